@@ -1,0 +1,203 @@
+/**
+ * The lite batcher: reads the sequencer's unsafe blocks from the safe head + 1, packs them as
+ * singular batches into zlib channels, closes a channel after `maxChannelDuration` L1 blocks (or
+ * when it is full), splits it into frames and posts one frame per calldata tx to the batch inbox.
+ * It starts over from the safe head when the safe head moves back, the L2 chain reorgs, or an L1
+ * reorg drops one of its txs.
+ */
+import { formatTransaction, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { encodeSingularBatch, type SingularBatch } from '../../protocol/batch.js'
+import { encodeChannel, randomChannelId, splitChannelIntoFrames } from '../../protocol/channel.js'
+import { encodeBatcherTxData } from '../../protocol/frame.js'
+import { decodeL1Info } from '../../protocol/l1Info.js'
+import type { SyncStatus } from '../../protocol/types.js'
+import type { BatcherConfig } from './config.js'
+import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
+import type { Logger } from '../shared/log.js'
+
+interface RpcTx {
+  hash: Hex
+  type: Hex
+  input: Hex
+  [k: string]: unknown
+}
+
+interface Channel {
+  batches: Uint8Array[]
+  size: number
+  openedAtL1: number
+  firstL2: number
+  lastL2: number
+}
+
+interface SentTx {
+  hash: Hex
+  lastL2: number
+  l1?: { number: number; hash: Hex }
+}
+
+/** Raw EIP-2718 bytes of a JSON-RPC transaction, checked against its hash. */
+export async function rawTransaction(tx: RpcTx, l2: RpcClient): Promise<Hex> {
+  const f = formatTransaction(tx as never) as TransactionSerializable & { r: Hex; s: Hex; v?: bigint; yParity?: number }
+  try {
+    const raw = serializeTransaction(f, { r: f.r, s: f.s, ...(f.yParity === undefined ? { v: f.v! } : { yParity: f.yParity }) })
+    if (keccak256(raw) === tx.hash) return raw
+  } catch {
+    // fall through to the node's own encoding
+  }
+  return l2.call<Hex>('debug_getRawTransaction', [tx.hash])
+}
+
+export class Batcher {
+  active: boolean
+  private readonly account
+  private readonly l1: RpcClient
+  private readonly l2: RpcClient
+  private readonly rollup: RpcClient
+  private cursor: { number: number; hash: Hex } | undefined
+  private channel: Channel | undefined
+  private sent: SentTx[] = []
+  private lastSafe: number | undefined
+  /** Count of frames posted, for tests and logs. */
+  framesPosted = 0
+  /** L1 head as last seen, when it was first seen (wall clock), and the measured L1 block interval. */
+  private l1Seen = { number: -1, at: 0, intervalMs: 0 }
+
+  constructor(
+    private readonly conf: BatcherConfig,
+    private readonly log: Logger,
+  ) {
+    this.active = !conf.stopped
+    this.account = privateKeyToAccount(conf.privateKey)
+    this.l1 = rpcClient(conf.l1Rpc)
+    this.l2 = rpcClient(conf.l2Rpc)
+    this.rollup = rpcClient(conf.rollupRpc)
+  }
+
+  private reset(reason: string): void {
+    this.log.warn('batcher starts over from the safe head', { reason })
+    this.cursor = undefined
+    this.channel = undefined
+    this.sent = []
+    this.lastSafe = undefined
+  }
+
+  /** One polling round. */
+  async tick(): Promise<void> {
+    const status = await this.rollup.call<SyncStatus>('optimism_syncStatus')
+    const safe = status.safe_l2
+    const unsafe = status.unsafe_l2
+    const l1Head = Number(await this.l1.call<Hex>('eth_blockNumber'))
+    this.observeL1(l1Head)
+    if (this.lastSafe !== undefined && safe.number < this.lastSafe) this.reset(`safe head moved back from ${this.lastSafe} to ${safe.number}`)
+    this.lastSafe = safe.number
+    await this.checkSent(safe.number)
+    if (!this.active) return
+    if (!this.cursor || this.cursor.number < safe.number) {
+      this.cursor = { number: safe.number, hash: safe.hash }
+      this.channel = undefined
+    }
+    for (let n = this.cursor.number + 1; n <= unsafe.number && n <= this.cursor.number + 500; ) {
+      const block = await this.l2.call<{ hash: Hex; parentHash: Hex; timestamp: Hex; transactions: RpcTx[] } | null>('eth_getBlockByNumber', [`0x${n.toString(16)}`, true])
+      if (!block) break
+      if (block.parentHash !== this.cursor.hash) {
+        this.reset(`L2 reorg at block ${n}`)
+        return
+      }
+      await this.add(n, block, l1Head)
+      this.cursor = { number: n, hash: block.hash }
+      n++
+      if (this.channel && this.channel.size >= this.conf.maxFrameSize * 8) await this.submit()
+    }
+    if (this.channel && this.channelDue(this.channel, l1Head)) await this.submit()
+  }
+
+  private observeL1(head: number): void {
+    const now = Date.now()
+    const seen = this.l1Seen
+    if (head > seen.number) {
+      if (seen.number >= 0 && head - seen.number <= 2) seen.intervalMs = (now - seen.at) / (head - seen.number)
+      seen.number = head
+      seen.at = now
+    }
+  }
+
+  /**
+   * A channel may span at most `maxChannelDuration` L1 blocks from opening to inclusion: it is posted
+   * once the L1 head reached its deadline, or just before the deadline block is expected (measured
+   * L1 block interval minus a margin), so its frames land in that block rather than the next one.
+   */
+  private channelDue(ch: Channel, l1Head: number): boolean {
+    const deadline = ch.openedAtL1 + this.conf.maxChannelDuration
+    if (l1Head >= deadline) return true
+    const { at, intervalMs } = this.l1Seen
+    if (intervalMs === 0) return false
+    const expected = at + (deadline - l1Head) * intervalMs
+    return Date.now() >= expected - (2 * this.conf.pollMs + 300)
+  }
+
+  private async add(n: number, block: { parentHash: Hex; timestamp: Hex; transactions: RpcTx[] }, l1Head: number): Promise<void> {
+    const [first, ...rest] = block.transactions
+    if (!first || Number(first.type) !== 0x7e) throw new Error(`L2 block ${n} has no L1-info deposit`)
+    const info = decodeL1Info(first.input)
+    const txs: Hex[] = []
+    for (const tx of rest) if (Number(tx.type) !== 0x7e) txs.push(await rawTransaction(tx, this.l2))
+    const batch: SingularBatch = { parentHash: block.parentHash, epochNumber: info.number, epochHash: info.blockHash, timestamp: BigInt(block.timestamp), transactions: txs }
+    const bytes = encodeSingularBatch(batch)
+    this.channel ??= { batches: [], size: 0, openedAtL1: l1Head, firstL2: n, lastL2: n }
+    this.channel.batches.push(bytes)
+    this.channel.size += bytes.length
+    this.channel.lastL2 = n
+  }
+
+  /** Closes the open channel and posts its frames, one per tx, with consecutive nonces. */
+  private async submit(): Promise<void> {
+    const ch = this.channel
+    if (!ch) return
+    this.channel = undefined
+    const frames = splitChannelIntoFrames(randomChannelId(), encodeChannel(ch.batches), this.conf.maxFrameSize)
+    const nonce = Number(await this.l1.call<Hex>('eth_getTransactionCount', [this.account.address, 'pending']))
+    const latest = await this.l1.call<{ baseFeePerGas: Hex }>('eth_getBlockByNumber', ['latest', false])
+    const maxPriorityFeePerGas = 1_000_000_000n
+    const maxFeePerGas = BigInt(latest.baseFeePerGas) * 2n + maxPriorityFeePerGas
+    for (let i = 0; i < frames.length; i++) {
+      const data = encodeBatcherTxData([frames[i]])
+      const gas = BigInt(await this.l1.call<Hex>('eth_estimateGas', [{ from: this.account.address, to: this.conf.batchInbox, data }]))
+      const signed = await this.account.signTransaction({
+        type: 'eip1559',
+        chainId: this.conf.l1ChainId,
+        nonce: nonce + i,
+        to: this.conf.batchInbox,
+        data,
+        gas,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      })
+      const hash = await this.l1.call<Hex>('eth_sendRawTransaction', [signed])
+      this.sent.push({ hash, lastL2: ch.lastL2 })
+      this.framesPosted++
+    }
+    this.log.info('posted channel', { l2: `${ch.firstL2}-${ch.lastL2}`, frames: frames.length, bytes: ch.size })
+  }
+
+  /** Follows the batcher's txs until their blocks are safe; an L1 reorg that drops one means starting over. */
+  private async checkSent(safeNumber: number): Promise<void> {
+    this.sent = this.sent.filter((s) => s.lastL2 > safeNumber)
+    for (const s of this.sent) {
+      if (!s.l1) {
+        const receipt = await this.l1.call<{ blockNumber: Hex; blockHash: Hex; status: Hex } | null>('eth_getTransactionReceipt', [s.hash])
+        if (receipt) {
+          s.l1 = { number: Number(receipt.blockNumber), hash: receipt.blockHash }
+          if (receipt.status !== '0x1') this.log.warn('batcher tx reverted', { tx: s.hash })
+          continue
+        }
+        const known = await this.l1.call('eth_getTransactionByHash', [s.hash])
+        if (!known) return this.reset(`batcher tx ${s.hash} was dropped from L1`)
+        continue
+      }
+      const block = await this.l1.call<{ hash: Hex } | null>('eth_getBlockByNumber', [`0x${s.l1.number.toString(16)}`, false])
+      if (block?.hash !== s.l1.hash) return this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`)
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Entry of the lite batcher program: polls and posts until SIGTERM; serves op-batcher's admin RPC
+ * (`admin_startBatcher`, `admin_stopBatcher`) and `GET /healthz`.
+ */
+import { readFileSync } from 'node:fs'
+import { Batcher } from './batcher.js'
+import type { BatcherConfig } from './config.js'
+import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
+import { logger } from '../shared/log.js'
+
+export const BATCHER_VERSION = 'v0.1.0-lite'
+
+export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batcher; stop(): Promise<void> }> {
+  const log = logger(conf.name)
+  const batcher = new Batcher(conf, log)
+  let stopped = false
+  let wake: (() => void) | undefined
+  const server = await startRpcServer({
+    host: conf.host,
+    port: conf.ports.rpc,
+    methods: {
+      admin_startBatcher: () => {
+        if (batcher.active) rpcFail(-32000, 'batcher is already running')
+        batcher.active = true
+        log.info('batcher started')
+      },
+      admin_stopBatcher: () => {
+        if (!batcher.active) rpcFail(-32000, 'batcher is not running')
+        batcher.active = false
+        log.info('batcher stopped')
+      },
+      health_status: () => 'OK',
+    },
+    health: () => ({ version: BATCHER_VERSION }),
+  })
+  const loop = (async () => {
+    let failures = 0
+    while (!stopped) {
+      try {
+        await batcher.tick()
+        failures = 0
+      } catch (err) {
+        if (failures++ % 20 === 0) log.warn('batcher round failed', { err: (err as Error).message })
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, conf.pollMs)
+        wake = () => {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+    }
+  })()
+  log.info('batcher started', { rpc: conf.ports.rpc, inbox: conf.batchInbox, active: batcher.active })
+  return {
+    batcher,
+    async stop() {
+      stopped = true
+      wake?.()
+      await loop
+      await closeServer(server)
+    },
+  }
+}
+
+/** `batcher <config.json>` */
+export async function main(args: string[]): Promise<void> {
+  const conf = JSON.parse(readFileSync(args[0] ?? 'config.json', 'utf8')) as BatcherConfig
+  const running = await startBatcher(conf)
+  const shutdown = async () => {
+    await running.stop()
+    process.exit(0)
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}

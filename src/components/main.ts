@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * Launcher of the lite OP Stack components: `node dist/components/main.js <component> [config.json]`.
+ * Each component is its own program (own process or container), like its official counterpart.
+ */
+const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
+  'rollup-node': () => import('./rollup-node/index.js'),
+  batcher: () => import('./batcher/index.js'),
+}
+
+const [name, ...args] = process.argv.slice(2)
+const load = name ? components[name] : undefined
+if (!load) {
+  console.error(`usage: main.js <${Object.keys(components).join('|')}> [config.json]`)
+  process.exit(2)
+}
+load()
+  .then((m) => m.main(args))
+  .catch((err: unknown) => {
+    console.error(`${name} failed:`, err instanceof Error ? (err.stack ?? err.message) : err)
+    process.exit(1)
+  })

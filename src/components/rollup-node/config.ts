@@ -1,0 +1,53 @@
+/**
+ * Configuration of the lite rollup node, written by the planner as `config.json` in the service's
+ * directory and passed as `rollup-node config.json`.
+ */
+import type { Address, Hex } from 'viem'
+import type { RollupConfig } from '../../protocol/types.js'
+
+export interface RollupNodeConfig {
+  /** Service name, used in logs. */
+  name: string
+  /** rollup.json. `genesis.l1.hash` / `genesis.l2.hash` may be the zero hash: the node fills them in from L1 and its EL. */
+  rollup: RollupConfig
+  /** L1 execution RPC. */
+  l1Rpc: string
+  /** Path (relative to the service dir) of the L2 genesis file for anvil `--init`. */
+  l2Genesis: string
+  /** Address the servers bind to (`127.0.0.1` on the process runtime, `0.0.0.0` in containers). */
+  host: string
+  ports: {
+    /** The L2 execution RPC users talk to (a proxy in front of the node's own anvil). */
+    el: number
+    /** The rollup node RPC (`optimism_*`, `admin_*`, `opp2p_*`). */
+    rollup: number
+    /** libp2p TCP port. */
+    p2p: number
+  }
+  sequencer: {
+    /** This node can sequence (`--sequencer.enabled`). */
+    enabled: boolean
+    /** Start with the sequencer stopped (`--sequencer.stopped`). */
+    stopped: boolean
+    /** L1 confirmations before adopting an L1 origin (`--sequencer.l1-confs`). */
+    l1Confs: number
+  }
+  /** L1 confirmations before deriving from an L1 block (`--verifier.l1-confs`). */
+  verifierL1Confs: number
+  p2p: {
+    /** secp256k1 identity key (hex, 32 bytes). */
+    privateKey: Hex
+    /** Static peers: multiaddrs with `/p2p/<peerId>`. */
+    staticPeers: string[]
+    /** Sequencer key that signs unsafe blocks; only nodes with `sequencer.enabled` get it. */
+    sequencerKey?: Hex
+    /** The unsafe block signer every node checks gossip against. */
+    unsafeBlockSigner: Address
+  }
+  /** Replicas forward `eth_sendRawTransaction` here (the sequencer's EL endpoint). */
+  sequencerHttp?: string
+  /** How often L1 `safe`/`finalized` are polled, ms (`--l1.epoch-poll-interval`). */
+  l1EpochPollMs: number
+  /** How often the L1 head is polled, ms. */
+  l1PollMs: number
+}

@@ -1,0 +1,173 @@
+/**
+ * The node's execution client: its own anvil (`--network optimism --no-mining --order fifo`), driven
+ * block by block. A block is built from an exact transaction list (deposits first) at an exact
+ * timestamp and base fee, so every node that builds the same list on the same parent gets the same
+ * block hash. anvil is not an Engine-API client; this class is the node's engine API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Hex } from 'viem'
+import { decodeL1Info } from '../../protocol/l1Info.js'
+import { nextBaseFee } from '../../protocol/eip1559.js'
+import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
+import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
+import type { Logger } from '../shared/log.js'
+
+/** An `eth_getBlockByNumber(…, true)` result, as anvil returns it (hex strings). */
+export interface RpcBlock {
+  hash: Hex
+  number: Hex
+  parentHash: Hex
+  timestamp: Hex
+  gasLimit: Hex
+  gasUsed: Hex
+  baseFeePerGas: Hex
+  transactions: Array<{ hash: Hex; type: Hex; input: Hex; from: Hex; to: Hex | null }>
+  [key: string]: unknown
+}
+
+export interface BuiltBlock {
+  block: RpcBlock
+  ref: L2BlockRef
+  /** Indexes (in the input list) of non-deposit txs anvil refused; they are not in the block. */
+  rejected: Array<{ index: number; error: string }>
+}
+
+/** L2 block ref of an anvil block: the L1 origin and sequence number come from its L1-info deposit. */
+export function l2RefFromBlock(block: RpcBlock, cfg: RollupConfig): L2BlockRef {
+  const number = Number(block.number)
+  const base = { hash: block.hash, number, parentHash: block.parentHash, timestamp: Number(block.timestamp) }
+  if (number === cfg.genesis.l2.number) return { ...base, l1origin: { ...cfg.genesis.l1 }, sequenceNumber: 0 }
+  const first = block.transactions[0]
+  if (!first || Number(first.type) !== 0x7e) throw new Error(`L2 block ${number} (${block.hash}) has no L1-info deposit first`)
+  const info = decodeL1Info(first.input)
+  return { ...base, l1origin: { hash: info.blockHash, number: Number(info.number) }, sequenceNumber: Number(info.sequenceNumber) }
+}
+
+export class Engine {
+  private constructor(
+    readonly rpc: RpcClient,
+    private readonly child: ChildProcess,
+    private readonly cfg: RollupConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** Spawns anvil with the L2 genesis and waits until it answers. */
+  static async start(args: { anvilBin: string; genesisFile: string; cfg: RollupConfig; log: Logger }): Promise<Engine> {
+    const child = spawn(
+      args.anvilBin,
+      ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--host', '127.0.0.1', '--port', '0', '--no-request-size-limit'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const port = await new Promise<number>((resolve, reject) => {
+      const lines: string[] = []
+      const rl = createInterface({ input: child.stdout! })
+      const timer = setTimeout(() => reject(new Error(`anvil did not start within 15 s:\n${lines.join('\n')}`)), 15_000)
+      rl.on('line', (line) => {
+        lines.push(line)
+        const m = /Listening on [\d.]+:(\d+)/.exec(line)
+        if (m) {
+          clearTimeout(timer)
+          rl.close()
+          resolve(Number(m[1]))
+        }
+      })
+      child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()))
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`anvil exited with code ${code}:\n${lines.join('\n')}`))
+      })
+    })
+    child.stdout!.resume()
+    const engine = new Engine(rpcClient(`http://127.0.0.1:${port}`, 30_000), child, args.cfg, args.log)
+    child.once('exit', (code, signal) => {
+      if (!engine.stopping) {
+        args.log.error('execution engine (anvil) exited', { code, signal })
+        process.exit(1)
+      }
+    })
+    return engine
+  }
+
+  private stopping = false
+
+  get url(): string {
+    return this.rpc.url
+  }
+
+  async blockByNumber(n: number | 'latest'): Promise<RpcBlock | null> {
+    return this.rpc.call<RpcBlock | null>('eth_getBlockByNumber', [typeof n === 'number' ? `0x${n.toString(16)}` : n, true])
+  }
+
+  async blockByHash(hash: Hex): Promise<RpcBlock | null> {
+    return this.rpc.call<RpcBlock | null>('eth_getBlockByHash', [hash, true])
+  }
+
+  async refByNumber(n: number): Promise<L2BlockRef | null> {
+    const b = await this.blockByNumber(n)
+    return b ? l2RefFromBlock(b, this.cfg) : null
+  }
+
+  async head(): Promise<RpcBlock> {
+    const b = await this.blockByNumber('latest')
+    if (!b) throw new Error('engine has no latest block')
+    return b
+  }
+
+  /** Removes every block above `number` (anvil_rollback). */
+  async rewindTo(number: number): Promise<void> {
+    const head = Number((await this.head()).number)
+    if (head > number) {
+      this.log.info('rewinding engine', { from: head, to: number })
+      await this.rpc.call('anvil_rollback', [head - number])
+    }
+  }
+
+  /**
+   * Builds one block on `parent` (which must be, or become after a rewind, the engine head) holding
+   * exactly `txs` in order at `timestamp`. Deposits that fail abort the build; other refused txs are
+   * reported in `rejected` and left out.
+   */
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[]): Promise<BuiltBlock> {
+    const parentNumber = Number(parent.number)
+    await this.rewindTo(parentNumber)
+    await this.rpc.call('anvil_dropAllTransactions', [])
+    const baseFee = nextBaseFee({
+      gasLimit: BigInt(parent.gasLimit),
+      gasUsed: BigInt(parent.gasUsed),
+      baseFeePerGas: BigInt(parent.baseFeePerGas),
+    })
+    await this.rpc.call('anvil_setNextBlockBaseFeePerGas', [`0x${baseFee.toString(16)}`])
+    const rejected: BuiltBlock['rejected'] = []
+    for (let i = 0; i < txs.length; i++) {
+      try {
+        await this.rpc.call('eth_sendRawTransaction', [txs[i]])
+      } catch (err) {
+        if (txs[i].startsWith('0x7e')) throw new Error(`deposit ${i} refused by the engine: ${(err as Error).message}`)
+        rejected.push({ index: i, error: (err as Error).message })
+      }
+    }
+    await this.rpc.call('evm_mine', [{ timestamp, blocks: 1 }])
+    const block = await this.head()
+    if (block.parentHash !== parent.hash || Number(block.number) !== parentNumber + 1) {
+      throw new Error(`engine built block ${Number(block.number)} on ${block.parentHash}, expected parent ${parent.hash}`)
+    }
+    const expected = txs.length - rejected.length
+    if (block.transactions.length !== expected) {
+      const pool = await this.rpc.call('txpool_status', []).catch(() => undefined)
+      throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
+    }
+    return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
+    this.child.kill('SIGTERM')
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000)
+    await exited
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Entry of the lite rollup node program: starts the engine (anvil), the node, its two RPC servers
+ * and libp2p, and stops them in reverse order on SIGTERM / SIGINT.
+ */
+import '../shared/polyfills.js'
+import type { Server } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { RollupNodeConfig } from './config.js'
+import { Engine } from './engine.js'
+import { elMethods } from './elProxy.js'
+import { RollupNode } from './node.js'
+import { P2PNode } from './p2p.js'
+import { LITE_VERSION, rollupMethods } from './rpc.js'
+import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
+import { logger } from '../shared/log.js'
+
+export interface RunningRollupNode {
+  node: RollupNode
+  stop(): Promise<void>
+}
+
+/** Starts a rollup node from its config (paths relative to `baseDir`). */
+export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.cwd()): Promise<RunningRollupNode> {
+  const log = logger(conf.name)
+  const cfg = structuredClone(conf.rollup)
+  const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
+  const servers: Server[] = []
+  let p2p: P2PNode | undefined
+  const node = new RollupNode(cfg, conf, engine, log)
+  const stop = async () => {
+    await node.stop()
+    await Promise.allSettled(servers.map(closeServer))
+    await p2p?.stop()
+    await engine.stop()
+  }
+  try {
+    await node.init()
+    p2p = await P2PNode.create({
+      privateKey: conf.p2p.privateKey,
+      listenHost: conf.host,
+      listenPort: conf.ports.p2p,
+      staticPeers: conf.p2p.staticPeers,
+      topics: node.gossip.topics(),
+      validate: (topic, data) => node.gossip.validate(topic, data),
+      onMessage: () => {},
+      chainId: cfg.l2_chain_id,
+      log: (msg) => log.debug(msg),
+    })
+    node.gossip.p2p = p2p
+    const el = elMethods(node)
+    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback }))
+    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }))
+    node.start()
+    log.info('rollup node started', {
+      sequencer: node.sequencer.active,
+      el: conf.ports.el,
+      rollup: conf.ports.rollup,
+      p2p: conf.ports.p2p,
+      peerId: p2p.peerId,
+      genesisL2: cfg.genesis.l2.hash,
+    })
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { node, stop }
+}
+
+/** `rollup-node <config.json>` */
+export async function main(args: string[]): Promise<void> {
+  const file = args[0] ?? 'config.json'
+  const conf = JSON.parse(readFileSync(file, 'utf8')) as RollupNodeConfig
+  const running = await startRollupNode(conf)
+  const shutdown = async () => {
+    await running.stop()
+    process.exit(0)
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}

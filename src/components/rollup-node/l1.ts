@@ -1,0 +1,98 @@
+/**
+ * The node's view of L1: head / safe / finalized polling and a small cache of full blocks by
+ * number. The cache is dropped on every pipeline reset, so a reorged block is never served twice.
+ */
+import type { Address, Hex } from 'viem'
+import type { BlockID, L1BlockRef } from '../../protocol/types.js'
+import { zeroL1Ref } from '../../protocol/types.js'
+import type { RpcClient } from '../shared/jsonrpc.js'
+
+export interface L1Tx {
+  hash: Hex
+  from: Address
+  to: Address | null
+  input: Hex
+  type: Hex
+}
+
+export interface L1Block {
+  ref: L1BlockRef
+  baseFeePerGas: bigint
+  excessBlobGas?: bigint
+  transactions: L1Tx[]
+}
+
+interface RpcL1Block {
+  hash: Hex
+  number: Hex
+  parentHash: Hex
+  timestamp: Hex
+  baseFeePerGas?: Hex
+  excessBlobGas?: Hex
+  transactions: L1Tx[] | Hex[]
+}
+
+const toRef = (b: RpcL1Block): L1BlockRef => ({
+  hash: b.hash,
+  number: Number(b.number),
+  parentHash: b.parentHash,
+  timestamp: Number(b.timestamp),
+})
+
+export class L1Source {
+  head: L1BlockRef = zeroL1Ref()
+  safe: L1BlockRef = zeroL1Ref()
+  finalized: L1BlockRef = zeroL1Ref()
+  private readonly cache = new Map<number, L1Block>()
+
+  constructor(readonly rpc: RpcClient) {}
+
+  private async fetch(tag: string, full: boolean): Promise<RpcL1Block | null> {
+    return this.rpc.call<RpcL1Block | null>('eth_getBlockByNumber', [tag, full])
+  }
+
+  async pollHead(): Promise<L1BlockRef> {
+    const b = await this.fetch('latest', false)
+    if (b) this.head = toRef(b)
+    return this.head
+  }
+
+  /** Polls the `safe` and `finalized` tags. Finalized never moves back here. */
+  async pollFinality(): Promise<void> {
+    const [safe, fin] = await Promise.all([this.fetch('safe', false), this.fetch('finalized', false)])
+    if (safe) this.safe = toRef(safe)
+    if (fin && Number(fin.number) >= this.finalized.number) this.finalized = toRef(fin)
+  }
+
+  /** A full L1 block by number, or null if L1 has no such block yet. */
+  async blockByNumber(n: number): Promise<L1Block | null> {
+    const hit = this.cache.get(n)
+    if (hit) return hit
+    const b = await this.fetch(`0x${n.toString(16)}`, true)
+    if (!b) return null
+    const block: L1Block = {
+      ref: toRef(b),
+      baseFeePerGas: BigInt(b.baseFeePerGas ?? 0),
+      ...(b.excessBlobGas === undefined ? {} : { excessBlobGas: BigInt(b.excessBlobGas) }),
+      transactions: b.transactions as L1Tx[],
+    }
+    this.cache.set(n, block)
+    if (this.cache.size > 512) this.cache.delete(Math.min(...this.cache.keys()))
+    return block
+  }
+
+  /** Whether `id` is on the canonical L1 chain right now (never cached). */
+  async isCanonical(id: BlockID): Promise<boolean> {
+    const b = await this.fetch(`0x${id.number.toString(16)}`, false)
+    return b !== null && b.hash === id.hash
+  }
+
+  /** Logs of `address` in the block with `blockHash`. */
+  async logs(blockHash: Hex, address: Address): Promise<Array<{ address: Address; topics: Hex[]; data: Hex; blockHash: Hex; logIndex: Hex }>> {
+    return this.rpc.call('eth_getLogs', [{ blockHash, address }])
+  }
+
+  clearCache(): void {
+    this.cache.clear()
+  }
+}

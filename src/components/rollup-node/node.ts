@@ -1,0 +1,272 @@
+/**
+ * The lite rollup node: owns the heads (unsafe / safe / finalized), drives the engine, and runs the
+ * sequencer, gossip and the derivation pipeline in one serial driver loop, like op-node's driver.
+ */
+import { keccak256, type Hex } from 'viem'
+import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../../protocol/constants.js'
+import { outputRootV0, OUTPUT_VERSION_V0 } from '../../protocol/output.js'
+import type { L1BlockRef, L2BlockRef, OutputResponse, RollupConfig, SyncStatus } from '../../protocol/types.js'
+import { ZERO_HASH } from '../../protocol/types.js'
+import type { Attributes } from './attributes.js'
+import type { RollupNodeConfig } from './config.js'
+import { Derivation } from './derivation.js'
+import { Engine, l2RefFromBlock, type RpcBlock } from './engine.js'
+import { Gossip } from './gossip.js'
+import { L1Source } from './l1.js'
+import { Sequencer } from './sequencer.js'
+import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
+import type { Logger } from '../shared/log.js'
+
+export class RollupNode {
+  unsafe!: L2BlockRef
+  safe!: L2BlockRef
+  finalized!: L2BlockRef
+  unsafeBlock!: RpcBlock
+  readonly l1: L1Source
+  readonly sequencer: Sequencer
+  readonly gossip: Gossip
+  derivation!: Derivation
+  private resetReason: string | undefined
+  private stopped = false
+  private wakeUp: (() => void) | undefined
+  private lastHeadPoll = 0
+  private lastFinalityPoll = 0
+  private loopDone: Promise<void> | undefined
+
+  constructor(
+    readonly cfg: RollupConfig,
+    readonly conf: RollupNodeConfig,
+    readonly engine: Engine,
+    readonly log: Logger,
+  ) {
+    this.l1 = new L1Source(rpcClient(conf.l1Rpc, 10_000))
+    this.sequencer = new Sequencer(this)
+    this.gossip = new Gossip(this)
+  }
+
+  /** Loads genesis, fills missing genesis hashes and starts at genesis. */
+  async init(): Promise<void> {
+    const g = await this.engine.blockByNumber(this.cfg.genesis.l2.number)
+    if (!g) throw new Error('engine has no genesis block')
+    if (this.cfg.genesis.l2.hash === ZERO_HASH) this.cfg.genesis.l2.hash = g.hash
+    else if (this.cfg.genesis.l2.hash !== g.hash) throw new Error(`engine genesis ${g.hash} != rollup config genesis.l2.hash ${this.cfg.genesis.l2.hash}`)
+    const l1g = await this.l1.blockByNumber(this.cfg.genesis.l1.number)
+    if (!l1g) throw new Error(`L1 has no block ${this.cfg.genesis.l1.number} (rollup genesis)`)
+    if (this.cfg.genesis.l1.hash === ZERO_HASH) this.cfg.genesis.l1.hash = l1g.ref.hash
+    else if (this.cfg.genesis.l1.hash !== l1g.ref.hash) throw new Error(`L1 block ${l1g.ref.number} is ${l1g.ref.hash}, rollup config says ${this.cfg.genesis.l1.hash}`)
+    const ref = l2RefFromBlock(g, this.cfg)
+    this.unsafe = this.safe = this.finalized = ref
+    this.unsafeBlock = g
+    this.derivation = new Derivation(
+      {
+        cfg: this.cfg,
+        l1: this.l1,
+        log: this.log,
+        verifierL1Confs: this.conf.verifierL1Confs,
+        safeHead: () => this.safe,
+        applyDerived: (a, from) => this.applyDerived(a, from),
+        requestReset: (r) => this.requestReset(r),
+      },
+      l1g.ref,
+    )
+    await this.l1.pollHead()
+    await this.l1.pollFinality()
+  }
+
+  async refOf(block: RpcBlock): Promise<L2BlockRef> {
+    return l2RefFromBlock(block, this.cfg)
+  }
+
+  setUnsafe(block: RpcBlock, ref: L2BlockRef): void {
+    this.unsafeBlock = block
+    this.unsafe = ref
+    if (ref.number < this.safe.number) this.safe = ref
+  }
+
+  requestReset(reason: string): void {
+    if (!this.resetReason) this.log.warn('pipeline reset requested', { reason })
+    this.resetReason ??= reason
+    this.wake()
+  }
+
+  wake(): void {
+    this.wakeUp?.()
+  }
+
+  /** Applies derived attributes after the safe head: consolidates with the unsafe block or replaces it. */
+  private async applyDerived(attrs: Attributes, derivedFrom: L1BlockRef): Promise<L2BlockRef> {
+    const n = this.safe.number + 1
+    if (this.unsafe.number >= n) {
+      const existing = await this.engine.blockByNumber(n)
+      if (existing && existing.parentHash === this.safe.hash && Number(existing.timestamp) === attrs.timestamp && sameTxs(existing, attrs.transactions)) {
+        this.safe = l2RefFromBlock(existing, this.cfg)
+        return this.safe
+      }
+      this.log.warn('derived block differs from the unsafe block: reorging unsafe chain', { number: n, unsafe: existing?.hash, from: derivedFrom.number })
+    }
+    const parent = this.safe.number === this.unsafe.number ? this.unsafeBlock : await this.engine.blockByNumber(this.safe.number)
+    if (!parent || parent.hash !== this.safe.hash) throw new Error(`engine lost the safe head ${this.safe.number} ${this.safe.hash}`)
+    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions)
+    for (const r of built.rejected) this.log.warn('batch tx refused by the engine', { number: n, index: r.index, err: r.error })
+    this.setUnsafe(built.block, built.ref)
+    this.safe = built.ref
+    return built.ref
+  }
+
+  /** Walks the heads back to canonical L1 and restarts derivation (op-node's sync-start, simplified). */
+  private async reset(): Promise<void> {
+    const reason = this.resetReason
+    this.resetReason = undefined
+    this.l1.clearCache()
+    await this.l1.pollHead()
+    let u = this.unsafe
+    while (u.number > this.finalized.number) {
+      if (u.l1origin.number <= this.l1.head.number && (await this.l1.isCanonical(u.l1origin))) break
+      const prev = await this.engine.refByNumber(u.number - 1)
+      if (!prev) throw new Error(`engine has no block ${u.number - 1}`)
+      u = prev
+    }
+    const records = this.derivation.records
+    let safe = this.finalized
+    let derivedFrom: L1BlockRef | undefined
+    for (let i = records.length - 1; i >= 0; i--) {
+      const r = records[i]
+      if (r.l2.number > u.number) continue
+      if (!(await this.l1.isCanonical(r.derivedFrom))) continue
+      const onChain = await this.engine.refByNumber(r.l2.number)
+      if (onChain?.hash !== r.l2.hash) continue
+      safe = r.l2
+      derivedFrom = r.derivedFrom
+      break
+    }
+    this.derivation.truncateRecords(safe.number)
+    if (u.number < this.unsafe.number) {
+      await this.engine.rewindTo(u.number)
+      const block = await this.engine.blockByNumber(u.number)
+      if (!block) throw new Error(`engine has no block ${u.number} after rewind`)
+      this.unsafeBlock = block
+    }
+    this.unsafe = u
+    this.safe = safe
+    const startNumber = derivedFrom ? this.derivation.restartPoint(derivedFrom) : Math.max(this.cfg.genesis.l1.number, safe.l1origin.number - this.cfg.channel_timeout)
+    const start = await this.l1.blockByNumber(startNumber)
+    if (!start) throw new Error(`L1 has no block ${startNumber}`)
+    this.derivation.resetTo(start.ref)
+    this.log.warn('pipeline reset', { reason, unsafe: u.number, safe: safe.number, finalized: this.finalized.number, l1Restart: startNumber })
+  }
+
+  /** Promotes the highest safe block derived from finalized L1 data. Never moves back. */
+  private updateFinalized(): void {
+    const finL1 = this.l1.finalized.number
+    const records = this.derivation.records
+    let best: L2BlockRef | undefined
+    for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) best = r.l2
+    if (best && best.number > this.finalized.number) this.finalized = best
+    const keepFrom = records.findIndex((r) => r.l2.number >= this.finalized.number)
+    if (keepFrom > 0) records.splice(0, keepFrom)
+  }
+
+  private async poll(now: number): Promise<void> {
+    if (now - this.lastHeadPoll >= this.conf.l1PollMs) {
+      this.lastHeadPoll = now
+      const before = this.l1.head.hash
+      const head = await this.l1.pollHead()
+      const cursor = this.derivation.cursor
+      if (head.hash !== before && head.number <= cursor.number && !(await this.l1.isCanonical(cursor))) {
+        this.requestReset(`L1 reorg detected: derivation origin ${cursor.number} is no longer canonical`)
+      }
+    }
+    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs) {
+      this.lastFinalityPoll = now
+      await this.l1.pollFinality()
+    }
+  }
+
+  /** Starts the driver loop. */
+  start(): void {
+    this.loopDone = this.loop()
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.poll(Date.now())
+        if (this.resetReason) await this.reset()
+        let progress = await this.gossip.step()
+        if (await this.sequencer.step()) progress = true
+        for (let i = 0; i < 32 && !this.resetReason && !this.stopped; i++) {
+          if (!(await this.derivation.step())) break
+          progress = true
+          if (this.sequencer.active && this.sequencer.dueInMs() <= 0) break
+        }
+        this.updateFinalized()
+        if (!progress) await this.idle()
+      } catch (err) {
+        if (this.stopped) break
+        this.log.error('driver step failed', { err: (err as Error).message })
+        await new Promise((r) => setTimeout(r, 250))
+      }
+    }
+  }
+
+  private idle(): Promise<void> {
+    let ms = this.conf.l1PollMs
+    if (this.sequencer.active) ms = Math.max(0, Math.min(ms, this.sequencer.dueInMs()))
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined
+        done()
+      }
+    })
+  }
+
+  syncStatus(): SyncStatus {
+    const l1 = this.l1
+    return {
+      current_l1: this.derivation.cursor,
+      current_l1_finalized: l1.finalized,
+      head_l1: l1.head,
+      safe_l1: l1.safe,
+      finalized_l1: l1.finalized,
+      unsafe_l2: this.unsafe,
+      safe_l2: this.safe,
+      finalized_l2: this.finalized,
+      pending_safe_l2: this.safe,
+      cross_unsafe_l2: this.unsafe,
+      local_safe_l2: this.safe,
+    }
+  }
+
+  /** `optimism_outputAtBlock`: output root v0 from the block and `eth_getProof` of the message passer. */
+  async outputAtBlock(number: number): Promise<OutputResponse> {
+    if (number > this.unsafe.number) rpcFail(-32000, `block ${number} not found (unsafe head is ${this.unsafe.number})`)
+    const block = await this.engine.blockByNumber(number)
+    if (!block) rpcFail(-32000, `block ${number} not found`)
+    const proof = await this.engine.rpc.call<{ storageHash: Hex }>('eth_getProof', [L2_TO_L1_MESSAGE_PASSER_ADDRESS, [], `0x${number.toString(16)}`])
+    const stateRoot = block.stateRoot as Hex
+    return {
+      version: OUTPUT_VERSION_V0,
+      outputRoot: outputRootV0({ stateRoot, messagePasserStorageRoot: proof.storageHash, blockHash: block.hash }),
+      blockRef: l2RefFromBlock(block, this.cfg),
+      withdrawalStorageRoot: proof.storageHash,
+      stateRoot,
+      syncStatus: this.syncStatus(),
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.wake()
+    await this.loopDone
+  }
+}
+
+function sameTxs(block: RpcBlock, raw: Hex[]): boolean {
+  if (block.transactions.length !== raw.length) return false
+  return raw.every((tx, i) => keccak256(tx) === block.transactions[i].hash)
+}

@@ -1,0 +1,232 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
+import { opMessageId, P2PNode, type P2PNodeOptions, type ValidationResult } from './p2p.js'
+
+const TOPIC = '/optimism/901/2/blocks'
+const enc = (s: string) => new TextEncoder().encode(s)
+const dec = (b: Uint8Array) => new TextDecoder().decode(b)
+
+interface TestNode {
+  node: P2PNode
+  received: string[]
+  key: `0x${string}`
+}
+
+const nodes: P2PNode[] = []
+let seq = 0
+
+async function start(
+  staticPeers: TestNode[] = [],
+  validate: (data: string) => ValidationResult = () => 'accept',
+  extra: Partial<P2PNodeOptions> = {},
+): Promise<TestNode> {
+  const received: string[] = []
+  const key = p2pPrivateKeyFromSeed(`p2p-test-${process.pid}`, seq++)
+  const node = await P2PNode.create({
+    privateKey: key,
+    listenPort: 0,
+    staticPeers: staticPeers.flatMap(p => p.node.multiaddrs()),
+    topics: [TOPIC],
+    chainId: 901,
+    validate: async (_topic, data) => validate(dec(data)),
+    onMessage: (_topic, data) => received.push(dec(data)),
+    ...extra,
+  })
+  nodes.push(node)
+  return { node, received, key }
+}
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+/** Publish fresh messages until `to` receives one (the first may race the subscription exchange). */
+async function deliver(from: TestNode, to: TestNode, tag: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (let i = 0; ; i++) {
+    const msg = `${tag}-${i}`
+    await from.node.publish(TOPIC, enc(msg))
+    const until = Math.min(deadline, Date.now() + 300)
+    while (Date.now() < until) {
+      const got = to.received.find(m => m.startsWith(`${tag}-`))
+      if (got !== undefined) return got
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    if (Date.now() > deadline) throw new Error(`message ${tag} never reached its peer`)
+  }
+}
+
+const connected = (n: TestNode) => n.node.peers(true).totalConnected
+
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map(n => n.stop()))
+})
+
+describe('P2PNode', () => {
+  it('publishes without peers and stops idempotently', async () => {
+    const a = await start()
+    await expect(a.node.publish(TOPIC, enc('nobody'))).resolves.toBeUndefined()
+    expect(a.node.peerId).toBe(p2pPeerId(a.key))
+    expect(a.node.multiaddrs()[0]).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${a.node.peerId}$`))
+    await a.node.stop()
+    await a.node.stop()
+  })
+
+  it('forms a mesh between two nodes and delivers messages', async () => {
+    const a = await start()
+    const b = await start([a])
+    await deliver(a, b, 'ab')
+    await deliver(b, a, 'ba')
+    expect(a.received.every(m => m.startsWith('ba-'))).toBe(true)
+  })
+
+  it('delivers through a three-node mesh', async () => {
+    const a = await start()
+    const b = await start([a])
+    const c = await start([a, b])
+    await waitFor(() => connected(a) === 2 && connected(b) === 2 && connected(c) === 2, 'full mesh')
+    await deliver(a, c, 'x')
+    await waitFor(() => b.received.some(m => m.startsWith('x-')), 'delivery to b')
+  })
+
+  it('reports opp2p shapes with op-node field names', async () => {
+    const a = await start()
+    const b = await start([a])
+    await deliver(b, a, 'shape')
+    const self = a.node.self()
+    const infoKeys = ['ENR', 'addresses', 'chainID', 'connectedness', 'direction', 'gossipBlocks', 'latency', 'nodeID',
+      'peerID', 'protected', 'protocolVersion', 'protocols', 'scores', 'userAgent']
+    expect(Object.keys(self).sort()).toEqual(infoKeys)
+    expect(self.peerID).toBe(a.node.peerId)
+    expect(self.nodeID).toMatch(/^[0-9a-f]{64}$/)
+    expect(self.chainID).toBe(901)
+    expect(Object.keys(self.scores.gossip).sort()).toEqual(['IPColocationFactor', 'behavioralPenalty', 'blocks', 'total'])
+    expect(Object.keys(self.scores.gossip.blocks).sort())
+      .toEqual(['firstMessageDeliveries', 'invalidMessageDeliveries', 'meshMessageDeliveries', 'timeInMesh'])
+    expect(Object.keys(self.scores.reqResp).sort()).toEqual(['errorResponses', 'rejectedPayloads', 'validResponses'])
+
+    const dump = a.node.peers(true)
+    expect(Object.keys(dump).sort()).toEqual(['bannedIPS', 'bannedPeers', 'bannedSubnets', 'peers', 'totalConnected'])
+    expect(dump.totalConnected).toBe(1)
+    // The remote's ID comes from the noise handshake: the pure derivation must agree with libp2p.
+    expect(Object.keys(dump.peers)).toEqual([p2pPeerId(b.key)])
+    const peer = dump.peers[b.node.peerId]
+    expect(Object.keys(peer).sort()).toEqual(infoKeys)
+    expect(peer).toMatchObject({ connectedness: 1, direction: 1, gossipBlocks: true, userAgent: 'optimism' })
+    expect(peer.addresses).toContain(b.node.multiaddrs()[0])
+    expect(peer.scores.gossip.blocks.firstMessageDeliveries).toBeGreaterThan(0)
+    expect(b.node.peers(true).peers[a.node.peerId].direction).toBe(2)
+
+    const stats = a.node.peerStats()
+    expect(Object.keys(stats).sort()).toEqual(
+      ['banned', 'blocksTopic', 'blocksTopicV2', 'blocksTopicV3', 'blocksTopicV4', 'connected', 'known', 'table'])
+    expect(stats).toMatchObject({ connected: 1, table: 0, blocksTopicV3: 1, blocksTopic: 0, banned: 0 })
+    expect(a.node.discoveryTable()).toEqual([])
+  })
+
+  it('does not deliver or forward rejected messages (A -> B -> C line)', async () => {
+    const a = await start()
+    const b = await start([a], data => (data.startsWith('bad') ? 'reject' : 'accept'))
+    const c = await start([b])
+    await waitFor(() => connected(b) === 2 && connected(a) === 1 && connected(c) === 1, 'line topology')
+    await deliver(a, c, 'warmup')
+    await a.node.publish(TOPIC, enc('bad-1'))
+    await a.node.publish(TOPIC, enc('good-1'))
+    await waitFor(() => c.received.includes('good-1'), 'good message at c')
+    expect(b.received).not.toContain('bad-1')
+    expect(c.received).not.toContain('bad-1')
+    await waitFor(() => (b.node.peers(true).peers[a.node.peerId]?.scores.gossip.blocks.invalidMessageDeliveries ?? 0) > 0,
+      'reject penalty on a')
+  })
+
+  it('blockPeer cuts delivery both ways and unblockPeer restores it', async () => {
+    const a = await start()
+    const b = await start([a])
+    await deliver(b, a, 'before')
+    await a.node.blockPeer(b.node.peerId)
+    expect(a.node.listBlockedPeers()).toEqual([b.node.peerId])
+    await waitFor(() => connected(a) === 0 && connected(b) === 0, 'disconnect')
+    await expect(a.node.connectPeer(b.node.multiaddrs()[0])).rejects.toThrow()
+    await b.node.publish(TOPIC, enc('during'))
+    // b keeps redialling a; a's gater refuses each attempt.
+    await new Promise(resolve => setTimeout(resolve, 1_200))
+    expect(connected(a)).toBe(0)
+    await a.node.unblockPeer(b.node.peerId)
+    expect(a.node.listBlockedPeers()).toEqual([])
+    await deliver(b, a, 'after', 5_000)
+    expect(a.received).not.toContain('during')
+  })
+
+  it('blocks addresses and subnets and lists them', async () => {
+    const a = await start()
+    const b = await start([a])
+    await waitFor(() => connected(a) === 1, 'connection')
+    await a.node.blockSubnet('127.0.0.0/8')
+    expect(a.node.listBlockedSubnets()).toEqual(['127.0.0.0/8'])
+    await waitFor(() => connected(a) === 0, 'subnet block disconnect')
+    await a.node.unblockSubnet('127.0.0.0/8')
+    await a.node.blockAddr('127.0.0.1')
+    expect(a.node.peers(false).bannedIPS).toEqual(['127.0.0.1'])
+    await expect(a.node.blockAddr('not-an-ip')).rejects.toThrow()
+    await expect(a.node.blockSubnet('10.0.0.0/33')).rejects.toThrow()
+    await a.node.unblockAddr('127.0.0.1')
+    await deliver(b, a, 'healed', 5_000)
+  })
+
+  it('protects, disconnects and reconnects static peers', async () => {
+    const a = await start()
+    const b = await start([a])
+    await waitFor(() => connected(b) === 1, 'connection')
+    await b.node.protectPeer(a.node.peerId)
+    expect(b.node.peers(true).peers[a.node.peerId].protected).toBe(true)
+    await b.node.unprotectPeer(a.node.peerId)
+    expect(b.node.peers(true).peers[a.node.peerId].protected).toBe(false)
+    await b.node.disconnectPeer(a.node.peerId)
+    await deliver(a, b, 'redialled', 5_000)
+    expect(b.node.peers(false).peers[a.node.peerId]).toBeDefined()
+  })
+
+  it('drops everything under 100% loss and delays under a delay fault', async () => {
+    const a = await start()
+    const b = await start([a])
+    await deliver(a, b, 'warmup')
+    b.node.setLinkFault({ lossPercent: 100 })
+    for (let i = 0; i < 5; i++) await a.node.publish(TOPIC, enc(`lost-${i}`))
+    await waitFor(() => b.node.droppedByFault === 5, 'drops at b')
+    b.node.setLinkFault(undefined)
+    await deliver(a, b, 'marker')
+    expect(b.received.filter(m => m.startsWith('lost-'))).toEqual([])
+
+    b.node.setLinkFault({ delayMs: 300 })
+    const sent = Date.now()
+    for (let i = 0; i < 5; i++) await a.node.publish(TOPIC, enc(`slow-${i}`))
+    await waitFor(() => b.received.filter(m => m.startsWith('slow-')).length === 5, 'delayed messages')
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(290)
+    expect(b.received.filter(m => m.startsWith('slow-'))).toEqual([0, 1, 2, 3, 4].map(i => `slow-${i}`))
+
+    b.node.setLinkFault(undefined)
+    a.node.setLinkFault({ delayMs: 300 })
+    const published = Date.now()
+    await a.node.publish(TOPIC, enc('late'))
+    expect(Date.now() - published).toBeGreaterThanOrEqual(290)
+    a.node.setLinkFault({ lossPercent: 100 })
+    await a.node.publish(TOPIC, enc('never'))
+    expect(a.node.droppedByFault).toBe(1)
+    a.node.setLinkFault(undefined)
+    await deliver(a, b, 'end')
+    expect(b.received).toContain('late')
+    expect(b.received).not.toContain('never')
+  })
+
+  it('computes op-node message ids', () => {
+    const raw = enc('not snappy')
+    const id = opMessageId(TOPIC, raw)
+    expect(id).toHaveLength(20)
+    expect(opMessageId(TOPIC, raw)).toEqual(id)
+    expect(opMessageId('/optimism/902/2/blocks', raw)).not.toEqual(id)
+  })
+})

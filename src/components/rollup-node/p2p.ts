@@ -1,0 +1,472 @@
+/**
+ * The lite rollup node's libp2p host: gossipsub for unsafe L2 blocks, configured like op-node (StrictNoSign,
+ * op-node's message IDs and mesh parameters), static peers that are redialled forever, a connection gater for
+ * peer/IP/subnet blocking, and the data behind op-node's `opp2p_*` admin API.
+ */
+import '../shared/polyfills.js'
+import { createHash } from 'node:crypto'
+import { BlockList, isIP } from 'node:net'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import { identify, type Identify } from '@libp2p/identify'
+import type { Connection, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import snappy from 'snappyjs'
+import type { Hex } from 'viem'
+import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.js'
+
+/** op-node's limit on gossip messages, compressed and decompressed. */
+const MAX_GOSSIP_SIZE = 10 * (1 << 20)
+/** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
+const REDIAL_INTERVAL_MS = 500
+const DIAL_TIMEOUT_MS = 2_000
+
+export type ValidationResult = 'accept' | 'reject' | 'ignore'
+
+export interface P2PNodeOptions {
+  /** secp256k1 private key (32 bytes hex); determines the peer ID. */
+  privateKey: Hex
+  /** Default 127.0.0.1. */
+  listenHost?: string
+  /** 0 picks an ephemeral port. */
+  listenPort: number
+  /** Multiaddrs with a `/p2p/<id>` suffix; kept connected (redialled every ~500 ms while down). */
+  staticPeers: string[]
+  topics: string[]
+  /** Gossip validator: `reject` penalises the sender; neither `reject` nor `ignore` is delivered or forwarded. */
+  validate: (topic: string, data: Uint8Array, from: string) => Promise<ValidationResult>
+  /** Accepted messages; `from` is the peer that relayed the message to us. */
+  onMessage: (topic: string, data: Uint8Array, from: string) => void
+  chainId: number
+  log?: (msg: string) => void
+}
+
+/** An injected fault on this node's gossip path (received messages and own publications). */
+export interface LinkFault { delayMs?: number; jitterMs?: number; lossPercent?: number }
+
+interface TopicScores { timeInMesh: number; firstMessageDeliveries: number; meshMessageDeliveries: number; invalidMessageDeliveries: number }
+
+/** op-node's `PeerScores` JSON (`blocks` sums this node's topics; `timeInMesh` in seconds). */
+export interface PeerScores {
+  gossip: { total: number; blocks: TopicScores; IPColocationFactor: number; behavioralPenalty: number }
+  reqResp: { validResponses: number; errorResponses: number; rejectedPayloads: number }
+}
+
+/**
+ * op-node's `PeerInfo` JSON. `connectedness`/`direction` are go-libp2p enums (0 NotConnected, 1 Connected;
+ * 0 Unknown, 1 Inbound, 2 Outbound); `latency` is in nanoseconds; `ENR` is empty (no discv5).
+ */
+export interface PeerInfo {
+  peerID: string; nodeID: string; userAgent: string; protocolVersion: string; ENR: string
+  addresses: string[]; protocols: string[] | null; connectedness: number; direction: number; protected: boolean
+  chainID: number; latency: number; gossipBlocks: boolean; scores: PeerScores
+}
+
+/** op-node's `PeerDump` JSON. */
+export interface PeerDump {
+  totalConnected: number; peers: Record<string, PeerInfo>; bannedPeers: string[]; bannedIPS: string[]; bannedSubnets: string[]
+}
+
+/** op-node's `PeerStats` JSON (`blocksTopic…` count peers subscribed to `/optimism/<chain>/<0..3>/blocks`). */
+export interface PeerStats {
+  connected: number; table: number; blocksTopic: number; blocksTopicV2: number; blocksTopicV3: number
+  blocksTopicV4: number; banned: number; known: number
+}
+
+/** Parts of gossipsub's implementation, beyond its public interface, that feed `PeerScores`. */
+interface ScoreView {
+  getScore(id: string): number
+  dumpPeerScoreStats(): Record<string, { behaviourPenalty: number; topics: Record<string, TopicScores & { meshTime: number }> }>
+}
+
+/** What identify told us about a peer. */
+interface KnownPeer { userAgent: string; protocolVersion: string; protocols: string[]; addrs: string[] }
+
+/**
+ * op-node's gossip message ID (eth2 altair style): first 20 bytes of
+ * sha256(domain ‖ u64le(len(topic)) ‖ topic ‖ data), with data snappy-decoded when it decodes
+ * (domain 0x01000000) and raw otherwise (domain 0x00000000).
+ */
+export function opMessageId(topic: string, data: Uint8Array): Uint8Array {
+  let domain = 0
+  let body = data
+  try {
+    body = snappy.uncompress(data, MAX_GOSSIP_SIZE)
+    domain = 1
+  } catch { /* invalid snappy: hash the raw data */ }
+  const topicLen = Buffer.alloc(8)
+  topicLen.writeBigUInt64LE(BigInt(Buffer.byteLength(topic)))
+  const h = createHash('sha256').update(Uint8Array.of(domain, 0, 0, 0)).update(topicLen).update(topic).update(body)
+  return h.digest().subarray(0, 20)
+}
+
+const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, Math.max(0, ms)))
+
+function ipOf(ma: Multiaddr): string | undefined {
+  return ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+}
+
+function normalizeCidr(cidr: string): string {
+  const [net = '', bits = '', extra] = cidr.split('/')
+  const max = isIP(net) === 6 ? 128 : isIP(net) === 4 ? 32 : -1
+  if (extra !== undefined || !/^\d+$/.test(bits) || Number(bits) > max) throw new Error(`invalid CIDR: ${cidr}`)
+  return `${net}/${Number(bits)}`
+}
+
+function withPeerSuffix(addr: string, id: string): string {
+  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`
+}
+
+/** A running libp2p host gossiping on op-node's terms. */
+export class P2PNode {
+  readonly peerId: string
+  private readonly blockedPeers = new Set<string>()
+  private readonly blockedAddrs = new Set<string>()
+  private readonly blockedSubnets = new Set<string>()
+  private blockList = new BlockList()
+  private readonly protectedPeers = new Set<string>()
+  private readonly staticPeers = new Map<string, Multiaddr>()
+  private readonly known = new Map<string, KnownPeer>()
+  private readonly dialing = new Set<string>()
+  private readonly nextDial = new Map<string, number>()
+  private readonly dialFailures = new Map<string, number>()
+  private fault: LinkFault | undefined
+  /** Messages (received or published) dropped by the injected link fault since start. */
+  droppedByFault = 0
+  /** Tails of the in-order delay queues for received and published messages. */
+  private readonly delayTail = { rx: Promise.resolve(), tx: Promise.resolve() }
+  private node!: Libp2p<{ identify: Identify; pubsub: GossipSub }>
+  private redialTimer: NodeJS.Timeout | undefined
+  private stopping: Promise<void> | undefined
+
+  private constructor(private readonly opts: P2PNodeOptions) {
+    this.peerId = p2pPeerId(opts.privateKey)
+    for (const s of opts.staticPeers) {
+      const ma = multiaddr(s)
+      const id = ma.getComponents().find(c => c.name === 'p2p')?.value
+      if (id === undefined) throw new Error(`static peer ${s} has no /p2p/<id> suffix`)
+      peerIdFromString(id) // throws on a malformed peer ID
+      if (id !== this.peerId) this.staticPeers.set(id, ma)
+    }
+  }
+
+  /** Start the host, subscribe to `topics` and begin dialling the static peers. */
+  static async create(opts: P2PNodeOptions): Promise<P2PNode> {
+    const self = new P2PNode(opts)
+    await self.start()
+    return self
+  }
+
+  private async start(): Promise<void> {
+    const { opts } = this
+    const host = opts.listenHost ?? '127.0.0.1'
+    const family = isIP(host) === 6 ? 'ip6' : 'ip4'
+    const denyPeer = (id: PeerId) => this.blockedPeers.has(id.toString())
+    this.node = await createLibp2p({
+      privateKey: p2pPrivateKey(opts.privateKey),
+      nodeInfo: { userAgent: 'optimism' },
+      addresses: { listen: [`/${family}/${host}/tcp/${opts.listenPort}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
+      connectionGater: {
+        denyDialPeer: denyPeer,
+        denyDialMultiaddr: ma => this.isAddrBlocked(ipOf(ma)),
+        denyInboundConnection: conn => this.isAddrBlocked(ipOf(conn.remoteAddr)),
+        denyInboundEncryptedConnection: denyPeer,
+        denyOutboundEncryptedConnection: denyPeer,
+      },
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({
+          // op-node: StrictNoSign, its own message IDs, D 8/6/12, Dlazy 6, 500 ms heartbeat, no PX.
+          globalSignaturePolicy: StrictNoSign,
+          msgIdFn: (msg: Message) => opMessageId(msg.topic, msg.data),
+          D: 8, Dlo: 6, Dhi: 12, Dlazy: 6,
+          heartbeatInterval: 500, fanoutTTL: 24_000, mcacheLength: 12, mcacheGossip: 3, seenTTL: 65_000,
+          doPX: false,
+          allowPublishToZeroTopicPeers: true,
+          ignoreDuplicatePublishError: true,
+          maxInboundDataLength: MAX_GOSSIP_SIZE,
+          scoreParams: {
+            // All local nodes share 127.0.0.1: no IP-colocation penalty. Topic scores only punish rejects.
+            IPColocationFactorWeight: 0,
+            topics: Object.fromEntries(opts.topics.map(t => [t, createTopicScoreParams({
+              topicWeight: 1, timeInMeshWeight: 0, firstMessageDeliveriesWeight: 0, meshMessageDeliveriesWeight: 0,
+              meshFailurePenaltyWeight: 0, invalidMessageDeliveriesWeight: -10, invalidMessageDeliveriesDecay: 0.9,
+            })])),
+          },
+        }),
+      },
+    })
+    const pubsub = this.node.services.pubsub
+    for (const topic of opts.topics) {
+      pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, msg.data, peer.toString()))
+      pubsub.subscribe(topic)
+    }
+    pubsub.addEventListener('gossipsub:message', ({ detail }) => {
+      if (this.stopping !== undefined) return
+      try {
+        opts.onMessage(detail.msg.topic, detail.msg.data, detail.propagationSource.toString())
+      } catch (err) {
+        opts.log?.(`p2p: onMessage threw: ${String(err)}`)
+      }
+    })
+    this.node.addEventListener('peer:identify', ({ detail }) => {
+      this.known.set(detail.peerId.toString(), {
+        userAgent: detail.agentVersion ?? '',
+        protocolVersion: detail.protocolVersion ?? '',
+        protocols: detail.protocols,
+        addrs: detail.listenAddrs.map(a => a.toString()),
+      })
+    })
+    this.redialTimer = setInterval(() => this.redialStaticPeers(), 100)
+    this.redialStaticPeers()
+    opts.log?.(`p2p: ${this.peerId} listening on ${this.multiaddrs().join(', ')}`)
+  }
+
+  private async validate(topic: string, data: Uint8Array, from: string): Promise<TopicValidatorResult> {
+    if (this.blockedPeers.has(from) || !(await this.passFault('rx'))) return TopicValidatorResult.Ignore
+    try {
+      return (await this.opts.validate(topic, data, from)) as TopicValidatorResult
+    } catch (err) {
+      this.opts.log?.(`p2p: validator threw on ${topic} from ${from}: ${String(err)}`)
+      return TopicValidatorResult.Ignore
+    }
+  }
+
+  /** Apply the link fault to one message: false if it is lost, else resolves after its delay. */
+  private async passFault(dir: 'rx' | 'tx'): Promise<boolean> {
+    const f = this.fault
+    if (f === undefined) return true
+    if ((f.lossPercent ?? 0) > 0 && Math.random() * 100 < f.lossPercent!) {
+      this.droppedByFault++
+      return false
+    }
+    const due = Date.now() + (f.delayMs ?? 0) + Math.random() * (f.jitterMs ?? 0)
+    if ((f.jitterMs ?? 0) > 0) {
+      await sleep(due - Date.now())
+    } else if (due > Date.now()) {
+      // No jitter: queue behind earlier messages so order is kept even if the delay shrinks.
+      const mine = this.delayTail[dir].then(() => sleep(due - Date.now()))
+      this.delayTail[dir] = mine
+      await mine
+    }
+    return true
+  }
+
+  private redialStaticPeers(): void {
+    const now = Date.now()
+    for (const [id, ma] of this.staticPeers) {
+      if (this.dialing.has(id) || this.blockedPeers.has(id) || this.isAddrBlocked(ipOf(ma))) continue
+      if ((this.nextDial.get(id) ?? 0) > now || this.connections(id).length > 0) continue
+      this.dialing.add(id)
+      this.node.dial(ma, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+        .then(() => {
+          if (this.dialFailures.has(id)) this.opts.log?.(`p2p: static peer ${id} reconnected`)
+          this.dialFailures.delete(id)
+        }, (err: Error) => {
+          // Log the first failure of a streak only: a partitioned peer is retried every 500 ms.
+          const failures = (this.dialFailures.get(id) ?? 0) + 1
+          this.dialFailures.set(id, failures)
+          if (failures === 1) this.opts.log?.(`p2p: dial static peer ${id} failed (retrying): ${err.message}`)
+        })
+        .finally(() => {
+          this.dialing.delete(id)
+          this.nextDial.set(id, Date.now() + REDIAL_INTERVAL_MS)
+        })
+    }
+  }
+
+  private connections(id?: string): Connection[] {
+    return this.node.getConnections(id === undefined ? undefined : peerIdFromString(id))
+  }
+
+  private isAddrBlocked(ip: string | undefined): boolean {
+    return ip !== undefined && this.blockList.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
+  }
+
+  private rebuildBlockList(): void {
+    this.blockList = new BlockList()
+    for (const ip of this.blockedAddrs) this.blockList.addAddress(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
+    for (const cidr of this.blockedSubnets) {
+      const [net, bits] = cidr.split('/')
+      this.blockList.addSubnet(net, Number(bits), isIP(net) === 6 ? 'ipv6' : 'ipv4')
+    }
+    for (const conn of this.connections()) {
+      if (this.isAddrBlocked(ipOf(conn.remoteAddr))) void conn.close().catch(() => conn.abort(new Error('blocked')))
+    }
+  }
+
+  /** Listen addresses with the `/p2p/<id>` suffix. */
+  multiaddrs(): string[] {
+    return this.node.getMultiaddrs().map(a => withPeerSuffix(a.toString(), this.peerId))
+  }
+
+  /** Publish to the topic's peers (zero peers is fine). Subject to the link fault. */
+  async publish(topic: string, data: Uint8Array): Promise<void> {
+    if (this.stopping !== undefined || !(await this.passFault('tx')) || this.stopping !== undefined) return
+    await this.node.services.pubsub.publish(topic, data)
+  }
+
+  /** Inject (or clear with `undefined`) a delay/jitter/loss fault on this node's gossip path. */
+  setLinkFault(fault: LinkFault | undefined): void { this.fault = fault }
+
+  // ---- opp2p_* backing methods ----
+
+  self(): PeerInfo {
+    const info = this.peerInfo(this.peerId)
+    return {
+      ...info, userAgent: 'optimism', protocolVersion: 'ipfs/0.1.0', addresses: this.multiaddrs(),
+      protocols: this.node.getProtocols(), chainID: this.opts.chainId, gossipBlocks: true,
+    }
+  }
+
+  peers(connectedOnly: boolean): PeerDump {
+    const ids = new Set(this.node.getPeers().map(p => p.toString()))
+    if (!connectedOnly) for (const id of [...this.known.keys(), ...this.staticPeers.keys()]) ids.add(id)
+    return {
+      totalConnected: this.node.getPeers().length,
+      peers: Object.fromEntries([...ids].map(id => [id, this.peerInfo(id)])),
+      bannedPeers: this.listBlockedPeers(),
+      bannedIPS: this.listBlockedAddrs(),
+      bannedSubnets: this.listBlockedSubnets(),
+    }
+  }
+
+  peerStats(): PeerStats {
+    const pubsub = this.node.services.pubsub
+    const perVersion = [0, 0, 0, 0]
+    for (const topic of this.opts.topics) {
+      const v = /^\/optimism\/\d+\/(\d)\/blocks$/.exec(topic)?.[1]
+      if (v !== undefined && Number(v) < 4) perVersion[Number(v)] = pubsub.getSubscribers(topic).length
+    }
+    const known = new Set([...this.known.keys(), ...this.staticPeers.keys(), ...this.node.getPeers().map(String)])
+    return {
+      connected: this.node.getPeers().length, table: 0,
+      blocksTopic: perVersion[0], blocksTopicV2: perVersion[1], blocksTopicV3: perVersion[2], blocksTopicV4: perVersion[3],
+      banned: this.blockedPeers.size, known: known.size,
+    }
+  }
+
+  private peerInfo(id: string): PeerInfo {
+    const peer = peerIdFromString(id)
+    const conns = id === this.peerId ? [] : this.connections(id)
+    const known = this.known.get(id)
+    const addrs = new Set((known?.addrs ?? []).map(a => withPeerSuffix(a, id)))
+    const staticAddr = this.staticPeers.get(id)
+    if (staticAddr !== undefined) addrs.add(staticAddr.toString())
+    // An inbound connection's remote port is ephemeral: only use it when nothing better is known.
+    for (const c of conns) if (c.direction === 'outbound' || addrs.size === 0) addrs.add(withPeerSuffix(c.remoteAddr.toString(), id))
+    const rtt = conns.find(c => c.rtt !== undefined)?.rtt ?? 0
+    const pubsub = this.node.services.pubsub
+    return {
+      peerID: id,
+      nodeID: peer.type === 'secp256k1' ? p2pNodeId(peer.publicKey.raw) : '',
+      userAgent: known?.userAgent ?? '',
+      protocolVersion: known?.protocolVersion ?? '',
+      ENR: '',
+      addresses: [...addrs],
+      protocols: known?.protocols ?? null,
+      connectedness: conns.length > 0 ? 1 : 0,
+      direction: conns.length === 0 ? 0 : conns[0].direction === 'inbound' ? 1 : 2,
+      protected: this.protectedPeers.has(id),
+      chainID: 0, // op-node learns a peer's chain ID from its ENR; without discv5 it stays 0
+      latency: Math.round(rtt * 1e6),
+      gossipBlocks: this.opts.topics.some(t => pubsub.getSubscribers(t).some(p => p.toString() === id)),
+      scores: this.scores(id),
+    }
+  }
+
+  private scores(id: string): PeerScores {
+    const view = this.node.services.pubsub as unknown as ScoreView
+    const stats = id === this.peerId ? undefined : view.dumpPeerScoreStats()[id]
+    const blocks = { timeInMesh: 0, firstMessageDeliveries: 0, meshMessageDeliveries: 0, invalidMessageDeliveries: 0 }
+    for (const t of Object.values(stats?.topics ?? {})) {
+      blocks.timeInMesh = Math.max(blocks.timeInMesh, t.meshTime / 1000)
+      blocks.firstMessageDeliveries += t.firstMessageDeliveries
+      blocks.meshMessageDeliveries += t.meshMessageDeliveries
+      blocks.invalidMessageDeliveries += t.invalidMessageDeliveries
+    }
+    return {
+      gossip: {
+        total: stats === undefined ? 0 : view.getScore(id), blocks,
+        IPColocationFactor: 0, behavioralPenalty: stats?.behaviourPenalty ?? 0,
+      },
+      reqResp: { validResponses: 0, errorResponses: 0, rejectedPayloads: 0 },
+    }
+  }
+
+  /** Block a peer: close its connections, deny new ones both ways and ignore its messages. */
+  async blockPeer(id: string): Promise<void> {
+    const peer = peerIdFromString(id)
+    this.blockedPeers.add(id)
+    await this.node.hangUp(peer).catch(() => undefined)
+  }
+
+  async unblockPeer(id: string): Promise<void> {
+    this.blockedPeers.delete(peerIdFromString(id).toString())
+    this.nextDial.delete(id)
+  }
+
+  listBlockedPeers(): string[] { return [...this.blockedPeers] }
+
+  /** Block an IP: close its connections and deny new ones. */
+  async blockAddr(ip: string): Promise<void> {
+    if (isIP(ip) === 0) throw new Error(`invalid IP address: ${ip}`)
+    this.blockedAddrs.add(ip)
+    this.rebuildBlockList()
+  }
+
+  async unblockAddr(ip: string): Promise<void> { this.blockedAddrs.delete(ip); this.rebuildBlockList() }
+
+  listBlockedAddrs(): string[] { return [...this.blockedAddrs] }
+
+  /** Block a CIDR subnet, e.g. `10.0.0.0/8`: close its connections and deny new ones. */
+  async blockSubnet(cidr: string): Promise<void> {
+    this.blockedSubnets.add(normalizeCidr(cidr))
+    this.rebuildBlockList()
+  }
+
+  async unblockSubnet(cidr: string): Promise<void> { this.blockedSubnets.delete(normalizeCidr(cidr)); this.rebuildBlockList() }
+
+  listBlockedSubnets(): string[] { return [...this.blockedSubnets] }
+
+  /** Protected peers are never pruned by the connection manager. */
+  async protectPeer(id: string): Promise<void> {
+    this.protectedPeers.add(peerIdFromString(id).toString())
+    await this.node.peerStore.merge(peerIdFromString(id), { tags: { 'op-protected': { value: 100 } } })
+  }
+
+  async unprotectPeer(id: string): Promise<void> {
+    this.protectedPeers.delete(id)
+    await this.node.peerStore.merge(peerIdFromString(id), { tags: { 'op-protected': undefined } })
+  }
+
+  async connectPeer(addr: string): Promise<void> {
+    await this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS * 5) })
+  }
+
+  /** Close connections to a peer; static peers are redialled. */
+  async disconnectPeer(id: string): Promise<void> {
+    await this.node.hangUp(peerIdFromString(id))
+  }
+
+  /** No discv5 in the lite node: always empty. */
+  discoveryTable(): string[] { return [] }
+
+  /** Stop the host (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.redialTimer)
+      await this.node.stop()
+    })()
+    return this.stopping
+  }
+}

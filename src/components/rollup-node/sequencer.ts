@@ -1,0 +1,117 @@
+/**
+ * Sequencer mode: one L2 block every block time on top of the unsafe head. Picks the L1 origin by
+ * the spec's rule (adopt the next L1 block once its timestamp is <= the L2 timestamp, within the max
+ * sequencer drift), owns the mempool so the block is [L1-info deposit, user deposits, user txs].
+ */
+import { keccak256, parseTransaction, recoverTransactionAddress, type Address, type Hex, type TransactionSerialized } from 'viem'
+import { maxSequencerDrift } from '../../protocol/rollupConfig.js'
+import { buildAttributes } from './attributes.js'
+import type { RollupNode } from './node.js'
+import { rpcFail } from '../shared/jsonrpc.js'
+
+interface PoolTx {
+  raw: Hex
+  hash: Hex
+  from: Address
+  nonce: number
+}
+
+export class Sequencer {
+  active: boolean
+  private pool: PoolTx[] = []
+
+  constructor(private readonly node: RollupNode) {
+    this.active = node.conf.sequencer.enabled && !node.conf.sequencer.stopped
+  }
+
+  /** Milliseconds until the next block is due (<= 0: due now). */
+  dueInMs(): number {
+    return (this.node.unsafe.timestamp + this.node.cfg.block_time) * 1000 - Date.now()
+  }
+
+  /** Accepts a raw user tx into the mempool after basic checks; returns its hash. */
+  async submit(raw: Hex): Promise<Hex> {
+    let tx
+    try {
+      tx = parseTransaction(raw as TransactionSerialized)
+    } catch (err) {
+      rpcFail(-32602, `invalid transaction: ${(err as Error).message}`)
+    }
+    if (raw.startsWith('0x7e')) rpcFail(-32602, 'deposit transactions cannot be sent to the sequencer')
+    if (tx.chainId !== undefined && tx.chainId !== this.node.cfg.l2_chain_id) {
+      rpcFail(-32602, `invalid chain id ${tx.chainId}, expected ${this.node.cfg.l2_chain_id}`)
+    }
+    const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
+    const nonce = tx.nonce ?? 0
+    const expected = await this.pendingNonce(from)
+    if (nonce < expected) rpcFail(-32003, `nonce too low: next nonce ${expected}, tx nonce ${nonce}`)
+    if (nonce > expected) rpcFail(-32003, `nonce too high: next nonce ${expected}, tx nonce ${nonce} (the lite sequencer keeps no nonce gaps)`)
+    const hash = keccak256(raw)
+    this.pool.push({ raw, hash, from, nonce })
+    return hash
+  }
+
+  /** Next nonce of `address` counting txs waiting in the mempool. */
+  async pendingNonce(address: Address): Promise<number> {
+    const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
+    const waiting = this.pool.filter((t) => t.from.toLowerCase() === address.toLowerCase()).length
+    return latest + waiting
+  }
+
+  /** Builds the next block if it is due. Returns true if a block was built. */
+  async step(): Promise<boolean> {
+    if (!this.active || this.dueInMs() > 0) return false
+    const node = this.node
+    const { cfg, l1, log } = node
+    const parent = node.unsafe
+    const timestamp = parent.timestamp + cfg.block_time
+    const cur = await l1.blockByNumber(parent.l1origin.number)
+    if (!cur || cur.ref.hash !== parent.l1origin.hash) {
+      node.requestReset(`sequencer: L1 origin ${parent.l1origin.number} of the unsafe head is no longer canonical`)
+      return false
+    }
+    let origin = cur
+    if (cur.ref.number + 1 <= l1.head.number - node.conf.sequencer.l1Confs) {
+      const next = await l1.blockByNumber(cur.ref.number + 1)
+      if (next && next.ref.parentHash !== cur.ref.hash) {
+        node.requestReset(`sequencer: L1 block ${next.ref.number} does not build on ${cur.ref.hash}`)
+        return false
+      }
+      if (next && timestamp >= next.ref.timestamp) origin = next
+    }
+    const pastDrift = timestamp > origin.ref.timestamp + maxSequencerDrift(cfg, origin.ref.timestamp)
+    if (pastDrift && origin === cur) {
+      log.warn('max sequencer drift reached and no next L1 origin yet: waiting', { l2: parent.number + 1, origin: cur.ref.number })
+      return false
+    }
+    const userTxs = pastDrift ? [] : this.pool.splice(0)
+    const sequenceNumber = origin === cur ? parent.sequenceNumber + 1 : 0
+    const attrs = await buildAttributes({ cfg, l1, log, origin, sequenceNumber, timestamp, txs: userTxs.map((t) => t.raw) })
+    const parentBlock = node.unsafeBlock
+    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions)
+    for (const r of built.rejected) log.warn('dropping user tx refused by the engine', { tx: keccak256(attrs.transactions[r.index]), err: r.error })
+    const rejected = new Set(built.rejected.map((r) => r.index))
+    node.setUnsafe(built.block, built.ref)
+    await node.gossip.publish(built.block, attrs.transactions.filter((_, i) => !rejected.has(i)))
+    log.debug('sequenced block', { number: built.ref.number, hash: built.ref.hash, txs: built.block.transactions.length, origin: origin.ref.number })
+    return true
+  }
+
+  start(hash: Hex): void {
+    if (!this.node.conf.sequencer.enabled || !this.node.conf.p2p.sequencerKey) rpcFail(-32000, 'sequencer is not enabled')
+    if (this.active) rpcFail(-32000, 'sequencer already running')
+    const head = this.node.unsafe
+    if (hash.toLowerCase() !== head.hash.toLowerCase()) {
+      rpcFail(-32000, `block hash does not match: head ${head.hash}:${head.number}, received ${hash}`)
+    }
+    this.active = true
+    this.node.log.info('sequencer started', { head: head.number })
+  }
+
+  stop(): Hex {
+    if (!this.active) rpcFail(-32000, 'sequencer not running')
+    this.active = false
+    this.node.log.info('sequencer stopped', { head: this.node.unsafe.number })
+    return this.node.unsafe.hash
+  }
+}

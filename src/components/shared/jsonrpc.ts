@@ -1,0 +1,148 @@
+/**
+ * Minimal JSON-RPC 2.0 over HTTP for the lite components: a client with per-call timeouts and a
+ * server with batch support and `GET /healthz`. Kept here (not viem) because the components call
+ * many non-standard methods (anvil_*, evm_*, optimism_*) on hot paths.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+
+export class RpcError extends Error {
+  override name = 'RpcError'
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+    /** The server's message without the method prefix (for proxies that pass errors on). */
+    readonly serverMessage: string = message,
+  ) {
+    super(message)
+  }
+}
+
+export interface RpcClient {
+  readonly url: string
+  call<T = unknown>(method: string, params?: unknown[], timeoutMs?: number): Promise<T>
+}
+
+let nextId = 1
+
+/** A JSON-RPC client for `url`. Errors answered by the server throw `RpcError`; transport errors throw as they are. */
+export function rpcClient(url: string, defaultTimeoutMs = 10_000): RpcClient {
+  return {
+    url,
+    async call<T>(method: string, params: unknown[] = [], timeoutMs = defaultTimeoutMs): Promise<T> {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      const text = await res.text()
+      let body: { result?: T; error?: { code: number; message: string; data?: unknown } }
+      try {
+        body = JSON.parse(text)
+      } catch {
+        throw new RpcError(-32700, `${method}: invalid JSON from ${url} (HTTP ${res.status}): ${text.slice(0, 200)}`)
+      }
+      if (body.error) throw new RpcError(body.error.code, `${method}: ${body.error.message}`, body.error.data, body.error.message)
+      return body.result as T
+    },
+  }
+}
+
+export type RpcHandler = (params: unknown[]) => unknown | Promise<unknown>
+
+export interface RpcServerOptions {
+  host: string
+  port: number
+  /** Method table; a missing method answers -32601. */
+  methods: Record<string, RpcHandler>
+  /** Called for methods not in the table before answering -32601 (e.g. a proxy). */
+  fallback?: (method: string, params: unknown[], raw: unknown) => Promise<unknown>
+  /** Body of `GET /healthz`. */
+  health?: () => unknown
+}
+
+/** Thrown by handlers to answer with a specific JSON-RPC error. */
+export function rpcFail(code: number, message: string, data?: unknown): never {
+  throw new RpcError(code, message, data)
+}
+
+const METHOD_NOT_FOUND = -32601
+
+async function handleOne(opts: RpcServerOptions, req: any): Promise<unknown> {
+  const id = req?.id ?? null
+  if (!req || typeof req !== 'object' || typeof req.method !== 'string') {
+    return { jsonrpc: '2.0', id, error: { code: -32600, message: 'invalid request' } }
+  }
+  const params = Array.isArray(req.params) ? req.params : req.params === undefined ? [] : [req.params]
+  try {
+    const handler = opts.methods[req.method]
+    let result: unknown
+    if (handler) result = await handler(params)
+    else if (opts.fallback) result = await opts.fallback(req.method, params, req)
+    else throw new RpcError(METHOD_NOT_FOUND, `the method ${req.method} does not exist/is not available`)
+    return { jsonrpc: '2.0', id, result: result === undefined ? null : result }
+  } catch (err) {
+    if (err instanceof RpcError) return { jsonrpc: '2.0', id, error: { code: err.code, message: err.serverMessage, ...(err.data === undefined ? {} : { data: err.data }) } }
+    return { jsonrpc: '2.0', id, error: { code: -32000, message: err instanceof Error ? err.message : String(err) } }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** Starts an HTTP JSON-RPC server; resolves once it listens. */
+export async function startRpcServer(opts: RpcServerOptions): Promise<Server> {
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('access-control-allow-origin', '*')
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-headers', '*')
+      res.writeHead(204).end()
+      return
+    }
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.health?.() ?? { ok: true }))
+      return
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405).end()
+      return
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(await readBody(req))
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }))
+      return
+    }
+    const out = Array.isArray(parsed) ? await Promise.all(parsed.map((r) => handleOne(opts, r))) : await handleOne(opts, parsed)
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out, bigintReplacer))
+  })
+  server.keepAliveTimeout = 30_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return server
+}
+
+function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `0x${value.toString(16)}` : value
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.()
+    server.close(() => resolve())
+  })
+}

@@ -1,0 +1,160 @@
+/**
+ * The descriptor of a running devnet: what `devnet status --json` prints and what `<stateDir>/devnet.json`
+ * holds, so another process (`devnet status`, `devnet down`, `devnet logs`) can find the devnet.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Address, Hex } from 'viem'
+import { DevnetError } from '../errors.js'
+import type { KeyRole } from '../plan/keys.js'
+import type { ServiceRole } from '../plan/types.js'
+import type { ServiceState } from '../runtime/types.js'
+
+/** Heads of a rollup node, from its `optimism_syncStatus`. */
+export interface NodeHeads {
+  /** `unsafe_l2.number` */
+  unsafe: number
+  /** `safe_l2.number` */
+  safe: number
+  /** `finalized_l2.number` */
+  finalized: number
+  /** `head_l1.number`: the L1 head the node has seen. */
+  l1: number
+  /** `current_l1.number`: the L1 block derivation has reached. */
+  currentL1: number
+}
+
+export interface ServiceDescriptor {
+  name: string
+  role: ServiceRole
+  state: ServiceState
+  /** Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el`; L1: `rpc`. */
+  endpoints: Record<string, string>
+  /** OS process id (0 if unknown). */
+  pid: number
+  /** Rollup nodes only, when `status()` could reach them. */
+  heads?: NodeHeads
+}
+
+export interface DevnetDescriptor {
+  name: string
+  runtime: 'process' | 'docker'
+  /** Absolute state directory (service directories, logs, this descriptor as `devnet.json`). */
+  stateDir: string
+  /** In start order. */
+  services: ServiceDescriptor[]
+  /** DEV ONLY keys, one per role. */
+  keys: Record<KeyRole, { address: Address; privateKey: Hex }>
+  /** DEV ONLY funded accounts, by HD index. */
+  accounts: { index: number; address: Address; privateKey: Hex }[]
+  chains: {
+    /** `head`: L1 `eth_blockNumber`, when `status()` could reach L1. */
+    l1: { chainId: number; head?: number }
+    l2: { chainId: number }
+  }
+}
+
+/** Every devnet-layer default, in one place. */
+export const devnetDefaults = {
+  /** Root of the default state directories, relative to the working directory. @default '.devnet' */
+  stateRoot: '.devnet',
+  /** Name of the descriptor file in the state directory. @default 'devnet.json' */
+  descriptorFile: 'devnet.json',
+  /** Timeout of one status RPC call (`optimism_syncStatus`, `eth_blockNumber`). @default 1_000 */
+  statusRpcTimeoutMs: 1_000,
+}
+
+/** `.devnet/<name>` under `cwd`, absolute. */
+export function defaultStateDir(name: string, cwd: string = process.cwd()): string {
+  return resolve(cwd, devnetDefaults.stateRoot, name)
+}
+
+export function descriptorPath(stateDir: string): string {
+  return join(stateDir, devnetDefaults.descriptorFile)
+}
+
+/**
+ * Reads `<stateDir>/devnet.json` as written by `startDevnet`; service states are as recorded at start.
+ * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is none.
+ * @example
+ * const { services } = readDescriptor('.devnet/devnet')
+ */
+export function readDescriptor(stateDir: string): DevnetDescriptor {
+  const path = descriptorPath(resolve(stateDir))
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new DevnetError(`no devnet is running in ${resolve(stateDir)}`, { code: 'DEVNET_NOT_RUNNING', details: `${path} does not exist` })
+    }
+    throw error
+  }
+  try {
+    return JSON.parse(text) as DevnetDescriptor
+  } catch (error) {
+    throw new DevnetError(`${path} is not valid JSON`, { code: 'DEVNET_INTERNAL', cause: error })
+  }
+}
+
+/** Writes the descriptor atomically (temp file + rename). */
+export function writeDescriptor(descriptor: DevnetDescriptor): void {
+  const path = descriptorPath(descriptor.stateDir)
+  const temp = `${path}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(descriptor, null, 2)}\n`)
+  renameSync(temp, path)
+}
+
+export function removeDescriptor(stateDir: string): void {
+  rmSync(descriptorPath(stateDir), { force: true })
+}
+
+/**
+ * Names of the devnets with a state directory under `<cwd>/.devnet` holding a descriptor, sorted.
+ * @example
+ * listDevnets() // ['devnet']
+ */
+export function listDevnets(cwd: string = process.cwd()): string[] {
+  const root = resolve(cwd, devnetDefaults.stateRoot)
+  let entries: string[]
+  try {
+    entries = readdirSync(root)
+  } catch {
+    return []
+  }
+  return entries
+    .filter((entry) => {
+      try {
+        return statSync(join(root, entry)).isDirectory() && existsSync(descriptorPath(join(root, entry)))
+      } catch {
+        return false
+      }
+    })
+    .sort()
+}
+
+/**
+ * The state directory a command about an existing devnet (`status`, `logs`, `down`) means: `stateDir` if
+ * given, else `.devnet/<name>` if `name` is given, else the only devnet under `.devnet` (preferring those
+ * with a descriptor), else `.devnet/devnet` (the default name).
+ * @throws DevnetError (`DEVNET_USAGE`) when several devnets are there and none was named.
+ */
+export function findStateDir(options: { name?: string; stateDir?: string; cwd?: string } = {}): string {
+  const cwd = options.cwd ?? process.cwd()
+  if (options.stateDir) return resolve(cwd, options.stateDir)
+  if (options.name) return defaultStateDir(options.name, cwd)
+  const root = resolve(cwd, devnetDefaults.stateRoot)
+  let dirs: string[] = []
+  try {
+    dirs = readdirSync(root).filter((entry) => statSync(join(root, entry)).isDirectory()).sort()
+  } catch {
+    // no .devnet yet
+  }
+  const running = listDevnets(cwd)
+  const candidates = running.length ? running : dirs
+  if (candidates.length === 1) return join(root, candidates[0])
+  if (candidates.length > 1) {
+    throw new DevnetError(`several devnets are in ${root}: ${candidates.join(', ')}`, { code: 'DEVNET_USAGE', details: 'pick one with --name' })
+  }
+  return defaultStateDir('devnet', cwd)
+}

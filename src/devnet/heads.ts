@@ -1,0 +1,64 @@
+/** Head polling over JSON-RPC: rollup nodes' `optimism_syncStatus` and the L1 head. */
+import { DevnetError } from '../errors.js'
+import type { SyncStatus } from '../protocol/types.js'
+import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descriptor.js'
+
+/**
+ * One JSON-RPC call with a timeout.
+ * @throws DevnetError (`DEVNET_RPC_ERROR`) naming the method and URL.
+ * @example
+ * await rpcCall('http://127.0.0.1:7545', 'optimism_syncStatus')
+ */
+export async function rpcCall<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = devnetDefaults.statusRpcTimeoutMs): Promise<T> {
+  let body: { result?: T; error?: { message?: string } }
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`)
+    body = (await response.json()) as typeof body
+  } catch (error) {
+    throw new DevnetError(`${method} on ${url} failed: ${(error as Error).message}`, { code: 'DEVNET_RPC_ERROR', cause: error })
+  }
+  if (body.error) throw new DevnetError(`${method} on ${url} failed: ${body.error.message ?? JSON.stringify(body.error)}`, { code: 'DEVNET_RPC_ERROR' })
+  return body.result as T
+}
+
+/**
+ * A rollup node's heads (calls `optimism_syncStatus`).
+ * @example
+ * const { unsafe, safe, finalized } = await nodeHeads('http://127.0.0.1:7545')
+ */
+export async function nodeHeads(rollupUrl: string, timeoutMs?: number): Promise<NodeHeads> {
+  const status = await rpcCall<SyncStatus>(rollupUrl, 'optimism_syncStatus', [], timeoutMs)
+  return {
+    unsafe: status.unsafe_l2.number,
+    safe: status.safe_l2.number,
+    finalized: status.finalized_l2.number,
+    l1: status.head_l1.number,
+    currentL1: status.current_l1.number,
+  }
+}
+
+/**
+ * Fills `heads` of every running rollup node and `chains.l1.head` (calls `optimism_syncStatus` on each
+ * node and `eth_blockNumber` on L1, in parallel). A service that does not answer keeps no heads.
+ */
+export async function withHeads(descriptor: DevnetDescriptor, timeoutMs?: number): Promise<DevnetDescriptor> {
+  const out = structuredClone(descriptor)
+  const jobs = out.services.map(async (service) => {
+    if (service.state !== 'running') return
+    if ((service.role === 'sequencer' || service.role === 'replica') && service.endpoints.rollup) {
+      service.heads = await nodeHeads(service.endpoints.rollup, timeoutMs).catch(() => undefined)
+      if (!service.heads) delete service.heads
+    } else if (service.role === 'l1' && service.endpoints.rpc) {
+      const head = await rpcCall<string>(service.endpoints.rpc, 'eth_blockNumber', [], timeoutMs).catch(() => undefined)
+      if (head !== undefined) out.chains.l1.head = Number(head)
+    }
+  })
+  await Promise.all(jobs)
+  return out
+}

@@ -1,0 +1,16 @@
+/** The devnet layer: start a planned topology on a runtime, endpoints, clients, heads, stop. */
+export {
+  defaultStateDir,
+  descriptorPath,
+  devnetDefaults,
+  findStateDir,
+  listDevnets,
+  readDescriptor,
+  type DevnetDescriptor,
+  type NodeHeads,
+  type ServiceDescriptor,
+} from './descriptor.js'
+export { nodeHeads, rpcCall, withHeads } from './heads.js'
+export { followLog, readLogLines, serviceLogFile } from './logs.js'
+export { devnetStatus, stopFromDescriptor } from './recorded.js'
+export { defaultLiteEntrypoint, startDevnet, type Devnet, type DevnetEvent, type StartDevnetOptions } from './start.js'

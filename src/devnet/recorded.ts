@@ -1,0 +1,76 @@
+/**
+ * A devnet seen from another process, through its state directory: status, stop (`devnet down`) and the
+ * liveness check `startDevnet` uses to refuse a second devnet in the same directory.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { DevnetError } from '../errors.js'
+import { readPidFile } from '../runtime/process/group.js'
+import { stopRecorded } from '../runtime/process/index.js'
+import { descriptorPath, readDescriptor, removeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { withHeads } from './heads.js'
+
+/** Subdirectories of `stateDir` whose pid file names a live process of that directory. */
+export function liveServiceDirs(stateDir: string): string[] {
+  let entries: string[]
+  try {
+    entries = readdirSync(stateDir)
+  } catch {
+    return []
+  }
+  return entries.filter((entry) => {
+    const dir = join(stateDir, entry)
+    try {
+      return statSync(dir).isDirectory() && readPidFile(dir) !== undefined
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * The recorded descriptor with each service's state and pid refreshed from its pid file (`running` while
+ * its process lives, `exited` otherwise), and heads polled (see `withHeads`).
+ * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is no descriptor or none of its services runs.
+ * @example
+ * const descriptor = await devnetStatus('.devnet/devnet')
+ */
+export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> {
+  const dir = resolve(stateDir)
+  const descriptor = readDescriptor(dir)
+  for (const service of descriptor.services) {
+    const pid = readPidFile(join(dir, service.name))
+    service.state = pid === undefined ? 'exited' : 'running'
+    if (pid !== undefined) service.pid = pid
+  }
+  if (!descriptor.services.some((s) => s.state === 'running')) {
+    throw new DevnetError(`devnet "${descriptor.name}" is not running: all its services exited`, {
+      code: 'DEVNET_NOT_RUNNING',
+      details: `its state and logs are in ${dir}; \`devnet down\` removes the state`,
+    })
+  }
+  return withHeads(descriptor)
+}
+
+/**
+ * Stops a devnet started by another process (`devnet down`): its services in reverse start order as
+ * recorded in `devnet.json` (plus any other service directory with a live pid, e.g. after a start that
+ * was killed before it wrote the descriptor), then removes `devnet.json`. Logs stay.
+ * @returns The names of the services that were running and are now stopped.
+ * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is neither a descriptor nor a live service.
+ * @example
+ * await stopFromDescriptor('.devnet/devnet')
+ */
+export async function stopFromDescriptor(stateDir: string, options: { graceMs?: number } = {}): Promise<string[]> {
+  const dir = resolve(stateDir)
+  const recorded = existsSync(descriptorPath(dir)) ? readDescriptor(dir).services.map((s) => s.name).reverse() : []
+  const others = liveServiceDirs(dir).filter((name) => !recorded.includes(name))
+  if (!recorded.length && !others.length) {
+    throw new DevnetError(`no devnet is running in ${dir}`, { code: 'DEVNET_NOT_RUNNING' })
+  }
+  // Unknown order for unrecorded services: stop L1 last, as a start would have started it first.
+  others.sort((a, b) => Number(a === 'l1') - Number(b === 'l1'))
+  const stopped = await stopRecorded(dir, [...others, ...recorded], options)
+  removeDescriptor(dir)
+  return stopped
+}

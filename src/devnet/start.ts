@@ -1,0 +1,323 @@
+/**
+ * `startDevnet`: plan a topology, start its services in order on a runtime, and hand back a started
+ * {@link Devnet} (testcontainers style: `await using devnet = await startDevnet()`).
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createPublicClient, defineChain, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
+import { chainConfig } from 'viem/op-stack'
+import { DevnetError } from '../errors.js'
+import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
+import { planDevnet } from '../plan/plan.js'
+import { resolvePorts } from '../plan/ports.js'
+import type { DevnetPlan, ServicePlan } from '../plan/types.js'
+import { ProcessRuntime } from '../runtime/process/index.js'
+import type { Runtime, ServiceHandle } from '../runtime/types.js'
+import { loadTopology } from '../spec/parse.js'
+import type { Topology } from '../spec/types.js'
+import { defaultStateDir, removeDescriptor, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { withHeads } from './heads.js'
+import { liveServiceDirs } from './recorded.js'
+
+/** A progress event of `startDevnet`, one per service and phase, in start order. */
+export interface DevnetEvent {
+  service: string
+  phase: 'starting' | 'ready' | 'failed'
+  /** Time since this service started starting (on `ready` and `failed`). */
+  elapsedMs?: number
+  /** The failure (on `failed`). */
+  error?: unknown
+}
+
+export interface StartDevnetOptions {
+  /** The topology; wins over `file`. @default loadTopology(file), i.e. the default topology without a file */
+  topology?: Topology
+  /** A `devnet.yaml` to load when no `topology` is given. */
+  file?: string
+  /** Where services run. Only `process` is available so far. @default 'process' */
+  runtime?: 'process' | 'docker'
+  /** Overrides the topology's `ports`. */
+  ports?: Topology['ports']
+  /** State directory (service directories, logs, `devnet.json`). @default `.devnet/<name>` under the working directory */
+  stateDir?: string
+  /** Let the services outlive this process (`devnet up --detach`); stop them with `devnet down`. @default false */
+  detach?: boolean
+  /** L1 and L2 genesis timestamp, seconds. @default now */
+  genesisTime?: number
+  /** Per-service readiness timeout. @default defaults.readyTimeoutMs of runtime/waits */
+  readyTimeoutMs?: number
+  /** The lite component launcher. @default `<package root>/dist/components/main.js` */
+  liteEntrypoint?: string
+  /** Called once the devnet is planned and checked, before any service starts (e.g. to set up progress output). */
+  onPlan?: (plan: DevnetPlan) => void
+  /** Progress callback. */
+  onEvent?: (event: DevnetEvent) => void
+  /**
+   * Aborts the start: the service being started is waited for, then everything started is stopped and
+   * the abort reason is thrown (the CLI aborts on Ctrl-C).
+   */
+  signal?: AbortSignal
+}
+
+/** A started devnet. Stop it with `stop()` or `await using`. */
+export interface Devnet extends AsyncDisposable {
+  readonly name: string
+  readonly topology: Topology
+  readonly plan: DevnetPlan
+  /** Absolute state directory. */
+  readonly stateDir: string
+  /** L1 and L2 genesis timestamp, seconds. */
+  readonly genesisTime: number
+  /** DEV ONLY keys of the topology's mnemonic. */
+  readonly keys: DevKeys
+  /** Public endpoints: service → port name → URL, e.g. `endpoints.sequencer.el`. */
+  readonly endpoints: Record<string, Record<string, string>>
+  /** viem public client of L1. */
+  readonly l1: PublicClient<HttpTransport, Chain>
+  /** viem public client of a rollup node's L2 execution RPC (`el`). @param node @default the sequencer */
+  l2(node?: string): PublicClient<HttpTransport, Chain>
+  /** The runtime handle of a service (stop, kill, pause, logs, ...). */
+  service(name: string): ServiceHandle
+  /** The descriptor with current service states (no RPC calls). */
+  descriptor(): DevnetDescriptor
+  /** The descriptor plus heads: `optimism_syncStatus` of each rollup node and the L1 head. */
+  status(): Promise<DevnetDescriptor>
+  /** Stops every service in reverse start order and removes `devnet.json`. Idempotent: returns the in-flight promise. */
+  stop(): Promise<void>
+}
+
+/** Absolute path of `dist/components/main.js`; `src/devnet` and `dist/devnet` both sit two levels under the package root. */
+export function defaultLiteEntrypoint(): string {
+  return fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
+}
+
+/**
+ * Plans a topology and starts it: L1, the rollup nodes, the batcher, each waited for in order.
+ * Refuses to start when a devnet already runs in the state directory. On a start failure it stops what it
+ * started (logs stay in the state directory) and rethrows the `ServiceError`.
+ *
+ * @throws DevnetError `DEVNET_ALREADY_RUNNING`, `DEVNET_RUNTIME_UNAVAILABLE`, spec errors, or the `ServiceError` of the failed service.
+ * @example
+ * await using devnet = await startDevnet({ ports: 'auto', stateDir: tmp })
+ * await devnet.l2().getBlockNumber()
+ */
+export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
+  const topology = options.topology ? structuredClone(options.topology) : await loadTopology(options.file)
+  if (options.ports) topology.ports = options.ports
+  const runtimeKind = options.runtime ?? 'process'
+  if (runtimeKind !== 'process') {
+    throw new DevnetError(`the ${runtimeKind} runtime is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use the process runtime' })
+  }
+  if (topology.profile !== 'lite') {
+    throw new DevnetError(`the ${topology.profile} profile is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use profile: lite' })
+  }
+  const stateDir = resolve(options.stateDir ?? defaultStateDir(topology.name))
+  const live = liveServiceDirs(stateDir)
+  if (live.length) {
+    throw new DevnetError(`devnet "${topology.name}" is already running in ${stateDir}`, {
+      code: 'DEVNET_ALREADY_RUNNING',
+      details: `running: ${live.join(', ')}; stop it with \`devnet down --name ${topology.name}\` or choose another name or state directory`,
+    })
+  }
+  const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
+  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime })
+  if (topology.ports === 'stable') await assertPortsFree(plan)
+  const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
+  if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
+    throw new DevnetError(`the lite components are not built: ${liteEntrypoint} does not exist`, {
+      code: 'DEVNET_RUNTIME_UNAVAILABLE',
+      details: 'run `npm run build`',
+    })
+  }
+
+  options.onPlan?.(plan)
+  mkdirSync(stateDir, { recursive: true })
+  removeDescriptor(stateDir) // a stale one from a devnet that died
+  const runtime = new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false })
+  const handles = new Map<string, ServiceHandle>()
+  const emit = (event: DevnetEvent) => {
+    try {
+      options.onEvent?.(event)
+    } catch {
+      // a progress callback must not break the start
+    }
+  }
+  for (const service of plan.services) {
+    if (options.signal?.aborted) {
+      await runtime.stopAll().catch(() => {})
+      throw abortError(options.signal)
+    }
+    const started = Date.now()
+    emit({ service: service.name, phase: 'starting' })
+    try {
+      handles.set(service.name, await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs }))
+    } catch (error) {
+      emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - started, error })
+      await runtime.stopAll().catch(() => {})
+      throw error
+    }
+    emit({ service: service.name, phase: 'ready', elapsedMs: Date.now() - started })
+  }
+
+  if (options.signal?.aborted) {
+    await runtime.stopAll().catch(() => {})
+    throw abortError(options.signal)
+  }
+  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles })
+  try {
+    writeDescriptor(devnet.descriptor())
+  } catch (error) {
+    await runtime.stopAll().catch(() => {})
+    throw error
+  }
+  return devnet
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error && signal.reason.name !== 'AbortError'
+    ? signal.reason
+    : new DevnetError('devnet start was aborted', { code: 'DEVNET_USAGE' })
+}
+
+/** Fails fast, naming the port, when a stable port is taken (e.g. by another devnet). */
+async function assertPortsFree(plan: DevnetPlan): Promise<void> {
+  for (const service of plan.services) {
+    for (const [name, port] of Object.entries(service.ports)) {
+      if (!(await portFree(port.host))) {
+        throw new DevnetError(`port ${port.host} (${service.name} ${name}) is already in use on 127.0.0.1`, {
+          code: 'DEVNET_RUNTIME_UNAVAILABLE',
+          details: 'stop whatever holds it (`devnet down`?) or use `ports: auto` / `devnet up --ports auto`',
+        })
+      }
+    }
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)))
+  })
+}
+
+function publicEndpoints(service: ServicePlan, handle: ServiceHandle): Record<string, string> {
+  return Object.fromEntries(Object.entries(service.ports).filter(([, p]) => p.public).map(([name]) => [name, handle.endpoint(name)]))
+}
+
+class StartedDevnet implements Devnet {
+  readonly name: string
+  readonly topology: Topology
+  readonly plan: DevnetPlan
+  readonly stateDir: string
+  readonly genesisTime: number
+  readonly keys: DevKeys
+  readonly endpoints: Record<string, Record<string, string>>
+  readonly l1: PublicClient<HttpTransport, Chain>
+  readonly #runtime: Runtime
+  readonly #handles: Map<string, ServiceHandle>
+  readonly #l2 = new Map<string, PublicClient<HttpTransport, Chain>>()
+  readonly #l2Chain: Chain
+  #stopping?: Promise<void>
+
+  constructor(args: { topology: Topology; plan: DevnetPlan; stateDir: string; genesisTime: number; runtime: Runtime; handles: Map<string, ServiceHandle> }) {
+    this.name = args.topology.name
+    this.topology = args.topology
+    this.plan = args.plan
+    this.stateDir = args.stateDir
+    this.genesisTime = args.genesisTime
+    this.keys = devKeys(args.topology)
+    this.#runtime = args.runtime
+    this.#handles = args.handles
+    this.endpoints = Object.fromEntries(args.plan.services.map((s) => [s.name, publicEndpoints(s, args.handles.get(s.name)!)]))
+    const l1Url = this.endpoints.l1.rpc
+    const l1Chain = defineChain({
+      id: args.topology.l1.chainId,
+      name: `${this.name} L1`,
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [l1Url] } },
+      blockTime: args.topology.l1.blockTime * 1000,
+      testnet: true,
+    })
+    this.#l2Chain = defineChain({
+      ...chainConfig,
+      id: args.topology.l2.chainId,
+      name: `${this.name} L2`,
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [this.endpoints[this.#sequencer()].el] } },
+      blockTime: args.topology.l2.blockTime * 1000,
+      testnet: true,
+    })
+    this.l1 = createPublicClient({ chain: l1Chain, transport: http(l1Url) })
+  }
+
+  #sequencer(): string {
+    return this.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
+  }
+
+  l2(node: string = this.#sequencer()): PublicClient<HttpTransport, Chain> {
+    let client = this.#l2.get(node)
+    if (!client) {
+      if (!this.topology.l2.nodes.some((n) => n.name === node)) {
+        throw new DevnetError(`no rollup node named ${JSON.stringify(node)} in devnet "${this.name}"`, {
+          code: 'DEVNET_USAGE',
+          details: `nodes: ${this.topology.l2.nodes.map((n) => n.name).join(', ')}`,
+        })
+      }
+      client = createPublicClient({ chain: this.#l2Chain, transport: http(this.endpoints[node].el) }) as PublicClient<HttpTransport, Chain>
+      this.#l2.set(node, client)
+    }
+    return client
+  }
+
+  service(name: string): ServiceHandle {
+    const handle = this.#handles.get(name)
+    if (!handle) {
+      throw new DevnetError(`no service named ${JSON.stringify(name)} in devnet "${this.name}"`, {
+        code: 'DEVNET_USAGE',
+        details: `services: ${[...this.#handles.keys()].join(', ')}`,
+      })
+    }
+    return handle
+  }
+
+  descriptor(): DevnetDescriptor {
+    const keys = this.keys
+    return {
+      name: this.name,
+      runtime: this.#runtime.kind,
+      stateDir: this.stateDir,
+      services: this.plan.services.map((service) => {
+        const handle = this.#handles.get(service.name)!
+        return {
+          name: service.name,
+          role: service.role,
+          state: handle.state(),
+          endpoints: this.endpoints[service.name],
+          pid: Number(handle.id) || 0,
+        }
+      }),
+      keys: Object.fromEntries(KEY_ROLES.map((role) => [role, { address: keys[role].address, privateKey: keys[role].privateKey }])) as DevnetDescriptor['keys'],
+      accounts: keys.accounts.map(({ index, address, privateKey }) => ({ index, address, privateKey })),
+      chains: { l1: { chainId: this.topology.l1.chainId }, l2: { chainId: this.topology.l2.chainId } },
+    }
+  }
+
+  status(): Promise<DevnetDescriptor> {
+    return withHeads(this.descriptor())
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#runtime.stopAll()
+      removeDescriptor(this.stateDir)
+    })()
+    return this.#stopping
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+}

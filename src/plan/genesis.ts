@@ -1,0 +1,179 @@
+/**
+ * Genesis files and rollup.json for a topology. Pure: the same topology and genesis time give the same
+ * output. The predeploy bytecode comes from `fixtures/contracts/*.json` (see its README), read once at
+ * module load; `src/plan` and `dist/plan` both sit two levels under the package root.
+ */
+import { readFileSync } from 'node:fs'
+import { concat, numberToHex, type Address, type Hex } from 'viem'
+import { batchInboxAddress } from '../protocol/inbox.js'
+import { ZERO_HASH, type RollupConfig } from '../protocol/types.js'
+import { FORKS, type ForkName, type Topology } from '../spec/types.js'
+import { devKeys } from './keys.js'
+
+/** Predeploy and fixed addresses the planner writes into genesis and rollup.json. */
+export const addresses = {
+  /** L1Block predeploy (holds the L1 attributes set by each block's L1-info deposit). */
+  l1Block: '0x4200000000000000000000000000000000000015',
+  /** L2ToL1MessagePasser predeploy (withdrawals; its storage root goes into output roots). */
+  l2ToL1MessagePasser: '0x4200000000000000000000000000000000000016',
+  /** SequencerFeeVault predeploy: the L2 coinbase. */
+  sequencerFeeVault: '0x4200000000000000000000000000000000000011',
+  /**
+   * OptimismPortal placeholder for `deposit_contract_address`. No L1 contracts are deployed yet, so no
+   * deposit is ever emitted from it; replaced by the real portal once L1 contracts arrive.
+   */
+  depositContract: '0x0000000000000000000000000000000000000d01',
+  /** SystemConfig placeholder for `l1_system_config_address`; no config update is ever emitted from it. */
+  l1SystemConfig: '0x0000000000000000000000000000000000000d02',
+} as const satisfies Record<string, Address>
+
+/** Genesis constants shared by L1 and L2. */
+export const genesisDefaults = {
+  /** @default 30_000_000 */
+  gasLimit: 30_000_000,
+  /** @default 1 gwei */
+  baseFeePerGas: 1_000_000_000n,
+  /** Balance of every funded dev account. @default 10000 ETH */
+  balance: 10_000n * 10n ** 18n,
+  /** Ecotone fee scalars written into `system_config.scalar`. @default 810949 */
+  blobBaseFeeScalar: 810_949,
+  /** @default 1368 */
+  baseFeeScalar: 1368,
+}
+
+function artifactBytecode(name: string): Hex {
+  const artifact = JSON.parse(readFileSync(new URL(`../../fixtures/contracts/${name}.json`, import.meta.url), 'utf8')) as {
+    deployedBytecode: { object: Hex } | Hex
+  }
+  const code = typeof artifact.deployedBytecode === 'string' ? artifact.deployedBytecode : artifact.deployedBytecode.object
+  if (!/^0x[0-9a-fA-F]+$/.test(code)) throw new Error(`fixtures/contracts/${name}.json has no deployedBytecode`)
+  return code
+}
+
+/** Deployed bytecode of the L2 predeploys, from `@eth-optimism/contracts-bedrock` artifacts. */
+export const predeployCode = {
+  L1Block: artifactBytecode('L1Block'),
+  L2ToL1MessagePasser: artifactBytecode('L2ToL1MessagePasser'),
+}
+
+export interface GenesisAccount {
+  balance: Hex
+  code?: Hex
+  nonce?: Hex
+  storage?: Record<Hex, Hex>
+}
+
+/** A geth-style genesis file, as anvil `--init` reads it. */
+export interface GenesisFile {
+  config: { chainId: number }
+  nonce: Hex
+  timestamp: Hex
+  extraData: Hex
+  gasLimit: Hex
+  difficulty: Hex
+  mixHash: Hex
+  coinbase: Address
+  baseFeePerGas: Hex
+  number: Hex
+  gasUsed: Hex
+  parentHash: Hex
+  alloc: Record<Address, GenesisAccount>
+}
+
+function genesis(chainId: number, genesisTime: number, coinbase: Address, alloc: Record<Address, GenesisAccount>): GenesisFile {
+  return {
+    config: { chainId },
+    nonce: '0x0',
+    timestamp: numberToHex(genesisTime),
+    extraData: '0x',
+    gasLimit: numberToHex(genesisDefaults.gasLimit),
+    difficulty: '0x0',
+    mixHash: ZERO_HASH,
+    coinbase,
+    baseFeePerGas: numberToHex(genesisDefaults.baseFeePerGas),
+    number: '0x0',
+    gasUsed: '0x0',
+    parentHash: ZERO_HASH,
+    alloc,
+  }
+}
+
+function fundedAlloc(topology: Topology): Record<Address, GenesisAccount> {
+  const balance = numberToHex(genesisDefaults.balance)
+  return Object.fromEntries(devKeys(topology).accounts.map((account) => [account.address, { balance }]))
+}
+
+/**
+ * The L1 genesis for anvil `--init`: chain id, timestamp, 30M gas limit, 1 gwei base fee, and the funded
+ * dev accounts (10000 ETH each).
+ * @example
+ * writeFileSync('l1-genesis.json', JSON.stringify(l1Genesis(topology, 1_700_000_000)))
+ */
+export function l1Genesis(topology: Topology, genesisTime: number): GenesisFile {
+  return genesis(topology.l1.chainId, genesisTime, '0x0000000000000000000000000000000000000000', fundedAlloc(topology))
+}
+
+/**
+ * The L2 genesis for anvil `--init --network optimism`: like {@link l1Genesis} plus the L1Block and
+ * L2ToL1MessagePasser predeploys, with the SequencerFeeVault as coinbase.
+ * @example
+ * writeFileSync('l2-genesis.json', JSON.stringify(l2Genesis(topology, 1_700_000_000)))
+ */
+export function l2Genesis(topology: Topology, genesisTime: number): GenesisFile {
+  const alloc: Record<Address, GenesisAccount> = {
+    ...fundedAlloc(topology),
+    [addresses.l1Block]: { balance: '0x0', code: predeployCode.L1Block, nonce: '0x1' },
+    [addresses.l2ToL1MessagePasser]: { balance: '0x0', code: predeployCode.L2ToL1MessagePasser, nonce: '0x1' },
+  }
+  return genesis(topology.l2.chainId, genesisTime, addresses.sequencerFeeVault, alloc)
+}
+
+/**
+ * The Ecotone (version 1) SystemConfig scalar: byte 0 = 1, bytes [24,28) the blob base fee scalar,
+ * [28,32) the base fee scalar.
+ */
+export function ecotoneScalar(blobBaseFeeScalar: number, baseFeeScalar: number): Hex {
+  return concat(['0x01', numberToHex(0, { size: 23 }), numberToHex(blobBaseFeeScalar, { size: 4 }), numberToHex(baseFeeScalar, { size: 4 })])
+}
+
+/**
+ * rollup.json for a topology. `genesis.l1` and `genesis.l2` carry the zero hash: the rollup nodes fill
+ * them in from L1 block 0 and their execution client's genesis. `deposit_contract_address` and
+ * `l1_system_config_address` are the placeholders of {@link addresses} until L1 contracts are deployed.
+ * @example
+ * rollupConfig(topology, 1_700_000_000).batch_inbox_address // '0x00289c189bee4e70334629f04cd5ed602b6600eb' for chain 901
+ */
+export function rollupConfig(topology: Topology, genesisTime: number): RollupConfig {
+  const { l1, l2 } = topology
+  const forkTimes: Partial<Record<`${ForkName}_time`, number>> = {}
+  for (const fork of FORKS) {
+    const offset = l2.forks[fork]
+    if (offset !== undefined) forkTimes[`${fork}_time`] = genesisTime + offset
+  }
+  // Keys in op-node's order, so the file reads like one `op-deployer inspect rollup` writes.
+  const config: RollupConfig = {
+    genesis: {
+      l1: { hash: ZERO_HASH, number: 0 },
+      l2: { hash: ZERO_HASH, number: 0 },
+      l2_time: genesisTime,
+      system_config: {
+        batcherAddr: devKeys(topology).batcher.address,
+        overhead: ZERO_HASH,
+        scalar: ecotoneScalar(genesisDefaults.blobBaseFeeScalar, genesisDefaults.baseFeeScalar),
+        gasLimit: genesisDefaults.gasLimit,
+      },
+    },
+    block_time: l2.blockTime,
+    max_sequencer_drift: l2.maxSequencerDrift,
+    seq_window_size: l2.sequencingWindow,
+    channel_timeout: l2.channelTimeout,
+    l1_chain_id: l1.chainId,
+    l2_chain_id: l2.chainId,
+    ...forkTimes,
+    batch_inbox_address: batchInboxAddress(l2.chainId),
+    deposit_contract_address: addresses.depositContract,
+    l1_system_config_address: addresses.l1SystemConfig,
+    protocol_versions_address: '0x0000000000000000000000000000000000000000',
+  }
+  return config
+}

@@ -1,0 +1,177 @@
+import { keccak256, toHex } from 'viem'
+import { describe, expect, test } from 'vitest'
+import type { BatcherConfig } from '../components/batcher/config.js'
+import type { RollupNodeConfig } from '../components/rollup-node/config.js'
+import { DevnetError } from '../errors.js'
+import { p2pPeerId } from '../protocol/p2pIdentity.js'
+import { defaultTopology, type Topology } from '../spec/index.js'
+import { devKeys } from './keys.js'
+import { planDevnet } from './plan.js'
+import { stablePorts, type PortMap } from './ports.js'
+import type { DevnetPlan, ServicePlan } from './types.js'
+
+const genesisTime = 1_700_000_000
+
+/** The plan with its files parsed; bytecode in genesis files shortened to its length and hash. */
+function readable(plan: DevnetPlan) {
+  return {
+    ...plan,
+    services: plan.services.map((service) => ({
+      ...service,
+      files: Object.fromEntries(
+        Object.entries(service.files).map(([path, content]) => [
+          path,
+          JSON.parse(content, (key, value) =>
+            key === 'code' && typeof value === 'string' ? `<${(value.length - 2) / 2} bytes ${keccak256(value as `0x${string}`).slice(0, 10)}>` : value,
+          ),
+        ]),
+      ),
+    })),
+  }
+}
+
+const config = (service: ServicePlan) => JSON.parse(service.files['config.json']) as RollupNodeConfig
+const batcherConfig = (plan: DevnetPlan) => JSON.parse(plan.services.find((s) => s.name === 'batcher')!.files['config.json']) as BatcherConfig
+const service = (plan: DevnetPlan, name: string) => plan.services.find((s) => s.name === name)!
+
+function topology(change: (t: Topology) => void = () => {}): Topology {
+  const t = defaultTopology()
+  change(t)
+  return t
+}
+
+test('default', () => {
+  expect(readable(planDevnet(defaultTopology(), { runtime: 'process', genesisTime }))).toMatchSnapshot()
+})
+
+test('args: runtime docker', () => {
+  const t = topology((t) => (t.name = 'demo'))
+  const hostPorts: PortMap = {
+    l1: { rpc: 40001 },
+    nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
+    batcher: { rpc: 40008 },
+  }
+  const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
+  expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--port', '8545']))
+  expect(service(plan, 'l1').ports.rpc).toEqual({ port: 8545, host: 40001, protocol: 'http', public: true })
+  expect(service(plan, 'replica-0').ports).toEqual({
+    el: { port: 9546, host: 40005, protocol: 'http', public: true },
+    rollup: { port: 7546, host: 40006, protocol: 'http', public: true },
+    p2p: { port: 9223, host: 40007, protocol: 'tcp', public: false },
+  })
+  const replica = config(service(plan, 'replica-0'))
+  const sequencerPeer = p2pPeerId(config(service(plan, 'sequencer')).p2p.privateKey)
+  expect(replica).toMatchObject({
+    host: '0.0.0.0',
+    l1Rpc: 'http://demo-l1:8545',
+    ports: { el: 9546, rollup: 7546, p2p: 9223 },
+    sequencerHttp: 'http://demo-sequencer:9545',
+    p2p: { staticPeers: [`/dns4/demo-sequencer/tcp/9222/p2p/${sequencerPeer}`] },
+  })
+  expect(batcherConfig(plan)).toMatchObject({
+    l1Rpc: 'http://demo-l1:8545',
+    l2Rpc: 'http://demo-sequencer:9545',
+    rollupRpc: 'http://demo-sequencer:7545',
+    host: '0.0.0.0',
+    ports: { rpc: 8548 },
+  })
+})
+
+test('args: ports (process) are used for binding and for URLs', () => {
+  const ports: PortMap = {
+    l1: { rpc: 30001 },
+    nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
+    batcher: { rpc: 30008 },
+  }
+  const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
+  expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '127.0.0.1', '--port', '30001']))
+  const replica = config(service(plan, 'replica-0'))
+  expect(replica.l1Rpc).toBe('http://127.0.0.1:30001')
+  expect(replica.ports).toEqual({ el: 30005, rollup: 30006, p2p: 30007 })
+  expect(replica.sequencerHttp).toBe('http://127.0.0.1:30002')
+  expect(replica.p2p.staticPeers[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/30004\/p2p\/16Uiu2/)
+  expect(batcherConfig(plan)).toMatchObject({ l2Rpc: 'http://127.0.0.1:30002', rollupRpc: 'http://127.0.0.1:30003', ports: { rpc: 30008 } })
+  for (const s of plan.services) for (const p of Object.values(s.ports)) expect(p.port).toBe(p.host)
+})
+
+test('behavior: every dependsOn names an earlier service', () => {
+  const t = topology((t) => {
+    t.l2.nodes = [
+      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2 },
+      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1 },
+      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0 },
+    ]
+  })
+  for (const runtime of ['process', 'docker'] as const) {
+    const plan = planDevnet(t, { runtime, genesisTime })
+    const seen = new Set<string>()
+    for (const s of plan.services) {
+      for (const dep of s.dependsOn) expect(seen, `${s.name} depends on ${dep}`).toContain(dep)
+      seen.add(s.name)
+    }
+    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'seq', 'r-a', 'r-b', 'batcher'])
+  }
+})
+
+test('behavior: the sequencer starts first, ports and p2p keys follow the list order', () => {
+  const t = topology((t) => {
+    t.l2.nodes = [
+      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2 },
+      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1 },
+      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0 },
+    ]
+  })
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  expect(config(service(plan, 'r-a')).ports).toEqual({ el: 9545, rollup: 7545, p2p: 9222 })
+  expect(config(service(plan, 'seq')).ports).toEqual({ el: 9546, rollup: 7546, p2p: 9223 })
+  const seqId = p2pPeerId(config(service(plan, 'seq')).p2p.privateKey)
+  const bId = p2pPeerId(config(service(plan, 'r-b')).p2p.privateKey)
+  expect(config(service(plan, 'r-a')).p2p.staticPeers).toEqual([
+    `/ip4/127.0.0.1/tcp/9223/p2p/${seqId}`,
+    `/ip4/127.0.0.1/tcp/9224/p2p/${bId}`,
+  ])
+  expect(config(service(plan, 'seq')).sequencer).toEqual({ enabled: true, stopped: false, l1Confs: 1 })
+  expect(config(service(plan, 'seq')).verifierL1Confs).toBe(0)
+  expect(config(service(plan, 'r-a')).sequencer).toEqual({ enabled: false, stopped: false, l1Confs: 0 })
+  expect(config(service(plan, 'r-a')).verifierL1Confs).toBe(2)
+  expect(config(service(plan, 'r-a')).sequencerHttp).toBe('http://127.0.0.1:9546')
+  expect(service(plan, 'r-a').dependsOn).toEqual(['l1', 'seq'])
+  expect(batcherConfig(plan)).toMatchObject({ l2Rpc: 'http://127.0.0.1:9546', rollupRpc: 'http://127.0.0.1:7546' })
+})
+
+test('behavior: only the sequencer gets the sequencer key; everyone checks its address', () => {
+  const t = topology((t) => (t.l2.nodes = [...t.l2.nodes, { name: 'replica-1', role: 'replica', peers: ['replica-0'], l1Confs: 0 }]))
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  const keys = devKeys(t)
+  const configs = plan.services.filter((s) => s.role === 'sequencer' || s.role === 'replica').map(config)
+  expect(configs.map((c) => c.p2p.sequencerKey)).toEqual([keys.sequencer.privateKey, undefined, undefined])
+  for (const c of configs) expect(c.p2p.unsafeBlockSigner).toBe(keys.sequencer.address)
+  expect(new Set(configs.map((c) => c.p2p.privateKey)).size).toBe(3)
+  expect(batcherConfig(plan).privateKey).toBe(keys.batcher.privateKey)
+})
+
+test('behavior: deterministic', () => {
+  const a = planDevnet(defaultTopology(), { runtime: 'process', genesisTime })
+  const b = planDevnet(defaultTopology(), { runtime: 'process', genesisTime })
+  expect(a).toEqual(b)
+  expect(toHex(JSON.stringify(a))).toBe(toHex(JSON.stringify(b)))
+})
+
+test('behavior: files are the l1 genesis, config and l2 genesis', () => {
+  const plan = planDevnet(defaultTopology(), { runtime: 'process', genesisTime, ports: stablePorts(defaultTopology()) })
+  expect(plan.services.map((s) => [s.name, Object.keys(s.files)])).toEqual([
+    ['l1', ['l1-genesis.json']],
+    ['sequencer', ['config.json', 'l2-genesis.json']],
+    ['replica-0', ['config.json', 'l2-genesis.json']],
+    ['batcher', ['config.json']],
+  ])
+  expect(config(service(plan, 'sequencer')).l2Genesis).toBe('l2-genesis.json')
+})
+
+describe('error', () => {
+  test('a node named like another service', () => {
+    const t = topology((t) => (t.l2.nodes[1].name = 'batcher'))
+    expect(() => planDevnet(t, { runtime: 'process', genesisTime })).toThrow(DevnetError)
+    expect(() => planDevnet(t, { runtime: 'process', genesisTime })).toThrow(/"batcher" is reserved/)
+  })
+})

@@ -1,0 +1,191 @@
+/**
+ * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
+ * (ports and genesis time are inputs), hence snapshot-tested.
+ *
+ * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`. Ports follow the
+ * `l2.nodes` list order whatever the start order (see `ports.ts`).
+ */
+import type { BatcherConfig } from '../components/batcher/config.js'
+import type { RollupNodeConfig } from '../components/rollup-node/config.js'
+import { DevnetError } from '../errors.js'
+import { batchInboxAddress } from '../protocol/inbox.js'
+import { p2pPeerId, p2pPrivateKeyFromSeed } from '../protocol/p2pIdentity.js'
+import type { NodeSpec, Topology } from '../spec/types.js'
+import { l1Genesis, l2Genesis, rollupConfig } from './genesis.js'
+import { devKeys } from './keys.js'
+import { stablePorts, type PortMap } from './ports.js'
+import type { DevnetPlan, PortPlan, ServicePlan } from './types.js'
+
+/** Every planner default, in one place. */
+export const planDefaults = {
+  /** How often rollup nodes poll L1 `safe`/`finalized`. @default 500 */
+  l1EpochPollMs: 500,
+  /** How often rollup nodes poll the L1 head. @default 100 */
+  l1PollMs: 100,
+  /** Batcher poll interval. @default 200 */
+  batcherPollMs: 200,
+  /** EVM hardfork of the L1 anvil. @default 'prague' */
+  l1Hardfork: 'prague',
+}
+
+/** Service names the planner uses besides the node names. */
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher'] as const
+
+export interface PlanOptions {
+  /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
+  runtime: 'process' | 'docker'
+  /** Host ports (from `resolvePorts`). @default stablePorts(topology) */
+  ports?: PortMap
+  /** L1 and L2 genesis timestamp, seconds. */
+  genesisTime: number
+}
+
+/**
+ * Plans a devnet: L1 anvil, one lite rollup node per `l2.nodes` entry (sequencer first), the batcher.
+ *
+ * - process runtime: services bind `127.0.0.1` on their host ports and reach each other at
+ *   `http://127.0.0.1:<host port>`.
+ * - docker runtime: every container binds `0.0.0.0` on the stable ports of its service (only the
+ *   published host ports differ) and reaches the others at `http://<devnet>-<service>:<container port>`.
+ *
+ * @example
+ * const plan = planDevnet(topology, { runtime: 'process', ports: await resolvePorts(topology), genesisTime: now })
+ */
+export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan {
+  const { runtime, genesisTime } = options
+  const hostPorts = options.ports ?? stablePorts(topology)
+  // Inside a container each service listens on its stable port; on the host, port = host port.
+  const innerPorts = runtime === 'docker' ? stablePorts(topology) : hostPorts
+  const bindHost = runtime === 'docker' ? '0.0.0.0' : '127.0.0.1'
+  const keys = devKeys(topology)
+  const nodes = topology.l2.nodes
+  const sequencer = nodes.find((node) => node.role === 'sequencer')
+  if (!sequencer) throw new DevnetError('the topology has no sequencer', { code: 'DEVNET_SPEC_INVALID' })
+  for (const node of nodes) {
+    if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(node.name)) {
+      throw new DevnetError(`node name ${JSON.stringify(node.name)} is reserved for the ${node.name} service`, {
+        code: 'DEVNET_SPEC_INVALID',
+        details: `rename the node in l2.nodes; reserved names: ${RESERVED_SERVICE_NAMES.join(', ')}`,
+      })
+    }
+  }
+
+  const port = (inner: number, host: number, protocol: PortPlan['protocol'] = 'http', isPublic = true): PortPlan => ({
+    port: inner,
+    host,
+    protocol,
+    public: isPublic,
+  })
+  /** URL of `service`'s port as another service sees it. */
+  const url = (service: string, inner: number, host: number) =>
+    runtime === 'docker' ? `http://${topology.name}-${service}:${inner}` : `http://127.0.0.1:${host}`
+  const l1Url = url('l1', innerPorts.l1.rpc, hostPorts.l1.rpc)
+  const nodeUrl = (name: string, which: 'el' | 'rollup') => url(name, innerPorts.nodes[name][which], hostPorts.nodes[name][which])
+
+  const p2pKey = (node: NodeSpec) => p2pPrivateKeyFromSeed(topology.keys.mnemonic, nodes.indexOf(node))
+  const peerAddr = (name: string) => {
+    const peer = nodes.find((n) => n.name === name)
+    if (!peer) throw new DevnetError(`node ${JSON.stringify(name)} has no such peer`, { code: 'DEVNET_SPEC_INVALID' })
+    const id = p2pPeerId(p2pKey(peer))
+    return runtime === 'docker'
+      ? `/dns4/${topology.name}-${name}/tcp/${innerPorts.nodes[name].p2p}/p2p/${id}`
+      : `/ip4/127.0.0.1/tcp/${hostPorts.nodes[name].p2p}/p2p/${id}`
+  }
+
+  const rollup = rollupConfig(topology, genesisTime)
+  const l2GenesisJson = json(l2Genesis(topology, genesisTime))
+
+  const l1: ServicePlan = {
+    name: 'l1',
+    role: 'l1',
+    program: 'anvil',
+    args: [
+      '--init', 'l1-genesis.json',
+      '--block-time', String(topology.l1.blockTime),
+      '--slots-in-an-epoch', String(topology.l1.slotsPerEpoch),
+      '--hardfork', planDefaults.l1Hardfork,
+      '--host', bindHost,
+      '--port', String(innerPorts.l1.rpc),
+    ],
+    env: {},
+    ports: { rpc: port(innerPorts.l1.rpc, hostPorts.l1.rpc) },
+    files: { 'l1-genesis.json': json(l1Genesis(topology, genesisTime)) },
+    readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
+    dependsOn: [],
+  }
+
+  const nodeService = (node: NodeSpec): ServicePlan => {
+    const inner = innerPorts.nodes[node.name]
+    const host = hostPorts.nodes[node.name]
+    const isSequencer = node.role === 'sequencer'
+    const config: RollupNodeConfig = {
+      name: node.name,
+      rollup,
+      l1Rpc: l1Url,
+      l2Genesis: 'l2-genesis.json',
+      host: bindHost,
+      ports: { el: inner.el, rollup: inner.rollup, p2p: inner.p2p },
+      sequencer: { enabled: isSequencer, stopped: false, l1Confs: isSequencer ? node.l1Confs : 0 },
+      verifierL1Confs: isSequencer ? 0 : node.l1Confs,
+      p2p: {
+        privateKey: p2pKey(node),
+        staticPeers: node.peers.map(peerAddr),
+        ...(isSequencer ? { sequencerKey: keys.sequencer.privateKey } : {}),
+        unsafeBlockSigner: keys.sequencer.address,
+      },
+      ...(isSequencer ? {} : { sequencerHttp: nodeUrl(sequencer.name, 'el') }),
+      l1EpochPollMs: planDefaults.l1EpochPollMs,
+      l1PollMs: planDefaults.l1PollMs,
+    }
+    return {
+      name: node.name,
+      role: node.role,
+      program: 'lite',
+      args: ['rollup-node', 'config.json'],
+      env: {},
+      ports: {
+        el: port(inner.el, host.el),
+        rollup: port(inner.rollup, host.rollup),
+        p2p: port(inner.p2p, host.p2p, 'tcp', false),
+      },
+      files: { 'config.json': json(config), 'l2-genesis.json': l2GenesisJson },
+      readiness: { kind: 'rpc', port: 'rollup', method: 'optimism_syncStatus' },
+      dependsOn: isSequencer ? ['l1'] : ['l1', sequencer.name],
+    }
+  }
+
+  const batcherConfig: BatcherConfig = {
+    name: 'batcher',
+    l1Rpc: l1Url,
+    l2Rpc: nodeUrl(sequencer.name, 'el'),
+    rollupRpc: nodeUrl(sequencer.name, 'rollup'),
+    privateKey: keys.batcher.privateKey,
+    l1ChainId: topology.l1.chainId,
+    l2ChainId: topology.l2.chainId,
+    batchInbox: batchInboxAddress(topology.l2.chainId),
+    maxChannelDuration: topology.batcher.maxChannelDuration,
+    maxFrameSize: topology.batcher.maxFrameSize,
+    pollMs: planDefaults.batcherPollMs,
+    host: bindHost,
+    ports: { rpc: innerPorts.batcher.rpc },
+    stopped: false,
+  }
+  const batcher: ServicePlan = {
+    name: 'batcher',
+    role: 'batcher',
+    program: 'lite',
+    args: ['batcher', 'config.json'],
+    env: {},
+    ports: { rpc: port(innerPorts.batcher.rpc, hostPorts.batcher.rpc) },
+    files: { 'config.json': json(batcherConfig) },
+    readiness: { kind: 'port', port: 'rpc' },
+    dependsOn: ['l1', sequencer.name],
+  }
+
+  const replicas = nodes.filter((node) => node !== sequencer)
+  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher] }
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`
+}

@@ -1,0 +1,50 @@
+import { expect, test } from 'vitest'
+import { DevnetError } from '../errors.js'
+import { defaultTopology, type Topology } from '../spec/index.js'
+import { portList, resolvePorts, stablePorts } from './ports.js'
+
+test('default', () => {
+  expect(stablePorts(defaultTopology())).toEqual({
+    l1: { rpc: 8545 },
+    nodes: {
+      sequencer: { el: 9545, rollup: 7545, p2p: 9222 },
+      'replica-0': { el: 9546, rollup: 7546, p2p: 9223 },
+    },
+    batcher: { rpc: 8548 },
+  })
+})
+
+test('behavior: list order decides the index, not the role', () => {
+  const t = defaultTopology()
+  t.l2.nodes = [
+    { name: 'r', role: 'replica', peers: [], l1Confs: 0 },
+    { name: 's', role: 'sequencer', peers: [], l1Confs: 0 },
+    { name: 'q', role: 'replica', peers: [], l1Confs: 0 },
+  ]
+  expect(stablePorts(t).nodes).toEqual({
+    r: { el: 9545, rollup: 7545, p2p: 9222 },
+    s: { el: 9546, rollup: 7546, p2p: 9223 },
+    q: { el: 9547, rollup: 7547, p2p: 9224 },
+  })
+})
+
+test('args: ports stable', async () => {
+  expect(await resolvePorts(defaultTopology())).toEqual(stablePorts(defaultTopology()))
+})
+
+test('args: ports auto', async () => {
+  const t: Topology = { ...defaultTopology(), ports: 'auto' }
+  const ports = await resolvePorts(t)
+  expect(Object.keys(ports.nodes)).toEqual(['sequencer', 'replica-0'])
+  const list = portList(ports)
+  expect(list).toHaveLength(8)
+  expect(new Set(list).size).toBe(8)
+  for (const port of list) expect(port).toBeGreaterThan(0)
+})
+
+test('error: too many nodes for stable ports', () => {
+  const t = defaultTopology()
+  t.l2.nodes = Array.from({ length: 400 }, (_, i) => ({ name: `n${i}`, role: i ? 'replica' : 'sequencer', peers: [], l1Confs: 0 }) as const)
+  expect(() => stablePorts(t)).toThrow(DevnetError)
+  expect(() => stablePorts(t)).toThrow(/do not fit the stable port map/)
+})

@@ -1,0 +1,66 @@
+/**
+ * The plan: what to run, independent of where it runs. `plan/` turns a resolved topology into
+ * `ServicePlan[]`; a runtime (`runtime/process`, `runtime/docker`) turns each plan into a running service.
+ */
+
+/** What a service is, as `devnet status --json` reports it. */
+export type ServiceRole =
+  | 'l1'
+  | 'sequencer'
+  | 'replica'
+  | 'batcher'
+  | 'proposer'
+  | 'challenger'
+  | 'conductor'
+  | 'proxyd'
+  | 'bootnode'
+
+/**
+ * Which program a service runs.
+ * - `anvil`: the anvil binary from `@foundry-rs/anvil`.
+ * - `lite`: this project's component launcher (`dist/components/main.js`); `args[0]` names the component.
+ */
+export type ProgramKind = 'anvil' | 'lite'
+
+export interface PortPlan {
+  /** Port the program listens on inside its network namespace (equals `host` on the process runtime). */
+  port: number
+  /** Port published on 127.0.0.1 of the host. */
+  host: number
+  /** `http` ports are exposed as endpoints (`http://127.0.0.1:<host>`); `tcp` ports as `tcp://`. */
+  protocol: 'http' | 'tcp'
+  /** Whether the port is an endpoint users see (`devnet status`); internal ports are not listed. */
+  public: boolean
+}
+
+export type ReadinessPlan =
+  /** Ready once a JSON-RPC call on `port` answers without error. */
+  | { kind: 'rpc'; port: string; method: string; params?: unknown[] }
+  /** Ready once the TCP port accepts connections. */
+  | { kind: 'port'; port: string }
+
+/** Traffic classes a partition can cut separately (see docs/architecture.md). */
+export type LinkClass = 'p2p' | 'rpc'
+
+export interface ServicePlan {
+  /** Unique within the devnet: `l1`, `sequencer`, `replica-0`, `batcher`, ... */
+  name: string
+  role: ServiceRole
+  program: ProgramKind
+  /** Arguments after the program. Relative paths are relative to the service's directory. */
+  args: string[]
+  env: Record<string, string>
+  /** Named ports, e.g. `rpc`, `el`, `rollup`, `p2p`. */
+  ports: Record<string, PortPlan>
+  /** Files written into the service's directory before start (relative path -> content). */
+  files: Record<string, string>
+  readiness: ReadinessPlan
+  /** Services that must be ready before this one starts. */
+  dependsOn: string[]
+}
+
+/** The result of planning a topology: every service, in a valid start order. */
+export interface DevnetPlan {
+  name: string
+  services: ServicePlan[]
+}

@@ -1,0 +1,95 @@
+import snappy from 'snappyjs'
+import { concatHex, keccak256, numberToHex, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, test } from 'vitest'
+import { ProtocolError } from './errors.js'
+import { decodeGossipBlock, encodeGossipBlock, encodePayloadSSZ, gossipTopic, payloadSigningHash, type ExecutionPayload } from './payload.js'
+
+const KEY: Hex = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
+const signer = privateKeyToAccount(KEY).address
+const payload: ExecutionPayload = {
+  parentHash: `0x${'01'.repeat(32)}`,
+  feeRecipient: '0x4200000000000000000000000000000000000011',
+  stateRoot: `0x${'02'.repeat(32)}`,
+  receiptsRoot: `0x${'03'.repeat(32)}`,
+  logsBloom: `0x${'00'.repeat(256)}`,
+  prevRandao: `0x${'04'.repeat(32)}`,
+  blockNumber: 5n,
+  gasLimit: 30_000_000n,
+  gasUsed: 21_000n,
+  timestamp: 1_700_000_010n,
+  extraData: '0x',
+  baseFeePerGas: 7n,
+  blockHash: `0x${'05'.repeat(32)}`,
+  transactions: ['0x7e01', '0x02aa'],
+  withdrawals: [],
+  blobGasUsed: 0n,
+  excessBlobGas: 0n,
+}
+const ROOT: Hex = `0x${'09'.repeat(32)}`
+
+describe('gossipTopic', () => {
+  test('default', () => {
+    expect([1, 2, 3, 4].map((v) => gossipTopic(901, v as 1 | 2 | 3 | 4))).toEqual([
+      '/optimism/901/0/blocks',
+      '/optimism/901/1/blocks',
+      '/optimism/901/2/blocks',
+      '/optimism/901/3/blocks',
+    ])
+  })
+})
+
+describe('payloadSigningHash', () => {
+  test('default', () => {
+    const bytes = Uint8Array.of(1, 2, 3)
+    expect(payloadSigningHash(901n, bytes)).toBe(keccak256(concatHex([`0x${'00'.repeat(32)}`, numberToHex(901, { size: 32 }), keccak256(bytes)])))
+  })
+})
+
+describe('encodeGossipBlock / decodeGossipBlock', () => {
+  test('default: v3 round trip recovers the signer', async () => {
+    const msg = await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY })
+    const raw = snappy.uncompress(msg)
+    expect(raw.length).toBe(65 + 32 + encodePayloadSSZ(payload, 3).length)
+    const out = await decodeGossipBlock(msg, { version: 3, l2ChainId: 901, expectedSigner: signer })
+    expect(out.payload).toEqual(payload)
+    expect(out.parentBeaconBlockRoot).toBe(ROOT)
+    expect(out.signer).toBe(signer)
+    expect(out.signature.length).toBe(2 + 130)
+  })
+
+  test('args: v2 has no beacon root', async () => {
+    const { blobGasUsed: _b, excessBlobGas: _e, ...p2 } = payload
+    const msg = await encodeGossipBlock({ payload: p2, version: 2, l2ChainId: 901, signerPrivateKey: KEY })
+    const out = await decodeGossipBlock(msg, { version: 2, l2ChainId: 901 })
+    expect(out.parentBeaconBlockRoot).toBeUndefined()
+    expect(out.payload).toEqual(p2)
+  })
+
+  test('behavior: signature is over the chain id', async () => {
+    const msg = await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY })
+    const out = await decodeGossipBlock(msg, { version: 3, l2ChainId: 902 })
+    expect(out.signer).not.toBe(signer)
+  })
+
+  test('error: wrong signer', async () => {
+    const msg = await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY })
+    await expect(decodeGossipBlock(msg, { version: 3, l2ChainId: 902, expectedSigner: signer })).rejects.toThrow(/expected/)
+  })
+
+  test('error: bad snappy', async () => {
+    await expect(decodeGossipBlock(Uint8Array.of(0xff, 0xff, 0xff), { version: 3, l2ChainId: 901 })).rejects.toThrow(ProtocolError)
+  })
+
+  test('error: bad yParity and short message', async () => {
+    const msg = await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY })
+    const raw = snappy.uncompress(msg)
+    raw[64] = 27
+    await expect(decodeGossipBlock(snappy.compress(raw), { version: 3, l2ChainId: 901 })).rejects.toThrow(/yParity/)
+    await expect(decodeGossipBlock(snappy.compress(raw.subarray(0, 80)), { version: 3, l2ChainId: 901 })).rejects.toThrow(/too short/)
+  })
+
+  test('error: beacon root missing for v3', async () => {
+    await expect(encodeGossipBlock({ payload, version: 3, l2ChainId: 901, signerPrivateKey: KEY })).rejects.toThrow(/parentBeaconBlockRoot/)
+  })
+})

@@ -1,0 +1,71 @@
+/**
+ * libp2p identities of rollup nodes, computed without starting anything, so a planner knows every
+ * node's peer ID (and thus its static-peer multiaddr) before start. op-node uses secp256k1 keys,
+ * whose peer IDs are the `16Uiu2…` identity-multihash form.
+ */
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { bytesToHex, concat, hexToBytes, keccak256, numberToHex, stringToHex, type Hex } from 'viem'
+
+/** secp256k1 field prime and group order. */
+const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+
+function keyBytes(privateKeyHex: Hex): Uint8Array {
+  const bytes = hexToBytes(privateKeyHex)
+  const k = BigInt(privateKeyHex)
+  if (bytes.length !== 32 || k === 0n || k >= N) throw new Error('p2p key must be a 32-byte secp256k1 private key')
+  return bytes
+}
+
+/** The libp2p peer ID (`16Uiu2…`) of a secp256k1 private key (32 bytes hex). */
+export function p2pPeerId(privateKeyHex: Hex): string {
+  return peerIdFromPrivateKey(privateKeyFromRaw(keyBytes(privateKeyHex))).toString()
+}
+
+/** The libp2p private key object of a secp256k1 private key (32 bytes hex). */
+export function p2pPrivateKey(privateKeyHex: Hex): ReturnType<typeof privateKeyFromRaw> {
+  return privateKeyFromRaw(keyBytes(privateKeyHex))
+}
+
+/**
+ * A deterministic secp256k1 private key: `keccak256(utf8(seed) ‖ uint256(index))` (i.e. Solidity
+ * `abi.encodePacked(string, uint256)`), mapped into [1, n-1] in the astronomically unlikely case
+ * it falls outside the valid range.
+ */
+export function p2pPrivateKeyFromSeed(seed: string, index: number): Hex {
+  if (!Number.isSafeInteger(index) || index < 0) throw new Error(`invalid key index ${index}`)
+  const k = BigInt(keccak256(concat([stringToHex(seed), numberToHex(index, { size: 32 })])))
+  const valid = k > 0n && k < N ? k : (k % (N - 1n)) + 1n
+  return numberToHex(valid, { size: 32 })
+}
+
+function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+  let result = 1n
+  base %= mod
+  for (; exp > 0n; exp >>= 1n) {
+    if (exp & 1n) result = (result * base) % mod
+    base = (base * base) % mod
+  }
+  return result
+}
+
+/**
+ * The discv5 node ID of a secp256k1 public key (33-byte compressed or 65-byte uncompressed):
+ * keccak256 of the 64-byte X‖Y, as hex without `0x` (how op-node's `PeerInfo.nodeID` renders it).
+ */
+export function p2pNodeId(publicKey: Uint8Array): string {
+  let xy: Uint8Array
+  if (publicKey.length === 65 && publicKey[0] === 4) {
+    xy = publicKey.subarray(1)
+  } else if (publicKey.length === 33 && (publicKey[0] === 2 || publicKey[0] === 3)) {
+    const x = BigInt(bytesToHex(publicKey.subarray(1)))
+    // y² = x³ + 7; P ≡ 3 (mod 4) so the square root is rhs^((P+1)/4).
+    let y = modPow((x * x * x + 7n) % P, (P + 1n) / 4n, P)
+    if ((y & 1n) !== BigInt(publicKey[0] & 1)) y = P - y
+    xy = hexToBytes(concat([numberToHex(x, { size: 32 }), numberToHex(y, { size: 32 })]))
+  } else {
+    throw new Error('not a secp256k1 public key')
+  }
+  return keccak256(xy).slice(2)
+}

@@ -1,0 +1,277 @@
+/**
+ * The `process` runtime: every service is a child process on this host, in its own process group, with
+ * its files, `pid` and `service.log` under `<stateDir>/<service>/`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { DevnetError, ServiceError } from '../../errors.js'
+import type { ServicePlan } from '../../plan/types.js'
+import type { Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
+import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
+import { anvilBinary } from './binary.js'
+import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, waitGroupGone } from './group.js'
+import { LogTail } from './logTail.js'
+
+export { anvilBinary } from './binary.js'
+export { isProcessAlive, killProcessGroup, stopRecorded } from './group.js'
+
+export interface ProcessRuntimeOptions {
+  /** Directory holding one subdirectory per service, e.g. `.devnet/<devnet>`. */
+  stateDir: string
+  /** Absolute path of the lite component launcher (`dist/components/main.js`). */
+  liteEntrypoint: string
+  /** Let services outlive this process (`devnet up --detach`); otherwise they are SIGKILLed on exit. @default false */
+  keepAliveOnExit?: boolean
+  /** Grace period between SIGTERM and SIGKILL. @default defaults.stopGraceMs */
+  stopGraceMs?: number
+}
+
+/** Log lines attached to a `ServiceError`. */
+const errorLogLines = 20
+/** Lines kept in each service's ring buffer. */
+const ringLines = 200
+
+interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+function describeExit({ code, signal }: Exit): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`
+}
+
+/** Runs `ServicePlan`s as detached child processes. */
+export class ProcessRuntime implements Runtime, AsyncDisposable {
+  readonly kind = 'process'
+  readonly #services: ProcessService[] = []
+
+  constructor(readonly options: ProcessRuntimeOptions) {}
+
+  /** Writes the plan's files, spawns the program and waits for readiness. Throws `ServiceError` on failure. */
+  async start(plan: ServicePlan, options: StartOptions = {}): Promise<ServiceHandle> {
+    const running = this.#services.find((s) => s.name === plan.name && s.alive())
+    if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
+    const service = new ProcessService(plan, this.options, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    await service.launch(true)
+    this.#services.push(service)
+    return service
+  }
+
+  /** Stops every started service in reverse start order; throws one `AggregateError` of the failures. */
+  async stopAll(): Promise<void> {
+    const failures: unknown[] = []
+    for (const service of [...this.#services].reverse()) {
+      await service.stop().catch((error: unknown) => failures.push(error))
+    }
+    if (failures.length) throw new AggregateError(failures, `failed to stop ${failures.length} service(s)`)
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stopAll()
+  }
+}
+
+class ProcessService implements ServiceHandle, AsyncDisposable {
+  readonly name: string
+  readonly dir: string
+  readonly logFile: string
+  #state: ServiceState = 'starting'
+  #child?: ChildProcess
+  #pid = 0
+  #exit?: Exit
+  #exited: Promise<Exit> = Promise.resolve({ code: null, signal: null })
+  #stopRequested = false
+  #stopping?: Promise<void>
+  readonly #tail: LogTail
+
+  constructor(readonly plan: ServicePlan, readonly options: ProcessRuntimeOptions, readonly readyTimeoutMs: number) {
+    this.name = plan.name
+    this.dir = resolve(options.stateDir, plan.name)
+    this.logFile = join(this.dir, 'service.log')
+    this.#tail = new LogTail(this.logFile, ringLines)
+  }
+
+  get id(): string {
+    return String(this.#pid)
+  }
+
+  state(): ServiceState {
+    return this.#state
+  }
+
+  /** Whether the current process has been spawned and has not exited. */
+  alive(): boolean {
+    return this.#child !== undefined && this.#exit === undefined
+  }
+
+  endpoint(port: string): string {
+    const p = this.plan.ports[port]
+    if (!p) throw new DevnetError(`service "${this.name}" has no port "${port}" (has: ${Object.keys(this.plan.ports).join(', ') || 'none'})`, { code: 'DEVNET_USAGE' })
+    return `${p.protocol}://127.0.0.1:${p.host}`
+  }
+
+  logs(lines: number = ringLines): string[] {
+    return this.#tail.lines(lines)
+  }
+
+  /** Spawns the program and waits until it is ready; on failure kills the group and throws `ServiceError`. */
+  async launch(fresh: boolean): Promise<void> {
+    this.#writeFiles()
+    if (fresh) this.#tail.skipExisting()
+    const [command, args] = this.#command()
+    const fd = openSync(this.logFile, 'a')
+    let child: ChildProcess
+    try {
+      child = spawn(command, args, {
+        cwd: this.dir,
+        env: { ...process.env, ...(this.plan.program === 'lite' ? { DEVNET_ANVIL_BIN: anvilBinary() } : {}), ...this.plan.env },
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      })
+    } finally {
+      closeSync(fd)
+    }
+    this.#state = 'starting'
+    this.#stopRequested = false
+    this.#stopping = undefined
+    if (child.pid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve))
+      this.#state = 'exited'
+      throw new ServiceError(this.name, `failed to spawn ${command}: ${error.message}`, { cause: error })
+    }
+    child.on('error', () => {}) // errors after spawn are signal failures; `kill()` handles those itself
+    this.#child = child
+    this.#exit = undefined
+    const pid = (this.#pid = child.pid)
+    if (this.options.keepAliveOnExit) child.unref()
+    else reapGroupOnExit(pid)
+    writeFileSync(join(this.dir, pidFileName), `${pid}\n`)
+
+    const exitedBeforeReady = new AbortController()
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        const exit = { code, signal }
+        this.#exit = exit
+        this.#state = this.#stopRequested ? 'stopped' : 'exited'
+        forgetGroup(pid)
+        try {
+          killProcessGroup(pid, 'SIGKILL') // leftovers of the group, if any
+          rmSync(join(this.dir, pidFileName), { force: true })
+        } catch {
+          // best effort: a fault in one service must never crash the orchestrator
+        }
+        exitedBeforeReady.abort(new ServiceError(this.name, describeExit(exit)))
+        resolve(exit)
+      })
+    })
+
+    try {
+      await waitFor(this.plan.readiness, (port) => this.endpoint(port), {
+        timeoutMs: this.readyTimeoutMs,
+        signal: exitedBeforeReady.signal,
+      })
+    } catch (error) {
+      const timeout = error instanceof WaitTimeoutError
+      if (this.alive()) await this.#terminate('SIGKILL')
+      this.#state = this.#stopRequested ? 'stopped' : 'exited'
+      const logs = this.logs(errorLogLines)
+      if (this.#exit && !timeout && !this.#stopRequested) {
+        throw new ServiceError(this.name, `${describeExit(this.#exit)} before it was ready`, { logs, cause: error })
+      }
+      const reason = timeout ? `not ready after ${this.readyTimeoutMs} ms` : 'failed to become ready'
+      throw new ServiceError(this.name, `${reason}: ${(error as Error).message}`, { logs, cause: error, timeout })
+    }
+    if (this.#state === 'starting') this.#state = 'running'
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; waits for exit. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (!this.alive()) return
+      this.#stopRequested = true
+      await this.#terminate('SIGTERM')
+    })()
+    return this.#stopping
+  }
+
+  /** Sends `signal` to the group and waits for exit (SIGKILL after the grace period); the state is then `exited`. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.alive()) return
+    await this.#terminate(signal)
+  }
+
+  async pause(): Promise<void> {
+    if (this.#state === 'paused') return
+    this.#expect('running', 'pause')
+    killProcessGroup(this.#pid, 'SIGSTOP')
+    this.#state = 'paused'
+  }
+
+  async resume(): Promise<void> {
+    if (this.#state === 'running') return
+    this.#expect('paused', 'resume')
+    killProcessGroup(this.#pid, 'SIGCONT')
+    this.#state = 'running'
+  }
+
+  /** Stops (if alive) and starts again with the same plan and ports; waits for readiness. */
+  async restart(): Promise<void> {
+    if (this.alive()) await this.stop()
+    await this.launch(false)
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  #expect(state: ServiceState, action: string): void {
+    if (this.#state !== state || !this.alive()) {
+      throw new ServiceError(this.name, `cannot ${action}: service is ${this.#state}`)
+    }
+  }
+
+  /** Signals the group, waits up to the grace period, then SIGKILLs and waits for the process to exit. */
+  async #terminate(signal: NodeJS.Signals): Promise<void> {
+    const pid = this.#pid
+    const grace = this.options.stopGraceMs ?? defaults.stopGraceMs
+    if (killProcessGroup(pid, signal) && signal !== 'SIGKILL') killProcessGroup(pid, 'SIGCONT') // a paused process must wake to handle it
+    if (!(await this.#waitExit(grace))) {
+      killProcessGroup(pid, 'SIGKILL')
+      if (!(await this.#waitExit(grace))) throw new ServiceError(this.name, `pid ${pid} did not exit after SIGKILL`)
+    }
+    if (!(await waitGroupGone(pid, grace))) throw new ServiceError(this.name, `process group ${pid} did not exit after SIGKILL`)
+  }
+
+  async #waitExit(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)))
+    const exited = await Promise.race([this.#exited.then(() => true), timedOut])
+    clearTimeout(timer)
+    return exited
+  }
+
+  #command(): [string, string[]] {
+    switch (this.plan.program) {
+      case 'anvil':
+        return [anvilBinary(), this.plan.args]
+      case 'lite':
+        return [process.execPath, [this.options.liteEntrypoint, ...this.plan.args]]
+      default:
+        throw new DevnetError(`service "${this.name}": unknown program ${JSON.stringify(this.plan.program)}`)
+    }
+  }
+
+  #writeFiles(): void {
+    mkdirSync(this.dir, { recursive: true })
+    for (const [path, content] of Object.entries(this.plan.files)) {
+      const target = resolve(this.dir, path)
+      const inside = relative(this.dir, target)
+      if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
+        throw new ServiceError(this.name, `file path "${path}" escapes the service directory`)
+      }
+      mkdirSync(dirname(target), { recursive: true })
+      writeFileSync(target, content)
+    }
+  }
+}

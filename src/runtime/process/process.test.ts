@@ -1,0 +1,287 @@
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { ServiceError } from '../../errors.js'
+import type { ServicePlan } from '../../plan/types.js'
+import { freePort } from '../ports.js'
+import { isProcessAlive, ProcessRuntime, type ProcessRuntimeOptions, stopRecorded } from './index.js'
+
+/** A stand-in for `dist/components/main.js`: `<mode> <port>`; modes `serve`, `grandchild`, `exit`, `silent`. */
+const liteSource = `
+import http from 'node:http'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+const [mode, port] = process.argv.slice(2)
+console.log('lite ' + mode + ' starting on ' + port)
+writeFileSync('self.pid', String(process.pid))
+if (mode === 'exit') { console.error('boom: bad config'); process.exit(3) }
+if (mode === 'grandchild') {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+  writeFileSync('grandchild.pid', String(child.pid))
+}
+if (mode === 'silent') setInterval(() => {}, 1000)
+else http.createServer((req, res) => {
+  let body = ''
+  req.on('data', (d) => (body += d))
+  req.on('end', () => {
+    const { id, method } = JSON.parse(body)
+    const result = method === 'test_env' ? process.env.LITE_GREETING
+      : method === 'test_file' ? readFileSync('conf/config.json', 'utf8')
+      : method === 'test_cwd' ? process.cwd() : 'pong'
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ jsonrpc: '2.0', id, result }))
+  })
+}).listen(Number(port), '127.0.0.1', () => console.log('listening'))
+`
+
+let root: string
+let liteEntrypoint: string
+const runtimes: ProcessRuntime[] = []
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'op-devnet-process-'))
+  liteEntrypoint = join(root, 'lite.mjs')
+  writeFileSync(liteEntrypoint, liteSource)
+})
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stopAll()))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+let dirs = 0
+function newRuntime(options: Partial<ProcessRuntimeOptions> = {}): ProcessRuntime {
+  const runtime = new ProcessRuntime({ stateDir: join(root, `devnet-${dirs++}`), liteEntrypoint, stopGraceMs: 1_000, ...options })
+  runtimes.push(runtime)
+  return runtime
+}
+
+function plan(name: string, port: number, overrides: Partial<ServicePlan> = {}): ServicePlan {
+  return {
+    name,
+    role: 'l1',
+    program: 'anvil',
+    args: ['--host', '127.0.0.1', '--port', String(port)],
+    env: {},
+    ports: { rpc: { port, host: port, protocol: 'http', public: true } },
+    files: {},
+    readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
+    dependsOn: [],
+    ...overrides,
+  }
+}
+
+function litePlan(name: string, port: number, mode: string, overrides: Partial<ServicePlan> = {}): ServicePlan {
+  return plan(name, port, { role: 'sequencer', program: 'lite', args: [mode, String(port)], ...overrides })
+}
+
+async function rpc(url: string, method: string, timeoutMs = 2_000): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  return ((await response.json()) as { result: unknown }).result
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(20)
+  }
+}
+
+test('default', async () => {
+  const port = await freePort()
+  const runtime = newRuntime()
+  const l1 = await runtime.start(plan('l1', port))
+  expect(l1.state()).toBe('running')
+  expect(l1.endpoint('rpc')).toBe(`http://127.0.0.1:${port}`)
+  expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+  expect(isProcessAlive(Number(l1.id))).toBe(true)
+  expect(readFileSync(join(runtime.options.stateDir, 'l1', 'pid'), 'utf8').trim()).toBe(l1.id)
+})
+
+test('behavior: captures logs in the ring buffer and service.log', async () => {
+  const port = await freePort()
+  const l1 = await newRuntime().start(plan('l1', port))
+  expect(l1.logs().join('\n')).toContain(`Listening on 127.0.0.1:${port}`)
+  expect(l1.logs(1)).toHaveLength(1)
+  expect(readFileSync(l1.logFile, 'utf8')).toContain(`Listening on 127.0.0.1:${port}`)
+})
+
+test('behavior: lite runs the entrypoint with args, env and files, in the service directory', async () => {
+  const port = await freePort()
+  const runtime = newRuntime()
+  const seq = await runtime.start(litePlan('sequencer', port, 'serve', {
+    env: { LITE_GREETING: 'hello' },
+    files: { 'conf/config.json': '{"a":1}' },
+    readiness: { kind: 'port', port: 'rpc' },
+  }))
+  const url = seq.endpoint('rpc')
+  expect(await rpc(url, 'test_env')).toBe('hello')
+  expect(await rpc(url, 'test_file')).toBe('{"a":1}')
+  expect(await rpc(url, 'test_cwd')).toBe(join(runtime.options.stateDir, 'sequencer'))
+})
+
+test('behavior: pause makes calls hang, resume brings them back', async () => {
+  const l1 = await newRuntime().start(plan('l1', await freePort()))
+  await l1.pause()
+  expect(l1.state()).toBe('paused')
+  await expect(rpc(l1.endpoint('rpc'), 'eth_chainId', 300)).rejects.toThrow()
+  await l1.resume()
+  expect(l1.state()).toBe('running')
+  expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+})
+
+test('behavior: kill(SIGKILL) leaves the service exited and its pid gone', async () => {
+  const l1 = await newRuntime().start(plan('l1', await freePort()))
+  await l1.kill()
+  expect(l1.state()).toBe('exited')
+  expect(isProcessAlive(Number(l1.id))).toBe(false)
+  await l1.stop() // no-op on an exited service
+})
+
+test('behavior: a service that dies on its own is exited, without crashing the runtime', async () => {
+  const l1 = await newRuntime().start(plan('l1', await freePort()))
+  process.kill(Number(l1.id), 'SIGKILL')
+  await until(() => l1.state() === 'exited')
+  await expect(l1.pause()).rejects.toThrow(ServiceError)
+})
+
+test('behavior: restart answers again on the same port', async () => {
+  const l1 = await newRuntime().start(plan('l1', await freePort()))
+  const before = l1.id
+  await l1.restart()
+  expect(l1.state()).toBe('running')
+  expect(l1.id).not.toBe(before)
+  expect(isProcessAlive(Number(before))).toBe(false)
+  expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+  await l1.kill()
+  await l1.restart() // from exited
+  expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+})
+
+test('behavior: stop is idempotent and returns the in-flight promise', async () => {
+  const l1 = await newRuntime().start(plan('l1', await freePort()))
+  const first = l1.stop()
+  expect(l1.stop()).toBe(first)
+  await first
+  expect(l1.state()).toBe('stopped')
+  expect(isProcessAlive(Number(l1.id))).toBe(false)
+})
+
+test('behavior: stop reaches the whole process group, even when paused', async () => {
+  const port = await freePort()
+  const runtime = newRuntime()
+  const seq = await runtime.start(litePlan('sequencer', port, 'grandchild'))
+  const grandchild = Number(readFileSync(join(runtime.options.stateDir, 'sequencer', 'grandchild.pid'), 'utf8'))
+  expect(isProcessAlive(grandchild)).toBe(true)
+  await seq.pause()
+  await seq.stop()
+  expect(seq.state()).toBe('stopped')
+  expect(isProcessAlive(grandchild)).toBe(false)
+})
+
+test('behavior: stopAll leaves no process', async () => {
+  const runtime = newRuntime()
+  const a = await runtime.start(plan('l1', await freePort()))
+  const b = await runtime.start(plan('l1-b', await freePort()))
+  await b.pause()
+  await runtime.stopAll()
+  for (const service of [a, b]) {
+    expect(() => process.kill(Number(service.id), 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }))
+    expect(service.state()).toBe('stopped')
+  }
+})
+
+test('behavior: stopRecorded stops a group started by another runtime instance', async () => {
+  const other = newRuntime({ keepAliveOnExit: true })
+  const l1 = await other.start(plan('l1', await freePort()))
+  expect(await stopRecorded(other.options.stateDir, ['l1', 'missing'])).toEqual(['l1'])
+  expect(isProcessAlive(Number(l1.id))).toBe(false)
+  expect(existsSync(join(other.options.stateDir, 'l1', 'pid'))).toBe(false)
+  await until(() => l1.state() === 'exited')
+})
+
+test('behavior: services die with the process that started them, unless keepAliveOnExit', async () => {
+  const runtimeUrl = pathToFileURL(fileURLToPath(new URL('./index.ts', import.meta.url))).href
+  const script = join(root, 'starter.mts')
+  writeFileSync(script, `
+    import { ProcessRuntime } from ${JSON.stringify(runtimeUrl)}
+    const [stateDir, liteEntrypoint, port, keep] = process.argv.slice(2)
+    const runtime = new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: keep === '1' })
+    const service = await runtime.start({ name: 'seq', role: 'sequencer', program: 'lite', args: ['serve', port], env: {},
+      ports: { rpc: { port: Number(port), host: Number(port), protocol: 'http', public: true } }, files: {},
+      readiness: { kind: 'port', port: 'rpc' }, dependsOn: [] })
+    console.log(service.id)
+    process.exit(0)
+  `)
+  const run = async (keep: boolean) => {
+    const stateDir = join(root, `starter-${keep}`)
+    const args = ['--import', 'tsx', script, stateDir, liteEntrypoint, String(await freePort()), keep ? '1' : '0']
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: process.cwd() })
+    return { pid: Number(stdout.trim()), stateDir }
+  }
+  const reaped = await run(false)
+  await until(() => !isProcessAlive(reaped.pid))
+  const kept = await run(true)
+  expect(isProcessAlive(kept.pid)).toBe(true)
+  expect(await stopRecorded(kept.stateDir, ['seq'])).toEqual(['seq'])
+  expect(isProcessAlive(kept.pid)).toBe(false)
+})
+
+test('error: a program that exits before ready', async () => {
+  const error = await newRuntime().start(plan('l1', await freePort(), { args: ['--no-such-flag'] })).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(ServiceError)
+  const serviceError = error as ServiceError
+  expect(serviceError.service).toBe('l1')
+  expect(serviceError.code).toBe('DEVNET_SERVICE_FAILED')
+  expect(serviceError.shortMessage).toMatch(/^service "l1": exited with code \d+ before it was ready$/)
+  expect(serviceError.message).toContain('--no-such-flag')
+})
+
+test('error: a lite program that exits before ready leaves nothing running', async () => {
+  const runtime = newRuntime()
+  const error = await runtime.start(litePlan('batcher', await freePort(), 'exit')).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(ServiceError)
+  expect((error as ServiceError).message).toContain('exited with code 3')
+  expect((error as ServiceError).metaMessages).toContain('  boom: bad config')
+  const pid = Number(readFileSync(join(runtime.options.stateDir, 'batcher', 'self.pid'), 'utf8'))
+  expect(isProcessAlive(pid)).toBe(false)
+})
+
+test('error: readiness timeout kills the service', async () => {
+  const runtime = newRuntime()
+  const started = Date.now()
+  const error = await runtime.start(litePlan('proposer', await freePort(), 'silent'), { readyTimeoutMs: 500 }).catch((e: unknown) => e)
+  expect(Date.now() - started).toBeLessThan(3_000)
+  expect(error).toBeInstanceOf(ServiceError)
+  expect((error as ServiceError).code).toBe('DEVNET_SERVICE_TIMEOUT')
+  expect((error as ServiceError).message).toContain('not ready after 500 ms')
+  expect((error as ServiceError).message).toContain('lite silent starting')
+  const pid = Number(readFileSync(join(runtime.options.stateDir, 'proposer', 'self.pid'), 'utf8'))
+  expect(isProcessAlive(pid)).toBe(false)
+})
+
+test('error: unknown port and double start', async () => {
+  const port = await freePort()
+  const runtime = newRuntime()
+  const l1 = await runtime.start(plan('l1', port))
+  expect(() => l1.endpoint('ws')).toThrow('service "l1" has no port "ws" (has: rpc)')
+  await expect(runtime.start(plan('l1', port))).rejects.toThrow(`service "l1": already running (pid ${l1.id})`)
+})
+
+test('behavior: stopRecorded ignores a stale pid file', async () => {
+  const stateDir = join(root, 'stale')
+  mkdirSync(join(stateDir, 'l1'), { recursive: true })
+  writeFileSync(join(stateDir, 'l1', 'pid'), `${process.pid}\n`) // alive, but not running in l1/
+  expect(await stopRecorded(stateDir, ['l1'])).toEqual([])
+  expect(existsSync(join(stateDir, 'l1', 'pid'))).toBe(false)
+})

@@ -1,0 +1,44 @@
+/**
+ * The runtime contract. A runtime starts `ServicePlan`s somewhere (child processes, containers) and
+ * gives back handles to control them. It knows nothing of the OP Stack.
+ */
+import type { ServicePlan } from '../plan/types.js'
+
+export type ServiceState = 'starting' | 'running' | 'paused' | 'stopped' | 'exited'
+
+export interface ServiceHandle {
+  readonly name: string
+  readonly plan: ServicePlan
+  /** Current state as the runtime knows it. */
+  state(): ServiceState
+  /** URL of a named port as seen from the host, e.g. `http://127.0.0.1:9545`. */
+  endpoint(port: string): string
+  /** Graceful stop (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>
+  /** Send a signal (SIGKILL simulates a crash). The service is then `exited`. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** Freeze the service (SIGSTOP / docker pause). */
+  pause(): Promise<void>
+  resume(): Promise<void>
+  /** Stop (if running) and start again with the same plan and ports; waits for readiness. */
+  restart(): Promise<void>
+  /** The last log lines (ring buffer), oldest first. */
+  logs(lines?: number): string[]
+  /** Path of the full log file on the host. */
+  readonly logFile: string
+  /** OS process id (process runtime) or container id (docker), for the state file. */
+  readonly id: string
+}
+
+export interface StartOptions {
+  /** Abort waiting for readiness after this many ms. */
+  readyTimeoutMs?: number
+}
+
+export interface Runtime {
+  readonly kind: 'process' | 'docker'
+  /** Start one service and wait until it is ready. Throws `ServiceError` with its last log lines on failure. */
+  start(service: ServicePlan, options?: StartOptions): Promise<ServiceHandle>
+  /** Stop every service this runtime started, in reverse start order; collects failures into one AggregateError. */
+  stopAll(): Promise<void>
+}

@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http'
+import { afterEach, expect, test } from 'vitest'
+import { allocatePorts, freePort } from './ports.js'
+import { WaitTimeoutError, waitFor, waitForPort, waitForRpc } from './waits.js'
+
+const servers: Server[] = []
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close()
+})
+
+/** A JSON-RPC server that errors for the first `failures` calls, then answers `0x1`. */
+async function rpcServer(failures = 0): Promise<string> {
+  const port = await freePort()
+  let calls = 0
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(calls++ < failures ? { jsonrpc: '2.0', id: 1, error: { code: -32000, message: 'not yet' } } : { jsonrpc: '2.0', id: 1, result: '0x1' }))
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${port}`
+}
+
+test('default', async () => {
+  const url = await rpcServer(3)
+  expect(await waitForRpc(url, 'eth_chainId', [], { intervalMs: 10 })).toBe('0x1')
+  await waitFor({ kind: 'port', port: 'rpc' }, () => url.replace('http', 'tcp'))
+  await waitFor({ kind: 'rpc', port: 'rpc', method: 'eth_chainId' }, () => url)
+})
+
+test('behavior: an abort signal rejects early with its reason', async () => {
+  const controller = new AbortController()
+  setTimeout(() => controller.abort(new Error('process exited')), 100)
+  const started = Date.now()
+  await expect(waitForPort('127.0.0.1', await freePort(), { signal: controller.signal })).rejects.toThrow('process exited')
+  expect(Date.now() - started).toBeLessThan(1_000)
+})
+
+test('behavior: allocatePorts returns distinct ports', async () => {
+  const ports = await allocatePorts(5)
+  expect(new Set(ports).size).toBe(5)
+})
+
+test('error: timeout names what was awaited and the last failure', async () => {
+  const url = await rpcServer(Infinity)
+  const error = await waitForRpc(url, 'eth_chainId', [], { timeoutMs: 200 }).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(WaitTimeoutError)
+  expect((error as WaitTimeoutError).code).toBe('DEVNET_SERVICE_TIMEOUT')
+  expect((error as WaitTimeoutError).message).toContain(`timed out after 200 ms waiting for eth_chainId on ${url}`)
+  expect((error as WaitTimeoutError).details).toBe('eth_chainId failed: not yet')
+})

@@ -1,0 +1,144 @@
+/**
+ * Composable readiness waits (testcontainers `wait-strategies/` style): poll until a JSON-RPC method
+ * answers or a TCP port accepts connections. Every wait rejects early when its `signal` aborts (e.g. the
+ * process exited before it was ready) and with a `WaitTimeoutError` when time runs out.
+ */
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DevnetError } from '../errors.js'
+import type { ReadinessPlan } from '../plan/types.js'
+
+/** Every runtime default, in one place. */
+export const defaults = {
+  /**
+   * How long a service may take to become ready.
+   * @default 30_000
+   */
+  readyTimeoutMs: 30_000,
+  /**
+   * Pause between two readiness probes.
+   * @default 50
+   */
+  pollIntervalMs: 50,
+  /**
+   * How long `stop()` waits after SIGTERM before sending SIGKILL.
+   * @default 3_000
+   */
+  stopGraceMs: 3_000,
+}
+
+export interface WaitOptions {
+  /** Give up after this many ms. @default defaults.readyTimeoutMs */
+  timeoutMs?: number
+  /** Pause between probes. @default defaults.pollIntervalMs */
+  intervalMs?: number
+  /** Reject as soon as this aborts (with its `reason`). */
+  signal?: AbortSignal
+}
+
+/** A wait ran out of time; `lastError` is the last probe's failure. */
+export class WaitTimeoutError extends DevnetError {
+  override name = 'WaitTimeoutError'
+  constructor(what: string, timeoutMs: number, lastError?: unknown) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`, {
+      code: 'DEVNET_SERVICE_TIMEOUT',
+      details: lastError === undefined ? undefined : describe(lastError),
+      cause: lastError,
+    })
+  }
+}
+
+/** An error's message plus its cause's code or message (`fetch failed (ECONNREFUSED)`). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause as { code?: string; message?: string } | undefined
+  const why = cause?.code ?? cause?.message
+  return why ? `${error.message} (${why})` : error.message
+}
+
+/**
+ * Runs `probe` every `intervalMs` until it resolves. Each probe gets a signal that aborts when the
+ * deadline passes or the caller's signal aborts, so a hung probe (a paused process) cannot outlive the wait.
+ */
+async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>, options: WaitOptions): Promise<T> {
+  const { timeoutMs = defaults.readyTimeoutMs, intervalMs = defaults.pollIntervalMs, signal } = options
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const both = signal ? AbortSignal.any([signal, deadline]) : deadline
+  let lastError: unknown
+  for (;;) {
+    signal?.throwIfAborted()
+    if (deadline.aborted) throw new WaitTimeoutError(what, timeoutMs, lastError)
+    try {
+      return await probe(both)
+    } catch (error) {
+      if (!deadline.aborted && !signal?.aborted) lastError = error
+    }
+    signal?.throwIfAborted()
+    if (deadline.aborted) throw new WaitTimeoutError(what, timeoutMs, lastError)
+    await sleep(intervalMs, undefined, { signal: both }).catch(() => {})
+  }
+}
+
+/**
+ * Waits until a JSON-RPC `method` on `url` returns a result (not an error).
+ * @returns The method's result.
+ * @example
+ * await waitForRpc('http://127.0.0.1:8545', 'eth_chainId', [], { timeoutMs: 5_000 })
+ */
+export function waitForRpc(url: string, method: string, params: unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
+  return poll(`${method} on ${url}`, async (signal) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal,
+    })
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`)
+    const body = (await response.json()) as { result?: unknown; error?: { code?: number; message?: string } }
+    if (body.error) throw new Error(`${method} failed: ${body.error.message ?? JSON.stringify(body.error)}`)
+    if (!('result' in body)) throw new Error(`${method}: response has no result`)
+    return body.result
+  }, options)
+}
+
+/**
+ * Waits until `host:port` accepts a TCP connection.
+ * @example
+ * await waitForPort('127.0.0.1', 9222)
+ */
+export function waitForPort(host: string, port: number, options: WaitOptions = {}): Promise<void> {
+  return poll(`tcp://${host}:${port}`, (signal) => new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port })
+    const done = (error?: Error) => {
+      signal.removeEventListener('abort', onAbort)
+      socket.destroy()
+      if (error) reject(error)
+      else resolve()
+    }
+    const onAbort = () => done(new Error('aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    socket.once('connect', () => done())
+    socket.once('error', done)
+  }), options)
+}
+
+/**
+ * Waits for a service's `ReadinessPlan`.
+ * @param endpointOf Maps a named port to its URL (`http://127.0.0.1:8545`, `tcp://127.0.0.1:9222`).
+ * @example
+ * await waitFor(plan.readiness, (port) => handle.endpoint(port), { signal })
+ */
+export async function waitFor(readiness: ReadinessPlan, endpointOf: (port: string) => string, options: WaitOptions = {}): Promise<void> {
+  switch (readiness.kind) {
+    case 'rpc':
+      await waitForRpc(endpointOf(readiness.port), readiness.method, readiness.params ?? [], options)
+      return
+    case 'port': {
+      const url = new URL(endpointOf(readiness.port))
+      await waitForPort(url.hostname, Number(url.port), options)
+      return
+    }
+    default:
+      throw new DevnetError(`unknown readiness kind ${JSON.stringify((readiness as { kind: unknown }).kind)}`)
+  }
+}

@@ -1,0 +1,71 @@
+import type { Topology } from './types.js'
+
+/**
+ * Every default of a `devnet.yaml`, in one place. A key missing from the file takes its value from
+ * here. Treat as read-only; {@link defaultTopology} returns a copy you may change.
+ */
+export const defaults = {
+  /** @default 'devnet' */
+  name: 'devnet',
+  /** @default 'lite' */
+  profile: 'lite',
+  l1: {
+    /** @default 900 */
+    chainId: 900,
+    /** @default 2 */
+    blockTime: 2,
+    /** @default 2 */
+    slotsPerEpoch: 2,
+  },
+  l2: {
+    /** @default 901 */
+    chainId: 901,
+    /** @default 1 */
+    blockTime: 1,
+    /** @default 20 */
+    sequencingWindow: 20,
+    /** @default 50 */
+    channelTimeout: 50,
+    /** @default 1800 */
+    maxSequencerDrift: 1800,
+    /** Replaced as a whole when the file gives `l2.forks`. @default every fork active at genesis */
+    forks: { regolith: 0, canyon: 0, delta: 0, ecotone: 0, fjord: 0, granite: 0 },
+    /** Replaced as a whole when the file gives `l2.nodes` or `l2.replicas`. @default sequencer + replica-0 */
+    nodes: [
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0 },
+      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0 },
+    ],
+  },
+  batcher: {
+    /** @default 1 */
+    maxChannelDuration: 1,
+    /** @default 120000 */
+    maxFrameSize: 120_000,
+  },
+  /** @default 'stable' */
+  ports: 'stable',
+  keys: {
+    /** @default 'test test test test test test test test test test test junk' */
+    mnemonic: 'test test test test test test test test test test test junk',
+    /** Merged key by key with `keys.roles` from the file. */
+    roles: {
+      /** @default 0 */
+      admin: 0,
+      /** @default 1 */
+      batcher: 1,
+      /** @default 2 */
+      proposer: 2,
+      /** @default 3 */
+      challenger: 3,
+      /** @default 4 */
+      sequencer: 4,
+    },
+    /** @default 10 */
+    fundedAccounts: 10,
+  },
+} satisfies Topology
+
+/** The topology used when no `devnet.yaml` is given: a deep copy of {@link defaults}. */
+export function defaultTopology(): Topology {
+  return structuredClone(defaults)
+}

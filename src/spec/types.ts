@@ -1,0 +1,62 @@
+/**
+ * The resolved topology: what the rest of the code trusts after `spec/` parsed, defaulted and
+ * validated a `devnet.yaml`. Every field is present.
+ */
+
+/** OP Stack forks the lite profile follows, in activation order. */
+export const FORKS = ['regolith', 'canyon', 'delta', 'ecotone', 'fjord', 'granite'] as const
+export type ForkName = (typeof FORKS)[number]
+
+export type NodeRole = 'sequencer' | 'replica'
+
+export interface NodeSpec {
+  /** Unique service name, e.g. `sequencer`, `replica-0`. */
+  name: string
+  role: NodeRole
+  /** Static p2p peers, by node name. */
+  peers: string[]
+  /** L1 confirmation depth: the sequencer's origin lag, or a replica's derivation lag. */
+  l1Confs: number
+}
+
+export interface Topology {
+  /** Devnet name; prefixes container names and the state directory. */
+  name: string
+  profile: 'lite' | 'official'
+  l1: {
+    chainId: number
+    /** Seconds between L1 blocks. */
+    blockTime: number
+    /** `safe` = head - slots, `finalized` = head - 2 * slots. */
+    slotsPerEpoch: number
+  }
+  l2: {
+    chainId: number
+    /** Seconds between L2 blocks. */
+    blockTime: number
+    /** `seq_window_size`, in L1 blocks. */
+    sequencingWindow: number
+    /** `channel_timeout`, in L1 blocks (Granite fixes it at 50 once active). */
+    channelTimeout: number
+    /** `max_sequencer_drift`, seconds (Fjord fixes it at 1800 once active). */
+    maxSequencerDrift: number
+    /** Fork activation, seconds after L2 genesis; a fork missing from the map is not scheduled. */
+    forks: Partial<Record<ForkName, number>>
+    nodes: NodeSpec[]
+  }
+  batcher: {
+    /** Close a channel after this many L1 blocks. */
+    maxChannelDuration: number
+    /** Maximum frame data size in bytes (one frame per L1 tx). */
+    maxFrameSize: number
+  }
+  /** `stable`: the documented fixed ports; `auto`: free ports picked at start. */
+  ports: 'stable' | 'auto'
+  keys: {
+    mnemonic: string
+    /** HD index (m/44'/60'/0'/0/i) for each role. */
+    roles: { admin: number; batcher: number; proposer: number; challenger: number; sequencer: number }
+    /** Accounts 0..n-1 of the mnemonic are funded on L1 and L2. */
+    fundedAccounts: number
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites start whole devnets; keep them from starving each other on 2 cores.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+})
