@@ -8,6 +8,8 @@ export const options = {
   detach: () => new Option('--detach', 'return once the devnet is up; stop it later with `devnet down`'),
   name: () => new Option('--name <name>', 'devnet name (default: the only devnet under .devnet, else "devnet")').env('DEVNET_NAME'),
   stateDir: () => new Option('--state-dir <dir>', 'state directory (default: .devnet/<name>)').env('DEVNET_STATE_DIR').helpGroup('Advanced:'),
+  /** Hidden: run another lite launcher than dist/components/main.js (development and tests). */
+  liteEntrypoint: () => new Option('--lite-entrypoint <path>').env('DEVNET_LITE_ENTRYPOINT').hideHelp(),
   json: () => new Option('--json', 'print the machine-readable descriptor'),
   follow: () => new Option('-f, --follow', 'keep printing new lines until Ctrl-C'),
   lines: () =>
@@ -18,7 +20,6 @@ export const options = {
     }),
 }
 
-
 /** Parsed options, as commander hands them to actions. */
 export interface UpOptions {
   file?: string
@@ -26,6 +27,7 @@ export interface UpOptions {
   ports?: 'stable' | 'auto'
   detach?: boolean
   stateDir?: string
+  liteEntrypoint?: string
 }
 export interface StatusOptions {
   json?: boolean

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { afterAll, describe, expect, test } from 'vitest'
+import type { DevnetDescriptor } from '../devnet/index.js'
+import { isProcessAlive } from '../runtime/process/index.js'
+
+const cli = fileURLToPath(new URL('./index.ts', import.meta.url))
+const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
+const fakeLite = fileURLToPath(new URL('../devnet/__fixtures__/fake-lite.mjs', import.meta.url))
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-cli-'))
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL')
+  rmSync(root, { recursive: true, force: true })
+})
+
+let dirs = 0
+function workdir(): string {
+  const dir = join(root, `w${dirs++}`)
+  mkdtempSync(dir)
+  return dir
+}
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `devnet <args>` in `cwd`; `onStdout` sees output as it arrives (and may signal the child). */
+function devnet(cwd: string, args: string[], options: { env?: Record<string, string>; onStdout?: (all: string, child: ChildProcess) => void } = {}): Promise<Result> {
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk
+    options.onStdout?.(stdout, child)
+  })
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+describe('error', () => {
+  test('up with an invalid topology prints file:line and the path, starts nothing', async () => {
+    const cwd = workdir()
+    writeFileSync(join(cwd, 'bad.yaml'), 'name: bad\nl2:\n  chainId: 900\n')
+    const { code, stderr } = await devnet(cwd, ['up', '-f', 'bad.yaml'])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/^error: bad\.yaml:3 l2\.chainId: /)
+    expect(stderr).not.toMatch(/\n\s+at /) // no stack
+    expect(existsSync(join(cwd, '.devnet'))).toBe(false)
+  })
+
+  test('up with DEVNET_FILE pointing at a missing file', async () => {
+    const { code, stderr } = await devnet(workdir(), ['up'], { env: { DEVNET_FILE: 'nope.yaml' } })
+    expect(code).toBe(1)
+    expect(stderr).toContain('topology file not found: nope.yaml')
+  })
+
+  test('status with no devnet running', async () => {
+    const { code, stderr } = await devnet(workdir(), ['status'])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/no devnet is running in .*\.devnet\/devnet/)
+  })
+
+  test('usage errors exit 2', async () => {
+    const cwd = workdir()
+    expect((await devnet(cwd, ['up', '--ports', 'sometimes'])).code).toBe(2)
+    expect((await devnet(cwd, ['frobnicate'])).code).toBe(2)
+    const logs = await devnet(cwd, ['logs', 'sequencer'])
+    expect(logs.code).toBe(2)
+    expect(logs.stderr).toContain('no logs for service "sequencer"')
+  })
+})
+
+test('behavior: down with nothing running is fine', async () => {
+  const { code, stdout } = await devnet(workdir(), ['down'])
+  expect(code).toBe(0)
+  expect(stdout).toContain('no devnet is running')
+})
+
+test('behavior: up --detach, status, logs, down', async () => {
+  const cwd = workdir()
+  const env = { DEVNET_LITE_ENTRYPOINT: fakeLite }
+  const up = await devnet(cwd, ['up', '--detach', '--ports', 'auto'], { env })
+  expect(up.stderr).toBe('')
+  expect(up.code).toBe(0)
+  expect(up.stdout).toContain('devnet "devnet" is up')
+  expect(up.stdout).toMatch(/sequencer\s+el\s+http:\/\/127\.0\.0\.1:\d+/)
+  expect(up.stdout).toContain('DEV ONLY')
+  expect(up.stdout).toContain('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+
+  const json = await devnet(cwd, ['status', '--json'])
+  expect(json.code).toBe(0)
+  const descriptor = JSON.parse(json.stdout) as DevnetDescriptor
+  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running']])
+  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['el', 'rollup'])
+  expect(descriptor.services[1].heads).toBeDefined()
+  expect(descriptor.chains.l1.head).toBeTypeOf('number')
+
+  const human = await devnet(cwd, ['status', '--name', 'devnet'])
+  expect(human.stdout).toMatch(/replica-0\s+replica\s+running/)
+  expect(human.stdout).toContain('L1 head:')
+
+  const logs = await devnet(cwd, ['logs', 'sequencer', '-n', '1'])
+  expect(logs.stdout).toBe('fake rollup-node sequencer starting\n')
+
+  const down = await devnet(cwd, ['down'])
+  expect(down.code).toBe(0)
+  expect(down.stdout).toBe('stopped: batcher, replica-0, sequencer, l1\n')
+  for (const s of descriptor.services) expect(isProcessAlive(s.pid)).toBe(false)
+  expect((await devnet(cwd, ['status'])).code).toBe(1)
+})
+
+test('behavior: up shows live heads (plain lines off a TTY) until SIGINT, then stops', async () => {
+  const cwd = workdir()
+  let signalled = false
+  const result = await devnet(cwd, ['up', '--ports', 'auto'], {
+    env: { DEVNET_LITE_ENTRYPOINT: fakeLite },
+    onStdout: (all, child) => {
+      if (!signalled && (all.match(/unsafe\/safe\/finalized/g) ?? []).length >= 2) {
+        signalled = true
+        child.kill('SIGINT')
+      }
+    },
+  })
+  expect(result.code).toBe(0)
+  expect(result.stdout).toMatch(/\] l1=\d+ sequencer=\d+\/\d+\/\d+ replica-0=\d+\/\d+\/\d+ \(unsafe\/safe\/finalized\)/)
+  expect(result.stdout).toContain('devnet "devnet" stopped')
+  expect(result.stderr).toContain('SIGINT: stopping the devnet')
+  expect(existsSync(join(cwd, '.devnet', 'devnet', 'devnet.json'))).toBe(false)
+  expect(existsSync(join(cwd, '.devnet', 'devnet', 'sequencer', 'pid'))).toBe(false)
+})

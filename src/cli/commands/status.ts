@@ -1,0 +1,9 @@
+/** `devnet status`: the descriptor of a running devnet, as a table or JSON. */
+import { devnetStatus, findStateDir } from '../../devnet/index.js'
+import { formatStatus } from '../format.js'
+import type { StatusOptions } from '../options.js'
+
+export async function status(options: StatusOptions): Promise<void> {
+  const descriptor = await devnetStatus(findStateDir(options))
+  process.stdout.write(options.json ? `${JSON.stringify(descriptor, null, 2)}\n` : `${formatStatus(descriptor).join('\n')}\n`)
+}

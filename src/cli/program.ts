@@ -1,0 +1,88 @@
+/**
+ * The `devnet` command line: commands declared here, printing in `commands/` and `format.ts`, logic in
+ * `devnet/`. Errors are handled once, in {@link run}.
+ */
+import { Command, CommanderError } from 'commander'
+import { DevnetError } from '../errors.js'
+import { down } from './commands/down.js'
+import { logs } from './commands/logs.js'
+import { status } from './commands/status.js'
+import { up } from './commands/up.js'
+import { options } from './options.js'
+
+const version = '0.1.0'
+
+export function createProgram(): Command {
+  const program = new Command('devnet')
+    .description('Bring up a whole OP Stack rollup on one machine.')
+    .version(version)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+
+  program
+    .command('up')
+    .description('start a devnet: L1, rollup nodes and batcher; shows live heads until Ctrl-C')
+    .addOption(options.file())
+    .addOption(options.runtime())
+    .addOption(options.ports())
+    .addOption(options.detach())
+    .addOption(options.stateDir())
+    .addOption(options.liteEntrypoint())
+    .action(up)
+
+  program
+    .command('status')
+    .description('show the services, endpoints and heads of a running devnet')
+    .addOption(options.json())
+    .addOption(options.name())
+    .addOption(options.stateDir())
+    .action(status)
+
+  program
+    .command('logs')
+    .description("print a service's log (running or not)")
+    .argument('<service>', 'service name, e.g. l1, sequencer, replica-0, batcher')
+    .addOption(options.follow())
+    .addOption(options.lines())
+    .addOption(options.name())
+    .addOption(options.stateDir())
+    .action(logs)
+
+  program
+    .command('down')
+    .description('stop a devnet started with `devnet up --detach` (or from another terminal); logs stay')
+    .addOption(options.name())
+    .addOption(options.stateDir())
+    .action(down)
+
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
+  return program
+}
+
+/** Exit code of an error: usage 2, other `DevnetError`s 1 (message only), anything else 1 (with stack). */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+  if (error instanceof DevnetError) return error.code === 'DEVNET_USAGE' ? 2 : 1
+  return 1
+}
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`) and returns the exit code; never throws.
+ * @example
+ * process.exit(await run(process.argv))
+ */
+export async function run(argv: string[] = process.argv): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv)
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander printed the message (or the help) already
+    } else if (error instanceof DevnetError) {
+      process.stderr.write(`error: ${error.message}\n`)
+    } else {
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`)
+    }
+    return exitCodeOf(error)
+  }
+}

@@ -1,0 +1,60 @@
+// A stand-in for dist/components/main.js in tests of the devnet layer and the CLI: it serves the ports and
+// RPC methods the planner's readiness checks and head polling use, nothing more.
+//   node fake-lite.mjs rollup-node config.json | batcher config.json
+// FAKE_LITE_CRASH=<service name> makes that service exit 1 at start.
+import { readFileSync } from 'node:fs'
+import { createServer as createHttp } from 'node:http'
+import { createServer as createTcp } from 'node:net'
+
+const [component, configPath] = process.argv.slice(2)
+const config = JSON.parse(readFileSync(configPath, 'utf8'))
+console.log(`fake ${component} ${config.name} starting`)
+if (process.env.FAKE_LITE_CRASH === config.name) {
+  console.log('boom: crashing on purpose')
+  process.exit(1)
+}
+const started = Date.now()
+const head = () => Math.floor((Date.now() - started) / 100)
+
+function rpc(port, host, methods) {
+  const server = createHttp((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => (body += chunk))
+    req.on('end', () => {
+      const { id, method } = JSON.parse(body)
+      res.setHeader('content-type', 'application/json')
+      const handler = methods[method]
+      res.end(JSON.stringify(handler ? { jsonrpc: '2.0', id, result: handler() } : { jsonrpc: '2.0', id, error: { code: -32601, message: `method ${method} not found` } }))
+    })
+  })
+  server.listen(port, host)
+}
+
+const ref = (number) => ({ hash: `0x${'00'.repeat(32)}`, number, parentHash: `0x${'00'.repeat(32)}`, timestamp: 0 })
+const l2ref = (number) => ({ ...ref(number), l1origin: { hash: `0x${'00'.repeat(32)}`, number: 0 }, sequenceNumber: 0 })
+
+if (component === 'rollup-node') {
+  rpc(config.ports.rollup, config.host, {
+    optimism_syncStatus: () => {
+      const n = head()
+      return {
+        current_l1: ref(Math.floor(n / 2)), current_l1_finalized: ref(0), head_l1: ref(Math.floor(n / 2) + 1), safe_l1: ref(0), finalized_l1: ref(0),
+        unsafe_l2: l2ref(n + 2), safe_l2: l2ref(n + 1), finalized_l2: l2ref(n), pending_safe_l2: l2ref(n + 1), cross_unsafe_l2: l2ref(n + 2), local_safe_l2: l2ref(n + 1),
+      }
+    },
+  })
+  rpc(config.ports.el, config.host, {
+    eth_chainId: () => `0x${config.rollup.l2_chain_id.toString(16)}`,
+    eth_blockNumber: () => `0x${head().toString(16)}`,
+  })
+  createTcp((socket) => socket.end()).listen(config.ports.p2p, config.host)
+} else if (component === 'batcher') {
+  rpc(config.ports.rpc, config.host, { admin_batcherActive: () => true })
+} else {
+  console.error(`unknown component ${component}`)
+  process.exit(2)
+}
+process.on('SIGTERM', () => {
+  console.log('SIGTERM: bye')
+  process.exit(0)
+})

@@ -1,0 +1,165 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
+import { DevnetError, ServiceError } from '../errors.js'
+import { isProcessAlive } from '../runtime/process/index.js'
+import { defaultTopology, type Topology } from '../spec/index.js'
+import {
+  devnetStatus,
+  findStateDir,
+  readDescriptor,
+  readLogLines,
+  startDevnet,
+  stopFromDescriptor,
+  type Devnet,
+  type DevnetEvent,
+  type StartDevnetOptions,
+} from './index.js'
+
+const liteEntrypoint = fileURLToPath(new URL('./__fixtures__/fake-lite.mjs', import.meta.url))
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-'))
+const started: Devnet[] = []
+let dirs = 0
+
+afterEach(async () => {
+  delete process.env.FAKE_LITE_CRASH
+  await Promise.all(started.splice(0).map((devnet) => devnet.stop().catch(() => {})))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+function topology(change: (t: Topology) => void = () => {}): Topology {
+  const t = { ...defaultTopology(), ports: 'auto' as const }
+  t.l1.blockTime = 1
+  change(t)
+  return t
+}
+
+async function start(options: StartDevnetOptions = {}): Promise<Devnet> {
+  const devnet = await startDevnet({ topology: topology(), stateDir: join(root, `d${dirs++}`), liteEntrypoint, readyTimeoutMs: 15_000, ...options })
+  started.push(devnet)
+  return devnet
+}
+
+test('default', async () => {
+  const events: DevnetEvent[] = []
+  const devnet = await start({ onEvent: (e) => events.push(e) })
+  expect(events.map((e) => `${e.service}:${e.phase}`)).toEqual([
+    'l1:starting', 'l1:ready', 'sequencer:starting', 'sequencer:ready', 'replica-0:starting', 'replica-0:ready', 'batcher:starting', 'batcher:ready',
+  ])
+  expect(Object.keys(devnet.endpoints)).toEqual(['l1', 'sequencer', 'replica-0', 'batcher'])
+  expect(Object.keys(devnet.endpoints.sequencer)).toEqual(['el', 'rollup'])
+  expect(devnet.endpoints.l1.rpc).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  expect(await devnet.l1.getChainId()).toBe(900)
+  expect(devnet.l1.chain.id).toBe(900)
+  expect(await devnet.l2().getChainId()).toBe(901)
+  expect(await devnet.l2('replica-0').getChainId()).toBe(901)
+  expect(devnet.l2()).toBe(devnet.l2('sequencer'))
+  expect(devnet.service('batcher').state()).toBe('running')
+  expect(devnet.keys.batcher.address).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
+
+  const recorded = readDescriptor(devnet.stateDir)
+  expect(recorded).toEqual(devnet.descriptor())
+  expect(recorded.services.map((s) => [s.name, s.role, s.state])).toEqual([
+    ['l1', 'l1', 'running'], ['sequencer', 'sequencer', 'running'], ['replica-0', 'replica', 'running'], ['batcher', 'batcher', 'running'],
+  ])
+  expect(recorded.keys.sequencer.address).toBe('0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65')
+  expect(recorded.accounts).toHaveLength(10)
+  expect(recorded.chains).toEqual({ l1: { chainId: 900 }, l2: { chainId: 901 } })
+
+  const status = await devnet.status()
+  expect(status.chains.l1.head).toBeTypeOf('number')
+  const heads = status.services.find((s) => s.name === 'sequencer')!.heads!
+  expect(heads.unsafe).toBe(heads.safe + 1)
+  expect(status.services.find((s) => s.name === 'batcher')!.heads).toBeUndefined()
+
+  const pids = recorded.services.map((s) => s.pid)
+  const first = devnet.stop()
+  expect(devnet.stop()).toBe(first)
+  await first
+  for (const pid of pids) expect(isProcessAlive(pid)).toBe(false)
+  expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)
+  expect(readLogLines(devnet.stateDir, 'sequencer').join('\n')).toContain('fake rollup-node sequencer starting')
+})
+
+test('behavior: status and down from the state directory (another process)', async () => {
+  const devnet = await start({ detach: true })
+  const status = await devnetStatus(devnet.stateDir)
+  expect(status.services.every((s) => s.state === 'running')).toBe(true)
+  expect(status.services.find((s) => s.name === 'replica-0')!.heads).toBeDefined()
+  expect(findStateDir({ stateDir: devnet.stateDir })).toBe(devnet.stateDir)
+
+  expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['batcher', 'replica-0', 'sequencer', 'l1'])
+  for (const s of status.services) expect(isProcessAlive(s.pid)).toBe(false)
+  expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)
+  await expect(devnetStatus(devnet.stateDir)).rejects.toMatchObject({ code: 'DEVNET_NOT_RUNNING' })
+  await expect(stopFromDescriptor(devnet.stateDir)).rejects.toMatchObject({ code: 'DEVNET_NOT_RUNNING' })
+})
+
+test('behavior: await using stops the devnet', async () => {
+  let stateDir: string
+  {
+    await using devnet = await startDevnet({ topology: topology(), stateDir: join(root, `d${dirs++}`), liteEntrypoint })
+    stateDir = devnet.stateDir
+    expect(existsSync(join(stateDir, 'devnet.json'))).toBe(true)
+  }
+  expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
+})
+
+describe('error', () => {
+  test('a devnet already runs in the state directory', async () => {
+    const devnet = await start()
+    const error = await startDevnet({ topology: topology(), stateDir: devnet.stateDir, liteEntrypoint }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DevnetError)
+    expect(error).toMatchObject({ code: 'DEVNET_ALREADY_RUNNING' })
+    expect(devnet.service('l1').state()).toBe('running')
+  })
+
+  test('a service fails: everything started is stopped, logs stay', async () => {
+    process.env.FAKE_LITE_CRASH = 'replica-0'
+    const events: DevnetEvent[] = []
+    const stateDir = join(root, `d${dirs++}`)
+    const error = await startDevnet({ topology: topology(), stateDir, liteEntrypoint, onEvent: (e) => events.push(e) }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ServiceError)
+    expect(error).toMatchObject({ service: 'replica-0', code: 'DEVNET_SERVICE_FAILED' })
+    expect((error as Error).message).toContain('boom: crashing on purpose')
+    expect(events.at(-1)).toMatchObject({ service: 'replica-0', phase: 'failed' })
+    expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
+    for (const name of ['l1', 'sequencer']) expect(existsSync(join(stateDir, name, 'pid'))).toBe(false)
+    expect(readFileSync(join(stateDir, 'replica-0', 'service.log'), 'utf8')).toContain('boom')
+    expect(readLogLines(stateDir, 'l1', 500).join('\n')).toContain('Listening on')
+  })
+
+  test('lite components not built', async () => {
+    const stateDir = join(root, `d${dirs++}`)
+    const error = await startDevnet({ topology: topology(), stateDir, liteEntrypoint: join(root, 'missing.js') }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+    expect(existsSync(stateDir)).toBe(false)
+  })
+
+  test('runtime docker is not available yet', async () => {
+    await expect(startDevnet({ topology: topology(), runtime: 'docker', liteEntrypoint })).rejects.toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+  })
+
+  test('aborted start stops what started', async () => {
+    const controller = new AbortController()
+    const stateDir = join(root, `d${dirs++}`)
+    const promise = startDevnet({
+      topology: topology(),
+      stateDir,
+      liteEntrypoint,
+      signal: controller.signal,
+      onEvent: (e) => e.service === 'sequencer' && e.phase === 'ready' && controller.abort(),
+    })
+    await expect(promise).rejects.toThrow(/aborted/)
+    for (const name of ['l1', 'sequencer']) expect(existsSync(join(stateDir, name, 'pid'))).toBe(false)
+    expect(existsSync(join(stateDir, 'replica-0'))).toBe(false)
+  })
+
+  test('unknown service and node', async () => {
+    const devnet = await start()
+    expect(() => devnet.service('nope')).toThrow(/no service named "nope"/)
+    expect(() => devnet.l2('batcher')).toThrow(/no rollup node named "batcher"/)
+  })
+})

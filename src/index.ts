@@ -1,0 +1,26 @@
+/**
+ * op-devnet: bring up a whole OP Stack rollup on one machine, from code.
+ * @example
+ * import { startDevnet } from 'op-devnet'
+ * await using devnet = await startDevnet({ ports: 'auto' })
+ * await devnet.l2().getBlockNumber()
+ */
+export {
+  devnetStatus,
+  readDescriptor,
+  startDevnet,
+  stopFromDescriptor,
+  type Devnet,
+  type DevnetDescriptor,
+  type DevnetEvent,
+  type NodeHeads,
+  type ServiceDescriptor,
+  type StartDevnetOptions,
+} from './devnet/index.js'
+export { DevnetError, ServiceError, SpecError, type DevnetErrorCode, type DevnetErrorOptions } from './errors.js'
+export { devKeys, type DevKey, type DevKeys, type KeyRole } from './plan/keys.js'
+export { planDevnet, type PlanOptions } from './plan/plan.js'
+export { resolvePorts, stablePorts, type NodePorts, type PortMap } from './plan/ports.js'
+export type { DevnetPlan, ServicePlan } from './plan/types.js'
+export type { ServiceHandle, ServiceState } from './runtime/types.js'
+export { defaultTopology, loadTopology, parseTopology, type NodeSpec, type Topology } from './spec/index.js'

@@ -1,0 +1,39 @@
+/** Small helpers shared by the integration suites. */
+import type { SyncStatus } from '../src/protocol/types.js'
+
+let id = 1
+
+/** One JSON-RPC call; throws on an error answer. */
+export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result as T
+}
+
+export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')
+
+/** Polls `check` until it returns a truthy value or the deadline passes; returns that value. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** Runtimes the integration suites run on: `process` always, `docker` when DEVNET_TEST_DOCKER=1. */
+export function testRuntimes(): Array<'process' | 'docker'> {
+  return process.env.DEVNET_TEST_DOCKER === '1' ? ['process', 'docker'] : ['process']
+}
