@@ -150,8 +150,10 @@ export class Derivation {
     let chosen: QueuedBatch | undefined
     const keep: QueuedBatch[] = []
     let undecided = false
+    const nextTs = BigInt(safe.timestamp + cfg.block_time)
     for (const q of this.queue) {
-      if (chosen) {
+      // Batches for later blocks are "future": keep them without checking now.
+      if (chosen || q.batch.timestamp > nextTs) {
         keep.push(q)
         continue
       }

@@ -90,6 +90,10 @@ export class Engine {
   }
 
   private stopping = false
+  /** Engine head number as last set by this class (only the node drives this anvil). */
+  private headNumber: number | undefined
+  /** Set when a build failed half-way: the next build first empties anvil's pool. */
+  private dirty = true
 
   get url(): string {
     return this.rpc.url
@@ -116,11 +120,12 @@ export class Engine {
 
   /** Removes every block above `number` (anvil_rollback). */
   async rewindTo(number: number): Promise<void> {
-    const head = Number((await this.head()).number)
+    const head = this.headNumber ?? Number((await this.head()).number)
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
       await this.rpc.call('anvil_rollback', [head - number])
     }
+    this.headNumber = Math.min(head, number)
   }
 
   /**
@@ -131,7 +136,8 @@ export class Engine {
   async build(parent: RpcBlock, timestamp: number, txs: Hex[]): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
-    await this.rpc.call('anvil_dropAllTransactions', [])
+    if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
+    this.dirty = true
     const baseFee = nextBaseFee({
       gasLimit: BigInt(parent.gasLimit),
       gasUsed: BigInt(parent.gasUsed),
@@ -148,7 +154,9 @@ export class Engine {
       }
     }
     await this.rpc.call('evm_mine', [{ timestamp, blocks: 1 }])
+    this.headNumber = undefined
     const block = await this.head()
+    this.headNumber = Number(block.number)
     if (block.parentHash !== parent.hash || Number(block.number) !== parentNumber + 1) {
       throw new Error(`engine built block ${Number(block.number)} on ${block.parentHash}, expected parent ${parent.hash}`)
     }
@@ -157,6 +165,7 @@ export class Engine {
       const pool = await this.rpc.call('txpool_status', []).catch(() => undefined)
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
     }
+    this.dirty = false
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
   }
 

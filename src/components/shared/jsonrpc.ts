@@ -3,7 +3,7 @@
  * server with batch support and `GET /healthz`. Kept here (not viem) because the components call
  * many non-standard methods (anvil_*, evm_*, optimism_*) on hot paths.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
 export class RpcError extends Error {
   override name = 'RpcError'
@@ -25,23 +25,46 @@ export interface RpcClient {
 
 let nextId = 1
 
-/** A JSON-RPC client for `url`. Errors answered by the server throw `RpcError`; transport errors throw as they are. */
+/**
+ * A JSON-RPC client for `url` over one keep-alive HTTP agent (node:http is ~2x faster than fetch on
+ * loopback, which matters when a node re-executes hundreds of blocks). Errors answered by the
+ * server throw `RpcError`; transport errors throw as they are.
+ */
 export function rpcClient(url: string, defaultTimeoutMs = 10_000): RpcClient {
+  const target = new URL(url)
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 })
+  const post = (body: string, timeoutMs: number) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port || 80,
+          path: target.pathname + target.search,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => (text += c))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+          res.on('error', reject)
+        },
+      )
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to ${url} timed out after ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end(body)
+    })
   return {
     url,
     async call<T>(method: string, params: unknown[] = [], timeoutMs = defaultTimeoutMs): Promise<T> {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-      const text = await res.text()
+      const res = await post(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }), timeoutMs)
       let body: { result?: T; error?: { code: number; message: string; data?: unknown } }
       try {
-        body = JSON.parse(text)
+        body = JSON.parse(res.text)
       } catch {
-        throw new RpcError(-32700, `${method}: invalid JSON from ${url} (HTTP ${res.status}): ${text.slice(0, 200)}`)
+        throw new RpcError(-32700, `${method}: invalid JSON from ${url} (HTTP ${res.status}): ${res.text.slice(0, 200)}`)
       }
       if (body.error) throw new RpcError(body.error.code, `${method}: ${body.error.message}`, body.error.data, body.error.message)
       return body.result as T

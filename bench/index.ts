@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: the figures the issues ask for, measured on this machine. Never asserted in tests.
+ * Select groups with `npm run bench -- pipeline catchup` (default: all).
+ */
+import '../src/components/shared/polyfills.js'
+import { benchCatchUp, benchStartup } from './pipeline.js'
+import { printFigures, type Figure } from './report.js'
+
+const groups: Record<string, () => Promise<Figure[]>> = {
+  pipeline: () => benchStartup(),
+  catchup: () => benchCatchUp(),
+}
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--')
+const selected = wanted.length ? wanted : Object.keys(groups)
+for (const name of selected) {
+  const run = groups[name]
+  if (!run) {
+    console.error(`unknown bench group "${name}"; groups: ${Object.keys(groups).join(', ')}`)
+    process.exit(2)
+  }
+  printFigures(name, await run())
+}

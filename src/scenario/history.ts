@@ -1,0 +1,82 @@
+/**
+ * The recorded history of a scenario run: every sample of every node's sync status, the L1 head,
+ * cross-node checks and every event (steps, faults). Invariants are pure functions of it; reports
+ * render it. Times are milliseconds since the run started.
+ */
+import type { L1BlockRef, L2BlockRef } from '../protocol/types.js'
+
+/** One `optimism_syncStatus` of one node (only the fields invariants use). */
+export interface NodeSample {
+  t: number
+  node: string
+  unsafe: L2BlockRef
+  safe: L2BlockRef
+  finalized: L2BlockRef
+  /** L1 block the node's derivation last processed. */
+  currentL1: L1BlockRef
+  headL1: L1BlockRef
+  finalizedL1: L1BlockRef
+  /** `admin_sequencerActive` at that time. */
+  sequencerActive: boolean
+}
+
+/** L1 as seen directly from the L1 RPC. */
+export interface L1Sample {
+  t: number
+  head: L1BlockRef
+  safe: L1BlockRef
+  finalized: L1BlockRef
+}
+
+/** Block hashes of several nodes at one height (taken at or below their common safe head). */
+export interface AgreementSample {
+  t: number
+  number: number
+  hashes: Record<string, string>
+}
+
+/** An output root as a node reports it and as recomputed from `eth_getProof` plus the block. */
+export interface OutputSample {
+  t: number
+  node: string
+  number: number
+  reported: string
+  recomputed: string
+}
+
+export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
+
+export interface HistoryEvent {
+  t: number
+  kind: EventKind
+  /** Fault name (`l1Reorg`, `partition`, ...) or step label. */
+  name: string
+  /** Services the event is about, if any. */
+  targets?: string[]
+  /** Parameters or details, JSON-serialisable. */
+  details?: Record<string, unknown>
+}
+
+export interface History {
+  scenario: string
+  runtime: 'process' | 'docker'
+  /** Wall clock (ms since epoch) at t = 0. */
+  startedAt: number
+  /** Rollup node names, sequencer first. */
+  nodes: string[]
+  samples: NodeSample[]
+  l1: L1Sample[]
+  agreement: AgreementSample[]
+  outputs: OutputSample[]
+  events: HistoryEvent[]
+  /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */
+  l1Canonical: Record<number, string>
+}
+
+export interface Violation {
+  invariant: string
+  t: number
+  message: string
+  /** The offending samples or events, quoted in reports. */
+  evidence: unknown[]
+}
