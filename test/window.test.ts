@@ -1,0 +1,62 @@
+/**
+ * Sequencing window expiry: with the batcher stopped past `sequencingWindow` L1 blocks, every node
+ * derives the spec's deposit-only blocks; a sequencer block that carried a user tx is replaced (an
+ * unsafe reorg), and the chain goes on normally once the batcher is back.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createWalletClient, http, parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { startDevnet, type Devnet } from '../src/devnet/index.js'
+import { defaultTopology } from '../src/spec/index.js'
+import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+
+describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
+  let devnet: Devnet
+  let stateDir: string
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-window-'))
+    const topology = defaultTopology()
+    topology.name = 'window'
+    topology.l2.sequencingWindow = 4
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+  })
+
+  afterAll(async () => {
+    await devnet?.stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  test('behavior: a batcher outage past the window yields deposit-only blocks and an unsafe reorg', async () => {
+    const seq = devnet.endpoints.sequencer
+    const rep = devnet.endpoints['replica-0']
+    await waitFor('replica safe >= 3', async () => (await syncStatus(rep.rollup)).safe_l2.number >= 3)
+    await rpc(devnet.endpoints.batcher.rpc, 'admin_stopBatcher')
+    const account = privateKeyToAccount(devnet.keys.accounts[3].privateKey)
+    const l2 = devnet.l2()
+    const wallet = createWalletClient({ account, chain: l2.chain, transport: http(seq.el) })
+    const hash = await wallet.sendTransaction({ to: account.address, value: parseEther('0.1') })
+    const receipt = await l2.waitForTransactionReceipt({ hash, timeout: 20_000 })
+    const n = Number(receipt.blockNumber)
+    // The window of the block's epoch expires; every node derives a deposit-only block at n.
+    await waitFor(`replica safe >= ${n}`, async () => (await syncStatus(rep.rollup)).safe_l2.number >= n, 60_000)
+    await waitFor(`sequencer safe >= ${n}`, async () => (await syncStatus(seq.rollup)).safe_l2.number >= n, 20_000)
+    const hex = `0x${n.toString(16)}`
+    const [a, b] = await Promise.all([rpc(seq.el, 'eth_getBlockByNumber', [hex, true]), rpc(rep.el, 'eth_getBlockByNumber', [hex, true])])
+    expect(b.hash).toBe(a.hash)
+    expect(a.hash).not.toBe(receipt.blockHash)
+    expect(a.transactions.map((t: { type: string }) => t.type)).toEqual(['0x7e'])
+    expect(await rpc(seq.el, 'eth_getTransactionReceipt', [hash])).toBeNull()
+    expect(readFileSync(devnet.service('sequencer').logFile, 'utf8')).toContain('reorging unsafe chain')
+    // Back to normal: the batcher resumes and safe heads follow batches again.
+    await rpc(devnet.endpoints.batcher.rpc, 'admin_startBatcher')
+    const unsafeNow = (await syncStatus(seq.rollup)).unsafe_l2.number
+    await waitFor('replica safe catches up with the sequencer', async () => (await syncStatus(rep.rollup)).safe_l2.number >= unsafeNow, 60_000)
+    const s = await syncStatus(rep.rollup)
+    const top = `0x${s.safe_l2.number.toString(16)}`
+    expect((await rpc(rep.el, 'eth_getBlockByNumber', [top, false])).hash).toBe((await rpc(seq.el, 'eth_getBlockByNumber', [top, false])).hash)
+  })
+})
