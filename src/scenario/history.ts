@@ -42,6 +42,8 @@ export interface OutputSample {
   number: number
   reported: string
   recomputed: string
+  /** Hash of the block the output is for; when both samples have it, nodes are compared block by block. */
+  blockHash?: string
 }
 
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
@@ -76,6 +78,8 @@ export interface History {
 export interface Violation {
   invariant: string
   t: number
+  /** The node the violation is about, if it is about one. */
+  node?: string
   message: string
   /** The offending samples or events, quoted in reports. */
   evidence: unknown[]

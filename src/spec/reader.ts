@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { SpecError } from '../errors.js'
 
 /** One validation failure, located by dotted/indexed path and 1-based line. */
 export interface Issue {
@@ -111,6 +112,18 @@ export class Reader {
     })
   }
 
+  /** A reader over the same document with no issues yet: reads a nested part as if it were a whole file. */
+  fork(): Reader {
+    return new Reader(this.doc, this.lineCounter)
+  }
+
+  /** Takes over the issues of a {@link fork}, their paths moved under `prefix` (`''` becomes `prefix`). */
+  adopt(fork: Reader, prefix: string): void {
+    for (const issue of fork.issues) {
+      this.issues.push({ ...issue, path: issue.path ? join(prefix, issue.path) : prefix })
+    }
+  }
+
   /**
    * Reads a mapping whose keys are exactly those of `checks`: given keys are checked, missing (or
    * invalid) ones are taken from a copy of `fallback`.
@@ -159,4 +172,34 @@ export function oneOf<const T extends string>(...values: T[]): Check<T> {
     if (values.includes(value as T)) return value as T
     return r.fail(path, r.line(node), `expected one of: ${values.join(', ')}; found ${describe(node)}`)
   }
+}
+
+/**
+ * Parses YAML text into a {@link Reader} over it and its root value.
+ * @throws {SpecError} for invalid YAML, one issue per syntax error.
+ */
+export function readYaml(text: string, file: string): { reader: Reader; root: YNode } {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
+  if (doc.errors.length) {
+    throw specError(
+      file,
+      doc.errors.map((error) => ({
+        path: '',
+        // An error found at the end of the file belongs to its last line, not the empty one after it.
+        line: lineCounter.linePos(Math.min(error.pos[0], text.trimEnd().length)).line,
+        message: `invalid YAML: ${error.code === 'MULTIPLE_DOCS' ? 'expected a single document' : error.message}`,
+      })),
+    )
+  }
+  const reader = new Reader(doc, lineCounter)
+  return { reader, root: reader.resolve(doc.contents) }
+}
+
+/** One SpecError for all issues, sorted by line; the first is formatted by SpecError, the rest follow. */
+export function specError(file: string, issues: Issue[]): SpecError {
+  const [first, ...rest] = issues.toSorted((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
+  const format = (issue: Issue) =>
+    `${issue.line === undefined ? file : `${file}:${issue.line}`} ${issue.path || '(root)'}: ${issue.message}`
+  return new SpecError({ file, line: first.line, path: first.path, message: [first.message, ...rest.map(format)].join('\n') })
 }

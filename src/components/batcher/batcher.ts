@@ -37,14 +37,24 @@ interface SentTx {
   l1?: { number: number; hash: Hex }
 }
 
-/** Raw EIP-2718 bytes of a JSON-RPC transaction, checked against its hash. */
+/** Raw EIP-2718 bytes of a JSON-RPC transaction, checked against its hash (falls back to the node's encoding). */
 export async function rawTransaction(tx: RpcTx, l2: RpcClient): Promise<Hex> {
-  const f = formatTransaction(tx as never) as TransactionSerializable & { r: Hex; s: Hex; v?: bigint; yParity?: number }
-  try {
-    const raw = serializeTransaction(f, { r: f.r, s: f.s, ...(f.yParity === undefined ? { v: f.v! } : { yParity: f.yParity }) })
-    if (keccak256(raw) === tx.hash) return raw
-  } catch {
-    // fall through to the node's own encoding
+  const f = formatTransaction(tx as never) as Record<string, any>
+  const common = { chainId: f.chainId, nonce: f.nonce, gas: f.gas, to: f.to ?? undefined, value: f.value, data: f.input }
+  let unsigned: TransactionSerializable | undefined
+  if (f.type === 'legacy') unsigned = { ...common, type: 'legacy', gasPrice: f.gasPrice }
+  else if (f.type === 'eip2930') unsigned = { ...common, type: 'eip2930', gasPrice: f.gasPrice, accessList: f.accessList }
+  else if (f.type === 'eip1559') {
+    unsigned = { ...common, type: 'eip1559', maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas, accessList: f.accessList }
+  }
+  if (unsigned) {
+    try {
+      const signature = f.type === 'legacy' ? { r: f.r, s: f.s, v: f.v } : { r: f.r, s: f.s, yParity: f.yParity }
+      const raw = serializeTransaction(unsigned, signature)
+      if (keccak256(raw) === tx.hash) return raw
+    } catch {
+      // fall through to the node's own encoding
+    }
   }
   return l2.call<Hex>('debug_getRawTransaction', [tx.hash])
 }
@@ -53,8 +63,10 @@ export class Batcher {
   active: boolean
   private readonly account
   private readonly l1: RpcClient
-  private readonly l2: RpcClient
-  private readonly rollup: RpcClient
+  private readonly l2s: RpcClient[]
+  private readonly rollups: RpcClient[]
+  private l2: RpcClient
+  private rollup: RpcClient
   private cursor: { number: number; hash: Hex } | undefined
   private channel: Channel | undefined
   private sent: SentTx[] = []
@@ -71,8 +83,26 @@ export class Batcher {
     this.active = !conf.stopped
     this.account = privateKeyToAccount(conf.privateKey)
     this.l1 = rpcClient(conf.l1Rpc)
-    this.l2 = rpcClient(conf.l2Rpc)
-    this.rollup = rpcClient(conf.rollupRpc)
+    this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
+    this.rollups = conf.rollupRpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
+    if (this.l2s.length !== this.rollups.length) throw new Error('l2Rpc and rollupRpc must list the same number of endpoints')
+    this.l2 = this.l2s[0]
+    this.rollup = this.rollups[0]
+  }
+
+  /** Multi-sequencer mode: follow the rollup node whose sequencer is active; starts over on a switch. */
+  private async selectSequencer(): Promise<void> {
+    if (this.rollups.length === 1) return
+    for (let i = 0; i < this.rollups.length; i++) {
+      const active = await this.rollups[i].call<boolean>('admin_sequencerActive').catch(() => false)
+      if (!active) continue
+      if (this.rollup !== this.rollups[i]) {
+        this.rollup = this.rollups[i]
+        this.l2 = this.l2s[i]
+        this.reset(`following the active sequencer at ${this.rollup.url}`)
+      }
+      return
+    }
   }
 
   private reset(reason: string): void {
@@ -85,6 +115,7 @@ export class Batcher {
 
   /** One polling round. */
   async tick(): Promise<void> {
+    await this.selectSequencer()
     const status = await this.rollup.call<SyncStatus>('optimism_syncStatus')
     const safe = status.safe_l2
     const unsafe = status.unsafe_l2

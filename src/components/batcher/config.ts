@@ -7,9 +7,13 @@ import type { Address, Hex } from 'viem'
 export interface BatcherConfig {
   name: string
   l1Rpc: string
-  /** The sequencer's L2 execution RPC (`--l2-eth-rpc`). */
+  /**
+   * The sequencer's L2 execution RPC (`--l2-eth-rpc`). A comma-separated list (same order as
+   * `rollupRpc`) enables op-batcher's multi-sequencer mode: the batcher follows whichever rollup
+   * node answers `admin_sequencerActive` with true.
+   */
   l2Rpc: string
-  /** The sequencer's rollup node RPC (`--rollup-rpc`). */
+  /** The sequencer's rollup node RPC (`--rollup-rpc`); a comma-separated list in multi-sequencer mode. */
   rollupRpc: string
   /** Batcher key (hex). */
   privateKey: Hex

@@ -1,0 +1,87 @@
+/**
+ * Fault windows: when each fault was active, read from the history's `fault-start` / `fault-end`
+ * events. The runner's side of the contract:
+ * - a `fault-start` event (name = fault name, `targets` = the services it acts on) opens a window;
+ * - the first later `fault-end` with the same name whose targets overlap (or either has none) closes it;
+ * - a window never closed lasts to the end of the history, except for {@link INSTANT_FAULTS}, which last
+ *   `graceMs` when the runner emits no `fault-end` for them.
+ */
+import type { History, HistoryEvent, NodeSample } from '../scenario/history.js'
+
+/** Faults that act at once rather than over a span; unclosed, they count as active for `graceMs`. */
+export const INSTANT_FAULTS: readonly string[] = ['l1Reorg', 'restart', 'failover']
+
+export interface FaultWindow {
+  name: string
+  /** Services affected; empty means every service. */
+  targets: string[]
+  start: number
+  /** `Infinity` while the fault is still active at the end of the history. */
+  end: number
+  /** The `fault-start` event. */
+  event: HistoryEvent
+}
+
+const overlap = (a: string[] | undefined, b: string[] | undefined) =>
+  !a?.length || !b?.length || a.some((target) => b.includes(target))
+
+/** Every fault window of the history, in start order. */
+export function faultWindows(history: History, graceMs: number): FaultWindow[] {
+  const events = history.events.toSorted((a, b) => a.t - b.t)
+  return events.flatMap((event, i) => {
+    if (event.kind !== 'fault-start') return []
+    const close = events
+      .slice(i + 1)
+      .find((later) => later.kind === 'fault-end' && later.name === event.name && overlap(later.targets, event.targets))
+    const end = close?.t ?? (INSTANT_FAULTS.includes(event.name) ? event.t + graceMs : Infinity)
+    return [{ name: event.name, targets: event.targets ?? [], start: event.t, end, event }]
+  })
+}
+
+/** Whether a window acts on `service` (a window without targets acts on every service). */
+export function affects(window: FaultWindow, service: string): boolean {
+  return window.targets.length === 0 || window.targets.includes(service)
+}
+
+/** The windows active at `t`, each extended by `afterMs` past its end. */
+export function activeAt(windows: FaultWindow[], t: number, afterMs = 0): FaultWindow[] {
+  return windows.filter((w) => w.start <= t && t < w.end + afterMs)
+}
+
+/** Nodes that sequence at some point: the first node (the sequencer) and any with `sequencerActive`. */
+export function sequencerNodes(history: History): string[] {
+  const names = new Set(history.nodes.slice(0, 1))
+  for (const sample of history.samples) if (sample.sequencerActive) names.add(sample.node)
+  return [...names]
+}
+
+/** Each node's samples in time order. */
+export function samplesByNode(history: History): Map<string, NodeSample[]> {
+  const out = new Map<string, NodeSample[]>()
+  for (const sample of history.samples.toSorted((a, b) => a.t - b.t)) {
+    const list = out.get(sample.node) ?? []
+    list.push(sample)
+    out.set(sample.node, list)
+  }
+  return out
+}
+
+/** Times at which the L1 samples show a block hash changing: a number seen with two hashes, or a parent mismatch. */
+export function l1HashChanges(history: History): number[] {
+  const known = new Map<number, string>()
+  const times: number[] = []
+  for (const sample of history.l1.toSorted((a, b) => a.t - b.t)) {
+    let changed = false
+    for (const ref of [sample.finalized, sample.safe, sample.head]) {
+      const seen = known.get(ref.number)
+      const parent = known.get(ref.number - 1)
+      if ((seen !== undefined && seen !== ref.hash) || (parent !== undefined && parent !== ref.parentHash)) changed = true
+    }
+    for (const ref of [sample.finalized, sample.safe, sample.head]) {
+      known.set(ref.number, ref.hash)
+      known.set(ref.number - 1, ref.parentHash)
+    }
+    if (changed) times.push(sample.t)
+  }
+  return times
+}

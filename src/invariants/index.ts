@@ -1,0 +1,56 @@
+/** The invariants scenarios are checked against: one per file, each a pure function of the history. */
+import type { History, Violation } from '../scenario/history.js'
+import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
+import { headOrdering } from './headOrdering.js'
+import { nodesAgree } from './nodesAgree.js'
+import { outputRootsAgree } from './outputRootsAgree.js'
+import { safeLiveness } from './safeLiveness.js'
+import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
+import { safeOriginCanonical } from './safeOriginCanonical.js'
+import type { Invariant, InvariantOptions } from './types.js'
+import { unsafeLiveness } from './unsafeLiveness.js'
+
+export { invariantDefaults } from './options.js'
+export { INSTANT_FAULTS, faultWindows, type FaultWindow } from './faultWindows.js'
+export type { Invariant, InvariantOptions } from './types.js'
+export {
+  finalizedNeverReorgs,
+  headOrdering,
+  nodesAgree,
+  outputRootsAgree,
+  safeLiveness,
+  safeMovesBackOnlyOnL1Reorg,
+  safeOriginCanonical,
+  unsafeLiveness,
+}
+
+/** Every invariant, in report order. */
+export const allInvariants: readonly Invariant[] = [
+  finalizedNeverReorgs,
+  headOrdering,
+  safeMovesBackOnlyOnL1Reorg,
+  safeOriginCanonical,
+  nodesAgree,
+  outputRootsAgree,
+  unsafeLiveness,
+  safeLiveness,
+]
+
+/** The ids of {@link allInvariants}. */
+export const invariantIds: readonly string[] = allInvariants.map((i) => i.id)
+
+/**
+ * Runs every invariant not in `except` on the history.
+ * @returns The ids checked and all violations, in time order.
+ * @example
+ * const { violations } = checkInvariants(history, { except: ['unsafeLiveness'], unsafeStallMs: 8000 })
+ */
+export function checkInvariants(
+  history: History,
+  options: Partial<InvariantOptions> & { except?: readonly string[] } = {},
+): { checked: string[]; violations: Violation[] } {
+  const { except = [], ...rest } = options
+  const checked = allInvariants.filter((i) => !except.includes(i.id))
+  const violations = checked.flatMap((i) => i.check(history, rest)).sort((a, b) => a.t - b.t)
+  return { checked: checked.map((i) => i.id), violations }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest'
+import { healthyHistory, l1Sample, sample } from './__fixtures__/history.js'
+import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
+
+/** One node whose safe head drops from 14 to 10 at t=5500. */
+function droppingSafe() {
+  const history = healthyHistory({ nodes: ['replica-0'], untilMs: 5000 })
+  const before = history.samples.at(-1)!
+  const after = sample(5500, 'replica-0', { unsafe: 15, safe: 10, finalized: 7 })
+  history.samples.push(after)
+  return { history, before, after }
+}
+
+describe('safeMovesBackOnlyOnL1Reorg', () => {
+  test('default: a healthy run passes', () => {
+    expect(safeMovesBackOnlyOnL1Reorg.check(healthyHistory())).toEqual([])
+  })
+
+  test('behavior: a drop with no L1 reorg is reported', () => {
+    const { history, before, after } = droppingSafe()
+    expect(safeMovesBackOnlyOnL1Reorg.check(history)).toEqual([
+      {
+        invariant: 'safeMovesBackOnlyOnL1Reorg',
+        t: 5500,
+        node: 'replica-0',
+        message: 'replica-0: safe head moved back from 11 to 10 with no L1 reorg in the 15000ms before',
+        evidence: [before, after],
+      },
+    ])
+  })
+
+  test('behavior: a drop after an l1Reorg event is allowed, unless the event is older than reorgWindowMs', () => {
+    const { history } = droppingSafe()
+    history.events.push({ t: 4000, kind: 'fault-start', name: 'l1Reorg', targets: ['l1'], details: { depth: 2 } })
+    expect(safeMovesBackOnlyOnL1Reorg.check(history)).toEqual([])
+    expect(safeMovesBackOnlyOnL1Reorg.check(history, { reorgWindowMs: 1000 })).toHaveLength(1)
+  })
+
+  test('behavior: a drop after L1 samples show a hash change is allowed', () => {
+    const { history } = droppingSafe()
+    history.l1.push(l1Sample(5200, 7, 1))
+    expect(safeMovesBackOnlyOnL1Reorg.check(history)).toEqual([])
+  })
+})

@@ -1,0 +1,117 @@
+/**
+ * The Docker engine: one dockerode client, engine detection, the labels every resource carries, and the
+ * few error shapes of the Engine API this runtime tolerates (404 gone, 304 already done).
+ */
+import Docker from 'dockerode'
+import { DevnetError } from '../../errors.js'
+
+/** Every docker-runtime default, in one place. */
+export const dockerDefaults = {
+  /**
+   * How long `dockerAvailable()` waits for the engine to answer a ping.
+   * @default 1_000
+   */
+  pingTimeoutMs: 1_000,
+  /**
+   * Private range the per-devnet networks take their /24 subnets from.
+   * @default '10.213.0.0/16'
+   */
+  subnetPool: '10.213.0.0/16',
+  /**
+   * Where a service's directory is bind-mounted in its container (`<mountRoot>/<service>`, also the workdir).
+   * @default '/devnet'
+   */
+  mountRoot: '/devnet',
+  /**
+   * The lite launcher inside the image.
+   * @default '/app/dist/components/main.js'
+   */
+  liteEntrypoint: '/app/dist/components/main.js',
+  /**
+   * DNS servers containers forward non-devnet names to. `127.0.0.1` (nothing listens there in the container)
+   * makes every name outside the devnet fail fast instead of leaking lookups to the host's resolvers.
+   * @default ['127.0.0.1']
+   */
+  dns: ['127.0.0.1'],
+}
+
+/** Label keys on every container and network this runtime creates (see `sweep`). */
+export const labels = {
+  /** The session (one `DockerRuntime`); the presence of this label marks op-devnet resources. */
+  session: 'op-devnet.session',
+  devnet: 'op-devnet.devnet',
+  service: 'op-devnet.service',
+  /** Pid of the orchestrator process; `sweep()` removes resources whose orchestrator is gone. */
+  pid: 'op-devnet.pid',
+  /** `true` on resources meant to outlive their orchestrator (`devnet up --detach`): only `sweep({ devnet })` removes them. */
+  detached: 'op-devnet.detached',
+  /** What a resource is: `service`, `helper` (link-fault helper), `network`, `partition` (a group network). */
+  kind: 'op-devnet.kind',
+  /** The link class of a network: `rpc` or `p2p`. */
+  link: 'op-devnet.link',
+} as const
+
+let shared: Docker | undefined
+
+/**
+ * The shared dockerode client (`DOCKER_HOST` or `/var/run/docker.sock`). The API version is negotiated,
+ * never pinned: pinning one newer than the engine's (1.41 for Docker 20.10) fails with HTTP 400.
+ */
+export function dockerClient(): Docker {
+  return (shared ??= new Docker())
+}
+
+/**
+ * Whether a Docker engine answers a ping within `timeoutMs`.
+ * @example
+ * describe.skipIf(!(await dockerAvailable()))('docker runtime', () => { ... })
+ */
+export async function dockerAvailable(options: { timeoutMs?: number } = {}): Promise<boolean> {
+  const timeoutMs = options.timeoutMs ?? dockerDefaults.pingTimeoutMs
+  const client = new Docker({ timeout: timeoutMs })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      client.ping().then(() => true, () => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, timeoutMs, false))),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Throws `DEVNET_RUNTIME_UNAVAILABLE` unless an engine answers.
+ * @example
+ * await assertDockerAvailable()
+ */
+export async function assertDockerAvailable(): Promise<void> {
+  if (!(await dockerAvailable())) {
+    throw new DevnetError('no Docker engine answers', {
+      code: 'DEVNET_RUNTIME_UNAVAILABLE',
+      details: 'start dockerd (or Docker Desktop), check DOCKER_HOST, or use the process runtime',
+    })
+  }
+}
+
+/** HTTP status of an Engine API error (dockerode puts it on `statusCode`). */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | undefined)?.statusCode
+}
+
+/** The engine's own message of an Engine API error, without dockerode's prefix. */
+export function engineMessage(error: unknown): string {
+  const json = (error as { json?: { message?: string } } | undefined)?.json
+  if (json?.message) return json.message
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Runs `action`, treating the given statuses (default 404 "no such ...", 304 "already ...") as success. */
+export async function tolerate<T>(action: Promise<T>, statuses: number[] = [404, 304]): Promise<T | undefined> {
+  try {
+    return await action
+  } catch (error) {
+    if (statuses.includes(statusOf(error) ?? 0)) return undefined
+    throw error
+  }
+}

@@ -1,0 +1,69 @@
+/** Evaluating conditions against the heads seen now. */
+import type { Comparison, Condition, Head, Operator, Term } from './condition.js'
+import { formatTerm } from './condition.js'
+import type { History } from './history.js'
+
+/** What a condition is evaluated against. */
+export interface ConditionView {
+  /** Head numbers by node name: L2 nodes' `unsafe`/`safe`/`finalized`, and `l1`'s `head`/`safe`/`finalized`. */
+  heads: Record<string, Partial<Record<Head, number>>>
+  /** Values stored by `mark` steps. */
+  marks: Record<string, number>
+}
+
+const compare: Record<Operator, (a: number, b: number) => boolean> = {
+  '>=': (a, b) => a >= b,
+  '>': (a, b) => a > b,
+  '<=': (a, b) => a <= b,
+  '<': (a, b) => a < b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+}
+
+/** The value of a term, or `undefined` if the view lacks it (e.g. a node that did not answer). */
+export function termValue(term: Term, view: ConditionView): number | undefined {
+  if (term.kind === 'number') return term.value
+  const base = term.kind === 'mark' ? view.marks[term.name] : view.heads[term.node]?.[term.head]
+  return base === undefined ? undefined : base + term.offset
+}
+
+/**
+ * Whether every comparison holds; a comparison with a missing value does not hold.
+ * @example
+ * evaluateCondition(parseCondition('replica-0.safe >= 10'), { heads: { 'replica-0': { safe: 12 } }, marks: {} }) // true
+ */
+export function evaluateCondition(condition: Condition, view: ConditionView): boolean {
+  return condition.comparisons.every((c) => holds(c, view))
+}
+
+function holds({ left, op, right }: Comparison, view: ConditionView): boolean {
+  const [a, b] = [termValue(left, view), termValue(right, view)]
+  return a !== undefined && b !== undefined && compare[op](a, b)
+}
+
+/**
+ * The condition with the values it saw, for step results: `replica-0.safe (12) >= 10`.
+ */
+export function explainCondition(condition: Condition, view: ConditionView): string {
+  const show = (term: Term) => {
+    if (term.kind === 'number') return String(term.value)
+    const value = termValue(term, view)
+    return `${formatTerm(term)} (${value ?? 'unknown'})`
+  }
+  return condition.comparisons.map((c) => `${show(c.left)} ${c.op} ${show(c.right)}`).join(' and ')
+}
+
+/**
+ * A view of the latest sample of every node and of L1 at or before `t` (default: the end of the history).
+ * @example
+ * evaluateCondition(condition, historyView(history, marks))
+ */
+export function historyView(history: History, marks: Record<string, number> = {}, t = Infinity): ConditionView {
+  const heads: ConditionView['heads'] = {}
+  for (const s of history.samples) {
+    if (s.t <= t) heads[s.node] = { unsafe: s.unsafe.number, safe: s.safe.number, finalized: s.finalized.number }
+  }
+  const l1 = history.l1.filter((s) => s.t <= t).at(-1)
+  if (l1) heads.l1 = { head: l1.head.number, safe: l1.safe.number, finalized: l1.finalized.number }
+  return { heads, marks }
+}

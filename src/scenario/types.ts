@@ -1,0 +1,116 @@
+/** A scenario as the runner trusts it after loading, and what running it produces. */
+import type { InvariantOptions } from '../invariants/types.js'
+import type { Topology } from '../spec/types.js'
+import type { Condition, Term } from './condition.js'
+import type { FaultCall } from './faults.js'
+import type { Violation } from './history.js'
+
+export interface Scenario {
+  /** From the file, or its file name without `.yaml`. */
+  name: string
+  /** @default '' */
+  description: string
+  /** Seed for anything random the runner does (load, jitter). @default 1 */
+  seed: number
+  /** Inline, from `topologyFile`, or the default topology. */
+  topology: Topology
+  /** Absolute path of the topology file, when the scenario names one. */
+  topologyFile?: string
+  /** Recorder sampling interval, ms. @default 250 */
+  sampleMs: number
+  invariants: {
+    /** Invariant ids not checked in this scenario. @default [] */
+    except: string[]
+    /** Options for the invariants; only the liveness windows can be set in a file. */
+    options: Pick<InvariantOptions, 'unsafeStallMs' | 'safeStallMs'>
+  }
+  steps: Step[]
+  /** The file it was loaded from, as given. */
+  file: string
+}
+
+interface StepBase {
+  /** Position in `steps`, from 0. */
+  index: number
+  /** YAML path, `steps[3]`. */
+  path: string
+  /** Line of the step in the scenario file. */
+  line?: number
+  /** The step's `label`, or a summary such as `wait replica-0.safe >= 10`. */
+  label: string
+}
+
+/** Wait until the condition holds; fail after `timeoutMs` (default 60s). */
+export interface WaitStep extends StepBase {
+  kind: 'wait'
+  condition: Condition
+  timeoutMs: number
+}
+
+/**
+ * `eventually`: pass as soon as the condition holds, fail if it has not within `withinMs` (default 30s).
+ * `always`: the condition must hold at every sample for `forMs`; fail at the first sample it does not.
+ */
+export type ExpectStep = StepBase & { kind: 'expect'; condition: Condition } & (
+    | { mode: 'eventually'; withinMs: number }
+    | { mode: 'always'; forMs: number }
+  )
+
+/** Inject a fault (`heal: {}` steps are `fault` steps named `heal`). */
+export interface FaultStep extends StepBase {
+  kind: 'fault'
+  fault: FaultCall
+}
+
+export interface SleepStep extends StepBase {
+  kind: 'sleep'
+  ms: number
+}
+
+/** Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background. */
+export interface LoadStep extends StepBase {
+  kind: 'load'
+  rate: number
+  durationMs: number
+  node?: string
+}
+
+/** Store the current value of `value` as `$name` for later conditions. */
+export interface MarkStep extends StepBase {
+  kind: 'mark'
+  name: string
+  value: Term
+}
+
+export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | MarkStep
+export type StepKind = Step['kind']
+
+export interface StepResult {
+  index: number
+  kind: StepKind
+  label: string
+  status: 'passed' | 'failed' | 'skipped'
+  /** Ms since the run started. */
+  startedAt: number
+  durationMs: number
+  /** Why it failed, e.g. `replica-0.safe (8) < $beforeReorg (12) did not hold within 30s`. */
+  message?: string
+  /** The samples that show it, quoted in reports. */
+  evidence?: unknown[]
+}
+
+export interface ScenarioResult {
+  scenario: string
+  /** The scenario file. */
+  file?: string
+  runtime?: 'process' | 'docker'
+  /** No step failed, no invariant was violated and there was no error. */
+  passed: boolean
+  durationMs: number
+  steps: StepResult[]
+  /** Ids of the invariants that were checked. */
+  invariants: string[]
+  violations: Violation[]
+  /** The run stopped early: the devnet did not start, a fault threw, ... */
+  error?: { message: string; code?: string }
+}
