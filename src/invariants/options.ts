@@ -12,7 +12,7 @@ export const invariantDefaults = {
   settleMs: 5000,
   /** @default 5000 */
   graceMs: 5000,
-} as const satisfies InvariantOptions
+} satisfies InvariantOptions
 
 /** `options` with every missing key taken from {@link invariantDefaults}. */
 export function withDefaults(options: Partial<InvariantOptions> = {}): InvariantOptions {

@@ -60,10 +60,13 @@ export function explainCondition(condition: Condition, view: ConditionView): str
  */
 export function historyView(history: History, marks: Record<string, number> = {}, t = Infinity): ConditionView {
   const heads: ConditionView['heads'] = {}
+  const seen = new Map<string, number>()
   for (const s of history.samples) {
-    if (s.t <= t) heads[s.node] = { unsafe: s.unsafe.number, safe: s.safe.number, finalized: s.finalized.number }
+    if (s.t > t || (seen.get(s.node) ?? -Infinity) > s.t) continue
+    seen.set(s.node, s.t)
+    heads[s.node] = { unsafe: s.unsafe.number, safe: s.safe.number, finalized: s.finalized.number }
   }
-  const l1 = history.l1.filter((s) => s.t <= t).at(-1)
+  const l1 = history.l1.filter((s) => s.t <= t).reduce<History['l1'][number] | undefined>((a, b) => (a && a.t > b.t ? a : b), undefined)
   if (l1) heads.l1 = { head: l1.head.number, safe: l1.safe.number, finalized: l1.finalized.number }
   return { heads, marks }
 }

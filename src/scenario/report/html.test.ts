@@ -1,0 +1,81 @@
+import { execFile, execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, test } from 'vitest'
+import { syntheticRun } from './__fixtures__/run.js'
+import { renderHtmlTimeline, writeHtmlTimeline } from './html.js'
+
+const chromium = (() => {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+})()
+
+/** The DOM Chromium builds from `file`, serialised (`--dump-dom`). */
+async function dumpDom(file: string, profile: string): Promise<string> {
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`]
+  const { stdout } = await promisify(execFile)(chromium!, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 })
+  return stdout
+}
+
+/** The `<svg …>…</svg>` element whose opening tag has `attr`. */
+function svgWith(dom: string, attr: string): string | undefined {
+  return [...dom.matchAll(/<svg\b[^>]*>[\s\S]*?<\/svg>/g)].map((m) => m[0]).find((svg) => svg.slice(0, svg.indexOf('>')).includes(attr))
+}
+
+describe('renderHtmlTimeline', () => {
+  test('default: self-contained, with a chart per node, the L1 chart and the summary', () => {
+    const { history, result } = syntheticRun()
+    const html = renderHtmlTimeline(history, result)
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i)
+    expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:\/\//)
+    expect(html).toContain('data-node="sequencer"')
+    expect(html).toContain('data-node="replica-0"')
+    expect(html).toContain('data-chain="l1"')
+    expect(html).toContain('<tr data-invariant="safeOriginCanonical"><td>safeOriginCanonical</td>')
+    expect(html).toContain('<td class="skipped">not checked</td>')
+    expect(html).toContain('<td class="failed">1 violation</td>')
+    expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
+  })
+
+  test('behavior: headless Chromium renders each node chart with its lines, fault windows and violation markers', async (ctx) => {
+    if (!chromium) {
+      const note = 'skipped: chromium is not installed (`which chromium` found nothing); apt-get install -y chromium'
+      console.warn(`html timeline render test ${note}`)
+      ctx.skip(note)
+    }
+    const { history, result } = syntheticRun()
+    const dir = await mkdtemp(join(tmpdir(), 'timeline-'))
+    try {
+      const file = join(dir, 'timeline.html')
+      await writeHtmlTimeline(history, result, file)
+      expect(await readFile(file, 'utf8')).toBe(renderHtmlTimeline(history, result))
+      const dom = await dumpDom(file, join(dir, 'profile'))
+      for (const node of history.nodes) {
+        const svg = svgWith(dom, `data-node="${node}"`)
+        expect(svg, `chart of ${node}`).toBeDefined()
+        expect(svg!.match(/<polyline [^>]*class="series"/g)).toHaveLength(3)
+        for (const series of ['unsafe', 'safe', 'finalized']) expect(svg).toContain(`data-series="${series}"`)
+        expect(svg!.match(/<g class="fault-window"/g)).toHaveLength(2)
+        expect(svg).toContain('<title>partition on replica-0, sequencer: 5s to 15s</title>')
+        expect(svg).toContain('<title>l1Reorg on l1: 20s to 25s</title>')
+        expect(svg!.match(/<g class="failed-step"/g)).toHaveLength(1)
+      }
+      // The violation is about replica-0: marked on its chart only.
+      const marker = /<g class="violation" data-invariant="safeMovesBackOnlyOnL1Reorg" data-violation-node="replica-0"><title>([^<]*)<\/title><circle/
+      expect(svgWith(dom, 'data-node="replica-0"')).toMatch(marker)
+      expect(svgWith(dom, 'data-node="sequencer"')).not.toContain('class="violation"')
+      expect(svgWith(dom, 'data-node="replica-0"')!.match(marker)![1]).toBe(
+        'safeMovesBackOnlyOnL1Reorg at 12s: replica-0: safe head moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;',
+      )
+      expect(svgWith(dom, 'data-chain="l1"')).toBeDefined()
+      expect(dom).toMatch(/<table class="summary">[\s\S]*replica-partition[\s\S]*FAIL/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

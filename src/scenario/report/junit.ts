@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { ScenarioResult } from '../types.js'
+import { escapeXml } from './xml.js'
+
+export interface JUnitOptions {
+  /** Name of the `<testsuite>`. @default 'op-devnet scenarios' */
+  suite?: string
+  /** ISO time the run started. @default now */
+  timestamp?: string
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3)
+const attrs = (values: Record<string, string | number | undefined>) =>
+  Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
+    .join('')
+
+/** Message line, then the quoted samples, for a `<failure>` body. */
+function body(message: string, evidence: unknown[] | undefined): string {
+  const quoted = evidence?.length ? `\nevidence:\n${evidence.map((e) => JSON.stringify(e, null, 2)).join('\n')}` : ''
+  return escapeXml(`${message}${quoted}`)
+}
+
+/** One `<testcase>`: a `<failure>` per failed step and per invariant violation, an `<error>` if the run stopped. */
+function testcase(result: ScenarioResult): string {
+  const children: string[] = []
+  for (const step of result.steps.filter((s) => s.status === 'failed')) {
+    const message = `step ${step.index} (${step.label}) failed${step.message ? `: ${step.message}` : ''}`
+    const type = step.kind === 'expect' ? 'expectation' : 'step'
+    children.push(`      <failure${attrs({ message, type })}>${body(message, step.evidence)}</failure>`)
+  }
+  for (const v of result.violations) {
+    const message = `invariant ${v.invariant} violated at t=${v.t}ms: ${v.message}`
+    children.push(`      <failure${attrs({ message, type: 'invariant' })}>${body(message, v.evidence)}</failure>`)
+  }
+  if (result.error) {
+    children.push(`      <error${attrs({ message: result.error.message, type: result.error.code ?? 'error' })}>${escapeXml(result.error.message)}</error>`)
+  }
+  const open = `    <testcase${attrs({ name: result.scenario, classname: 'op-devnet.scenario', file: result.file, time: seconds(result.durationMs) })}`
+  return children.length ? `${open}>\n${children.join('\n')}\n    </testcase>` : `${open}/>`
+}
+
+/**
+ * A JUnit XML document for one run: one `<testsuite>`, one `<testcase>` per scenario.
+ * @example
+ * junitReport([result]).includes('<testcase name="l1-reorg-shallow"')
+ */
+export function junitReport(results: ScenarioResult[], options: JUnitOptions = {}): string {
+  const failures = results.reduce((n, r) => n + r.steps.filter((s) => s.status === 'failed').length + r.violations.length, 0)
+  const errors = results.filter((r) => r.error).length
+  const time = seconds(results.reduce((n, r) => n + r.durationMs, 0))
+  const counts = { tests: results.length, failures, errors, time }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attrs({ name: 'op-devnet', ...counts })}>`,
+    `  <testsuite${attrs({ name: options.suite ?? 'op-devnet scenarios', ...counts, skipped: 0, timestamp: options.timestamp ?? new Date().toISOString() })}>`,
+    ...results.map(testcase),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n')
+}
+
+/**
+ * Writes the JUnit XML report of a run (creates the directory).
+ * @example
+ * await writeJUnitReport(results, 'reports/junit.xml')
+ */
+export async function writeJUnitReport(results: ScenarioResult[], file: string, options?: JUnitOptions): Promise<void> {
+  await mkdir(dirname(file), { recursive: true })
+  await writeFile(file, junitReport(results, options))
+}
