@@ -98,9 +98,9 @@ describe('parseScenario', () => {
     const topology = defaultTopology()
     topology.l2.sequencingWindow = 6
     topology.l2.nodes = [
-      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0 },
-      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0 },
-      { name: 'replica-1', role: 'replica', peers: ['sequencer'], l1Confs: 0 },
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
+      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
+      { name: 'replica-1', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
     ]
     const at = (needle: string) => lineOf(text, needle)
     const base = (index: number, needle: string) => ({ index, path: `steps[${index}]`, line: at(needle) })

@@ -40,6 +40,12 @@ function checkNodes(r: Reader, t: Topology): void {
   }
 
   t.l2.nodes.forEach((node, i) => {
+    if (node.role === 'sequencer' && r.lines.has(nodePath(i, 'standby')) && !node.standby) {
+      fail(r, nodePath(i, 'standby'), 'the sequencer always sequences; standby: false only makes sense on a replica')
+    }
+  })
+
+  t.l2.nodes.forEach((node, i) => {
     if (!r.lines.has(nodePath(i, 'peers'))) return
     node.peers.forEach((peer, j) => {
       const at = join(nodePath(i, 'peers'), j)

@@ -32,8 +32,8 @@ export const defaults = {
     forks: { regolith: 0, canyon: 0, delta: 0, ecotone: 0, fjord: 0, granite: 0 },
     /** Replaced as a whole when the file gives `l2.nodes` or `l2.replicas`. @default sequencer + replica-0 */
     nodes: [
-      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0 },
-      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0 },
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
+      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
     ],
   },
   batcher: {

@@ -50,7 +50,7 @@ describe('parseTopology', () => {
   })
 
   test('behavior: defaultTopology returns a copy', () => {
-    defaultTopology().l2.nodes.push({ name: 'x', role: 'replica', peers: [], l1Confs: 0 })
+    defaultTopology().l2.nodes.push({ name: 'x', role: 'replica', peers: [], l1Confs: 0, standby: false })
     defaultTopology().keys.roles.admin = 7
     expect(defaultTopology().l2.nodes).toHaveLength(2)
     expect(defaults.keys.roles.admin).toBe(0)
@@ -75,9 +75,9 @@ describe('parseTopology', () => {
         t.l1.blockTime = 12
         t.l2.forks = { regolith: 0, canyon: 10 }
         t.l2.nodes = [
-          { name: 'seq', role: 'sequencer', peers: [], l1Confs: 0 },
-          { name: 'r1', role: 'replica', peers: ['seq'], l1Confs: 3 },
-          { name: 'r2', role: 'replica', peers: ['r1'], l1Confs: 0 },
+          { name: 'seq', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
+          { name: 'r1', role: 'replica', peers: ['seq'], l1Confs: 3, standby: false },
+          { name: 'r2', role: 'replica', peers: ['r1'], l1Confs: 0, standby: false },
         ]
         t.keys.roles.admin = 7
       }),
@@ -85,9 +85,9 @@ describe('parseTopology', () => {
   })
 
   test('args: replicas shorthand', () => {
-    const replica = (i: number) => ({ name: `replica-${i}`, role: 'replica', peers: ['sequencer'], l1Confs: 0 })
+    const replica = (i: number) => ({ name: `replica-${i}`, role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false })
     expect(parseTopology('l2: { replicas: 3 }', FILE).l2.nodes).toEqual([
-      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0 },
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
       replica(0),
       replica(1),
       replica(2),
@@ -140,7 +140,7 @@ describe('parseTopology', () => {
       '      role: replica',
       '      foo: bar',
     )
-    expectError(text, 'foo', 'l2.nodes[1].foo: unknown key "foo"; expected one of: name, role, peers, l1Confs')
+    expectError(text, 'foo', 'l2.nodes[1].foo: unknown key "foo"; expected one of: name, role, peers, l1Confs, standby')
   })
 
   test('error: missing required key points at the node', () => {

@@ -148,6 +148,12 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER): Check<number> {
   }
 }
 
+/** `true` or `false`. */
+export const bool: Check<boolean> = (r, node, path) => {
+  if (isScalar(node) && typeof node.value === 'boolean') return node.value
+  return r.fail(path, r.line(node), `expected true or false, found ${describe(node)}`)
+}
+
 /** Any string. */
 export const str: Check<string> = (r, node, path) => {
   if (isScalar(node) && typeof node.value === 'string') return node.value

@@ -1,7 +1,7 @@
 import { isMap } from 'yaml'
 import { defaults } from './defaults.js'
 import { mnemonicProblem } from './mnemonic.js'
-import { int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
+import { bool, int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
 import { FORKS, type ForkName, type NodeSpec, type Topology } from './types.js'
 
 type L2 = Topology['l2']
@@ -64,8 +64,9 @@ function replicaNodes(count: number): NodeSpec[] {
     role: 'replica',
     peers: ['sequencer'],
     l1Confs: 0,
+    standby: false,
   }))
-  return [{ name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0 }, ...replicas]
+  return [{ name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true }, ...replicas]
 }
 
 const readForks: Check<L2['forks']> = (r, node, path) => {
@@ -89,6 +90,7 @@ const readNodes: Check<NodeSpec[]> = (r, node, path) => {
   const sequencer = nodes?.find((n) => n.role === 'sequencer')?.name
   return nodes?.map(({ peers, ...n }) => ({
     ...n,
+    standby: n.role === 'sequencer' || n.standby,
     peers: peers ?? (n.role === 'replica' && sequencer !== undefined ? [sequencer] : []),
   }))
 }
@@ -102,8 +104,9 @@ function readNode(r: Reader, { node, path, line }: Entry): NodeInput {
       role: oneOf('sequencer', 'replica'),
       peers: (r, node, path) => r.items(node, path)?.map((peer) => str(r, peer.node, peer.path) ?? ''),
       l1Confs: int(0),
+      standby: bool,
     },
-    { name: '', role: 'replica', l1Confs: 0 },
+    { name: '', role: 'replica', l1Confs: 0, standby: false },
   )
   if (node === null || isMap(node)) {
     for (const key of ['name', 'role']) {

@@ -17,6 +17,12 @@ export interface NodeSpec {
   peers: string[]
   /** L1 confirmation depth: the sequencer's origin lag, or a replica's derivation lag. */
   l1Confs: number
+  /**
+   * A replica that can take over sequencing (failover): it holds the sequencer key and runs with its
+   * sequencer enabled but stopped, and the batcher follows whichever node is actively sequencing.
+   * Always true for the sequencer.
+   */
+  standby: boolean
 }
 
 export interface Topology {
