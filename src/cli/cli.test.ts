@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
-import type { DevnetDescriptor } from '../devnet/index.js'
+import { stopFromDescriptor, type DevnetDescriptor } from '../devnet/index.js'
 import { isProcessAlive } from '../runtime/process/index.js'
 
 const cli = fileURLToPath(new URL('./index.ts', import.meta.url))
@@ -13,15 +13,19 @@ const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('t
 const fakeLite = fileURLToPath(new URL('../devnet/__fixtures__/fake-lite.mjs', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-cli-'))
 const children: ChildProcess[] = []
-afterAll(() => {
+const workdirs: string[] = []
+afterAll(async () => {
   for (const child of children) child.kill('SIGKILL')
+  // Without the CLI, so a broken CLI cannot leak a detached devnet.
+  for (const dir of workdirs) await stopFromDescriptor(join(dir, '.devnet', 'devnet')).catch(() => {})
   rmSync(root, { recursive: true, force: true })
 })
 
 let dirs = 0
 function workdir(): string {
   const dir = join(root, `w${dirs++}`)
-  mkdtempSync(dir)
+  mkdirSync(dir)
+  workdirs.push(dir)
   return dir
 }
 
@@ -42,7 +46,10 @@ function devnet(cwd: string, args: string[], options: { env?: Record<string, str
     options.onStdout?.(stdout, child)
   })
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }
 
 describe('error', () => {

@@ -2,6 +2,7 @@
  * The `devnet` command line: commands declared here, printing in `commands/` and `format.ts`, logic in
  * `devnet/`. Errors are handled once, in {@link run}.
  */
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
 import { down } from './commands/down.js'
@@ -10,7 +11,8 @@ import { status } from './commands/status.js'
 import { up } from './commands/up.js'
 import { options } from './options.js'
 
-const version = '0.1.0'
+/** The package version; `src/cli` and `dist/cli` both sit two levels under the package root. */
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export function createProgram(): Command {
   const program = new Command('devnet')

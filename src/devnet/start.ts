@@ -70,6 +70,8 @@ export interface Devnet extends AsyncDisposable {
   readonly stateDir: string
   /** L1 and L2 genesis timestamp, seconds. */
   readonly genesisTime: number
+  /** The runtime the services run on (its primitives: partition, heal, link faults where it has them). */
+  readonly runtime: Runtime
   /** DEV ONLY keys of the topology's mnemonic. */
   readonly keys: DevKeys
   /** Public endpoints: service → port name → URL, e.g. `endpoints.sequencer.el`. */
@@ -216,7 +218,7 @@ class StartedDevnet implements Devnet {
   readonly keys: DevKeys
   readonly endpoints: Record<string, Record<string, string>>
   readonly l1: PublicClient<HttpTransport, Chain>
-  readonly #runtime: Runtime
+  readonly runtime: Runtime
   readonly #handles: Map<string, ServiceHandle>
   readonly #l2 = new Map<string, PublicClient<HttpTransport, Chain>>()
   readonly #l2Chain: Chain
@@ -229,7 +231,7 @@ class StartedDevnet implements Devnet {
     this.stateDir = args.stateDir
     this.genesisTime = args.genesisTime
     this.keys = devKeys(args.topology)
-    this.#runtime = args.runtime
+    this.runtime = args.runtime
     this.#handles = args.handles
     this.endpoints = Object.fromEntries(args.plan.services.map((s) => [s.name, publicEndpoints(s, args.handles.get(s.name)!)]))
     const l1Url = this.endpoints.l1.rpc
@@ -287,7 +289,7 @@ class StartedDevnet implements Devnet {
     const keys = this.keys
     return {
       name: this.name,
-      runtime: this.#runtime.kind,
+      runtime: this.runtime.kind,
       stateDir: this.stateDir,
       services: this.plan.services.map((service) => {
         const handle = this.#handles.get(service.name)!
@@ -311,7 +313,7 @@ class StartedDevnet implements Devnet {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.#runtime.stopAll()
+      await this.runtime.stopAll()
       removeDescriptor(this.stateDir)
     })()
     return this.#stopping

@@ -97,9 +97,9 @@ test('args: ports (process) are used for binding and for URLs', () => {
 test('behavior: every dependsOn names an earlier service', () => {
   const t = topology((t) => {
     t.l2.nodes = [
-      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2 },
-      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1 },
-      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0 },
+      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2, standby: false },
+      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1, standby: true },
+      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0, standby: false },
     ]
   })
   for (const runtime of ['process', 'docker'] as const) {
@@ -116,9 +116,9 @@ test('behavior: every dependsOn names an earlier service', () => {
 test('behavior: the sequencer starts first, ports and p2p keys follow the list order', () => {
   const t = topology((t) => {
     t.l2.nodes = [
-      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2 },
-      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1 },
-      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0 },
+      { name: 'r-a', role: 'replica', peers: ['seq', 'r-b'], l1Confs: 2, standby: false },
+      { name: 'seq', role: 'sequencer', peers: [], l1Confs: 1, standby: true },
+      { name: 'r-b', role: 'replica', peers: ['seq'], l1Confs: 0, standby: false },
     ]
   })
   const plan = planDevnet(t, { runtime: 'process', genesisTime })
@@ -140,7 +140,7 @@ test('behavior: the sequencer starts first, ports and p2p keys follow the list o
 })
 
 test('behavior: only the sequencer gets the sequencer key; everyone checks its address', () => {
-  const t = topology((t) => (t.l2.nodes = [...t.l2.nodes, { name: 'replica-1', role: 'replica', peers: ['replica-0'], l1Confs: 0 }]))
+  const t = topology((t) => (t.l2.nodes = [...t.l2.nodes, { name: 'replica-1', role: 'replica', peers: ['replica-0'], l1Confs: 0, standby: false }]))
   const plan = planDevnet(t, { runtime: 'process', genesisTime })
   const keys = devKeys(t)
   const configs = plan.services.filter((s) => s.role === 'sequencer' || s.role === 'replica').map(config)
@@ -148,6 +148,30 @@ test('behavior: only the sequencer gets the sequencer key; everyone checks its a
   for (const c of configs) expect(c.p2p.unsafeBlockSigner).toBe(keys.sequencer.address)
   expect(new Set(configs.map((c) => c.p2p.privateKey)).size).toBe(3)
   expect(batcherConfig(plan).privateKey).toBe(keys.batcher.privateKey)
+})
+
+test('args: standby replica', () => {
+  const t = topology((t) => {
+    t.l2.nodes = [
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 2, standby: true },
+      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 1, standby: true },
+      { name: 'replica-1', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
+    ]
+  })
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  const keys = devKeys(t)
+  const standby = config(service(plan, 'replica-0'))
+  expect(standby.sequencer).toEqual({ enabled: true, stopped: true, l1Confs: 2 })
+  expect(standby.verifierL1Confs).toBe(1)
+  expect(standby.p2p.sequencerKey).toBe(keys.sequencer.privateKey)
+  expect(standby.sequencerHttp).toBe('http://127.0.0.1:9545')
+  expect(config(service(plan, 'replica-1')).sequencer).toEqual({ enabled: false, stopped: false, l1Confs: 0 })
+  expect(config(service(plan, 'replica-1')).p2p.sequencerKey).toBeUndefined()
+  expect(batcherConfig(plan)).toMatchObject({
+    l2Rpc: 'http://127.0.0.1:9545,http://127.0.0.1:9546',
+    rollupRpc: 'http://127.0.0.1:7545,http://127.0.0.1:7546',
+  })
+  expect(service(plan, 'batcher').dependsOn).toEqual(['l1', 'sequencer', 'replica-0'])
 })
 
 test('behavior: deterministic', () => {

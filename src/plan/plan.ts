@@ -43,6 +43,10 @@ export interface PlanOptions {
 /**
  * Plans a devnet: L1 anvil, one lite rollup node per `l2.nodes` entry (sequencer first), the batcher.
  *
+ * Standby replicas (`standby: true`) get the sequencer key and run with their sequencer enabled but
+ * stopped (failover starts it with `admin_startSequencer`); the batcher then gets the sequencer's and the
+ * standbys' URLs as comma-separated lists (multi-sequencer mode) and follows the active one.
+ *
  * - process runtime: services bind `127.0.0.1` on their host ports and reach each other at
  *   `http://127.0.0.1:<host port>`.
  * - docker runtime: every container binds `0.0.0.0` on the stable ports of its service (only the
@@ -118,6 +122,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     const inner = innerPorts.nodes[node.name]
     const host = hostPorts.nodes[node.name]
     const isSequencer = node.role === 'sequencer'
+    // A standby replica can take over sequencing: sequencer enabled but stopped, with the key and the
+    // sequencer's origin lag, while it derives like any replica.
+    const canSequence = isSequencer || node.standby
     const config: RollupNodeConfig = {
       name: node.name,
       rollup,
@@ -125,12 +132,12 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       l2Genesis: 'l2-genesis.json',
       host: bindHost,
       ports: { el: inner.el, rollup: inner.rollup, p2p: inner.p2p },
-      sequencer: { enabled: isSequencer, stopped: false, l1Confs: isSequencer ? node.l1Confs : 0 },
+      sequencer: { enabled: canSequence, stopped: canSequence && !isSequencer, l1Confs: canSequence ? sequencer.l1Confs : 0 },
       verifierL1Confs: isSequencer ? 0 : node.l1Confs,
       p2p: {
         privateKey: p2pKey(node),
         staticPeers: node.peers.map(peerAddr),
-        ...(isSequencer ? { sequencerKey: keys.sequencer.privateKey } : {}),
+        ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
       },
       ...(isSequencer ? {} : { sequencerHttp: nodeUrl(sequencer.name, 'el') }),
@@ -154,11 +161,14 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     }
   }
 
+  // With standbys the batcher runs in multi-sequencer mode: comma-separated lists, sequencer first, and
+  // it follows whichever node answers `admin_sequencerActive` with true.
+  const sequencing = [sequencer, ...nodes.filter((node) => node.role === 'replica' && node.standby)]
   const batcherConfig: BatcherConfig = {
     name: 'batcher',
     l1Rpc: l1Url,
-    l2Rpc: nodeUrl(sequencer.name, 'el'),
-    rollupRpc: nodeUrl(sequencer.name, 'rollup'),
+    l2Rpc: sequencing.map((node) => nodeUrl(node.name, 'el')).join(','),
+    rollupRpc: sequencing.map((node) => nodeUrl(node.name, 'rollup')).join(','),
     privateKey: keys.batcher.privateKey,
     l1ChainId: topology.l1.chainId,
     l2ChainId: topology.l2.chainId,
@@ -179,7 +189,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     ports: { rpc: port(innerPorts.batcher.rpc, hostPorts.batcher.rpc) },
     files: { 'config.json': json(batcherConfig) },
     readiness: { kind: 'port', port: 'rpc' },
-    dependsOn: ['l1', sequencer.name],
+    dependsOn: ['l1', ...sequencing.map((node) => node.name)],
   }
 
   const replicas = nodes.filter((node) => node !== sequencer)

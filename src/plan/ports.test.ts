@@ -17,9 +17,9 @@ test('default', () => {
 test('behavior: list order decides the index, not the role', () => {
   const t = defaultTopology()
   t.l2.nodes = [
-    { name: 'r', role: 'replica', peers: [], l1Confs: 0 },
-    { name: 's', role: 'sequencer', peers: [], l1Confs: 0 },
-    { name: 'q', role: 'replica', peers: [], l1Confs: 0 },
+    { name: 'r', role: 'replica', peers: [], l1Confs: 0, standby: false },
+    { name: 's', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
+    { name: 'q', role: 'replica', peers: [], l1Confs: 0, standby: false },
   ]
   expect(stablePorts(t).nodes).toEqual({
     r: { el: 9545, rollup: 7545, p2p: 9222 },
@@ -44,7 +44,7 @@ test('args: ports auto', async () => {
 
 test('error: too many nodes for stable ports', () => {
   const t = defaultTopology()
-  t.l2.nodes = Array.from({ length: 400 }, (_, i) => ({ name: `n${i}`, role: i ? 'replica' : 'sequencer', peers: [], l1Confs: 0 }) as const)
+  t.l2.nodes = Array.from({ length: 400 }, (_, i) => ({ name: `n${i}`, role: i ? 'replica' : 'sequencer', peers: [], l1Confs: 0, standby: !i }) as const)
   expect(() => stablePorts(t)).toThrow(DevnetError)
   expect(() => stablePorts(t)).toThrow(/do not fit the stable port map/)
 })

@@ -35,10 +35,26 @@ export interface StartOptions {
   readyTimeoutMs?: number
 }
 
+/** Network-level link fault on a service (docker: tc netem in its network namespace). */
+export interface LinkFault {
+  delayMs?: number
+  jitterMs?: number
+  lossPercent?: number
+}
+
 export interface Runtime {
   readonly kind: 'process' | 'docker'
   /** Start one service and wait until it is ready. Throws `ServiceError` with its last log lines on failure. */
   start(service: ServicePlan, options?: StartOptions): Promise<ServiceHandle>
   /** Stop every service this runtime started, in reverse start order; collects failures into one AggregateError. */
   stopAll(): Promise<void>
+  /**
+   * Network partition between groups of services (`p2p`: only the p2p link class). Runtimes without
+   * network control (process) leave it out; faults then fall back to the nodes' admin APIs.
+   */
+  partition?(groups: string[][], options: { links: 'p2p' | 'all' }): Promise<void>
+  /** Undoes `partition`. */
+  heal?(): Promise<void>
+  /** Sets (or clears with `undefined`) a link fault on a service's interfaces. */
+  setLinkFault?(service: string, fault: LinkFault | undefined): Promise<unknown>
 }

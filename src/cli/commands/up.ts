@@ -37,8 +37,9 @@ class Progress {
     for (const service of plan.services) this.#tasks.set(service.name, deferred())
     const listr = new Listr(
       plan.services.map((service) => ({
-        title: `${service.name}: starting`,
+        title: service.name,
         task: async (_: unknown, task: { title: string }) => {
+          task.title = `${service.name}: starting`
           const ms = await this.#tasks.get(service.name)!.promise
           task.title = `${service.name}: ready (${(ms / 1000).toFixed(1)}s)`
         },
@@ -65,8 +66,11 @@ class Progress {
   }
 }
 
+/** Ctrl-C, `kill`, and the terminal closing. */
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 /**
- * Handles Ctrl-C / SIGTERM: the first one aborts a start in progress or stops the devnet (exit 0), a second
+ * Handles Ctrl-C / SIGTERM / SIGHUP: the first one aborts a start in progress or stops the devnet (exit 0), a second
  * one forces the exit (services of a non-detached devnet are killed by the runtime's exit hook).
  */
 class Interrupts {
@@ -83,8 +87,7 @@ class Interrupts {
   }
 
   constructor() {
-    process.on('SIGINT', this.#handler)
-    process.on('SIGTERM', this.#handler)
+    for (const signal of signals) process.on(signal, this.#handler)
   }
 
   get interrupted(): boolean {
@@ -92,8 +95,7 @@ class Interrupts {
   }
 
   dispose(): void {
-    process.off('SIGINT', this.#handler)
-    process.off('SIGTERM', this.#handler)
+    for (const signal of signals) process.off(signal, this.#handler)
   }
 }
 

@@ -1,0 +1,156 @@
+/**
+ * The recorder: samples every rollup node's `optimism_syncStatus` (and `admin_sequencerActive`), the
+ * L1 head, block hashes at the nodes' common safe head, and output roots (reported by
+ * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) into a History.
+ * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
+ */
+import { concat, keccak256, type Hex } from 'viem'
+import type { Devnet } from '../devnet/start.js'
+import type { SyncStatus } from '../protocol/types.js'
+import { call } from '../faults/context.js'
+import type { History, HistoryEvent } from './history.js'
+
+const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
+const ZERO32: Hex = `0x${'00'.repeat(32)}`
+
+interface BlockJson {
+  hash: Hex
+  stateRoot: Hex
+}
+
+export class Recorder {
+  readonly history: History
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private rounds = 0
+
+  constructor(
+    private readonly devnet: Devnet,
+    scenario: string,
+    private readonly sampleMs: number,
+  ) {
+    this.history = {
+      scenario,
+      runtime: devnet.runtime.kind,
+      startedAt: Date.now(),
+      nodes: [...devnet.topology.l2.nodes].sort((a, b) => (a.role === 'sequencer' ? -1 : b.role === 'sequencer' ? 1 : 0)).map((n) => n.name),
+      samples: [],
+      l1: [],
+      agreement: [],
+      outputs: [],
+      events: [],
+      l1Canonical: {},
+    }
+  }
+
+  now(): number {
+    return Date.now() - this.history.startedAt
+  }
+
+  record(event: Omit<HistoryEvent, 't'>): void {
+    this.history.events.push({ t: this.now(), ...event })
+  }
+
+  start(): void {
+    const tick = async () => {
+      this.running = this.sample().catch(() => {})
+      await this.running
+      if (this.timer !== undefined) this.timer = setTimeout(tick, this.sampleMs)
+    }
+    this.timer = setTimeout(tick, 0)
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    await this.running
+  }
+
+  /** One sampling round; a node that does not answer (crashed, paused) is skipped. */
+  async sample(): Promise<void> {
+    const round = this.rounds++
+    const { devnet, history } = this
+    const t = this.now()
+    const statuses = await Promise.all(
+      history.nodes.map(async (node) => {
+        const url = devnet.endpoints[node].rollup
+        try {
+          const [s, active] = await Promise.all([call<SyncStatus>(url, 'optimism_syncStatus'), call<boolean>(url, 'admin_sequencerActive').catch(() => false)])
+          return { node, s, active }
+        } catch {
+          return undefined
+        }
+      }),
+    )
+    for (const r of statuses) {
+      if (!r) continue
+      history.samples.push({
+        t,
+        node: r.node,
+        unsafe: r.s.unsafe_l2,
+        safe: r.s.safe_l2,
+        finalized: r.s.finalized_l2,
+        currentL1: r.s.current_l1,
+        headL1: r.s.head_l1,
+        finalizedL1: r.s.finalized_l1,
+        sequencerActive: r.active,
+      })
+    }
+    await this.sampleL1(t)
+    const live = statuses.filter((r) => r !== undefined)
+    if (live.length === 0) return
+    const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
+    if (live.length > 1 && round % 4 === 0) await this.sampleAgreement(t, live.map((r) => r.node), commonSafe)
+    if (round % 8 === 0 && commonSafe > 0) await this.sampleOutputs(t, live.map((r) => r.node), commonSafe)
+  }
+
+  private async sampleL1(t: number): Promise<void> {
+    const url = this.devnet.endpoints.l1.rpc
+    try {
+      const ref = (b: { hash: Hex; number: Hex; parentHash: Hex; timestamp: Hex }) => ({ hash: b.hash, number: Number(b.number), parentHash: b.parentHash, timestamp: Number(b.timestamp) })
+      const [head, safe, fin] = await Promise.all(['latest', 'safe', 'finalized'].map((tag) => call<any>(url, 'eth_getBlockByNumber', [tag, false])))
+      this.history.l1.push({ t, head: ref(head), safe: ref(safe), finalized: ref(fin) })
+    } catch {
+      // L1 not answering (halted or paused): no sample
+    }
+  }
+
+  private async sampleAgreement(t: number, nodes: string[], number: number): Promise<void> {
+    const hashes: Record<string, string> = {}
+    for (const node of nodes) {
+      const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false]).catch(() => null)
+      if (b) hashes[node] = b.hash
+    }
+    if (Object.keys(hashes).length > 1) this.history.agreement.push({ t, number, hashes })
+  }
+
+  private async sampleOutputs(t: number, nodes: string[], number: number): Promise<void> {
+    const n = `0x${number.toString(16)}`
+    for (const node of nodes) {
+      const { rollup, el } = this.devnet.endpoints[node]
+      try {
+        const [out, block, proof] = await Promise.all([
+          call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n]),
+          call<BlockJson>(el, 'eth_getBlockByNumber', [n, false]),
+          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], n]),
+        ])
+        if (out.blockRef.hash !== block.hash) continue // the chain moved between the calls
+        const recomputed = keccak256(concat([ZERO32, block.stateRoot, proof.storageHash, block.hash]))
+        this.history.outputs.push({ t, node, number, reported: out.outputRoot, recomputed, blockHash: block.hash })
+      } catch {
+        // node went away mid-round
+      }
+    }
+  }
+
+  /** Canonical L1 hashes of every L1 origin the samples mention (once L1 settled). */
+  async fillCanonical(): Promise<void> {
+    const url = this.devnet.endpoints.l1.rpc
+    const numbers = new Set<number>()
+    for (const s of this.history.samples) numbers.add(s.safe.l1origin.number)
+    for (const n of numbers) {
+      const b = await call<BlockJson | null>(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false]).catch(() => null)
+      if (b) this.history.l1Canonical[n] = b.hash
+    }
+  }
+}

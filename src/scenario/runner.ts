@@ -1,0 +1,224 @@
+/**
+ * The scenario runner: starts the scenario's devnet, records its history, runs the steps (waits,
+ * expectations, faults, load, marks), checks the invariants continuously and at the end, writes the
+ * reports and stops the devnet. `runScenario` is the library API; `devnet scenario run` wraps it.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { Hex } from 'viem'
+import { startDevnet, type Devnet } from '../devnet/start.js'
+import { applyFault, newFaultState, type FaultContext } from '../faults/index.js'
+import { call } from '../faults/context.js'
+import { checkInvariants } from '../invariants/index.js'
+import { evaluateCondition, explainCondition, historyView, termValue } from './evaluate.js'
+import type { History, Violation } from './history.js'
+import { loadScenario } from './load.js'
+import { Recorder } from './recorder.js'
+import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
+import type { Scenario, ScenarioResult, Step, StepResult } from './types.js'
+
+export interface RunScenarioOptions {
+  runtime?: 'process' | 'docker'
+  /** Where `<scenario>.json` and `<scenario>.html` go; no reports without it. */
+  reportDir?: string
+  /** Progress: a step started or ended. */
+  onStep?: (step: Step, result?: StepResult) => void
+  /** A violation found while the run goes on (continuous checking). */
+  onViolation?: (v: Violation) => void
+  /** How long to let L1 and the nodes settle after the last step before the final checks. @default 3000 */
+  settleMs?: number
+}
+
+export interface RunScenarioReturnType {
+  result: ScenarioResult
+  history: History
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Runs one scenario file (or a loaded Scenario) end to end on a fresh devnet.
+ * @example
+ * const { result } = await runScenario('scenarios/l1-reorg-shallow.yaml', { runtime: 'process' })
+ */
+export async function runScenario(scenarioOrFile: Scenario | string, options: RunScenarioOptions = {}): Promise<RunScenarioReturnType> {
+  const scenario = typeof scenarioOrFile === 'string' ? await loadScenario(scenarioOrFile) : scenarioOrFile
+  const started = Date.now()
+  const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-scenario-${scenario.name}-`))
+  const topology = structuredClone(scenario.topology)
+  topology.name = `sc-${scenario.name}`.slice(0, 31).replace(/-+$/, '')
+  let devnet: Devnet | undefined
+  let recorder: Recorder | undefined
+  const steps: StepResult[] = []
+  let error: ScenarioResult['error']
+  let checker: NodeJS.Timeout | undefined
+  try {
+    devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir })
+    recorder = new Recorder(devnet, scenario.name, scenario.sampleMs)
+    recorder.start()
+    const rec = recorder
+    const seen = new Set<string>()
+    const invariantOptions = { except: scenario.invariants.except, ...scenario.invariants.options }
+    checker = setInterval(() => {
+      for (const v of checkInvariants(rec.history, invariantOptions).violations) {
+        const key = `${v.invariant}:${v.t}:${v.message}`
+        if (!seen.has(key)) {
+          seen.add(key)
+          options.onViolation?.(v)
+        }
+      }
+    }, 2000)
+    const ctx: FaultContext = { devnet, state: newFaultState(), record: (e) => rec.record(e) }
+    const marks: Record<string, number> = {}
+    const load: Array<Promise<void>> = []
+    let aborted = false
+    for (const step of scenario.steps) {
+      if (aborted) {
+        steps.push({ index: step.index, kind: step.kind, label: step.label, status: 'skipped', startedAt: rec.now(), durationMs: 0 })
+        continue
+      }
+      options.onStep?.(step)
+      const r = await runStep(step, { ctx, rec, marks, sampleMs: scenario.sampleMs, load })
+      steps.push(r)
+      options.onStep?.(step, r)
+      if (r.status === 'failed' && step.kind !== 'expect') aborted = true
+    }
+    await Promise.allSettled(load)
+    await sleep(options.settleMs ?? 3000)
+  } catch (err) {
+    error = { message: err instanceof Error ? err.message : String(err), ...(typeof (err as { code?: unknown }).code === 'string' ? { code: (err as { code: string }).code } : {}) }
+  } finally {
+    clearInterval(checker)
+    await recorder?.stop()
+    if (recorder && devnet) await recorder.fillCanonical().catch(() => {})
+    await devnet?.stop().catch(() => {})
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+  const history = recorder?.history ?? emptyHistory(scenario.name, options.runtime ?? 'process')
+  const { checked, violations } = recorder ? checkInvariants(history, { except: scenario.invariants.except, ...scenario.invariants.options }) : { checked: [], violations: [] }
+  const result: ScenarioResult = {
+    scenario: scenario.name,
+    file: scenario.file,
+    runtime: history.runtime,
+    passed: !error && violations.length === 0 && steps.every((s) => s.status !== 'failed'),
+    durationMs: Date.now() - started,
+    steps,
+    invariants: checked,
+    violations,
+    ...(error ? { error } : {}),
+  }
+  if (options.reportDir) {
+    const dir = resolve(options.reportDir)
+    mkdirSync(dir, { recursive: true })
+    await writeJsonReport(history, result, join(dir, `${scenario.name}.json`))
+    await writeHtmlTimeline(history, result, join(dir, `${scenario.name}.html`))
+  }
+  return { result, history }
+}
+
+interface StepEnv {
+  ctx: FaultContext
+  rec: Recorder
+  marks: Record<string, number>
+  sampleMs: number
+  load: Array<Promise<void>>
+}
+
+async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
+  const { rec, marks } = env
+  const startedAt = rec.now()
+  const done = (status: StepResult['status'], message?: string, evidence?: unknown[]): StepResult => ({
+    index: step.index,
+    kind: step.kind,
+    label: step.label,
+    status,
+    startedAt,
+    durationMs: rec.now() - startedAt,
+    ...(message ? { message } : {}),
+    ...(evidence ? { evidence } : {}),
+  })
+  const view = () => historyView(rec.history, marks)
+  rec.record({ kind: 'step-start', name: step.label })
+  try {
+    switch (step.kind) {
+      case 'wait':
+      case 'expect': {
+        if (step.kind === 'expect' && step.mode === 'always') {
+          const end = Date.now() + step.forMs
+          while (Date.now() < end) {
+            if (!evaluateCondition(step.condition, view())) {
+              const v = view()
+              rec.record({ kind: 'expect-fail', name: step.label, details: { saw: explainCondition(step.condition, v) } })
+              return done('failed', `does not hold: ${explainCondition(step.condition, v)}`, [v.heads])
+            }
+            await sleep(env.sampleMs)
+          }
+          rec.record({ kind: 'expect-pass', name: step.label })
+          return done('passed')
+        }
+        const limit = step.kind === 'wait' ? step.timeoutMs : step.withinMs
+        const end = Date.now() + limit
+        while (!evaluateCondition(step.condition, view())) {
+          if (Date.now() > end) {
+            const v = view()
+            if (step.kind === 'expect') rec.record({ kind: 'expect-fail', name: step.label, details: { saw: explainCondition(step.condition, v) } })
+            return done('failed', `not met within ${limit} ms: ${explainCondition(step.condition, v)}`, [v.heads])
+          }
+          await sleep(env.sampleMs)
+        }
+        if (step.kind === 'expect') rec.record({ kind: 'expect-pass', name: step.label })
+        return done('passed', explainCondition(step.condition, view()))
+      }
+      case 'fault':
+        await applyFault(env.ctx, step.fault)
+        await rec.sample() // see the fault's first effect in the next condition
+        return done('passed')
+      case 'sleep':
+        await sleep(step.ms)
+        return done('passed')
+      case 'mark': {
+        const value = termValue(step.value, view())
+        if (value === undefined) return done('failed', `no value for ${step.label} yet`)
+        marks[step.name] = value
+        return done('passed', `${step.name} = ${value}`)
+      }
+      case 'load':
+        env.load.push(sendLoad(env.ctx.devnet, step.rate, step.durationMs, step.node, rec))
+        return done('passed', `sending ${step.rate} tx/s for ${step.durationMs} ms in the background`)
+    }
+  } catch (err) {
+    return done('failed', err instanceof Error ? err.message : String(err))
+  } finally {
+    rec.record({ kind: 'step-end', name: step.label })
+  }
+}
+
+/** Sends simple transfers at `rate` per second to a node's L2 RPC from a dev account. */
+async function sendLoad(devnet: Devnet, rate: number, durationMs: number, node: string | undefined, rec: Recorder): Promise<void> {
+  const target = node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
+  const url = devnet.endpoints[target].el
+  const account = privateKeyToAccount(devnet.keys.accounts[devnet.keys.accounts.length - 1].privateKey)
+  let nonce = Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']))
+  const end = Date.now() + durationMs
+  let sent = 0
+  let failed = 0
+  while (Date.now() < end) {
+    try {
+      const raw = await account.signTransaction({ chainId: devnet.topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000n })
+      await call(url, 'eth_sendRawTransaction', [raw])
+      nonce++
+      sent++
+    } catch {
+      failed++
+      nonce = Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']).catch(() => `0x${nonce.toString(16)}`))
+    }
+    await sleep(1000 / rate)
+  }
+  rec.record({ kind: 'note', name: 'load', targets: [target], details: { sent, failed } })
+}
+
+function emptyHistory(scenario: string, runtime: 'process' | 'docker'): History {
+  return { scenario, runtime, startedAt: Date.now(), nodes: [], samples: [], l1: [], agreement: [], outputs: [], events: [], l1Canonical: {} }
+}

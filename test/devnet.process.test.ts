@@ -1,0 +1,105 @@
+/**
+ * `startDevnet` and the `devnet` CLI against the real lite components (`dist/components/main.js`, so run
+ * `npm run build` first) on the process runtime: heads advance, the descriptor and clients are right, and
+ * stopping leaves no process behind.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseEther } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, stopFromDescriptor, type Devnet, type DevnetDescriptor } from '../src/devnet/index.js'
+import { addresses } from '../src/plan/genesis.js'
+import { isProcessAlive } from '../src/runtime/process/index.js'
+import { waitFor } from './helpers.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-process-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet on process', () => {
+  let devnet: Devnet
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ ports: 'auto', stateDir: join(root, 'api') })
+  })
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  test('default: heads advance on every node; safe follows from L1', async () => {
+    const status = await waitFor('replica safe >= 2', async () => {
+      const s = await devnet.status()
+      const replica = s.services.find((x) => x.name === 'replica-0')!.heads
+      return replica && replica.safe >= 2 && s
+    }, 45_000)
+    for (const node of status.services.filter((s) => s.role === 'sequencer' || s.role === 'replica')) {
+      expect(node.state).toBe('running')
+      expect(node.heads!.finalized).toBeLessThanOrEqual(node.heads!.safe)
+      expect(node.heads!.safe).toBeLessThanOrEqual(node.heads!.unsafe)
+    }
+    expect(status.chains.l1.head).toBeGreaterThan(0)
+  })
+
+  test('behavior: clients see the genesis the planner wrote', async () => {
+    expect(await devnet.l1.getChainId()).toBe(devnet.topology.l1.chainId)
+    expect(await devnet.l2().getChainId()).toBe(devnet.topology.l2.chainId)
+    expect(await devnet.l2('replica-0').getCode({ address: addresses.l1Block })).toMatch(/^0x6080/)
+    expect(await devnet.l2().getCode({ address: addresses.l2ToL1MessagePasser })).toMatch(/^0x6080/)
+    expect(await devnet.l1.getBalance({ address: devnet.keys.accounts[9].address })).toBe(parseEther('10000'))
+    expect(await devnet.l2().getBalance({ address: devnet.keys.accounts[9].address })).toBe(parseEther('10000'))
+  })
+
+  test('behavior: stop leaves no process', async () => {
+    const pids = devnet.descriptor().services.map((s) => s.pid)
+    await devnet.stop()
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false)
+    expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)
+  })
+})
+
+describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet CLI on process', () => {
+  const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
+  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
+  const cwd = join(root, 'cli')
+  mkdirSync(cwd, { recursive: true })
+
+  function devnet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+    return new Promise((resolve, reject) => {
+      child.once('error', reject)
+      child.once('close', (code) => resolve({ code, stdout, stderr }))
+    })
+  }
+
+  afterAll(async () => {
+    // Without the CLI, so a broken CLI cannot leak a detached devnet.
+    await stopFromDescriptor(join(cwd, '.devnet', 'devnet')).catch(() => {})
+  })
+
+  test('default: up --detach, status --json shows heads advancing, down', async () => {
+    const up = await devnet(['up', '--detach', '--ports', 'auto'])
+    expect(up.stderr).toBe('')
+    expect(up.code).toBe(0)
+    expect(up.stdout).toContain('DEV ONLY')
+
+    const unsafe = async () => {
+      const { stdout, code } = await devnet(['status', '--json'])
+      expect(code).toBe(0)
+      return (JSON.parse(stdout) as DevnetDescriptor).services.find((s) => s.name === 'sequencer')!.heads?.unsafe ?? -1
+    }
+    const first = await unsafe()
+    await waitFor('unsafe advances', async () => (await unsafe()) > first, 20_000, 500)
+
+    const down = await devnet(['down'])
+    expect(down.code).toBe(0)
+    expect(down.stdout).toBe('stopped: batcher, replica-0, sequencer, l1\n')
+    expect((await devnet(['status'])).code).toBe(1)
+  })
+})
