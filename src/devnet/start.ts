@@ -146,21 +146,27 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       // a progress callback must not break the start
     }
   }
-  for (const service of plan.services) {
-    if (options.signal?.aborted) {
-      await runtime.stopAll().catch(() => {})
-      throw abortError(options.signal)
-    }
-    const started = Date.now()
+  // Each service starts as soon as the services it depends on are ready: independent ones start side by side.
+  const started = new Map<string, Promise<void>>()
+  const startOne = async (service: ServicePlan): Promise<void> => {
+    await Promise.all(service.dependsOn.map((d) => started.get(d)))
+    if (options.signal?.aborted) throw abortError(options.signal)
+    const t0 = Date.now()
     emit({ service: service.name, phase: 'starting' })
     try {
       handles.set(service.name, await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs }))
     } catch (error) {
-      emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - started, error })
-      await runtime.stopAll().catch(() => {})
+      emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - t0, error })
       throw error
     }
-    emit({ service: service.name, phase: 'ready', elapsedMs: Date.now() - started })
+    emit({ service: service.name, phase: 'ready', elapsedMs: Date.now() - t0 })
+  }
+  for (const service of plan.services) started.set(service.name, startOne(service))
+  const outcomes = await Promise.allSettled(started.values())
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failed) {
+    await runtime.stopAll().catch(() => {})
+    throw failed.reason
   }
 
   if (options.signal?.aborted) {

@@ -157,7 +157,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       },
       files: { 'config.json': json(config), 'l2-genesis.json': l2GenesisJson },
       readiness: { kind: 'rpc', port: 'rollup', method: 'optimism_syncStatus' },
-      dependsOn: isSequencer ? ['l1'] : ['l1', sequencer.name],
+      // What a node needs to start is L1 (it reads the rollup's L1 genesis); peers are redialled and
+      // transactions forwarded lazily, so nodes start side by side.
+      dependsOn: ['l1'],
     }
   }
 
@@ -189,7 +191,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     ports: { rpc: port(innerPorts.batcher.rpc, hostPorts.batcher.rpc) },
     files: { 'config.json': json(batcherConfig) },
     readiness: { kind: 'port', port: 'rpc' },
-    dependsOn: ['l1', ...sequencing.map((node) => node.name)],
+    // The batcher polls its sequencer(s) every round and tolerates them being down: it needs only L1.
+    dependsOn: ['l1'],
   }
 
   const replicas = nodes.filter((node) => node !== sequencer)
