@@ -10,6 +10,13 @@ export const options = {
   stateDir: () => new Option('--state-dir <dir>', 'state directory (default: .devnet/<name>)').env('DEVNET_STATE_DIR').helpGroup('Advanced:'),
   /** Hidden: run another lite launcher than dist/components/main.js (development and tests). */
   liteEntrypoint: () => new Option('--lite-entrypoint <path>').env('DEVNET_LITE_ENTRYPOINT').hideHelp(),
+  report: () => new Option('--report <dir>', 'write reports there: <scenario>.json, <scenario>.html, junit.xml').env('DEVNET_REPORT'),
+  repeat: () =>
+    new Option('--repeat <n>', 'run each scenario n times').default(1).argParser((value: string) => {
+      const n = Number(value)
+      if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, found ${JSON.stringify(value)}`)
+      return n
+    }),
   json: () => new Option('--json', 'print the machine-readable descriptor'),
   follow: () => new Option('-f, --follow', 'keep printing new lines until Ctrl-C'),
   lines: () =>

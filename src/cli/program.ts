@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
 import { down } from './commands/down.js'
 import { logs } from './commands/logs.js'
+import { scenarioList, scenarioRun } from './commands/scenario.js'
 import { status } from './commands/status.js'
 import { up } from './commands/up.js'
 import { options } from './options.js'
@@ -56,6 +57,22 @@ export function createProgram(): Command {
     .addOption(options.name())
     .addOption(options.stateDir())
     .action(down)
+
+  const scenario = program.command('scenario').description('run incidents as scenario files: faults, expectations, invariants, reports')
+  scenario
+    .command('run')
+    .description('run scenario files, each on a fresh devnet; exits non-zero when an expectation or invariant fails')
+    .argument('<file...>', 'scenario files, e.g. scenarios/*.yaml')
+    .addOption(options.runtime())
+    .addOption(options.report())
+    .addOption(options.repeat())
+    .action((files: string[], opts) => scenarioRun(files, opts))
+  scenario
+    .command('list')
+    .description('list the scenario files in a directory')
+    .argument('[dir]', 'directory', 'scenarios')
+    .action((dir: string) => scenarioList(dir))
+  for (const command of scenario.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
   return program

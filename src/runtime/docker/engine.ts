@@ -27,12 +27,6 @@ export const dockerDefaults = {
    * @default '/app/dist/components/main.js'
    */
   liteEntrypoint: '/app/dist/components/main.js',
-  /**
-   * DNS servers containers forward non-devnet names to. `127.0.0.1` (nothing listens there in the container)
-   * makes every name outside the devnet fail fast instead of leaking lookups to the host's resolvers.
-   * @default ['127.0.0.1']
-   */
-  dns: ['127.0.0.1'],
 }
 
 /** Label keys on every container and network this runtime creates (see `sweep`). */

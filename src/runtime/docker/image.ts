@@ -9,6 +9,7 @@ import { join, sep } from 'node:path'
 import type Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'
 import { dockerClient, engineMessage, statusOf } from './engine.js'
+import { filesUnder, tarBuffer, tarStream, type TarEntry } from './tar.js'
 
 /** Every image default, in one place. */
 export const imageDefaults = {
@@ -25,6 +26,9 @@ export const imageDefaults = {
   /** Hex digits of the content hash in the tag. @default 12 */
   hashLength: 12,
 }
+
+/** Bump when what goes into the context changes without a file changing (the tag must change too). */
+const contextVersion = 3
 
 /** Files and directories of the build context besides production `node_modules`. */
 const contextEntries = [imageDefaults.dockerfile, '.dockerignore', 'package.json', 'package-lock.json', 'dist', 'fixtures']
@@ -90,7 +94,7 @@ async function imageId(tag: string, docker: Docker): Promise<string | undefined>
 export async function liteImageTag(repoRoot: string, options: Omit<ImageOptions, 'repoRoot'> = {}): Promise<string> {
   const docker = options.docker ?? dockerClient()
   const base = await resolveBaseImage({ ...options, docker })
-  const hash = createHash('sha256').update('op-devnet-lite/1\n')
+  const hash = createHash('sha256').update(`op-devnet-lite/${contextVersion}\n`)
   hash.update(`base ${(await imageId(base, docker)) ?? base}\n`)
   for (const file of contextFiles(repoRoot)) {
     hash.update(`${file}\0`).update(readFileSync(join(repoRoot, file))).update('\0')
@@ -108,9 +112,10 @@ function contextFiles(repoRoot: string): string[] {
  * lists files one by one: dockerode applies `.dockerignore` to nested paths as absolute paths, which
  * would drop everything under a listed directory.
  */
-function walkFiles(root: string, entries: string[]): string[] {
+function walkFiles(root: string, entries: string[], skip?: string): string[] {
   const files: string[] = []
   const walk = (path: string) => {
+    if (skip && path.startsWith(skip)) return
     let stat
     try {
       stat = lstatSync(join(root, path))
@@ -127,27 +132,89 @@ function walkFiles(root: string, entries: string[]): string[] {
   return files
 }
 
+/** Root dependencies only the orchestrator uses (never a lite service): left out of the image with their closure. */
+const hostOnlyDependencies = ['dockerode', 'testcontainers']
+
+/** Files in `node_modules` that no service loads at run time (sources, types, source maps, docs). */
+const prunedModuleFile = /(\.map|\.[cm]?ts|\.md|\.markdown)$|\/\.bin\//i
+
+interface LockEntry {
+  dependencies?: Record<string, string>
+  optionalDependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>
+}
+
 /**
- * Top-level `node_modules/<pkg>` directories of production packages: the `package-lock.json` entries not
- * marked `dev` or `devOptional`, that exist on disk (optional platform packages may not). Nested
- * `node_modules` come along with their parent.
+ * The package directories the lite services need: the closure of `package.json`'s `dependencies` (minus
+ * orchestrator-only ones) through `dependencies`, `optionalDependencies` and required peers, resolved
+ * the way Node does (nearest `node_modules` upwards), as recorded in `package-lock.json`; only those
+ * present on disk (optional platform packages may not be).
+ * @example
+ * productionModules(repoRoot) // ['node_modules/@chainsafe/libp2p-noise', ..., 'node_modules/viem', ...]
  */
 export function productionModules(repoRoot: string): string[] {
-  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
-    packages?: Record<string, { dev?: boolean; devOptional?: boolean; link?: boolean }>
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages?: Record<string, LockEntry> }
+  const packages = lock.packages ?? {}
+  const locate = (from: string, name: string): string | undefined => {
+    let dir = from
+    for (;;) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`
+      if (packages[candidate]) return candidate
+      if (!dir) return undefined
+      const parent = dir.lastIndexOf('/node_modules/')
+      dir = parent < 0 ? '' : dir.slice(0, parent)
+    }
   }
-  const modules: string[] = []
-  for (const [path, entry] of Object.entries(lock.packages ?? {})) {
-    if (!path.startsWith('node_modules/') || path.lastIndexOf('node_modules/') !== 0) continue
-    if (entry.dev || entry.devOptional || entry.link) continue
-    if (existsSync(join(repoRoot, path))) modules.push(path)
+  const needed = new Set<string>()
+  const visit = (path: string, names: string[]) => {
+    for (const name of names) {
+      const found = locate(path, name)
+      if (!found || needed.has(found) || !existsSync(join(repoRoot, found))) continue
+      needed.add(found)
+      const entry = packages[found] ?? {}
+      const required = Object.keys(entry.peerDependencies ?? {}).filter((peer) => !entry.peerDependenciesMeta?.[peer]?.optional)
+      visit(found, [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...required])
+    }
   }
-  return modules.sort()
+  const root = packages[''] ?? {}
+  visit('', [...Object.keys(root.dependencies ?? {}), ...Object.keys(root.optionalDependencies ?? {})].filter((name) => !hostOnlyDependencies.includes(name)))
+  return [...needed].sort()
+}
+
+/** The line of `docker/Dockerfile` that `buildLiteImage` turns into `ADD node_modules.tar ./`. */
+const copyModulesLine = /^COPY node_modules \.\/node_modules$/m
+
+/**
+ * The build context: the Dockerfile, `package*.json`, `dist/`, `fixtures/` and the needed packages'
+ * files (minus nested packages and pruned files). The packages travel as one nested `node_modules.tar`
+ * that the Dockerfile `ADD`s: the engine unpacks a context of thousands of small files slowly (~6 s
+ * here) on every build, while one archive is checksummed quickly and its layer is reused from the cache
+ * as long as the packages do not change.
+ */
+async function buildContext(repoRoot: string): Promise<TarEntry[]> {
+  const moduleFiles: string[] = []
+  for (const dir of productionModules(repoRoot)) {
+    for (const file of walkFiles(repoRoot, [dir], `${dir}/node_modules/`)) {
+      if (!prunedModuleFile.test(file)) moduleFiles.push(file)
+    }
+  }
+  const dockerfile = readFileSync(join(repoRoot, imageDefaults.dockerfile), 'utf8')
+  const others = walkFiles(repoRoot, contextEntries).filter((file) => file !== imageDefaults.dockerfile)
+  if (!copyModulesLine.test(dockerfile)) {
+    return [{ path: imageDefaults.dockerfile, content: Buffer.from(dockerfile) }, ...filesUnder(repoRoot, [...others, ...moduleFiles])]
+  }
+  return [
+    { path: imageDefaults.dockerfile, content: Buffer.from(dockerfile.replace(copyModulesLine, 'ADD node_modules.tar ./')) },
+    { path: 'node_modules.tar', content: await tarBuffer(filesUnder(repoRoot, moduleFiles)) },
+    ...filesUnder(repoRoot, others),
+  ]
 }
 
 /**
  * Builds the lite image from `docker/Dockerfile` with the engine's (legacy) builder, sending a context of
- * the Dockerfile, `package*.json`, `dist/`, `fixtures/` and production `node_modules` only.
+ * the Dockerfile, `package*.json`, `dist/`, `fixtures/` and the packages the services need (see
+ * `productionModules`), as an uncompressed tar.
  * @throws DevnetError `DEVNET_RUNTIME_UNAVAILABLE` when `dist/` is not built or the base image is missing.
  * @example
  * const { tag } = await buildLiteImage({ repoRoot, baseImage: 'op-devnet-base:local', onProgress: console.log })
@@ -170,10 +237,10 @@ export async function buildLiteImage(options: BuildOptions): Promise<BuiltImage>
     })
   }
   const tag = await liteImageTag(repoRoot, { baseImage: base, docker })
-  const src = walkFiles(repoRoot, [...contextEntries, ...productionModules(repoRoot)]).filter((file) => !file.includes('/.bin/'))
+  const context = await buildContext(repoRoot)
   let stream: NodeJS.ReadableStream
   try {
-    stream = await docker.buildImage({ context: repoRoot, src }, {
+    stream = await docker.buildImage(tarStream(context), {
       t: tag,
       dockerfile: imageDefaults.dockerfile,
       buildargs: { BASE_IMAGE: base },

@@ -1,0 +1,400 @@
+/**
+ * One service as one container `<devnet>-<service>`: files bind-mounted at `/devnet/<service>` (also the
+ * workdir), ports published on 127.0.0.1, output attached before start and copied to
+ * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port while the
+ * attach stream tells an early exit.
+ */
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { Writable } from 'node:stream'
+import type Docker from 'dockerode'
+import { DevnetError, ServiceError } from '../../errors.js'
+import type { ServicePlan } from '../../plan/types.js'
+import { isProcessAlive } from '../process/group.js'
+import type { ServiceHandle, ServiceState } from '../types.js'
+import { WaitTimeoutError, waitFor } from '../waits.js'
+import { dockerDefaults, engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
+import { LineRing } from './lines.js'
+import { aliasOf, networkName } from './networks.js'
+import { forgetContainer, reapContainerOnExit } from './reap.js'
+
+/** Log lines attached to a `ServiceError`. */
+const errorLogLines = 20
+/** Lines kept in each service's ring buffer. */
+const ringLines = 200
+
+/** What a service needs from its runtime. */
+export interface ServiceContext {
+  readonly docker: Docker
+  readonly devnet: string
+  readonly stateDir: string
+  readonly image: string
+  readonly sessionId: string
+  readonly stopGraceMs: number
+  readonly dns?: string[]
+  /** `uid:gid` the program runs as (so files it writes in the bind mount belong to the host user). */
+  readonly user?: string
+  /** Reap containers when this process exits. */
+  readonly reapOnExit: boolean
+  /** Labels of a resource of this session. */
+  labels(kind: string, service?: string): Record<string, string>
+  /** Creates the devnet's networks if needed. */
+  ensureNetworks(): Promise<void>
+  /** Called after every (re)start once ready: re-applies link faults, whose rules lived in the old namespace. */
+  onStarted(service: DockerService): Promise<void>
+}
+
+interface Exit {
+  code: number
+  oomKilled: boolean
+  error?: string
+}
+
+function describeExit(exit: Exit): string {
+  const code = exit.code > 128 && exit.code < 160 ? `code ${exit.code} (signal ${exit.code - 128})` : `code ${exit.code}`
+  return `exited with ${code}${exit.oomKilled ? ', out of memory' : ''}${exit.error ? `: ${exit.error}` : ''}`
+}
+
+/** The `ServiceHandle` of a container. */
+export class DockerService implements ServiceHandle, AsyncDisposable {
+  readonly name: string
+  readonly dir: string
+  readonly logFile: string
+  /** Container name, also its DNS name on the rpc network. */
+  readonly containerName: string
+  #state: ServiceState = 'starting'
+  #container?: Docker.Container
+  #id = ''
+  /** The current run is attached and has not ended. */
+  #running = false
+  #ended: Promise<void> = Promise.resolve()
+  #exit?: Exit
+  #exitedBeforeReady?: AbortController
+  #stopRequested = false
+  #stopping?: Promise<void>
+  #log?: WriteStream
+  readonly #ring = new LineRing(ringLines)
+
+  constructor(readonly plan: ServicePlan, readonly ctx: ServiceContext, readonly readyTimeoutMs: number) {
+    this.name = plan.name
+    this.dir = resolve(ctx.stateDir, plan.name)
+    this.logFile = join(this.dir, 'service.log')
+    this.containerName = aliasOf(ctx.devnet, plan.name, 'rpc')
+  }
+
+  /** The container id (the last one, after removal). */
+  get id(): string {
+    return this.#id
+  }
+
+  /** The container, while it exists. */
+  get container(): Docker.Container | undefined {
+    return this.#container
+  }
+
+  /** Whether the service joins the p2p network: it has a port named `p2p`. */
+  get onP2p(): boolean {
+    return 'p2p' in this.plan.ports
+  }
+
+  state(): ServiceState {
+    return this.#state
+  }
+
+  /** Whether the container runs (or is paused). */
+  alive(): boolean {
+    return this.#running
+  }
+
+  endpoint(port: string): string {
+    const p = this.plan.ports[port]
+    if (!p) throw new DevnetError(`service "${this.name}" has no port "${port}" (has: ${Object.keys(this.plan.ports).join(', ') || 'none'})`, { code: 'DEVNET_USAGE' })
+    return `${p.protocol}://127.0.0.1:${p.host}`
+  }
+
+  logs(lines: number = ringLines): string[] {
+    return this.#ring.lines(lines)
+  }
+
+  /**
+   * Creates the container if needed, attaches to its output, starts it and waits for readiness. On
+   * failure removes the container and throws `ServiceError` with the last log lines.
+   */
+  async launch(): Promise<void> {
+    this.#writeFiles()
+    await this.ctx.ensureNetworks()
+    this.#state = 'starting'
+    this.#stopRequested = false
+    this.#stopping = undefined
+    this.#exit = undefined
+    const exitedBeforeReady = (this.#exitedBeforeReady = new AbortController())
+    try {
+      if (!this.#container) await this.#create()
+      await this.#attach()
+      await this.#container!.start()
+    } catch (error) {
+      await this.#discard().catch(() => {})
+      this.#state = 'exited'
+      if (error instanceof DevnetError) throw error
+      throw new ServiceError(this.name, `cannot start container ${this.containerName}: ${engineMessage(error)}`, { logs: this.logs(errorLogLines), cause: error })
+    }
+
+    try {
+      await waitFor(this.plan.readiness, (port) => this.endpoint(port), {
+        timeoutMs: this.readyTimeoutMs,
+        signal: exitedBeforeReady.signal,
+      })
+    } catch (error) {
+      const timeout = error instanceof WaitTimeoutError
+      if (this.#running) await tolerate(this.#container!.kill({ signal: 'SIGKILL' }), [404, 409])
+      await this.#waitEnded(this.ctx.stopGraceMs)
+      const exit = this.#exit
+      const logs = this.logs(errorLogLines)
+      await this.#discard().catch(() => {})
+      this.#state = this.#stopRequested ? 'stopped' : 'exited'
+      if (exit && !timeout && !this.#stopRequested) {
+        throw new ServiceError(this.name, `${describeExit(exit)} before it was ready`, { logs, cause: error })
+      }
+      const reason = timeout ? `not ready after ${this.readyTimeoutMs} ms` : 'failed to become ready'
+      throw new ServiceError(this.name, `${reason}: ${(error as Error).message}`, { logs, cause: error, timeout })
+    }
+    if (this.#state === 'starting') this.#state = 'running'
+    await this.ctx.onStarted(this)
+  }
+
+  /** `docker stop` (SIGTERM, SIGKILL after the grace period), then removes the container. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (!this.#container) return
+      if (this.#running) {
+        this.#stopRequested = true
+        await this.#stopContainer()
+      }
+      if (this.#state !== 'exited') this.#state = 'stopped'
+      await this.#discard()
+    })()
+    return this.#stopping
+  }
+
+  /** Sends `signal` (default SIGKILL) and waits for the exit, SIGKILL after the grace period. The container stays (`exited`) for its logs until `stop()`. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const container = this.#container
+    if (!this.#running || !container) return
+    const paused = this.#state === 'paused'
+    await tolerate(container.kill({ signal }), [404, 409])
+    if (paused) await container.unpause().catch(() => {}) // a frozen process handles (or dies of) the signal once thawed
+    if (await this.#waitEnded(this.ctx.stopGraceMs)) return
+    await tolerate(container.kill({ signal: 'SIGKILL' }), [404, 409])
+    if (!(await this.#waitEnded(this.ctx.stopGraceMs))) throw new ServiceError(this.name, `container ${this.containerName} did not exit after SIGKILL`)
+  }
+
+  /** `docker pause`: freezes every process of the container (calls to it hang). */
+  async pause(): Promise<void> {
+    if (this.#state === 'paused') return
+    this.#expect('running', 'pause')
+    await this.#container!.pause()
+    this.#state = 'paused'
+  }
+
+  async resume(): Promise<void> {
+    if (this.#state === 'running') return
+    this.#expect('paused', 'resume')
+    await this.#container!.unpause()
+    this.#state = 'running'
+  }
+
+  /** Stops the container (keeping it: same ports, networks, filesystem) and starts it again; waits for readiness. */
+  async restart(): Promise<void> {
+    if (this.#running) {
+      this.#stopRequested = true
+      await this.#stopContainer()
+    }
+    await this.launch()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  #expect(state: ServiceState, action: string): void {
+    if (this.#state !== state || !this.#running) {
+      throw new ServiceError(this.name, `cannot ${action}: service is ${this.#state}`)
+    }
+  }
+
+  async #stopContainer(): Promise<void> {
+    const container = this.#container!
+    if (this.#state === 'paused') await tolerate(container.unpause(), [404, 409, 500])
+    await tolerate(container.stop({ t: Math.max(1, Math.ceil(this.ctx.stopGraceMs / 1000)) }))
+    if (!(await this.#waitEnded(this.ctx.stopGraceMs + 5_000))) {
+      throw new ServiceError(this.name, `container ${this.containerName} did not stop`)
+    }
+  }
+
+  /** Waits until the current run's output stream has ended (the container stopped); `false` on timeout. */
+  async #waitEnded(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)))
+    const ended = await Promise.race([this.#ended.then(() => true), timedOut])
+    clearTimeout(timer)
+    return ended
+  }
+
+  async #create(): Promise<void> {
+    const { plan, ctx } = this
+    const exposed: Record<string, object> = {}
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
+    for (const port of Object.values(plan.ports)) {
+      exposed[`${port.port}/tcp`] = {}
+      bindings[`${port.port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(port.host) }]
+    }
+    const workdir = `${dockerDefaults.mountRoot}/${plan.name}`
+    const rpc = networkName(ctx.devnet, 'rpc')
+    const spec: Docker.ContainerCreateOptions = {
+      name: this.containerName,
+      Image: ctx.image,
+      Entrypoint: this.#entrypoint(),
+      Cmd: plan.args,
+      Env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
+      WorkingDir: workdir,
+      ...(ctx.user ? { User: ctx.user } : {}),
+      Labels: ctx.labels('service', plan.name),
+      ExposedPorts: exposed,
+      HostConfig: {
+        Init: true, // tini as pid 1 forwards SIGTERM: anvil and node ignore it as pid 1
+        Binds: [`${this.dir}:${workdir}`],
+        PortBindings: bindings,
+        NetworkMode: rpc,
+        ...(ctx.dns ? { Dns: ctx.dns } : {}),
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '2' } },
+      },
+      NetworkingConfig: { EndpointsConfig: { [rpc]: { Aliases: [this.containerName] } } },
+    }
+    let container: Docker.Container
+    try {
+      container = await ctx.docker.createContainer(spec)
+    } catch (error) {
+      if (statusOf(error) !== 409 || !(await this.#removeOrphan())) throw error
+      container = await ctx.docker.createContainer(spec)
+    }
+    this.#container = container
+    this.#id = container.id
+    if (ctx.reapOnExit) reapContainerOnExit(container.id)
+    if (this.onP2p) {
+      await ctx.docker.getNetwork(networkName(ctx.devnet, 'p2p')).connect({
+        Container: container.id,
+        EndpointConfig: { Aliases: [aliasOf(ctx.devnet, plan.name, 'p2p')] },
+      })
+    }
+  }
+
+  /**
+   * The name is taken. Removes the container if an orchestrator that is gone left it (returns `true`);
+   * throws `DEVNET_ALREADY_RUNNING` if it belongs to a live session or to a detached devnet.
+   */
+  async #removeOrphan(): Promise<boolean> {
+    const existing = this.ctx.docker.getContainer(this.containerName)
+    const info = await existing.inspect()
+    const found = info.Config.Labels ?? {}
+    const pid = Number(found[labelKeys.pid])
+    const orphan = found[labelKeys.session] !== undefined && found[labelKeys.detached] !== 'true' && !(pid > 0 && isProcessAlive(pid))
+    if (!orphan) {
+      throw new DevnetError(`container ${this.containerName} already exists`, {
+        code: 'DEVNET_ALREADY_RUNNING',
+        details: found[labelKeys.session]
+          ? `it belongs to op-devnet session ${found[labelKeys.session]} (orchestrator pid ${found[labelKeys.pid] ?? '?'}${found[labelKeys.detached] === 'true' ? ', detached' : ''}); stop that devnet first`
+          : 'it was not created by op-devnet; remove it or choose another devnet name',
+      })
+    }
+    await tolerate(existing.remove({ force: true, v: true }))
+    return true
+  }
+
+  #entrypoint(): string[] {
+    switch (this.plan.program) {
+      case 'anvil':
+        return ['anvil']
+      case 'lite':
+        return ['node', dockerDefaults.liteEntrypoint]
+      default:
+        throw new DevnetError(`service "${this.name}": unknown program ${JSON.stringify(this.plan.program)}`)
+    }
+  }
+
+  /** Attaches to stdout/stderr before start (nothing is missed) and watches for the end of the run. */
+  async #attach(): Promise<void> {
+    const container = this.#container!
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: false })) as NodeJS.ReadableStream
+    this.#log ??= createWriteStream(this.logFile, { flags: 'a' })
+    const log = this.#log
+    const sink = (source: string) =>
+      new Writable({
+        write: (chunk: Buffer, _encoding, callback) => {
+          this.#ring.push(source, chunk)
+          log.write(chunk)
+          callback()
+        },
+      })
+    this.ctx.docker.modem.demuxStream(stream, sink('stdout'), sink('stderr'))
+    this.#running = true
+    this.#ended = new Promise<void>((resolveEnded) => {
+      let done = false
+      const end = () => {
+        if (done) return
+        done = true
+        this.#ring.flush()
+        void this.#onRunEnded().finally(resolveEnded)
+      }
+      stream.once('end', end)
+      stream.once('close', end)
+      stream.once('error', end)
+    })
+  }
+
+  /** The output stream ended: records the exit (or re-attaches if the container still runs). */
+  async #onRunEnded(): Promise<void> {
+    const container = this.#container
+    let state: Docker.ContainerInspectInfo['State'] | undefined
+    try {
+      state = container ? (await container.inspect()).State : undefined
+    } catch {
+      state = undefined
+    }
+    if (state?.Running && container === this.#container) {
+      await this.#attach() // the engine dropped the stream, not the container
+      await this.#ended
+      return
+    }
+    this.#running = false
+    this.#exit = { code: state?.ExitCode ?? -1, oomKilled: state?.OOMKilled ?? false, ...(state?.Error ? { error: state.Error } : {}) }
+    this.#state = this.#stopRequested ? 'stopped' : 'exited'
+    this.#exitedBeforeReady?.abort(new ServiceError(this.name, describeExit(this.#exit)))
+  }
+
+  /** Removes the container (if any) and closes the log file. */
+  async #discard(): Promise<void> {
+    const container = this.#container
+    this.#container = undefined
+    if (container) {
+      await tolerate(container.remove({ force: true, v: true }), [404, 409])
+      forgetContainer(container.id)
+    }
+    this.#running = false
+    const log = this.#log
+    this.#log = undefined
+    if (log) await new Promise<void>((resolveClosed) => log.end(() => resolveClosed()))
+  }
+
+  #writeFiles(): void {
+    mkdirSync(this.dir, { recursive: true })
+    for (const [path, content] of Object.entries(this.plan.files)) {
+      const target = resolve(this.dir, path)
+      const inside = relative(this.dir, target)
+      if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
+        throw new ServiceError(this.name, `file path "${path}" escapes the service directory`)
+      }
+      mkdirSync(dirname(target), { recursive: true })
+      writeFileSync(target, content)
+    }
+  }
+}
