@@ -97,12 +97,12 @@ describe('evaluateCondition', () => {
     history.l1.push(l1Sample(2500, 50))
     expect(historyView(history, { m: 1 }, 2600)).toEqual({
       heads: {
-        sequencer: { unsafe: 12, safe: 8, finalized: 4 },
-        'replica-0': { unsafe: 100, safe: 90, finalized: 80 },
+        sequencer: { unsafe: 12, safe: 8, finalized: 4, reorgs: 0 },
+        'replica-0': { unsafe: 100, safe: 90, finalized: 80, reorgs: 0 },
         l1: { head: 50, safe: 48, finalized: 46 },
       },
       marks: { m: 1 },
     })
-    expect(historyView(history).heads.sequencer).toEqual({ unsafe: 13, safe: 9, finalized: 5 })
+    expect(historyView(history).heads.sequencer).toEqual({ unsafe: 13, safe: 9, finalized: 5, reorgs: 0 })
   })
 })

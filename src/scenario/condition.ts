@@ -11,7 +11,8 @@
  * parseCondition('replica-0.safe < $beforeReorg and replica-0.unsafe >= sequencer.unsafe - 2')
  */
 
-export const L2_HEADS = ['unsafe', 'safe', 'finalized'] as const
+/** Values of a rollup node a condition can name: its heads, and `reorgs`, the unsafe reorgs the recorder saw. */
+export const L2_HEADS = ['unsafe', 'safe', 'finalized', 'reorgs'] as const
 export const L1_HEADS = ['head', 'safe', 'finalized'] as const
 export const OPERATORS = ['>=', '<=', '==', '!=', '>', '<'] as const
 

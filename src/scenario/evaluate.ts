@@ -64,7 +64,7 @@ export function historyView(history: History, marks: Record<string, number> = {}
   for (const s of history.samples) {
     if (s.t > t || (seen.get(s.node) ?? -Infinity) > s.t) continue
     seen.set(s.node, s.t)
-    heads[s.node] = { unsafe: s.unsafe.number, safe: s.safe.number, finalized: s.finalized.number }
+    heads[s.node] = { unsafe: s.unsafe.number, safe: s.safe.number, finalized: s.finalized.number, reorgs: s.unsafeReorgs ?? 0 }
   }
   const l1 = history.l1.filter((s) => s.t <= t).reduce<History['l1'][number] | undefined>((a, b) => (a && a.t > b.t ? a : b), undefined)
   if (l1) heads.l1 = { head: l1.head.number, safe: l1.safe.number, finalized: l1.finalized.number }

@@ -18,6 +18,11 @@ export interface NodeSample {
   finalizedL1: L1BlockRef
   /** `admin_sequencerActive` at that time. */
   sequencerActive: boolean
+  /**
+   * Unsafe reorgs of this node seen by the recorder so far: the unsafe head moved back, or the block at
+   * the previously sampled unsafe height changed hash.
+   */
+  unsafeReorgs?: number
 }
 
 /** L1 as seen directly from the L1 RPC. */

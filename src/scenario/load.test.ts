@@ -161,6 +161,7 @@ describe('parseScenario', () => {
     expect(names).toEqual([
       'batcher-outage',
       'false-expectation',
+      'false-liveness',
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
       'replica-partition',

@@ -23,6 +23,8 @@ export class Recorder {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private rounds = 0
+  /** Per node: the unsafe head of its previous sample and the reorgs seen so far. */
+  private readonly lastUnsafe = new Map<string, { number: number; hash: Hex; reorgs: number }>()
 
   constructor(
     private readonly devnet: Devnet,
@@ -84,6 +86,7 @@ export class Recorder {
     )
     for (const r of statuses) {
       if (!r) continue
+      const reorgs = await this.countReorg(r.node, r.s.unsafe_l2.number, r.s.unsafe_l2.hash)
       history.samples.push({
         t,
         node: r.node,
@@ -94,6 +97,7 @@ export class Recorder {
         headL1: r.s.head_l1,
         finalizedL1: r.s.finalized_l1,
         sequencerActive: r.active,
+        unsafeReorgs: reorgs,
       })
     }
     await this.sampleL1(t)
@@ -102,6 +106,23 @@ export class Recorder {
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
     if (live.length > 1 && round % 4 === 0) await this.sampleAgreement(t, live.map((r) => r.node), commonSafe)
     if (round % 8 === 0 && commonSafe > 0) await this.sampleOutputs(t, live.map((r) => r.node), commonSafe)
+  }
+
+  /** Compares the node's unsafe head with the previous sample's to count unsafe reorgs. */
+  private async countReorg(node: string, number: number, hash: Hex): Promise<number> {
+    const prev = this.lastUnsafe.get(node)
+    let reorgs = prev?.reorgs ?? 0
+    if (prev) {
+      if (number < prev.number) reorgs++
+      else if (number === prev.number ? hash !== prev.hash : (await this.hashAt(node, prev.number)) !== prev.hash) reorgs++
+    }
+    this.lastUnsafe.set(node, { number, hash, reorgs })
+    return reorgs
+  }
+
+  private async hashAt(node: string, number: number): Promise<Hex | undefined> {
+    const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false]).catch(() => null)
+    return b?.hash
   }
 
   private async sampleL1(t: number): Promise<void> {

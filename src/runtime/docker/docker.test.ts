@@ -241,6 +241,22 @@ describe.skipIf(!engine)('docker runtime', () => {
     expect(readFileSync(join(runtime.options.stateDir, 'batcher', 'service.log'), 'utf8')).toContain('usage: main.js')
   })
 
+  test('behavior: a port readiness waits for the program, not for docker-proxy', async () => {
+    const [port] = await allocatePorts(1)
+    const l1 = await newRuntime().start(anvilPlan('l1', port!, { readiness: { kind: 'port', port: 'rpc' } }))
+    expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+  })
+
+  test('error: not ready in time gives a timeout ServiceError and removes the container', async () => {
+    const [port] = await allocatePorts(1)
+    const runtime = newRuntime()
+    const plan = anvilPlan('l1', port!, { readiness: { kind: 'rpc', port: 'rpc', method: 'eth_noSuchMethod' } })
+    const error = await runtime.start(plan, { readyTimeoutMs: 1_500 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ service: 'l1', code: 'DEVNET_SERVICE_TIMEOUT' })
+    expect((error as ServiceError).metaMessages?.join('\n')).toContain('Listening on')
+    expect((await leftovers(runtime.options.devnet)).containers).toEqual([])
+  })
+
   test('error: a port already published fails the start and removes the container', async () => {
     const [port] = await allocatePorts(1)
     const runtime = newRuntime()

@@ -23,6 +23,11 @@ export const dockerDefaults = {
    */
   mountRoot: '/devnet',
   /**
+   * Longest wait for one readiness probe before the next one (see `readiness.ts`).
+   * @default 2_000
+   */
+  readyProbeTimeoutMs: 2_000,
+  /**
    * The lite launcher inside the image.
    * @default '/app/dist/components/main.js'
    */

@@ -1,8 +1,8 @@
 /**
  * One service as one container `<devnet>-<service>`: files bind-mounted at `/devnet/<service>` (also the
  * workdir), ports published on 127.0.0.1, output attached before start and copied to
- * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port while the
- * attach stream tells an early exit.
+ * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port (see
+ * `readiness.ts`) while the attach stream tells an early exit.
  */
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
@@ -12,9 +12,10 @@ import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { isProcessAlive } from '../process/group.js'
 import type { ServiceHandle, ServiceState } from '../types.js'
-import { WaitTimeoutError, waitFor } from '../waits.js'
+import { WaitTimeoutError } from '../waits.js'
 import { dockerDefaults, engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
 import { LineRing } from './lines.js'
+import { waitReady } from './readiness.js'
 import { aliasOf, networkName } from './networks.js'
 import { forgetContainer, reapContainerOnExit } from './reap.js'
 
@@ -140,10 +141,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     }
 
     try {
-      await waitFor(this.plan.readiness, (port) => this.endpoint(port), {
-        timeoutMs: this.readyTimeoutMs,
-        signal: exitedBeforeReady.signal,
-      })
+      await waitReady(this.plan.readiness, (port) => this.endpoint(port), { timeoutMs: this.readyTimeoutMs, signal: exitedBeforeReady.signal })
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
       if (this.#running) await tolerate(this.#container!.kill({ signal: 'SIGKILL' }), [404, 409])

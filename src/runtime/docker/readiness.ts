@@ -1,0 +1,135 @@
+/**
+ * Readiness through a published port. Same plans and errors as `runtime/waits.ts`, with two differences
+ * that docker-proxy (the engine's userland proxy on 127.0.0.1) forces:
+ *
+ * - A TCP connect succeeds as soon as the port is published, before the program listens: the proxy
+ *   accepts, fails to reach the container, and closes. A `port` wait therefore counts a connection as
+ *   ready only if the proxy keeps it open for `holdMs`.
+ * - Node 20's fetch (undici) can hang forever on such a connection (connected, then closed before the
+ *   request is written): the RPC probe uses `node:http`, and every probe has its own timeout.
+ */
+import { request } from 'node:http'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DevnetError } from '../../errors.js'
+import type { ReadinessPlan } from '../../plan/types.js'
+import { WaitTimeoutError, defaults } from '../waits.js'
+import { dockerDefaults } from './engine.js'
+
+export interface ReadyOptions {
+  timeoutMs: number
+  /** Aborts the wait (with its reason), e.g. when the container exits. */
+  signal?: AbortSignal
+  /** @default defaults.pollIntervalMs */
+  intervalMs?: number
+  /** @default dockerDefaults.readyProbeTimeoutMs */
+  probeTimeoutMs?: number
+}
+
+/** How long the proxy must keep a connection open for a `port` wait to count it. */
+const holdMs = 150
+
+/** One JSON-RPC call over `node:http`; rejects on an error response, a closed connection or `timeoutMs`. */
+export function rpcProbe(url: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' },
+      timeout: timeoutMs,
+    }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        try {
+          if ((res.statusCode ?? 0) >= 400) throw new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim())
+          const reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: unknown; error?: { message?: string } }
+          if (reply.error) throw new Error(`${method} failed: ${reply.error.message ?? JSON.stringify(reply.error)}`)
+          if (!('result' in reply)) throw new Error(`${method}: response has no result`)
+          resolve(reply.result)
+        } catch (error) {
+          reject(error)
+        }
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Connects and requires the connection to stay open for `holdMs` (the proxy closes it if nothing listens behind). */
+export function portProbe(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port })
+    let held: NodeJS.Timeout | undefined
+    const done = (error?: Error) => {
+      clearTimeout(held)
+      clearTimeout(timer)
+      socket.removeAllListeners()
+      socket.on('error', () => {})
+      socket.destroy()
+      if (error) reject(error)
+      else resolve()
+    }
+    const timer = setTimeout(() => done(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs)
+    socket.once('connect', () => (held = setTimeout(() => done(), holdMs)))
+    socket.once('end', () => done(new Error('connection closed (nothing listens yet)')))
+    socket.once('close', () => done(new Error('connection closed (nothing listens yet)')))
+    socket.once('error', (error) => done(error))
+  })
+}
+
+/**
+ * Polls until `readiness` holds on the host side of the published ports.
+ * @throws WaitTimeoutError after `timeoutMs`; the signal's reason when it aborts.
+ * @example
+ * await waitReady(plan.readiness, (port) => handle.endpoint(port), { timeoutMs: 30_000, signal })
+ */
+export async function waitReady(readiness: ReadinessPlan, endpointOf: (port: string) => string, options: ReadyOptions): Promise<void> {
+  const { timeoutMs, signal, intervalMs = defaults.pollIntervalMs, probeTimeoutMs = dockerDefaults.readyProbeTimeoutMs } = options
+  let what: string
+  let probe: (timeout: number) => Promise<unknown>
+  switch (readiness.kind) {
+    case 'rpc': {
+      const url = endpointOf(readiness.port)
+      what = `${readiness.method} on ${url}`
+      probe = (timeout) => rpcProbe(url, readiness.method, readiness.params ?? [], timeout)
+      break
+    }
+    case 'port': {
+      const url = new URL(endpointOf(readiness.port))
+      what = `tcp://${url.hostname}:${url.port}`
+      probe = (timeout) => portProbe(url.hostname, Number(url.port), timeout)
+      break
+    }
+    default:
+      throw new DevnetError(`unknown readiness kind ${JSON.stringify((readiness as { kind: unknown }).kind)}`)
+  }
+  const deadline = Date.now() + timeoutMs
+  let lastError: unknown
+  for (;;) {
+    signal?.throwIfAborted()
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) throw new WaitTimeoutError(what, timeoutMs, lastError)
+    try {
+      await raceAbort(probe(Math.min(remaining, probeTimeoutMs)), signal)
+      return
+    } catch (error) {
+      signal?.throwIfAborted()
+      lastError = error
+    }
+    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : undefined).catch(() => {})
+  }
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}

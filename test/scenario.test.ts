@@ -1,0 +1,37 @@
+/**
+ * Scenarios end to end: the checker bites (a false expectation and a false invariant bound fail the run,
+ * naming what failed), and every shipped scenario passes, on every runtime.
+ */
+import { readdirSync } from 'node:fs'
+import { describe, expect, test } from 'vitest'
+import { runScenario } from '../src/scenario/runner.js'
+import { testRuntimes } from './helpers.js'
+
+const fixture = (name: string) => new URL(`../src/scenario/fixtures/${name}`, import.meta.url).pathname
+
+describe.each(testRuntimes())('scenarios on %s', (runtime) => {
+  test('behavior: a false expectation fails the run and names the expectation', async () => {
+    const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500 })
+    expect(result.passed).toBe(false)
+    const failed = result.steps.filter((s) => s.status === 'failed')
+    expect(failed).toHaveLength(1)
+    expect(failed[0].label).toContain('replica-0.safe >= $safeBeforeReorg')
+    expect(failed[0].message).toMatch(/does not hold: replica-0\.safe \(\d+\) >= \$safeBeforeReorg \(\d+\)/)
+  }, 180_000)
+
+  test('behavior: a false invariant bound fails the run and names the invariant', async () => {
+    const { result, history } = await runScenario(fixture('false-liveness.yaml'), { runtime, settleMs: 500 })
+    expect(result.passed).toBe(false)
+    expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
+    expect(new Set(result.violations.map((v) => v.invariant))).toEqual(new Set(['safeLiveness']))
+    expect(result.violations[0].evidence.length).toBeGreaterThan(0)
+    expect(history.samples.length).toBeGreaterThan(10)
+  }, 180_000)
+
+  const shipped = readdirSync(new URL('../scenarios', import.meta.url)).filter((f) => f.endsWith('.yaml'))
+  test.each(shipped)('behavior: shipped scenario %s passes', async (file) => {
+    const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime })
+    const why = [...result.steps.filter((s) => s.status === 'failed').map((s) => `${s.label}: ${s.message}`), ...result.violations.map((v) => `${v.invariant}: ${v.message}`), result.error?.message]
+    expect(result.passed, why.filter(Boolean).join('\n')).toBe(true)
+  }, 300_000)
+})
