@@ -5,10 +5,12 @@
 import '../src/components/shared/polyfills.js'
 import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
+import { benchScenarios } from './scenarios.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
+  scenarios: () => benchScenarios('process'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -135,7 +135,7 @@ test('behavior: the sequencer starts first, ports and p2p keys follow the list o
   expect(config(service(plan, 'r-a')).sequencer).toEqual({ enabled: false, stopped: false, l1Confs: 0 })
   expect(config(service(plan, 'r-a')).verifierL1Confs).toBe(2)
   expect(config(service(plan, 'r-a')).sequencerHttp).toBe('http://127.0.0.1:9546')
-  expect(service(plan, 'r-a').dependsOn).toEqual(['l1', 'seq'])
+  expect(service(plan, 'r-a').dependsOn).toEqual(['l1'])
   expect(batcherConfig(plan)).toMatchObject({ l2Rpc: 'http://127.0.0.1:9546', rollupRpc: 'http://127.0.0.1:7546' })
 })
 
@@ -171,7 +171,7 @@ test('args: standby replica', () => {
     l2Rpc: 'http://127.0.0.1:9545,http://127.0.0.1:9546',
     rollupRpc: 'http://127.0.0.1:7545,http://127.0.0.1:7546',
   })
-  expect(service(plan, 'batcher').dependsOn).toEqual(['l1', 'sequencer', 'replica-0'])
+  expect(service(plan, 'batcher').dependsOn).toEqual(['l1'])
 })
 
 test('behavior: deterministic', () => {

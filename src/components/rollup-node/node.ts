@@ -83,6 +83,11 @@ export class RollupNode {
     if (ref.number < this.safe.number) this.safe = ref
   }
 
+  /** Whether derivation has read L1 up to (about) its head, so the node knows everything L1 holds. */
+  derivedToL1Head(): boolean {
+    return this.derivation.cursor.number + 1 >= this.l1.head.number - this.conf.verifierL1Confs
+  }
+
   requestReset(reason: string): void {
     if (!this.resetReason) this.log.warn('pipeline reset requested', { reason })
     this.resetReason ??= reason

@@ -62,6 +62,8 @@ export class Sequencer {
   async step(): Promise<boolean> {
     if (!this.active || this.dueInMs() > 0) return false
     const node = this.node
+    // A (re)started sequencer first derives what L1 already holds, then sequences on top of it.
+    if (!node.derivedToL1Head()) return false
     const { cfg, l1, log } = node
     const parent = node.unsafe
     const timestamp = parent.timestamp + cfg.block_time

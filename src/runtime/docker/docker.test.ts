@@ -83,7 +83,12 @@ s.on('error', (e) => { console.log(e.code || e.message); process.exit(1) })`
 
 /** TCP connect from inside `container` (`docker exec node -e`): `ok`, `timeout`, `ENOTFOUND`, ... */
 async function reach(container: string, host: string, port = 8545): Promise<string> {
-  const exec = await docker.getContainer(container).exec({ Cmd: ['node', '-e', connectScript, host, String(port)], AttachStdout: true, AttachStderr: true })
+  return execIn(container, ['node', '-e', connectScript, host, String(port)])
+}
+
+/** Runs a command in a container (`docker exec`), returns its output. */
+async function execIn(container: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true })
   const stream = await exec.start({ hijack: true, stdin: false })
   const chunks: Buffer[] = []
   stream.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -94,6 +99,12 @@ async function reach(container: string, host: string, port = 8545): Promise<stri
     text += raw.subarray(offset + 8, offset + 8 + raw.readUInt32BE(offset + 4)).toString()
   }
   return text.trim()
+}
+
+/** Addresses a name resolves to inside `container`. */
+async function lookup(container: string, name: string): Promise<string[]> {
+  const script = `require('node:dns').lookup(process.argv[1], { all: true }, (e, a) => console.log(JSON.stringify(e ? [] : a.map((x) => x.address))))`
+  return JSON.parse(await execIn(container, ['node', '-e', script, name])) as string[]
 }
 
 async function addressOf(container: string, network: string): Promise<string> {
@@ -219,6 +230,20 @@ describe.skipIf(!engine)('docker runtime', () => {
     expect(await rpc(`http://127.0.0.1:${port}`, 'eth_chainId')).toBe('0x7a69')
   })
 
+  test('behavior: kill and stop work on a paused service', async () => {
+    const [port, other] = await allocatePorts(2)
+    const runtime = newRuntime()
+    const a = await runtime.start(anvilPlan('a', port!))
+    await a.pause()
+    await a.kill()
+    expect(a.state()).toBe('exited')
+    const b = await runtime.start(anvilPlan('b', other!))
+    await b.pause()
+    await b.stop()
+    expect(b.state()).toBe('stopped')
+    expect((await leftovers(runtime.options.devnet)).containers).toEqual([`/${runtime.options.devnet}-a`])
+  })
+
   test('behavior: stop is idempotent and reuses the in-flight promise', async () => {
     const [port] = await allocatePorts(1)
     const l1 = await newRuntime().start(anvilPlan('l1', port!))
@@ -290,8 +315,9 @@ describe.skipIf(!engine)('docker runtime', () => {
     const bP2pAddress = await addressOf(cb, networkName(devnet, 'p2p'))
     expect(await reach(ca, aliasOf(devnet, 'b', 'p2p'))).toBe('ok')
     expect(await reach(ca, bP2pAddress)).toBe('ok')
-    // the container name resolves to the rpc address, never the p2p one
-    expect(await reach(ca, `${devnet}-b`)).toBe('ok')
+    // the container name resolves to the rpc address only, the -p2p alias to the p2p address only
+    expect(await lookup(ca, `${devnet}-b`)).toEqual([await addressOf(cb, networkName(devnet, 'rpc'))])
+    expect(await lookup(ca, aliasOf(devnet, 'b', 'p2p'))).toEqual([bP2pAddress])
 
     const started = Date.now()
     await runtime.partition([['a'], ['b']])
@@ -354,6 +380,9 @@ describe.skipIf(!engine)('docker runtime', () => {
     await runtime.start(anvilPlan('c', cPort!))
     await runtime.start(anvilPlan('a', aPort!))
     await runtime.setLinkFault('a', { lossPercent: 100 })
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).not.toBe('ok')
+    const a = runtime.services().find((s) => s.name === 'a')!
+    await a.restart() // the fault lived in the old namespace: it is applied again
     expect(await reach(`${devnet}-a`, `${devnet}-c`)).not.toBe('ok')
     await runtime.setLinkFault('a', undefined)
     expect(await reach(`${devnet}-a`, `${devnet}-c`)).toBe('ok')

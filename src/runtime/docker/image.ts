@@ -38,7 +38,7 @@ export interface ImageOptions {
   repoRoot: string
   /**
    * Base image (`--build-arg BASE_IMAGE`).
-   * @default $DEVNET_BASE_IMAGE, else `op-devnet-base:local` if it exists, else `node:20-bookworm-slim`
+   * @default $DEVNET_BASE_IMAGE, else `op-devnet-base:local` on Linux, else `node:20-bookworm-slim`
    */
   baseImage?: string
   docker?: Docker
@@ -57,13 +57,14 @@ export interface BuiltImage {
 }
 
 /**
- * Resolves the base image: the explicit one, `$DEVNET_BASE_IMAGE`, the local base if it exists, or
- * `node:20-bookworm-slim`.
+ * Resolves the base image: the explicit one, else `$DEVNET_BASE_IMAGE`, else on Linux the registry-free
+ * `op-devnet-base:local` (built from this host's binaries by `ensureLiteImage` if missing), elsewhere
+ * `node:20-bookworm-slim` (a macOS node binary cannot go into a Linux image).
  */
-export async function resolveBaseImage(options: { baseImage?: string; docker?: Docker } = {}): Promise<string> {
+export async function resolveBaseImage(options: { baseImage?: string } = {}): Promise<string> {
   if (options.baseImage) return options.baseImage
   if (process.env.DEVNET_BASE_IMAGE) return process.env.DEVNET_BASE_IMAGE
-  return (await imageExists(imageDefaults.localBaseImage, options.docker)) ? imageDefaults.localBaseImage : imageDefaults.registryBaseImage
+  return process.platform === 'linux' ? imageDefaults.localBaseImage : imageDefaults.registryBaseImage
 }
 
 /**
@@ -93,7 +94,7 @@ async function imageId(tag: string, docker: Docker): Promise<string | undefined>
  */
 export async function liteImageTag(repoRoot: string, options: Omit<ImageOptions, 'repoRoot'> = {}): Promise<string> {
   const docker = options.docker ?? dockerClient()
-  const base = await resolveBaseImage({ ...options, docker })
+  const base = await resolveBaseImage(options)
   const hash = createHash('sha256').update(`op-devnet-lite/${contextVersion}\n`)
   hash.update(`base ${(await imageId(base, docker)) ?? base}\n`)
   for (const file of contextFiles(repoRoot)) {
@@ -107,11 +108,7 @@ function contextFiles(repoRoot: string): string[] {
   return walkFiles(repoRoot, contextEntries).sort()
 }
 
-/**
- * Every file (and symlink) under `entries`, relative to `root` with `/` separators. The build context
- * lists files one by one: dockerode applies `.dockerignore` to nested paths as absolute paths, which
- * would drop everything under a listed directory.
- */
+/** Every file (and symlink) under `entries` (files or directories), relative to `root`, `/`-separated; `skip` prunes a subtree. */
 function walkFiles(root: string, entries: string[], skip?: string): string[] {
   const files: string[] = []
   const walk = (path: string) => {
@@ -229,7 +226,7 @@ export async function buildLiteImage(options: BuildOptions): Promise<BuiltImage>
       details: 'run `npm run build` first',
     })
   }
-  const base = await resolveBaseImage({ ...options, docker })
+  const base = await resolveBaseImage(options)
   if (base === imageDefaults.localBaseImage && !(await imageExists(base, docker))) {
     throw new DevnetError(`base image ${base} does not exist`, {
       code: 'DEVNET_RUNTIME_UNAVAILABLE',
@@ -311,7 +308,7 @@ export async function buildBaseImage(options: { repoRoot: string; tag?: string; 
 export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage> {
   const started = Date.now()
   const docker = options.docker ?? dockerClient()
-  const base = await resolveBaseImage({ ...options, docker })
+  const base = await resolveBaseImage(options)
   if (base === imageDefaults.localBaseImage && !(await imageExists(base, docker))) {
     await buildBaseImage({ repoRoot: options.repoRoot, tag: base, onProgress: options.onProgress })
   }
@@ -321,3 +318,27 @@ export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage
   return { ...built, durationMs: Date.now() - started }
 }
 
+
+/**
+ * Removes `op-devnet-lite` images other than `keep` (each tree state gets its own tag, so they pile up).
+ * Images that containers still use are left alone.
+ * @returns The removed tags.
+ * @example
+ * await pruneLiteImages({ keep: (await ensureLiteImage({ repoRoot })).tag })
+ */
+export async function pruneLiteImages(options: { keep?: string; docker?: Docker } = {}): Promise<string[]> {
+  const docker = options.docker ?? dockerClient()
+  const removed: string[] = []
+  for (const info of await docker.listImages({ filters: { reference: [`${imageDefaults.repository}:*`] } })) {
+    for (const tag of info.RepoTags ?? []) {
+      if (tag === options.keep) continue
+      try {
+        await docker.getImage(tag).remove()
+        removed.push(tag)
+      } catch (error) {
+        if (statusOf(error) !== 409 && statusOf(error) !== 404) throw error // 409: in use
+      }
+    }
+  }
+  return removed
+}

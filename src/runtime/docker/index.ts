@@ -17,7 +17,7 @@ import { DockerService, type ServiceContext } from './service.js'
 import { sweep } from './sweep.js'
 
 export { assertDockerAvailable, dockerAvailable, dockerClient, dockerDefaults, labels } from './engine.js'
-export { buildBaseImage, buildLiteImage, ensureLiteImage, imageDefaults, imageExists, liteImageTag, productionModules, resolveBaseImage } from './image.js'
+export { buildBaseImage, buildLiteImage, ensureLiteImage, imageDefaults, imageExists, liteImageTag, productionModules, pruneLiteImages, resolveBaseImage } from './image.js'
 export type { BuildOptions, BuiltImage, ImageOptions } from './image.js'
 export type { LinkFault } from './linkFault.js'
 export { aliasOf, networkName } from './networks.js'
@@ -139,8 +139,14 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       this.#services = this.#services.filter((s) => s !== previous)
     }
     const service = new DockerService(plan, this.#context, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
-    await service.launch()
     this.#services.push(service)
+    try {
+      await service.launch()
+    } catch (error) {
+      // a failed start removed its container; one that runs (a link fault failed to re-apply) stays for stopAll
+      if (!service.container) this.#services = this.#services.filter((s) => s !== service)
+      throw error
+    }
     return service
   }
 

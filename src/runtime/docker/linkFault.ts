@@ -8,17 +8,11 @@
  */
 import type Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'
+import type { LinkFault } from '../types.js'
 import { tolerate } from './engine.js'
 
 /** A link fault on every interface of a service but loopback, on egress (what the service sends). */
-export interface LinkFault {
-  /** Added to every packet, ms. */
-  delayMs?: number
-  /** Random ± variation of the delay, ms. */
-  jitterMs?: number
-  /** Share of packets dropped, 0-100. */
-  lossPercent?: number
-}
+export type { LinkFault }
 
 /** Exit code of the helper when delay is asked for and `sch_netem` is missing. */
 const noNetem = 3
