@@ -1,26 +1,10 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { checkSingularBatch, type CheckSingularBatchArgs, type SingularBatch } from './batch.js'
+import { testRollupConfig } from './testConfig.js'
 import type { L1BlockRef, L2BlockRef, RollupConfig } from './types.js'
 
-const cfg = (o: Partial<RollupConfig> = {}): RollupConfig => ({
-  genesis: {
-    l1: { hash: `0x${'11'.repeat(32)}`, number: 0 },
-    l2: { hash: `0x${'22'.repeat(32)}`, number: 0 },
-    l2_time: 0,
-    system_config: { batcherAddr: `0x${'33'.repeat(20)}`, overhead: `0x${'00'.repeat(32)}`, scalar: `0x${'00'.repeat(32)}`, gasLimit: 30_000_000 },
-  },
-  block_time: 2,
-  max_sequencer_drift: 600,
-  seq_window_size: 100,
-  channel_timeout: 300,
-  l1_chain_id: 900,
-  l2_chain_id: 901,
-  batch_inbox_address: `0x${'44'.repeat(20)}`,
-  deposit_contract_address: `0x${'55'.repeat(20)}`,
-  l1_system_config_address: `0x${'66'.repeat(20)}`,
-  ...o,
-})
+const cfg = (o: Partial<RollupConfig> = {}): RollupConfig => testRollupConfig({ seq_window_size: 100, ...o }, 0)
 
 const h = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
 const l1 = (number: number, timestamp: number): L1BlockRef => ({ hash: h(0x1000 + number), number, parentHash: h(0x1000 + number - 1), timestamp })

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument } from 'yaml'
-import { DevnetError, SpecError } from '../errors.js'
+import { DevnetError, type SpecError } from '../errors.js'
 import { checkTopology } from './check.js'
 import { defaultTopology } from './defaults.js'
-import { Reader, type Issue } from './reader.js'
+import { readYaml, specError } from './reader.js'
 import { readTopology } from './resolve.js'
 import type { Topology } from './types.js'
 
@@ -14,21 +13,8 @@ import type { Topology } from './types.js'
  * @throws {SpecError} listing every problem, one per line, in document order; `path`/`line` are the first's.
  */
 export function parseTopology(text: string, file: string): Topology {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
-  if (doc.errors.length) {
-    throw specError(
-      file,
-      doc.errors.map((error) => ({
-        path: '',
-        // An error found at the end of the file belongs to its last line, not the empty one after it.
-        line: lineCounter.linePos(Math.min(error.pos[0], text.trimEnd().length)).line,
-        message: `invalid YAML: ${error.code === 'MULTIPLE_DOCS' ? 'expected a single document' : error.message}`,
-      })),
-    )
-  }
-  const r = new Reader(doc, lineCounter)
-  const topology = readTopology(r, r.resolve(doc.contents))
+  const { reader: r, root } = readYaml(text, file)
+  const topology = readTopology(r, root)
   // Cross-key checks only make sense once every key is valid on its own.
   if (!r.issues.length) checkTopology(r, topology)
   if (r.issues.length) throw specError(file, r.issues)
@@ -58,10 +44,3 @@ export async function loadTopology(file?: string): Promise<Topology> {
   return parseTopology(text, file)
 }
 
-/** One SpecError for all issues, sorted by line; the first is formatted by SpecError, the rest follow. */
-function specError(file: string, issues: Issue[]): SpecError {
-  const [first, ...rest] = issues.toSorted((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
-  const format = (issue: Issue) =>
-    `${issue.line === undefined ? file : `${file}:${issue.line}`} ${issue.path || '(root)'}: ${issue.message}`
-  return new SpecError({ file, line: first.line, path: first.path, message: [first.message, ...rest.map(format)].join('\n') })
-}

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Batcher } from './batcher.js'
 import type { BatcherConfig } from './config.js'
 import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
+import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
 
 export const BATCHER_VERSION = 'v0.1.0-lite'
@@ -67,10 +68,5 @@ export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batc
 export async function main(args: string[]): Promise<void> {
   const conf = JSON.parse(readFileSync(args[0] ?? 'config.json', 'utf8')) as BatcherConfig
   const running = await startBatcher(conf)
-  const shutdown = async () => {
-    await running.stop()
-    process.exit(0)
-  }
-  process.once('SIGTERM', shutdown)
-  process.once('SIGINT', shutdown)
+  stopOnSignals(() => running.stop())
 }

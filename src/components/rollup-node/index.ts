@@ -13,6 +13,7 @@ import { RollupNode } from './node.js'
 import { P2PNode } from './p2p.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
+import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
 
 export interface RunningRollupNode {
@@ -72,10 +73,5 @@ export async function main(args: string[]): Promise<void> {
   const file = args[0] ?? 'config.json'
   const conf = JSON.parse(readFileSync(file, 'utf8')) as RollupNodeConfig
   const running = await startRollupNode(conf)
-  const shutdown = async () => {
-    await running.stop()
-    process.exit(0)
-  }
-  process.once('SIGTERM', shutdown)
-  process.once('SIGINT', shutdown)
+  stopOnSignals(() => running.stop())
 }
