@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander'
 
 export const options = {
   file: () => new Option('-f, --file <devnet.yaml>', 'topology file (default: the built-in topology)').env('DEVNET_FILE'),
-  runtime: () => new Option('--runtime <runtime>', 'where services run').choices(['process', 'docker']).default('process').env('DEVNET_RUNTIME'),
+  runtime: () => new Option('--runtime <runtime>', 'where services run (default: docker when an engine answers, else process)').choices(['process', 'docker']).env('DEVNET_RUNTIME'),
   ports: () => new Option('--ports <mode>', "stable documented ports or free ones (default: the topology's `ports`)").choices(['stable', 'auto']).env('DEVNET_PORTS'),
   detach: () => new Option('--detach', 'return once the devnet is up; stop it later with `devnet down`'),
   name: () => new Option('--name <name>', 'devnet name (default: the only devnet under .devnet, else "devnet")').env('DEVNET_NAME'),
@@ -30,7 +30,7 @@ export const options = {
 /** Parsed options, as commander hands them to actions. */
 export interface UpOptions {
   file?: string
-  runtime: 'process' | 'docker'
+  runtime?: 'process' | 'docker'
   ports?: 'stable' | 'auto'
   detach?: boolean
   stateDir?: string

@@ -11,6 +11,7 @@ import { scenarioList, scenarioRun } from './commands/scenario.js'
 import { status } from './commands/status.js'
 import { up } from './commands/up.js'
 import { options } from './options.js'
+import { sweep } from '../runtime/docker/index.js'
 
 /** The package version; `src/cli` and `dist/cli` both sit two levels under the package root. */
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -57,6 +58,16 @@ export function createProgram(): Command {
     .addOption(options.name())
     .addOption(options.stateDir())
     .action(down)
+
+  program
+    .command('sweep')
+    .description('remove containers and networks op-devnet left behind (an orchestrator killed with SIGKILL), or all of one devnet')
+    .addOption(options.name())
+    .action(async (opts: { name?: string }) => {
+      const removed = await sweep(opts.name ? { devnet: opts.name } : {})
+      process.stdout.write(`removed ${removed.containers.length} container(s), ${removed.networks.length} network(s)${[...removed.containers, ...removed.networks].map((n) => `\n  ${n}`).join('')}\n`)
+      if (removed.failures.length) throw new DevnetError(`could not remove: ${removed.failures.join('; ')}`, { code: 'DEVNET_SERVICE_FAILED' })
+    })
 
   const scenario = program.command('scenario').description('run incidents as scenario files: faults, expectations, invariants, reports')
   scenario

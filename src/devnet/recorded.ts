@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { containerStates, sweep } from '../runtime/docker/index.js'
 import { DevnetError } from '../errors.js'
 import { readPidFile } from '../runtime/process/group.js'
 import { stopRecorded } from '../runtime/process/index.js'
@@ -38,10 +39,15 @@ export function liveServiceDirs(stateDir: string): string[] {
 export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> {
   const dir = resolve(stateDir)
   const descriptor = readDescriptor(dir)
-  for (const service of descriptor.services) {
-    const pid = readPidFile(join(dir, service.name))
-    service.state = pid === undefined ? 'exited' : 'running'
-    if (pid !== undefined) service.pid = pid
+  if (descriptor.runtime === 'docker') {
+    const states = await containerStates(descriptor.name)
+    for (const service of descriptor.services) service.state = (states[service.name] as typeof service.state | undefined) ?? 'exited'
+  } else {
+    for (const service of descriptor.services) {
+      const pid = readPidFile(join(dir, service.name))
+      service.state = pid === undefined ? 'exited' : 'running'
+      if (pid !== undefined) service.pid = pid
+    }
   }
   if (!descriptor.services.some((s) => s.state === 'running')) {
     throw new DevnetError(`devnet "${descriptor.name}" is not running: all its services exited`, {
@@ -63,7 +69,14 @@ export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> 
  */
 export async function stopFromDescriptor(stateDir: string, options: { graceMs?: number } = {}): Promise<string[]> {
   const dir = resolve(stateDir)
-  const recorded = existsSync(descriptorPath(dir)) ? readDescriptor(dir).services.map((s) => s.name).reverse() : []
+  const descriptor = existsSync(descriptorPath(dir)) ? readDescriptor(dir) : undefined
+  if (descriptor?.runtime === 'docker') {
+    // Containers and networks carry the devnet's labels: remove everything of that devnet.
+    const { containers } = await sweep({ devnet: descriptor.name })
+    removeDescriptor(dir)
+    return containers
+  }
+  const recorded = descriptor ? descriptor.services.map((s) => s.name).reverse() : []
   const others = liveServiceDirs(dir).filter((name) => !recorded.includes(name))
   if (!recorded.length && !others.length) {
     throw new DevnetError(`no devnet is running in ${dir}`, { code: 'DEVNET_NOT_RUNNING' })

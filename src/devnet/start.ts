@@ -2,6 +2,7 @@
  * `startDevnet`: plan a topology, start its services in order on a runtime, and hand back a started
  * {@link Devnet} (testcontainers style: `await using devnet = await startDevnet()`).
  */
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
@@ -13,6 +14,7 @@ import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
 import { resolvePorts } from '../plan/ports.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
+import { DockerRuntime, dockerAvailable, ensureLiteImage } from '../runtime/docker/index.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../spec/parse.js'
@@ -36,7 +38,7 @@ export interface StartDevnetOptions {
   topology?: Topology
   /** A `devnet.yaml` to load when no `topology` is given. */
   file?: string
-  /** Where services run. Only `process` is available so far. @default 'process' */
+  /** Where services run. @default 'docker' when an engine answers, else 'process' */
   runtime?: 'process' | 'docker'
   /** Overrides the topology's `ports`. */
   ports?: Topology['ports']
@@ -54,6 +56,10 @@ export interface StartDevnetOptions {
   onPlan?: (plan: DevnetPlan) => void
   /** Progress callback. */
   onEvent?: (event: DevnetEvent) => void
+  /** Notices worth a line on the terminal (e.g. the runtime chosen by default). */
+  onNotice?: (message: string) => void
+  /** Lite image build output (docker), one line at a time. */
+  onImageProgress?: (line: string) => void
   /**
    * Aborts the start: the service being started is waited for, then everything started is stopped and
    * the abort reason is thrown (the CLI aborts on Ctrl-C).
@@ -90,6 +96,18 @@ export interface Devnet extends AsyncDisposable {
   stop(): Promise<void>
 }
 
+/** The package root (holds `dist/`, `docker/`, `package.json`). */
+export function packageRoot(): string {
+  return fileURLToPath(new URL('../../', import.meta.url))
+}
+
+/** Docker when an engine answers, otherwise the process runtime (with a one-line notice). */
+export async function defaultRuntime(onNotice?: (message: string) => void): Promise<'process' | 'docker'> {
+  if (await dockerAvailable()) return 'docker'
+  onNotice?.('no Docker engine answered: running services as local processes (--runtime process)')
+  return 'process'
+}
+
 /** Absolute path of `dist/components/main.js`; `src/devnet` and `dist/devnet` both sit two levels under the package root. */
 export function defaultLiteEntrypoint(): string {
   return fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
@@ -108,15 +126,13 @@ export function defaultLiteEntrypoint(): string {
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const topology = options.topology ? structuredClone(options.topology) : await loadTopology(options.file)
   if (options.ports) topology.ports = options.ports
-  const runtimeKind = options.runtime ?? 'process'
-  if (runtimeKind !== 'process') {
-    throw new DevnetError(`the ${runtimeKind} runtime is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use the process runtime' })
-  }
+  const runtimeKind = options.runtime ?? (await defaultRuntime(options.onNotice))
   if (topology.profile !== 'lite') {
     throw new DevnetError(`the ${topology.profile} profile is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use profile: lite' })
   }
   const stateDir = resolve(options.stateDir ?? defaultStateDir(topology.name))
-  const live = liveServiceDirs(stateDir)
+  // On docker the runtime itself refuses a live devnet of the same name (by label).
+  const live = runtimeKind === 'process' ? liveServiceDirs(stateDir) : []
   if (live.length) {
     throw new DevnetError(`devnet "${topology.name}" is already running in ${stateDir}`, {
       code: 'DEVNET_ALREADY_RUNNING',
@@ -137,7 +153,16 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   options.onPlan?.(plan)
   mkdirSync(stateDir, { recursive: true })
   removeDescriptor(stateDir) // a stale one from a devnet that died
-  const runtime = new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false })
+  const runtime: Runtime =
+    runtimeKind === 'docker'
+      ? new DockerRuntime({
+          devnet: topology.name,
+          stateDir,
+          image: (await ensureLiteImage({ repoRoot: packageRoot(), onProgress: options.onImageProgress })).tag,
+          sessionId: randomUUID(),
+          keepAliveOnExit: options.detach ?? false,
+        })
+      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false })
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {

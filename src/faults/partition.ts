@@ -17,6 +17,7 @@ export interface PartitionParameters {
 
 export async function partition(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<void> {
   const { devnet, state } = ctx
+  if (groups.length < 2) throw new DevnetError('partition: give at least two groups', { code: 'DEVNET_USAGE' })
   const groupOf = new Map<string, number>()
   groups.forEach((g, i) => g.forEach((s) => groupOf.set(s, i)))
   for (const s of groupOf.keys()) devnet.service(s) // throws on unknown names
@@ -51,6 +52,5 @@ export async function partition(ctx: FaultContext, { groups, links = 'p2p' }: Pa
       }
     }
   }
-  if (groups.length < 2) throw new DevnetError('partition: give at least two groups', { code: 'DEVNET_USAGE' })
   ctx.record({ kind: 'fault-start', name: 'partition', targets: [...groupOf.keys()], details: { groups, links } })
 }

@@ -92,7 +92,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     if (!peer) throw new DevnetError(`node ${JSON.stringify(name)} has no such peer`, { code: 'DEVNET_SPEC_INVALID' })
     const id = p2pPeerId(p2pKey(peer))
     return runtime === 'docker'
-      ? `/dns4/${topology.name}-${name}/tcp/${innerPorts.nodes[name].p2p}/p2p/${id}`
+      ? `/dns4/${topology.name}-${name}-p2p/tcp/${innerPorts.nodes[name].p2p}/p2p/${id}`
       : `/ip4/127.0.0.1/tcp/${hostPorts.nodes[name].p2p}/p2p/${id}`
   }
 
@@ -137,6 +137,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       p2p: {
         privateKey: p2pKey(node),
         staticPeers: node.peers.map(peerAddr),
+        // In containers p2p has its own network: announce only the p2p alias, so peers cannot dial
+        // around a p2p partition over the RPC network.
+        ...(runtime === 'docker' ? { announce: `/dns4/${topology.name}-${node.name}-p2p/tcp/${inner.p2p}` } : {}),
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
       },

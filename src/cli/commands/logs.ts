@@ -1,9 +1,20 @@
 /** `devnet logs <service>`: the last lines of a service's log, optionally followed until Ctrl-C. */
-import { findStateDir, followLog, readLogLines } from '../../devnet/index.js'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { descriptorPath, findStateDir, followLog, readDescriptor, readLogLines } from '../../devnet/index.js'
+import { DevnetError } from '../../errors.js'
 import type { LogsOptions } from '../options.js'
 
 export async function logs(service: string, options: LogsOptions): Promise<void> {
   const stateDir = findStateDir(options)
+  const descriptor = existsSync(descriptorPath(stateDir)) ? readDescriptor(stateDir) : undefined
+  if (descriptor?.runtime === 'docker') {
+    // A detached container keeps logging after the CLI that streamed service.log is gone: ask the engine.
+    const args = ['logs', '--tail', String(options.lines), ...(options.follow ? ['--follow'] : []), `${descriptor.name}-${service}`]
+    const code = await new Promise<number>((resolve) => spawn('docker', args, { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)))
+    if (code !== 0) throw new DevnetError(`docker logs ${descriptor.name}-${service} failed (exit ${code})`, { code: 'DEVNET_SERVICE_FAILED' })
+    return
+  }
   const lines = readLogLines(stateDir, service, options.lines)
   if (lines.length) process.stdout.write(`${lines.join('\n')}\n`)
   if (!options.follow) return

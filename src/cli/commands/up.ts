@@ -99,6 +99,18 @@ class Interrupts {
   }
 }
 
+/** Image build output: a few lines (docker `Step i/n` lines), not the whole build log. */
+function imageProgress(out: NodeJS.WriteStream): (line: string) => void {
+  let announced = false
+  return (line) => {
+    if (!announced) {
+      out.write('building the lite image (once per source change)\n')
+      announced = true
+    }
+    if (/^Step \d+\/\d+/.test(line)) out.write(`  ${line.trim()}\n`)
+  }
+}
+
 export async function up(options: UpOptions): Promise<void> {
   const out = process.stdout
   const interrupts = new Interrupts()
@@ -115,6 +127,8 @@ export async function up(options: UpOptions): Promise<void> {
       signal: interrupts.controller.signal,
       onPlan: (plan) => progress.start(plan),
       onEvent: (event) => progress.event(event),
+      onNotice: (message) => out.write(`note: ${message}\n`),
+      onImageProgress: imageProgress(out),
     })
   } catch (error) {
     await progress.done(error)

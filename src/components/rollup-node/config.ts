@@ -39,6 +39,8 @@ export interface RollupNodeConfig {
     privateKey: Hex
     /** Static peers: multiaddrs with `/p2p/<peerId>`. */
     staticPeers: string[]
+    /** The only address announced to peers (`--p2p.advertise.*`), e.g. `/dns4/<host>/tcp/<port>`; default: the listen address. */
+    announce?: string
     /** Sequencer key that signs unsafe blocks; only nodes with `sequencer.enabled` get it. */
     sequencerKey?: Hex
     /** The unsafe block signer every node checks gossip against. */

@@ -42,6 +42,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       listenHost: conf.host,
       listenPort: conf.ports.p2p,
       staticPeers: conf.p2p.staticPeers,
+      ...(conf.p2p.announce ? { announce: [conf.p2p.announce] } : {}),
       topics: node.gossip.topics(),
       validate: (topic, data) => node.gossip.validate(topic, data),
       onMessage: () => {},

@@ -35,6 +35,8 @@ export interface P2PNodeOptions {
   listenHost?: string
   /** 0 picks an ephemeral port. */
   listenPort: number
+  /** Addresses announced to peers instead of the listen address (like op-node's `--p2p.advertise.*`). */
+  announce?: string[]
   /** Multiaddrs with a `/p2p/<id>` suffix; kept connected (redialled every ~500 ms while down). */
   staticPeers: string[]
   topics: string[]
@@ -170,7 +172,7 @@ export class P2PNode {
     this.node = await createLibp2p({
       privateKey: p2pPrivateKey(opts.privateKey),
       nodeInfo: { userAgent: 'optimism' },
-      addresses: { listen: [`/${family}/${host}/tcp/${opts.listenPort}`] },
+      addresses: { listen: [`/${family}/${host}/tcp/${opts.listenPort}`], ...(opts.announce?.length ? { announce: opts.announce } : {}) },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],

@@ -21,7 +21,7 @@ export { buildBaseImage, buildLiteImage, ensureLiteImage, imageDefaults, imageEx
 export type { BuildOptions, BuiltImage, ImageOptions } from './image.js'
 export type { LinkFault } from './linkFault.js'
 export { aliasOf, networkName } from './networks.js'
-export { isOrphan, sweep, type SweepOptions, type SweepResult } from './sweep.js'
+export { containerStates, isOrphan, sweep, type SweepOptions, type SweepResult } from './sweep.js'
 
 export interface DockerRuntimeOptions {
   /** Devnet name: prefix of every container and network (`<devnet>-<service>`, `<devnet>-rpc`). */

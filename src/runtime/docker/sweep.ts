@@ -74,3 +74,12 @@ export async function sweep(options: SweepOptions = {}): Promise<SweepResult> {
   result.networks.sort()
   return result
 }
+
+/**
+ * State of each service container of a devnet, by service name (`running`, `paused`, `exited`, ...),
+ * for `devnet status` from another process.
+ */
+export async function containerStates(devnet: string, docker: Docker = dockerClient()): Promise<Record<string, string>> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${labels.devnet}=${devnet}`, `${labels.kind}=service`] } })
+  return Object.fromEntries(list.map((c) => [c.Labels[labels.service], c.State]))
+}
