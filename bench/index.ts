@@ -6,11 +6,14 @@ import '../src/components/shared/polyfills.js'
 import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
+import { benchDocker } from './docker.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
+  docker: () => benchDocker(),
   scenarios: () => benchScenarios('process'),
+  'scenarios-docker': () => benchScenarios('docker'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

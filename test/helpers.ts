@@ -1,4 +1,5 @@
 /** Small helpers shared by the integration suites. */
+import { execFileSync } from 'node:child_process'
 import type { SyncStatus } from '../src/protocol/types.js'
 
 let id = 1
@@ -33,7 +34,18 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Runtimes the integration suites run on: `process` always, `docker` when DEVNET_TEST_DOCKER=1. */
+/**
+ * Runtimes the integration suites run on: `process` always, and `docker` when an engine answers
+ * (`DEVNET_TEST_DOCKER=0` / `=1` forces it off / on; forced on without an engine, the docker suites fail).
+ */
 export function testRuntimes(): Array<'process' | 'docker'> {
-  return process.env.DEVNET_TEST_DOCKER === '1' ? ['process', 'docker'] : ['process']
+  const flag = process.env.DEVNET_TEST_DOCKER
+  if (flag === '0') return ['process']
+  if (flag === '1') return ['process', 'docker']
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 3000 })
+    return ['process', 'docker']
+  } catch {
+    return ['process']
+  }
 }

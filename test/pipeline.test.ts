@@ -99,7 +99,8 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
     const forger = await P2PNode.create({
       privateKey: generatePrivateKey(),
       listenPort: 0,
-      staticPeers: [repSelf.addresses[0]],
+      // The replica's p2p port as published on the host (on docker its announced address is on the devnet's p2p network).
+      staticPeers: [`/ip4/127.0.0.1/tcp/${new URL(devnet.service('replica-0').endpoint('p2p')).port}/p2p/${repSelf.peerID}`],
       topics: [topic],
       validate: async () => 'accept',
       onMessage: () => {},

@@ -21,8 +21,9 @@ export async function heal(ctx: FaultContext): Promise<void> {
 
 /** Removes a latency/loss fault from a service. */
 export async function clearLinkFault(ctx: FaultContext, service: string): Promise<void> {
-  const runtime = ctx.devnet.runtime
-  if (runtime.setLinkFault) await runtime.setLinkFault(service, undefined)
-  else await call(ctx.devnet.endpoints[service].rollup, 'devnet_setLinkFault', [])
+  const { runtime, endpoints } = ctx.devnet
+  if (runtime.setLinkFault) await runtime.setLinkFault(service, undefined).catch(() => {})
+  const rollup = endpoints[service]?.rollup
+  if (rollup) await call(rollup, 'devnet_setLinkFault', [])
   ctx.state.linkFaults.delete(service)
 }

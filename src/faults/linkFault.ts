@@ -16,14 +16,25 @@ interface LinkFault {
 async function setLinkFault(ctx: FaultContext, service: string, fault: LinkFault, name: string): Promise<void> {
   const { devnet } = ctx
   devnet.service(service)
-  if (devnet.runtime.setLinkFault) await devnet.runtime.setLinkFault(service, fault)
-  else {
-    const rollup = devnet.endpoints[service]?.rollup
-    if (!rollup) throw new DevnetError(`${name}: on the process runtime only rollup nodes take link faults, not "${service}"`, { code: 'DEVNET_USAGE' })
+  const rollup = devnet.endpoints[service]?.rollup
+  let via = 'runtime'
+  try {
+    if (!devnet.runtime.setLinkFault) throw new DevnetError('the runtime has no network-level link faults', { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+    await devnet.runtime.setLinkFault(service, fault)
+  } catch (err) {
+    // No tc netem here (process runtime, or a kernel without sch_netem): a rollup node's gossip path
+    // takes the fault instead, through the lite node's admin hook.
+    if (!(err instanceof DevnetError && err.code === 'DEVNET_RUNTIME_UNAVAILABLE') || !rollup) {
+      if (!rollup && err instanceof DevnetError && err.code === 'DEVNET_RUNTIME_UNAVAILABLE') {
+        throw new DevnetError(`${name}: without network-level link faults only rollup nodes take them, not "${service}"`, { code: 'DEVNET_USAGE', cause: err })
+      }
+      throw err
+    }
     await call(rollup, 'devnet_setLinkFault', [fault])
+    via = 'gossip path'
   }
   ctx.state.linkFaults.add(service)
-  ctx.record({ kind: 'fault-start', name, targets: [service], details: { ...fault } })
+  ctx.record({ kind: 'fault-start', name, targets: [service], details: { ...fault, via } })
 }
 
 export function latency(ctx: FaultContext, { service, ms, jitter = 0 }: { service: string; ms: number; jitter?: number }): Promise<void> {
