@@ -2,7 +2,7 @@
 # Builds the base image of the lite image without any registry: a `FROM scratch` root filesystem holding
 # this host's `node`, the link-fault tools `tc` (iproute2) and `nft` (nftables), and every shared library
 # `ldd` lists for them and for anvil. No shell, no package manager: HEALTHCHECKs must use the exec form.
-# See docs/architecture-docker.md ("Images") for why this and not debootstrap.
+# See docs/architecture.md (docker runtime, "Images") for why this and not debootstrap.
 #
 # usage: scripts/docker-base.sh [TAG]          (default TAG: op-devnet-base:local)
 # env:   NODE_BIN   node binary to copy        (default: `command -v node`)

@@ -2,7 +2,7 @@
  * The `docker` runtime: every service is a container `<devnet>-<service>` of the lite image, on the
  * devnet's own networks (one per link class: `<devnet>-rpc`, `<devnet>-p2p`), labelled with the session
  * for `sweep`. Faults act on Docker primitives: pause, kill, network disconnect/connect (partitions) and
- * netem in the container's namespace (link faults). See docs/architecture-docker.md.
+ * netem in the container's namespace (link faults). See docs/architecture.md (docker runtime).
  */
 import type Docker from 'dockerode'
 import { DevnetError, ServiceError } from '../../errors.js'

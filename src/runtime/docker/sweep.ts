@@ -2,7 +2,7 @@
  * Label sweep: removes the containers and networks an orchestrator left behind (a crash, SIGKILL, a lost
  * CI runner). Every resource carries `op-devnet.session` and `op-devnet.pid`; one whose orchestrator pid
  * is no longer alive on this host is an orphan. We sweep by label instead of running Ryuk: see
- * docs/architecture-docker.md ("Cleanup").
+ * docs/architecture.md (docker runtime, "Cleanup").
  */
 import type Docker from 'dockerode'
 import { isProcessAlive } from '../process/group.js'
