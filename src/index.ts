@@ -24,3 +24,33 @@ export { resolvePorts, stablePorts, type NodePorts, type PortMap } from './plan/
 export type { DevnetPlan, ServicePlan } from './plan/types.js'
 export type { ServiceHandle, ServiceState } from './runtime/types.js'
 export { defaultTopology, loadTopology, parseTopology, type NodeSpec, type Topology } from './spec/index.js'
+export { sweep, type SweepOptions, type SweepResult } from './runtime/docker/index.js'
+export {
+  applyFault,
+  batcherOutage,
+  batcherResume,
+  clearLinkFaults,
+  crash,
+  failover,
+  heal,
+  l1Halt,
+  l1Reorg,
+  l1Resume,
+  latency,
+  loss,
+  newFaultState,
+  partition,
+  pause,
+  restart,
+  resume,
+  start,
+  stop,
+  type FaultContext,
+  type FaultState,
+} from './faults/index.js'
+export { allInvariants, checkInvariants, invariantIds, type Invariant, type InvariantOptions } from './invariants/index.js'
+export { runScenario, type RunScenarioOptions, type RunScenarioReturnType } from './scenario/runner.js'
+export { Recorder } from './scenario/recorder.js'
+export { loadScenario, parseScenario, writeHtmlTimeline, writeJUnitReport, writeJsonReport } from './scenario/index.js'
+export type { History, HistoryEvent, NodeSample, Violation } from './scenario/history.js'
+export type { Scenario, ScenarioResult, Step, StepResult } from './scenario/types.js'

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
 import { down } from './commands/down.js'
+import { imagesBuild } from './commands/images.js'
 import { logs } from './commands/logs.js'
 import { scenarioList, scenarioRun } from './commands/scenario.js'
 import { status } from './commands/status.js'
@@ -68,6 +69,13 @@ export function createProgram(): Command {
       process.stdout.write(`removed ${removed.containers.length} container(s), ${removed.networks.length} network(s)${[...removed.containers, ...removed.networks].map((n) => `\n  ${n}`).join('')}\n`)
       if (removed.failures.length) throw new DevnetError(`could not remove: ${removed.failures.join('; ')}`, { code: 'DEVNET_SERVICE_FAILED' })
     })
+
+  const images = program.command('images').description('the container images the docker runtime uses')
+  images
+    .command('build')
+    .description('build the lite image (and the registry-free base image) unless it is up to date')
+    .action(imagesBuild)
+  for (const command of images.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
 
   const scenario = program.command('scenario').description('run incidents as scenario files: faults, expectations, invariants, reports')
   scenario

@@ -66,7 +66,7 @@ test('args: runtime docker', () => {
     l1Rpc: 'http://demo-l1:8545',
     ports: { el: 9546, rollup: 7546, p2p: 9223 },
     sequencerHttp: 'http://demo-sequencer:9545',
-    p2p: { staticPeers: [`/dns4/demo-sequencer/tcp/9222/p2p/${sequencerPeer}`] },
+    p2p: { staticPeers: [`/dns4/demo-sequencer-p2p/tcp/9222/p2p/${sequencerPeer}`], announce: "/dns4/demo-replica-0-p2p/tcp/9223" },
   })
   expect(batcherConfig(plan)).toMatchObject({
     l1Rpc: 'http://demo-l1:8545',

@@ -86,7 +86,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const l1Url = url('l1', innerPorts.l1.rpc, hostPorts.l1.rpc)
   const nodeUrl = (name: string, which: 'el' | 'rollup') => url(name, innerPorts.nodes[name][which], hostPorts.nodes[name][which])
 
-  const p2pKey = (node: NodeSpec) => p2pPrivateKeyFromSeed(topology.keys.mnemonic, nodes.indexOf(node))
+  // Node identities are stable per devnet name, and differ between devnets running side by side.
+  const p2pKey = (node: NodeSpec) => p2pPrivateKeyFromSeed(`${topology.keys.mnemonic}/${topology.name}`, nodes.indexOf(node))
   const peerAddr = (name: string) => {
     const peer = nodes.find((n) => n.name === name)
     if (!peer) throw new DevnetError(`node ${JSON.stringify(name)} has no such peer`, { code: 'DEVNET_SPEC_INVALID' })
