@@ -25,7 +25,7 @@ export async function benchStartup(runs = 3): Promise<Figure[]> {
   for (let i = 0; i < runs; i++) {
     const stateDir = tmp('up')
     const t0 = performance.now()
-    const devnet = await startDevnet({ ports: 'auto', stateDir })
+    const devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir })
     upMs.push(performance.now() - t0)
     try {
       const seq = devnet.endpoints.sequencer.rollup

@@ -23,7 +23,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet on process', () =>
   let devnet: Devnet
 
   beforeAll(async () => {
-    devnet = await startDevnet({ ports: 'auto', stateDir: join(root, 'api') })
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'api') })
   })
   afterAll(async () => {
     await devnet?.stop()
@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet CLI on process', (
   })
 
   test('default: up --detach, status --json shows heads advancing, down', async () => {
-    const up = await devnet(['up', '--detach', '--ports', 'auto'])
+    const up = await devnet(['up', '--detach', '--ports', 'auto', '--runtime', 'process'])
     expect(up.stderr).toBe('')
     expect(up.code).toBe(0)
     expect(up.stdout).toContain('DEV ONLY')

@@ -94,7 +94,7 @@ test('behavior: down with nothing running is fine', async () => {
 test('behavior: up --detach, status, logs, down', async () => {
   const cwd = workdir()
   const env = { DEVNET_LITE_ENTRYPOINT: fakeLite }
-  const up = await devnet(cwd, ['up', '--detach', '--ports', 'auto'], { env })
+  const up = await devnet(cwd, ['up', '--detach', '--ports', 'auto', '--runtime', 'process'], { env })
   expect(up.stderr).toBe('')
   expect(up.code).toBe(0)
   expect(up.stdout).toContain('devnet "devnet" is up')
@@ -127,7 +127,7 @@ test('behavior: up --detach, status, logs, down', async () => {
 test('behavior: up shows live heads (plain lines off a TTY) until SIGINT, then stops', async () => {
   const cwd = workdir()
   let signalled = false
-  const result = await devnet(cwd, ['up', '--ports', 'auto'], {
+  const result = await devnet(cwd, ['up', '--ports', 'auto', '--runtime', 'process'], {
     env: { DEVNET_LITE_ENTRYPOINT: fakeLite },
     onStdout: (all, child) => {
       if (!signalled && (all.match(/unsafe\/safe\/finalized/g) ?? []).length >= 2) {

@@ -37,7 +37,7 @@ function topology(change: (t: Topology) => void = () => {}): Topology {
 }
 
 async function start(options: StartDevnetOptions = {}): Promise<Devnet> {
-  const devnet = await startDevnet({ topology: topology(), stateDir: join(root, `d${dirs++}`), liteEntrypoint, readyTimeoutMs: 15_000, ...options })
+  const devnet = await startDevnet({ topology: topology(), runtime: 'process', stateDir: join(root, `d${dirs++}`), liteEntrypoint, readyTimeoutMs: 15_000, ...options })
   started.push(devnet)
   return devnet
 }
@@ -104,7 +104,7 @@ test('behavior: status and down from the state directory (another process)', asy
 test('behavior: await using stops the devnet', async () => {
   let stateDir: string
   {
-    await using devnet = await startDevnet({ topology: topology(), stateDir: join(root, `d${dirs++}`), liteEntrypoint })
+    await using devnet = await startDevnet({ topology: topology(), runtime: 'process', stateDir: join(root, `d${dirs++}`), liteEntrypoint })
     stateDir = devnet.stateDir
     expect(existsSync(join(stateDir, 'devnet.json'))).toBe(true)
   }
@@ -114,7 +114,7 @@ test('behavior: await using stops the devnet', async () => {
 describe('error', () => {
   test('a devnet already runs in the state directory', async () => {
     const devnet = await start()
-    const error = await startDevnet({ topology: topology(), stateDir: devnet.stateDir, liteEntrypoint }).catch((e: unknown) => e)
+    const error = await startDevnet({ topology: topology(), runtime: 'process', stateDir: devnet.stateDir, liteEntrypoint }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DevnetError)
     expect(error).toMatchObject({ code: 'DEVNET_ALREADY_RUNNING' })
     expect(devnet.service('l1').state()).toBe('running')
@@ -124,7 +124,7 @@ describe('error', () => {
     process.env.FAKE_LITE_CRASH = 'replica-0'
     const events: DevnetEvent[] = []
     const stateDir = join(root, `d${dirs++}`)
-    const error = await startDevnet({ topology: topology(), stateDir, liteEntrypoint, onEvent: (e) => events.push(e) }).catch((e: unknown) => e)
+    const error = await startDevnet({ topology: topology(), runtime: 'process', stateDir, liteEntrypoint, onEvent: (e) => events.push(e) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ServiceError)
     expect(error).toMatchObject({ service: 'replica-0', code: 'DEVNET_SERVICE_FAILED' })
     expect((error as Error).message).toContain('boom: crashing on purpose')
@@ -137,20 +137,18 @@ describe('error', () => {
 
   test('lite components not built', async () => {
     const stateDir = join(root, `d${dirs++}`)
-    const error = await startDevnet({ topology: topology(), stateDir, liteEntrypoint: join(root, 'missing.js') }).catch((e: unknown) => e)
+    const error = await startDevnet({ topology: topology(), runtime: 'process', stateDir, liteEntrypoint: join(root, 'missing.js') }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
     expect(existsSync(stateDir)).toBe(false)
   })
 
-  test('runtime docker is not available yet', async () => {
-    await expect(startDevnet({ topology: topology(), runtime: 'docker', liteEntrypoint })).rejects.toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-  })
 
   test('aborted start stops what started', async () => {
     const controller = new AbortController()
     const stateDir = join(root, `d${dirs++}`)
     const promise = startDevnet({
       topology: topology(),
+      runtime: 'process',
       stateDir,
       liteEntrypoint,
       signal: controller.signal,
