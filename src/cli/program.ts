@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
+import { compose } from './commands/compose.js'
 import { down } from './commands/down.js'
 import { imagesBuild } from './commands/images.js'
 import { logs } from './commands/logs.js'
@@ -59,6 +60,14 @@ export function createProgram(): Command {
     .addOption(options.name())
     .addOption(options.stateDir())
     .action(down)
+
+  program
+    .command('compose')
+    .description('write the devnet as a docker compose file (plus the service files it mounts) for `docker compose up`')
+    .addOption(options.file())
+    .option('-o, --output <file>', 'compose file to write; service files go next to it, in <file without extension>/', 'compose/devnet.yaml')
+    .addOption(Object.assign(options.ports().default('stable'), { description: 'stable documented ports or free ones picked now' }))
+    .action(compose)
 
   program
     .command('sweep')

@@ -10,6 +10,7 @@ import type { LinkClass, ServicePlan } from '../../plan/types.js'
 import type { Runtime, ServiceHandle, StartOptions } from '../types.js'
 import { defaults } from '../waits.js'
 import { dockerClient, dockerDefaults, engineMessage, labels as labelKeys, tolerate } from './engine.js'
+import { hostUser, isInternalLink } from './container.js'
 import { applyLinkFault, type LinkFault } from './linkFault.js'
 import { aliasOf, createNetwork, linkClasses, networkName } from './networks.js'
 import { forgetNetwork, reapNetworkOnExit } from './reap.js'
@@ -19,6 +20,7 @@ import { sweep } from './sweep.js'
 export { assertDockerAvailable, dockerAvailable, dockerClient, dockerDefaults, labels } from './engine.js'
 export { buildBaseImage, buildLiteImage, ensureLiteImage, imageDefaults, imageExists, liteImageTag, productionModules, pruneLiteImages, resolveBaseImage } from './image.js'
 export type { BuildOptions, BuiltImage, ImageOptions } from './image.js'
+export { containerSpec, hostUser, isInternalLink, joinsP2p, type ContainerNetwork, type ContainerSpec } from './container.js'
 export type { LinkFault } from './linkFault.js'
 export { aliasOf, networkName } from './networks.js'
 export { containerStates, isOrphan, sweep, type SweepOptions, type SweepResult } from './sweep.js'
@@ -104,7 +106,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
     }
     this.options = options
     this.docker = options.docker ?? dockerClient()
-    const user = options.user ?? (process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined)
+    const user = options.user ?? hostUser()
     this.#context = {
       docker: this.docker,
       devnet: options.devnet,
@@ -214,7 +216,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
         const name = networkName(devnet, link, i)
         await createNetwork(this.docker, {
           name,
-          internal: link === 'p2p',
+          internal: isInternalLink(link),
           pool: this.options.subnetPool ?? dockerDefaults.subnetPool,
           labels: { ...this.#labels('partition'), [labelKeys.link]: link },
         })
@@ -364,7 +366,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
         try {
           await createNetwork(this.docker, {
             name,
-            internal: link === 'p2p',
+            internal: isInternalLink(link),
             pool: this.options.subnetPool ?? dockerDefaults.subnetPool,
             labels: { ...this.#labels('network'), [labelKeys.link]: link },
           })

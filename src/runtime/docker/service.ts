@@ -13,10 +13,11 @@ import type { ServicePlan } from '../../plan/types.js'
 import { isProcessAlive } from '../process/group.js'
 import type { ServiceHandle, ServiceState } from '../types.js'
 import { WaitTimeoutError } from '../waits.js'
-import { dockerDefaults, engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
+import { engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
 import { LineRing } from './lines.js'
 import { waitReady } from './readiness.js'
-import { aliasOf, networkName } from './networks.js'
+import { containerSpec, joinsP2p } from './container.js'
+import { aliasOf } from './networks.js'
 import { forgetContainer, reapContainerOnExit } from './reap.js'
 
 /** Log lines attached to a `ServiceError`. */
@@ -95,7 +96,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
 
   /** Whether the service joins the p2p network: it has a port named `p2p`. */
   get onP2p(): boolean {
-    return 'p2p' in this.plan.ports
+    return joinsP2p(this.plan)
   }
 
   state(): ServiceState {
@@ -240,33 +241,33 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
 
   async #create(): Promise<void> {
     const { plan, ctx } = this
+    const c = containerSpec(plan, ctx.devnet)
     const exposed: Record<string, object> = {}
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
-    for (const port of Object.values(plan.ports)) {
-      exposed[`${port.port}/tcp`] = {}
-      bindings[`${port.port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(port.host) }]
+    for (const port of c.ports) {
+      exposed[`${port.container}/tcp`] = {}
+      bindings[`${port.container}/tcp`] = [{ HostIp: c.hostIp, HostPort: String(port.host) }]
     }
-    const workdir = `${dockerDefaults.mountRoot}/${plan.name}`
-    const rpc = networkName(ctx.devnet, 'rpc')
+    const [first, ...rest] = c.networks
     const spec: Docker.ContainerCreateOptions = {
-      name: this.containerName,
+      name: c.name,
       Image: ctx.image,
-      Entrypoint: this.#entrypoint(),
-      Cmd: plan.args,
-      Env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
-      WorkingDir: workdir,
+      Entrypoint: c.entrypoint,
+      Cmd: c.command,
+      Env: Object.entries(c.env).map(([key, value]) => `${key}=${value}`),
+      WorkingDir: c.workingDir,
       ...(ctx.user ? { User: ctx.user } : {}),
       Labels: ctx.labels('service', plan.name),
       ExposedPorts: exposed,
       HostConfig: {
-        Init: true, // tini as pid 1 forwards SIGTERM: anvil and node ignore it as pid 1
-        Binds: [`${this.dir}:${workdir}`],
+        Init: c.init,
+        Binds: [`${this.dir}:${c.workingDir}`],
         PortBindings: bindings,
-        NetworkMode: rpc,
+        NetworkMode: first!.name,
         ...(ctx.dns ? { Dns: ctx.dns } : {}),
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '2' } },
+        LogConfig: { Type: c.logConfig.type, Config: c.logConfig.config },
       },
-      NetworkingConfig: { EndpointsConfig: { [rpc]: { Aliases: [this.containerName] } } },
+      NetworkingConfig: { EndpointsConfig: { [first!.name]: { Aliases: [first!.alias] } } },
     }
     let container: Docker.Container
     try {
@@ -278,11 +279,8 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     this.#container = container
     this.#id = container.id
     if (ctx.reapOnExit) reapContainerOnExit(container.id)
-    if (this.onP2p) {
-      await ctx.docker.getNetwork(networkName(ctx.devnet, 'p2p')).connect({
-        Container: container.id,
-        EndpointConfig: { Aliases: [aliasOf(ctx.devnet, plan.name, 'p2p')] },
-      })
+    for (const network of rest) {
+      await ctx.docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: [network.alias] } })
     }
   }
 
@@ -306,17 +304,6 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     }
     await tolerate(existing.remove({ force: true, v: true }))
     return true
-  }
-
-  #entrypoint(): string[] {
-    switch (this.plan.program) {
-      case 'anvil':
-        return ['anvil']
-      case 'lite':
-        return ['node', dockerDefaults.liteEntrypoint]
-      default:
-        throw new DevnetError(`service "${this.name}": unknown program ${JSON.stringify(this.plan.program)}`)
-    }
   }
 
   /** Attaches to stdout/stderr before start (nothing is missed) and watches for the end of the run. */
