@@ -4,12 +4,13 @@
  * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port (see
  * `readiness.ts`) while the attach stream tells an early exit.
  */
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import type Docker from 'dockerode'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
+import { writeServiceFiles } from '../files.js'
 import { isProcessAlive } from '../process/group.js'
 import type { ServiceHandle, ServiceState } from '../types.js'
 import { WaitTimeoutError } from '../waits.js'
@@ -371,15 +372,6 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
   }
 
   #writeFiles(): void {
-    mkdirSync(this.dir, { recursive: true })
-    for (const [path, content] of Object.entries(this.plan.files)) {
-      const target = resolve(this.dir, path)
-      const inside = relative(this.dir, target)
-      if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
-        throw new ServiceError(this.name, `file path "${path}" escapes the service directory`)
-      }
-      mkdirSync(dirname(target), { recursive: true })
-      writeFileSync(target, content)
-    }
+    writeServiceFiles(this.name, this.dir, this.plan.files)
   }
 }

@@ -3,10 +3,11 @@
  * its files, `pid` and `service.log` under `<stateDir>/<service>/`.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
+import { writeServiceFiles } from '../files.js'
 import type { Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
@@ -263,15 +264,6 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
   }
 
   #writeFiles(): void {
-    mkdirSync(this.dir, { recursive: true })
-    for (const [path, content] of Object.entries(this.plan.files)) {
-      const target = resolve(this.dir, path)
-      const inside = relative(this.dir, target)
-      if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
-        throw new ServiceError(this.name, `file path "${path}" escapes the service directory`)
-      }
-      mkdirSync(dirname(target), { recursive: true })
-      writeFileSync(target, content)
-    }
+    writeServiceFiles(this.name, this.dir, this.plan.files)
   }
 }
