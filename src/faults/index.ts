@@ -1,5 +1,5 @@
 /** The faults, one action each, and `applyFault` to run a scenario's `FaultCall`. */
-import type { FaultCall } from '../scenario/faults.js'
+import type { FaultArgs, FaultCall, FaultName } from '../scenario/faults.js'
 import { batcherOutage, batcherResume } from './batcherOutage.js'
 import type { FaultContext } from './context.js'
 import { failover } from './failover.js'
@@ -14,44 +14,29 @@ import { crash, pause, restart, resume, start, stop } from './service.js'
 export { batcherOutage, batcherResume, clearLinkFaults, crash, failover, heal, l1Halt, l1Reorg, l1Resume, latency, loss, partition, pause, restart, resume, start, stop }
 export { newFaultState, type FaultContext, type FaultState } from './context.js'
 
+/** Every fault by its scenario name. */
+const faults: { [K in FaultName]: (ctx: FaultContext, args: FaultArgs[K]) => Promise<unknown> } = {
+  l1Reorg,
+  l1Halt: (ctx) => l1Halt(ctx),
+  l1Resume: (ctx) => l1Resume(ctx),
+  crash,
+  stop,
+  start,
+  restart,
+  pause,
+  resume,
+  partition,
+  heal: (ctx) => heal(ctx),
+  batcherOutage: (ctx) => batcherOutage(ctx),
+  batcherResume: (ctx) => batcherResume(ctx),
+  failover,
+  latency,
+  loss,
+  clearLinkFaults,
+}
+
 /** Runs one fault call of a scenario. */
-export async function applyFault(ctx: FaultContext, f: FaultCall): Promise<void> {
-  switch (f.name) {
-    case 'l1Reorg':
-      await l1Reorg(ctx, f.args)
-      return
-    case 'l1Halt':
-      return l1Halt(ctx)
-    case 'l1Resume':
-      return l1Resume(ctx)
-    case 'crash':
-      return crash(ctx, f.args)
-    case 'stop':
-      return stop(ctx, f.args)
-    case 'start':
-      return start(ctx, f.args)
-    case 'restart':
-      return restart(ctx, f.args)
-    case 'pause':
-      return pause(ctx, f.args)
-    case 'resume':
-      return resume(ctx, f.args)
-    case 'partition':
-      return partition(ctx, f.args)
-    case 'heal':
-      return heal(ctx)
-    case 'batcherOutage':
-      return batcherOutage(ctx)
-    case 'batcherResume':
-      return batcherResume(ctx)
-    case 'failover':
-      await failover(ctx, f.args)
-      return
-    case 'latency':
-      return latency(ctx, f.args)
-    case 'loss':
-      return loss(ctx, f.args)
-    case 'clearLinkFaults':
-      return clearLinkFaults(ctx, f.args)
-  }
+export async function applyFault(ctx: FaultContext, call: FaultCall): Promise<void> {
+  const run = faults[call.name] as (ctx: FaultContext, args: FaultCall['args']) => Promise<unknown>
+  await run(ctx, call.args)
 }
