@@ -90,19 +90,21 @@ export class Batcher {
     this.rollup = this.rollups[0]
   }
 
-  /** Multi-sequencer mode: follow the rollup node whose sequencer is active; starts over on a switch. */
+  /**
+   * Multi-sequencer mode: follow the rollup node whose sequencer is active; starts over on a switch.
+   * The current one is asked first; only when it is not active (or does not answer within a second:
+   * a crashed container's name may take seconds to fail to resolve) are all endpoints asked at once.
+   */
   private async selectSequencer(): Promise<void> {
     if (this.rollups.length === 1) return
-    for (let i = 0; i < this.rollups.length; i++) {
-      const active = await this.rollups[i].call<boolean>('admin_sequencerActive').catch(() => false)
-      if (!active) continue
-      if (this.rollup !== this.rollups[i]) {
-        this.rollup = this.rollups[i]
-        this.l2 = this.l2s[i]
-        this.reset(`following the active sequencer at ${this.rollup.url}`)
-      }
-      return
-    }
+    const active = (c: RpcClient) => c.call<boolean>('admin_sequencerActive', [], 1_000).catch(() => false)
+    if (await active(this.rollup)) return
+    const answers = await Promise.all(this.rollups.map(active))
+    const i = answers.indexOf(true)
+    if (i < 0 || this.rollups[i] === this.rollup) return
+    this.rollup = this.rollups[i]
+    this.l2 = this.l2s[i]
+    this.reset(`following the active sequencer at ${this.rollup.url}`)
   }
 
   private reset(reason: string): void {
