@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto'
 import snappy from 'snappyjs'
 import { concatHex, keccak256, numberToHex, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { ProtocolError } from './errors.js'
+import { gossipMessageId } from './gossip.js'
 import { decodeGossipBlock, encodeGossipBlock, encodePayloadSSZ, gossipTopic, payloadSigningHash, type ExecutionPayload } from './payload.js'
 
 const KEY: Hex = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
@@ -91,5 +93,22 @@ describe('encodeGossipBlock / decodeGossipBlock', () => {
 
   test('error: beacon root missing for v3', async () => {
     await expect(encodeGossipBlock({ payload, version: 3, l2ChainId: 901, signerPrivateKey: KEY })).rejects.toThrow(/parentBeaconBlockRoot/)
+  })
+})
+
+describe('gossipMessageId', () => {
+  const topic = '/optimism/901/2/blocks'
+  const expected = (domain: number, body: Uint8Array) => {
+    const len = Buffer.alloc(8)
+    len.writeBigUInt64LE(BigInt(topic.length))
+    return new Uint8Array(createHash('sha256').update(Uint8Array.of(domain, 0, 0, 0)).update(len).update(topic).update(body).digest().subarray(0, 20))
+  }
+  test('behavior: raw data (not snappy) hashes with domain 0', () => {
+    const raw = new TextEncoder().encode('\xff not snappy')
+    expect(gossipMessageId(topic, raw)).toEqual(expected(0, raw))
+  })
+  test('behavior: snappy data hashes its decompressed bytes with domain 1', () => {
+    const body = new TextEncoder().encode('a block payload')
+    expect(gossipMessageId(topic, snappy.compress(body))).toEqual(expected(1, body))
   })
 })

@@ -3,7 +3,7 @@
  * `signature (r, s, yParity) ++ [parentBeaconBlockRoot for v3/v4] ++ SSZ payload`.
  */
 import snappy from 'snappyjs'
-import { bytesToHex, getAddress, hexToBytes, keccak256, recoverAddress, type Address, type Hex } from 'viem'
+import { bytesToHex, getAddress, hexToBytes, keccak256, recoverAddress, sha256, stringToBytes, type Address, type Hex } from 'viem'
 import { sign } from 'viem/accounts'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
@@ -12,6 +12,26 @@ import { decodePayloadSSZ, encodePayloadSSZ } from './payloadSsz.js'
 
 /** Largest decompressed gossip message op-node accepts (10 MiB). */
 export const MAX_GOSSIP_SIZE = 10 * 1024 * 1024
+
+/**
+ * op-node's gossip message ID (eth2 altair style): the first 20 bytes of
+ * sha256(domain ++ u64le(len(topic)) ++ topic ++ data), with data snappy-decoded when it decodes
+ * (domain 0x01000000) and raw otherwise (domain 0x00000000).
+ */
+export function gossipMessageId(topic: string, data: Uint8Array): Uint8Array {
+  let domain = 0
+  let body = data
+  try {
+    body = snappy.uncompress(data, MAX_GOSSIP_SIZE)
+    domain = 1
+  } catch {
+    // not snappy: hash the raw data
+  }
+  const topicBytes = stringToBytes(topic)
+  const topicLen = new Uint8Array(8)
+  new DataView(topicLen.buffer).setBigUint64(0, BigInt(topicBytes.length), true)
+  return hexToBytes(sha256(concatBytes(Uint8Array.of(domain, 0, 0, 0), topicLen, topicBytes, body))).subarray(0, 20)
+}
 
 /** Gossip topic for a payload version: `/optimism/<chainId>/<version - 1>/blocks`. */
 export function gossipTopic(l2ChainId: bigint | number, version: PayloadVersion): string {

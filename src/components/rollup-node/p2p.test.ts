@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
-import { opMessageId, P2PNode, type P2PNodeOptions, type ValidationResult } from './p2p.js'
+import { gossipMessageId as opMessageId } from '../../protocol/gossip.js'
+import { P2PNode, type P2PNodeOptions, type ValidationResult } from './p2p.js'
 
 const TOPIC = '/optimism/901/2/blocks'
 const enc = (s: string) => new TextEncoder().encode(s)

@@ -3,8 +3,8 @@
  * op-node's message IDs and mesh parameters), static peers that are redialled forever, a connection gater for
  * peer/IP/subnet blocking, and the data behind op-node's `opp2p_*` admin API.
  */
+import type { PeerDump, PeerInfo, PeerScores, PeerStats, TopicScores } from './p2pTypes.js'
 import '../shared/polyfills.js'
-import { createHash } from 'node:crypto'
 import { BlockList, isIP } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -16,15 +16,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import snappy from 'snappyjs'
 import type { Hex } from 'viem'
+import { gossipMessageId, MAX_GOSSIP_SIZE } from '../../protocol/gossip.js'
 import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.js'
 
-/** op-node's limit on gossip messages, compressed and decompressed. */
-const MAX_GOSSIP_SIZE = 10 * (1 << 20)
 /** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
 const REDIAL_INTERVAL_MS = 500
 const DIAL_TIMEOUT_MS = 2_000
+
+export type { PeerDump, PeerInfo, PeerScores, PeerStats } from './p2pTypes.js'
 
 export type ValidationResult = 'accept' | 'reject' | 'ignore'
 
@@ -51,35 +51,6 @@ export interface P2PNodeOptions {
 /** An injected fault on this node's gossip path (received messages and own publications). */
 export interface LinkFault { delayMs?: number; jitterMs?: number; lossPercent?: number }
 
-interface TopicScores { timeInMesh: number; firstMessageDeliveries: number; meshMessageDeliveries: number; invalidMessageDeliveries: number }
-
-/** op-node's `PeerScores` JSON (`blocks` sums this node's topics; `timeInMesh` in seconds). */
-export interface PeerScores {
-  gossip: { total: number; blocks: TopicScores; IPColocationFactor: number; behavioralPenalty: number }
-  reqResp: { validResponses: number; errorResponses: number; rejectedPayloads: number }
-}
-
-/**
- * op-node's `PeerInfo` JSON. `connectedness`/`direction` are go-libp2p enums (0 NotConnected, 1 Connected;
- * 0 Unknown, 1 Inbound, 2 Outbound); `latency` is in nanoseconds; `ENR` is empty (no discv5).
- */
-export interface PeerInfo {
-  peerID: string; nodeID: string; userAgent: string; protocolVersion: string; ENR: string
-  addresses: string[]; protocols: string[] | null; connectedness: number; direction: number; protected: boolean
-  chainID: number; latency: number; gossipBlocks: boolean; scores: PeerScores
-}
-
-/** op-node's `PeerDump` JSON. */
-export interface PeerDump {
-  totalConnected: number; peers: Record<string, PeerInfo>; bannedPeers: string[]; bannedIPS: string[]; bannedSubnets: string[]
-}
-
-/** op-node's `PeerStats` JSON (`blocksTopic…` count peers subscribed to `/optimism/<chain>/<0..3>/blocks`). */
-export interface PeerStats {
-  connected: number; table: number; blocksTopic: number; blocksTopicV2: number; blocksTopicV3: number
-  blocksTopicV4: number; banned: number; known: number
-}
-
 /** Parts of gossipsub's implementation, beyond its public interface, that feed `PeerScores`. */
 interface ScoreView {
   getScore(id: string): number
@@ -88,24 +59,6 @@ interface ScoreView {
 
 /** What identify told us about a peer. */
 interface KnownPeer { userAgent: string; protocolVersion: string; protocols: string[]; addrs: string[] }
-
-/**
- * op-node's gossip message ID (eth2 altair style): first 20 bytes of
- * sha256(domain ‖ u64le(len(topic)) ‖ topic ‖ data), with data snappy-decoded when it decodes
- * (domain 0x01000000) and raw otherwise (domain 0x00000000).
- */
-export function opMessageId(topic: string, data: Uint8Array): Uint8Array {
-  let domain = 0
-  let body = data
-  try {
-    body = snappy.uncompress(data, MAX_GOSSIP_SIZE)
-    domain = 1
-  } catch { /* invalid snappy: hash the raw data */ }
-  const topicLen = Buffer.alloc(8)
-  topicLen.writeBigUInt64LE(BigInt(Buffer.byteLength(topic)))
-  const h = createHash('sha256').update(Uint8Array.of(domain, 0, 0, 0)).update(topicLen).update(topic).update(body)
-  return h.digest().subarray(0, 20)
-}
 
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, Math.max(0, ms)))
 
@@ -189,7 +142,7 @@ export class P2PNode {
         pubsub: gossipsub({
           // op-node: StrictNoSign, its own message IDs, D 8/6/12, Dlazy 6, 500 ms heartbeat, no PX.
           globalSignaturePolicy: StrictNoSign,
-          msgIdFn: (msg: Message) => opMessageId(msg.topic, msg.data),
+          msgIdFn: (msg: Message) => gossipMessageId(msg.topic, msg.data),
           D: 8, Dlo: 6, Dhi: 12, Dlazy: 6,
           heartbeatInterval: 500, fanoutTTL: 24_000, mcacheLength: 12, mcacheGossip: 3, seenTTL: 65_000,
           doPX: false,
