@@ -20,10 +20,11 @@ export {
 export { DevnetError, ServiceError, SpecError, type DevnetErrorCode, type DevnetErrorOptions } from './errors.js'
 export { devKeys, type DevKey, type DevKeys, type KeyRole } from './plan/keys.js'
 export { planDevnet, type PlanOptions } from './plan/plan.js'
-export { resolvePorts, stablePorts, type NodePorts, type PortMap } from './plan/ports.js'
+export { stablePorts, type NodePorts, type PortMap } from './plan/ports.js'
+export { resolvePorts } from './devnet/ports.js'
 export type { DevnetPlan, ServicePlan } from './plan/types.js'
 export type { ServiceHandle, ServiceState } from './runtime/types.js'
-export { defaultTopology, loadTopology, parseTopology, type NodeSpec, type Topology } from './spec/index.js'
+export { defaultTopology, loadTopology, parseTopology, type NodeSpec, type Topology } from './topology/index.js'
 export { sweep, type SweepOptions, type SweepResult } from './runtime/docker/index.js'
 export {
   applyFault,
@@ -52,5 +53,5 @@ export { allInvariants, checkInvariants, invariantIds, type Invariant, type Inva
 export { runScenario, type RunScenarioOptions, type RunScenarioReturnType } from './scenario/runner.js'
 export { Recorder } from './scenario/recorder.js'
 export { loadScenario, parseScenario, writeHtmlTimeline, writeJUnitReport, writeJsonReport } from './scenario/index.js'
-export type { History, HistoryEvent, NodeSample, Violation } from './scenario/history.js'
+export type { History, HistoryEvent, NodeSample, Violation } from './devnet/history.js'
 export type { Scenario, ScenarioResult, Step, StepResult } from './scenario/types.js'

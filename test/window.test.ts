@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
-import { defaultTopology } from '../src/spec/index.js'
+import { defaultTopology } from '../src/topology/index.js'
 import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {

@@ -1,12 +1,12 @@
 /**
  * Writes a plan as a docker compose file plus the service files it bind-mounts (`devnet compose`):
  * `compose/devnet.yaml` gets its files under `compose/devnet/<service>/`. The file itself comes from
- * `plan/compose.ts` (pure).
+ * `runtime/docker/compose.ts`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { DevnetError } from '../errors.js'
-import { composeYaml } from '../plan/compose.js'
+import { composeYaml } from '../runtime/docker/compose.js'
 import type { DevnetPlan } from '../plan/types.js'
 
 export interface WriteComposeOptions {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import { DevnetError, ServiceError } from '../errors.js'
 import { isProcessAlive } from '../runtime/process/index.js'
-import { defaultTopology, type Topology } from '../spec/index.js'
+import { defaultTopology, type Topology } from '../topology/index.js'
 import {
   devnetStatus,
   findStateDir,

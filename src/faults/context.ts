@@ -3,7 +3,7 @@
  * state faults share (who is partitioned, which link faults are set) so `heal` can undo them.
  */
 import type { Devnet } from '../devnet/start.js'
-import type { HistoryEvent } from '../scenario/history.js'
+import type { HistoryEvent } from '../devnet/history.js'
 
 export interface FaultState {
   /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */

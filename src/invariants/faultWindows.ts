@@ -6,7 +6,7 @@
  * - a window never closed lasts to the end of the history, except for {@link INSTANT_FAULTS}, which last
  *   `graceMs` when the runner emits no `fault-end` for them.
  */
-import type { History, HistoryEvent, NodeSample } from '../scenario/history.js'
+import type { History, HistoryEvent, NodeSample } from '../devnet/history.js'
 
 /** Faults that act at once rather than over a span; unclosed, they count as active for `graceMs`. */
 export const INSTANT_FAULTS: readonly string[] = ['l1Reorg', 'restart', 'failover']

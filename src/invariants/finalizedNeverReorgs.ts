@@ -1,4 +1,4 @@
-import type { NodeSample, Violation } from '../scenario/history.js'
+import type { NodeSample, Violation } from '../devnet/history.js'
 import type { Invariant } from './types.js'
 
 /**

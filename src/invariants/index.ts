@@ -1,5 +1,5 @@
 /** The invariants scenarios are checked against: one per file, each a pure function of the history. */
-import type { History, Violation } from '../scenario/history.js'
+import type { History, Violation } from '../devnet/history.js'
 import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
 import { nodesAgree } from './nodesAgree.js'

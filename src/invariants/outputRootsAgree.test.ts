@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { OutputSample } from '../scenario/history.js'
+import type { OutputSample } from '../devnet/history.js'
 import { hash, healthyHistory } from './__fixtures__/history.js'
 import { outputRootsAgree } from './outputRootsAgree.js'
 

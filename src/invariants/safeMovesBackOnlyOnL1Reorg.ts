@@ -1,4 +1,4 @@
-import type { Violation } from '../scenario/history.js'
+import type { Violation } from '../devnet/history.js'
 import { l1HashChanges, samplesByNode } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import type { Invariant } from './types.js'

@@ -1,4 +1,4 @@
-import type { History, Violation } from '../scenario/history.js'
+import type { History, Violation } from '../devnet/history.js'
 
 /** Tunables shared by the invariants; every one has a default in {@link invariantDefaults}. */
 export interface InvariantOptions {

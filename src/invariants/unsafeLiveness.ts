@@ -1,4 +1,4 @@
-import type { NodeSample } from '../scenario/history.js'
+import type { NodeSample } from '../devnet/history.js'
 import { activeAt, affects, faultWindows, sequencerNodes } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import { findStalls, type Point } from './stall.js'

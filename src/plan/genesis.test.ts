@@ -8,7 +8,7 @@ import { scalarsFromSystemConfig } from '../protocol/l1Info.js'
 import { anvilBinary } from '../runtime/process/binary.js'
 import { freePort } from '../runtime/ports.js'
 import { waitForRpc } from '../runtime/waits.js'
-import { defaultTopology } from '../spec/index.js'
+import { defaultTopology } from '../topology/index.js'
 import { addresses, l1Genesis, l2Genesis, predeployCode, rollupConfig } from './genesis.js'
 import { devKeys } from './keys.js'
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { concat, numberToHex, type Address, type Hex } from 'viem'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { ZERO_HASH, type RollupConfig } from '../protocol/types.js'
-import { FORKS, type ForkName, type Topology } from '../spec/types.js'
+import { FORKS, type ForkName, type Topology } from '../topology/types.js'
 import { devKeys } from './keys.js'
 
 /** Predeploy and fixed addresses the planner writes into genesis and rollup.json. */

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { defaultTopology } from '../spec/index.js'
+import { defaultTopology } from '../topology/index.js'
 import { devKeys } from './keys.js'
 
 test('default', () => {

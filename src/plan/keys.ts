@@ -4,7 +4,7 @@
  */
 import { bytesToHex, type Address, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
-import type { Topology } from '../spec/types.js'
+import type { Topology } from '../topology/types.js'
 
 /** A role of the dev keys, as `keys.roles` of the topology names them. */
 export type KeyRole = keyof Topology['keys']['roles']

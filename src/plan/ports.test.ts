@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { DevnetError } from '../errors.js'
-import { defaultTopology, type Topology } from '../spec/index.js'
-import { portList, resolvePorts, stablePorts } from './ports.js'
+import { defaultTopology, type Topology } from '../topology/index.js'
+import { stablePorts } from './ports.js'
 
 test('default', () => {
   expect(stablePorts(defaultTopology())).toEqual({
@@ -26,20 +26,6 @@ test('behavior: list order decides the index, not the role', () => {
     s: { el: 9546, rollup: 7546, p2p: 9223 },
     q: { el: 9547, rollup: 7547, p2p: 9224 },
   })
-})
-
-test('args: ports stable', async () => {
-  expect(await resolvePorts(defaultTopology())).toEqual(stablePorts(defaultTopology()))
-})
-
-test('args: ports auto', async () => {
-  const t: Topology = { ...defaultTopology(), ports: 'auto' }
-  const ports = await resolvePorts(t)
-  expect(Object.keys(ports.nodes)).toEqual(['sequencer', 'replica-0'])
-  const list = portList(ports)
-  expect(list).toHaveLength(8)
-  expect(new Set(list).size).toBe(8)
-  for (const port of list) expect(port).toBeGreaterThan(0)
 })
 
 test('error: too many nodes for stable ports', () => {

@@ -13,11 +13,10 @@
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
  * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
- * start, so two devnets can run side by side.
+ * start (`devnet/ports.ts`), so two devnets can run side by side.
  */
 import { DevnetError } from '../errors.js'
-import { allocatePorts } from '../runtime/ports.js'
-import type { Topology } from '../spec/types.js'
+import type { Topology } from '../topology/types.js'
 
 /** Ports of one rollup node. */
 export interface NodePorts {
@@ -74,22 +73,4 @@ export function stablePorts(topology: Topology): PortMap {
     })
   }
   return ports
-}
-
-/**
- * The host ports to use: {@link stablePorts} for `ports: stable`, or the same shape filled with distinct
- * free ports on 127.0.0.1 for `ports: auto`.
- * @example
- * const ports = await resolvePorts({ ...topology, ports: 'auto' })
- */
-export async function resolvePorts(topology: Topology): Promise<PortMap> {
-  if (topology.ports === 'stable') return stablePorts(topology)
-  const free = await allocatePorts(2 + 3 * topology.l2.nodes.length)
-  let next = 0
-  const take = () => free[next++]
-  return {
-    l1: { rpc: take() },
-    nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
-    batcher: { rpc: take() },
-  }
 }

@@ -1,6 +1,6 @@
-/** Value checks for scenario files, in the style of `spec/reader.ts` (which holds the shared ones). */
+/** Value checks for scenario files, in the style of `topology/reader.ts` (which holds the shared ones). */
 import { isScalar } from 'yaml'
-import { describe, str, type Check } from '../spec/reader.js'
+import { describe, str, type Check } from '../topology/reader.js'
 import { ConditionError, parseCondition, parseTerm, type Condition, type ConditionContext, type Term } from './condition.js'
 import { parseDuration } from './duration.js'
 

@@ -1,7 +1,7 @@
 /** Evaluating conditions against the heads seen now. */
 import type { Comparison, Condition, Head, Operator, Term } from './condition.js'
 import { formatTerm } from './condition.js'
-import type { History } from './history.js'
+import type { History } from '../devnet/history.js'
 
 /** What a condition is evaluated against. */
 export interface ConditionView {

@@ -1,7 +1,7 @@
 /** Reads and checks the arguments of a fault step against the scenario's topology. */
 import { isMap, isSeq } from 'yaml'
-import { describe, int, join, oneOf, type Check, type Entry, type Reader, type YNode } from '../spec/reader.js'
-import type { Topology } from '../spec/types.js'
+import { describe, int, join, oneOf, type Check, type Entry, type Reader, type YNode } from '../topology/reader.js'
+import type { Topology } from '../topology/types.js'
 import { bool, member, number } from './checks.js'
 import type { FaultCall, FaultName } from './faults.js'
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { DevnetError } from '../errors.js'
-import { readYaml, specError } from '../spec/reader.js'
+import { readYaml, specError } from '../topology/reader.js'
 import { readScenario } from './schema.js'
 import type { Scenario } from './types.js'
 

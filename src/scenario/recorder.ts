@@ -8,7 +8,7 @@ import { concat, keccak256, type Hex } from 'viem'
 import type { Devnet } from '../devnet/start.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
-import type { History, HistoryEvent } from './history.js'
+import type { History, HistoryEvent } from '../devnet/history.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`

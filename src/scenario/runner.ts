@@ -13,7 +13,7 @@ import { applyFault, newFaultState, type FaultContext } from '../faults/index.js
 import { call } from '../faults/context.js'
 import { checkInvariants } from '../invariants/index.js'
 import { evaluateCondition, explainCondition, historyView, termValue } from './evaluate.js'
-import type { History, Violation } from './history.js'
+import type { History, Violation } from '../devnet/history.js'
 import { loadScenario } from './load.js'
 import { Recorder } from './recorder.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'

@@ -1,6 +1,6 @@
 /** Reads the `steps` of a scenario file. */
 import { isMap, isScalar } from 'yaml'
-import { describe, join, str, type Entry, type Reader } from '../spec/reader.js'
+import { describe, join, str, type Entry, type Reader } from '../topology/reader.js'
 import { condition, duration, member, number, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
 import { formatDuration } from './duration.js'

@@ -1,9 +1,9 @@
 /** A scenario as the runner trusts it after loading, and what running it produces. */
 import type { InvariantOptions } from '../invariants/types.js'
-import type { Topology } from '../spec/types.js'
+import type { Topology } from '../topology/types.js'
 import type { Condition, Term } from './condition.js'
 import type { FaultCall } from './faults.js'
-import type { Violation } from './history.js'
+import type { Violation } from '../devnet/history.js'
 
 export interface Scenario {
   /** From the file, or its file name without `.yaml`. */

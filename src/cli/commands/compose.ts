@@ -5,9 +5,9 @@ import { writeCompose } from '../../devnet/compose.js'
 import { defaultLiteEntrypoint, packageRoot } from '../../devnet/start.js'
 import { DevnetError } from '../../errors.js'
 import { planDevnet } from '../../plan/plan.js'
-import { resolvePorts } from '../../plan/ports.js'
+import { resolvePorts } from '../../devnet/ports.js'
 import { dockerAvailable, ensureLiteImage, hostUser, liteImageTag } from '../../runtime/docker/index.js'
-import { loadTopology } from '../../spec/parse.js'
+import { loadTopology } from '../../topology/parse.js'
 
 export interface ComposeCommandOptions {
   file?: string

@@ -1,6 +1,6 @@
 /** Builders for small hand-made histories in tests. */
 import type { Hex } from 'viem'
-import type { History, L1Sample, NodeSample } from '../../scenario/history.js'
+import type { History, L1Sample, NodeSample } from '../../devnet/history.js'
 import type { L1BlockRef, L2BlockRef } from '../../protocol/types.js'
 
 /** A recognisable fake hash: `fork` in the first byte, `number` in the rest. */

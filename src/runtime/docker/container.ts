@@ -1,7 +1,7 @@
 /**
  * What a `ServicePlan` becomes as a container, as plain data: name, entrypoint and command, env, workdir,
  * published ports, networks and aliases. Pure; `DockerService` turns it into an Engine API create call
- * and `plan/compose.ts` into a compose service, so the two cannot drift apart.
+ * and `runtime/docker/compose.ts` into a compose service, so the two cannot drift apart.
  */
 import { DevnetError } from '../../errors.js'
 import type { LinkClass, ServicePlan } from '../../plan/types.js'

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { History } from '../history.js'
+import type { History } from '../../devnet/history.js'
 import type { ScenarioResult } from '../types.js'
 
 /** The JSON report: the result and the whole history (every sample and event). */

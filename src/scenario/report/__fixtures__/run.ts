@@ -1,6 +1,6 @@
 /** A small synthetic run for report tests: a partition, an L1 reorg, a violation, a failed expectation. */
 import { healthyHistory } from '../../../invariants/__fixtures__/history.js'
-import type { History } from '../../history.js'
+import type { History } from '../../../devnet/history.js'
 import type { ScenarioResult } from '../../types.js'
 
 export function syntheticRun(): { history: History; result: ScenarioResult } {

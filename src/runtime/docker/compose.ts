@@ -13,12 +13,12 @@
  * `devnet sweep --name <devnet>` (and `docker compose down`) removes them.
  */
 import { Document } from 'yaml'
-import { DevnetError } from '../errors.js'
-import { containerSpec, type ContainerNetwork, type ContainerSpec } from '../runtime/docker/container.js'
-import { dockerDefaults, labels } from '../runtime/docker/engine.js'
-import { linkClasses } from '../runtime/docker/networks.js'
-import { defaults } from '../runtime/waits.js'
-import type { DevnetPlan, LinkClass, ReadinessPlan, ServicePlan } from './types.js'
+import { DevnetError } from '../../errors.js'
+import { containerSpec, type ContainerNetwork, type ContainerSpec } from './container.js'
+import { dockerDefaults, labels } from './engine.js'
+import { linkClasses } from './networks.js'
+import { defaults } from '../waits.js'
+import type { DevnetPlan, LinkClass, ReadinessPlan, ServicePlan } from '../../plan/types.js'
 
 /** Every compose default, in one place. */
 export const composeDefaults = {
