@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
+import { requires } from '../../../test/requires.js'
 import { syntheticRun } from './__fixtures__/run.js'
 import { renderHtmlTimeline, writeHtmlTimeline } from './html.js'
 
@@ -42,12 +43,10 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
   })
 
-  test('behavior: headless Chromium renders each node chart with its lines, fault windows and violation markers', async (ctx) => {
-    if (!chromium) {
-      const note = 'skipped: chromium is not installed (`which chromium` found nothing); apt-get install -y chromium'
-      console.warn(`html timeline render test ${note}`)
-      ctx.skip(note)
-    }
+})
+
+requires('chromium', Boolean(chromium), 'apt-get install -y chromium')('renderHtmlTimeline in headless Chromium', () => {
+  test('behavior: headless Chromium renders each node chart with its lines, fault windows and violation markers', async () => {
     const { history, result } = syntheticRun()
     const dir = await mkdtemp(join(tmpdir(), 'timeline-'))
     try {
