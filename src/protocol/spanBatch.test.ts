@@ -1,7 +1,8 @@
 import { concatBytes, hexToBytes, parseTransaction, toHex, toRlp, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
-import { decodeBatch, spanBatchElements, spanBatchToSingularBatches, type RawSpanBatch } from './batch.js'
+import { decodeBatch, type RawSpanBatch } from './batch.js'
+import { spanBatchElements, spanBatchToSingularBatches } from './spanBatch.js'
 import { ProtocolError } from './errors.js'
 
 const CHAIN_ID = 901
