@@ -9,7 +9,8 @@ import type { L1BlockRef, L2BlockRef, RollupConfig } from './types.js'
 const cfg = (o: Partial<RollupConfig> = {}): RollupConfig => testRollupConfig({ seq_window_size: 100, delta_time: 0, ...o }, 0)
 const TIMING = { l2GenesisTime: 0, blockTime: 2 }
 
-const h = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
+/** A hash whose first 20 bytes (what span checks compare) tell `n` apart. */
+const h = (n: number): Hex => `0x${n.toString(16).padStart(8, '0')}${'00'.repeat(28)}`
 const l1 = (number: number, timestamp: number): L1BlockRef => ({ hash: h(0x1000 + number), number, parentHash: h(0x1000 + number - 1), timestamp })
 const L1: Record<number, L1BlockRef> = { 9: l1(9, 988), 10: l1(10, 1000), 11: l1(11, 1012), 12: l1(12, 1024) }
 const TX_A: Hex = '0x02f86b01'
