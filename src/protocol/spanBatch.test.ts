@@ -129,6 +129,9 @@ describe('decodeBatch (span)', () => {
     expect(singles.map((s) => s.epochHash)).toEqual([hashes[99], hashes[99], hashes[100], hashes[101]])
     expect(singles[3].transactions).toEqual([txs[1]])
     expect(() => spanBatchToSingularBatches(span, { l2GenesisTime: 1000, blockTime: 2 }, () => undefined)).toThrow(/unknown L1 origin 99/)
+    // After a safe head at 1602, only the blocks after it, and only their origins are looked up.
+    const after = spanBatchToSingularBatches(span, { l2GenesisTime: 1000, blockTime: 2 }, (n) => (n >= 100 ? hashes[n] : undefined), { timestamp: 1602 })
+    expect(after.map((s) => [s.timestamp, s.epochHash])).toEqual([[1604n, hashes[100]], [1606n, hashes[101]]])
   })
 
   test('error: zero blocks', () => {
@@ -234,6 +237,8 @@ describe('encodeSpanBatch', () => {
     expect(() => encodeSpanBatch({ ...HAND_SPAN, txs: [HAND_TXS[0], legacy902] }, BigInt(CHAIN_ID))).toThrow(/tx 1 is signed for another chain/)
     expect(() => encodeSpanBatch({ ...HAND_SPAN, blockTxCounts: [1, 2] }, BigInt(CHAIN_ID))).toThrow(/sum to 3 but there are 2 txs/)
     expect(() => encodeSpanBatch({ ...HAND_SPAN, txs: [HAND_TXS[0], '0x'] }, BigInt(CHAIN_ID))).toThrow(/tx 1 is empty/)
+    const setCodeCreation = concat(['0x04', toRlp(['0x0385', '0x', '0x01', '0x01', '0x5208', '0x', '0x', '0x', [], [], '0x', R0, S0])])
+    expect(() => encodeSpanBatch({ ...HAND_SPAN, txs: [setCodeCreation, HAND_TXS[1]] }, BigInt(CHAIN_ID))).toThrow(/set-code transactions cannot create contracts/)
   })
 
   test('error: singularBatchesToSpan needs consecutive blocks', () => {

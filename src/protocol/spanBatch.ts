@@ -171,15 +171,18 @@ export function spanBatchElements(span: RawSpanBatch, timing: SpanBatchTiming): 
 
 /**
  * Converts a span batch into singular batches, looking up each block's L1 origin hash with
- * `l1Origins(number)`. `parentHash` is left as {@link ZERO_HASH}: like op-node, the consumer sets
+ * `l1Origins(number)`. Given the safe head, blocks at or before it are skipped (op-node's
+ * `GetSingularBatches`). `parentHash` is left as {@link ZERO_HASH}: like op-node, the consumer sets
  * it to the safe head hash when it takes each batch. Throws if an origin is unknown.
  */
 export function spanBatchToSingularBatches(
   span: RawSpanBatch,
   timing: SpanBatchTiming,
   l1Origins: (number: number) => Hex | undefined,
+  safeHead?: { timestamp: number },
 ): SingularBatch[] {
-  return spanBatchElements(span, timing).map((el) => {
+  const after = BigInt(safeHead?.timestamp ?? -1)
+  return spanBatchElements(span, timing).filter((el) => el.timestamp > after).map((el) => {
     const epochHash = l1Origins(Number(el.epochNumber))
     if (epochHash === undefined) fail(`unknown L1 origin ${el.epochNumber}`)
     return { parentHash: ZERO_HASH, epochNumber: el.epochNumber, epochHash: epochHash as Hex, timestamp: el.timestamp, transactions: el.transactions }

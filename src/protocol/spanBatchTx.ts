@@ -124,6 +124,7 @@ export function spanTxFromSigned(raw: Hex, l2ChainId: bigint, index: number): Sp
   }
   const toItem = asBytes(list[layout.to], `tx ${index} to`, C)
   const to = toItem.length === 0 ? null : asFixed(toItem, 20, `tx ${index} to`, C)
+  if (type === 4 && to === null) fail(`tx ${index}: set-code transactions cannot create contracts`)
   const sig = concatBytes(
     uintToBytes(asUint(rItem, 32, `tx ${index} r`, C), 32, 'r'),
     uintToBytes(asUint(sItem, 32, `tx ${index} s`, C), 32, 's'),

@@ -6,9 +6,9 @@
  */
 import type { DecodedBatch, RawSpanBatch, SingularBatch } from '../../protocol/batchTypes.js'
 import { checkSingularBatch } from '../../protocol/batchValidity.js'
-import { spanBatchElements } from '../../protocol/spanBatch.js'
+import { spanBatchElements, spanBatchToSingularBatches } from '../../protocol/spanBatch.js'
 import { checkSpanBatch, type SafeChainBlock } from '../../protocol/spanBatchValidity.js'
-import { ZERO_HASH, type L1BlockRef, type L2BlockRef, type RollupConfig } from '../../protocol/types.js'
+import type { L1BlockRef, L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { Logger } from '../shared/log.js'
 
 /** A batch and the L1 block whose data completed it. */
@@ -104,15 +104,12 @@ export class BatchQueue {
 
   /** Turns an accepted span into its blocks after the safe head: returns the first, keeps the rest pending. */
   private expand(q: QueuedBatch, span: RawSpanBatch, safe: L2BlockRef, l1Blocks: L1BlockRef[]): NextBatch {
-    const hashes = new Map(l1Blocks.map((b) => [BigInt(b.number), b.hash]))
-    const blocks = spanBatchElements(span, { l2GenesisTime: this.cfg.genesis.l2_time, blockTime: this.cfg.block_time })
+    const hashes = new Map(l1Blocks.map((b) => [b.number, b.hash]))
+    const timing = { l2GenesisTime: this.cfg.genesis.l2_time, blockTime: this.cfg.block_time }
     // checkSpanBatch found every new block's origin among l1Blocks.
-    const fresh = blocks
-      .filter((b) => b.timestamp > BigInt(safe.timestamp))
-      .map((b) => ({ batch: { parentHash: ZERO_HASH, epochNumber: b.epochNumber, epochHash: hashes.get(b.epochNumber)!, timestamp: b.timestamp, transactions: b.transactions }, inclusion: q.inclusion }))
-    this.log.info('accepted span batch', { blocks: blocks.length, new: fresh.length, from: safe.number + 1 })
-    const [first, ...rest] = fresh
-    this.pending = rest
-    return { batch: { ...first.batch, parentHash: safe.hash }, inclusion: q.inclusion }
+    const [first, ...rest] = spanBatchToSingularBatches(span, timing, (n) => hashes.get(n), safe)
+    this.log.info('accepted span batch', { blocks: span.blockCount, new: rest.length + 1, from: safe.number + 1 })
+    this.pending = rest.map((batch) => ({ batch, inclusion: q.inclusion }))
+    return { batch: { ...first, parentHash: safe.hash }, inclusion: q.inclusion }
   }
 }
