@@ -16,7 +16,7 @@ import { decodeChannel } from '../src/protocol/channel.js'
 import { parseBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import type { RollupConfig } from '../src/protocol/types.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('span batches on %s', (runtime) => {
   let devnet: Devnet
@@ -90,5 +90,17 @@ describe.each(testRuntimes())('span batches on %s', (runtime) => {
     expect(Math.max(...spans.map((s) => s.blockCount))).toBeGreaterThan(1)
     const posted = new Set(spans.flatMap((s) => s.txs.map((tx) => keccak256(tx))))
     for (const hash of sent) expect(posted.has(hash), hash).toBe(true)
+  })
+  test('behavior: an L1 reorg that drops a span batch moves the safe head back; re-posted spans bring it forward on the same blocks', async () => {
+    const seq = devnet.endpoints.sequencer
+    const rep = devnet.endpoints['replica-0']
+    const before = await reorgOutLatestBatch(devnet, rep.rollup)
+    const s = await waitFor('replica safe head recovers', async () => {
+      const s = await syncStatus(rep.rollup)
+      return s.safe_l2.number > before.safe_l2.number && s
+    }, 60_000)
+    const hex = `0x${s.safe_l2.number.toString(16)}`
+    const [a, b] = await Promise.all([rpc(seq.el, 'eth_getBlockByNumber', [hex, false]), rpc(rep.el, 'eth_getBlockByNumber', [hex, false])])
+    expect(b.hash).toBe(a.hash)
   })
 })
