@@ -204,8 +204,10 @@ export class Batcher {
   private async submit(): Promise<void> {
     const ch = this.channel
     if (!ch) return
+    // Encoded before the channel is let go: a failure here (rollup config unreadable) retries next round.
+    const data = encodeChannel(await this.batches(ch))
     this.channel = undefined
-    const frames = splitChannelIntoFrames(randomChannelId(), encodeChannel(await this.batches(ch)), this.conf.maxFrameSize)
+    const frames = splitChannelIntoFrames(randomChannelId(), data, this.conf.maxFrameSize)
     const nonce = Number(await this.l1.call<Hex>('eth_getTransactionCount', [this.account.address, 'pending']))
     const latest = await this.l1.call<{ baseFeePerGas: Hex }>('eth_getBlockByNumber', ['latest', false])
     const maxPriorityFeePerGas = 1_000_000_000n
