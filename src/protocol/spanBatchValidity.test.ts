@@ -88,6 +88,11 @@ describe('checkSpanBatch', () => {
     await expectVerdict({ span: { ...GOOD, relTimestamp: 1001n, blockCount: 5, originBits: [false, false, false, false, true], blockTxCounts: [0, 1, 0, 0, 1] } }, 'drop', /not aligned/)
   })
 
+  test('behavior: overlap reaching back before L2 genesis -> drop', async () => {
+    const blocks = 53 // timestamps 902..1006: the parent would be block -2
+    await expectVerdict({ span: { ...GOOD, relTimestamp: 902n, blockCount: blocks, originBits: new Array(blocks).fill(false), blockTxCounts: new Array(blocks).fill(0), txs: [] } }, 'drop', /before L2 genesis/)
+  })
+
   test('behavior: parent check mismatch -> drop', async () => {
     await expectVerdict({ span: { ...GOOD, parentCheck: `0x${'ee'.repeat(20)}` } }, 'drop', /parent check/)
   })

@@ -36,7 +36,7 @@ const undecided = (reason: string): BatchValidity => ({ result: 'undecided', rea
 const prefix20 = (hash: string) => hash.slice(0, 42).toLowerCase()
 
 /** The L2 block a span batch builds on: the safe head, or the safe block before its first block when it overlaps. */
-async function parentOf(args: CheckSpanBatchArgs, start: bigint): Promise<{ parent?: SafeChainBlock['ref']; verdict?: BatchValidity }> {
+async function parentOf(args: CheckSpanBatchArgs, start: bigint): Promise<{ parent?: L2BlockRef; verdict?: BatchValidity }> {
   const { cfg, safeHead } = args
   const nextTimestamp = BigInt(safeHead.timestamp + cfg.block_time)
   if (start >= nextTimestamp) return { parent: safeHead }
