@@ -1,5 +1,6 @@
 /** Small helpers shared by the integration suites. */
 import { execFileSync } from 'node:child_process'
+import type { Devnet } from '../src/devnet/index.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 
 let id = 1
@@ -48,4 +49,31 @@ export function testRuntimes(): Array<'process' | 'docker'> {
   } catch {
     return ['process']
   }
+}
+
+/**
+ * Reorgs L1 so that its latest batcher tx drops out, once `rollupUrl`'s node has derived it; waits
+ * until that node's safe head moves back. Returns the sync status before the reorg.
+ */
+export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Promise<SyncStatus> {
+  const l1 = devnet.endpoints.l1.rpc
+  const inbox = (await rpc<{ batch_inbox_address: string }>(rollupUrl, 'optimism_rollupConfig')).batch_inbox_address.toLowerCase()
+  // Find the latest L1 block carrying a batcher tx, once it is the head or close to it.
+  const found = await waitFor('a fresh batcher tx on L1', async () => {
+    const head = await rpc(l1, 'eth_getBlockByNumber', ['latest', true])
+    return head.transactions.some((t: { to: string | null }) => t.to?.toLowerCase() === inbox) && head
+  }, 30_000, 50)
+  const before = await waitFor('the node derived the batch', async () => {
+    const s = await syncStatus(rollupUrl)
+    return s.current_l1.number >= Number(found.number) && s
+  }, 10_000, 20)
+  const depth = Number(await rpc(l1, 'eth_blockNumber')) - Number(found.number) + 1
+  if (depth > 2 * devnet.topology.l1.slotsPerEpoch - 1) throw new Error(`reorg of depth ${depth} would reach finalized L1 blocks`)
+  await rpc(l1, 'anvil_reorg', [depth, []])
+  const dipped = await waitFor('the safe head moves back', async () => {
+    const s = await syncStatus(rollupUrl)
+    return s.safe_l2.number < before.safe_l2.number && s
+  }, 10_000, 20)
+  if (dipped.safe_l2.number < dipped.finalized_l2.number) throw new Error(`safe ${dipped.safe_l2.number} fell below finalized ${dipped.finalized_l2.number}`)
+  return before
 }

@@ -199,3 +199,9 @@ describe('error', () => {
     expect(() => planDevnet(t, { runtime: 'process', genesisTime })).toThrow(/"batcher" is reserved/)
   })
 })
+
+test('args: batcher.batchType span becomes --batch-type 1 in the batcher config', () => {
+  expect(batcherConfig(planDevnet(defaultTopology(), { runtime: 'process', genesisTime })).batchType).toBe(0)
+  const plan = planDevnet(topology((t) => (t.batcher.batchType = 'span')), { runtime: 'process', genesisTime })
+  expect(batcherConfig(plan).batchType).toBe(1)
+})

@@ -181,6 +181,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     batchInbox: batchInboxAddress(topology.l2.chainId),
     maxChannelDuration: topology.batcher.maxChannelDuration,
     maxFrameSize: topology.batcher.maxFrameSize,
+    batchType: topology.batcher.batchType === 'span' ? 1 : 0,
     pollMs: planDefaults.batcherPollMs,
     host: bindHost,
     ports: { rpc: innerPorts.batcher.rpc },

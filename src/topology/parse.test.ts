@@ -224,6 +224,18 @@ describe('parseTopology', () => {
     expectError(yaml('l2:', '  forks:', '    regolith: -1'), 'regolith', 'l2.forks.regolith: expected an integer >= 0, found -1')
   })
 
+  test('args: batcher.batchType span', () => {
+    expect(parseTopology('batcher: { batchType: span }\n', FILE).batcher.batchType).toBe('span')
+  })
+
+  test('error: batcher.batchType unknown, or span without Delta at genesis', () => {
+    expectError('batcher: { batchType: spans }', 'batchType', 'batcher.batchType: expected one of: singular, span; found "spans"')
+    const late = yaml('l2:', '  forks: { regolith: 0, canyon: 0, delta: 4 }', 'batcher:', '  batchType: span')
+    expectError(late, 'batchType', 'batcher.batchType: span batches need l2.forks.delta: 0 (Delta at genesis); delta is at 4')
+    const none = yaml('l2:', '  forks: { regolith: 0, canyon: 0 }', 'batcher:', '  batchType: span')
+    expectError(none, 'batchType', 'batcher.batchType: span batches need l2.forks.delta: 0 (Delta at genesis); delta is not scheduled')
+  })
+
   test('error: bad mnemonic', () => {
     const words = (last: string) => `${'abandon '.repeat(11)}${last}`
     expectError(

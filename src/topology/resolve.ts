@@ -25,7 +25,12 @@ export function readTopology(r: Reader, root: YNode): Topology {
         r.section(node, path, { chainId: int(1), blockTime: int(1), slotsPerEpoch: int(1) }, defaults.l1),
       l2: readL2,
       batcher: (r, node, path) =>
-        r.section(node, path, { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000) }, defaults.batcher),
+        r.section<Topology['batcher']>(
+          node,
+          path,
+          { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000), batchType: oneOf('singular', 'span') },
+          defaults.batcher,
+        ),
       ports: oneOf('stable', 'auto'),
       keys: readKeys,
     },

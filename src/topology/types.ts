@@ -55,6 +55,8 @@ export interface Topology {
     maxChannelDuration: number
     /** Maximum frame data size in bytes (one frame per L1 tx). */
     maxFrameSize: number
+    /** `singular`: one batch per L2 block (type 0); `span`: span batches (type 1, needs Delta at genesis). */
+    batchType: 'singular' | 'span'
   }
   /** `stable`: the documented fixed ports; `auto`: free ports picked at start. */
   ports: 'stable' | 'auto'

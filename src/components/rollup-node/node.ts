@@ -9,7 +9,7 @@ import type { L1BlockRef, L2BlockRef, OutputResponse, RollupConfig, SyncStatus }
 import { ZERO_HASH } from '../../protocol/types.js'
 import type { Attributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
-import { Derivation } from './derivation.js'
+import { Derivation, safeChainBlock } from './derivation.js'
 import { Engine, l2RefFromBlock, type RpcBlock } from './engine.js'
 import { Gossip } from './gossip.js'
 import { L1Source } from './l1.js'
@@ -64,6 +64,7 @@ export class RollupNode {
         log: this.log,
         verifierL1Confs: this.conf.verifierL1Confs,
         safeHead: () => this.safe,
+        l2Block: async (n) => safeChainBlock(await this.engine.blockByNumber(n), this.cfg),
         applyDerived: (a, from) => this.applyDerived(a, from),
         requestReset: (r) => this.requestReset(r),
       },
