@@ -232,11 +232,16 @@ export async function startCluster(n = 3, opts: { blockMs?: number; unsafeInterv
     const first = await spawnConductor('seq-0', { bootstrap: true })
     for (let i = 1; i < n; i++) await spawnConductor(`seq-${i}`)
     await until('seq-0 elected', () => call<boolean>(first.rpc, 'conductor_leader'))
+    chain.head.timestamp = Math.floor(Date.now() / 1000)
     first.double.setActive(true)
     await until('the first unsafe payload committed', () => call(first.rpc, 'conductor_latestUnsafePayload'))
     for (const c of conductors.slice(1)) {
       await call(first.rpc, 'conductor_addServerAsVoter', [c.id, c.consensus, 0])
     }
+    await until('all conductors report a healthy sequencer', async () => {
+      const healthy = await Promise.all(conductors.map((c) => call<boolean>(c.rpc, 'conductor_sequencerHealthy')))
+      return healthy.every(Boolean)
+    })
     for (const c of conductors) await call(c.rpc, 'conductor_resume')
     await until('all conductors agree on the leader', async () => {
       const ids = await Promise.all(conductors.map((c) => call<{ id: string }>(c.rpc, 'conductor_leaderWithID').then((l) => l.id)))

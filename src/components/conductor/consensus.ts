@@ -84,6 +84,8 @@ export class EtcdConsensus {
   private checkTimer?: NodeJS.Timeout
   private ticking?: Promise<void>
   private lastTickError = ''
+  /** A nonvoter's etcd member is a learner, which serves only serializable (member-local) reads. */
+  private learner = false
 
   constructor(
     readonly opts: ConsensusOptions,
@@ -159,11 +161,30 @@ export class EtcdConsensus {
     }
   }
 
+  /**
+   * Reads `key` (or every key under it with `prefix`): linearizable, except on a learner, which
+   * refuses those (then member-local reads, as a raft nonvoter reads its own log).
+   */
+  async read(key: string, prefix = false): Promise<Array<{ key: Buffer; value: Buffer; create_revision: string; mod_revision: string }>> {
+    const once = async (serializable: boolean) =>
+      (await (prefix ? this.client.getAll().prefix(key) : this.client.get(key)).serializable(serializable).exec()).kvs
+    try {
+      return await once(this.learner)
+    } catch (err) {
+      if (this.learner || !/not supported for learner/.test((err as Error).message)) throw err
+      this.learner = true
+      return once(true)
+    }
+  }
+
   /** One election round: read the leader and transfer keys; campaign when there is no leader. */
   private async tick(): Promise<void> {
     try {
-      const res = await this.client.getAll().prefix(KEYS.prefix).exec()
-      const kv = new Map(res.kvs.map((k) => [text(k.key), k]))
+      const kv = new Map((await this.read(KEYS.prefix, true)).map((k) => [text(k.key), k]))
+      const membership = kv.get(KEYS.membership)
+      const servers = membership ? (JSON.parse(text(membership.value)).servers as ServerInfo[]) : undefined
+      const self = servers?.find((s) => s.id === this.opts.serverId)
+      if (self) this.learner = self.suffrage === 1
       const leaderKv = kv.get(KEYS.leader)
       if (leaderKv) {
         this.known = { ...(JSON.parse(text(leaderKv.value)) as ServerInfo), suffrage: 0 }
@@ -172,9 +193,7 @@ export class EtcdConsensus {
       } else {
         this.known = undefined
         this.myRev = undefined
-        const membership = kv.get(KEYS.membership)
-        const servers = membership ? (JSON.parse(text(membership.value)).servers as ServerInfo[]) : undefined
-        const voter = !servers || servers.some((s) => s.id === this.opts.serverId && s.suffrage === 0)
+        const voter = !servers || self?.suffrage === 0
         const hintKv = kv.get(KEYS.transfer)
         if (voter && !this.stopped && this.mayCampaign(hintKv ? (JSON.parse(text(hintKv.value)) as TransferHint) : undefined)) await this.campaign()
       }
@@ -268,8 +287,8 @@ export class EtcdConsensus {
 
   /** The latest committed unsafe payload envelope (linearizable read), or null. */
   async latestUnsafePayload(): Promise<EnvelopeJson | null> {
-    const raw = await this.client.get(KEYS.unsafe).string()
-    return raw ? (JSON.parse(raw) as EnvelopeJson) : null
+    const kv = (await this.read(KEYS.unsafe))[0]
+    return kv ? (JSON.parse(text(kv.value)) as EnvelopeJson) : null
   }
 
   /** Stops campaigning, gives up leadership (best effort) and closes the client. */

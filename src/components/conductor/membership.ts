@@ -13,7 +13,7 @@ import { peerUrl, sendJoin } from './etcdMember.js'
 
 /** The membership record and its version (0 when none was written yet). */
 export async function readMembership(cons: EtcdConsensus): Promise<ClusterMembership> {
-  const kv = (await cons.client.get(KEYS.membership).exec()).kvs[0]
+  const kv = (await cons.read(KEYS.membership))[0]
   if (!kv) return { servers: [], version: 0 }
   return { servers: (JSON.parse(kv.value.toString()) as { servers: ServerInfo[] }).servers, version: Number(kv.mod_revision) }
 }
