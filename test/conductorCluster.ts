@@ -15,6 +15,10 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closeServer, rpcClient, rpcFail, startRpcServer } from '../src/components/shared/jsonrpc.js'
+import { logger } from '../src/components/shared/log.js'
+import { EtcdConsensus, type ConsensusOptions } from '../src/components/conductor/consensus.js'
+import { startEtcdMember } from '../src/components/conductor/etcdMember.js'
+import { bootstrapMembership } from '../src/components/conductor/membership.js'
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -26,6 +30,37 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port))
     })
   })
+}
+
+/**
+ * One bootstrapped etcd member (a real child process) with an in-process {@link EtcdConsensus} over
+ * it, elected leader before this resolves. For the consensus and conductor unit suites.
+ */
+export async function startSingleConsensus(id: string, opts: Partial<ConsensusOptions> = {}): Promise<{ cons: EtcdConsensus; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'consensus-'))
+  const log = logger(`consensus-${id}`)
+  const [peerPort, clientPort] = [await freePort(), await freePort()]
+  const addr = `127.0.0.1:${peerPort}`
+  const member = await startEtcdMember(
+    { bin: process.env.DEVNET_ETCD_BIN ?? 'etcd', name: id, dataDir: join(dir, id), listenHost: '127.0.0.1', peerPort, advertised: addr, clientPort, heartbeatMs: 50, electionMs: 500, snapshotCount: 8192 },
+    { kind: 'new' },
+    log,
+  )
+  const cons = new EtcdConsensus({ serverId: id, addr, clientUrl: member.clientUrl, leaseTtlSec: 5, pollMs: 100, transferWindowMs: 2_000, callTimeoutMs: 2_000, ...opts }, log)
+  const stop = async () => {
+    await cons.shutdown()
+    await member.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await bootstrapMembership(cons)
+    cons.start()
+    await until(`${id} elected`, async () => cons.leader(), 10_000)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { cons, stop }
 }
 
 export interface Block {

@@ -29,7 +29,7 @@ export class Conductor {
   private queued = false
   private wake?: () => void
   private loop?: Promise<void>
-  private current?: Promise<void>
+  private current?: Promise<unknown>
   private stopping?: Promise<void>
 
   constructor(
@@ -87,9 +87,12 @@ export class Conductor {
     }
   }
 
-  /** One step toward the desired sequencer state; a failure queues a retry after the backoff. */
-  async action(): Promise<void> {
-    if (this.paused || this.stopped) return
+  /**
+   * One step toward the desired sequencer state; a failure queues a retry after the backoff.
+   * Resolves with the step's error, if any (for tests and logs).
+   */
+  async action(): Promise<unknown> {
+    if (this.paused || this.stopped) return undefined
     const status = this.state()
     const act = decide(status, this.prev, this.healthError)
     let err: unknown
@@ -102,12 +105,13 @@ export class Conductor {
       this.log.error('failed to execute step, queueing another one to retry', { err: message(err), action: act, ...status })
       await sleep(this.retryBackoff())
       if (!this.stopped) this.queueAction()
-      return
+      return err
     }
     if (!sameState(status, this.prev)) {
       this.log.info('state changed', { prev: this.prev, now: status })
       this.prev = status
     }
+    return undefined
   }
 
   private async execute(act: Action): Promise<void> {

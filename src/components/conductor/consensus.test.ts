@@ -1,58 +1,23 @@
 /** The etcd consensus against a real one-member etcd (Debian's etcd-server), in process. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { logger } from '../shared/log.js'
-import { EtcdConsensus, KEYS, type EnvelopeJson } from './consensus.js'
+import { startSingleConsensus } from '../../../test/conductorCluster.js'
+import { KEYS, type EnvelopeJson, type EtcdConsensus } from './consensus.js'
 import { ERR_CANNOT_FIND_PEER, ERR_NOT_LEADER, ERR_TRANSFER_TO_SELF } from './errors.js'
-import { startEtcdMember, type EtcdMember } from './etcdMember.js'
-import { bootstrapMembership, readMembership } from './membership.js'
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
+import { readMembership } from './membership.js'
 
 const envelope = (n: number): EnvelopeJson => ({ executionPayload: { blockNumber: `0x${n.toString(16)}`, blockHash: `0x${n.toString(16).padStart(64, '0')}` } })
-const waitUntil = async (what: string, f: () => boolean) => {
-  const deadline = Date.now() + 10_000
-  while (!f()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 describe('EtcdConsensus on a real etcd member', () => {
-  const log = logger('consensus-test')
-  let dir: string
-  let member: EtcdMember
   let cons: EtcdConsensus
+  let stop: () => Promise<void>
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'consensus-'))
-    const [peerPort, clientPort] = [await freePort(), await freePort()]
-    member = await startEtcdMember(
-      { bin: 'etcd', name: 'a', dataDir: join(dir, 'a'), listenHost: '127.0.0.1', peerPort, advertised: `127.0.0.1:${peerPort}`, clientPort, heartbeatMs: 50, electionMs: 500, snapshotCount: 8192 },
-      { kind: 'new' },
-      log,
-    )
     // A long poll period: after its first round, this server does not re-read the leader key, so
     // only the commit's transaction can notice a deposition.
-    cons = new EtcdConsensus({ serverId: 'a', addr: `127.0.0.1:${peerPort}`, clientUrl: member.clientUrl, leaseTtlSec: 5, pollMs: 600_000, transferWindowMs: 2_000, callTimeoutMs: 2_000 }, log)
-    await bootstrapMembership(cons)
-    cons.start()
-    await waitUntil('leadership', () => cons.leader())
+    ;({ cons, stop } = await startSingleConsensus('a', { pollMs: 600_000 }))
   })
 
   afterAll(async () => {
-    await cons?.shutdown()
-    await member?.stop()
-    rmSync(dir, { recursive: true, force: true })
+    await stop?.()
   })
 
   it('default: the bootstrapped voter is the leader and the membership lists it', async () => {
