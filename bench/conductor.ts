@@ -21,9 +21,12 @@ async function leader(cl: Cluster, except?: string): Promise<ConductorProc> {
 }
 
 async function afterLeaderChange(cl: Cluster, oldId: string, t0: number): Promise<[number, number, number]> {
-  const next = await leader(cl, oldId)
+  await leader(cl, oldId)
   const elected = (Date.now() - t0) / 1000
-  await until('the new sequencer starts', async () => next.double.callsOf('admin_startSequencer', t0).length > 0 && next.double.active)
+  await until('a new sequencer starts', async () => {
+    const l = await leader(cl)
+    return l.id !== oldId && l.double.active && l.double.callsOf('admin_startSequencer', t0).length > 0
+  })
   const started = (Date.now() - t0) / 1000
   const head = cl.chain.head.number
   await until('a new block', async () => cl.chain.head.number > head)

@@ -50,6 +50,7 @@ export class Conductor {
       this.leader = leader
       this.queueAction()
     }
+    this.leader = this.cons.leader()
     this.prev = this.state()
     this.loop = this.run()
     this.queueAction()
