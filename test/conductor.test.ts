@@ -5,9 +5,11 @@
  * optimism_syncStatus), acceptable here ONLY until the lite rollup node's conductor integration lands
  * next session. Timings are printed, never asserted (bench/conductor.ts reports them).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { requires } from './requires.js'
+import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
-import { conductorCall as call, startCluster, until, type Cluster, type ConductorProc } from './conductorCluster.js'
+import { conductorCall as call, etcdAvailable, startCluster, until, type Cluster, type ConductorProc } from './conductorCluster.js'
 
 const envelope = (n: number) => ({ executionPayload: { blockNumber: `0x${n.toString(16)}`, blockHash: `0x${'ab'.repeat(32)}` } })
 const portClosed = (port: number) =>
@@ -18,7 +20,7 @@ const portClosed = (port: number) =>
   })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-describe('lite op-conductor: a 3-server cluster on etcd', () => {
+requires('etcd and dist/', etcdAvailable() && existsSync(new URL('../dist/components/main.js', import.meta.url)), 'apt-get install -y etcd-server; npm run build')('lite op-conductor: a 3-server cluster on etcd', () => {
   let cl: Cluster
   const byId = (id: string) => cl.conductors.find((c) => c.id === id)!
   const live = () => cl.conductors.filter((c) => c.alive() && c.id !== 'seq-3')

@@ -8,7 +8,7 @@
  * integration lands (issue 9 item 2, next session); then these suites run against real rollup nodes.
  * Used by test/conductor.test.ts and bench/conductor.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, openSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
@@ -19,6 +19,16 @@ import { logger } from '../src/components/shared/log.js'
 import { EtcdConsensus, type ConsensusOptions } from '../src/components/conductor/consensus.js'
 import { startEtcdMember } from '../src/components/conductor/etcdMember.js'
 import { bootstrapMembership } from '../src/components/conductor/membership.js'
+
+/** Whether the etcd binary (Debian's `etcd-server`, or `DEVNET_ETCD_BIN`) runs here. */
+export function etcdAvailable(): boolean {
+  try {
+    execFileSync(process.env.DEVNET_ETCD_BIN ?? 'etcd', ['--version'], { stdio: 'ignore', timeout: 5_000 })
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -2,8 +2,9 @@
  * The control loop's steps against a real one-member etcd consensus and an in-memory stand-in for the
  * rollup node's admin API (the lite rollup node gains its conductor integration next session).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSingleConsensus } from '../../../test/conductorCluster.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { requires } from '../../../test/requires.js'
+import { etcdAvailable, startSingleConsensus } from '../../../test/conductorCluster.js'
 import { logger } from '../shared/log.js'
 import { Conductor } from './conductor.js'
 import type { EnvelopeJson, EtcdConsensus } from './consensus.js'
@@ -43,7 +44,7 @@ function nodeStandIn() {
   return { node, ctrl }
 }
 
-describe('Conductor control loop steps', () => {
+requires('etcd', etcdAvailable(), 'apt-get install -y etcd-server')('Conductor control loop steps', () => {
   let cons: EtcdConsensus
   let stop: () => Promise<void>
   const log = logger('conductor-test')

@@ -1,12 +1,13 @@
 /** The etcd consensus against a real one-member etcd (Debian's etcd-server), in process. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSingleConsensus } from '../../../test/conductorCluster.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { requires } from '../../../test/requires.js'
+import { etcdAvailable, startSingleConsensus } from '../../../test/conductorCluster.js'
 import { KEYS, type EnvelopeJson, type EtcdConsensus } from './consensus.js'
 import { ERR_CANNOT_FIND_PEER, ERR_NOT_LEADER, ERR_TRANSFER_TO_SELF } from './errors.js'
 import { readMembership } from './membership.js'
 
 const envelope = (n: number): EnvelopeJson => ({ executionPayload: { blockNumber: `0x${n.toString(16)}`, blockHash: `0x${n.toString(16).padStart(64, '0')}` } })
-describe('EtcdConsensus on a real etcd member', () => {
+requires('etcd', etcdAvailable(), 'apt-get install -y etcd-server')('EtcdConsensus on a real etcd member', () => {
   let cons: EtcdConsensus
   let stop: () => Promise<void>
 
