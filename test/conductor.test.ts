@@ -97,6 +97,19 @@ requires('etcd and dist/', etcdAvailable() && existsSync(new URL('../dist/compon
     await until('the chain advances again', async () => cl.chain.head.number >= before + 1)
   })
 
+  it('behavior: a follower killed and started again rejoins from its storage', async () => {
+    const leader = await oneLeader()
+    const follower = live().find((c) => c.id !== leader.id)!
+    follower.killGroup()
+    await until("the killed follower's etcd member is gone", () => portClosed(follower.clientPort))
+    await follower.restart()
+    await until('the restarted follower sees the leader', async () => (await call(follower.rpc, 'conductor_leaderWithID')).id === leader.id)
+    await until('and the latest unsafe payload', async () => Number((await call(follower.rpc, 'conductor_latestUnsafePayload'))?.executionPayload.blockNumber) >= cl.chain.head.number - 1)
+    expect(await call(follower.rpc, 'conductor_paused')).toBe(true) // started with --paused, as op-conductor
+    await call(follower.rpc, 'conductor_resume')
+    expect((await call<{ servers: unknown[] }>(leader.rpc, 'conductor_clusterMembership')).servers).toHaveLength(3)
+  })
+
   it('error: membership changes are versioned and leader-only', async () => {
     const leader = await oneLeader()
     const follower = live().find((c) => c.id !== leader.id)!

@@ -177,6 +177,8 @@ export interface ConductorProc {
   clientPort: number
   double: SequencerDouble
   child: ChildProcess
+  /** Starts the conductor again with the same flags and storage (after a kill): its etcd member restarts. */
+  restart(): Promise<void>
   /** SIGKILL of the whole process group (conductor + etcd), as the process runtime does. */
   killGroup(): void
   /** SIGKILL of the conductor process alone (its etcd must die with it). */
@@ -237,22 +239,27 @@ export async function startCluster(n = 3, opts: { blockMs?: number; unsafeInterv
       '--rpc.addr=127.0.0.1', `--rpc.port=${rpcPort}`, '--paused',
       ...(o.bootstrap ? ['--raft.bootstrap'] : []),
     ]
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] })
     const rpc = `http://127.0.0.1:${rpcPort}`
     double.conductorUrl = rpc
+    const launch = () => spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] })
+    const ready = () => until(`${id} RPC`, () => call<boolean>(rpc, 'conductor_paused').then(() => true))
     const proc: ConductorProc = {
       id,
       rpc,
       consensus: `127.0.0.1:${peerPort}`,
       clientPort,
       double,
-      child,
-      killGroup: () => process.kill(-child.pid!, 'SIGKILL'),
-      killConductorOnly: () => process.kill(child.pid!, 'SIGKILL'),
-      alive: () => child.exitCode === null && child.signalCode === null,
+      child: launch(),
+      async restart() {
+        proc.child = launch()
+        await ready()
+      },
+      killGroup: () => process.kill(-proc.child.pid!, 'SIGKILL'),
+      killConductorOnly: () => process.kill(proc.child.pid!, 'SIGKILL'),
+      alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
     }
     conductors.push(proc)
-    await until(`${id} RPC`, () => call<boolean>(rpc, 'conductor_paused').then(() => true))
+    await ready()
     return proc
   }
 
