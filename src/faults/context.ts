@@ -1,30 +1,68 @@
 /**
- * What a fault acts through: the started devnet (endpoints, service handles, runtime) and the
- * state faults share (who is partitioned, which link faults are set) so `heal` can undo them.
+ * What a fault acts through: a devnet (endpoints, service handles, runtime) and the state faults share
+ * (active windows, who is partitioned, which link faults are set) so recoveries and `heal` can undo them.
+ * The state is plain JSON: `devnet fault` keeps it in the devnet's state directory between commands.
  */
-import type { Devnet } from '../devnet/start.js'
+import type { ActiveFault } from '../devnet/descriptor.js'
 import type { HistoryEvent } from '../devnet/history.js'
+import type { Runtime, ServiceHandle } from '../runtime/types.js'
+import type { Topology } from '../topology/types.js'
+
+/** What faults use of a devnet: a started `Devnet`, or one attached through its state directory. */
+export interface FaultDevnet {
+  readonly topology: Topology
+  /** Public endpoints: service → port name → URL. */
+  readonly endpoints: Record<string, Record<string, string>>
+  readonly runtime: Runtime
+  /** The runtime handle of a service; throws `DEVNET_USAGE` for an unknown name. */
+  service(name: string): ServiceHandle
+  /** Wipes a service's persisted state for a cold start; devnets without persisted state leave it out. */
+  wipeState?(service: string): Promise<void>
+}
 
 export interface FaultState {
+  /** Windows opened and not closed yet, in opening order. */
+  active: ActiveFault[]
   /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */
-  blockedPeers: Map<string, string[]>
-  /** Rollup nodes whose L1 link is cut (process runtime, `links: all`). */
-  l1Cut: Set<string>
-  /** Services with a link fault (latency / loss) set. */
-  linkFaults: Set<string>
-  /** Whether the runtime holds a partition to heal (docker). */
+  blockedPeers: Record<string, string[]>
+  /** Rollup nodes whose L1 link is cut, and `batcher` if a partition stopped it (process runtime, `links: all`). */
+  l1Cut: string[]
+  /** Services with a link fault (latency / loss / bandwidth) set. */
+  linkFaults: string[]
+  /** Whether the runtime holds a partition to heal. */
   runtimePartition: boolean
 }
 
 export interface FaultContext {
-  devnet: Devnet
+  devnet: FaultDevnet
   state: FaultState
   /** Records an event in the history (the runner timestamps it). */
   record(event: Omit<HistoryEvent, 't'>): void
+  /** Persists `state` after each fault (`devnet fault` writes `faults.json`). */
+  save?(): void
 }
 
 export function newFaultState(): FaultState {
-  return { blockedPeers: new Map(), l1Cut: new Set(), linkFaults: new Set(), runtimePartition: false }
+  return { active: [], blockedPeers: {}, l1Cut: [], linkFaults: [], runtimePartition: false }
+}
+
+const overlap = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))
+
+/**
+ * Closes every active window that fault `by` ends (its name is in the window's `endedBy`) on an
+ * overlapping target, recording one `fault-end` per window, named after the fault that opened it.
+ * @returns The windows closed.
+ */
+export function closeWindows(ctx: FaultContext, by: string, targets: string[]): ActiveFault[] {
+  const closed = ctx.state.active.filter((w) => w.endedBy.includes(by) && overlap(targets, w.targets))
+  ctx.state.active = ctx.state.active.filter((w) => !closed.includes(w))
+  for (const w of closed) ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })
+  return closed
+}
+
+/** Whether a window of fault `name` is active (on `target`, if given). */
+export function isActive(state: FaultState, name: string, target?: string): boolean {
+  return state.active.some((w) => w.name === name && (target === undefined || w.targets.includes(target)))
 }
 
 let id = 1
@@ -43,6 +81,6 @@ export async function call<T = unknown>(url: string, method: string, params: unk
 }
 
 /** Names of the devnet's rollup nodes. */
-export function rollupNodes(devnet: Devnet): string[] {
+export function rollupNodes(devnet: FaultDevnet): string[] {
   return devnet.topology.l2.nodes.map((n) => n.name)
 }
