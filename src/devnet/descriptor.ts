@@ -37,18 +37,22 @@ export interface ServiceDescriptor {
   heads?: NodeHeads
 }
 
-/** A fault window opened and not closed yet (`devnet fault`); `devnet status` lists them. */
-export interface ActiveFault {
-  /** Fault name (`crash`, `partition`, ...). */
+/** A fault injected into the devnet (`devnet fault`); `devnet status` lists them. */
+export interface FaultRecord {
+  /** Fault name (`crash`, `partition`, `l1Reorg`, ...). */
   name: string
   /** Services it acts on (`[]`: every service). */
   targets: string[]
-  /** The recoveries that close it (`start`, `heal`, ...). */
-  endedBy: string[]
-  /** Wall clock (ms since epoch) when it was opened. */
-  since: number
   /** Its arguments. */
   args: Record<string, unknown>
+  /** `window`: active until one of `endedBy` closes it; `instant`: ended when its action did. */
+  lasts: 'instant' | 'window'
+  /** The recoveries that close its window (`start`, `heal`, ...); `[]` for an instant fault. */
+  endedBy: string[]
+  /** Wall clock (ms since epoch) when it was injected. */
+  since: number
+  /** When (ms since epoch) and by which fault it ended; absent while active. */
+  ended?: { at: number; by: string }
 }
 
 export interface DevnetDescriptor {
@@ -67,8 +71,8 @@ export interface DevnetDescriptor {
     l1: { chainId: number; head?: number }
     l2: { chainId: number }
   }
-  /** Faults injected with `devnet fault` and not recovered yet (read from `faults.json`). */
-  faults?: ActiveFault[]
+  /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`). */
+  faults?: FaultRecord[]
 }
 
 /** Every devnet-layer default, in one place. */
@@ -94,10 +98,10 @@ export function descriptorPath(stateDir: string): string {
   return join(stateDir, devnetDefaults.descriptorFile)
 }
 
-/** The faults `devnet fault` recorded as active in `<stateDir>/faults.json` (none without the file). */
-export function readActiveFaults(stateDir: string): ActiveFault[] {
+/** The faults `devnet fault` recorded in `<stateDir>/faults.json` (none without the file). */
+export function readFaultRecords(stateDir: string): FaultRecord[] {
   try {
-    return (JSON.parse(readFileSync(join(stateDir, devnetDefaults.faultsFile), 'utf8')) as { active?: ActiveFault[] }).active ?? []
+    return (JSON.parse(readFileSync(join(stateDir, devnetDefaults.faultsFile), 'utf8')) as { faults?: FaultRecord[] }).faults ?? []
   } catch {
     return []
   }
@@ -122,7 +126,7 @@ export function readDescriptor(stateDir: string): DevnetDescriptor {
     throw error
   }
   try {
-    return { ...(JSON.parse(text) as DevnetDescriptor), faults: readActiveFaults(stateDir) }
+    return { ...(JSON.parse(text) as DevnetDescriptor), faults: readFaultRecords(stateDir) }
   } catch (error) {
     throw new DevnetError(`${path} is not valid JSON`, { code: 'DEVNET_INTERNAL', cause: error })
   }

@@ -3,7 +3,7 @@
  * (active windows, who is partitioned, which link faults are set) so recoveries and `heal` can undo them.
  * The state is plain JSON: `devnet fault` keeps it in the devnet's state directory between commands.
  */
-import type { ActiveFault } from '../devnet/descriptor.js'
+import type { FaultRecord } from '../devnet/descriptor.js'
 import type { HistoryEvent } from '../devnet/history.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import type { Topology } from '../topology/types.js'
@@ -21,8 +21,8 @@ export interface FaultDevnet {
 }
 
 export interface FaultState {
-  /** Windows opened and not closed yet, in opening order. */
-  active: ActiveFault[]
+  /** Every fault injected, in order; windows not closed yet have no `ended`. */
+  faults: FaultRecord[]
   /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */
   blockedPeers: Record<string, string[]>
   /** Rollup nodes whose L1 link is cut, and `batcher` if a partition stopped it (process runtime, `links: all`). */
@@ -43,26 +43,33 @@ export interface FaultContext {
 }
 
 export function newFaultState(): FaultState {
-  return { active: [], blockedPeers: {}, l1Cut: [], linkFaults: [], runtimePartition: false }
+  return { faults: [], blockedPeers: {}, l1Cut: [], linkFaults: [], runtimePartition: false }
 }
 
 const overlap = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))
+
+/** The windows not closed yet, in opening order. */
+export function activeFaults(state: FaultState): FaultRecord[] {
+  return state.faults.filter((f) => !f.ended)
+}
 
 /**
  * Closes every active window that fault `by` ends (its name is in the window's `endedBy`) on an
  * overlapping target, recording one `fault-end` per window, named after the fault that opened it.
  * @returns The windows closed.
  */
-export function closeWindows(ctx: FaultContext, by: string, targets: string[]): ActiveFault[] {
-  const closed = ctx.state.active.filter((w) => w.endedBy.includes(by) && overlap(targets, w.targets))
-  ctx.state.active = ctx.state.active.filter((w) => !closed.includes(w))
-  for (const w of closed) ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })
+export function closeWindows(ctx: FaultContext, by: string, targets: string[]): FaultRecord[] {
+  const closed = activeFaults(ctx.state).filter((w) => w.endedBy.includes(by) && overlap(targets, w.targets))
+  for (const w of closed) {
+    w.ended = { at: Date.now(), by }
+    ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })
+  }
   return closed
 }
 
-/** Whether a window of fault `name` is active (on `target`, if given). */
-export function isActive(state: FaultState, name: string, target?: string): boolean {
-  return state.active.some((w) => w.name === name && (target === undefined || w.targets.includes(target)))
+/** Whether a window of fault `name` is active. */
+export function isActive(state: FaultState, name: string): boolean {
+  return activeFaults(state).some((w) => w.name === name)
 }
 
 let id = 1

@@ -46,12 +46,13 @@ export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
 
 /**
  * Runs a fault and records it: an `instant` fault's `fault-start` before its action and `fault-end` after
- * it; a `window` fault's `fault-start` once it acts (and its window in `ctx.state.active`); then, for any
+ * it; a `window` fault's `fault-start` once it acts (and its window in `ctx.state.faults`); then, for any
  * fault, a `fault-end` for every active window this fault closes (by name in `endedBy` and target).
  */
 export async function runFault<A extends object, R>(ctx: FaultContext, name: string, def: FaultDefinition<A, R>, args: A): Promise<R> {
   const targets = def.targets(args)
   const details = { ...(args as Record<string, unknown>) }
+  const since = Date.now()
   if (def.lasts === 'instant') ctx.record({ kind: 'fault-start', name, targets, lasts: 'instant', details })
   let result: R
   try {
@@ -61,9 +62,10 @@ export async function runFault<A extends object, R>(ctx: FaultContext, name: str
   }
   if (def.lasts === 'window') {
     ctx.record({ kind: 'fault-start', name, targets, lasts: 'window', details: { ...details, ...def.details?.(result) } })
-    ctx.state.active.push({ name, targets, endedBy: [...(def.endedBy ?? [])], since: Date.now(), args: details })
-  } else if (def.details) {
-    ctx.record({ kind: 'note', name, targets, details: def.details(result) })
+    ctx.state.faults.push({ name, targets, args: details, lasts: 'window', endedBy: [...(def.endedBy ?? [])], since })
+  } else {
+    if (def.details) ctx.record({ kind: 'note', name, targets, details: def.details(result) })
+    if (def.lasts === 'instant') ctx.state.faults.push({ name, targets, args: details, lasts: 'instant', endedBy: [], since, ended: { at: Date.now(), by: name } })
   }
   closeWindows(ctx, name, targets)
   ctx.save?.()

@@ -17,6 +17,7 @@ export function syntheticRun(): { history: History; result: ScenarioResult } {
     scenario: 'replica-partition',
     file: 'scenarios/replica-partition.yaml',
     runtime: 'process',
+    seed: 1234,
     passed: false,
     durationMs: 30_000,
     steps: [
