@@ -22,6 +22,8 @@ export interface RunScenarioOptions {
   runtime?: 'process' | 'docker'
   /** Where `<scenario>.json` and `<scenario>.html` go; no reports without it. */
   reportDir?: string
+  /** Called once the devnet is up, before the first step (e.g. to act on it beside the steps). */
+  onDevnet?: (devnet: Devnet) => void
   /** Progress: a step started or ended. */
   onStep?: (step: Step, result?: StepResult) => void
   /** A violation found while the run goes on (continuous checking). */
@@ -58,6 +60,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   let checker: NodeJS.Timeout | undefined
   try {
     devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir, seed })
+    options.onDevnet?.(devnet)
     recorder = new Recorder(devnet, scenario.name, scenario.sampleMs)
     recorder.start()
     const rec = recorder
