@@ -28,5 +28,5 @@ test('behavior: timing and mix follow the rate within the duration', () => {
 
 test('default: intrinsic gas counts calldata bytes', () => {
   expect(intrinsicGas('0x')).toBe(21_000n)
-  expect(intrinsicGas('0x0001')).toBe(21_020n)
+  expect(intrinsicGas('0x0001')).toBe(21_050n)
 })

@@ -40,23 +40,32 @@ export function trafficPlan(seed: number, options: { rate: number; durationMs: n
   return txs
 }
 
-/** Intrinsic gas of a call without access list: 21000 plus 16 per non-zero and 4 per zero calldata byte. */
+/**
+ * Gas of a plain call carrying `data`: 21000 plus the calldata floor of EIP-7623 (Prague / Isthmus), 10
+ * per token with a zero byte 1 token and a non-zero byte 4, which is above the pre-Prague 4 / 16 per byte.
+ */
 export function intrinsicGas(data: Hex): bigint {
   let gas = 21_000n
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === '00' ? 4n : 16n
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === '00' ? 10n : 40n
   return gas
 }
 
 export interface SendTrafficReturnType {
   sent: number
   failed: number
+  /** Why the first rejected transaction was rejected. */
+  firstError?: string
   /** Hashes of the accepted transactions, in sending order. */
   hashes: Hex[]
 }
 
+/** Attempts per planned transaction: the lite sequencer briefly rejects the next nonce while it builds a block. */
+const attempts = 5
+
 /**
  * Sends the planned transactions of `seed` to `node` (default: the sequencer) from the last dev account,
- * each at its planned time; a rejected one is counted and the nonce re-read.
+ * each at its planned time. A rejected one is tried again with the same nonce (up to {@link attempts}
+ * times, 200 ms apart), then counted as failed and the nonce re-read.
  */
 export async function sendTraffic(devnet: Devnet, seed: number, options: { rate: number; durationMs: number; node?: string }): Promise<SendTrafficReturnType> {
   const target = options.node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
@@ -71,23 +80,32 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: { rate:
   for (const tx of plan) {
     const wait = started + tx.atMs - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    try {
-      const raw = await account.signTransaction({
-        chainId: devnet.topology.l2.chainId,
-        to: tx.to,
-        value: tx.value,
-        data: tx.data,
-        nonce,
-        gas: intrinsicGas(tx.data),
-        maxFeePerGas: 10_000_000_000n,
-        maxPriorityFeePerGas: 1_000n,
-      })
-      out.hashes.push(await call<Hex>(url, 'eth_sendRawTransaction', [raw]))
-      nonce++
-      out.sent++
-    } catch {
-      out.failed++
-      nonce = await nonceNow().catch(() => nonce)
+    const raw = await account.signTransaction({
+      chainId: devnet.topology.l2.chainId,
+      to: tx.to,
+      value: tx.value,
+      data: tx.data,
+      nonce,
+      gas: intrinsicGas(tx.data),
+      maxFeePerGas: 10_000_000_000n,
+      maxPriorityFeePerGas: 1_000n,
+    })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        out.hashes.push(await call<Hex>(url, 'eth_sendRawTransaction', [raw]))
+        nonce++
+        out.sent++
+        break
+      } catch (error) {
+        if (attempt < attempts) {
+          await new Promise((r) => setTimeout(r, 200))
+          continue
+        }
+        out.firstError ??= error instanceof Error ? error.message : String(error)
+        out.failed++
+        nonce = await nonceNow().catch(() => nonce)
+        break
+      }
     }
   }
   return out
