@@ -43,6 +43,17 @@ export function readFault(r: Reader, name: FaultName, args: Entry | undefined, a
 }
 
 /**
+ * Throws `DEVNET_USAGE` unless `name` is a fault of the registry.
+ * @example
+ * assertFaultName('l1reorg') // throws: fault: unknown fault "l1reorg"; expected one of: l1Reorg, ...
+ */
+export function assertFaultName(name: string): asserts name is FaultName {
+  if (!(FAULT_NAMES as string[]).includes(name)) {
+    throw new DevnetError(`fault: unknown fault ${JSON.stringify(name)}; expected one of: ${FAULT_NAMES.join(', ')}`, { code: 'DEVNET_USAGE' })
+  }
+}
+
+/**
  * Reads `devnet fault <name> --<arg> <value>…`: `options` are the words after the name. Problems are
  * reported as in a scenario file, without file and line: `args.depth: expected an integer >= 1, found "x"`.
  * @throws DevnetError (`DEVNET_USAGE`) listing every problem.
@@ -50,9 +61,7 @@ export function readFault(r: Reader, name: FaultName, args: Entry | undefined, a
  * parseFaultOptions('l1Reorg', ['--depth', '3'], names) // { name: 'l1Reorg', args: { depth: 3, reinclude: false, allowFinalized: false } }
  */
 export function parseFaultOptions(name: string, options: string[], names: Names): FaultCall {
-  if (!(FAULT_NAMES as string[]).includes(name)) {
-    throw new DevnetError(`fault: unknown fault ${JSON.stringify(name)}; expected one of: ${FAULT_NAMES.join(', ')}`, { code: 'DEVNET_USAGE' })
-  }
+  assertFaultName(name)
   const lines: string[] = []
   for (let i = 0; i < options.length; i += 2) {
     const [flag, value] = [options[i], options[i + 1]]

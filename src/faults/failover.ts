@@ -1,6 +1,7 @@
 /**
  * `failover({ from, to, mode })`: a manual sequencer failover. Stops the old sequencer
- * (`admin_stopSequencer`, or crashes it), then starts the standby at its unsafe head
+ * (`admin_stopSequencer`, or crashes it: a `crash` fault of its own, whose window lasts until `start` or
+ * `restart` of the old sequencer), then starts the standby at its unsafe head
  * (`admin_startSequencer(unsafe_l2.hash)`). The batcher runs in multi-sequencer mode and follows the
  * node that answers `admin_sequencerActive` with true.
  */
@@ -11,6 +12,7 @@ import { oneOf } from '../topology/reader.js'
 import { member } from './checks.js'
 import { call, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { crashFault } from './service.js'
 
 export interface FailoverParameters {
   from: string
@@ -35,7 +37,7 @@ export const failoverFault: FaultDefinition<FailoverParameters, { startedAt: Hex
     if (!standby?.standby) {
       throw new DevnetError(`failover: "${to}" is not a standby sequencer`, { code: 'DEVNET_USAGE', details: 'give the node `standby: true` in the topology' })
     }
-    if (mode === 'crash') await devnet.service(from).kill('SIGKILL')
+    if (mode === 'crash') await runFault(ctx, 'crash', crashFault, { service: from })
     else await call(devnet.endpoints[from].rollup, 'admin_stopSequencer')
     // Let the last gossiped blocks land on the standby before it takes over.
     await new Promise((r) => setTimeout(r, 250 + devnet.topology.l2.blockTime * 500))

@@ -10,5 +10,5 @@ export { crash, pause, restart, resume, start, stop, type ServiceFaultParameters
 export { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
 export { runFault, type FaultArg, type FaultDefinition, type FaultLasts } from './definition.js'
 export { applyFault, FAULT_NAMES, faultDefinition, FAULTS, faultTargets, type FaultArgs, type FaultCall, type FaultName } from './registry.js'
-export { parseFaultOptions, readFault } from './args.js'
+export { assertFaultName, parseFaultOptions, readFault } from './args.js'
 export { namesOf, type Names } from './checks.js'

@@ -5,11 +5,12 @@
  */
 import { findStateDir } from '../../devnet/index.js'
 import { attachFaults } from '../../faults/attach.js'
-import { applyFault, parseFaultOptions } from '../../faults/index.js'
+import { applyFault, assertFaultName, parseFaultOptions } from '../../faults/index.js'
 import { formatFaults } from '../format.js'
 import type { FaultOptions } from '../options.js'
 
 export async function fault(name: string, args: string[], options: FaultOptions): Promise<void> {
+  assertFaultName(name)
   const { ctx, names } = attachFaults(findStateDir(options))
   const call = parseFaultOptions(name, args, names)
   await applyFault(ctx, call)
