@@ -74,13 +74,13 @@ export function isActive(state: FaultState, name: string): boolean {
 
 let id = 1
 
-/** One JSON-RPC call to a devnet endpoint; throws with the method name on an error answer. */
-export async function call<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
+/** One JSON-RPC call to a devnet endpoint; throws with the method name on an error answer or after `timeoutMs`. */
+export async function call<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   })
   const body = (await res.json()) as { result?: T; error?: { message: string } }
   if (body.error) throw new Error(`${method} on ${url}: ${body.error.message}`)

@@ -26,12 +26,17 @@ const withFresh = (names: Names) => ({
   fresh: { check: bool, default: false, doc: "wipe the service's persisted state for a cold start" },
 })
 
-async function wipe(ctx: FaultContext, service: string, fresh: boolean | undefined): Promise<void> {
-  if (!fresh) return
-  if (!ctx.devnet.wipeState) {
-    throw new DevnetError(`fresh: this devnet cannot wipe the state of "${service}"`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'the devnet has no wipeState' })
+/** Starts a service again (stopping it first if it runs); with `fresh`, its persisted state is wiped in between. */
+async function startAgain(ctx: FaultContext, { service, fresh }: StartParameters): Promise<void> {
+  const handle = ctx.devnet.service(service)
+  if (fresh) {
+    if (!ctx.devnet.wipeState) {
+      throw new DevnetError(`fresh: this devnet cannot wipe the state of "${service}"`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'the devnet has no wipeState' })
+    }
+    await handle.stop()
+    await ctx.devnet.wipeState(service)
   }
-  await ctx.devnet.wipeState(service)
+  await handle.restart()
 }
 
 export const crashFault: FaultDefinition<ServiceFaultParameters> = {
@@ -55,11 +60,7 @@ export const startFault: FaultDefinition<StartParameters> = {
   lasts: 'recovery',
   args: withFresh,
   targets: serviceArgs.targets,
-  act: async (ctx, { service, fresh }) => {
-    const handle = ctx.devnet.service(service)
-    await wipe(ctx, service, fresh)
-    await handle.restart()
-  },
+  act: startAgain,
 }
 
 export const restartFault: FaultDefinition<StartParameters> = {
@@ -67,14 +68,7 @@ export const restartFault: FaultDefinition<StartParameters> = {
   lasts: 'instant',
   args: withFresh,
   targets: serviceArgs.targets,
-  act: async (ctx, { service, fresh }) => {
-    const handle = ctx.devnet.service(service)
-    if (fresh) {
-      await handle.stop()
-      await wipe(ctx, service, fresh)
-    }
-    await handle.restart()
-  },
+  act: startAgain,
 }
 
 export const pauseFault: FaultDefinition<ServiceFaultParameters> = {
