@@ -71,7 +71,7 @@ export interface DevnetDescriptor {
     l1: { chainId: number; head?: number }
     l2: { chainId: number }
   }
-  /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`). */
+  /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`; `devnet status --json` always has it). */
   faults?: FaultRecord[]
 }
 
@@ -108,7 +108,7 @@ export function readFaultRecords(stateDir: string): FaultRecord[] {
 }
 
 /**
- * Reads `<stateDir>/devnet.json` as written by `startDevnet`, with the active faults of `faults.json`;
+ * Reads `<stateDir>/devnet.json` as written by `startDevnet`, with the faults of `faults.json` if any;
  * service states are as recorded at start.
  * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is none.
  * @example
@@ -126,7 +126,8 @@ export function readDescriptor(stateDir: string): DevnetDescriptor {
     throw error
   }
   try {
-    return { ...(JSON.parse(text) as DevnetDescriptor), faults: readFaultRecords(stateDir) }
+    const faults = readFaultRecords(stateDir)
+    return { ...(JSON.parse(text) as DevnetDescriptor), ...(faults.length ? { faults } : {}) }
   } catch (error) {
     throw new DevnetError(`${path} is not valid JSON`, { code: 'DEVNET_INTERNAL', cause: error })
   }

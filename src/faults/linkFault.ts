@@ -38,7 +38,8 @@ async function setLinkFault(ctx: FaultContext, name: string, service: string, fa
   let via = 'runtime'
   try {
     if (!devnet.runtime.setLinkFault) throw new DevnetError('the runtime has no network-level link faults', { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-    await devnet.runtime.setLinkFault(service, fault)
+    const applied = await devnet.runtime.setLinkFault(service, fault)
+    if (typeof applied === 'string') via = applied // the mechanism the runtime used, e.g. netem or nftables
   } catch (err) {
     if (!(err instanceof DevnetError && err.code === 'DEVNET_RUNTIME_UNAVAILABLE')) throw err
     // No network-level link faults here: a rollup node's gossip path takes latency and loss instead,
