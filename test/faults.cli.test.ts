@@ -38,8 +38,9 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet fault on a detache
     let movedBack = false
     for (let attempt = 0; attempt < 3 && !movedBack; attempt++) {
       const before = (await syncStatus(rollup)).safe_l2.number
-      const reorg = devnet('fault', 'l1Reorg', '--depth', '3')
-      const deadline = Date.now() + 10_000
+      // Watch from before the command starts (the CLI takes a while to start on a loaded machine) until 10 s after it returns.
+      let deadline = Infinity
+      const reorg = devnet('fault', 'l1Reorg', '--depth', '3').finally(() => (deadline = Date.now() + 10_000))
       let highest = before
       while (!movedBack && Date.now() < deadline) {
         const safe = (await syncStatus(rollup)).safe_l2.number
