@@ -1,5 +1,8 @@
 /** Small helpers shared by the integration suites. */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Devnet } from '../src/devnet/index.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 
@@ -76,4 +79,19 @@ export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Pr
   }, 10_000, 20)
   if (dipped.safe_l2.number < dipped.finalized_l2.number) throw new Error(`safe ${dipped.safe_l2.number} fell below finalized ${dipped.finalized_l2.number}`)
   return before
+}
+
+/** Runs the `devnet` CLI from source (`src/cli/index.ts` through tsx) in `cwd`. */
+export function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
+  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }

@@ -83,6 +83,17 @@ describe('error', () => {
     expect(logs.code).toBe(2)
     expect(logs.stderr).toContain('no logs for service "sequencer"')
   })
+
+  test('fault: an unknown fault exits 2 naming the faults; a known one with no devnet running exits 1', async () => {
+    const cwd = workdir()
+    const unknown = await devnet(cwd, ['fault', 'l1reorg', '--depth', '3'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('error: fault: unknown fault "l1reorg"; expected one of: l1Reorg, l1Halt')
+    const none = await devnet(cwd, ['fault', 'l1Reorg', '--depth', '3'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/no devnet is running in .*\.devnet\/devnet/)
+    expect((await devnet(cwd, ['heal'])).code).toBe(1)
+  }, 120_000)
 })
 
 test('behavior: down with nothing running is fine', async () => {

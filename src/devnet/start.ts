@@ -19,7 +19,7 @@ import { ProcessRuntime } from '../runtime/process/index.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
-import { defaultStateDir, removeDescriptor, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { defaultStateDir, removeDescriptor, writeAttachData, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
 import { withHeads } from './heads.js'
 import { liveServiceDirs } from './recorded.js'
 
@@ -54,6 +54,8 @@ export interface StartDevnetOptions {
   liteEntrypoint?: string
   /** Called once the devnet is planned and checked, before any service starts (e.g. to set up progress output). */
   onPlan?: (plan: DevnetPlan) => void
+  /** Seed of the runtime's random choices (link loss, jitter), so a run can be replayed. @default none (unseeded) */
+  seed?: number
   /** Progress callback. */
   onEvent?: (event: DevnetEvent) => void
   /** Notices worth a line on the terminal (e.g. the runtime chosen by default). */
@@ -153,6 +155,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   options.onPlan?.(plan)
   mkdirSync(stateDir, { recursive: true })
   removeDescriptor(stateDir) // a stale one from a devnet that died
+  const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =
     runtimeKind === 'docker'
       ? new DockerRuntime({
@@ -161,8 +164,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           image: (await ensureLiteImage({ repoRoot: packageRoot(), onProgress: options.onImageProgress })).tag,
           sessionId: randomUUID(),
           keepAliveOnExit: options.detach ?? false,
+          ...seeded,
         })
-      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false })
+      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, ...seeded })
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {
@@ -201,6 +205,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles })
   try {
     writeDescriptor(devnet.descriptor())
+    writeAttachData(stateDir, { topology, plan, liteEntrypoint })
   } catch (error) {
     await runtime.stopAll().catch(() => {})
     throw error

@@ -37,6 +37,7 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('data-node="sequencer"')
     expect(html).toContain('data-node="replica-0"')
     expect(html).toContain('data-chain="l1"')
+    expect(html).toContain('<tr><th>seed</th><td data-seed>1234</td></tr>')
     expect(html).toContain('<tr data-invariant="safeOriginCanonical"><td>safeOriginCanonical</td>')
     expect(html).toContain('<td class="skipped">not checked</td>')
     expect(html).toContain('<td class="failed">1 violation</td>')
