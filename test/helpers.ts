@@ -5,19 +5,11 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Devnet } from '../src/devnet/index.js'
 import type { SyncStatus } from '../src/protocol/types.js'
+import { jsonRpc } from '../src/runtime/jsonrpc.js'
 
-let id = 1
-
-/** One JSON-RPC call; throws on an error answer. */
-export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (body.error) throw new Error(`${method}: ${body.error.message}`)
-  return body.result as T
+/** One JSON-RPC call (the orchestrator's client); throws on an error answer. */
+export function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  return jsonRpc<T>(url, method, params, { timeoutMs: 30_000 })
 }
 
 export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')

@@ -7,6 +7,7 @@ import type { FaultRecord } from '../devnet/descriptor.js'
 import type { HistoryEvent } from '../devnet/history.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import type { Topology } from '../topology/types.js'
+import { jsonRpc } from '../runtime/jsonrpc.js'
 
 /** What faults use of a devnet: a started `Devnet`, or one attached through its state directory. */
 export interface FaultDevnet {
@@ -72,19 +73,9 @@ export function isActive(state: FaultState, name: string): boolean {
   return activeFaults(state).some((w) => w.name === name)
 }
 
-let id = 1
-
-/** One JSON-RPC call to a devnet endpoint; throws with the method name on an error answer or after `timeoutMs`. */
-export async function call<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
-    signal: AbortSignal.timeout(timeoutMs),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (body.error) throw new Error(`${method} on ${url}: ${body.error.message}`)
-  return body.result as T
+/** One JSON-RPC call to a devnet endpoint (the orchestrator's client, `runtime/jsonrpc.ts`). */
+export function call<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
+  return jsonRpc<T>(url, method, params, { timeoutMs })
 }
 
 /** Names of the devnet's rollup nodes. */
