@@ -119,10 +119,12 @@ export class Backend {
           let size = 0
           res.on('data', (c: Buffer) => {
             size += c.length
-            if (size > maxSize) req.destroy(new BackendError(`backend response too large (over ${maxSize} bytes)`))
-            else chunks.push(c)
+            if (size <= maxSize) return void chunks.push(c)
+            res.destroy()
+            reject(new BackendError(`backend response too large (over ${maxSize} bytes)`))
           })
           res.on('end', () => {
+            if (size > maxSize) return
             const status = res.statusCode ?? 0
             this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
             let parsed: RpcRes
