@@ -7,6 +7,7 @@ import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
+import { benchProxyd } from './proxyd.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -14,6 +15,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   docker: () => benchDocker(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
+  proxyd: () => benchProxyd(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
