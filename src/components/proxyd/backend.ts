@@ -38,6 +38,8 @@ export class Backend {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
   private offlineUntil = 0
   private window = { second: 0, count: 0 }
+  /** Labelled metric children per method (prom-client hashes label objects on every call otherwise). */
+  private readonly perMethod = new Map<string, { forwards: { inc(): void }; duration: { startTimer(): () => void }; http200: { inc(): void } }>()
 
   constructor(
     readonly conf: BackendConfig,
@@ -76,8 +78,9 @@ export class Backend {
     if (!this.takeCapacity()) throw new ProxydRpcError(errors.backendOverCapacity)
     let last: Error | undefined
     for (let i = 0; i <= this.opts.maxRetries; i++) {
-      this.metrics.rpcForwardsTotal.inc({ auth: 'none', backend_name: this.name, method_name: req.method, source: 'http' })
-      const end = this.metrics.backendRequestDuration.startTimer({ backend_name: this.name, method_name: req.method, batched: 'false' })
+      const m = this.methodMetrics(req.method)
+      m.forwards.inc()
+      const end = m.duration.startTimer()
       try {
         const res = await this.post(JSON.stringify(req), req.method)
         end()
@@ -92,6 +95,20 @@ export class Backend {
     }
     this.setOffline()
     throw new BackendError(`permanent error forwarding ${req.method} to ${this.name}: ${last?.message}`)
+  }
+
+  private methodMetrics(method: string) {
+    let m = this.perMethod.get(method)
+    if (!m) {
+      const { rpcForwardsTotal, backendRequestDuration, rpcBackendHttpResponseCodesTotal } = this.metrics
+      m = {
+        forwards: rpcForwardsTotal.labels({ auth: 'none', backend_name: this.name, method_name: method, source: 'http' }),
+        duration: backendRequestDuration.labels({ backend_name: this.name, method_name: method, batched: 'false' }),
+        http200: rpcBackendHttpResponseCodesTotal.labels({ auth: 'none', backend_name: this.name, method_name: method, status_code: '200', batched: 'false' }),
+      }
+      this.perMethod.set(method, m)
+    }
+    return m
   }
 
   /** One call for the consensus poller (no retries); a JSON-RPC error or transport failure throws. */
@@ -126,7 +143,8 @@ export class Backend {
           res.on('end', () => {
             if (size > maxSize) return
             const status = res.statusCode ?? 0
-            this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
+            if (status === 200) this.methodMetrics(method).http200.inc()
+            else this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
             let parsed: RpcRes
             try {
               parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
