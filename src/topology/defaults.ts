@@ -42,6 +42,10 @@ export const defaults = {
     /** @default 120000 */
     maxFrameSize: 120_000,
   },
+  proxyd: {
+    /** @default true */
+    enabled: true,
+  },
   /** @default 'stable' */
   ports: 'stable',
   keys: {

@@ -56,6 +56,12 @@ export interface Topology {
     /** Maximum frame data size in bytes (one frame per L1 tx). */
     maxFrameSize: number
   }
+  /** proxyd, the RPC front door in front of the nodes' L2 RPCs. */
+  proxyd: {
+    enabled: boolean
+    /** A user's proxyd TOML used instead of the generated one (read and validated when the topology is loaded). */
+    config?: { file: string; toml: string }
+  }
   /** `stable`: the documented fixed ports; `auto`: free ports picked at start. */
   ports: 'stable' | 'auto'
   keys: {
