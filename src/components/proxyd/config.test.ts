@@ -114,6 +114,22 @@ describe('proxyd config', () => {
     expect(bad(valid.replace('"500ms"', '"soon"'))).toMatch(/consensus_poller_interval: expected a duration/)
   })
 
+  test('error: missing or empty required parts', () => {
+    const minimal = '[server]\nrpc_port = 1\n[backends.a]\nrpc_url = "http://a"\n[backend_groups.g]\nbackends = ["a"]\n'
+    expect(parseConfig(minimal, 'p.toml').groups.g.routingStrategy).toBe('fallback')
+    expect(bad(minimal.replace('rpc_url = "http://a"', 'max_rps = 1'))).toMatch(/^p\.toml:3 backends\.a: missing rpc_url/)
+    expect(bad('[server]\nrpc_port = 1\n')).toMatch(/backends: at least one backend must be defined/)
+    expect(bad(minimal.replace(/\[backend_groups[^]*/, ''))).toMatch(/backend_groups: at least one backend group must be defined/)
+    expect(bad(minimal.replace('backends = ["a"]', 'backends = []'))).toMatch(/^p\.toml:6 backend_groups\.g\.backends: a backend group needs at least one backend/)
+    expect(bad(minimal.replace('rpc_port = 1', 'rpc_host = "x"'))).toMatch(/server\.rpc_port: missing rpc_port/)
+    expect(bad(minimal.replace('rpc_port = 1', 'rpc_port = 1\nws_port = 2'))).toMatch(/^p\.toml:3 server\.ws_port: ws_port is set but no ws_backend_group/)
+    expect(bad(`ws_backend_group = "nope"\n${minimal}`)).toMatch(/^p\.toml:1 ws_backend_group: backend group "nope" is not defined/)
+    expect(bad(`${minimal}[rate_limit]\nmethod_overrides.eth_call = { interval = "1s" }\n`)).toMatch(/rate_limit\.method_overrides\.eth_call: missing limit/)
+    expect(bad(`${minimal}[rate_limit]\nmethod_overrides.eth_call = { limit = 1, burst = 2 }\n`)).toMatch(/^p\.toml:8 rate_limit\.method_overrides\.eth_call\.burst: unknown key/)
+    expect(bad('backends = 3\n[server]\nrpc_port = 1\n')).toMatch(/^p\.toml:1 backends: expected a table, got 3/)
+    expect(bad(minimal.replace('[backends.a]', '[backendz.a]'))).toMatch(/^p\.toml:3 backendz: unknown key/)
+  })
+
   test('error: an unreadable file is named', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxyd-config-'))
     afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -124,6 +124,17 @@ describe('consensus poller', () => {
     expect(p.isBanned(a)).toBe(true)
   })
 
+  test('behavior: a backend not updated within max_update_threshold is no candidate', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    let now = 1_000_000
+    const p = new ConsensusPoller(group({ maxUpdateThresholdMs: 5000 }), [a], createMetrics(), logger('t'), undefined, () => now)
+    await p.poll()
+    expect(p.group.map((x) => x.name)).toEqual(['a'])
+    now += 5001
+    await p.updateGroupConsensus()
+    expect(p.group).toEqual([])
+  })
+
   test('args: block tag sanity', () => {
     const old = { latest: 20, latestHash: '', safe: 12, finalized: 4, peerCount: 0, inSync: true, lastUpdate: 0, bannedUntil: 0 }
     expect(expectedBlockTags(old, 21, 13, 5)).toBe(true)

@@ -32,7 +32,7 @@ export function keyLines(text: string): Map<string, number> {
     const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line)
     if (header) {
       table = splitKey(header[1])
-      if (!lines.has(table.join('.'))) lines.set(table.join('.'), i + 1)
+      for (let n = 1; n <= table.length; n++) if (!lines.has(table.slice(0, n).join('.'))) lines.set(table.slice(0, n).join('.'), i + 1)
       return
     }
     const kv = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-. ])+?)\s*=/.exec(line)
