@@ -99,7 +99,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet CLI on process', (
 
     const down = await devnet(['down'])
     expect(down.code).toBe(0)
-    expect(down.stdout).toBe('stopped: batcher, replica-0, sequencer, l1\n')
+    expect(down.stdout).toBe('stopped: proxyd, batcher, replica-0, sequencer, l1\n')
     expect((await devnet(['status'])).code).toBe(1)
   })
 })
