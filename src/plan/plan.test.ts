@@ -213,8 +213,17 @@ test('behavior: proxyd fronts every node for reads and the sequencers for transa
 
 test('args: proxyd disabled, or with the user\'s proxyd.toml', () => {
   expect(planDevnet(topology((t) => (t.proxyd.enabled = false)), { runtime: 'process', genesisTime }).services.map((s) => s.name)).not.toContain('proxyd')
-  const user = topology((t) => (t.proxyd.config = { file: '/x/proxyd.toml', toml: '# mine\n' }))
-  expect(service(planDevnet(user, { runtime: 'process', genesisTime }), 'proxyd').files).toEqual({ 'proxyd.toml': '# mine\n' })
+  const toml = '# mine\n[server]\nrpc_port = 8080\n[backends.r]\nrpc_url = "$PROXYD_BACKEND_REPLICA_0"\n[backend_groups.g]\nbackends = ["r"]\n'
+  const user = topology((t) => (t.proxyd.config = { file: '/x/proxyd.toml', toml }))
+  expect(service(planDevnet(user, { runtime: 'process', genesisTime }), 'proxyd').files).toEqual({ 'proxyd.toml': toml })
+})
+
+test('error: a user proxyd.toml on other ports or naming a variable the devnet does not set', () => {
+  const plan = (toml: string) => () => planDevnet(topology((t) => (t.proxyd.config = { file: '/x/proxyd.toml', toml })), { runtime: 'process', genesisTime })
+  const toml = '[server]\nrpc_port = 8080\n[backends.r]\nrpc_url = "$PROXYD_BACKEND_REPLICA_0"\n[backend_groups.g]\nbackends = ["r"]\n'
+  expect(plan(toml.replace('8080', '9999'))).toThrow("proxyd.config /x/proxyd.toml: [server] rpc_port is 9999 but this devnet's proxyd listens on 8080")
+  expect(plan(`${toml}[metrics]\nenabled = true\nport = 1\n`)).toThrow("[metrics] port is 1 but this devnet's proxyd metrics port is 7300")
+  expect(plan(toml.replace('REPLICA_0', 'REPLICA_7'))).toThrow('proxyd.config /x/proxyd.toml: /x/proxyd.toml:4 backends.r.rpc_url: config env var $PROXYD_BACKEND_REPLICA_7 not found')
 })
 
 describe('error', () => {

@@ -5,6 +5,8 @@
  * variables the service's environment sets per runtime, so a user-edited copy (`proxyd.config`) works on
  * both runtimes. Pure.
  */
+import { parseConfig } from '../components/proxyd/config.js'
+import { DevnetError } from '../errors.js'
 import type { NodeSpec, Topology } from '../topology/types.js'
 import type { PortMap } from './ports.js'
 import type { PortPlan, ServicePlan } from './types.js'
@@ -65,20 +67,45 @@ export function proxydToml(topology: Topology, bindHost: string, ports: PortMap[
   ].join('\n')
 }
 
+/**
+ * The user's proxyd.toml, checked against this devnet: it must listen on the devnet's proxyd ports and
+ * name only backends whose `$PROXYD_BACKEND_<NODE>` variable the devnet sets.
+ * @throws DevnetError (`DEVNET_SPEC_INVALID`) naming the file and the mismatch.
+ */
+function userToml(config: { file: string; toml: string }, ports: PortMap['proxyd'], env: Record<string, string>): string {
+  const fail = (message: string): never => {
+    throw new DevnetError(`proxyd.config ${config.file}: ${message}`, {
+      code: 'DEVNET_SPEC_INVALID',
+      details: `start from the generated proxyd.toml; backend variables: ${Object.keys(env).join(', ')}`,
+    })
+  }
+  let conf
+  try {
+    conf = parseConfig(config.toml, config.file, env)
+  } catch (err) {
+    return fail((err as Error).message)
+  }
+  if (conf.server.rpcPort !== ports.rpc) fail(`[server] rpc_port is ${conf.server.rpcPort} but this devnet's proxyd listens on ${ports.rpc}`)
+  if (conf.metrics.enabled && conf.metrics.port !== ports.metrics) fail(`[metrics] port is ${conf.metrics.port} but this devnet's proxyd metrics port is ${ports.metrics}`)
+  return config.toml
+}
+
 /** The proxyd service: `proxyd --config proxyd.toml`, started once every node is ready. */
 export function proxydService(
   topology: Topology,
   opts: { bindHost: string; inner: PortMap['proxyd']; host: PortMap['proxyd']; sequencing: NodeSpec[]; nodeUrl: (name: string) => string },
 ): ServicePlan {
   const port = (inner: number, host: number): PortPlan => ({ port: inner, host, protocol: 'http', public: true })
+  const env = Object.fromEntries(topology.l2.nodes.map((node) => [backendVariable(node.name), opts.nodeUrl(node.name)]))
+  const config = topology.proxyd.config
   return {
     name: 'proxyd',
     role: 'proxyd',
     program: 'lite',
     args: ['proxyd', '--config', 'proxyd.toml'],
-    env: Object.fromEntries(topology.l2.nodes.map((node) => [backendVariable(node.name), opts.nodeUrl(node.name)])),
+    env,
     ports: { rpc: port(opts.inner.rpc, opts.host.rpc), metrics: port(opts.inner.metrics, opts.host.metrics) },
-    files: { 'proxyd.toml': topology.proxyd.config?.toml ?? proxydToml(topology, opts.bindHost, opts.inner, opts.sequencing) },
+    files: { 'proxyd.toml': config ? userToml(config, opts.inner, env) : proxydToml(topology, opts.bindHost, opts.inner, opts.sequencing) },
     // proxyd opens its port after the consensus poller's first round.
     readiness: { kind: 'port', port: 'rpc' },
     dependsOn: topology.l2.nodes.map((node) => node.name),
