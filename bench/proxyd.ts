@@ -2,11 +2,12 @@
  * proxyd figures (issue 10): the latency the lite proxyd program adds (p50 / p99 of sequential
  * `eth_getBalance(addr, "latest")` through a consensus_aware group vs the same calls straight to the
  * anvil behind it) and throughput in calls/s through proxyd vs direct (16 concurrent callers, one
- * proxyd process, i.e. one core). The cache is off so every call reaches the backend.
+ * proxyd process, i.e. one core), in alternating 1 s windows so load from other work on the machine
+ * hits both sides alike. The cache is off so every call reaches the backend.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { rpcClient, type RpcClient } from '../src/components/shared/jsonrpc.js'
 import { anvilBinary } from '../src/runtime/process/index.js'
@@ -63,17 +64,19 @@ export async function benchProxyd(): Promise<Figure[]> {
     await latencies(proxied, 300)
     const d = await latencies(direct, 3000)
     const p = await latencies(proxied, 3000)
-    const tDirect = await throughput(direct, 4000)
-    const tProxied = await throughput(proxied, 4000)
+    const rounds: Array<[number, number]> = []
+    for (let i = 0; i < 5; i++) rounds.push([await throughput(direct, 1000), await throughput(proxied, 1000)])
+    const tDirect = rounds.reduce((s, r) => s + r[0], 0) / rounds.length
+    const tProxied = rounds.reduce((s, r) => s + r[1], 0) / rounds.length
     const p50 = percentile(p, 50) - percentile(d, 50)
     const p99 = percentile(p, 99) - percentile(d, 99)
     const ratio = (100 * tProxied) / tDirect
     return [
       { name: 'proxyd added latency p50', value: p50, unit: 'ms', target: '<= 0.5 ms', ok: p50 <= 0.5, note: `direct p50 ${percentile(d, 50).toFixed(3)} ms, via proxyd ${percentile(p, 50).toFixed(3)} ms` },
       { name: 'proxyd added latency p99', value: p99, unit: 'ms', note: `direct p99 ${percentile(d, 99).toFixed(3)} ms, via proxyd ${percentile(p, 99).toFixed(3)} ms` },
-      { name: 'throughput direct', value: tDirect, unit: 'calls/s', note: '16 concurrent callers, 4 s' },
-      { name: 'throughput via proxyd', value: tProxied, unit: 'calls/s', note: '16 concurrent callers, 4 s' },
-      { name: 'proxyd throughput vs direct', value: ratio, unit: '%', target: '>= 50%', ok: ratio >= 50 },
+      { name: 'throughput direct', value: tDirect, unit: 'calls/s', runs: rounds.map((r) => r[0]), note: '16 concurrent callers, 5 x 1 s' },
+      { name: 'throughput via proxyd', value: tProxied, unit: 'calls/s', runs: rounds.map((r) => r[1]), note: '16 concurrent callers, 5 x 1 s, alternating with direct' },
+      { name: 'proxyd throughput vs direct', value: ratio, unit: '%', target: '>= 50%', ok: ratio >= 50, note: `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores` },
     ]
   } finally {
     proxyd?.kill('SIGKILL')

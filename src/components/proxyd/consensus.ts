@@ -78,9 +78,10 @@ export class ConsensusPoller {
     try {
       const peerCount = be.conf.skipPeerCount ? 0 : Number(await be.call<string>('net_peerCount', []))
       const syncing = be.conf.skipIsSyncingCheck ? false : await be.call<unknown>('eth_syncing', [])
-      const [latest, safe, finalized] = await Promise.all(
-        (['latest', 'safe', 'finalized'] as const).map((tag) => be.call<Block | null>('eth_getBlockByNumber', [tag, false])),
-      )
+      // Oldest tag first: a head moving between the calls cannot make safe look newer than latest.
+      const finalized = await be.call<Block | null>('eth_getBlockByNumber', ['finalized', false])
+      const safe = await be.call<Block | null>('eth_getBlockByNumber', ['safe', false])
+      const latest = await be.call<Block | null>('eth_getBlockByNumber', ['latest', false])
       if (!latest || !safe || !finalized) throw new Error('missing latest, safe or finalized block')
       const n = { latest: Number(latest.number), safe: Number(safe.number), finalized: Number(finalized.number) }
       const old = this.states.get(be)!
