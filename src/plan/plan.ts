@@ -2,8 +2,8 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proxyd` (see `proxyd.ts`). Ports follow the
- * `l2.nodes` list order whatever the start order (see `ports.ts`).
+ * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proxyd` (see
+ * `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
 import type { RollupNodeConfig } from '../components/rollup-node/config.js'
