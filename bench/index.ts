@@ -8,6 +8,7 @@ import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
 import { benchConductor } from './conductor.js'
+import { benchProxyd } from './proxyd.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -16,6 +17,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),
+  proxyd: () => benchProxyd(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -29,7 +29,7 @@ export interface ServiceDescriptor {
   name: string
   role: ServiceRole
   state: ServiceState
-  /** Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el`; L1: `rpc`. */
+  /** Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el`; L1: `rpc`; proxyd: `rpc`, `metrics`. */
   endpoints: Record<string, string>
   /** OS process id (0 if unknown). */
   pid: number

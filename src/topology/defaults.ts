@@ -44,6 +44,10 @@ export const defaults = {
     /** op-batcher's default (`--batch-type=0`). @default 'singular' */
     batchType: 'singular',
   },
+  proxyd: {
+    /** @default true */
+    enabled: true,
+  },
   /** @default 'stable' */
   ports: 'stable',
   keys: {

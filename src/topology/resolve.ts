@@ -31,6 +31,7 @@ export function readTopology(r: Reader, root: YNode): Topology {
           { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000), batchType: oneOf('singular', 'span') },
           defaults.batcher,
         ),
+      proxyd: (r, node, path) => r.section<Topology['proxyd']>(node, path, { enabled: bool, config: readProxydConfig }, defaults.proxyd),
       ports: oneOf('stable', 'auto'),
       keys: readKeys,
     },
@@ -138,6 +139,12 @@ const readKeys: Check<Keys> = (r, node, path) =>
     },
     defaults.keys,
   )
+
+/** `proxyd.config`: a path (relative to the devnet.yaml) read and validated later by `parseTopology`. */
+const readProxydConfig: Check<{ file: string; toml: string }> = (r, node, path) => {
+  const file = str(r, node, path)
+  return file === undefined ? undefined : { file, toml: '' }
+}
 
 /** A BIP-39 English mnemonic; whitespace is normalized to single spaces. */
 const readMnemonic: Check<string> = (r, node, path) => {
