@@ -9,9 +9,8 @@
  * - `eth_call` / `eth_estimateGas`: the sender gets a state override of its balance plus exactly that fee,
  *   so the call runs as on op-geth (its balance as seen by the EVM is unchanged; an explicit gas price is
  *   charged and checked by anvil as op-geth does).
- * - `eth_createAccessList` takes no state overrides in anvil: without a gas price it runs as a deposit
- *   (op-revm charges deposits no L1 fee and no gas), which yields the same access list and gas; with an
- *   explicit gas price it goes to anvil as it is.
+ * - `eth_createAccessList` takes no state overrides in anvil (and running it as a deposit still fails:
+ *   measured), so it is built from `debug_traceCall` with the same override ({@link createAccessList}).
  */
 import type { Address, Hex } from 'viem'
 import { L1_BLOCK_ADDRESS } from '../../../protocol/constants.js'
@@ -19,7 +18,6 @@ import { L1_BLOCK_FEE_SLOTS, l1FeeFjordFloor, l1FeeParamsFromStorage } from '../
 import type { RpcClient } from '../../shared/jsonrpc.js'
 
 const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'
-const FEE_FIELDS = ['gasPrice', 'maxFeePerGas', 'maxPriorityFeePerGas'] as const
 
 type Overrides = Record<string, { balance?: Hex; state?: Record<string, Hex>; stateDiff?: Record<string, Hex>; [k: string]: unknown }>
 
@@ -65,9 +63,29 @@ export async function withoutL1Charge(engine: RpcClient, params: unknown[]): Pro
   return [tx, block, overrides, ...params.slice(3)]
 }
 
-/** `eth_createAccessList` params: without a gas price, the request runs as a deposit (no L1 fee, no gas charge). */
-export function accessListAsDeposit(params: unknown[]): unknown[] {
-  const [tx, ...rest] = params
-  if (!isObject(tx) || FEE_FIELDS.some((f) => tx[f] !== undefined && tx[f] !== null) || tx.type !== undefined) return params
-  return [{ ...tx, sourceHash: `0x${'00'.repeat(32)}`, mint: '0x0', isSystemTx: false }, ...rest]
+/** Addresses geth's access-list tracer leaves out unless their storage is read: precompiles (and the fee vaults, touched by fee payment, not by the EVM). */
+const NOT_LISTED = new Set([
+  ...Array.from({ length: 0x11 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}`),
+  '0x0000000000000000000000000000000000000100',
+  ...['11', '19', '1a', '1b'].map((v) => `0x42000000000000000000000000000000000000${v}`),
+])
+
+/**
+ * `eth_createAccessList` as op-geth answers it (`{ accessList, gasUsed, error? }`), built from anvil's
+ * `debug_traceCall`, which takes state overrides: the `prestateTracer` gives the accounts and slots the
+ * call touches (sender, recipient without storage, precompiles and fee vaults left out, as geth's
+ * tracer does), and the `callTracer` the gas used with that access list.
+ */
+export async function createAccessList(engine: RpcClient, params: unknown[]): Promise<unknown> {
+  const [tx, block = 'latest'] = params
+  if (!isObject(tx)) return engine.call('eth_createAccessList', params)
+  const [, , overrides] = await withoutL1Charge(engine, [tx, block])
+  const options = overrides ? { stateOverrides: overrides } : {}
+  const touched = await engine.call<Record<string, { storage?: Record<string, Hex> }>>('debug_traceCall', [tx, block, { tracer: 'prestateTracer', ...options }])
+  const skip = new Set([...NOT_LISTED, (typeof tx.from === 'string' ? tx.from : ZERO_ADDRESS).toLowerCase(), String(tx.to ?? '').toLowerCase()])
+  const accessList = Object.entries(touched)
+    .map(([address, account]) => ({ address: address as Address, storageKeys: Object.keys(account.storage ?? {}) as Hex[] }))
+    .filter((entry) => entry.storageKeys.length > 0 || !skip.has(entry.address.toLowerCase()))
+  const trace = await engine.call<{ gasUsed: Hex; error?: string }>('debug_traceCall', [{ ...tx, accessList }, block, { tracer: 'callTracer', ...options }])
+  return { accessList, gasUsed: trace.gasUsed, ...(trace.error ? { error: trace.error } : {}) }
 }

@@ -4,7 +4,7 @@
  * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer), and the
  *   anvil/evm control methods that would fork this node off the chain are refused;
  * - `safe` / `finalized` block parameters mean the rollup node's heads ({@link resolveBlockTags});
- * - calls charge no L1 fee ({@link withoutL1Charge}, {@link accessListAsDeposit});
+ * - calls charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
  * - receipts carry the OP fee fields ({@link ReceiptFields});
  * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions}).
  */
@@ -12,7 +12,7 @@ import { keccak256, type Address, type Hex } from 'viem'
 import type { RollupNode } from '../node.js'
 import { rpcClient, rpcFail, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
-import { accessListAsDeposit, withoutL1Charge } from './calls.js'
+import { createAccessList, withoutL1Charge } from './calls.js'
 import { ReceiptFields } from './receipts.js'
 import { Subscriptions } from './subscriptions.js'
 
@@ -60,7 +60,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     },
     eth_call: async (params) => engine.call('eth_call', await withoutL1Charge(engine, tags('eth_call', params))),
     eth_estimateGas: async (params) => engine.call('eth_estimateGas', await withoutL1Charge(engine, tags('eth_estimateGas', params))),
-    eth_createAccessList: async (params) => engine.call('eth_createAccessList', accessListAsDeposit(tags('eth_createAccessList', params))),
+    eth_createAccessList: (params) => createAccessList(engine, tags('eth_createAccessList', params)),
     eth_getTransactionReceipt: async (params) => receipts.add(await engine.call('eth_getTransactionReceipt', params)),
     eth_getBlockReceipts: async (params) => receipts.addAll(await forward('eth_getBlockReceipts')(params)),
     eth_subscribe: notifications,
