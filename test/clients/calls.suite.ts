@@ -67,6 +67,12 @@ export function callSuite(get: () => ClientContext): void {
       expect(override).toBe(100n)
     })
 
+    test('behavior: debug_traceCall from an unfunded account', async () => {
+      const trace = await rpc(get().el, 'debug_traceCall', [{ from: UNFUNDED, to: L1_BLOCK_ADDRESS, data: NUMBER }, 'latest', { tracer: 'callTracer' }])
+      expect(trace).toMatchObject({ from: UNFUNDED, to: L1_BLOCK_ADDRESS.toLowerCase(), type: 'CALL' })
+      expect(BigInt(trace.output)).toBeGreaterThan(0n)
+    })
+
     test('error: an explicit gas price the sender cannot pay', async () => {
       const out = await rawCall(get().el, 'eth_call', [{ from: UNFUNDED, to: L1_BLOCK_ADDRESS, data: NUMBER, gas: '0x10000', gasPrice: '0x3b9aca00' }, 'latest'])
       expect(out.error?.message).toMatch(/insufficient funds/i)

@@ -4,7 +4,7 @@
  * L1FeeVault credit of the block and the sender's balance change beyond `gasUsed * effectiveGasPrice`.
  */
 import { randomBytes } from 'node:crypto'
-import { createWalletClient, http, toHex, type Hex } from 'viem'
+import { createWalletClient, http, keccak256, toHex, type Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { L1_FEE_VAULT_ADDRESS } from '../../src/protocol/constants.js'
 import { rpc, waitFor } from '../helpers.js'
@@ -51,9 +51,21 @@ export function receiptSuite(get: () => ClientContext): void {
       const { el } = get()
       const block = await rpc(el, 'eth_getBlockByNumber', ['latest', false])
       const receipt = await rpc(el, 'eth_getTransactionReceipt', [block.transactions[0]])
-      expect(Number(receipt.type)).toBe(0x7e)
+      expect(receipt.type).toBe('0x7e')
       for (const f of FIELDS) expect(receipt).not.toHaveProperty(f)
       expect(receipt.depositNonce).toBeDefined()
+    })
+
+    test('behavior: raw deposits are served (anvil alone exits when asked), for both raw-transaction methods', async () => {
+      const { el } = get()
+      const block = await rpc(el, 'eth_getBlockByNumber', ['latest', false])
+      for (const method of ['eth_getRawTransactionByHash', 'debug_getRawTransaction']) {
+        const raw: Hex = await rpc(el, method, [block.transactions[0]])
+        expect(raw.startsWith('0x7e')).toBe(true)
+        expect(keccak256(raw)).toBe(block.transactions[0])
+      }
+      expect(await rpc(el, 'eth_getRawTransactionByHash', [`0x${'ab'.repeat(32)}`])).toBeNull()
+      expect(await rpc(el, 'eth_chainId')).toMatch(/^0x/)
     })
 
     // Third check of the issue: GasPriceOracle.getL1Fee(rawTx) must equal the receipt's l1Fee. The

@@ -37,7 +37,7 @@ export class WsClient {
       const i = this.messages.findIndex(match)
       if (i >= 0) return this.messages.splice(i, 1)[0]
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no matching WebSocket message within ${timeoutMs} ms (have ${JSON.stringify(this.messages).slice(0, 500)})`)
+      if (left <= 0) throw new Error(`no matching WebSocket message within ${timeoutMs} ms; unmatched: ${this.summary()}`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.#waiters.push(() => {
@@ -65,6 +65,17 @@ export class WsClient {
   /** The next notification of subscription `id` that `match` accepts. */
   notification(id: string, match: (result: any) => boolean = () => true, timeoutMs?: number): Promise<any> {
     return this.next((m) => m.method === 'eth_subscription' && m.params?.subscription === id && match(m.params.result), timeoutMs).then((m) => m.params!.result)
+  }
+
+  /** One line per buffered message: id or subscription, block number, transaction, removed flag. */
+  summary(): string {
+    return this.messages
+      .map((m) => {
+        const r = m.params?.result
+        if (!r) return `id=${m.id} ${m.error ? `error ${m.error.code}` : 'result'}`
+        return `sub=${m.params!.subscription.slice(0, 10)} ${typeof r === 'string' ? r.slice(0, 10) : `block=${Number(r.number ?? r.blockNumber)} tx=${r.transactionHash?.slice(0, 10) ?? '-'} removed=${r.removed ?? '-'}`}`
+      })
+      .join('\n')
   }
 
   close(): void {

@@ -4,7 +4,8 @@
  * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer), and the
  *   anvil/evm control methods that would fork this node off the chain are refused;
  * - `safe` / `finalized` block parameters mean the rollup node's heads ({@link resolveBlockTags});
- * - calls charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
+ * - calls (and `debug_traceCall`) charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
+ * - raw deposits are encoded here, as anvil crashes on them ({@link rawTransaction});
  * - receipts carry the OP fee fields ({@link ReceiptFields});
  * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions}).
  */
@@ -13,6 +14,7 @@ import type { RollupNode } from '../node.js'
 import { rpcClient, rpcFail, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, withoutL1Charge } from './calls.js'
+import { rawTransaction } from './rawTx.js'
 import { ReceiptFields } from './receipts.js'
 import { Subscriptions } from './subscriptions.js'
 
@@ -63,6 +65,14 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     eth_createAccessList: (params) => createAccessList(engine, tags('eth_createAccessList', params)),
     eth_getTransactionReceipt: async (params) => receipts.add(await engine.call('eth_getTransactionReceipt', params)),
     eth_getBlockReceipts: async (params) => receipts.addAll(await forward('eth_getBlockReceipts')(params)),
+    debug_traceCall: async (params) => {
+      const [tx, block = 'latest', options] = tags('debug_traceCall', params)
+      const opts = (options && typeof options === 'object' ? options : {}) as { stateOverrides?: unknown }
+      const [, , overrides] = await withoutL1Charge(engine, [tx, block, opts.stateOverrides])
+      return engine.call('debug_traceCall', [tx, block, overrides ? { ...opts, stateOverrides: overrides } : opts])
+    },
+    eth_getRawTransactionByHash: ([hash]) => rawTransaction(engine, 'eth_getRawTransactionByHash', hash),
+    debug_getRawTransaction: ([hash]) => rawTransaction(engine, 'debug_getRawTransaction', hash),
     eth_subscribe: notifications,
     eth_unsubscribe: notifications,
   }

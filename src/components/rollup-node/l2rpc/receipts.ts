@@ -37,10 +37,15 @@ export class ReceiptFields {
     return p
   }
 
-  /** The receipt with the OP fields (deposits and `null` unchanged). */
+  /**
+   * The receipt with the OP fields (deposits and `null` without). `type` is lower-cased as op-geth
+   * writes it (anvil answers `0x7E` for deposits in receipts).
+   */
   async add<T>(receipt: T): Promise<T> {
     const r = receipt as Receipt | null
-    if (!r || typeof r !== 'object' || Number(r.type) === DEPOSIT_TX_TYPE || !r.blockHash) return receipt
+    if (!r || typeof r !== 'object') return receipt
+    if (typeof r.type === 'string') r.type = r.type.toLowerCase() as Hex
+    if (Number(r.type) === DEPOSIT_TX_TYPE || !r.blockHash) return receipt
     const [p, raw] = await Promise.all([this.#l1Params(r.blockHash), this.engine.call<Hex>('eth_getRawTransactionByHash', [r.transactionHash])])
     const { fee, gasUsed } = l1FeeFjord(raw, p)
     return {
