@@ -7,6 +7,22 @@ import { WsClient } from './ws.js'
 
 export function subscriptionSuite(get: () => ClientContext): void {
   describe('WebSocket', () => {
+    test('default: the descriptor lists elWs per node and the L1 ws, and both answer', async () => {
+      const { devnet } = get()
+      const services = devnet.descriptor().services
+      for (const s of services.filter((x) => x.role === 'sequencer' || x.role === 'replica')) expect(s.endpoints.elWs).toBe(s.endpoints.el.replace('http://', 'ws://'))
+      const l1 = services.find((s) => s.role === 'l1')!
+      expect(l1.endpoints.ws).toBe(l1.endpoints.rpc.replace('http://', 'ws://'))
+      const ws = await WsClient.open(l1.endpoints.ws)
+      try {
+        expect((await ws.request('eth_chainId')).result).toBe(numberToHex(devnet.topology.l1.chainId))
+        const heads = await ws.subscribe('newHeads')
+        expect(Number((await ws.notification(heads)).number)).toBeGreaterThan(0)
+      } finally {
+        ws.close()
+      }
+    })
+
     for (const node of ['sequencer', 'replica'] as const) {
       test(`behavior: calls, newHeads, logs and pending transactions over WebSocket (${node})`, async () => {
         const ctx = get()
