@@ -17,7 +17,10 @@ import { viemSuite } from './viem.suite.js'
 describe.each(testRuntimes())('lite L2 RPC conformance on %s', (runtime) => {
   let ctx: ClientContext | undefined
   let stop: (() => Promise<void>) | undefined
-  const get = () => ctx ?? (() => { throw new Error('devnet did not start') })()
+  const get = (): ClientContext => {
+    if (!ctx) throw new Error('the devnet did not start (see beforeAll)')
+    return ctx
+  }
 
   beforeAll(async () => {
     ;({ ctx, stop } = await startClientDevnet(runtime, `clients-${runtime}`))

@@ -32,7 +32,7 @@ describe.each(testRuntimes())('subscriptions across an unsafe reorg on %s', (run
   afterAll(async () => {
     for (const ws of sockets) ws.close()
     await devnet?.stop()
-    if (!process.env.KEEP) rmSync(stateDir, { recursive: true, force: true })
+    rmSync(stateDir, { recursive: true, force: true })
   })
 
   test('behavior: logs of a dropped block come back with removed: true; newHeads reports the new chain', async () => {
