@@ -9,7 +9,7 @@
  * - receipts carry the OP fee fields ({@link ReceiptFields});
  * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions}).
  */
-import { keccak256, type Address, type Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
 import { rpcClient, rpcFail, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
@@ -50,7 +50,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
       } else {
         hash = await seq.call('eth_sendRawTransaction', [raw])
       }
-      subscriptions.pendingTransaction(keccak256(raw as Hex))
+      void subscriptions.pendingTransaction(raw as Hex)
       return hash
     },
     eth_getTransactionCount: async ([address, tag]) => {

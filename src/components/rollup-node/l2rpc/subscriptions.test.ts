@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { concatHex, keccak256, pad, toHex, type Hex } from 'viem'
+import { concatHex, keccak256, pad, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { anvilBinary } from '../../../runtime/process/index.js'
 import { freePort } from '../../../runtime/ports.js'
 import { waitForRpc } from '../../../runtime/waits.js'
@@ -102,13 +103,21 @@ describe('Subscriptions', () => {
     expect(errors).toEqual([])
   })
 
-  test('behavior: pending hashes, unsubscribe, and closing the session ends its subscriptions', async () => {
+  test('behavior: pending hashes and transactions, unsubscribe, and closing the session ends its subscriptions', async () => {
     seen.length = 0
     const m = subs.methods(session)
     const pending = (await m.eth_subscribe(['newPendingTransactions'])) as string
-    const hash = keccak256(toHex('tx'))
-    subs.pendingTransaction(hash)
+    const full = (await m.eth_subscribe(['newPendingTransactions', true])) as string
+    // anvil's first dev key (public test mnemonic), signing an EIP-1559 transaction.
+    const signer = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+    const raw = await signer.signTransaction({ chainId: 31337, type: 'eip1559', to: A, value: 5n, gas: 21_000n, nonce: 9, maxFeePerGas: 7n, maxPriorityFeePerGas: 1n, data: '0x' })
+    const hash = keccak256(raw)
+    await subs.pendingTransaction(raw)
     expect(seen).toContainEqual({ subscription: pending, result: hash })
+    expect(seen.find((s) => s.subscription === full)!.result).toMatchObject({
+      hash, from: signer.address.toLowerCase(), to: A, value: '0x5', nonce: '0x9', gas: '0x5208', type: '0x2',
+      maxFeePerGas: '0x7', maxPriorityFeePerGas: '0x1', chainId: '0x7a69', blockHash: null, blockNumber: null,
+    })
     expect(await m.eth_unsubscribe([pending])).toBe(true)
     await expect(Promise.resolve().then(() => m.eth_unsubscribe([pending]))).rejects.toThrow('subscription not found')
     for (const close of closers.splice(0)) close()
@@ -123,6 +132,5 @@ describe('Subscriptions', () => {
     const m = subs.methods(session)
     await expect(Promise.resolve().then(() => m.eth_subscribe(['syncing']))).rejects.toMatchObject({ code: -32601, message: 'no "syncing" subscription in eth namespace' })
     await expect(Promise.resolve().then(() => m.eth_subscribe([1]))).rejects.toMatchObject({ code: -32602 })
-    await expect(Promise.resolve().then(() => m.eth_subscribe(['newPendingTransactions', true]))).rejects.toMatchObject({ code: -32602 })
   })
 })

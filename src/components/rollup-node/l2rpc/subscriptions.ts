@@ -1,13 +1,14 @@
 /**
  * `eth_subscribe` over the L2 RPC's WebSocket, as op-geth serves it: `newHeads`, `logs` (address and
- * topic filters) and `newPendingTransactions` (hashes). While any subscription is open, every head
+ * topic filters) and `newPendingTransactions` (hashes, or whole transactions). While any subscription is open, every head
  * move of the engine is diffed against the blocks already reported: blocks that left the chain send
  * their logs again with `removed: true`, then each new block is reported in order (its header to
  * `newHeads`, its matching logs to `logs`), so subscriptions follow unsafe reorgs.
  */
 import { randomBytes } from 'node:crypto'
-import type { Hex } from 'viem'
+import { keccak256, type Hex } from 'viem'
 import { rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
+import { pendingTransactionJson } from './pendingTx.js'
 
 /** `eth_subscribe("logs", filter)`: addresses (any of) and topics by position (null = any, array = any of). */
 export interface LogFilter {
@@ -36,6 +37,8 @@ interface Subscription {
   kind: Kind
   session: RpcSession
   filter?: { addresses?: string[]; topics: Array<string[] | null> }
+  /** `newPendingTransactions` with `true`: whole transactions instead of hashes. */
+  full?: boolean
 }
 
 /** How many reported blocks are kept to diff against (deeper reorgs report from where the record ends). */
@@ -83,9 +86,13 @@ export class Subscriptions {
     this.#running ??= this.#drain().finally(() => (this.#running = undefined))
   }
 
-  /** A transaction entered this node's mempool (or was forwarded to the sequencer). */
-  pendingTransaction(hash: Hex): void {
-    for (const [id, s] of this.#subs) if (s.kind === 'newPendingTransactions') s.session.notify('eth_subscription', { subscription: id, result: hash })
+  /** A signed transaction entered this node's mempool (or was forwarded to the sequencer). */
+  async pendingTransaction(raw: Hex): Promise<void> {
+    const subs = [...this.#subs].filter(([, s]) => s.kind === 'newPendingTransactions')
+    if (subs.length === 0) return
+    const hash = keccak256(raw)
+    const full = subs.some(([, s]) => s.full) ? await pendingTransactionJson(raw).catch((err: Error) => (this.onError(err), undefined)) : undefined
+    for (const [id, s] of subs) s.session.notify('eth_subscription', { subscription: id, result: s.full ? (full ?? hash) : hash })
   }
 
   /** `eth_subscribe` / `eth_unsubscribe` bound to one WebSocket session. */
@@ -98,8 +105,7 @@ export class Subscriptions {
       eth_subscribe: async ([name, arg]) => {
         if (typeof name !== 'string') rpcFail(-32602, 'invalid argument 0: expected subscription name as first argument')
         if (name !== 'newHeads' && name !== 'logs' && name !== 'newPendingTransactions') rpcFail(-32601, `no ${JSON.stringify(name)} subscription in eth namespace`)
-        if (name === 'newPendingTransactions' && arg === true) rpcFail(-32602, 'full pending transactions are not available on the lite L2 RPC: subscribe without the second argument for hashes')
-        const sub: Subscription = { kind: name, session, ...(name === 'logs' ? { filter: parseLogFilter(arg) } : {}) }
+        const sub: Subscription = { kind: name, session, ...(name === 'logs' ? { filter: parseLogFilter(arg) } : {}), ...(name === 'newPendingTransactions' && arg === true ? { full: true } : {}) }
         if (this.#subs.size === 0) await this.#start()
         const id = `0x${randomBytes(16).toString('hex')}` as Hex
         this.#subs.set(id, sub)
