@@ -47,6 +47,17 @@ export function receiptSuite(get: () => ClientContext): void {
       }
     })
 
+    test('behavior: a transaction just sent is known at once: pending (null block) until its block, then mined', async () => {
+      const { devnet, account, el } = get()
+      const wallet = createWalletClient({ account, chain: devnet.l2().chain, transport: http(el) })
+      const raw = await wallet.signTransaction(await wallet.prepareTransactionRequest({ to: account.address, value: 1n }))
+      const hash: Hex = await rpc(el, 'eth_sendRawTransaction', [raw])
+      const tx = await rpc(el, 'eth_getTransactionByHash', [hash])
+      expect(tx).toMatchObject({ hash, from: account.address.toLowerCase(), value: '0x1' })
+      await devnet.l2().waitForTransactionReceipt({ hash, timeout: 30_000 })
+      expect((await rpc(el, 'eth_getTransactionByHash', [hash])).blockNumber).toMatch(/^0x[0-9a-f]+$/)
+    })
+
     test('behavior: deposit receipts carry no L1 fee fields', async () => {
       const { el } = get()
       const block = await rpc(el, 'eth_getBlockByNumber', ['latest', false])

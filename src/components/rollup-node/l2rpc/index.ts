@@ -6,6 +6,7 @@
  * - `safe` / `finalized` block parameters mean the rollup node's heads ({@link resolveBlockTags});
  * - calls (and `debug_traceCall`) charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
  * - raw deposits are encoded here, as anvil crashes on them ({@link rawTransaction});
+ * - transactions accepted but not yet in a block are answered as pending ({@link RecentTransactions});
  * - receipts carry the OP fee fields ({@link ReceiptFields});
  * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions}).
  */
@@ -16,6 +17,7 @@ import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, withoutL1Charge } from './calls.js'
 import { rawTransaction } from './rawTx.js'
 import { ReceiptFields } from './receipts.js'
+import { RecentTransactions } from './recentTxs.js'
 import { Subscriptions } from './subscriptions.js'
 
 const BLOCKED = /^(anvil_|evm_|hardhat_|miner_|debug_setHead|eth_sendTransaction$|eth_sendUnsignedTransaction$)/
@@ -39,6 +41,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
   const subscriptions = new Subscriptions(engine, (err) => node.log.warn('subscription update failed', { err: err.message }))
   const tags = (method: string, params: unknown[]) => resolveBlockTags(method, params, { safe: node.safe.number, finalized: node.finalized.number })
   const forward = (method: string) => async (params: unknown[]) => engine.call(method, tags(method, params))
+  const recent = new RecentTransactions(Math.max(10_000, 10_000 * node.cfg.block_time))
   const notifications: RpcHandler = () => rpcFail(-32601, 'notifications not supported')
   const methods: Record<string, RpcHandler> = {
     eth_sendRawTransaction: async ([raw]) => {
@@ -50,6 +53,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
       } else {
         hash = await seq.call('eth_sendRawTransaction', [raw])
       }
+      recent.add(raw as Hex)
       void subscriptions.pendingTransaction(raw as Hex)
       return hash
     },
@@ -63,6 +67,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     eth_call: async (params) => engine.call('eth_call', await withoutL1Charge(engine, tags('eth_call', params))),
     eth_estimateGas: async (params) => engine.call('eth_estimateGas', await withoutL1Charge(engine, tags('eth_estimateGas', params))),
     eth_createAccessList: (params) => createAccessList(engine, tags('eth_createAccessList', params)),
+    eth_getTransactionByHash: async (params) => (await engine.call('eth_getTransactionByHash', params)) ?? recent.pending(params[0]),
     eth_getTransactionReceipt: async (params) => receipts.add(await engine.call('eth_getTransactionReceipt', params)),
     eth_getBlockReceipts: async (params) => receipts.addAll(await forward('eth_getBlockReceipts')(params)),
     debug_traceCall: async (params) => {
