@@ -29,7 +29,10 @@ export interface ServiceDescriptor {
   name: string
   role: ServiceRole
   state: ServiceState
-  /** Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el`; L1: `rpc`; proxyd: `rpc`, `metrics`. */
+  /**
+   * Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el` and `elWs` (WebSocket
+   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `metrics`.
+   */
   endpoints: Record<string, string>
   /** OS process id (0 if unknown). */
   pid: number
@@ -87,6 +90,19 @@ export const devnetDefaults = {
   attachFile: 'attach.json',
   /** Timeout of one status RPC call (`optimism_syncStatus`, `eth_blockNumber`). @default 1_000 */
   statusRpcTimeoutMs: 1_000,
+}
+
+/**
+ * The WebSocket endpoints served on HTTP ports: `elWs` beside a rollup node's `el`, `ws` beside the L1's
+ * `rpc` (same host and port, `ws://`). Other services' endpoints are returned as they are.
+ * @example
+ * withWebSocketEndpoints('l1', { rpc: 'http://127.0.0.1:8545' }) // { rpc: 'http://127.0.0.1:8545', ws: 'ws://127.0.0.1:8545' }
+ */
+export function withWebSocketEndpoints(role: ServiceRole, endpoints: Record<string, string>): Record<string, string> {
+  const ws = (url: string) => url.replace(/^http(s?):/, 'ws$1:')
+  if (role === 'l1' && endpoints.rpc) return { ...endpoints, ws: ws(endpoints.rpc) }
+  if ((role === 'sequencer' || role === 'replica') && endpoints.el) return { ...endpoints, elWs: ws(endpoints.el) }
+  return endpoints
 }
 
 /** `.devnet/<name>` under `cwd`, absolute. */

@@ -19,7 +19,7 @@ import { ProcessRuntime } from '../runtime/process/index.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
-import { defaultStateDir, removeDescriptor, writeAttachData, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { defaultStateDir, removeDescriptor, withWebSocketEndpoints, writeAttachData, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
 import { withHeads } from './heads.js'
 import { liveServiceDirs } from './recorded.js'
 
@@ -242,7 +242,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 function publicEndpoints(service: ServicePlan, handle: ServiceHandle): Record<string, string> {
-  return Object.fromEntries(Object.entries(service.ports).filter(([, p]) => p.public).map(([name]) => [name, handle.endpoint(name)]))
+  return withWebSocketEndpoints(service.role, Object.fromEntries(Object.entries(service.ports).filter(([, p]) => p.public).map(([name]) => [name, handle.endpoint(name)])))
 }
 
 class StartedDevnet implements Devnet {

@@ -90,6 +90,8 @@ export class Engine {
   }
 
   private stopping = false
+  /** Called after every head move: a block built on top, or a rewind. */
+  onHeadChange: (() => void) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -124,6 +126,7 @@ export class Engine {
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
       await this.rpc.call('anvil_rollback', [head - number])
+      this.onHeadChange?.()
     }
     this.headNumber = Math.min(head, number)
   }
@@ -166,6 +169,7 @@ export class Engine {
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
     }
     this.dirty = false
+    this.onHeadChange?.()
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
   }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { RollupNodeConfig } from './config.js'
 import { Engine } from './engine.js'
-import { elMethods } from './elProxy.js'
+import { l2Rpc } from './l2rpc/index.js'
 import { RollupNode } from './node.js'
 import { P2PNode } from './p2p.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
@@ -50,8 +50,9 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       log: (msg) => log.debug(msg),
     })
     node.gossip.p2p = p2p
-    const el = elMethods(node)
-    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback }))
+    const el = l2Rpc(node)
+    engine.onHeadChange = () => el.subscriptions.headChanged()
+    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }))
     servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }))
     node.start()
     log.info('rollup node started', {
