@@ -28,7 +28,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
-  const node = new RollupNode(cfg, conf, engine, log)
+  const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
   const stop = async () => {
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
