@@ -4,10 +4,11 @@
  *
  * Snapshot cadence (measured on the 2-core dev VM, 3 transfers a block): `anvil_dumpState` takes about
  * 10 ms at 100 blocks, 50-80 ms at 500, 85 ms at 1000 and 225 ms at 2000 (it grows with the chain), so
- * a dump after every block would cost a growing share of a core. A snapshot is taken at most once a
- * second and at most every {@link COST_FACTOR} times the last snapshot's duration (at most 1/20 of the
- * driver's time), and at every graceful stop. A SIGKILL loses the blocks after the last snapshot; the
- * node gets them again from gossip or L1, as op-node does for blocks op-geth had not flushed.
+ * a dump after every block would cost a growing share of a core. A snapshot follows every change of the
+ * heads, but no sooner than {@link MIN_SNAPSHOT_INTERVAL_MS} and {@link COST_FACTOR} times the last
+ * snapshot's duration after the previous one (at most 1/20 of the driver's time), and one is written at
+ * every graceful stop. A SIGKILL loses the blocks after the last snapshot; the node gets them again from
+ * gossip or L1, as op-node does for blocks op-geth had not flushed.
  */
 import type { Hex } from 'viem'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
@@ -18,7 +19,7 @@ import { readSnapshot, removeSnapshot, writeSnapshot } from './persist.js'
 import type { Logger } from '../shared/log.js'
 
 /** Minimum time between two snapshots, ms. */
-export const MIN_SNAPSHOT_INTERVAL_MS = 1000
+export const MIN_SNAPSHOT_INTERVAL_MS = 250
 /** A snapshot waits at least this many times the previous snapshot's duration. */
 export const COST_FACTOR = 20
 
