@@ -7,10 +7,12 @@ import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
+import { benchRestart } from './restart.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
+  restart: () => benchRestart(),
   docker: () => benchDocker(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),

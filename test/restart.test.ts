@@ -96,6 +96,23 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     await caughtUp('replica-0')
   })
 
+  test('behavior: L2 blocks take parentBeaconBlockRoot from their L1 origin; prevRandao is a measured limit', async () => {
+    const rep = devnet.endpoints['replica-0']
+    const s = await waitFor('replica safe >= 2', async () => {
+      const st = await syncStatus(rep.rollup)
+      return st.safe_l2.number >= 2 && st
+    })
+    type Fields = { hash: string; mixHash: string; parentBeaconBlockRoot: string }
+    const origin = await rpc<Fields>(devnet.endpoints.l1.rpc, 'eth_getBlockByHash', [s.safe_l2.l1origin.hash, false])
+    const [a, b] = await Promise.all([devnet.endpoints.sequencer.el, rep.el].map((url) => rpc<Fields>(url, 'eth_getBlockByNumber', [hex(s.safe_l2.number), false])))
+    expect(b.hash).toBe(a.hash)
+    for (const block of [a, b]) expect(block.parentBeaconBlockRoot).toBe(origin.parentBeaconBlockRoot)
+    // anvil mines with its own prevRandao (README, lite-profile limits), the same on every node.
+    expect(b.mixHash).toBe(a.mixHash)
+    expect(a.mixHash).not.toBe(origin.mixHash)
+    expect(readFileSync(devnet.service('sequencer').logFile, 'utf8')).toContain('cannot set prevRandao')
+  })
+
   test('error: wipeState names an unknown service', () => {
     expect(() => devnet.wipeState('nope')).toThrow(/no service named "nope"/)
   })

@@ -10,6 +10,7 @@ import type { Hex } from 'viem'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
+import type { OriginFields } from './attributes.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -199,7 +200,7 @@ export class Engine {
    * exactly `txs` in order at `timestamp`. Deposits that fail abort the build; other refused txs are
    * reported in `rejected` and left out.
    */
-  async build(parent: RpcBlock, timestamp: number, txs: Hex[]): Promise<BuiltBlock> {
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
     if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
@@ -232,7 +233,26 @@ export class Engine {
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
     }
     this.dirty = false
+    if (fields) this.checkOriginFields(block, fields)
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+  }
+
+  private readonly unsettable = new Set<string>()
+
+  /**
+   * anvil takes no prevRandao or parentBeaconBlockRoot for the block it mines (see the README's
+   * lite-profile limits): says so once per field when the block differs from its attributes.
+   */
+  private checkOriginFields(block: RpcBlock, fields: OriginFields): void {
+    const wanted: Array<[string, Hex | undefined, unknown]> = [
+      ['prevRandao', fields.prevRandao, block.mixHash],
+      ['parentBeaconBlockRoot', fields.parentBeaconBlockRoot, block.parentBeaconBlockRoot],
+    ]
+    for (const [name, want, got] of wanted) {
+      if (want === undefined || want === got || this.unsettable.has(name)) continue
+      this.unsettable.add(name)
+      this.log.warn(`the engine (anvil) cannot set ${name}: blocks keep anvil's own value`, { number: Number(block.number), want, got })
+    }
   }
 
   async stop(): Promise<void> {

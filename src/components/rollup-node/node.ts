@@ -162,7 +162,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     }
     const parent = this.safe.number === this.unsafe.number ? this.unsafeBlock : await this.engine.blockByNumber(this.safe.number)
     if (!parent || parent.hash !== this.safe.hash) throw new Error(`engine lost the safe head ${this.safe.number} ${this.safe.hash}`)
-    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions)
+    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions, attrs.fields)
     for (const r of built.rejected) this.log.warn('batch tx refused by the engine', { number: n, index: r.index, err: r.error })
     this.setUnsafe(built.block, built.ref)
     this.safe = built.ref

@@ -5,9 +5,9 @@
  * Snapshot cadence (measured on the 2-core dev VM, 3 transfers a block): `anvil_dumpState` takes about
  * 10 ms at 100 blocks, 50-80 ms at 500, 85 ms at 1000 and 225 ms at 2000 (it grows with the chain), so
  * a dump after every block would cost a growing share of a core. A snapshot follows every change of the
- * heads, but no sooner than {@link MIN_SNAPSHOT_INTERVAL_MS} and {@link COST_FACTOR} times the last
- * snapshot's duration after the previous one (at most 1/20 of the driver's time), and one is written at
- * every graceful stop. A SIGKILL loses the blocks after the last snapshot; the node gets them again from
+ * heads past genesis, no sooner than {@link MIN_SNAPSHOT_INTERVAL_MS} and {@link COST_FACTOR} times the
+ * last snapshot's duration after the previous one (at most 1/20 of the driver's time), but at least every
+ * {@link MAX_SNAPSHOT_INTERVAL_MS}; one is written at every graceful stop. A SIGKILL loses the blocks after the last snapshot; the node gets them again from
  * gossip or L1, as op-node does for blocks op-geth had not flushed.
  */
 import type { Hex } from 'viem'
@@ -20,8 +20,10 @@ import type { Logger } from '../shared/log.js'
 
 /** Minimum time between two snapshots, ms. */
 export const MIN_SNAPSHOT_INTERVAL_MS = 250
-/** A snapshot waits at least this many times the previous snapshot's duration. */
+/** A snapshot waits at least this many times the previous snapshot's duration... */
 export const COST_FACTOR = 20
+/** ...but never longer than this, ms (a slow dump on a loaded machine must not stop snapshots). */
+export const MAX_SNAPSHOT_INTERVAL_MS = 2000
 
 export interface PersistenceHost {
   readonly cfg: RollupConfig
@@ -82,9 +84,10 @@ export class Persistence {
 
   /** Takes a snapshot if the heads moved and the cadence allows it. */
   async maybeSave(now: number): Promise<void> {
-    if (now - this.lastAt < Math.max(MIN_SNAPSHOT_INTERVAL_MS, COST_FACTOR * this.lastCostMs)) return
-    const { unsafe, safe, finalized } = this.host
-    if (this.key(unsafe, safe, finalized) === this.lastKey) return
+    const wait = Math.min(MAX_SNAPSHOT_INTERVAL_MS, Math.max(MIN_SNAPSHOT_INTERVAL_MS, COST_FACTOR * this.lastCostMs))
+    if (now - this.lastAt < wait) return
+    const { unsafe, safe, finalized, cfg } = this.host
+    if (unsafe.number === cfg.genesis.l2.number || this.key(unsafe, safe, finalized) === this.lastKey) return
     await this.save()
   }
 
