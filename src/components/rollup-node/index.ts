@@ -10,7 +10,7 @@ import type { RollupNodeConfig } from './config.js'
 import { Engine } from './engine.js'
 import { elMethods } from './elProxy.js'
 import { RollupNode } from './node.js'
-import { P2PNode } from './p2p.js'
+import type { P2PNode } from './p2p.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -25,6 +25,9 @@ export interface RunningRollupNode {
 export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.cwd()): Promise<RunningRollupNode> {
   const log = logger(conf.name)
   const cfg = structuredClone(conf.rollup)
+  // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
+  const p2pModule = import('./p2p.js')
+  p2pModule.catch(() => {}) // awaited below; a failure surfaces there
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
@@ -37,6 +40,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   }
   try {
     await node.init()
+    const { P2PNode } = await p2pModule
     p2p = await P2PNode.create({
       privateKey: conf.p2p.privateKey,
       listenHost: conf.host,
