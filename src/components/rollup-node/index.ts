@@ -28,6 +28,8 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
   const p2pModule = import('./p2p.js')
   p2pModule.catch(() => {}) // awaited below; a failure surfaces there
+  const since = () => Math.round(process.uptime() * 1000)
+  const marks: Record<string, number> = { loadedMs: since() }
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
@@ -39,8 +41,11 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     await engine.stop()
   }
   try {
+    marks.engineMs = since()
     await node.init()
+    marks.initMs = since()
     const { P2PNode } = await p2pModule
+    marks.p2pLoadedMs = since()
     p2p = await P2PNode.create({
       privateKey: conf.p2p.privateKey,
       listenHost: conf.host,
@@ -57,6 +62,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     const el = elMethods(node)
     servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback }))
     servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }))
+    marks.readyMs = since()
     node.start()
     log.info('rollup node started', {
       sequencer: node.sequencer.active,
@@ -65,6 +71,8 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       p2p: conf.ports.p2p,
       peerId: p2p.peerId,
       genesisL2: cfg.genesis.l2.hash,
+      // startup timeline, ms since the process started
+      ...marks,
     })
   } catch (err) {
     await stop()
