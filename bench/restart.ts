@@ -17,7 +17,7 @@ import { defaultTopology } from '../src/topology/index.js'
 import { rpc, syncStatus, waitFor } from '../test/helpers.js'
 import type { Figure } from './report.js'
 
-export async function benchRestart(blocks = Number(process.env.BENCH_BLOCKS ?? 500), runs = 3): Promise<Figure[]> {
+export async function benchRestart(blocks = 500, runs = 3): Promise<Figure[]> {
   const topology = defaultTopology()
   topology.ports = 'auto'
   const stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-bench-restart-'))
@@ -83,7 +83,6 @@ export async function benchRestart(blocks = Number(process.env.BENCH_BLOCKS ?? 5
     ]
   } finally {
     await runtime.stopAll()
-    if (!process.env.BENCH_KEEP) rmSync(stateDir, { recursive: true, force: true })
-    else console.log(stateDir)
+    rmSync(stateDir, { recursive: true, force: true })
   }
 }
