@@ -96,6 +96,23 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     await caughtUp('replica-0')
   })
 
+  test('behavior: an L1 reorg under a stopped node\'s snapshot head makes it start over from genesis', async () => {
+    const rep = devnet.endpoints['replica-0']
+    const handle = devnet.service('replica-0')
+    const before = await syncStatus(rep.rollup)
+    await handle.stop() // graceful: the snapshot holds the head of now
+    // Replace every L1 block from the snapshot head's L1 origin on: the engine must reorg below the block it loads.
+    const headNow = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+    const depth = headNow - before.unsafe_l2.l1origin.number + 1
+    expect(depth).toBeLessThanOrEqual(2 * devnet.topology.l1.slotsPerEpoch - 1) // never the finalized L1 block
+    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [depth, []])
+    const mark = logMark('replica-0')
+    await handle.restart()
+    await waitFor('replica-0 starts over', async () => logSince('replica-0', mark).includes('cold start: re-syncing from genesis'), 30_000)
+    expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
+    await caughtUp('replica-0')
+  })
+
   test('behavior: L2 blocks take parentBeaconBlockRoot from their L1 origin; prevRandao is a measured limit', async () => {
     const rep = devnet.endpoints['replica-0']
     const s = await waitFor('replica safe >= 2', async () => {
