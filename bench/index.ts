@@ -9,10 +9,12 @@ import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
 import { benchConductor } from './conductor.js'
 import { benchProxyd } from './proxyd.js'
+import { benchRestart } from './restart.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
+  restart: () => benchRestart(),
   docker: () => benchDocker(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),

@@ -3,12 +3,13 @@
  * {@link Devnet} (testcontainers style: `await using devnet = await startDevnet()`).
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createPublicClient, defineChain, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
 import { chainConfig } from 'viem/op-stack'
+import { NODE_DATA_DIR } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
@@ -94,8 +95,25 @@ export interface Devnet extends AsyncDisposable {
   descriptor(): DevnetDescriptor
   /** The descriptor plus heads: `optimism_syncStatus` of each rollup node and the L1 head. */
   status(): Promise<DevnetDescriptor>
+  /**
+   * Deletes a service's persisted state (a rollup node's data directory: its engine snapshot and heads),
+   * so its next start is a cold start from genesis, like op-geth on an empty datadir. Call it while the
+   * service is stopped or crashed; services without persisted state are left as they are.
+   */
+  wipeState(service: string): void
   /** Stops every service in reverse start order and removes `devnet.json`. Idempotent: returns the in-flight promise. */
   stop(): Promise<void>
+}
+
+/** The persisted-state directory of a service, if it has one (rollup nodes). */
+function persistedStateDir(stateDir: string, service: ServicePlan): string | undefined {
+  return service.role === 'sequencer' || service.role === 'replica' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
+}
+
+/** Deletes a service's persisted state (see {@link Devnet.wipeState}); also used by `devnet fault` from another process. */
+export function wipeServiceState(stateDir: string, service: ServicePlan): void {
+  const dir = persistedStateDir(stateDir, service)
+  if (dir) rmSync(dir, { recursive: true, force: true })
 }
 
 /** The package root (holds `dist/`, `docker/`, `package.json`). */
@@ -154,6 +172,11 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
 
   options.onPlan?.(plan)
   mkdirSync(stateDir, { recursive: true })
+  // A new devnet has a new L1: state persisted by an earlier devnet of this name is meaningless.
+  for (const service of plan.services) {
+    const dir = persistedStateDir(stateDir, service)
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  }
   removeDescriptor(stateDir) // a stale one from a devnet that died
   const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =
@@ -319,6 +342,11 @@ class StartedDevnet implements Devnet {
       })
     }
     return handle
+  }
+
+  wipeState(service: string): void {
+    const plan = this.plan.services.find((s) => s.name === service) ?? this.service(service).plan
+    wipeServiceState(this.stateDir, plan)
   }
 
   descriptor(): DevnetDescriptor {

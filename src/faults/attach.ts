@@ -19,6 +19,7 @@ import { killProcessGroup, readPidFile, stopRecorded } from '../runtime/process/
 import type { Runtime, ServiceHandle, ServiceState } from '../runtime/types.js'
 import { namesOf, type Names } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
+import { wipeServiceState } from '../devnet/start.js'
 
 /** `faults.json`: the fault state and every event recorded by `devnet fault` (`t`: ms since epoch). */
 export interface FaultsFile extends FaultState {
@@ -86,6 +87,9 @@ function attachedDevnet(dir: string, kind: 'process' | 'docker', data: AttachDat
         throw new DevnetError(`no service named ${JSON.stringify(name)} in devnet "${data.topology.name}"`, { code: 'DEVNET_USAGE', details: `services: ${[...plans.keys()].join(', ')}` })
       }
       return new AttachedService(dir, plan, runtime, endpoints[name] ?? {})
+    },
+    wipeState(name) {
+      wipeServiceState(dir, this.service(name).plan)
     },
   }
 }

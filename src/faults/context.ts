@@ -18,7 +18,7 @@ export interface FaultDevnet {
   /** The runtime handle of a service; throws `DEVNET_USAGE` for an unknown name. */
   service(name: string): ServiceHandle
   /** Wipes a service's persisted state for a cold start; devnets without persisted state leave it out. */
-  wipeState?(service: string): Promise<void>
+  wipeState?(service: string): void | Promise<void>
 }
 
 export interface FaultState {

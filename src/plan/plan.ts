@@ -6,7 +6,7 @@
  * `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
-import type { RollupNodeConfig } from '../components/rollup-node/config.js'
+import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../protocol/p2pIdentity.js'
@@ -132,6 +132,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       rollup,
       l1Rpc: l1Url,
       l2Genesis: 'l2-genesis.json',
+      dataDir: NODE_DATA_DIR,
       host: bindHost,
       ports: { el: inner.el, rollup: inner.rollup, p2p: inner.p2p },
       sequencer: { enabled: canSequence, stopped: canSequence && !isSequencer, l1Confs: canSequence ? sequencer.l1Confs : 0 },
