@@ -12,7 +12,7 @@
  */
 import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
-import { rpcClient, rpcFail, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
+import { rpcClient, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, withoutL1Charge } from './calls.js'
 import { rawTransaction } from './rawTx.js'
@@ -35,7 +35,13 @@ export interface L2Rpc {
 
 /** The L2 RPC of `node`. */
 export function l2Rpc(node: RollupNode): L2Rpc {
-  const engine = node.engine.rpc
+  // The engine's client at the time of each call: a cold start (`Engine.restartCold`) replaces anvil.
+  const engine: RpcClient = {
+    get url() {
+      return node.engine.rpc.url
+    },
+    call: (method, params, timeoutMs) => node.engine.rpc.call(method, params, timeoutMs),
+  }
   const seq = node.conf.sequencerHttp ? rpcClient(node.conf.sequencerHttp) : undefined
   const receipts = new ReceiptFields(engine)
   const subscriptions = new Subscriptions(engine, (err) => node.log.warn('subscription update failed', { err: err.message }))
