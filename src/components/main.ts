@@ -6,6 +6,7 @@
 const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   'rollup-node': () => import('./rollup-node/index.js'),
   batcher: () => import('./batcher/index.js'),
+  links: () => import('./links/index.js'),
 }
 
 const [name, ...args] = process.argv.slice(2)

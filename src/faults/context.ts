@@ -6,13 +6,9 @@ import type { Devnet } from '../devnet/start.js'
 import type { HistoryEvent } from '../devnet/history.js'
 
 export interface FaultState {
-  /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */
-  blockedPeers: Map<string, string[]>
-  /** Rollup nodes whose L1 link is cut (process runtime, `links: all`). */
-  l1Cut: Set<string>
-  /** Services with a link fault (latency / loss) set. */
+  /** Services with a link fault (latency / loss / bandwidth) set. */
   linkFaults: Set<string>
-  /** Whether the runtime holds a partition to heal (docker). */
+  /** Whether the runtime holds a partition to heal. */
   runtimePartition: boolean
 }
 
@@ -24,7 +20,7 @@ export interface FaultContext {
 }
 
 export function newFaultState(): FaultState {
-  return { blockedPeers: new Map(), l1Cut: new Set(), linkFaults: new Set(), runtimePartition: false }
+  return { linkFaults: new Set(), runtimePartition: false }
 }
 
 let id = 1

@@ -1,40 +1,19 @@
 /**
- * `latency(service, { ms, jitter })`, `loss(service, { percent })` and `clearLinkFaults(service)`.
- * - docker: `tc netem` in the container's network namespace (the runtime does it).
- * - process: delay / drop on the rollup node's gossip path (`devnet_setLinkFault`, lite only).
+ * `latency(service, { ms, jitter })`, `loss(service, { percent })`, `bandwidth(service, { kbps })` and
+ * `clearLinkFaults(service)`: shape what a service sends on all its links. The runtime picks the
+ * mechanism and the event records it (`via`): docker `netem` (or `nftables` for loss alone without
+ * sch_netem), the process runtime its link proxies (`proxy`).
  */
-import { DevnetError } from '../errors.js'
-import { call, type FaultContext } from './context.js'
+import type { LinkFault } from '../runtime/types.js'
+import type { FaultContext } from './context.js'
 import { clearLinkFault } from './heal.js'
-
-interface LinkFault {
-  delayMs?: number
-  jitterMs?: number
-  lossPercent?: number
-}
 
 async function setLinkFault(ctx: FaultContext, service: string, fault: LinkFault, name: string): Promise<void> {
   const { devnet } = ctx
   devnet.service(service)
-  const rollup = devnet.endpoints[service]?.rollup
-  let via = 'runtime'
-  try {
-    if (!devnet.runtime.setLinkFault) throw new DevnetError('the runtime has no network-level link faults', { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-    await devnet.runtime.setLinkFault(service, fault)
-  } catch (err) {
-    // No tc netem here (process runtime, or a kernel without sch_netem): a rollup node's gossip path
-    // takes the fault instead, through the lite node's admin hook.
-    if (!(err instanceof DevnetError && err.code === 'DEVNET_RUNTIME_UNAVAILABLE') || !rollup) {
-      if (!rollup && err instanceof DevnetError && err.code === 'DEVNET_RUNTIME_UNAVAILABLE') {
-        throw new DevnetError(`${name}: without network-level link faults only rollup nodes take them, not "${service}"`, { code: 'DEVNET_USAGE', cause: err })
-      }
-      throw err
-    }
-    await call(rollup, 'devnet_setLinkFault', [fault])
-    via = 'gossip path'
-  }
+  const { via, detail } = await devnet.runtime.setLinkFault(service, fault)
   ctx.state.linkFaults.add(service)
-  ctx.record({ kind: 'fault-start', name, targets: [service], details: { ...fault, via } })
+  ctx.record({ kind: 'fault-start', name, targets: [service], details: { ...fault, via, detail } })
 }
 
 export function latency(ctx: FaultContext, { service, ms, jitter = 0 }: { service: string; ms: number; jitter?: number }): Promise<void> {
@@ -43,6 +22,11 @@ export function latency(ctx: FaultContext, { service, ms, jitter = 0 }: { servic
 
 export function loss(ctx: FaultContext, { service, percent }: { service: string; percent: number }): Promise<void> {
   return setLinkFault(ctx, service, { lossPercent: percent }, 'loss')
+}
+
+/** Caps what `service` sends at `kbps` kbit/s (netem `rate` on docker, a token bucket in the link proxies). */
+export function bandwidth(ctx: FaultContext, { service, kbps }: { service: string; kbps: number }): Promise<void> {
+  return setLinkFault(ctx, service, { bandwidthKbps: kbps }, 'bandwidth')
 }
 
 export async function clearLinkFaults(ctx: FaultContext, { service }: { service: string }): Promise<void> {

@@ -50,6 +50,7 @@ function anvilPlan(name: string, host: number, overrides: Partial<ServicePlan> =
     files: {},
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
+    links: [],
     ...overrides,
   }
 }
@@ -389,7 +390,7 @@ describe.skipIf(!engine)('docker runtime', () => {
     // delay needs sch_netem: applied where the kernel has it, a clear error where it does not
     const delayed = await runtime.setLinkFault('a', { delayMs: 50 }).catch((e: unknown) => e)
     if (delayed instanceof Error) expect(delayed).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-    else expect(delayed).toMatch(/netem delay 50ms/)
+    else expect(delayed).toMatchObject({ via: 'netem', detail: expect.stringMatching(/netem delay 50ms/) })
   })
 
   test('behavior: sweep removes what a dead orchestrator left, and only that', async () => {

@@ -11,6 +11,8 @@ import type { Runtime, ServiceHandle, StartOptions } from '../types.js'
 import { defaults } from '../waits.js'
 import { dockerClient, dockerDefaults, engineMessage, labels as labelKeys, tolerate } from './engine.js'
 import { hostUser, isInternalLink } from './container.js'
+import { resolveLinks } from '../../plan/links.js'
+import type { LinkFaultResult } from '../types.js'
 import { applyLinkFault, type LinkFault } from './linkFault.js'
 import { aliasOf, createNetwork, linkClasses, networkName } from './networks.js'
 import { forgetNetwork, reapNetworkOnExit } from './reap.js'
@@ -140,7 +142,8 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       await previous.stop() // a killed container keeps its name until removed
       this.#services = this.#services.filter((s) => s !== previous)
     }
-    const service = new DockerService(plan, this.#context, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    // Containers dial each other by name on the devnet's networks: links resolve to their targets.
+    const service = new DockerService(resolveLinks(plan, (link) => link.target), this.#context, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
     this.#services.push(service)
     try {
       await service.launch()
@@ -286,21 +289,22 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
    * await runtime.setLinkFault('replica-0', { delayMs: 200, jitterMs: 50, lossPercent: 5 })
    * await runtime.setLinkFault('replica-0', undefined)
    */
-  async setLinkFault(service: string, fault: LinkFault | undefined): Promise<string | undefined> {
+  async setLinkFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult> {
     const handle = this.#service(service)
     for (const [key, value] of Object.entries(fault ?? {})) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key === 'lossPercent' && value > 100))) {
-        throw new DevnetError(`invalid link fault ${key}=${String(value)} for service "${service}"`, { code: 'DEVNET_USAGE', details: 'delayMs and jitterMs are ms >= 0, lossPercent is 0-100' })
+        throw new DevnetError(`invalid link fault ${key}=${String(value)} for service "${service}"`, { code: 'DEVNET_USAGE', details: 'delayMs, jitterMs and bandwidthKbps are >= 0, lossPercent is 0-100' })
       }
     }
-    const clear = !fault || !(fault.delayMs || fault.jitterMs || fault.lossPercent)
+    const clear = !fault || !(fault.delayMs || fault.jitterMs || fault.lossPercent || fault.bandwidthKbps)
     const previous = this.#faults.get(service)
     if (clear) this.#faults.delete(service)
     else this.#faults.set(service, { ...fault })
-    if (!handle.alive() || !handle.container) return undefined // applied when it starts
-    if (clear && !previous) return undefined
+    if (!handle.alive() || !handle.container) return { via: 'netem', detail: 'applied when the service starts' }
+    if (clear && !previous) return { via: 'netem', detail: 'no fault to clear' }
     try {
-      return await this.#applyFault(handle, clear ? undefined : fault)
+      const detail = await this.#applyFault(handle, clear ? undefined : fault)
+      return { via: detail.startsWith('nftables') ? 'nftables' : 'netem', detail }
     } catch (error) {
       if (previous) this.#faults.set(service, previous)
       else this.#faults.delete(service)

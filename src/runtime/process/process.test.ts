@@ -71,6 +71,7 @@ function plan(name: string, port: number, overrides: Partial<ServicePlan> = {}):
     files: {},
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
+    links: [],
     ...overrides,
   }
 }
@@ -219,7 +220,7 @@ test('behavior: services die with the process that started them, unless keepAliv
     const runtime = new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: keep === '1' })
     const service = await runtime.start({ name: 'seq', role: 'sequencer', program: 'lite', args: ['serve', port], env: {},
       ports: { rpc: { port: Number(port), host: Number(port), protocol: 'http', public: true } }, files: {},
-      readiness: { kind: 'port', port: 'rpc' }, dependsOn: [] })
+      readiness: { kind: 'port', port: 'rpc' }, dependsOn: [], links: [] })
     console.log(service.id)
     process.exit(0)
   `)
