@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
+import { closeServer, rpcClient, startRpcServer } from '../shared/jsonrpc.js'
 import { LinkProxy, type LinkSpec } from './proxy.js'
 import { prng, Shaper } from './shaper.js'
 
@@ -132,6 +133,24 @@ describe('LinkProxy', () => {
     await closers.pop()!()
     const { port } = await proxyTo(dead)
     expect(await (await client(port)).closed).toBe('ECONNRESET')
+  })
+
+  test('behavior: the components\' keep-alive RPC client fails during a cut and reconnects after heal', async () => {
+    const port = await echoServer() // a free port for the server
+    await closers.pop()!()
+    const server = await startRpcServer({ host: '127.0.0.1', port, methods: { ping: () => 'pong' } })
+    closers.push(() => closeServer(server))
+    const { proxy, port: proxied } = await proxyTo(port)
+    const client = rpcClient(`http://127.0.0.1:${proxied}`, 2_000)
+    expect(await client.call('ping')).toBe('pong') // a pooled keep-alive socket now exists
+    proxy.partition([['a'], ['b']], 'all')
+    await expect(client.call('ping')).rejects.toThrow(/ECONNRESET|socket hang up/)
+    proxy.heal()
+    expect(await client.call('ping')).toBe('pong')
+    proxy.setFault('b', { lossPercent: 100 }) // a black hole: the call times out, nothing crashes
+    await expect(client.call('ping', [], 300)).rejects.toThrow(/timed out after 300 ms/)
+    proxy.setFault('b', undefined)
+    expect(await client.call('ping')).toBe('pong')
   })
 
   test('error: a service in two groups', async () => {
