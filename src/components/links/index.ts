@@ -1,5 +1,5 @@
 /**
- * Entry of the link proxy program (`main.js links --admin-port <n> [--seed <s>]`): the runtime's per-link
+ * Entry of the link proxy program (`main.js links --admin-port <n> [--admin-host <ip>] [--seed <s>]`): the runtime's per-link
  * loopback TCP proxies (`proxy.ts`), controlled over JSON-RPC on 127.0.0.1:<admin port>:
  *
  * | method | params | result |
@@ -42,14 +42,25 @@ function checkFault(value: unknown): Fault | undefined {
   return f as Fault
 }
 
-export async function main(args: string[]): Promise<void> {
+/** What `serveLinks` runs: the admin endpoint, the seed, and links to open at once. */
+export interface LinksConfig {
+  admin: { host: string; port: number }
+  seed: string
+  links?: LinkSpec[]
+}
+
+/**
+ * Starts a link proxy with its admin JSON-RPC server; returns what stops both. Used by the standalone
+ * program and, inside a container (`DEVNET_LINKS`), in front of a component (see main.ts), where it ends
+ * with the component's process.
+ */
+export async function serveLinks(config: LinksConfig): Promise<() => Promise<void>> {
   const log = logger('links')
-  const adminPort = Number(option(args, 'admin-port'))
-  if (!Number.isInteger(adminPort) || adminPort <= 0) throw new Error('usage: links --admin-port <port> [--seed <seed>]')
-  const proxy = new LinkProxy(option(args, 'seed') ?? '0')
+  const proxy = new LinkProxy(config.seed)
+  for (const spec of config.links ?? []) await proxy.add(spec)
   const server = await startRpcServer({
-    host: '127.0.0.1',
-    port: adminPort,
+    host: config.admin.host,
+    port: config.admin.port,
     methods: {
       links_add: async ([spec]) => {
         const status = await proxy.add(checkSpec(spec))
@@ -78,9 +89,16 @@ export async function main(args: string[]): Promise<void> {
       },
     },
   })
-  log.info('link proxy ready', { admin: adminPort, seed: proxy.seed })
-  stopOnSignals(async () => {
+  log.info('link proxy ready', { admin: config.admin.port, seed: proxy.seed, links: proxy.list().map((l) => `${l.id}@${l.listenPort}`) })
+  return async () => {
     await proxy.close()
     await closeServer(server)
-  })
+  }
+}
+
+/** The standalone program: `links --admin-port <n> [--admin-host <ip>] [--seed <s>]` (admin host default 127.0.0.1). */
+export async function main(args: string[]): Promise<void> {
+  const adminPort = Number(option(args, 'admin-port'))
+  if (!Number.isInteger(adminPort) || adminPort <= 0) throw new Error('usage: links --admin-port <port> [--seed <seed>]')
+  stopOnSignals(await serveLinks({ admin: { host: option(args, 'admin-host') ?? '127.0.0.1', port: adminPort }, seed: option(args, 'seed') ?? '0' }))
 }
