@@ -12,7 +12,7 @@ import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, 
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
 import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, waitGroupGone } from './group.js'
-import { ProcessLinks } from './links.js'
+import { defaultLinkProxyEntrypoint, ProcessLinks } from './links.js'
 import { LogTail } from './logTail.js'
 
 export { anvilBinary } from './binary.js'
@@ -30,6 +30,8 @@ export interface ProcessRuntimeOptions {
   stopGraceMs?: number
   /** Seed of the link proxies' randomness (jitter, loss). @default 0 */
   seed?: string | number
+  /** Launcher of the link proxy program (`main.js links`). @default this package's `dist/components/main.js` */
+  linkProxyEntrypoint?: string
 }
 
 /** Log lines attached to a `ServiceError`. */
@@ -58,7 +60,9 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
   readonly links: ProcessLinks
 
   constructor(readonly options: ProcessRuntimeOptions) {
-    this.links = new ProcessLinks(options.stateDir, (plan) => this.#launch(plan, {}), String(options.seed ?? 0))
+    // The link proxies are runtime machinery: always this package's program, whatever runs the services.
+    const linkOptions = { ...options, liteEntrypoint: options.linkProxyEntrypoint ?? defaultLinkProxyEntrypoint() }
+    this.links = new ProcessLinks(options.stateDir, (plan) => this.#launch(plan, {}, linkOptions), String(options.seed ?? 0))
   }
 
   /**
@@ -86,10 +90,10 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
     return this.links.setFault(service, fault)
   }
 
-  async #launch(plan: ServicePlan, options: StartOptions): Promise<ServiceHandle> {
+  async #launch(plan: ServicePlan, options: StartOptions, runtimeOptions = this.options): Promise<ServiceHandle> {
     const running = this.#services.find((s) => s.name === plan.name && s.alive())
     if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
-    const service = new ProcessService(plan, this.options, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    const service = new ProcessService(plan, runtimeOptions, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
     await service.launch(true)
     this.#services.push(service)
     return service

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { rpcClient, type RpcClient } from '../../components/shared/jsonrpc.js'
 import { DevnetError } from '../../errors.js'
 import { resolveLinks } from '../../plan/links.js'
@@ -31,6 +32,11 @@ export interface LinkStatus {
   cut: boolean
   connections: number
   resets: number
+}
+
+/** This package's component launcher, from `src/runtime/process` and `dist/runtime/process` alike. */
+export function defaultLinkProxyEntrypoint(): string {
+  return fileURLToPath(new URL('../../../dist/components/main.js', import.meta.url))
 }
 
 export class ProcessLinks {

@@ -17,8 +17,6 @@ import http from 'node:http'
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 const [mode, port] = process.argv.slice(2)
-if (mode === 'links') await import(process.env.DEVNET_TEST_COMPONENTS)
-else {
 console.log('lite ' + mode + ' starting on ' + port)
 writeFileSync('self.pid', String(process.pid))
 if (mode === 'exit') { console.error('boom: bad config'); process.exit(3) }
@@ -39,7 +37,6 @@ else http.createServer((req, res) => {
     res.end(JSON.stringify({ jsonrpc: '2.0', id, result }))
   })
 }).listen(Number(port), '127.0.0.1', () => console.log('listening'))
-}
 `
 
 let root: string
@@ -48,7 +45,6 @@ const runtimes: ProcessRuntime[] = []
 
 beforeAll(() => {
   // The link proxy program is the real one, from dist/ (run `npm run build` first).
-  process.env.DEVNET_TEST_COMPONENTS = pathToFileURL(fileURLToPath(new URL('../../../dist/components/main.js', import.meta.url))).href
   root = mkdtempSync(join(tmpdir(), 'op-devnet-process-'))
   liteEntrypoint = join(root, 'lite.mjs')
   writeFileSync(liteEntrypoint, liteSource)
