@@ -107,8 +107,10 @@ export class ProcessLinks {
     return (await this.#running('partition')).call<string[]>('links_partition', [groups, links])
   }
 
+  /** Undoes `partition`; a no-op when no link proxy runs (nothing can be cut). */
   async heal(): Promise<void> {
-    await (await this.#running('heal')).call('links_heal')
+    const admin = this.#admin ? await this.#admin : this.#attach()
+    await admin?.call('links_heal')
   }
 
   async setFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult> {
