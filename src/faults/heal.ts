@@ -1,17 +1,29 @@
-/** `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts). */
-import type { FaultContext } from './context.js'
+/**
+ * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts) and a batcher outage,
+ * closing their windows.
+ */
+import { call, isActive, type FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
 
-export async function heal(ctx: FaultContext): Promise<void> {
-  const { devnet, state } = ctx
-  if (state.runtimePartition) await devnet.runtime.heal()
-  state.runtimePartition = false
-  for (const s of state.linkFaults) await clearLinkFault(ctx, s)
-  state.linkFaults.clear()
-  ctx.record({ kind: 'fault-end', name: 'heal', targets: [] })
+export const healFault: FaultDefinition<Record<never, never>> = {
+  summary: 'end partitions, link faults and batcher outages',
+  lasts: 'recovery',
+  args: () => ({}),
+  targets: () => [],
+  act: async (ctx) => {
+    const { devnet, state } = ctx
+    if (state.runtimePartition) await devnet.runtime.heal()
+    state.runtimePartition = false
+    if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
+    for (const s of state.linkFaults) await clearLinkFault(ctx, s)
+    state.linkFaults = []
+  },
 }
 
-/** Removes a link fault from a service. */
+export const heal = (ctx: FaultContext) => runFault(ctx, 'heal', healFault, {})
+
+/** Removes the link faults (latency / loss / bandwidth) of a service. */
 export async function clearLinkFault(ctx: FaultContext, service: string): Promise<void> {
   await ctx.devnet.runtime.setLinkFault(service, undefined)
-  ctx.state.linkFaults.delete(service)
+  ctx.state.linkFaults = ctx.state.linkFaults.filter((s) => s !== service)
 }

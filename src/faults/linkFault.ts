@@ -1,35 +1,79 @@
 /**
- * `latency(service, { ms, jitter })`, `loss(service, { percent })`, `bandwidth(service, { kbps })` and
- * `clearLinkFaults(service)`: shape what a service sends on all its links. The runtime picks the
- * mechanism and the event records it (`via`): docker `netem` (or `nftables` for loss alone without
- * sch_netem), the process runtime its link proxies (`proxy`).
+ * `latency({ service, ms, jitter })`, `loss({ service, percent })` and `bandwidth({ service, kbps })`
+ * set a link fault on a service's links, ended by `clearLinkFaults({ service })` or `heal`.
+ * They shape what the service sends on all its links. The runtime picks the mechanism and the event
+ * records it (`via`): docker `netem` (or `nftables` for loss alone), or the link proxies (`proxy`) on the
+ * process runtime and on docker without sch_netem.
  */
 import type { LinkFault } from '../runtime/types.js'
+import { int } from '../topology/reader.js'
+import { member, number, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
 import { clearLinkFault } from './heal.js'
 
-async function setLinkFault(ctx: FaultContext, service: string, fault: LinkFault, name: string): Promise<void> {
+export interface LatencyParameters {
+  service: string
+  ms: number
+  /** @default 0 */
+  jitter?: number
+}
+export interface LossParameters {
+  service: string
+  percent: number
+}
+export interface BandwidthParameters {
+  service: string
+  kbps: number
+}
+
+const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service whose links are affected' } })
+const target = ({ service }: { service: string }) => [service]
+
+async function setLinkFault(ctx: FaultContext, service: string, fault: LinkFault): Promise<{ via: string; detail: string }> {
   const { devnet } = ctx
   devnet.service(service)
   const { via, detail } = await devnet.runtime.setLinkFault(service, fault)
-  ctx.state.linkFaults.add(service)
-  ctx.record({ kind: 'fault-start', name, targets: [service], details: { ...fault, via, detail } })
+  if (!ctx.state.linkFaults.includes(service)) ctx.state.linkFaults.push(service)
+  return { via, detail }
 }
 
-export function latency(ctx: FaultContext, { service, ms, jitter = 0 }: { service: string; ms: number; jitter?: number }): Promise<void> {
-  return setLinkFault(ctx, service, { delayMs: ms, jitterMs: jitter }, 'latency')
+const linkWindow = { lasts: 'window', endedBy: ['clearLinkFaults', 'heal'], targets: target, details: (r: { via: string; detail: string }) => r } as const
+
+export const latencyFault: FaultDefinition<LatencyParameters, { via: string; detail: string }> = {
+  summary: "delay a service's links by ms ± jitter; ended by clearLinkFaults or heal",
+  ...linkWindow,
+  args: (names) => ({
+    ...service(names),
+    ms: { check: int(1), doc: 'delay, ms' },
+    jitter: { check: int(0), default: 0, doc: 'jitter, ms' },
+  }),
+  act: (ctx, { service, ms, jitter = 0 }) => setLinkFault(ctx, service, { delayMs: ms, jitterMs: jitter }),
 }
 
-export function loss(ctx: FaultContext, { service, percent }: { service: string; percent: number }): Promise<void> {
-  return setLinkFault(ctx, service, { lossPercent: percent }, 'loss')
+export const lossFault: FaultDefinition<LossParameters, { via: string; detail: string }> = {
+  summary: "drop percent of a service's packets; ended by clearLinkFaults or heal",
+  ...linkWindow,
+  args: (names) => ({ ...service(names), percent: { check: number(0, 100), doc: 'share of packets dropped, 0-100' } }),
+  act: (ctx, { service, percent }) => setLinkFault(ctx, service, { lossPercent: percent }),
 }
 
-/** Caps what `service` sends at `kbps` kbit/s (netem `rate` on docker, a token bucket in the link proxies). */
-export function bandwidth(ctx: FaultContext, { service, kbps }: { service: string; kbps: number }): Promise<void> {
-  return setLinkFault(ctx, service, { bandwidthKbps: kbps }, 'bandwidth')
+export const bandwidthFault: FaultDefinition<BandwidthParameters, { via: string; detail: string }> = {
+  summary: "limit a service's links to kbps kilobits per second; ended by clearLinkFaults or heal",
+  ...linkWindow,
+  args: (names) => ({ ...service(names), kbps: { check: int(1), doc: 'bandwidth, kbit/s' } }),
+  act: (ctx, { service, kbps }) => setLinkFault(ctx, service, { bandwidthKbps: kbps }),
 }
 
-export async function clearLinkFaults(ctx: FaultContext, { service }: { service: string }): Promise<void> {
-  await clearLinkFault(ctx, service)
-  ctx.record({ kind: 'fault-end', name: 'clearLinkFaults', targets: [service] })
+export const clearLinkFaultsFault: FaultDefinition<{ service: string }> = {
+  summary: 'remove the link faults of a service; ends latency, loss and bandwidth',
+  lasts: 'recovery',
+  args: service,
+  targets: target,
+  act: (ctx, { service }) => clearLinkFault(ctx, service),
 }
+
+export const latency = (ctx: FaultContext, args: LatencyParameters) => runFault(ctx, 'latency', latencyFault, args)
+export const loss = (ctx: FaultContext, args: LossParameters) => runFault(ctx, 'loss', lossFault, args)
+export const bandwidth = (ctx: FaultContext, args: BandwidthParameters) => runFault(ctx, 'bandwidth', bandwidthFault, args)
+export const clearLinkFaults = (ctx: FaultContext, args: { service: string }) => runFault(ctx, 'clearLinkFaults', clearLinkFaultsFault, args)

@@ -1,24 +1,80 @@
 /**
  * `partition(groups, { links })`: services in different groups cannot reach each other; services in no
- * group form one more group. The runtime cuts the links: docker moves each group onto its own network
- * (p2p only, or p2p and RPC for `all`); the process runtime cuts the link proxies between groups
- * (carried connections reset, new ones refused). A p2p partition keeps L1 access, so a cut-off replica
- * keeps deriving its safe head.
+ * group form one more group; ended by `heal`. The runtime cuts the links: docker moves each group onto
+ * its own network (p2p only, or p2p and RPC for `all`); the process runtime cuts the link proxies
+ * between groups (carried connections reset, new ones refused). A p2p partition keeps L1 access, so a
+ * cut-off replica keeps deriving its safe head.
  */
+import { isSeq } from 'yaml'
 import { DevnetError } from '../errors.js'
+import { describe, oneOf, type Check, type Reader, type YNode } from '../topology/reader.js'
+import { member, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
 
 export interface PartitionParameters {
   groups: string[][]
+  /** @default 'p2p' (scenario steps and `devnet fault`: 'all') */
   links?: 'p2p' | 'all'
 }
 
-export async function partition(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<void> {
+export const partitionFault: FaultDefinition<PartitionParameters, { via: string }> = {
+  summary: 'cut links between groups of services (p2p: rollup-node gossip only; all: every link); ended by heal',
+  lasts: 'window',
+  endedBy: ['heal'],
+  args: (names) => ({
+    groups: { check: groups(names), doc: 'two or more lists of services, e.g. [[replica-0], [sequencer, l1, batcher]]' },
+    links: { check: oneOf('p2p', 'all'), default: 'all', doc: 'p2p or all' },
+  }),
+  check: ({ groups, links }, names) => {
+    if (links !== 'p2p') return undefined
+    for (const [i, list] of groups.entries()) {
+      const j = list.findIndex((s) => !names.nodes.includes(s))
+      if (j >= 0) return { at: `groups[${i}][${j}]`, message: `${JSON.stringify(list[j])} has no p2p links; partition it with links: all` }
+    }
+    return undefined
+  },
+  targets: ({ groups }) => groups.flat(),
+  act: cut,
+  details: (r) => r,
+}
+
+async function cut(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<{ via: string }> {
   const { devnet, state } = ctx
   if (groups.length < 2) throw new DevnetError('partition: give at least two groups', { code: 'DEVNET_USAGE' })
-  const targets = groups.flat()
-  for (const s of targets) devnet.service(s) // throws on unknown names
+  for (const s of groups.flat()) devnet.service(s) // throws on unknown names
   await devnet.runtime.partition(groups, { links })
   state.runtimePartition = true
-  ctx.record({ kind: 'fault-start', name: 'partition', targets, details: { groups, links, via: devnet.runtime.kind === 'docker' ? 'docker networks' : 'proxy' } })
+  return { via: devnet.runtime.kind === 'docker' ? 'docker networks' : 'proxy' }
+}
+
+export const partition = (ctx: FaultContext, args: PartitionParameters) => runFault(ctx, 'partition', partitionFault, args)
+
+/** `groups` of a partition: two or more non-empty lists of services, no service in two groups. */
+function groups(names: Names): Check<unknown> {
+  const service = member('service', names.services)
+  return (r: Reader, node: YNode, path: string) => {
+    const lists = r.items(node, path)
+    if (!lists) return undefined
+    if (lists.length < 2) return r.fail(path, r.line(node), `expected at least 2 groups, found ${lists.length}`)
+    const seen = new Map<string, string>()
+    let valid = true
+    const out = lists.map((list) => {
+      if (!isSeq(list.node) || list.node.items.length === 0) {
+        valid = false
+        return r.fail(list.path, list.line, `expected a non-empty list of services, found ${describe(list.node)}`) ?? []
+      }
+      return (r.items(list.node, list.path) ?? []).map((item) => {
+        const name = service(r, item.node, item.path)
+        const first = name === undefined ? undefined : seen.get(name)
+        if (name === undefined) valid = false
+        else if (first !== undefined) {
+          valid = false
+          r.fail(item.path, item.line, `${JSON.stringify(name)} is in ${first} already; a service can be in one group only`)
+        } else seen.set(name, list.path)
+        return name ?? ''
+      })
+    })
+    return valid ? out : undefined
+  }
 }
