@@ -10,12 +10,14 @@ import { benchDocker } from './docker.js'
 import { benchConductor } from './conductor.js'
 import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
+import { benchLinks } from './links.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
   restart: () => benchRestart(),
   docker: () => benchDocker(),
+  links: () => benchLinks(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),

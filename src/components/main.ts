@@ -8,6 +8,7 @@ const components: Record<string, () => Promise<{ main(args: string[]): Promise<v
   batcher: () => import('./batcher/index.js'),
   conductor: () => import('./conductor/index.js'),
   proxyd: () => import('./proxyd/index.js'),
+  links: () => import('./links/index.js'),
 }
 
 const [name, ...args] = process.argv.slice(2)
@@ -16,7 +17,12 @@ if (!load) {
   console.error(`usage: main.js <${Object.keys(components).join('|')}> [config.json]`)
   process.exit(2)
 }
-load()
+// In a container whose links go through a link proxy (docker runtime without sch_netem), the proxy runs
+// in front of the component, in the same network namespace: `DEVNET_LINKS` holds its `LinksConfig`.
+const links = process.env.DEVNET_LINKS
+const proxyReady = links ? import('./links/index.js').then((m) => m.serveLinks(JSON.parse(links))) : Promise.resolve()
+proxyReady
+  .then(load)
   .then((m) => m.main(args))
   .catch((err: unknown) => {
     console.error(`${name} failed:`, err instanceof Error ? (err.stack ?? err.message) : err)

@@ -13,6 +13,7 @@ import { isOrphan } from '../runtime/docker/sweep.js'
 import { defaultTopology } from '../topology/index.js'
 import { composeFile, composeYaml, healthcheckTest } from '../runtime/docker/compose.js'
 import { planDevnet } from '../plan/plan.js'
+import { resolveLinks } from '../plan/links.js'
 import type { PortMap } from '../plan/ports.js'
 import type { ServicePlan } from '../plan/types.js'
 
@@ -178,7 +179,9 @@ describe('writeCompose', () => {
     const parsed = parse(readFileSync(outFile, 'utf8')) as ReturnType<typeof composeFile>
     for (const service of plan.services) {
       expect(parsed.services[service.name]!.volumes).toEqual([`./devnet/${service.name}:/devnet/${service.name}`])
-      for (const [path, content] of Object.entries(service.files)) expect(readFileSync(join(written.filesDir, service.name, path), 'utf8')).toBe(content)
+      // links resolve to their targets: the containers dial each other by name
+      const files = resolveLinks(service, (link) => link.target).files
+      for (const [path, content] of Object.entries(files)) expect(readFileSync(join(written.filesDir, service.name, path), 'utf8')).toBe(content)
     }
   })
 

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { DevnetError } from '../errors.js'
 import { composeYaml } from '../runtime/docker/compose.js'
+import { resolveLinks } from '../plan/links.js'
 import type { DevnetPlan } from '../plan/types.js'
 
 export interface WriteComposeOptions {
@@ -35,7 +36,9 @@ export interface WrittenCompose {
  * @example
  * writeCompose(plan, { image: tag, outFile: 'compose/devnet.yaml' }) // compose/devnet.yaml, compose/devnet/l1/l1-genesis.json, ...
  */
-export function writeCompose(plan: DevnetPlan, options: WriteComposeOptions): WrittenCompose {
+export function writeCompose(docker: DevnetPlan, options: WriteComposeOptions): WrittenCompose {
+  // Compose services dial each other by name: every link resolves to its target.
+  const plan = { ...docker, services: docker.services.map((service) => resolveLinks(service, (link) => link.target)) }
   const file = resolve(options.outFile)
   const stem = basename(file, extname(file))
   // `compose/devnet` (no extension) cannot also be the files directory

@@ -97,7 +97,9 @@ test('behavior: status and down from the state directory (another process)', asy
   expect(status.services.find((s) => s.name === 'replica-0')!.heads).toBeDefined()
   expect(findStateDir({ stateDir: devnet.stateDir })).toBe(devnet.stateDir)
 
+  const linksPid = Number(readFileSync(join(devnet.stateDir, '_links', 'pid'), 'utf8'))
   expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['proxyd', 'batcher', 'replica-0', 'sequencer', 'l1'])
+  expect(isProcessAlive(linksPid)).toBe(false) // the link proxies are stopped too, after the services
   for (const s of status.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)
   await expect(devnetStatus(devnet.stateDir)).rejects.toMatchObject({ code: 'DEVNET_NOT_RUNNING' })

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { containerStates, sweep } from '../runtime/docker/index.js'
 import { DevnetError } from '../errors.js'
 import { readPidFile } from '../runtime/process/group.js'
-import { stopRecorded } from '../runtime/process/index.js'
+import { linksServiceName, stopRecorded } from '../runtime/process/index.js'
 import { descriptorPath, readDescriptor, removeDescriptor, type DevnetDescriptor } from './descriptor.js'
 import { withHeads } from './heads.js'
 
@@ -77,13 +77,17 @@ export async function stopFromDescriptor(stateDir: string, options: { graceMs?: 
     return containers
   }
   const recorded = descriptor ? descriptor.services.map((s) => s.name).reverse() : []
-  const others = liveServiceDirs(dir).filter((name) => !recorded.includes(name))
-  if (!recorded.length && !others.length) {
+  const live = liveServiceDirs(dir)
+  // The process runtime's link proxies are machinery, not a service: stopped after every service.
+  const links = live.includes(linksServiceName)
+  const others = live.filter((name) => !recorded.includes(name) && name !== linksServiceName)
+  if (!recorded.length && !others.length && !links) {
     throw new DevnetError(`no devnet is running in ${dir}`, { code: 'DEVNET_NOT_RUNNING' })
   }
   // Unknown order for unrecorded services: stop L1 last, as a start would have started it first.
   others.sort((a, b) => Number(a === 'l1') - Number(b === 'l1'))
   const stopped = await stopRecorded(dir, [...others, ...recorded], options)
+  if (links) await stopRecorded(dir, [linksServiceName], options)
   removeDescriptor(dir)
   return stopped
 }

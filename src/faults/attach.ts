@@ -75,7 +75,14 @@ function attachedDevnet(dir: string, kind: 'process' | 'docker', data: AttachDat
   const runtime: Runtime =
     kind === 'process'
       ? new ProcessRuntime({ stateDir: dir, liteEntrypoint: data.liteEntrypoint, keepAliveOnExit: true })
-      : { kind, start: () => Promise.reject(unavailable('start')), stopAll: () => Promise.reject(unavailable('stop')) }
+      : {
+          kind,
+          start: () => Promise.reject(unavailable('start')),
+          stopAll: () => Promise.reject(unavailable('stop')),
+          partition: () => Promise.reject(unavailable('partition')),
+          heal: () => Promise.reject(unavailable('heal')),
+          setLinkFault: () => Promise.reject(unavailable('shape the links of')),
+        }
   const plans = new Map(data.plan.services.map((s) => [s.name, s]))
   return {
     topology: data.topology,

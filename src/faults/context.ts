@@ -24,10 +24,6 @@ export interface FaultDevnet {
 export interface FaultState {
   /** Every fault injected, in order; windows not closed yet have no `ended`. */
   faults: FaultRecord[]
-  /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */
-  blockedPeers: Record<string, string[]>
-  /** Rollup nodes whose L1 link is cut, and `batcher` if a partition stopped it (process runtime, `links: all`). */
-  l1Cut: string[]
   /** Services with a link fault (latency / loss / bandwidth) set. */
   linkFaults: string[]
   /** Whether the runtime holds a partition to heal. */
@@ -44,7 +40,7 @@ export interface FaultContext {
 }
 
 export function newFaultState(): FaultState {
-  return { faults: [], blockedPeers: {}, l1Cut: [], linkFaults: [], runtimePartition: false }
+  return { faults: [], linkFaults: [], runtimePartition: false }
 }
 
 const overlap = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))

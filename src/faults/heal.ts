@@ -12,16 +12,9 @@ export const healFault: FaultDefinition<Record<never, never>> = {
   targets: () => [],
   act: async (ctx) => {
     const { devnet, state } = ctx
-    if (state.runtimePartition && devnet.runtime.heal) await devnet.runtime.heal()
+    if (state.runtimePartition) await devnet.runtime.heal()
     state.runtimePartition = false
-    for (const [node, peers] of Object.entries(state.blockedPeers)) {
-      for (const peer of peers) await call(devnet.endpoints[node].rollup, 'opp2p_unblockPeer', [peer])
-    }
-    state.blockedPeers = {}
-    const restartBatcher = state.l1Cut.includes('batcher') || isActive(state, 'batcherOutage')
-    for (const s of state.l1Cut) if (s !== 'batcher') await call(devnet.endpoints[s].rollup, 'devnet_setL1Offline', [false])
-    state.l1Cut = []
-    if (restartBatcher) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
+    if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)
     state.linkFaults = []
   },
@@ -31,9 +24,6 @@ export const heal = (ctx: FaultContext) => runFault(ctx, 'heal', healFault, {})
 
 /** Removes the link faults (latency / loss / bandwidth) of a service. */
 export async function clearLinkFault(ctx: FaultContext, service: string): Promise<void> {
-  const { runtime, endpoints } = ctx.devnet
-  if (runtime.setLinkFault) await runtime.setLinkFault(service, undefined).catch(() => {})
-  const rollup = endpoints[service]?.rollup
-  if (rollup) await call(rollup, 'devnet_setLinkFault', [])
+  await ctx.devnet.runtime.setLinkFault(service, undefined)
   ctx.state.linkFaults = ctx.state.linkFaults.filter((s) => s !== service)
 }

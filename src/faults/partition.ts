@@ -1,18 +1,15 @@
 /**
- * `partition(groups, { links })`: services in different groups cannot reach each other; ended by `heal`.
- * - runtimes with network control (`runtime.partition`): docker moves each group onto its own network
- *   (p2p only, or p2p and RPC for `all`).
- * - otherwise (process runtime, until it cuts links itself): p2p is cut with op-node's own admin API
- *   (`opp2p_blockPeer` both ways, which also drops the connection); for `links: 'all'` a rollup node
- *   grouped away from `l1` loses its L1 link (a lite-only admin hook, `devnet_setL1Offline`) and a
- *   batcher grouped away from L1 or the sequencer stops submitting (`admin_stopBatcher`).
- * A p2p partition keeps L1 access, so a cut-off replica keeps deriving its safe head.
+ * `partition(groups, { links })`: services in different groups cannot reach each other; services in no
+ * group form one more group; ended by `heal`. The runtime cuts the links: docker moves each group onto
+ * its own network (p2p only, or p2p and RPC for `all`); the process runtime cuts the link proxies
+ * between groups (carried connections reset, new ones refused). A p2p partition keeps L1 access, so a
+ * cut-off replica keeps deriving its safe head.
  */
 import { isSeq } from 'yaml'
 import { DevnetError } from '../errors.js'
 import { describe, oneOf, type Check, type Reader, type YNode } from '../topology/reader.js'
 import { member, type Names } from './checks.js'
-import { call, rollupNodes, type FaultContext } from './context.js'
+import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 
 export interface PartitionParameters {
@@ -21,7 +18,7 @@ export interface PartitionParameters {
   links?: 'p2p' | 'all'
 }
 
-export const partitionFault: FaultDefinition<PartitionParameters> = {
+export const partitionFault: FaultDefinition<PartitionParameters, { via: string }> = {
   summary: 'cut links between groups of services (p2p: rollup-node gossip only; all: every link); ended by heal',
   lasts: 'window',
   endedBy: ['heal'],
@@ -39,43 +36,16 @@ export const partitionFault: FaultDefinition<PartitionParameters> = {
   },
   targets: ({ groups }) => groups.flat(),
   act: cut,
+  details: (r) => r,
 }
 
-async function cut(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<void> {
+async function cut(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<{ via: string }> {
   const { devnet, state } = ctx
   if (groups.length < 2) throw new DevnetError('partition: give at least two groups', { code: 'DEVNET_USAGE' })
-  const groupOf = new Map<string, number>()
-  groups.forEach((g, i) => g.forEach((s) => groupOf.set(s, i)))
-  for (const s of groupOf.keys()) devnet.service(s) // throws on unknown names
-  if (devnet.runtime.partition) {
-    await devnet.runtime.partition(groups, { links })
-    state.runtimePartition = true
-    return
-  }
-  const nodes = rollupNodes(devnet).filter((n) => groupOf.has(n))
-  const ids = new Map<string, string>()
-  for (const n of nodes) ids.set(n, (await call<{ peerID: string }>(devnet.endpoints[n].rollup, 'opp2p_self')).peerID)
-  for (const a of nodes) {
-    for (const b of nodes) {
-      if (groupOf.get(a) === groupOf.get(b)) continue
-      await call(devnet.endpoints[a].rollup, 'opp2p_blockPeer', [ids.get(b)])
-      state.blockedPeers[a] = [...(state.blockedPeers[a] ?? []), ids.get(b)!]
-    }
-  }
-  if (links !== 'all') return
-  const l1Group = groupOf.get('l1')
-  for (const n of nodes) {
-    if (l1Group !== undefined && groupOf.get(n) !== l1Group) {
-      await call(devnet.endpoints[n].rollup, 'devnet_setL1Offline', [true])
-      state.l1Cut.push(n)
-    }
-  }
-  const b = groupOf.get('batcher')
-  const sequencer = devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
-  if (b !== undefined && ((l1Group !== undefined && b !== l1Group) || (groupOf.has(sequencer) && b !== groupOf.get(sequencer)))) {
-    await call(devnet.endpoints.batcher.rpc, 'admin_stopBatcher').catch(() => {})
-    state.l1Cut.push('batcher')
-  }
+  for (const s of groups.flat()) devnet.service(s) // throws on unknown names
+  await devnet.runtime.partition(groups, { links })
+  state.runtimePartition = true
+  return { via: devnet.runtime.kind === 'docker' ? 'docker networks' : 'proxy' }
 }
 
 export const partition = (ctx: FaultContext, args: PartitionParameters) => runFault(ctx, 'partition', partitionFault, args)

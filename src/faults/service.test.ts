@@ -9,7 +9,7 @@ test('error: fresh on a devnet that cannot wipe state fails before touching the 
   const handle = new Proxy({}, { get: (_, key) => () => touched.push(String(key)) }) as ServiceHandle
   const events: unknown[] = []
   const ctx: FaultContext = {
-    devnet: { topology: defaultTopology(), endpoints: {}, runtime: { kind: 'process', start: async () => handle, stopAll: async () => {} }, service: () => handle },
+    devnet: { topology: defaultTopology(), endpoints: {}, runtime: { kind: 'process', start: async () => handle, stopAll: async () => {}, partition: async () => {}, heal: async () => {}, setLinkFault: async () => ({ via: 'proxy', detail: '' }) }, service: () => handle },
     state: newFaultState(),
     record: (e) => events.push(e),
   }

@@ -7,6 +7,7 @@ import { p2pPeerId } from '../protocol/p2pIdentity.js'
 import { defaultTopology, type Topology } from '../topology/index.js'
 import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
+import { resolveLinks } from './links.js'
 import { planDevnet } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
 import type { DevnetPlan, ServicePlan } from './types.js'
@@ -31,9 +32,10 @@ function readable(plan: DevnetPlan) {
   }
 }
 
+/** A service of the plan with its links resolved to their targets (the direct addresses). */
+const service = (plan: DevnetPlan, name: string) => resolveLinks(plan.services.find((s) => s.name === name)!, (link) => link.target)
 const config = (service: ServicePlan) => JSON.parse(service.files['config.json']) as RollupNodeConfig
-const batcherConfig = (plan: DevnetPlan) => JSON.parse(plan.services.find((s) => s.name === 'batcher')!.files['config.json']) as BatcherConfig
-const service = (plan: DevnetPlan, name: string) => plan.services.find((s) => s.name === name)!
+const batcherConfig = (plan: DevnetPlan) => JSON.parse(service(plan, 'batcher').files['config.json']) as BatcherConfig
 
 function topology(change: (t: Topology) => void = () => {}): Topology {
   const t = defaultTopology()

@@ -14,8 +14,9 @@ import type { NodeSpec, Topology } from '../topology/types.js'
 import { l1Genesis, l2Genesis, rollupConfig } from './genesis.js'
 import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
+import { linkMultiaddrRef, linkRef } from './links.js'
 import { proxydService } from './proxyd.js'
-import type { DevnetPlan, PortPlan, ServicePlan } from './types.js'
+import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
 export const planDefaults = {
@@ -48,10 +49,11 @@ export interface PlanOptions {
  * stopped (failover starts it with `admin_startSequencer`); the batcher then gets the sequencer's and the
  * standbys' URLs as comma-separated lists (multi-sequencer mode) and follows the active one.
  *
- * - process runtime: services bind `127.0.0.1` on their host ports and reach each other at
- *   `http://127.0.0.1:<host port>`.
- * - docker runtime: every container binds `0.0.0.0` on the stable ports of its service (only the
- *   published host ports differ) and reaches the others at `http://<devnet>-<service>:<container port>`.
+ * Services reach each other through declared links (`ServicePlan.links`), written as placeholders the
+ * runtime substitutes (`plan/links.ts`): the process runtime with the port of the link's loopback proxy
+ * (targets: `127.0.0.1:<host port>`), docker with the target `<devnet>-<service>:<container port>`
+ * (`<devnet>-<service>-p2p` for p2p). Process services bind `127.0.0.1` on their host ports; containers
+ * bind `0.0.0.0` on the stable ports of their service (only the published host ports differ).
  *
  * @example
  * const plan = planDevnet(topology, { runtime: 'process', ports: await resolvePorts(topology), genesisTime: now })
@@ -81,21 +83,34 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     protocol,
     public: isPublic,
   })
-  /** URL of `service`'s port as another service sees it. */
-  const url = (service: string, inner: number, host: number) =>
-    runtime === 'docker' ? `http://${topology.name}-${service}:${inner}` : `http://127.0.0.1:${host}`
-  const l1Url = url('l1', innerPorts.l1.rpc, hostPorts.l1.rpc)
-  const nodeUrl = (name: string, which: 'el' | 'rollup') => url(name, innerPorts.nodes[name][which], hostPorts.nodes[name][which])
+  /** The port numbers of `service`'s port `name`: inside its namespace and on the host. */
+  const portOf = (service: string, name: string): { inner: number; host: number } =>
+    service === 'l1'
+      ? { inner: innerPorts.l1.rpc, host: hostPorts.l1.rpc }
+      : { inner: innerPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'], host: hostPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'] }
+  /** Declares `from`'s link to `to`'s port `name` (once) and returns its `host:port` placeholder. */
+  const link = (from: LinkPlan[], to: string, name: string): string => {
+    const cls = name === 'p2p' ? 'p2p' : 'rpc'
+    if (!from.some((l) => l.to === to && l.port === name)) {
+      const { inner, host } = portOf(to, name)
+      from.push({
+        to,
+        port: name,
+        class: cls,
+        // In containers p2p travels on its own network, reached through the `-p2p` alias.
+        target: runtime === 'docker' ? { host: `${topology.name}-${to}${cls === 'p2p' ? '-p2p' : ''}`, port: inner } : { host: '127.0.0.1', port: host },
+      })
+    }
+    return name === 'p2p' ? linkMultiaddrRef(to, name) : linkRef(to, name)
+  }
+  const url = (from: LinkPlan[], to: string, name: string) => `http://${link(from, to, name)}`
 
   // Node identities are stable per devnet name, and differ between devnets running side by side.
   const p2pKey = (node: NodeSpec) => p2pPrivateKeyFromSeed(`${topology.keys.mnemonic}/${topology.name}`, nodes.indexOf(node))
-  const peerAddr = (name: string) => {
+  const peerAddr = (from: LinkPlan[], name: string) => {
     const peer = nodes.find((n) => n.name === name)
     if (!peer) throw new DevnetError(`node ${JSON.stringify(name)} has no such peer`, { code: 'DEVNET_SPEC_INVALID' })
-    const id = p2pPeerId(p2pKey(peer))
-    return runtime === 'docker'
-      ? `/dns4/${topology.name}-${name}-p2p/tcp/${innerPorts.nodes[name].p2p}/p2p/${id}`
-      : `/ip4/127.0.0.1/tcp/${hostPorts.nodes[name].p2p}/p2p/${id}`
+    return `${link(from, name, 'p2p')}/p2p/${p2pPeerId(p2pKey(peer))}`
   }
 
   const rollup = rollupConfig(topology, genesisTime)
@@ -118,6 +133,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     files: { 'l1-genesis.json': json(l1Genesis(topology, genesisTime)) },
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
+    links: [],
   }
 
   const nodeService = (node: NodeSpec): ServicePlan => {
@@ -127,10 +143,11 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     // A standby replica can take over sequencing: sequencer enabled but stopped, with the key and the
     // sequencer's origin lag, while it derives like any replica.
     const canSequence = isSequencer || node.standby
+    const links: LinkPlan[] = []
     const config: RollupNodeConfig = {
       name: node.name,
       rollup,
-      l1Rpc: l1Url,
+      l1Rpc: url(links, 'l1', 'rpc'),
       l2Genesis: 'l2-genesis.json',
       dataDir: NODE_DATA_DIR,
       host: bindHost,
@@ -139,14 +156,14 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       verifierL1Confs: isSequencer ? 0 : node.l1Confs,
       p2p: {
         privateKey: p2pKey(node),
-        staticPeers: node.peers.map(peerAddr),
+        staticPeers: node.peers.map((peer) => peerAddr(links, peer)),
         // In containers p2p has its own network: announce only the p2p alias, so peers cannot dial
         // around a p2p partition over the RPC network.
         ...(runtime === 'docker' ? { announce: `/dns4/${topology.name}-${node.name}-p2p/tcp/${inner.p2p}` } : {}),
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
       },
-      ...(isSequencer ? {} : { sequencerHttp: nodeUrl(sequencer.name, 'el') }),
+      ...(isSequencer ? {} : { sequencerHttp: url(links, sequencer.name, 'el') }),
       l1EpochPollMs: planDefaults.l1EpochPollMs,
       l1PollMs: planDefaults.l1PollMs,
     }
@@ -166,17 +183,19 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       // What a node needs to start is L1 (it reads the rollup's L1 genesis); peers are redialled and
       // transactions forwarded lazily, so nodes start side by side.
       dependsOn: ['l1'],
+      links,
     }
   }
 
   // With standbys the batcher runs in multi-sequencer mode: comma-separated lists, sequencer first, and
   // it follows whichever node answers `admin_sequencerActive` with true.
   const sequencing = [sequencer, ...nodes.filter((node) => node.role === 'replica' && node.standby)]
+  const batcherLinks: LinkPlan[] = []
   const batcherConfig: BatcherConfig = {
     name: 'batcher',
-    l1Rpc: l1Url,
-    l2Rpc: sequencing.map((node) => nodeUrl(node.name, 'el')).join(','),
-    rollupRpc: sequencing.map((node) => nodeUrl(node.name, 'rollup')).join(','),
+    l1Rpc: url(batcherLinks, 'l1', 'rpc'),
+    l2Rpc: sequencing.map((node) => url(batcherLinks, node.name, 'el')).join(','),
+    rollupRpc: sequencing.map((node) => url(batcherLinks, node.name, 'rollup')).join(','),
     privateKey: keys.batcher.privateKey,
     l1ChainId: topology.l1.chainId,
     l2ChainId: topology.l2.chainId,
@@ -200,11 +219,13 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     readiness: { kind: 'port', port: 'rpc' },
     // The batcher polls its sequencer(s) every round and tolerates them being down: it needs only L1.
     dependsOn: ['l1'],
+    links: batcherLinks,
   }
 
   const replicas = nodes.filter((node) => node !== sequencer)
+  const proxydLinks: LinkPlan[] = []
   const proxyd = topology.proxyd.enabled
-    ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => nodeUrl(name, 'el') })]
+    ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => url(proxydLinks, name, 'el'), links: proxydLinks })]
     : []
   return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher, ...proxyd] }
 }

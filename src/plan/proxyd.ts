@@ -9,7 +9,7 @@ import { parseConfig } from '../components/proxyd/config.js'
 import { DevnetError } from '../errors.js'
 import type { NodeSpec, Topology } from '../topology/types.js'
 import type { PortMap } from './ports.js'
-import type { PortPlan, ServicePlan } from './types.js'
+import type { LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Methods the generated config maps to the read group (the allow-list). */
 export const proxydReadMethods = [
@@ -93,7 +93,7 @@ function userToml(config: { file: string; toml: string }, ports: PortMap['proxyd
 /** The proxyd service: `proxyd --config proxyd.toml`, started once every node is ready. */
 export function proxydService(
   topology: Topology,
-  opts: { bindHost: string; inner: PortMap['proxyd']; host: PortMap['proxyd']; sequencing: NodeSpec[]; nodeUrl: (name: string) => string },
+  opts: { bindHost: string; inner: PortMap['proxyd']; host: PortMap['proxyd']; sequencing: NodeSpec[]; nodeUrl: (name: string) => string; links: LinkPlan[] },
 ): ServicePlan {
   const port = (inner: number, host: number): PortPlan => ({ port: inner, host, protocol: 'http', public: true })
   const env = Object.fromEntries(topology.l2.nodes.map((node) => [backendVariable(node.name), opts.nodeUrl(node.name)]))
@@ -109,5 +109,6 @@ export function proxydService(
     // proxyd opens its port after the consensus poller's first round.
     readiness: { kind: 'port', port: 'rpc' },
     dependsOn: topology.l2.nodes.map((node) => node.name),
+    links: opts.links,
   }
 }

@@ -14,6 +14,8 @@ export type ServiceRole =
   | 'conductor'
   | 'proxyd'
   | 'bootnode'
+  /** The runtime's link proxies (process runtime; not part of the plan). */
+  | 'links'
 
 /**
  * Which program a service runs.
@@ -42,6 +44,18 @@ export type ReadinessPlan =
 /** Traffic classes a partition can cut separately (see docs/architecture.md). */
 export type LinkClass = 'p2p' | 'rpc'
 
+/** One connection path from a service to a port of another (see `plan/links.ts`). */
+export interface LinkPlan {
+  /** The service dialled. */
+  to: string
+  /** Its port's name (`rpc`, `el`, `rollup`, `p2p`). */
+  port: string
+  /** Which partitions cut it: `p2p` links by any partition, `rpc` ones only by `links: all`. */
+  class: LinkClass
+  /** Where the target listens, as this service would dial it directly. */
+  target: { host: string; port: number }
+}
+
 export interface ServicePlan {
   /** Unique within the devnet: `l1`, `sequencer`, `replica-0`, `batcher`, ... */
   name: string
@@ -57,6 +71,8 @@ export interface ServicePlan {
   readiness: ReadinessPlan
   /** Services that must be ready before this one starts. */
   dependsOn: string[]
+  /** Every link this service dials; args, env and files name them with placeholders (`plan/links.ts`). */
+  links: LinkPlan[]
 }
 
 /** The result of planning a topology: every service, in a valid start order. */

@@ -35,13 +35,22 @@ export interface StartOptions {
   readyTimeoutMs?: number
 }
 
-/** Network-level link fault on a service (docker: tc netem in its network namespace). */
+/**
+ * Link fault on what a service sends (its egress), on every link it has: docker `tc netem` in its
+ * network namespace, else the link proxies (see `components/links/shaper.ts` for what loss means there).
+ */
 export interface LinkFault {
   delayMs?: number
   jitterMs?: number
   lossPercent?: number
-  /** Bandwidth limit of the service's links, kbit/s. */
+  /** Bandwidth cap, kbit/s. */
   bandwidthKbps?: number
+}
+
+/** Which mechanism carried a link fault, for the fault event (`via`), and what it did. */
+export interface LinkFaultResult {
+  via: 'proxy' | 'netem' | 'nftables'
+  detail: string
 }
 
 export interface Runtime {
@@ -51,12 +60,12 @@ export interface Runtime {
   /** Stop every service this runtime started, in reverse start order; collects failures into one AggregateError. */
   stopAll(): Promise<void>
   /**
-   * Network partition between groups of services (`p2p`: only the p2p link class). Runtimes without
-   * network control (process) leave it out; faults then fall back to the nodes' admin APIs.
+   * Network partition between groups of services (`p2p`: only the p2p link class); services in no group
+   * form one more group. Existing connections between groups are dropped or stall, new ones fail.
    */
-  partition?(groups: string[][], options: { links: 'p2p' | 'all' }): Promise<void>
+  partition(groups: string[][], options: { links: 'p2p' | 'all' }): Promise<void>
   /** Undoes `partition`. */
-  heal?(): Promise<void>
-  /** Sets (or clears with `undefined`) a link fault on a service's interfaces. */
-  setLinkFault?(service: string, fault: LinkFault | undefined): Promise<unknown>
+  heal(): Promise<void>
+  /** Sets (or clears with `undefined`) a link fault on what a service sends. */
+  setLinkFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult>
 }

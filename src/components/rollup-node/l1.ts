@@ -50,18 +50,11 @@ export class L1Source {
   safe: L1BlockRef = zeroL1Ref()
   finalized: L1BlockRef = zeroL1Ref()
   private readonly cache = new Map<number, L1Block>()
-  /** Set by the lite-only `devnet_setL1Offline` fault hook: every L1 call fails as if the link were cut. */
-  offline = false
 
   constructor(readonly rpc: RpcClient) {}
 
   private async fetch(tag: string, full: boolean): Promise<RpcL1Block | null> {
-    this.assertOnline()
     return this.rpc.call<RpcL1Block | null>('eth_getBlockByNumber', [tag, full])
-  }
-
-  private assertOnline(): void {
-    if (this.offline) throw new Error(`L1 unreachable: link to ${this.rpc.url} is cut`)
   }
 
   async pollHead(): Promise<L1BlockRef> {
@@ -79,7 +72,6 @@ export class L1Source {
 
   /** A full L1 block by number, or null if L1 has no such block yet. */
   async blockByNumber(n: number): Promise<L1Block | null> {
-    this.assertOnline()
     const hit = this.cache.get(n)
     if (hit) return hit
     const b = await this.fetch(`0x${n.toString(16)}`, true)
@@ -105,7 +97,6 @@ export class L1Source {
 
   /** Logs of `address` in the block with `blockHash`. */
   async logs(blockHash: Hex, address: Address): Promise<Array<{ address: Address; topics: Hex[]; data: Hex; blockHash: Hex; logIndex: Hex }>> {
-    this.assertOnline()
     return this.rpc.call('eth_getLogs', [{ blockHash, address }])
   }
 

@@ -48,9 +48,6 @@ export interface P2PNodeOptions {
   log?: (msg: string) => void
 }
 
-/** An injected fault on this node's gossip path (received messages and own publications). */
-export interface LinkFault { delayMs?: number; jitterMs?: number; lossPercent?: number }
-
 /** Parts of gossipsub's implementation, beyond its public interface, that feed `PeerScores`. */
 interface ScoreView {
   getScore(id: string): number
@@ -60,7 +57,6 @@ interface ScoreView {
 /** What identify told us about a peer. */
 interface KnownPeer { userAgent: string; protocolVersion: string; protocols: string[]; addrs: string[] }
 
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, Math.max(0, ms)))
 
 function ipOf(ma: Multiaddr): string | undefined {
   return ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
@@ -90,11 +86,6 @@ export class P2PNode {
   private readonly dialing = new Set<string>()
   private readonly nextDial = new Map<string, number>()
   private readonly dialFailures = new Map<string, number>()
-  private fault: LinkFault | undefined
-  /** Messages (received or published) dropped by the injected link fault since start. */
-  droppedByFault = 0
-  /** Tails of the in-order delay queues for received and published messages. */
-  private readonly delayTail = { rx: Promise.resolve(), tx: Promise.resolve() }
   private node!: Libp2p<{ identify: Identify; pubsub: GossipSub }>
   private redialTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
@@ -187,33 +178,13 @@ export class P2PNode {
   }
 
   private async validate(topic: string, data: Uint8Array, from: string): Promise<TopicValidatorResult> {
-    if (this.blockedPeers.has(from) || !(await this.passFault('rx'))) return TopicValidatorResult.Ignore
+    if (this.blockedPeers.has(from)) return TopicValidatorResult.Ignore
     try {
       return (await this.opts.validate(topic, data, from)) as TopicValidatorResult
     } catch (err) {
       this.opts.log?.(`p2p: validator threw on ${topic} from ${from}: ${String(err)}`)
       return TopicValidatorResult.Ignore
     }
-  }
-
-  /** Apply the link fault to one message: false if it is lost, else resolves after its delay. */
-  private async passFault(dir: 'rx' | 'tx'): Promise<boolean> {
-    const f = this.fault
-    if (f === undefined) return true
-    if ((f.lossPercent ?? 0) > 0 && Math.random() * 100 < f.lossPercent!) {
-      this.droppedByFault++
-      return false
-    }
-    const due = Date.now() + (f.delayMs ?? 0) + Math.random() * (f.jitterMs ?? 0)
-    if ((f.jitterMs ?? 0) > 0) {
-      await sleep(due - Date.now())
-    } else if (due > Date.now()) {
-      // No jitter: queue behind earlier messages so order is kept even if the delay shrinks.
-      const mine = this.delayTail[dir].then(() => sleep(due - Date.now()))
-      this.delayTail[dir] = mine
-      await mine
-    }
-    return true
   }
 
   private redialStaticPeers(): void {
@@ -264,14 +235,11 @@ export class P2PNode {
     return this.node.getMultiaddrs().map(a => withPeerSuffix(a.toString(), this.peerId))
   }
 
-  /** Publish to the topic's peers (zero peers is fine). Subject to the link fault. */
+  /** Publish to the topic's peers (zero peers is fine). */
   async publish(topic: string, data: Uint8Array): Promise<void> {
-    if (this.stopping !== undefined || !(await this.passFault('tx')) || this.stopping !== undefined) return
+    if (this.stopping !== undefined) return
     await this.node.services.pubsub.publish(topic, data)
   }
-
-  /** Inject (or clear with `undefined`) a delay/jitter/loss fault on this node's gossip path. */
-  setLinkFault(fault: LinkFault | undefined): void { this.fault = fault }
 
   // ---- opp2p_* backing methods ----
 

@@ -63,12 +63,5 @@ export function rollupMethods(node: RollupNode): Record<string, RpcHandler> {
     opp2p_unprotectPeer: ([id]) => p2p().unprotectPeer(str(id, 'peer ID')),
     opp2p_connectPeer: ([addr]) => p2p().connectPeer(str(addr, 'multiaddr')),
     opp2p_disconnectPeer: ([id]) => p2p().disconnectPeer(str(id, 'peer ID')),
-    /** Non-standard (lite only): cut or restore this node's L1 link, for partitions on the process runtime. */
-    devnet_setL1Offline: ([offline]) => {
-      node.l1.offline = offline === true
-      node.log.warn(offline ? 'L1 link cut (fault)' : 'L1 link restored')
-    },
-    /** Non-standard (lite only): inject delay / loss on this node's gossip path; no params clears it. */
-    devnet_setLinkFault: ([fault]) => p2p().setLinkFault((fault ?? undefined) as Parameters<ReturnType<typeof p2p>['setLinkFault']>[0]),
   }
 }

@@ -51,6 +51,7 @@ function anvilPlan(name: string, host: number, overrides: Partial<ServicePlan> =
     files: {},
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
+    links: [],
     ...overrides,
   }
 }
@@ -81,6 +82,17 @@ const s = require('node:net').connect({ host: process.argv[1], port: Number(proc
 s.on('connect', () => { console.log('ok'); process.exit(0) })
 s.on('timeout', () => { console.log('timeout'); process.exit(1) })
 s.on('error', (e) => { console.log(e.code || e.message); process.exit(1) })`
+
+/** One eth_chainId to argv[1] from inside a container: `<result> <ms>`, or the error code. */
+const timedCallScript = `
+const t0 = Date.now()
+const req = require('node:http').request(process.argv[1], { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+  let body = ''
+  res.on('data', (d) => (body += d))
+  res.on('end', () => console.log(JSON.parse(body).result + ' ' + (Date.now() - t0)))
+})
+req.on('error', (e) => console.log(e.code || e.message))
+req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }))`
 
 /** TCP connect from inside `container` (`docker exec node -e`): `ok`, `timeout`, `ENOTFOUND`, ... */
 async function reach(container: string, host: string, port = 8545): Promise<string> {
@@ -390,7 +402,33 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     // delay needs sch_netem: applied where the kernel has it, a clear error where it does not
     const delayed = await runtime.setLinkFault('a', { delayMs: 50 }).catch((e: unknown) => e)
     if (delayed instanceof Error) expect(delayed).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-    else expect(delayed).toMatch(/netem delay 50ms/)
+    else expect(delayed).toMatchObject({ via: 'netem', detail: expect.stringMatching(/netem delay 50ms/) })
+  })
+
+  test('behavior: with link proxies a lite container dials through them; faults shape, partitions cut', async () => {
+    const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
+    const devnet = runtime.options.devnet
+    const [cPort, aPort] = await allocatePorts(2)
+    await runtime.start(anvilPlan('c', cPort!))
+    // the standalone link proxy program stands in for a component: it answers links_list on 5000
+    const a = await runtime.start({
+      name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: { C_URL: 'http://{{link:c:rpc}}' }, files: {},
+      ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
+      dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
+    })
+    expect(a.plan.env.C_URL).toBe('http://127.0.0.1:19901')
+    const timedCall = () => execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])
+    expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
+    const result = await runtime.setLinkFault('a', { delayMs: 300 })
+    expect(result).toEqual({ via: 'proxy', detail: '{"delayMs":300} on 1 link(s): a>c:rpc' })
+    expect(Number((await timedCall()).split(' ')[1])).toBeGreaterThanOrEqual(300)
+    await a.restart() // a fresh proxy gets the fault again
+    expect(Number((await timedCall()).split(' ')[1])).toBeGreaterThanOrEqual(300)
+    await runtime.setLinkFault('a', undefined)
+    await runtime.partition([['a'], ['c']], { links: 'all' })
+    expect(await timedCall()).toMatch(/ECONNRESET|socket hang up/)
+    await runtime.heal()
+    expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
   })
 
   test('behavior: sweep removes what a dead orchestrator left, and only that', async () => {

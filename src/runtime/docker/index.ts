@@ -2,7 +2,8 @@
  * The `docker` runtime: every service is a container `<devnet>-<service>` of the lite image, on the
  * devnet's own networks (one per link class: `<devnet>-rpc`, `<devnet>-p2p`), labelled with the session
  * for `sweep`. Faults act on Docker primitives: pause, kill, network disconnect/connect (partitions) and
- * netem in the container's namespace (link faults). See docs/architecture.md (docker runtime).
+ * netem in the container's namespace, or in-container link proxies without sch_netem (link faults,
+ * `linkFaults.ts`). See docs/architecture.md (docker runtime).
  */
 import type Docker from 'dockerode'
 import { DevnetError, ServiceError } from '../../errors.js'
@@ -11,7 +12,8 @@ import type { Runtime, ServiceHandle, StartOptions } from '../types.js'
 import { defaults } from '../waits.js'
 import { dockerClient, dockerDefaults, engineMessage, labels as labelKeys, tolerate } from './engine.js'
 import { hostUser, isInternalLink } from './container.js'
-import { applyLinkFault, type LinkFault } from './linkFault.js'
+import type { LinkFault, LinkFaultResult } from '../types.js'
+import { LinkFaults } from './linkFaults.js'
 import { aliasOf, createNetwork, linkClasses, networkName } from './networks.js'
 import { forgetNetwork, reapNetworkOnExit } from './reap.js'
 import { DockerService, type ServiceContext } from './service.js'
@@ -58,6 +60,10 @@ export interface DockerRuntimeOptions {
   toolsImage?: string
   /** `uid:gid` services run as. @default this process's uid:gid (Linux), so files in the state directory stay the user's */
   user?: string
+  /** Link faults through in-container link proxies: where `tc netem` is missing (`auto`), always, or never. @default 'auto' */
+  linkProxies?: 'auto' | 'always' | 'never'
+  /** Seed of the link proxies' randomness (jitter, loss). @default 0 */
+  seed?: string | number
 }
 
 /** How `partition()` cuts: only libp2p gossip (`p2p`), or every link between groups (`all`). */
@@ -94,7 +100,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
   /** Shared networks this runtime created, in creation order. */
   #networks: string[] = []
   #partition?: Partition
-  readonly #faults = new Map<string, LinkFault>()
+  readonly #linkFaults: LinkFaults
   readonly #context: ServiceContext
 
   constructor(options: DockerRuntimeOptions) {
@@ -119,8 +125,16 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       reapOnExit: !options.keepAliveOnExit,
       labels: (kind, service) => this.#labels(kind, service),
       ensureNetworks: () => this.#ensureNetworks(),
-      onStarted: (service) => this.#reapplyFaults([service]),
+      onStarted: (service) => this.#linkFaults.reapply(service),
     }
+    this.#linkFaults = new LinkFaults({
+      docker: this.docker,
+      toolsImage: options.toolsImage ?? options.image,
+      linkProxies: options.linkProxies ?? 'auto',
+      seed: String(options.seed ?? 0),
+      labels: (kind, service) => this.#labels(kind, service),
+      services: () => this.#services,
+    })
   }
 
   /** Handles of the services started so far, in start order. */
@@ -140,7 +154,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       await previous.stop() // a killed container keeps its name until removed
       this.#services = this.#services.filter((s) => s !== previous)
     }
-    const service = new DockerService(plan, this.#context, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    const service = new DockerService(await this.#linkFaults.plan(plan), this.#context, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
     this.#services.push(service)
     try {
       await service.launch()
@@ -231,7 +245,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
         }
       }
     }
-    await this.#reapplyFaults(unique(state.moves.map((move) => move.service)))
+    for (const service of unique(state.moves.map((move) => move.service))) await this.#linkFaults.reapply(service) // new interfaces
   }
 
   /** Undoes `partition()`: every moved container goes back to the shared network, at its old address if free. Idempotent. */
@@ -268,7 +282,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
         failures.push(new DevnetError(`cannot remove network ${name}: ${engineMessage(error)}`, { cause: error }))
       }
     }
-    await this.#reapplyFaults(unique(state.moves.map((move) => move.service))).catch((error: unknown) => failures.push(error))
+    for (const service of unique(state.moves.map((move) => move.service))) await this.#linkFaults.reapply(service).catch((error: unknown) => failures.push(error))
     if (failures.length) throw new AggregateError(failures, `failed to heal the partition of devnet "${this.options.devnet}"`)
   }
 
@@ -279,50 +293,15 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
   }
 
   /**
-   * Delays and/or drops what `service` sends on every interface (`tc netem` in its network namespace,
-   * from a helper container); `undefined` clears it. The fault survives restarts and partition moves.
-   * @throws DevnetError `DEVNET_RUNTIME_UNAVAILABLE` when the kernel has no `sch_netem` and delay is asked for.
+   * Delays, drops and/or caps what `service` sends; `undefined` clears it. `tc netem` in its network
+   * namespace (nftables for loss alone), or the in-container link proxies where the kernel has no
+   * `sch_netem` (`linkProxies`). The fault survives restarts and partition moves.
+   * @throws DevnetError `DEVNET_RUNTIME_UNAVAILABLE` when netem is needed and missing (`linkProxies: 'never'`).
    * @example
-   * await runtime.setLinkFault('replica-0', { delayMs: 200, jitterMs: 50, lossPercent: 5 })
-   * await runtime.setLinkFault('replica-0', undefined)
+   * await runtime.setLinkFault('replica-0', { delayMs: 200, jitterMs: 50, lossPercent: 5 }) // { via: 'netem', detail: 'netem delay 200ms 50ms loss 5% on eth0,eth1' }
    */
-  async setLinkFault(service: string, fault: LinkFault | undefined): Promise<string | undefined> {
-    const handle = this.#service(service)
-    for (const [key, value] of Object.entries(fault ?? {})) {
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key === 'lossPercent' && value > 100))) {
-        throw new DevnetError(`invalid link fault ${key}=${String(value)} for service "${service}"`, { code: 'DEVNET_USAGE', details: 'delayMs and jitterMs are ms >= 0, lossPercent is 0-100' })
-      }
-    }
-    const clear = !fault || !(fault.delayMs || fault.jitterMs || fault.lossPercent)
-    const previous = this.#faults.get(service)
-    if (clear) this.#faults.delete(service)
-    else this.#faults.set(service, { ...fault })
-    if (!handle.alive() || !handle.container) return undefined // applied when it starts
-    if (clear && !previous) return undefined
-    try {
-      return await this.#applyFault(handle, clear ? undefined : fault)
-    } catch (error) {
-      if (previous) this.#faults.set(service, previous)
-      else this.#faults.delete(service)
-      throw error
-    }
-  }
-
-  #applyFault(service: DockerService, fault: LinkFault | undefined): Promise<string> {
-    return applyLinkFault(this.docker, {
-      target: service.id,
-      fault,
-      image: this.options.toolsImage ?? this.options.image,
-      labels: this.#labels('helper', service.name),
-      service: service.name,
-    })
-  }
-
-  async #reapplyFaults(services: DockerService[]): Promise<void> {
-    for (const service of services) {
-      const fault = this.#faults.get(service.name)
-      if (fault && service.alive()) await this.#applyFault(service, fault)
-    }
+  setLinkFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult> {
+    return this.#linkFaults.set(this.#service(service), fault)
   }
 
   #service(name: string): DockerService {

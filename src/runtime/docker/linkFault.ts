@@ -4,7 +4,7 @@
  * `tc qdisc ... netem` there; the target's image needs no tools and no capability.
  *
  * Without the kernel's `sch_netem` (some VM kernels), loss alone falls back to an nftables rule
- * (`numgen random` drop); delay and jitter then fail with `DEVNET_RUNTIME_UNAVAILABLE`.
+ * (`numgen random` drop); delay, jitter and bandwidth then fail with `DEVNET_RUNTIME_UNAVAILABLE`.
  */
 import type Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'
@@ -33,9 +33,11 @@ if (!fault) { console.log('cleared on ' + devs.join(',')); process.exit(0) }
 const delay = Math.max(0, Math.round(fault.delayMs || 0))
 const jitter = Math.max(0, Math.round(fault.jitterMs || 0))
 const loss = Math.min(100, Math.max(0, Number(fault.lossPercent || 0)))
+const rate = Math.max(0, Math.round(fault.bandwidthKbps || 0))
 const netem = []
 if (delay || jitter) netem.push('delay', delay + 'ms', ...(jitter ? [jitter + 'ms'] : []))
 if (loss) netem.push('loss', loss + '%')
+if (rate) netem.push('rate', rate + 'kbit')
 let why = ''
 try {
   for (const dev of devs) run('tc', ['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...netem])
@@ -45,7 +47,7 @@ try {
   why = String(error.stderr || error.message).trim()
   for (const dev of devs) attempt('tc', ['qdisc', 'del', 'dev', dev, 'root'])
 }
-if (delay || jitter) { console.error('tc netem failed: ' + why); process.exit(${noNetem}) }
+if (delay || jitter || rate) { console.error('tc netem failed: ' + why); process.exit(${noNetem}) }
 const rules = 'table inet op_devnet_fault {\n chain egress {\n  type filter hook output priority 0; policy accept;\n' +
   '  oifname != "lo" ' + (loss >= 100 ? '' : 'numgen random mod 10000 < ' + Math.round(loss * 100) + ' ') + 'drop\n }\n}\n'
 try {
@@ -97,7 +99,7 @@ export async function applyLinkFault(docker: Docker, options: {
     if (code === 0) return output
     throw new DevnetError(`cannot set a link fault on service "${options.service}"`, {
       code: code === noNetem || code === 4 || /not found|ENOENT/.test(output) ? 'DEVNET_RUNTIME_UNAVAILABLE' : 'DEVNET_INTERNAL',
-      details: code === noNetem ? `${output}; delay and jitter need the kernel's sch_netem module (loss alone falls back to nftables)` : output,
+      details: code === noNetem ? `${output}; delay, jitter and bandwidth need the kernel's sch_netem module (loss alone falls back to nftables)` : output,
     })
   } finally {
     await tolerate(helper.remove({ force: true }), [404, 409])

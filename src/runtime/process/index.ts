@@ -8,14 +8,16 @@ import { join, resolve } from 'node:path'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { writeServiceFiles } from '../files.js'
-import type { Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
+import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
 import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, waitGroupGone } from './group.js'
+import { defaultLinkProxyEntrypoint, ProcessLinks } from './links.js'
 import { LogTail } from './logTail.js'
 
 export { anvilBinary } from './binary.js'
 export { isProcessAlive, killProcessGroup, stopRecorded } from './group.js'
+export { linksServiceName, type LinkStatus } from './links.js'
 
 export interface ProcessRuntimeOptions {
   /** Directory holding one subdirectory per service, e.g. `.devnet/<devnet>`. */
@@ -26,6 +28,10 @@ export interface ProcessRuntimeOptions {
   keepAliveOnExit?: boolean
   /** Grace period between SIGTERM and SIGKILL. @default defaults.stopGraceMs */
   stopGraceMs?: number
+  /** Seed of the link proxies' randomness (jitter, loss). @default 0 */
+  seed?: string | number
+  /** Launcher of the link proxy program (`main.js links`). @default this package's `dist/components/main.js` */
+  linkProxyEntrypoint?: string
 }
 
 /** Log lines attached to a `ServiceError`. */
@@ -42,18 +48,52 @@ function describeExit({ code, signal }: Exit): string {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`
 }
 
-/** Runs `ServicePlan`s as detached child processes. */
+/**
+ * Runs `ServicePlan`s as detached child processes. Every link between services goes through its own
+ * loopback proxy in the link proxy process (`links.ts`), started with the first service that has links;
+ * `partition`, `heal` and `setLinkFault` act there.
+ */
 export class ProcessRuntime implements Runtime, AsyncDisposable {
   readonly kind = 'process'
   readonly #services: ProcessService[] = []
+  /** The link proxies (started on demand, or attached to when another runtime started them). */
+  readonly links: ProcessLinks
 
-  constructor(readonly options: ProcessRuntimeOptions) {}
+  constructor(readonly options: ProcessRuntimeOptions) {
+    // The link proxies are runtime machinery: always this package's program, whatever runs the services.
+    const linkOptions = { ...options, liteEntrypoint: options.linkProxyEntrypoint ?? defaultLinkProxyEntrypoint() }
+    this.links = new ProcessLinks(options.stateDir, (plan) => this.#launch(plan, {}, linkOptions), String(options.seed ?? 0))
+  }
 
-  /** Writes the plan's files, spawns the program and waits for readiness. Throws `ServiceError` on failure. */
+  /**
+   * Registers the plan's links with the link proxies, writes the plan's files (placeholders substituted),
+   * spawns the program and waits for readiness. Throws `ServiceError` on failure.
+   */
   async start(plan: ServicePlan, options: StartOptions = {}): Promise<ServiceHandle> {
+    return this.#launch(await this.links.resolve(plan), options)
+  }
+
+  /**
+   * Cuts every link between services of different groups (`p2p`: only p2p links): carried connections
+   * are reset, new ones refused (RST) until `heal`. Replaces the current partition.
+   */
+  async partition(groups: string[][], options: { links: 'p2p' | 'all' }): Promise<void> {
+    await this.links.partition(groups, options.links)
+  }
+
+  async heal(): Promise<void> {
+    await this.links.heal()
+  }
+
+  /** Shapes what `service` sends on every link it has (delay ± jitter, loss, bandwidth), in the link proxies. */
+  setLinkFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult> {
+    return this.links.setFault(service, fault)
+  }
+
+  async #launch(plan: ServicePlan, options: StartOptions, runtimeOptions = this.options): Promise<ServiceHandle> {
     const running = this.#services.find((s) => s.name === plan.name && s.alive())
     if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
-    const service = new ProcessService(plan, this.options, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    const service = new ProcessService(plan, runtimeOptions, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
     await service.launch(true)
     this.#services.push(service)
     return service

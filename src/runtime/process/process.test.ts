@@ -44,6 +44,7 @@ let liteEntrypoint: string
 const runtimes: ProcessRuntime[] = []
 
 beforeAll(() => {
+  // The link proxy program is the real one, from dist/ (run `npm run build` first).
   root = mkdtempSync(join(tmpdir(), 'op-devnet-process-'))
   liteEntrypoint = join(root, 'lite.mjs')
   writeFileSync(liteEntrypoint, liteSource)
@@ -71,6 +72,7 @@ function plan(name: string, port: number, overrides: Partial<ServicePlan> = {}):
     files: {},
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
+    links: [],
     ...overrides,
   }
 }
@@ -219,7 +221,7 @@ test('behavior: services die with the process that started them, unless keepAliv
     const runtime = new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: keep === '1' })
     const service = await runtime.start({ name: 'seq', role: 'sequencer', program: 'lite', args: ['serve', port], env: {},
       ports: { rpc: { port: Number(port), host: Number(port), protocol: 'http', public: true } }, files: {},
-      readiness: { kind: 'port', port: 'rpc' }, dependsOn: [] })
+      readiness: { kind: 'port', port: 'rpc' }, dependsOn: [], links: [] })
     console.log(service.id)
     process.exit(0)
   `)
@@ -284,4 +286,48 @@ test('behavior: stopRecorded ignores a stale pid file', async () => {
   writeFileSync(join(stateDir, 'l1', 'pid'), `${process.pid}\n`) // alive, but not running in l1/
   expect(await stopRecorded(stateDir, ['l1'])).toEqual([])
   expect(existsSync(join(stateDir, 'l1', 'pid'))).toBe(false)
+})
+
+test('behavior: links go through the link proxy process, which partitions, heals and shapes them', async () => {
+  const [l1Port, xPort] = [await freePort(), await freePort()]
+  const runtime = newRuntime({ seed: 42 })
+  await runtime.start(plan('l1', l1Port))
+  const x = await runtime.start(litePlan('x', xPort, 'serve', {
+    env: { LITE_GREETING: 'http://{{link:l1:rpc}}' },
+    links: [{ to: 'l1', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: l1Port } }],
+  }))
+  const viaProxy = String(await rpc(x.endpoint('rpc'), 'test_env'))
+  const [link] = await runtime.links.list()
+  expect(link).toMatchObject({ id: 'x>l1:rpc', cut: false, target: { port: l1Port } })
+  expect(viaProxy).toBe(`http://127.0.0.1:${link!.listenPort}`)
+  expect(await rpc(viaProxy, 'eth_chainId')).toBe('0x7a69')
+  const linksDir = join(runtime.options.stateDir, '_links')
+  const linksPid = Number(readFileSync(join(linksDir, 'pid'), 'utf8'))
+  expect(isProcessAlive(linksPid)).toBe(true)
+
+  // another runtime on the same state directory (a later CLI call) attaches to the same proxies
+  const later = new ProcessRuntime({ stateDir: runtime.options.stateDir, liteEntrypoint })
+  await later.partition([['x'], ['l1']], { links: 'all' })
+  await expect(rpc(viaProxy, 'eth_chainId')).rejects.toThrow()
+  expect(await rpc(`http://127.0.0.1:${l1Port}`, 'eth_chainId')).toBe('0x7a69') // the host still reaches l1
+  await runtime.heal()
+  expect(await rpc(viaProxy, 'eth_chainId')).toBe('0x7a69')
+
+  expect(await runtime.setLinkFault('x', { delayMs: 100 })).toEqual({ via: 'proxy', detail: '{"delayMs":100} on 1 link(s): x>l1:rpc' })
+  const t0 = performance.now()
+  await rpc(viaProxy, 'eth_chainId')
+  expect(performance.now() - t0).toBeGreaterThanOrEqual(100)
+  await later.setLinkFault('x', undefined)
+
+  // a restarted service keeps its link (same proxy port)
+  await x.restart()
+  expect(await rpc(x.endpoint('rpc'), 'test_env')).toBe(viaProxy)
+  await runtime.stopAll()
+  expect(isProcessAlive(linksPid)).toBe(false)
+  expect(existsSync(join(linksDir, 'pid'))).toBe(false)
+})
+
+test('error: partition without a link proxy', async () => {
+  const runtime = newRuntime()
+  await expect(runtime.partition([['a'], ['b']], { links: 'all' })).rejects.toThrow(/cannot partition: no link proxy runs in/)
 })

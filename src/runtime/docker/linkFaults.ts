@@ -1,0 +1,98 @@
+/**
+ * Link faults of the docker runtime, by one of two mechanisms chosen once per runtime:
+ * - `tc netem` (or nftables for loss alone) in the target's network namespace (`linkFault.ts`);
+ * - link proxies in the containers (`linkProxies.ts`), when the kernel has no `sch_netem`
+ *   (`linkProxies: 'auto'`) or when asked (`'always'`). Every lite container with links then runs them.
+ * Faults are kept per service and re-applied after a restart.
+ */
+import type Docker from 'dockerode'
+import { DevnetError } from '../../errors.js'
+import { resolveLinks } from '../../plan/links.js'
+import type { ServicePlan } from '../../plan/types.js'
+import type { LinkFault, LinkFaultResult } from '../types.js'
+import { applyLinkFault } from './linkFault.js'
+import { linkAdminPortName, netemAvailable, proxiedPlan, setProxyFault } from './linkProxies.js'
+import type { DockerService } from './service.js'
+
+export interface LinkFaultsContext {
+  docker: Docker
+  /** Image of the helpers (node, `tc`, `nft`). */
+  toolsImage: string
+  linkProxies: 'auto' | 'always' | 'never'
+  seed: string
+  labels(kind: string, service?: string): Record<string, string>
+  services(): readonly DockerService[]
+}
+
+export class LinkFaults {
+  readonly #faults = new Map<string, LinkFault>()
+  #proxies?: Promise<boolean>
+
+  constructor(readonly ctx: LinkFaultsContext) {}
+
+  /** Whether links go through in-container proxies (decided at the first service with links). */
+  proxies(): Promise<boolean> {
+    const { linkProxies } = this.ctx
+    this.#proxies ??= linkProxies === 'auto' ? netemAvailable(this.ctx.docker, this.ctx.toolsImage, this.ctx.labels('helper')).then((netem) => !netem) : Promise.resolve(linkProxies === 'always')
+    return this.#proxies
+  }
+
+  /** The plan as its container runs it: links straight to their targets by name, or through proxies. */
+  async plan(plan: ServicePlan): Promise<ServicePlan> {
+    if (plan.program === 'lite' && plan.links.length && (await this.proxies())) return proxiedPlan(plan, this.ctx.seed)
+    return resolveLinks(plan, (link) => link.target)
+  }
+
+  /** Sets (or clears) a fault on what `service` sends. */
+  async set(service: DockerService, fault: LinkFault | undefined): Promise<LinkFaultResult> {
+    for (const [key, value] of Object.entries(fault ?? {})) {
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key === 'lossPercent' && value > 100))) {
+        throw new DevnetError(`invalid link fault ${key}=${String(value)} for service "${service.name}"`, { code: 'DEVNET_USAGE', details: 'delayMs, jitterMs and bandwidthKbps are >= 0, lossPercent is 0-100' })
+      }
+    }
+    const clear = !fault || !(fault.delayMs || fault.jitterMs || fault.lossPercent || fault.bandwidthKbps)
+    const previous = this.#faults.get(service.name)
+    if (clear) this.#faults.delete(service.name)
+    else this.#faults.set(service.name, { ...fault })
+    try {
+      if (await this.#viaProxies()) {
+        // The service's own links shape its requests; links to it, in the other containers, its answers.
+        const ids: string[] = []
+        for (const s of this.#proxied()) ids.push(...(await setProxyFault(s.endpoint(linkAdminPortName), service.name, clear ? undefined : fault)))
+        return { via: 'proxy', detail: `${clear ? 'cleared' : JSON.stringify(fault)} on ${ids.length} link(s): ${ids.join(', ')}` }
+      }
+      if (!service.alive() || !service.container) return { via: 'netem', detail: 'applied when the service starts' }
+      if (clear && !previous) return { via: 'netem', detail: 'no fault to clear' }
+      const detail = await this.#netem(service, clear ? undefined : fault)
+      return { via: detail.startsWith('nftables') ? 'nftables' : 'netem', detail }
+    } catch (error) {
+      if (previous) this.#faults.set(service.name, previous)
+      else this.#faults.delete(service.name)
+      throw error
+    }
+  }
+
+  /** After a (re)start: the service's netem fault, or every fault into its fresh link proxies. */
+  async reapply(service: DockerService): Promise<void> {
+    if (!service.alive()) return
+    if (service.plan.ports[linkAdminPortName]) {
+      for (const [name, fault] of this.#faults) await setProxyFault(service.endpoint(linkAdminPortName), name, fault)
+      return
+    }
+    const fault = this.#faults.get(service.name)
+    if (fault && !(await this.#viaProxies())) await this.#netem(service, fault)
+  }
+
+  /** Proxies carry faults once a container runs them; a devnet of anvils only (no links) keeps netem/nftables. */
+  async #viaProxies(): Promise<boolean> {
+    return (await this.proxies()) && this.#proxied().length > 0
+  }
+
+  #proxied(): DockerService[] {
+    return this.ctx.services().filter((s) => s.alive() && s.plan.ports[linkAdminPortName])
+  }
+
+  #netem(service: DockerService, fault: LinkFault | undefined): Promise<string> {
+    return applyLinkFault(this.ctx.docker, { target: service.id, fault, image: this.ctx.toolsImage, labels: this.ctx.labels('helper', service.name), service: service.name })
+  }
+}

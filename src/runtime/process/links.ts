@@ -1,0 +1,125 @@
+/**
+ * The process runtime's link proxies: one child process (`main.js links`, `components/links`) in its own
+ * process group under `<stateDir>/_links/` (pid file, `service.log`, `admin.json` with its admin port),
+ * so it outlives a detached `devnet up` and `devnet down` stops it like any service. Every service's links
+ * are registered there before it starts and its placeholders point at the link's proxy port.
+ * A runtime created later on the same state directory (e.g. `devnet fault` from the CLI) attaches to it.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { rpcClient, type RpcClient } from '../../components/shared/jsonrpc.js'
+import { DevnetError } from '../../errors.js'
+import { resolveLinks } from '../../plan/links.js'
+import type { LinkPlan, ServicePlan } from '../../plan/types.js'
+import { freePort } from '../ports.js'
+import type { LinkFault, LinkFaultResult } from '../types.js'
+import { readPidFile } from './group.js'
+
+/** Directory (and service name) of the link proxy process; not a valid topology name, so it never clashes. */
+export const linksServiceName = '_links'
+const adminFile = 'admin.json'
+
+/** What the proxy reports for a link (`links_add`, `links_list`). */
+export interface LinkStatus {
+  id: string
+  from: string
+  to: string
+  port: string
+  class: 'p2p' | 'rpc'
+  target: { host: string; port: number }
+  listenPort: number
+  cut: boolean
+  connections: number
+  resets: number
+}
+
+/** This package's component launcher, from `src/runtime/process` and `dist/runtime/process` alike. */
+export function defaultLinkProxyEntrypoint(): string {
+  return fileURLToPath(new URL('../../../dist/components/main.js', import.meta.url))
+}
+
+export class ProcessLinks {
+  #admin?: Promise<RpcClient>
+
+  constructor(
+    readonly stateDir: string,
+    /** Starts the proxy process as a service of the runtime. */
+    readonly startService: (plan: ServicePlan) => Promise<unknown>,
+    readonly seed: string = '0',
+  ) {}
+
+  /** The admin client of the proxy process: a running one of this state directory, or a new one. */
+  admin(): Promise<RpcClient> {
+    const running = this.#attach()
+    this.#admin ??= (running ? Promise.resolve(running) : this.#start()).catch((error: unknown) => {
+      this.#admin = undefined
+      throw error
+    })
+    return this.#admin
+  }
+
+  /** The admin client of an already running proxy process, if any (never starts one). */
+  #attach(): RpcClient | undefined {
+    const dir = join(this.stateDir, linksServiceName)
+    if (readPidFile(dir) === undefined || !existsSync(join(dir, adminFile))) return undefined
+    const { port } = JSON.parse(readFileSync(join(dir, adminFile), 'utf8')) as { port: number }
+    return rpcClient(`http://127.0.0.1:${port}`, 5_000)
+  }
+
+  async #start(): Promise<RpcClient> {
+    const port = await freePort()
+    await this.startService({
+      name: linksServiceName,
+      role: 'links',
+      program: 'lite',
+      args: ['links', '--admin-port', String(port), '--seed', this.seed],
+      env: {},
+      ports: { admin: { port, host: port, protocol: 'http', public: false } },
+      files: { [adminFile]: `${JSON.stringify({ port })}\n` },
+      readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
+      dependsOn: [],
+      links: [],
+    })
+    return rpcClient(`http://127.0.0.1:${port}`, 5_000)
+  }
+
+  /** Registers the plan's links (idempotent: a restarted service gets the same proxy ports) and substitutes its placeholders. */
+  async resolve(plan: ServicePlan): Promise<ServicePlan> {
+    const links = plan.links ?? []
+    if (!links.length) return plan
+    const admin = await this.admin()
+    const ports = new Map<LinkPlan, number>()
+    for (const link of links) {
+      const status = await admin.call<LinkStatus>('links_add', [{ from: plan.name, to: link.to, port: link.port, class: link.class, target: link.target }])
+      ports.set(link, status.listenPort)
+    }
+    return resolveLinks(plan, (link) => ({ host: '127.0.0.1', port: ports.get(link)! }))
+  }
+
+  async #running(action: string): Promise<RpcClient> {
+    const admin = this.#admin ? await this.#admin : this.#attach()
+    if (!admin) throw new DevnetError(`cannot ${action}: no link proxy runs in ${this.stateDir}`, { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+    return admin
+  }
+
+  async partition(groups: string[][], links: 'p2p' | 'all'): Promise<string[]> {
+    return (await this.#running('partition')).call<string[]>('links_partition', [groups, links])
+  }
+
+  /** Undoes `partition`; a no-op when no link proxy runs (nothing can be cut). */
+  async heal(): Promise<void> {
+    const admin = this.#admin ? await this.#admin : this.#attach()
+    await admin?.call('links_heal')
+  }
+
+  async setFault(service: string, fault: LinkFault | undefined): Promise<LinkFaultResult> {
+    const ids = await (await this.#running('set a link fault')).call<string[]>('links_setFault', [service, fault ?? null])
+    return { via: 'proxy', detail: `${fault ? JSON.stringify(fault) : 'cleared'} on ${ids.length} link(s): ${ids.join(', ')}` }
+  }
+
+  /** Every link and its state. */
+  async list(): Promise<LinkStatus[]> {
+    return (await this.#running('list links')).call<LinkStatus[]>('links_list')
+  }
+}
