@@ -2,6 +2,7 @@ import { isMap } from 'yaml'
 import { defaults } from './defaults.js'
 import { mnemonicProblem } from './mnemonic.js'
 import { bool, int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
+import { readSettlement } from './settlement.js'
 import { FORKS, type ForkName, type NodeSpec, type Topology } from './types.js'
 
 type L2 = Topology['l2']
@@ -26,6 +27,7 @@ export function readTopology(r: Reader, root: YNode): Topology {
       l2: readL2,
       batcher: (r, node, path) =>
         r.section(node, path, { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000) }, defaults.batcher),
+      settlement: readSettlement,
       ports: oneOf('stable', 'auto'),
       keys: readKeys,
     },
