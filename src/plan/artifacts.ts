@@ -44,7 +44,8 @@ export function artifact(name: ContractName, needs: Array<'bytecode' | 'deployed
   let a = loaded.get(name)
   if (!a) {
     const file = new URL(`../../fixtures/contracts/${name}.json`, import.meta.url)
-    a = { abi: [], ...(JSON.parse(readFileSync(file, 'utf8')) as Artifact) }
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Artifact
+    a = { ...parsed, abi: parsed.abi ?? [] }
     loaded.set(name, a)
   }
   for (const need of needs) {
