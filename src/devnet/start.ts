@@ -13,6 +13,7 @@ import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
 import { resolvePorts } from './ports.js'
+import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
 import { DockerRuntime, dockerAvailable, ensureLiteImage } from '../runtime/docker/index.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
@@ -140,7 +141,8 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     })
   }
   const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
-  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime })
+  const [ports, settlement] = await Promise.all([resolvePorts(topology), prepareSettlement(topology, genesisTime)])
+  const plan = planDevnet(topology, { runtime: runtimeKind, ports, genesisTime, l1Contracts: settlement.contracts })
   if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
   if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {

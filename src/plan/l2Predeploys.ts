@@ -60,7 +60,7 @@ interface Account {
 export function l2PredeployAlloc(topology: Topology): Record<Address, Account> {
   const admin = devKeys(topology).admin.address
   const l1 = l1Deployment(topology).addresses
-  const word = (value: Address | bigint | number): Hex => pad(typeof value === 'string' ? value : numberToHex(value), { size: 32 })
+  const word = (value: Address | bigint | number): Hex => pad(typeof value === 'string' ? (value.toLowerCase() as Hex) : numberToHex(value), { size: 32 })
   const vault = (name: ContractName) =>
     deployedCode(name, {
       RECIPIENT: word(admin),
