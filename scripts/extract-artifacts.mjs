@@ -24,7 +24,7 @@ const CONTRACTS = {
   ResolvedDelegateProxy: { bytecode: true },
   L1ChugSplashProxy: { bytecode: true },
   SuperchainConfig: { bytecode: true },
-  OptimismPortal2: { bytecode: true },
+  OptimismPortal2: { bytecode: true, storage: true },
   SystemConfig: { bytecode: true, storage: true },
   DisputeGameFactory: { bytecode: true },
   AnchorStateRegistry: { bytecode: true, storage: true },
@@ -67,7 +67,16 @@ for (const [name, keep] of Object.entries(CONTRACTS)) {
   if (keep.deployed) out.deployedBytecode = artifact.deployedBytecode.object
   if (keep.storage) {
     const { storage, types } = artifact.storageLayout
-    out.storageLayout = storage.map((s) => ({ label: s.label, slot: Number(s.slot), offset: s.offset, bytes: Number(types[s.type].numberOfBytes) }))
+    // Struct members are listed too, as `<variable>.<member>` at their own slot and offset.
+    out.storageLayout = storage.flatMap((s) => [
+      { label: s.label, slot: Number(s.slot), offset: s.offset, bytes: Number(types[s.type].numberOfBytes) },
+      ...(types[s.type].members ?? []).map((m) => ({
+        label: `${s.label}.${m.label}`,
+        slot: Number(s.slot) + Number(m.slot),
+        offset: m.offset,
+        bytes: Number(types[m.type].numberOfBytes),
+      })),
+    ])
   }
   const refs = artifact.deployedBytecode.immutableReferences ?? {}
   if (keep.immutablesFrom) {

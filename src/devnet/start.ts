@@ -7,11 +7,12 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createPublicClient, defineChain, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
-import { chainConfig } from 'viem/op-stack'
+import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
+import type { L1Addresses } from '../plan/l1Deployment.js'
+import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
@@ -83,6 +84,10 @@ export interface Devnet extends AsyncDisposable {
   readonly keys: DevKeys
   /** Public endpoints: service → port name → URL, e.g. `endpoints.sequencer.el`. */
   readonly endpoints: Record<string, Record<string, string>>
+  /** viem chain objects of L1 and L2 (L2 with `sourceId` and the L1 contracts viem's op-stack actions use). */
+  readonly chains: DevnetChains
+  /** Addresses of the settlement contracts (op-deployer's names) and of the L2 predeploys. */
+  readonly contracts: DevnetContracts
   /** viem public client of L1. */
   readonly l1: PublicClient<HttpTransport, Chain>
   /** viem public client of a rollup node's L2 execution RPC (`el`). @param node @default the sequencer */
@@ -200,7 +205,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     await runtime.stopAll().catch(() => {})
     throw abortError(options.signal)
   }
-  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles })
+  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
     writeDescriptor(devnet.descriptor())
   } catch (error) {
@@ -257,7 +262,18 @@ class StartedDevnet implements Devnet {
   readonly #l2Chain: Chain
   #stopping?: Promise<void>
 
-  constructor(args: { topology: Topology; plan: DevnetPlan; stateDir: string; genesisTime: number; runtime: Runtime; handles: Map<string, ServiceHandle> }) {
+  readonly chains: DevnetChains
+  readonly contracts: DevnetContracts
+
+  constructor(args: {
+    topology: Topology
+    plan: DevnetPlan
+    stateDir: string
+    genesisTime: number
+    runtime: Runtime
+    handles: Map<string, ServiceHandle>
+    l1Contracts: L1Addresses
+  }) {
     this.name = args.topology.name
     this.topology = args.topology
     this.plan = args.plan
@@ -268,24 +284,10 @@ class StartedDevnet implements Devnet {
     this.#handles = args.handles
     this.endpoints = Object.fromEntries(args.plan.services.map((s) => [s.name, publicEndpoints(s, args.handles.get(s.name)!)]))
     const l1Url = this.endpoints.l1.rpc
-    const l1Chain = defineChain({
-      id: args.topology.l1.chainId,
-      name: `${this.name} L1`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [l1Url] } },
-      blockTime: args.topology.l1.blockTime * 1000,
-      testnet: true,
-    })
-    this.#l2Chain = defineChain({
-      ...chainConfig,
-      id: args.topology.l2.chainId,
-      name: `${this.name} L2`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [this.endpoints[this.#sequencer()].el] } },
-      blockTime: args.topology.l2.blockTime * 1000,
-      testnet: true,
-    })
-    this.l1 = createPublicClient({ chain: l1Chain, transport: http(l1Url) })
+    this.chains = devnetChains({ topology: args.topology, name: this.name, l1Url, l2Url: this.endpoints[this.#sequencer()].el, l1: args.l1Contracts })
+    this.contracts = devnetContracts(args.l1Contracts)
+    this.#l2Chain = this.chains.l2
+    this.l1 = createPublicClient({ chain: this.chains.l1, transport: http(l1Url) })
   }
 
   #sequencer(): string {
@@ -337,6 +339,7 @@ class StartedDevnet implements Devnet {
       keys: Object.fromEntries(KEY_ROLES.map((role) => [role, { address: keys[role].address, privateKey: keys[role].privateKey }])) as DevnetDescriptor['keys'],
       accounts: keys.accounts.map(({ index, address, privateKey }) => ({ index, address, privateKey })),
       chains: { l1: { chainId: this.topology.l1.chainId }, l2: { chainId: this.topology.l2.chainId } },
+      contracts: this.contracts,
     }
   }
 

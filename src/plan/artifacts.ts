@@ -95,3 +95,10 @@ export function packStorage(name: ContractName, values: Record<string, bigint>):
   }
   return Object.fromEntries([...words].map(([slot, word]) => [slotKey(slot), numberToHex(word, { size: 32 })]))
 }
+
+/** `word` (a storage word, absent = 0) with the variable `v` set to `value`, other fields kept. */
+export function setField(word: Hex | undefined, v: StorageVar, value: bigint): Hex {
+  const shift = BigInt(v.offset * 8)
+  const mask = ((1n << BigInt(v.bytes * 8)) - 1n) << shift
+  return numberToHex((BigInt(word ?? 0) & ~mask) | ((value << shift) & mask), { size: 32 })
+}

@@ -8,7 +8,7 @@ import { ZERO_HASH, type RollupConfig } from '../protocol/types.js'
 import { FORKS, type ForkName, type Topology } from '../topology/types.js'
 import { deployedCode } from './artifacts.js'
 import { devKeys } from './keys.js'
-import { anchorStorage, l1Deployment, MULTICALL3 } from './l1Deployment.js'
+import { l1Deployment, l1GenesisStorage, MULTICALL3 } from './l1Deployment.js'
 import { l2PredeployAlloc, PREDEPLOYS } from './l2Predeploys.js'
 
 /** Predeploy addresses the planner writes into genesis and rollup.json (see `l2Predeploys.ts`). */
@@ -93,7 +93,8 @@ export interface L1ContractsInput {
 /**
  * The L1 genesis for anvil `--init`: chain id, timestamp, 30M gas limit, 1 gwei base fee, the funded dev
  * accounts (10000 ETH each) and, given `contracts`, the settlement contracts at block 0 (the admin key
- * keeps its balance and takes the deployment's nonce), their anchors set to the L2 genesis output root,
+ * keeps its balance and takes the deployment's nonce), patched by `l1GenesisStorage` (anchors = the L2
+ * genesis output root, recorded block numbers = 0),
  * and Multicall3 at its canonical address. Without `contracts` the L1 is bare (unit tests).
  * @example
  * writeFileSync('l1-genesis.json', JSON.stringify(l1Genesis(topology, 1_700_000_000, contracts)))
@@ -101,7 +102,7 @@ export interface L1ContractsInput {
 export function l1Genesis(topology: Topology, genesisTime: number, contracts?: L1ContractsInput): GenesisFile {
   const alloc = fundedAlloc(topology)
   if (contracts) {
-    const patches = anchorStorage(l1Deployment(topology).addresses, contracts.genesisOutputRoot)
+    const patches = l1GenesisStorage(l1Deployment(topology).addresses, contracts.genesisOutputRoot, (address, slot) => contracts.alloc[address]?.storage?.[slot])
     for (const [address, account] of Object.entries(contracts.alloc) as Array<[Address, GenesisAccount]>) {
       const storage = { ...account.storage, ...patches[address] }
       alloc[address] = { ...account, balance: alloc[address]?.balance ?? '0x0', ...(Object.keys(storage).length ? { storage } : {}) }

@@ -2,7 +2,7 @@ import { encodeAbiParameters, getContractAddress, keccak256, numberToHex, parseE
 import { describe, expect, test } from 'vitest'
 import { defaultTopology } from '../topology/index.js'
 import { devKeys } from './keys.js'
-import { anchorStorage, L1_CONTRACTS, l1Deployment, MULTICALL3, stepData, type DeployStep } from './l1Deployment.js'
+import { L1_CONTRACTS, l1GenesisStorage, l1Deployment, MULTICALL3, stepData, type DeployStep } from './l1Deployment.js'
 
 const calls = (steps: DeployStep[], functionName: string) =>
   steps.flatMap((s, i) => (s.kind === 'call' && s.functionName === functionName ? [{ ...s, i }] : []))
@@ -49,10 +49,14 @@ describe('l1Deployment', () => {
     expect(defaultTopology().settlement.initBond).toBe(parseEther('0.08').toString())
   })
 
-  test('behavior: anchorStorage writes anchors[gameType] = (root, 0) at solc mapping slots', () => {
+  test('behavior: l1GenesisStorage writes anchors[gameType] = (root, 0) at solc mapping slots, resets recorded block numbers', () => {
     const { addresses: a } = l1Deployment(defaultTopology())
     const root = keccak256('0x1234')
-    const patch = anchorStorage(a, root)[a.AnchorStateRegistryProxy]
+    // ResourceParams {uint128 prevBaseFee, uint64 prevBoughtGas, uint64 prevBlockNum} packed in slot 1 of the portal.
+    const params = numberToHex((41n << 192n) | (7n << 128n) | 1_000_000_000n, { size: 32 })
+    const patches = l1GenesisStorage(a, root, (address, slot) => (address === a.OptimismPortalProxy && BigInt(slot) === 1n ? params : undefined))
+    expect(BigInt(patches[a.OptimismPortalProxy][numberToHex(1, { size: 32 })])).toBe((7n << 128n) | 1_000_000_000n)
+    const patch = patches[a.AnchorStateRegistryProxy]
     for (const gameType of [254, 255]) {
       // `anchors` is slot 1 of AnchorStateRegistry (after Initializable's packed slot 0).
       const slot = BigInt(keccak256(encodeAbiParameters([{ type: 'uint32' }, { type: 'uint256' }], [gameType, 1n])))

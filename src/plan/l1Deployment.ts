@@ -7,7 +7,7 @@
 import { encodeDeployData, encodeFunctionData, getContractAddress, keccak256, maxUint128, numberToHex, pad, stringToHex, type Address, type Hex } from 'viem'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { GAME_TYPES, type Topology } from '../topology/types.js'
-import { artifact, mappingSlot, slotKey, storageVar, type ContractName } from './artifacts.js'
+import { artifact, mappingSlot, setField, slotKey, storageVar, type ContractName } from './artifacts.js'
 import { genesisDefaults } from './genesis.js'
 import { devKeys } from './keys.js'
 
@@ -186,11 +186,18 @@ export function stepData(step: DeployStep): Hex {
 }
 
 /**
- * Storage the planner writes over the cached deployment for one devnet: every game type's anchor in the
- * AnchorStateRegistry set to the L2 genesis output root at block 0 (`anchors[gameType] = {root, 0}`),
- * and SystemConfig's start block set to 0 (the contracts exist from L1 genesis).
+ * Storage the planner writes over the cached deployment for one devnet (`words` reads the cached storage):
+ * every game type's anchor in the AnchorStateRegistry set to the L2 genesis output root at block 0
+ * (`anchors[gameType] = {root, 0}`), and the block numbers the deployment recorded on the throwaway L1
+ * reset to 0, since the contracts exist from L1 genesis: SystemConfig's start block and the portal's
+ * resource metering `params.prevBlockNum` (left at the throwaway L1's height, the first deposit would
+ * underflow on `block.number - prevBlockNum`).
  */
-export function anchorStorage(addresses: L1Addresses, genesisOutputRoot: Hex): Record<Address, Record<Hex, Hex>> {
+export function l1GenesisStorage(
+  addresses: L1Addresses,
+  genesisOutputRoot: Hex,
+  words: (address: Address, slot: Hex) => Hex | undefined,
+): Record<Address, Record<Hex, Hex>> {
   const anchors = storageVar('AnchorStateRegistry', 'anchors').slot
   const registry: Record<Hex, Hex> = {}
   for (const gameType of Object.values(GAME_TYPES)) {
@@ -199,5 +206,11 @@ export function anchorStorage(addresses: L1Addresses, genesisOutputRoot: Hex): R
     registry[slotKey(slot + 1n)] = slotKey(0)
   }
   const startBlockSlot = numberToHex(BigInt(keccak256(stringToHex('systemconfig.startBlock'))) - 1n, { size: 32 })
-  return { [addresses.AnchorStateRegistryProxy]: registry, [addresses.SystemConfigProxy]: { [startBlockSlot]: slotKey(0) } }
+  const prevBlockNum = storageVar('OptimismPortal2', 'params.prevBlockNum')
+  const paramsSlot = slotKey(prevBlockNum.slot)
+  return {
+    [addresses.AnchorStateRegistryProxy]: registry,
+    [addresses.SystemConfigProxy]: { [startBlockSlot]: slotKey(0) },
+    [addresses.OptimismPortalProxy]: { [paramsSlot]: setField(words(addresses.OptimismPortalProxy, paramsSlot), prevBlockNum, 0n) },
+  }
 }
