@@ -74,4 +74,33 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('settlement on process', (
     const fee = await l2().estimateL1Fee({ account, to: '0x000000000000000000000000000000000000bEEF', value: 1n })
     expect(fee).toBeGreaterThan(0n)
   })
+
+  test('behavior: SystemConfig updates by the admin key reach L2 (fee scalars) and derivation (batcher)', async () => {
+    const c = devnet.descriptor().contracts!.l1
+    const admin = privateKeyToAccount(devnet.keys.admin.privateKey)
+    const wallet = createWalletClient({ account: admin, chain: devnet.chains.l1, transport: http() })
+    const systemConfig = parseAbi(['function setGasConfigEcotone(uint32, uint32)', 'function setBatcherHash(bytes32)'])
+    const l1Block = parseAbi(['function baseFeeScalar() view returns (uint32)', 'function blobBaseFeeScalar() view returns (uint32)', 'function batcherHash() view returns (bytes32)'])
+    const send = async (functionName: 'setGasConfigEcotone' | 'setBatcherHash', args: readonly unknown[]) => {
+      const hash = await wallet.writeContract({ address: c.SystemConfigProxy, abi: systemConfig, functionName, args } as never)
+      expect((await devnet.l1.waitForTransactionReceipt({ hash })).status).toBe('success')
+    }
+    const read = (node: string, functionName: 'baseFeeScalar' | 'blobBaseFeeScalar' | 'batcherHash') =>
+      devnet.l2(node).readContract({ address: '0x4200000000000000000000000000000000000015', abi: l1Block, functionName })
+
+    await send('setGasConfigEcotone', [2000, 700_000])
+    for (const node of ['sequencer', 'replica-0']) {
+      await waitFor(`${node}: L1Block carries the new scalars`, async () => (await read(node, 'baseFeeScalar')) === 2000 && (await read(node, 'blobBaseFeeScalar')) === 700_000, 30_000)
+    }
+
+    // Another batcher: the replica ignores the lite batcher's transactions until the batcher is set back.
+    const other = devnet.keys.accounts[7].address
+    await send('setBatcherHash', [`0x${other.slice(2).toLowerCase().padStart(64, '0')}`])
+    await waitFor('the sequencer carries the new batcher hash', async () => String(await read('sequencer', 'batcherHash')).endsWith(other.slice(2).toLowerCase()), 30_000)
+    await waitFor('the replica ignores the old batcher', async () => devnet.service('replica-0').logs(400).some((line) => line.includes('unauthorized sender')), 30_000)
+    await send('setBatcherHash', [`0x${devnet.keys.batcher.address.slice(2).toLowerCase().padStart(64, '0')}`])
+    const target = Number(await devnet.l2().getBlockNumber())
+    await waitFor('the replica derives again', async () => (await rpc(devnet.endpoints['replica-0'].rollup, 'optimism_syncStatus')).safe_l2.number > target, 60_000)
+  }, 120_000)
 })
+

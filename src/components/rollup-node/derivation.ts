@@ -14,6 +14,7 @@ import { channelTimeout, maxRlpBytesPerChannel } from '../../protocol/rollupConf
 import type { L1BlockRef, L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import { buildAttributes } from './attributes.js'
 import type { L1Block, L1Source } from './l1.js'
+import { systemConfigAt } from './systemConfig.js'
 import type { Logger } from '../shared/log.js'
 
 interface QueuedBatch {
@@ -79,7 +80,7 @@ export class Derivation {
       this.host.requestReset(`L1 reorg detected: block ${n} parent ${block.ref.parentHash} != ${this.cursor.hash}`)
       return false
     }
-    const batcher = cfg.genesis.system_config.batcherAddr.toLowerCase()
+    const batcher = (await systemConfigAt(cfg, l1, block.ref)).batcherAddr.toLowerCase()
     const inbox = cfg.batch_inbox_address.toLowerCase()
     for (const tx of block.transactions) {
       if (tx.to?.toLowerCase() !== inbox) continue

@@ -4,6 +4,7 @@
  * anvil/evm control methods that would fork this node off the chain are refused.
  */
 import type { Address, Hex } from 'viem'
+import { callWithoutL1Fee } from './ethCall.js'
 import type { RollupNode } from './node.js'
 import { rpcClient, rpcFail, type RpcHandler } from '../shared/jsonrpc.js'
 
@@ -27,6 +28,8 @@ export function elMethods(node: RollupNode): { methods: Record<string, RpcHandle
       }
       return node.engine.rpc.call('eth_getTransactionCount', [address, tag ?? 'latest'])
     },
+    eth_call: (params) => callWithoutL1Fee(node.engine.rpc, 'eth_call', params),
+    eth_estimateGas: (params) => callWithoutL1Fee(node.engine.rpc, 'eth_estimateGas', params),
   }
   const fallback = async (method: string, params: unknown[]) => {
     if (BLOCKED.test(method)) {
