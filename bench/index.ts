@@ -7,11 +7,13 @@ import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
+import { benchSettlement } from './settlement.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
   docker: () => benchDocker(),
+  settlement: () => benchSettlement(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
 }

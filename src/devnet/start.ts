@@ -146,8 +146,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     })
   }
   const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
-  const [ports, settlement] = await Promise.all([resolvePorts(topology), prepareSettlement(topology, genesisTime)])
-  const plan = planDevnet(topology, { runtime: runtimeKind, ports, genesisTime, l1Contracts: settlement.contracts })
+  // Before picking ports: the throwaway anvils of the settlement bind ports of their own.
+  const settlement = await prepareSettlement(topology, genesisTime)
+  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts })
   if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
   if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
