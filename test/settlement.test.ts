@@ -3,7 +3,7 @@
  * contracts answer, a deposit made on L1 appears on L2 with its real source hash, the L1 fee actions
  * read the GasPriceOracle, and SystemConfig updates reach the rollup nodes.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, createWalletClient, http, parseAbi, parseEther, parseEventLogs, type Hex } from 'viem'
@@ -11,6 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { getL2TransactionHashes, getSourceHash, publicActionsL1, publicActionsL2, walletActionsL1 } from 'viem/op-stack'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { SpecError } from '../src/errors.js'
 import { rpc, waitFor } from './helpers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-settlement-'))
@@ -102,5 +103,22 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('settlement on process', (
     const target = Number(await devnet.l2().getBlockNumber())
     await waitFor('the replica derives again', async () => (await rpc(devnet.endpoints['replica-0'].rollup, 'optimism_syncStatus')).safe_l2.number > target, 60_000)
   }, 120_000)
+})
+
+describe('settlement topology errors', () => {
+  test('error: a zero proposal interval or an unregistered game type stops `startDevnet` before anything starts', async () => {
+    for (const [line, message] of [
+      ['  proposalIntervalSeconds: 0', 'settlement.proposalIntervalSeconds: expected an integer >= 1, found 0'],
+      ['  gameType: 1', 'settlement.gameType: game type 1 (PERMISSIONED_CANNON) is not registered'],
+    ]) {
+      const file = join(root, 'bad.yaml')
+      writeFileSync(file, `name: bad\nsettlement:\n${line}\n`)
+      const stateDir = join(root, 'bad-state')
+      const error = await startDevnet({ runtime: 'process', file, stateDir }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SpecError)
+      expect((error as SpecError).message).toContain(`${file}:3 ${message}`)
+      expect(existsSync(stateDir)).toBe(false)
+    }
+  })
 })
 
