@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('deposits across L1 reorgs
     const wallet = createWalletClient({ account, chain: devnet.chains.l1, transport: http() }).extend(walletActionsL1())
     const l2 = createPublicClient({ chain: devnet.chains.l2, transport: http() }).extend(publicActionsL2())
     const args = await l2.buildDepositTransaction({ account, mint: amount, to })
-    const receipt = await devnet.l1.waitForTransactionReceipt({ hash: await wallet.depositTransaction({ ...args, targetChain: devnet.chains.l2 } as never) })
+    const receipt = await devnet.l1.waitForTransactionReceipt({ hash: await wallet.depositTransaction(args) })
     const [l2Hash] = getL2TransactionHashes(receipt)
     await waitFor('the deposit on L2', () => devnet.l2().getTransactionReceipt({ hash: l2Hash }).catch(() => undefined), 30_000)
     return { receipt, l2Hash }

@@ -55,7 +55,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('settlement on process', (
     const wallet = createWalletClient({ account, chain: devnet.chains.l1, transport: http() }).extend(walletActionsL1())
     const before = await devnet.l2().getBalance({ address: to })
     const args = await l2().buildDepositTransaction({ account, mint: parseEther('1.5'), to })
-    const hash = await wallet.depositTransaction({ ...args, targetChain: devnet.chains.l2 } as never)
+    const hash = await wallet.depositTransaction(args)
     const receipt = await devnet.l1.waitForTransactionReceipt({ hash })
     expect(receipt.status).toBe('success')
     const [l2Hash] = getL2TransactionHashes(receipt)
