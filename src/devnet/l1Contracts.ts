@@ -66,10 +66,14 @@ export async function ensureL1State(topology: Topology, dir = cacheDir()): Promi
   }
   const alloc = await deploy(topology, deployment, data)
   const state: L1State = { hash, addresses: deployment.addresses, alloc }
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(state))
-  renameSync(tmp, file) // atomic: devnets starting side by side never read half a file
+  try {
+    mkdirSync(dirname(file), { recursive: true })
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify(state))
+    renameSync(tmp, file) // atomic: devnets starting side by side never read half a file
+  } catch {
+    // an unwritable cache directory costs the next start a redeployment, nothing more
+  }
   return { state, file, cached: false }
 }
 
