@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, defineChain, http, parseAbi, parseEther, type Address } from 'viem'
@@ -31,7 +31,7 @@ describe('ensureL1State', () => {
   test('default: the L1 genesis holds the deployed contracts at block 0, anchored at the L2 genesis output root', async () => {
     const t = defaultTopology()
     const genesisTime = Math.floor(Date.now() / 1000)
-    const [{ state }, root] = await Promise.all([ensureL1State(t, dir), l2GenesisOutputRoot(t, genesisTime)])
+    const [{ state }, root] = await Promise.all([ensureL1State(t, dir), l2GenesisOutputRoot(t, genesisTime, dir)])
     const file = join(dir, 'l1-genesis.json')
     writeFileSync(file, JSON.stringify(l1Genesis(t, genesisTime, { alloc: state.alloc, genesisOutputRoot: root })))
     const a = l1Deployment(t).addresses
@@ -90,3 +90,22 @@ describe('ensureL1State', () => {
     })
   }, 60_000)
 })
+
+describe('l2GenesisOutputRoot', () => {
+  test('behavior: a cached genesis header gives, for another genesis time, the root anvil gives', async () => {
+    const t = defaultTopology()
+    const warmDir = join(dir, 'warm')
+    const first = await l2GenesisOutputRoot(t, 1_700_000_000, warmDir) // cold: anvil, caches the header
+    expect(readdirSync(join(warmDir, 'l2-genesis'))).toHaveLength(1)
+    const warm = await l2GenesisOutputRoot(t, 1_800_000_123, warmDir)
+    const fromAnvil = await l2GenesisOutputRoot(t, 1_800_000_123, join(dir, 'fresh'))
+    expect(warm).toBe(fromAnvil)
+    expect(warm).not.toBe(first)
+    // A tampered cache entry is detected and read again from anvil.
+    const file = join(warmDir, 'l2-genesis', readdirSync(join(warmDir, 'l2-genesis'))[0])
+    const sample = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file, JSON.stringify({ ...sample, header: { ...sample.header, gasLimit: '0x1' } }))
+    expect(await l2GenesisOutputRoot(t, 1_800_000_123, warmDir)).toBe(fromAnvil)
+  }, 60_000)
+})
+
