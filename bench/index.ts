@@ -7,15 +7,21 @@ import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
+import { benchConductor } from './conductor.js'
+import { benchProxyd } from './proxyd.js'
+import { benchRestart } from './restart.js'
 import { benchSettlement } from './settlement.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
   catchup: () => benchCatchUp(),
+  restart: () => benchRestart(),
   docker: () => benchDocker(),
   settlement: () => benchSettlement(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
+  conductor: () => benchConductor(),
+  proxyd: () => benchProxyd(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -5,11 +5,15 @@ test('exports', () => {
   expect(Object.keys(exports).sort()).toMatchInlineSnapshot(`
     [
       "DevnetError",
+      "FAULTS",
+      "FAULT_NAMES",
       "Recorder",
       "ServiceError",
       "SpecError",
       "allInvariants",
       "applyFault",
+      "attachFaults",
+      "bandwidth",
       "batcherOutage",
       "batcherResume",
       "checkInvariants",
@@ -29,6 +33,7 @@ test('exports', () => {
       "loadTopology",
       "loss",
       "newFaultState",
+      "parseFaultOptions",
       "parseScenario",
       "parseTopology",
       "partition",

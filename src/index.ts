@@ -28,11 +28,14 @@ export { defaultTopology, loadTopology, parseTopology, type NodeSpec, type Topol
 export { sweep, type SweepOptions, type SweepResult } from './runtime/docker/index.js'
 export {
   applyFault,
+  bandwidth,
   batcherOutage,
   batcherResume,
   clearLinkFaults,
   crash,
   failover,
+  FAULT_NAMES,
+  FAULTS,
   heal,
   l1Halt,
   l1Reorg,
@@ -40,15 +43,22 @@ export {
   latency,
   loss,
   newFaultState,
+  parseFaultOptions,
   partition,
   pause,
   restart,
   resume,
   start,
   stop,
+  type FaultCall,
   type FaultContext,
+  type FaultDefinition,
+  type FaultDevnet,
+  type FaultName,
   type FaultState,
 } from './faults/index.js'
+export { attachFaults, type AttachedFaults } from './faults/attach.js'
+export type { FaultRecord } from './devnet/descriptor.js'
 export { allInvariants, checkInvariants, invariantIds, type Invariant, type InvariantOptions } from './invariants/index.js'
 export { runScenario, type RunScenarioOptions, type RunScenarioReturnType } from './scenario/runner.js'
 export { Recorder } from './scenario/recorder.js'

@@ -15,11 +15,12 @@ import { defaultLiteEntrypoint, startDevnet, stopFromDescriptor, type Devnet, ty
 import { addresses } from '../src/plan/genesis.js'
 import { isProcessAlive } from '../src/runtime/process/index.js'
 import { waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-process-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet on process', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('devnet on process', () => {
   let devnet: Devnet
 
   beforeAll(async () => {
@@ -60,7 +61,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet on process', () =>
   })
 })
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet CLI on process', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('devnet CLI on process', () => {
   const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
   const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
   const cwd = join(root, 'cli')
@@ -99,7 +100,7 @@ describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet CLI on process', (
 
     const down = await devnet(['down'])
     expect(down.code).toBe(0)
-    expect(down.stdout).toBe('stopped: batcher, replica-0, sequencer, l1\n')
+    expect(down.stdout).toBe('stopped: proxyd, batcher, replica-0, sequencer, l1\n')
     expect((await devnet(['status'])).code).toBe(1)
   })
 })

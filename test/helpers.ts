@@ -1,19 +1,15 @@
 /** Small helpers shared by the integration suites. */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Devnet } from '../src/devnet/index.js'
 import type { SyncStatus } from '../src/protocol/types.js'
+import { jsonRpc } from '../src/runtime/jsonrpc.js'
 
-let id = 1
-
-/** One JSON-RPC call; throws on an error answer. */
-export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (body.error) throw new Error(`${method}: ${body.error.message}`)
-  return body.result as T
+/** One JSON-RPC call (the orchestrator's client); throws on an error answer. */
+export function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  return jsonRpc<T>(url, method, params, { timeoutMs: 30_000 })
 }
 
 export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')
@@ -48,4 +44,46 @@ export function testRuntimes(): Array<'process' | 'docker'> {
   } catch {
     return ['process']
   }
+}
+
+/**
+ * Reorgs L1 so that its latest batcher tx drops out, once `rollupUrl`'s node has derived it; waits
+ * until that node's safe head moves back. Returns the sync status before the reorg.
+ */
+export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Promise<SyncStatus> {
+  const l1 = devnet.endpoints.l1.rpc
+  const inbox = (await rpc<{ batch_inbox_address: string }>(rollupUrl, 'optimism_rollupConfig')).batch_inbox_address.toLowerCase()
+  // Find the latest L1 block carrying a batcher tx, once it is the head or close to it.
+  const found = await waitFor('a fresh batcher tx on L1', async () => {
+    const head = await rpc(l1, 'eth_getBlockByNumber', ['latest', true])
+    return head.transactions.some((t: { to: string | null }) => t.to?.toLowerCase() === inbox) && head
+  }, 30_000, 50)
+  const before = await waitFor('the node derived the batch', async () => {
+    const s = await syncStatus(rollupUrl)
+    return s.current_l1.number >= Number(found.number) && s
+  }, 10_000, 20)
+  const depth = Number(await rpc(l1, 'eth_blockNumber')) - Number(found.number) + 1
+  if (depth > 2 * devnet.topology.l1.slotsPerEpoch - 1) throw new Error(`reorg of depth ${depth} would reach finalized L1 blocks`)
+  await rpc(l1, 'anvil_reorg', [depth, []])
+  const dipped = await waitFor('the safe head moves back', async () => {
+    const s = await syncStatus(rollupUrl)
+    return s.safe_l2.number < before.safe_l2.number && s
+  }, 10_000, 20)
+  if (dipped.safe_l2.number < dipped.finalized_l2.number) throw new Error(`safe ${dipped.safe_l2.number} fell below finalized ${dipped.finalized_l2.number}`)
+  return before
+}
+
+/** Runs the `devnet` CLI from source (`src/cli/index.ts` through tsx) in `cwd`. */
+export function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
+  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }

@@ -16,7 +16,7 @@ import { encodeBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import { encodeChannel } from '../src/protocol/channel.js'
 import { encodeSingularBatch } from '../src/protocol/batch.js'
 import { encodeGossipBlock, gossipTopic, type ExecutionPayload } from '../src/protocol/payload.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 
 const messagePasser = JSON.parse(readFileSync(new URL('../fixtures/contracts/L2ToL1MessagePasser.json', import.meta.url), 'utf8'))
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
@@ -189,27 +189,7 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
   })
 
   test('behavior: an L1 reorg that drops a batcher tx moves the safe head back, then forward again', async () => {
-    const cfg = await rpc(rep.rollup, 'optimism_rollupConfig')
-    const inbox = (cfg.batch_inbox_address as string).toLowerCase()
-    // Find the latest L1 block carrying a batcher tx, once it is the head or close to it.
-    const found = await waitFor('a fresh batcher tx on L1', async () => {
-      const head = await rpc(devnet.endpoints.l1.rpc, 'eth_getBlockByNumber', ['latest', true])
-      const hit = head.transactions.some((t: { to: string | null }) => t.to?.toLowerCase() === inbox)
-      return hit && head
-    }, 30_000, 50)
-    const before = await waitFor('replica derived the batch', async () => {
-      const s = await syncStatus(rep.rollup)
-      return s.current_l1.number >= Number(found.number) && s
-    }, 10_000, 20)
-    const headNow = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-    const depth = headNow - Number(found.number) + 1
-    expect(depth).toBeLessThanOrEqual(2 * devnet.topology.l1.slotsPerEpoch - 1)
-    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [depth, []])
-    const dipped = await waitFor('replica safe head moves back', async () => {
-      const s = await syncStatus(rep.rollup)
-      return s.safe_l2.number < before.safe_l2.number && s
-    }, 10_000, 20)
-    expect(dipped.safe_l2.number).toBeGreaterThanOrEqual(dipped.finalized_l2.number)
+    const before = await reorgOutLatestBatch(devnet, rep.rollup)
     await waitFor('replica safe head recovers', async () => (await syncStatus(rep.rollup)).safe_l2.number > before.safe_l2.number, 30_000)
     // Sequencer and replica agree again up to the replica's safe head.
     const s = await syncStatus(rep.rollup)

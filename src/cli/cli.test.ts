@@ -83,6 +83,17 @@ describe('error', () => {
     expect(logs.code).toBe(2)
     expect(logs.stderr).toContain('no logs for service "sequencer"')
   })
+
+  test('fault: an unknown fault exits 2 naming the faults; a known one with no devnet running exits 1', async () => {
+    const cwd = workdir()
+    const unknown = await devnet(cwd, ['fault', 'l1reorg', '--depth', '3'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('error: fault: unknown fault "l1reorg"; expected one of: l1Reorg, l1Halt')
+    const none = await devnet(cwd, ['fault', 'l1Reorg', '--depth', '3'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/no devnet is running in .*\.devnet\/devnet/)
+    expect((await devnet(cwd, ['heal'])).code).toBe(1)
+  }, 120_000)
 })
 
 test('behavior: down with nothing running is fine', async () => {
@@ -105,8 +116,9 @@ test('behavior: up --detach, status, logs, down', async () => {
   const json = await devnet(cwd, ['status', '--json'])
   expect(json.code).toBe(0)
   const descriptor = JSON.parse(json.stdout) as DevnetDescriptor
-  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running']])
-  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['el', 'rollup'])
+  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proxyd', 'running']])
+  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['el', 'rollup', 'elWs'])
+  expect(Object.keys(descriptor.services[4].endpoints)).toEqual(['rpc', 'metrics'])
   expect(descriptor.services[1].heads).toBeDefined()
   expect(descriptor.chains.l1.head).toBeTypeOf('number')
 
@@ -119,7 +131,7 @@ test('behavior: up --detach, status, logs, down', async () => {
 
   const down = await devnet(cwd, ['down'])
   expect(down.code).toBe(0)
-  expect(down.stdout).toBe('stopped: batcher, replica-0, sequencer, l1\n')
+  expect(down.stdout).toBe('stopped: proxyd, batcher, replica-0, sequencer, l1\n')
   for (const s of descriptor.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect((await devnet(cwd, ['status'])).code).toBe(1)
 })

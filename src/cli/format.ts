@@ -1,5 +1,5 @@
 /** Text rendering for the CLI: pure functions from data to lines. */
-import type { DevnetDescriptor, ServiceDescriptor } from '../devnet/descriptor.js'
+import type { FaultRecord, DevnetDescriptor, ServiceDescriptor } from '../devnet/descriptor.js'
 
 /** Left-aligned columns separated by two spaces. */
 export function table(rows: string[][], indent = ''): string[] {
@@ -61,5 +61,19 @@ export function formatStatus(descriptor: DevnetDescriptor): string[] {
     ...table(rows),
     '',
     ...formatHeads(descriptor),
+    ...(descriptor.faults?.length ? ['', ...formatFaults(descriptor.faults)] : []),
   ]
+}
+
+/** Faults injected with `devnet fault`: name, targets, arguments, when, and whether active (and what ends it). */
+export function formatFaults(faults: FaultRecord[], now = Date.now()): string[] {
+  if (!faults.length) return ['Faults: none']
+  const ago = (t: number) => `${Math.round((now - t) / 1000)}s ago`
+  const rows = [['fault', 'targets', 'args', 'injected', 'state']]
+  for (const f of faults) {
+    const args = Object.entries(f.args).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')
+    const state = !f.ended ? `active (ended by ${f.endedBy.join(' or ')})` : f.lasts === 'instant' ? 'done' : `ended ${ago(f.ended.at)} by ${f.ended.by}`
+    rows.push([f.name, f.targets.join(',') || 'all', args || '-', ago(f.since), state])
+  }
+  return ['Faults', ...table(rows, '  ')]
 }

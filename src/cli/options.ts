@@ -18,6 +18,12 @@ export const options = {
       return n
     }),
   json: () => new Option('--json', 'print the machine-readable descriptor'),
+  seed: () =>
+    new Option('--seed <n>', "seed of every random choice (load, loss, jitter); default: the scenario's seed, else one drawn per run (reports record it)").argParser((value: string) => {
+      const n = Number(value)
+      if (!/^\d+$/.test(value) || n > 2 ** 32 - 1) throw new InvalidArgumentError(`expected an integer between 0 and 4294967295, found ${JSON.stringify(value)}`)
+      return n
+    }),
   follow: () => new Option('-f, --follow', 'keep printing new lines until Ctrl-C'),
   lines: () =>
     new Option('-n, --lines <lines>', 'number of last lines to print').default(100).argParser((value: string) => {
@@ -46,6 +52,16 @@ export interface LogsOptions {
   lines: number
   name?: string
   stateDir?: string
+}
+export interface FaultOptions {
+  name?: string
+  stateDir?: string
+}
+export interface ScenarioRunOptions {
+  runtime?: 'process' | 'docker'
+  report?: string
+  repeat: number
+  seed?: number
 }
 export interface DownOptions {
   name?: string

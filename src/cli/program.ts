@@ -7,12 +7,14 @@ import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
 import { compose } from './commands/compose.js'
 import { down } from './commands/down.js'
+import { fault, heal } from './commands/fault.js'
 import { imagesBuild } from './commands/images.js'
 import { logs } from './commands/logs.js'
 import { scenarioList, scenarioRun } from './commands/scenario.js'
 import { status } from './commands/status.js'
 import { up } from './commands/up.js'
-import { options } from './options.js'
+import { options, type FaultOptions } from './options.js'
+import { FAULT_NAMES, FAULTS } from '../faults/registry.js'
 import { sweep } from '../runtime/docker/index.js'
 
 /** The package version; `src/cli` and `dist/cli` both sit two levels under the package root. */
@@ -55,6 +57,24 @@ export function createProgram(): Command {
     .action(logs)
 
   program
+    .command('fault')
+    .description('inject a fault into a running devnet, as a scenario step does; `devnet status` lists active faults')
+    .argument('<fault>', `one of: ${FAULT_NAMES.join(', ')}`)
+    .argument('[args...]', 'the fault\'s arguments as --<arg> <value> (values in YAML: 3, true, "[[replica-0], [sequencer, l1]]")')
+    .addOption(options.name())
+    .addOption(options.stateDir())
+    .allowUnknownOption()
+    .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((n) => `  ${n.padEnd(16)}${FAULTS[n].summary}`).join('\n')}`)
+    .action((name: string, args: string[], opts: FaultOptions) => fault(name, args, opts))
+
+  program
+    .command('heal')
+    .description('end the partitions, link faults and batcher outage of a running devnet')
+    .addOption(options.name())
+    .addOption(options.stateDir())
+    .action((opts: FaultOptions) => heal(opts))
+
+  program
     .command('down')
     .description('stop a devnet started with `devnet up --detach` (or from another terminal); logs stay')
     .addOption(options.name())
@@ -94,6 +114,7 @@ export function createProgram(): Command {
     .addOption(options.runtime())
     .addOption(options.report())
     .addOption(options.repeat())
+    .addOption(options.seed())
     .action((files: string[], opts) => scenarioRun(files, opts))
   scenario
     .command('list')

@@ -6,6 +6,8 @@
 const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   'rollup-node': () => import('./rollup-node/index.js'),
   batcher: () => import('./batcher/index.js'),
+  conductor: () => import('./conductor/index.js'),
+  proxyd: () => import('./proxyd/index.js'),
 }
 
 const [name, ...args] = process.argv.slice(2)

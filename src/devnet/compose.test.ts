@@ -1,14 +1,14 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type RequestListener } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, describe, expect, test } from 'vitest'
+import { requires } from '../../test/requires.js'
 import { writeCompose } from './compose.js'
 import { containerSpec } from '../runtime/docker/container.js'
-import { dockerAvailable } from '../runtime/docker/engine.js'
 import { isOrphan } from '../runtime/docker/sweep.js'
 import { defaultTopology } from '../topology/index.js'
 import { composeFile, composeYaml, healthcheckTest } from '../runtime/docker/compose.js'
@@ -26,6 +26,7 @@ const hostPorts: PortMap = {
   l1: { rpc: 40001 },
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
+  proxyd: { rpc: 40009, metrics: 40010 },
 }
 const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime })
 const file = composeFile(plan, { image, filesDir: 'devnet', user: '1000:1000' })
@@ -188,22 +189,40 @@ describe('writeCompose', () => {
   })
 })
 
-// Optional: Debian's docker.io does not ship compose v2; the checks above do not need it.
-const composeCli = (await dockerAvailable()) && spawnSync('docker', ['compose', 'version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
-describe.skipIf(!composeCli)('docker compose config', () => {
+/**
+ * The compose CLI that reads the file: compose v2 (`docker compose`) where installed, else Debian's
+ * `docker-compose` 1.29 (what `.ci/run` installs; Debian has no v2 plugin). v1 predates the top-level
+ * `name`, so it reads a copy without it and gets the project name from `-p`.
+ */
+function composeConfig(file: string, project: string): { status: number | null; stderr: string; config?: ComposeConfig } {
+  const v2 = spawnSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { encoding: 'utf8', timeout: 30_000 })
+  if (v2.status === 0 || !composeV1) return { status: v2.status, stderr: v2.stderr, config: v2.status === 0 ? JSON.parse(v2.stdout) : undefined }
+  const v1File = `${file}.v1.yaml`
+  writeFileSync(v1File, readFileSync(file, 'utf8').replace(/^name: .*\n/m, ''))
+  const v1 = spawnSync('docker-compose', ['-p', project, '-f', v1File, 'config'], { encoding: 'utf8', timeout: 30_000 })
+  return { status: v1.status, stderr: v1.stderr, config: v1.status === 0 ? parse(v1.stdout) : undefined }
+}
+
+interface ComposeConfig {
+  services: Record<string, { command: string[]; entrypoint: string[]; container_name: string; healthcheck: { test: string[] }; ports: Array<string | { host_ip: string; published: string; target: number }> }>
+}
+
+const composeV2 = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+const composeV1 = spawnSync('docker-compose', ['version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+requires('a compose CLI', composeV2 || composeV1, 'apt-get install -y docker-compose')('docker compose config', () => {
   test('accepts the file and reads back the same services', () => {
     const outFile = join(tmp, 'cli', 'devnet.yaml')
     writeCompose(plan, { image, outFile, user: '1000:1000' })
-    const result = spawnSync('docker', ['compose', '-f', outFile, 'config', '--format', 'json'], { encoding: 'utf8', timeout: 30_000 })
-    expect(result.stderr).not.toMatch(/error/i)
-    expect(result.status).toBe(0)
-    const config = JSON.parse(result.stdout) as { services: Record<string, { command: string[]; entrypoint: string[]; container_name: string; healthcheck: { test: string[] }; ports: { host_ip: string; published: string; target: number }[] }> }
+    const { status, stderr, config } = composeConfig(outFile, 'demo')
+    expect(stderr).not.toMatch(/error/i)
+    expect(status).toBe(0)
     for (const service of plan.services) {
-      const s = config.services[service.name]!
+      const s = config!.services[service.name]!
       expect(s.container_name).toBe(`demo-${service.name}`)
       expect(s.command).toEqual(service.args)
       expect(s.healthcheck.test).toEqual(healthcheckTest(service))
-      expect(s.ports.map((p) => `${p.host_ip}:${p.published}:${p.target}`).sort()).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}`).sort())
+      const ports = s.ports.map((p) => (typeof p === 'string' ? p.replace(/\/tcp$/, '') : `${p.host_ip}:${p.published}:${p.target}`))
+      expect(ports.sort()).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}`).sort())
     }
   })
 })

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { DevnetError } from '../errors.js'
 import type { KeyRole } from '../plan/keys.js'
-import type { ServiceRole } from '../plan/types.js'
+import type { DevnetPlan, ServiceRole } from '../plan/types.js'
+import type { Topology } from '../topology/types.js'
 import type { ServiceState } from '../runtime/types.js'
 
 /** Heads of a rollup node, from its `optimism_syncStatus`. */
@@ -28,12 +29,33 @@ export interface ServiceDescriptor {
   name: string
   role: ServiceRole
   state: ServiceState
-  /** Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el`; L1: `rpc`. */
+  /**
+   * Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el` and `elWs` (WebSocket
+   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `metrics`.
+   */
   endpoints: Record<string, string>
   /** OS process id (0 if unknown). */
   pid: number
   /** Rollup nodes only, when `status()` could reach them. */
   heads?: NodeHeads
+}
+
+/** A fault injected into the devnet (`devnet fault`); `devnet status` lists them. */
+export interface FaultRecord {
+  /** Fault name (`crash`, `partition`, `l1Reorg`, ...). */
+  name: string
+  /** Services it acts on (`[]`: every service). */
+  targets: string[]
+  /** Its arguments. */
+  args: Record<string, unknown>
+  /** `window`: active until one of `endedBy` closes it; `instant`: ended when its action did. */
+  lasts: 'instant' | 'window'
+  /** The recoveries that close its window (`start`, `heal`, ...); `[]` for an instant fault. */
+  endedBy: string[]
+  /** Wall clock (ms since epoch) when it was injected. */
+  since: number
+  /** When (ms since epoch) and by which fault it ended; absent while active. */
+  ended?: { at: number; by: string }
 }
 
 export interface DevnetDescriptor {
@@ -54,6 +76,8 @@ export interface DevnetDescriptor {
   }
   /** Settlement contracts on L1 (absent in descriptors of older versions; op-deployer's names: `OptimismPortalProxy`, ...) and L2 predeploys. */
   contracts?: { l1: Record<string, Address>; l2: Record<string, Address> }
+  /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`; `devnet status --json` always has it). */
+  faults?: FaultRecord[]
 }
 
 /** Every devnet-layer default, in one place. */
@@ -62,8 +86,25 @@ export const devnetDefaults = {
   stateRoot: '.devnet',
   /** Name of the descriptor file in the state directory. @default 'devnet.json' */
   descriptorFile: 'devnet.json',
+  /** Fault state of `devnet fault` / `devnet heal` (active windows first) in the state directory. @default 'faults.json' */
+  faultsFile: 'faults.json',
+  /** What another process needs to act on the devnet (topology, plan, lite launcher). @default 'attach.json' */
+  attachFile: 'attach.json',
   /** Timeout of one status RPC call (`optimism_syncStatus`, `eth_blockNumber`). @default 1_000 */
   statusRpcTimeoutMs: 1_000,
+}
+
+/**
+ * The WebSocket endpoints served on HTTP ports: `elWs` beside a rollup node's `el`, `ws` beside the L1's
+ * `rpc` (same host and port, `ws://`). Other services' endpoints are returned as they are.
+ * @example
+ * withWebSocketEndpoints('l1', { rpc: 'http://127.0.0.1:8545' }) // { rpc: 'http://127.0.0.1:8545', ws: 'ws://127.0.0.1:8545' }
+ */
+export function withWebSocketEndpoints(role: ServiceRole, endpoints: Record<string, string>): Record<string, string> {
+  const ws = (url: string) => url.replace(/^http(s?):/, 'ws$1:')
+  if (role === 'l1' && endpoints.rpc) return { ...endpoints, ws: ws(endpoints.rpc) }
+  if ((role === 'sequencer' || role === 'replica') && endpoints.el) return { ...endpoints, elWs: ws(endpoints.el) }
+  return endpoints
 }
 
 /** `.devnet/<name>` under `cwd`, absolute. */
@@ -75,8 +116,18 @@ export function descriptorPath(stateDir: string): string {
   return join(stateDir, devnetDefaults.descriptorFile)
 }
 
+/** The faults `devnet fault` recorded in `<stateDir>/faults.json` (none without the file). */
+export function readFaultRecords(stateDir: string): FaultRecord[] {
+  try {
+    return (JSON.parse(readFileSync(join(stateDir, devnetDefaults.faultsFile), 'utf8')) as { faults?: FaultRecord[] }).faults ?? []
+  } catch {
+    return []
+  }
+}
+
 /**
- * Reads `<stateDir>/devnet.json` as written by `startDevnet`; service states are as recorded at start.
+ * Reads `<stateDir>/devnet.json` as written by `startDevnet`, with the faults of `faults.json` if any;
+ * service states are as recorded at start.
  * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is none.
  * @example
  * const { services } = readDescriptor('.devnet/devnet')
@@ -93,7 +144,8 @@ export function readDescriptor(stateDir: string): DevnetDescriptor {
     throw error
   }
   try {
-    return JSON.parse(text) as DevnetDescriptor
+    const faults = readFaultRecords(stateDir)
+    return { ...(JSON.parse(text) as DevnetDescriptor), ...(faults.length ? { faults } : {}) }
   } catch (error) {
     throw new DevnetError(`${path} is not valid JSON`, { code: 'DEVNET_INTERNAL', cause: error })
   }
@@ -107,7 +159,34 @@ export function writeDescriptor(descriptor: DevnetDescriptor): void {
   renameSync(temp, path)
 }
 
+/** What another process needs to act on a running devnet (`devnet fault`): `<stateDir>/attach.json`. */
+export interface AttachData {
+  topology: Topology
+  plan: DevnetPlan
+  /** The lite launcher the services were started with (to start one again). */
+  liteEntrypoint: string
+}
+
+export function writeAttachData(stateDir: string, data: AttachData): void {
+  writeFileSync(join(stateDir, devnetDefaults.attachFile), `${JSON.stringify(data)}\n`)
+}
+
+/**
+ * Reads `<stateDir>/attach.json`.
+ * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is none (no devnet, or one started by an older version).
+ */
+export function readAttachData(stateDir: string): AttachData {
+  const path = join(resolve(stateDir), devnetDefaults.attachFile)
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as AttachData
+  } catch (error) {
+    throw new DevnetError(`no devnet to attach to in ${resolve(stateDir)}`, { code: 'DEVNET_NOT_RUNNING', details: `cannot read ${path}`, cause: error })
+  }
+}
+
+/** Removes the descriptor and the files beside it that describe a running devnet (faults, attach data). */
 export function removeDescriptor(stateDir: string): void {
+  for (const file of [devnetDefaults.faultsFile, devnetDefaults.attachFile]) rmSync(join(stateDir, file), { force: true })
   rmSync(descriptorPath(stateDir), { force: true })
 }
 

@@ -1,5 +1,6 @@
 /** Head polling over JSON-RPC: rollup nodes' `optimism_syncStatus` and the L1 head. */
 import { DevnetError } from '../errors.js'
+import { jsonRpc } from '../runtime/jsonrpc.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descriptor.js'
 
@@ -9,22 +10,8 @@ import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descrip
  * @example
  * await rpcCall('http://127.0.0.1:7545', 'optimism_syncStatus')
  */
-export async function rpcCall<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = devnetDefaults.statusRpcTimeoutMs): Promise<T> {
-  let body: { result?: T; error?: { message?: string } }
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`)
-    body = (await response.json()) as typeof body
-  } catch (error) {
-    throw new DevnetError(`${method} on ${url} failed: ${(error as Error).message}`, { code: 'DEVNET_RPC_ERROR', cause: error })
-  }
-  if (body.error) throw new DevnetError(`${method} on ${url} failed: ${body.error.message ?? JSON.stringify(body.error)}`, { code: 'DEVNET_RPC_ERROR' })
-  return body.result as T
+export function rpcCall<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = devnetDefaults.statusRpcTimeoutMs): Promise<T> {
+  return jsonRpc<T>(url, method, params, { timeoutMs })
 }
 
 /**

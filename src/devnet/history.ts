@@ -62,6 +62,13 @@ export interface HistoryEvent {
   targets?: string[]
   /** Parameters or details, JSON-serialisable. */
   details?: Record<string, unknown>
+  /**
+   * On `fault-start`: `window` (lasts until a `fault-end` with the same name and an overlapping target)
+   * or `instant` (its `fault-end` follows its action). Absent: a window.
+   */
+  lasts?: 'instant' | 'window'
+  /** On `fault-end`: the recovery that closed the window (`start`, `heal`, ...), when another fault did. */
+  by?: string
 }
 
 export interface History {

@@ -3,11 +3,12 @@
  * {@link Devnet} (testcontainers style: `await using devnet = await startDevnet()`).
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
+import { NODE_DATA_DIR } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
@@ -21,7 +22,7 @@ import { ProcessRuntime } from '../runtime/process/index.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
-import { defaultStateDir, removeDescriptor, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { defaultStateDir, removeDescriptor, withWebSocketEndpoints, writeAttachData, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
 import { withHeads } from './heads.js'
 import { liveServiceDirs } from './recorded.js'
 
@@ -56,6 +57,8 @@ export interface StartDevnetOptions {
   liteEntrypoint?: string
   /** Called once the devnet is planned and checked, before any service starts (e.g. to set up progress output). */
   onPlan?: (plan: DevnetPlan) => void
+  /** Seed of the runtime's random choices (link loss, jitter), so a run can be replayed. @default none (unseeded) */
+  seed?: number
   /** Progress callback. */
   onEvent?: (event: DevnetEvent) => void
   /** Notices worth a line on the terminal (e.g. the runtime chosen by default). */
@@ -98,8 +101,25 @@ export interface Devnet extends AsyncDisposable {
   descriptor(): DevnetDescriptor
   /** The descriptor plus heads: `optimism_syncStatus` of each rollup node and the L1 head. */
   status(): Promise<DevnetDescriptor>
+  /**
+   * Deletes a service's persisted state (a rollup node's data directory: its engine snapshot and heads),
+   * so its next start is a cold start from genesis, like op-geth on an empty datadir. Call it while the
+   * service is stopped or crashed; services without persisted state are left as they are.
+   */
+  wipeState(service: string): void
   /** Stops every service in reverse start order and removes `devnet.json`. Idempotent: returns the in-flight promise. */
   stop(): Promise<void>
+}
+
+/** The persisted-state directory of a service, if it has one (rollup nodes). */
+function persistedStateDir(stateDir: string, service: ServicePlan): string | undefined {
+  return service.role === 'sequencer' || service.role === 'replica' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
+}
+
+/** Deletes a service's persisted state (see {@link Devnet.wipeState}); also used by `devnet fault` from another process. */
+export function wipeServiceState(stateDir: string, service: ServicePlan): void {
+  const dir = persistedStateDir(stateDir, service)
+  if (dir) rmSync(dir, { recursive: true, force: true })
 }
 
 /** The package root (holds `dist/`, `docker/`, `package.json`). */
@@ -160,7 +180,13 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
 
   options.onPlan?.(plan)
   mkdirSync(stateDir, { recursive: true })
+  // A new devnet has a new L1: state persisted by an earlier devnet of this name is meaningless.
+  for (const service of plan.services) {
+    const dir = persistedStateDir(stateDir, service)
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  }
   removeDescriptor(stateDir) // a stale one from a devnet that died
+  const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =
     runtimeKind === 'docker'
       ? new DockerRuntime({
@@ -169,8 +195,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           image: (await ensureLiteImage({ repoRoot: packageRoot(), onProgress: options.onImageProgress })).tag,
           sessionId: randomUUID(),
           keepAliveOnExit: options.detach ?? false,
+          ...seeded,
         })
-      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false })
+      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, ...seeded })
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {
@@ -209,6 +236,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
     writeDescriptor(devnet.descriptor())
+    writeAttachData(stateDir, { topology, plan, liteEntrypoint })
   } catch (error) {
     await runtime.stopAll().catch(() => {})
     throw error
@@ -245,7 +273,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 function publicEndpoints(service: ServicePlan, handle: ServiceHandle): Record<string, string> {
-  return Object.fromEntries(Object.entries(service.ports).filter(([, p]) => p.public).map(([name]) => [name, handle.endpoint(name)]))
+  return withWebSocketEndpoints(service.role, Object.fromEntries(Object.entries(service.ports).filter(([, p]) => p.public).map(([name]) => [name, handle.endpoint(name)])))
 }
 
 class StartedDevnet implements Devnet {
@@ -319,6 +347,11 @@ class StartedDevnet implements Devnet {
       })
     }
     return handle
+  }
+
+  wipeState(service: string): void {
+    const plan = this.plan.services.find((s) => s.name === service) ?? this.service(service).plan
+    wipeServiceState(this.stateDir, plan)
   }
 
   descriptor(): DevnetDescriptor {

@@ -1,48 +1,84 @@
 /**
- * What a fault acts through: the started devnet (endpoints, service handles, runtime) and the
- * state faults share (who is partitioned, which link faults are set) so `heal` can undo them.
+ * What a fault acts through: a devnet (endpoints, service handles, runtime) and the state faults share
+ * (active windows, who is partitioned, which link faults are set) so recoveries and `heal` can undo them.
+ * The state is plain JSON: `devnet fault` keeps it in the devnet's state directory between commands.
  */
-import type { Devnet } from '../devnet/start.js'
+import type { FaultRecord } from '../devnet/descriptor.js'
 import type { HistoryEvent } from '../devnet/history.js'
+import type { Runtime, ServiceHandle } from '../runtime/types.js'
+import type { Topology } from '../topology/types.js'
+import { jsonRpc } from '../runtime/jsonrpc.js'
+
+/** What faults use of a devnet: a started `Devnet`, or one attached through its state directory. */
+export interface FaultDevnet {
+  readonly topology: Topology
+  /** Public endpoints: service → port name → URL. */
+  readonly endpoints: Record<string, Record<string, string>>
+  readonly runtime: Runtime
+  /** The runtime handle of a service; throws `DEVNET_USAGE` for an unknown name. */
+  service(name: string): ServiceHandle
+  /** Wipes a service's persisted state for a cold start; devnets without persisted state leave it out. */
+  wipeState?(service: string): void | Promise<void>
+}
 
 export interface FaultState {
+  /** Every fault injected, in order; windows not closed yet have no `ended`. */
+  faults: FaultRecord[]
   /** Peer blocks applied on process runtimes: node -> peer IDs it blocks. */
-  blockedPeers: Map<string, string[]>
-  /** Rollup nodes whose L1 link is cut (process runtime, `links: all`). */
-  l1Cut: Set<string>
-  /** Services with a link fault (latency / loss) set. */
-  linkFaults: Set<string>
-  /** Whether the runtime holds a partition to heal (docker). */
+  blockedPeers: Record<string, string[]>
+  /** Rollup nodes whose L1 link is cut, and `batcher` if a partition stopped it (process runtime, `links: all`). */
+  l1Cut: string[]
+  /** Services with a link fault (latency / loss / bandwidth) set. */
+  linkFaults: string[]
+  /** Whether the runtime holds a partition to heal. */
   runtimePartition: boolean
 }
 
 export interface FaultContext {
-  devnet: Devnet
+  devnet: FaultDevnet
   state: FaultState
   /** Records an event in the history (the runner timestamps it). */
   record(event: Omit<HistoryEvent, 't'>): void
+  /** Persists `state` after each fault (`devnet fault` writes `faults.json`). */
+  save?(): void
 }
 
 export function newFaultState(): FaultState {
-  return { blockedPeers: new Map(), l1Cut: new Set(), linkFaults: new Set(), runtimePartition: false }
+  return { faults: [], blockedPeers: {}, l1Cut: [], linkFaults: [], runtimePartition: false }
 }
 
-let id = 1
+const overlap = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))
 
-/** One JSON-RPC call to a devnet endpoint; throws with the method name on an error answer. */
-export async function call<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
-    signal: AbortSignal.timeout(10_000),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (body.error) throw new Error(`${method} on ${url}: ${body.error.message}`)
-  return body.result as T
+/** The windows not closed yet, in opening order. */
+export function activeFaults(state: FaultState): FaultRecord[] {
+  return state.faults.filter((f) => !f.ended)
+}
+
+/**
+ * Closes every active window that fault `by` ends (its name is in the window's `endedBy`) on an
+ * overlapping target, recording one `fault-end` per window, named after the fault that opened it.
+ * @returns The windows closed.
+ */
+export function closeWindows(ctx: FaultContext, by: string, targets: string[]): FaultRecord[] {
+  const closed = activeFaults(ctx.state).filter((w) => w.endedBy.includes(by) && overlap(targets, w.targets))
+  for (const w of closed) {
+    w.ended = { at: Date.now(), by }
+    ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })
+  }
+  return closed
+}
+
+/** Whether a window of fault `name` is active. */
+export function isActive(state: FaultState, name: string): boolean {
+  return activeFaults(state).some((w) => w.name === name)
+}
+
+/** One JSON-RPC call to a devnet endpoint (the orchestrator's client, `runtime/jsonrpc.ts`). */
+export function call<T = unknown>(url: string, method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
+  return jsonRpc<T>(url, method, params, { timeoutMs })
 }
 
 /** Names of the devnet's rollup nodes. */
-export function rollupNodes(devnet: Devnet): string[] {
+export function rollupNodes(devnet: FaultDevnet): string[] {
   return devnet.topology.l2.nodes.map((n) => n.name)
 }

@@ -1,42 +1,14 @@
-/** The faults, one action each, and `applyFault` to run a scenario's `FaultCall`. */
-import type { FaultArgs, FaultCall, FaultName } from '../scenario/faults.js'
-import { batcherOutage, batcherResume } from './batcherOutage.js'
-import type { FaultContext } from './context.js'
-import { failover } from './failover.js'
-import { heal } from './heal.js'
-import { l1Halt } from './l1Halt.js'
-import { l1Reorg } from './l1Reorg.js'
-import { l1Resume } from './l1Resume.js'
-import { clearLinkFaults, latency, loss } from './linkFault.js'
-import { partition } from './partition.js'
-import { crash, pause, restart, resume, start, stop } from './service.js'
-
-export { batcherOutage, batcherResume, clearLinkFaults, crash, failover, heal, l1Halt, l1Reorg, l1Resume, latency, loss, partition, pause, restart, resume, start, stop }
-export { newFaultState, type FaultContext, type FaultState } from './context.js'
-
-/** Every fault by its scenario name. */
-const faults: { [K in FaultName]: (ctx: FaultContext, args: FaultArgs[K]) => Promise<unknown> } = {
-  l1Reorg,
-  l1Halt: (ctx) => l1Halt(ctx),
-  l1Resume: (ctx) => l1Resume(ctx),
-  crash,
-  stop,
-  start,
-  restart,
-  pause,
-  resume,
-  partition,
-  heal: (ctx) => heal(ctx),
-  batcherOutage: (ctx) => batcherOutage(ctx),
-  batcherResume: (ctx) => batcherResume(ctx),
-  failover,
-  latency,
-  loss,
-  clearLinkFaults,
-}
-
-/** Runs one fault call of a scenario. */
-export async function applyFault(ctx: FaultContext, call: FaultCall): Promise<void> {
-  const run = faults[call.name] as (ctx: FaultContext, args: FaultCall['args']) => Promise<unknown>
-  await run(ctx, call.args)
-}
+/** The faults, one action each with its declaration, the registry, and argument reading. */
+export { batcherOutage, batcherResume } from './batcherOutage.js'
+export { failover, type FailoverParameters } from './failover.js'
+export { heal } from './heal.js'
+export { l1Halt, l1Resume } from './l1Halt.js'
+export { l1Reorg, type L1ReorgParameters, type L1ReorgReturnType } from './l1Reorg.js'
+export { bandwidth, clearLinkFaults, latency, loss, type BandwidthParameters, type LatencyParameters, type LossParameters } from './linkFault.js'
+export { partition, type PartitionParameters } from './partition.js'
+export { crash, pause, restart, resume, start, stop, type ServiceFaultParameters, type StartParameters } from './service.js'
+export { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
+export { runFault, type FaultArg, type FaultDefinition, type FaultLasts } from './definition.js'
+export { applyFault, FAULT_NAMES, faultDefinition, FAULTS, faultTargets, type FaultArgs, type FaultCall, type FaultName } from './registry.js'
+export { assertFaultName, parseFaultOptions, readFault } from './args.js'
+export { namesOf, type Names } from './checks.js'

@@ -5,11 +5,15 @@
  */
 import type { Hex } from 'viem'
 import { DevnetError } from '../errors.js'
+import { bool, int } from '../topology/reader.js'
 import { call, type FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
 
 export interface L1ReorgParameters {
   depth: number
+  /** @default false */
   reinclude?: boolean
+  /** @default false */
   allowFinalized?: boolean
 }
 
@@ -20,7 +24,28 @@ export interface L1ReorgReturnType {
   orphaned: Hex[]
 }
 
-export async function l1Reorg(ctx: FaultContext, { depth, reinclude = false, allowFinalized = false }: L1ReorgParameters): Promise<L1ReorgReturnType> {
+export const l1ReorgFault: FaultDefinition<L1ReorgParameters, L1ReorgReturnType> = {
+  summary: 'replace the last depth L1 blocks with a new branch (anvil_reorg)',
+  lasts: 'instant',
+  args: () => ({
+    depth: { check: int(1), doc: 'how many L1 blocks to replace' },
+    reinclude: { check: bool, default: false, doc: 'put the orphaned txs into the new branch at the same offsets' },
+    allowFinalized: { check: bool, default: false, doc: 'allow a depth that reaches L1 finalized' },
+  }),
+  check: ({ depth, allowFinalized }, names) => {
+    const distance = 2 * names.topology.l1.slotsPerEpoch
+    if (allowFinalized || depth <= distance) return undefined
+    return {
+      at: 'depth',
+      message: `a reorg of depth ${depth} replaces L1's finalized block (finalized = head - ${distance}); use a depth of at most ${distance} or set allowFinalized: true`,
+    }
+  },
+  targets: () => ['l1'],
+  act: reorg,
+  details: ({ head, orphaned }) => ({ head, orphaned: orphaned.length }),
+}
+
+async function reorg(ctx: FaultContext, { depth, reinclude = false, allowFinalized = false }: L1ReorgParameters): Promise<L1ReorgReturnType> {
   const url = ctx.devnet.endpoints.l1.rpc
   if (!Number.isInteger(depth) || depth < 1) throw new DevnetError(`l1Reorg: depth must be an integer >= 1, got ${depth}`, { code: 'DEVNET_USAGE' })
   const head = Number(await call<Hex>(url, 'eth_blockNumber'))
@@ -44,6 +69,7 @@ export async function l1Reorg(ctx: FaultContext, { depth, reinclude = false, all
     }
   }
   await call(url, 'anvil_reorg', [depth, replay])
-  ctx.record({ kind: 'fault-start', name: 'l1Reorg', targets: ['l1'], details: { depth, reinclude, head, orphaned: orphaned.length } })
   return { head, orphaned }
 }
+
+export const l1Reorg = (ctx: FaultContext, args: L1ReorgParameters) => runFault(ctx, 'l1Reorg', l1ReorgFault, args)

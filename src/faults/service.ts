@@ -1,41 +1,94 @@
 /**
- * Lifecycle faults of any service, through the runtime: `crash` (SIGKILL / docker kill), `stop`
- * (graceful), `start` and `restart` (same plan and ports; a rollup node comes back with a fresh
- * engine and syncs from L1 and gossip), `pause` and `resume` (SIGSTOP/SIGCONT, docker pause).
+ * Lifecycle faults of any service, through the runtime: `crash` (SIGKILL / docker kill) and `stop`
+ * (graceful) open a window closed by `start` or `restart`; `start` and `restart` (same plan and ports;
+ * `fresh` wipes the service's persisted state first); `pause` (SIGSTOP / docker pause) opens a window
+ * closed by `resume`.
  */
+import { bool } from '../topology/reader.js'
+import { DevnetError } from '../errors.js'
+import { member, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
 
 export interface ServiceFaultParameters {
   service: string
 }
 
-export async function crash(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  await ctx.devnet.service(service).kill('SIGKILL')
-  ctx.record({ kind: 'fault-start', name: 'crash', targets: [service] })
+export interface StartParameters extends ServiceFaultParameters {
+  /** Wipe the service's persisted state for a cold start. @default false */
+  fresh?: boolean
 }
 
-export async function stop(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  await ctx.devnet.service(service).stop()
-  ctx.record({ kind: 'fault-start', name: 'stop', targets: [service] })
+const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service (a rollup node, l1 or batcher)' } })
+const serviceArgs = { args: service, targets: ({ service }: ServiceFaultParameters) => [service] }
+const withFresh = (names: Names) => ({
+  ...service(names),
+  fresh: { check: bool, default: false, doc: "wipe the service's persisted state for a cold start" },
+})
+
+/** Starts a service again (stopping it first if it runs); with `fresh`, its persisted state is wiped in between. */
+async function startAgain(ctx: FaultContext, { service, fresh }: StartParameters): Promise<void> {
+  const handle = ctx.devnet.service(service)
+  if (fresh) {
+    if (!ctx.devnet.wipeState) {
+      throw new DevnetError(`fresh: this devnet cannot wipe the state of "${service}"`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'the devnet has no wipeState' })
+    }
+    await handle.stop()
+    await ctx.devnet.wipeState(service)
+  }
+  await handle.restart()
 }
 
-export async function start(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  await ctx.devnet.service(service).restart()
-  ctx.record({ kind: 'fault-end', name: 'start', targets: [service] })
+export const crashFault: FaultDefinition<ServiceFaultParameters> = {
+  summary: 'kill a service (SIGKILL / docker kill); ended by start or restart',
+  lasts: 'window',
+  endedBy: ['start', 'restart'],
+  ...serviceArgs,
+  act: (ctx, { service }) => ctx.devnet.service(service).kill('SIGKILL'),
 }
 
-export async function restart(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  ctx.record({ kind: 'fault-start', name: 'restart', targets: [service] })
-  await ctx.devnet.service(service).restart()
-  ctx.record({ kind: 'fault-end', name: 'restart', targets: [service] })
+export const stopFault: FaultDefinition<ServiceFaultParameters> = {
+  summary: 'stop a service gracefully; ended by start or restart',
+  lasts: 'window',
+  endedBy: ['start', 'restart'],
+  ...serviceArgs,
+  act: (ctx, { service }) => ctx.devnet.service(service).stop(),
 }
 
-export async function pause(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  await ctx.devnet.service(service).pause()
-  ctx.record({ kind: 'fault-start', name: 'pause', targets: [service] })
+export const startFault: FaultDefinition<StartParameters> = {
+  summary: 'start a crashed or stopped service again (same plan and ports); ends crash and stop',
+  lasts: 'recovery',
+  args: withFresh,
+  targets: serviceArgs.targets,
+  act: startAgain,
 }
 
-export async function resume(ctx: FaultContext, { service }: ServiceFaultParameters): Promise<void> {
-  await ctx.devnet.service(service).resume()
-  ctx.record({ kind: 'fault-end', name: 'pause', targets: [service] })
+export const restartFault: FaultDefinition<StartParameters> = {
+  summary: 'stop and start a service (same plan and ports); ends crash and stop',
+  lasts: 'instant',
+  args: withFresh,
+  targets: serviceArgs.targets,
+  act: startAgain,
 }
+
+export const pauseFault: FaultDefinition<ServiceFaultParameters> = {
+  summary: 'freeze a service (SIGSTOP / docker pause); ended by resume',
+  lasts: 'window',
+  endedBy: ['resume'],
+  ...serviceArgs,
+  act: (ctx, { service }) => ctx.devnet.service(service).pause(),
+}
+
+export const resumeFault: FaultDefinition<ServiceFaultParameters> = {
+  summary: 'unfreeze a paused service; ends pause',
+  lasts: 'recovery',
+  ...serviceArgs,
+  act: (ctx, { service }) => ctx.devnet.service(service).resume(),
+}
+
+export const crash = (ctx: FaultContext, args: ServiceFaultParameters) => runFault(ctx, 'crash', crashFault, args)
+export const stop = (ctx: FaultContext, args: ServiceFaultParameters) => runFault(ctx, 'stop', stopFault, args)
+export const start = (ctx: FaultContext, args: StartParameters) => runFault(ctx, 'start', startFault, args)
+export const restart = (ctx: FaultContext, args: StartParameters) => runFault(ctx, 'restart', restartFault, args)
+export const pause = (ctx: FaultContext, args: ServiceFaultParameters) => runFault(ctx, 'pause', pauseFault, args)
+export const resume = (ctx: FaultContext, args: ServiceFaultParameters) => runFault(ctx, 'resume', resumeFault, args)

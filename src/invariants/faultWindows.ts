@@ -1,15 +1,13 @@
 /**
  * Fault windows: when each fault was active, read from the history's `fault-start` / `fault-end`
- * events. The runner's side of the contract:
+ * events, which describe themselves (the faults' side of the contract, `faults/definition.ts`):
  * - a `fault-start` event (name = fault name, `targets` = the services it acts on) opens a window;
  * - the first later `fault-end` with the same name whose targets overlap (or either has none) closes it;
- * - a window never closed lasts to the end of the history, except for {@link INSTANT_FAULTS}, which last
- *   `graceMs` when the runner emits no `fault-end` for them.
+ *   a recovery (`start`, `heal`, ...) records that `fault-end` under the name of the fault it ends;
+ * - a window never closed lasts to the end of the history, except an `instant` one (`lasts: 'instant'`),
+ *   which lasts `graceMs`.
  */
 import type { History, HistoryEvent, NodeSample } from '../devnet/history.js'
-
-/** Faults that act at once rather than over a span; unclosed, they count as active for `graceMs`. */
-export const INSTANT_FAULTS: readonly string[] = ['l1Reorg', 'restart', 'failover']
 
 export interface FaultWindow {
   name: string
@@ -33,7 +31,7 @@ export function faultWindows(history: History, graceMs: number): FaultWindow[] {
     const close = events
       .slice(i + 1)
       .find((later) => later.kind === 'fault-end' && later.name === event.name && overlap(later.targets, event.targets))
-    const end = close?.t ?? (INSTANT_FAULTS.includes(event.name) ? event.t + graceMs : Infinity)
+    const end = close?.t ?? (event.lasts === 'instant' ? event.t + graceMs : Infinity)
     return [{ name: event.name, targets: event.targets ?? [], start: event.t, end, event }]
   })
 }

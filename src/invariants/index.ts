@@ -11,7 +11,7 @@ import type { Invariant, InvariantOptions } from './types.js'
 import { unsafeLiveness } from './unsafeLiveness.js'
 
 export { invariantDefaults } from './options.js'
-export { INSTANT_FAULTS, faultWindows, type FaultWindow } from './faultWindows.js'
+export { faultWindows, type FaultWindow } from './faultWindows.js'
 export type { Invariant, InvariantOptions } from './types.js'
 export {
   finalizedNeverReorgs,

@@ -47,3 +47,16 @@ describe('safeLiveness', () => {
     expect(safeLiveness.check(healed).map((v) => v.t)).toEqual([24_000])
   })
 })
+
+describe('safeLiveness without answers', () => {
+  test('behavior: a node that stops answering outside any fault window is flagged; inside one it is not', () => {
+    const history = healthyHistory({ untilMs: 25_000 })
+    history.samples = history.samples.filter((s) => s.node !== 'replica-0' || s.t <= 2000)
+    const violations = safeLiveness.check(history)
+    expect(violations.map((v) => v.message)).toEqual(['replica-0: safe head stalled at 8 from t=2000ms to t=18000ms (more than 15000ms), not answering'])
+    expect(violations[0].evidence[1]).toEqual({ t: 18_000, node: 'replica-0', answered: false })
+
+    history.events.push({ t: 1500, kind: 'fault-start', name: 'crash', targets: ['replica-0'], lasts: 'window' })
+    expect(safeLiveness.check(history)).toEqual([])
+  })
+})

@@ -11,8 +11,9 @@ export interface InvariantOptions {
   /** `safeOriginCanonical`: how long after the last fault L1 and the nodes take to settle. */
   settleMs: number
   /**
-   * How long an instantaneous fault (`l1Reorg`, `restart`, `failover`) counts as active, and how long
-   * after any fault ends the liveness invariants wait before checking again.
+   * How long an instant fault (`lasts: 'instant'`: `l1Reorg`, `restart`, `failover`) with no `fault-end`
+   * counts as active, and how long after any fault window closes the liveness invariants wait before
+   * checking again.
    */
   graceMs: number
 }

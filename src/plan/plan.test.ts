@@ -5,6 +5,7 @@ import type { RollupNodeConfig } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { p2pPeerId } from '../protocol/p2pIdentity.js'
 import { defaultTopology, type Topology } from '../topology/index.js'
+import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
 import { planDevnet } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
@@ -21,7 +22,7 @@ function readable(plan: DevnetPlan) {
       files: Object.fromEntries(
         Object.entries(service.files).map(([path, content]) => [
           path,
-          JSON.parse(content, (key, value) =>
+          !path.endsWith('.json') ? content : JSON.parse(content, (key, value) =>
             key === 'code' && typeof value === 'string' ? `<${(value.length - 2) / 2} bytes ${keccak256(value as `0x${string}`).slice(0, 10)}>` : value,
           ),
         ]),
@@ -50,6 +51,7 @@ test('args: runtime docker', () => {
     l1: { rpc: 40001 },
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
+    proxyd: { rpc: 40009, metrics: 40010 },
   }
   const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--port', '8545']))
@@ -82,6 +84,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     l1: { rpc: 30001 },
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
+    proxyd: { rpc: 30009, metrics: 30010 },
   }
   const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '127.0.0.1', '--port', '30001']))
@@ -109,7 +112,7 @@ test('behavior: every dependsOn names an earlier service', () => {
       for (const dep of s.dependsOn) expect(seen, `${s.name} depends on ${dep}`).toContain(dep)
       seen.add(s.name)
     }
-    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'seq', 'r-a', 'r-b', 'batcher'])
+    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
   }
 })
 
@@ -188,8 +191,39 @@ test('behavior: files are the l1 genesis, config and l2 genesis', () => {
     ['sequencer', ['config.json', 'l2-genesis.json']],
     ['replica-0', ['config.json', 'l2-genesis.json']],
     ['batcher', ['config.json']],
+    ['proxyd', ['proxyd.toml']],
   ])
   expect(config(service(plan, 'sequencer')).l2Genesis).toBe('l2-genesis.json')
+})
+
+test('behavior: proxyd fronts every node for reads and the sequencers for transactions, in proxyd\'s own TOML', () => {
+  for (const runtime of ['process', 'docker'] as const) {
+    const t = topology((t) => t.l2.nodes.push({ name: 'replica-1', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: true }))
+    const proxyd = service(planDevnet(t, { runtime, genesisTime }), 'proxyd')
+    expect(proxyd).toMatchObject({ role: 'proxyd', program: 'lite', args: ['proxyd', '--config', 'proxyd.toml'], dependsOn: ['sequencer', 'replica-0', 'replica-1'] })
+    expect(proxyd.ports).toEqual({ rpc: { port: 8080, host: 8080, protocol: 'http', public: true }, metrics: { port: 7300, host: 7300, protocol: 'http', public: true } })
+    const conf = parseConfig(proxyd.files['proxyd.toml'], 'proxyd.toml', proxyd.env)
+    expect(conf.backends['replica-1'].rpcUrl).toBe(runtime === 'docker' ? 'http://devnet-replica-1:9547' : 'http://127.0.0.1:9547')
+    expect(conf.server).toMatchObject({ rpcHost: runtime === 'docker' ? '0.0.0.0' : '127.0.0.1', rpcPort: 8080 })
+    expect(conf.groups.main).toMatchObject({ routingStrategy: 'consensus_aware', backends: ['sequencer', 'replica-0', 'replica-1'] })
+    expect(conf.groups.sequencer).toMatchObject({ routingStrategy: 'multicall', backends: ['sequencer', 'replica-1'] })
+    expect(conf.methodMappings).toMatchObject({ eth_getBalance: 'main', eth_sendRawTransaction: 'sequencer' })
+  }
+})
+
+test('args: proxyd disabled, or with the user\'s proxyd.toml', () => {
+  expect(planDevnet(topology((t) => (t.proxyd.enabled = false)), { runtime: 'process', genesisTime }).services.map((s) => s.name)).not.toContain('proxyd')
+  const toml = '# mine\n[server]\nrpc_port = 8080\n[backends.r]\nrpc_url = "$PROXYD_BACKEND_REPLICA_0"\n[backend_groups.g]\nbackends = ["r"]\n'
+  const user = topology((t) => (t.proxyd.config = { file: '/x/proxyd.toml', toml }))
+  expect(service(planDevnet(user, { runtime: 'process', genesisTime }), 'proxyd').files).toEqual({ 'proxyd.toml': toml })
+})
+
+test('error: a user proxyd.toml on other ports or naming a variable the devnet does not set', () => {
+  const plan = (toml: string) => () => planDevnet(topology((t) => (t.proxyd.config = { file: '/x/proxyd.toml', toml })), { runtime: 'process', genesisTime })
+  const toml = '[server]\nrpc_port = 8080\n[backends.r]\nrpc_url = "$PROXYD_BACKEND_REPLICA_0"\n[backend_groups.g]\nbackends = ["r"]\n'
+  expect(plan(toml.replace('8080', '9999'))).toThrow("proxyd.config /x/proxyd.toml: [server] rpc_port is 9999 but this devnet's proxyd listens on 8080")
+  expect(plan(`${toml}[metrics]\nenabled = true\nport = 1\n`)).toThrow("[metrics] port is 1 but this devnet's proxyd metrics port is 7300")
+  expect(plan(toml.replace('REPLICA_0', 'REPLICA_7'))).toThrow('proxyd.config /x/proxyd.toml: /x/proxyd.toml:4 backends.r.rpc_url: config env var $PROXYD_BACKEND_REPLICA_7 not found')
 })
 
 describe('error', () => {
@@ -198,4 +232,10 @@ describe('error', () => {
     expect(() => planDevnet(t, { runtime: 'process', genesisTime })).toThrow(DevnetError)
     expect(() => planDevnet(t, { runtime: 'process', genesisTime })).toThrow(/"batcher" is reserved/)
   })
+})
+
+test('args: batcher.batchType span becomes --batch-type 1 in the batcher config', () => {
+  expect(batcherConfig(planDevnet(defaultTopology(), { runtime: 'process', genesisTime })).batchType).toBe(0)
+  const plan = planDevnet(topology((t) => (t.batcher.batchType = 'span')), { runtime: 'process', genesisTime })
+  expect(batcherConfig(plan).batchType).toBe(1)
 })

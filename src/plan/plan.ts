@@ -2,11 +2,11 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`. Ports follow the
- * `l2.nodes` list order whatever the start order (see `ports.ts`).
+ * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proxyd` (see
+ * `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
-import type { RollupNodeConfig } from '../components/rollup-node/config.js'
+import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../protocol/p2pIdentity.js'
@@ -14,6 +14,7 @@ import type { NodeSpec, Topology } from '../topology/types.js'
 import { l1Genesis, l2Genesis, rollupConfig, type L1ContractsInput } from './genesis.js'
 import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
+import { proxydService } from './proxyd.js'
 import type { DevnetPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
@@ -29,7 +30,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -133,6 +134,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       rollup,
       l1Rpc: l1Url,
       l2Genesis: 'l2-genesis.json',
+      dataDir: NODE_DATA_DIR,
       host: bindHost,
       ports: { el: inner.el, rollup: inner.rollup, p2p: inner.p2p },
       sequencer: { enabled: canSequence, stopped: canSequence && !isSequencer, l1Confs: canSequence ? sequencer.l1Confs : 0 },
@@ -183,6 +185,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     batchInbox: batchInboxAddress(topology.l2.chainId),
     maxChannelDuration: topology.batcher.maxChannelDuration,
     maxFrameSize: topology.batcher.maxFrameSize,
+    batchType: topology.batcher.batchType === 'span' ? 1 : 0,
     pollMs: planDefaults.batcherPollMs,
     host: bindHost,
     ports: { rpc: innerPorts.batcher.rpc },
@@ -202,7 +205,10 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   }
 
   const replicas = nodes.filter((node) => node !== sequencer)
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher] }
+  const proxyd = topology.proxyd.enabled
+    ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => nodeUrl(name, 'el') })]
+    : []
+  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher, ...proxyd] }
 }
 
 function json(value: unknown): string {

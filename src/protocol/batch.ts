@@ -1,41 +1,16 @@
 /**
- * Batches inside channels: singular batches (type 0) and span batches (type 1, Delta+).
- * Span-batch decoding lives in `spanBatch.ts`, batch-queue validity in `batchValidity.ts`;
- * both are re-exported here.
+ * Batches inside channels: the singular batch codec (type 0) and the typed-batch decoder that
+ * dispatches to the span batch codec (`spanBatch.ts`, type 1, Delta+). Batch-queue rules live in
+ * `batchValidity.ts` and `spanBatchValidity.ts`.
  */
-import { bytesToHex, type Hex } from 'viem'
+import { bytesToHex } from 'viem'
+import { SINGULAR_BATCH_TYPE, SPAN_BATCH_TYPE, type DecodedBatch, type SingularBatch } from './batchTypes.js'
 import { concatBytes, fixedBytes, toBytes, uintMinimal } from './bytes.js'
 import { ProtocolError } from './errors.js'
 import { asBytes, asFixed, asList, asUint, decodeRlp, encodeRlp } from './rlp.js'
-import { decodeSpanBatch, type RawSpanBatch } from './spanBatch.js'
+import { decodeSpanBatch } from './spanBatch.js'
 
-export {
-  decodeSpanBatch,
-  spanBatchElements,
-  spanBatchToSingularBatches,
-  type RawSpanBatch,
-  type SpanBatchElement,
-} from './spanBatch.js'
-export { checkSingularBatch, type BatchValidity, type CheckSingularBatchArgs } from './batchValidity.js'
-
-/** Batch type byte of singular batches. */
-export const SINGULAR_BATCH_TYPE = 0
-/** Batch type byte of span batches (Delta+). */
-export const SPAN_BATCH_TYPE = 1
-
-/** One L2 block's worth of sequencer data (batch type 0). */
-export interface SingularBatch {
-  /** Hash of the previous L2 block. */
-  parentHash: Hex
-  /** L1 origin number. */
-  epochNumber: bigint
-  /** L1 origin hash. */
-  epochHash: Hex
-  /** L2 block timestamp. */
-  timestamp: bigint
-  /** EIP-2718 encoded sequencer transactions (never deposits). */
-  transactions: Hex[]
-}
+export { SINGULAR_BATCH_TYPE, SPAN_BATCH_TYPE, type DecodedBatch, type RawSpanBatch, type SingularBatch } from './batchTypes.js'
 
 /** Encodes `0x00 ++ rlp([parent_hash, epoch_number, epoch_hash, timestamp, transaction_list])`. */
 export function encodeSingularBatch(b: SingularBatch): Uint8Array {
@@ -64,9 +39,6 @@ export function decodeSingularBatchPayload(payload: Uint8Array): SingularBatch {
     transactions: asList(txs, 'transaction_list', c).map((tx, i) => bytesToHex(asBytes(tx, `transaction ${i}`, c))),
   }
 }
-
-/** A decoded batch of either kind. */
-export type DecodedBatch = { type: 0; batch: SingularBatch } | { type: 1; span: RawSpanBatch }
 
 /**
  * Decodes a typed batch as read from a channel. Span batches need the L2 chain id to rebuild

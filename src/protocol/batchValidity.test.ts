@@ -1,6 +1,7 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { checkSingularBatch, type CheckSingularBatchArgs, type SingularBatch } from './batch.js'
+import type { SingularBatch } from './batchTypes.js'
+import { checkSingularBatch, type CheckSingularBatchArgs } from './batchValidity.js'
 import { testRollupConfig } from './testConfig.js'
 import type { L1BlockRef, L2BlockRef, RollupConfig } from './types.js'
 

@@ -2,16 +2,13 @@
  * Pre-Holocene batch-queue validity of a singular batch ("Batch Queue" rules of the derivation
  * spec, in spec order).
  */
-import type { SingularBatch } from './batch.js'
+import type { Hex } from 'viem'
+import type { BatchValidity, SingularBatch } from './batchTypes.js'
 import { DEPOSIT_TX_TYPE } from './constants.js'
 import { isForkActive, maxSequencerDrift } from './rollupConfig.js'
 import type { L1BlockRef, L2BlockRef, RollupConfig } from './types.js'
 
-/** Batch-queue verdict plus, for anything but `accept`, why. */
-export interface BatchValidity {
-  result: 'drop' | 'accept' | 'undecided' | 'future'
-  reason?: string
-}
+export type { BatchValidity } from './batchTypes.js'
 
 /** Inputs of {@link checkSingularBatch}. */
 export interface CheckSingularBatchArgs {
@@ -31,6 +28,22 @@ function txTypeAllowed(first: number, isthmus: boolean): boolean {
   if (first >= 0xc0) return true // legacy: an RLP list
   if (first === 1 || first === 2) return true
   return isthmus && first === 4
+}
+
+/**
+ * Why a block's batch transactions are invalid (empty, a deposit, or a type other than legacy/1/2,
+ * plus 4 from Isthmus), or undefined if they are all fine.
+ */
+export function badTransaction(cfg: RollupConfig, timestamp: bigint, txs: Hex[]): string | undefined {
+  const isthmus = isForkActive(cfg, 'isthmus', Number(timestamp))
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]
+    if (tx.length <= 2) return `transaction ${i} is empty`
+    const first = Number.parseInt(tx.slice(2, 4), 16)
+    if (first === DEPOSIT_TX_TYPE) return `transaction ${i} is a deposit`
+    if (!txTypeAllowed(first, isthmus)) return `transaction ${i} has unsupported type ${first}`
+  }
+  return undefined
 }
 
 /**
@@ -85,13 +98,7 @@ export function checkSingularBatch(args: CheckSingularBatchArgs): BatchValidity 
       }
     }
   }
-  const isthmus = isForkActive(cfg, 'isthmus', Number(batch.timestamp))
-  for (let i = 0; i < batch.transactions.length; i++) {
-    const tx = batch.transactions[i]
-    if (tx.length <= 2) return drop(`transaction ${i} is empty`)
-    const first = Number.parseInt(tx.slice(2, 4), 16)
-    if (first === DEPOSIT_TX_TYPE) return drop(`transaction ${i} is a deposit`)
-    if (!txTypeAllowed(first, isthmus)) return drop(`transaction ${i} has unsupported type ${first}`)
-  }
+  const bad = badTransaction(cfg, batch.timestamp, batch.transactions)
+  if (bad) return drop(bad)
   return { result: 'accept' }
 }

@@ -7,7 +7,7 @@ import { bytesToHex, getAddress, hexToBytes, keccak256, recoverAddress, sha256, 
 import { sign } from 'viem/accounts'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
-import type { ExecutionPayload, PayloadVersion } from './payload.js'
+import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
 import { decodePayloadSSZ, encodePayloadSSZ } from './payloadSsz.js'
 
 /** Largest decompressed gossip message op-node accepts (10 MiB). */

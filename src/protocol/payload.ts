@@ -1,12 +1,15 @@
 /**
  * Execution payloads: the in-memory shape, its payload/topic version per fork, engine-API JSON
- * and conversion from `eth_getBlockBy*` results. SSZ and gossip codecs are re-exported.
+ * and conversion from `eth_getBlockBy*` results. The payload shape lives in `payloadTypes.ts` (a
+ * leaf), so the SSZ and gossip codecs re-exported here never import this module back.
  */
 import { getAddress, isHex, toHex, type Address, type Hex } from 'viem'
 import { ProtocolError } from './errors.js'
 import { isForkActive } from './rollupConfig.js'
+import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
 import type { RollupConfig } from './types.js'
 
+export type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
 export { SSZ_PAYLOAD_FIXED_SIZE, decodePayloadSSZ, encodePayloadSSZ } from './payloadSsz.js'
 export {
   MAX_GOSSIP_SIZE,
@@ -17,41 +20,6 @@ export {
   type DecodedGossipBlock,
   type EncodeGossipBlockArgs,
 } from './gossip.js'
-
-/** An L2 execution payload (engine API `ExecutionPayload`, OP flavour: withdrawals always empty). */
-export interface ExecutionPayload {
-  parentHash: Hex
-  feeRecipient: Address
-  stateRoot: Hex
-  receiptsRoot: Hex
-  /** 256 bytes. */
-  logsBloom: Hex
-  prevRandao: Hex
-  blockNumber: bigint
-  gasLimit: bigint
-  gasUsed: bigint
-  timestamp: bigint
-  /** At most 32 bytes. */
-  extraData: Hex
-  baseFeePerGas: bigint
-  blockHash: Hex
-  /** Raw EIP-2718 transactions, deposits first. */
-  transactions: Hex[]
-  /** Canyon+: present and empty. */
-  withdrawals?: []
-  /** Ecotone+: 0. */
-  blobGasUsed?: bigint
-  /** Ecotone+: 0. */
-  excessBlobGas?: bigint
-  /** Isthmus+: L2ToL1MessagePasser storage root. */
-  withdrawalsRoot?: Hex
-}
-
-/**
- * Payload version: 1 Bedrock, 2 Canyon/Delta (withdrawals), 3 Ecotone+ (blob fields, beacon root),
- * 4 Isthmus+ (withdrawalsRoot). The gossip topic version is this minus one.
- */
-export type PayloadVersion = 1 | 2 | 3 | 4
 
 /** Payload version of an L2 block with `timestamp`. */
 export function payloadVersionFor(cfg: RollupConfig, timestamp: number): PayloadVersion {

@@ -6,7 +6,7 @@
 import { bytesToHex, getAddress, type Hex } from 'viem'
 import { concatBytes, fixedBytes, toBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
-import type { ExecutionPayload, PayloadVersion } from './payload.js'
+import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
 
 /** Size of the fixed part of the SSZ container per payload version. */
 export const SSZ_PAYLOAD_FIXED_SIZE: Record<PayloadVersion, number> = { 1: 508, 2: 512, 3: 528, 4: 560 }

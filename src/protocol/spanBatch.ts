@@ -1,33 +1,18 @@
 /**
- * Span batch (type 1, Delta+) decoding per the Delta span-batch spec, rebuilding each
- * transaction's signed EIP-2718 bytes with the L2 chain id, plus conversion to per-block batches.
+ * Span batch (type 1, Delta+) codec per the Delta span-batch spec, plus conversion between a span
+ * and the singular batches (one per L2 block) it stands for.
+ *
+ * `span_batch = 0x01 ++ rel_timestamp ++ l1_origin_num ++ parent_check ++ l1_origin_check ++ block_count
+ * ++ origin_bits ++ block_tx_counts ++ contract_creation_bits ++ y_parity_bits ++ tx_sigs ++ tx_tos ++ tx_datas
+ * ++ tx_nonces ++ tx_gases ++ protected_bits` (uvarints; bitlists are big-endian integers padded to whole bytes).
  */
 import { bytesToHex, type Hex } from 'viem'
-import type { SingularBatch } from './batch.js'
-import { concatBytes, readUvarint, uintMinimal } from './bytes.js'
+import { SPAN_BATCH_TYPE, type RawSpanBatch, type SingularBatch } from './batchTypes.js'
+import { concatBytes, fixedBytes, readUvarint, writeUvarint } from './bytes.js'
 import { MAX_SPAN_BATCH_ELEMENT_COUNT } from './constants.js'
 import { ProtocolError } from './errors.js'
-import { asBytes, asList, asUint, decodeRlp, encodeRlp, readRlpHeader, type RlpItem } from './rlp.js'
+import { readSpanTxData, signedTxFromSpan, spanTxData, spanTxFromSigned, type SpanTx } from './spanBatchTx.js'
 import { ZERO_HASH } from './types.js'
-
-/** A decoded span batch, with its transactions rebuilt as signed EIP-2718 bytes. */
-export interface RawSpanBatch {
-  /** First block timestamp minus L2 genesis time. */
-  relTimestamp: bigint
-  /** L1 origin number of the last block. */
-  l1OriginNum: bigint
-  /** First 20 bytes of the first block's parent hash. */
-  parentCheck: Hex
-  /** First 20 bytes of the last block's L1 origin hash. */
-  l1OriginCheck: Hex
-  blockCount: number
-  /** Per block: whether its L1 origin advanced by one. */
-  originBits: boolean[]
-  /** Per block: number of transactions. */
-  blockTxCounts: number[]
-  /** All transactions in block order (split with `blockTxCounts`). */
-  txs: Hex[]
-}
 
 const C = 'INVALID_SPAN_BATCH' as const
 const fail = (msg: string): never => {
@@ -53,7 +38,7 @@ class Reader {
     this.pos += n
     return out
   }
-  /** Standard bitlist: big-endian integer padded to whole bytes; bit i = block/tx i. */
+  /** Bitlist: big-endian integer padded to whole bytes; bit i = block/tx i. */
   bits(n: number, what: string): boolean[] {
     const len = Math.ceil(n / 8)
     const raw = this.bytes(len, what)
@@ -64,30 +49,14 @@ class Reader {
   }
 }
 
-interface TxData {
-  type: number
-  fields: RlpItem[]
-}
-
-const TX_DATA_FIELDS: Record<number, number> = { 0: 3, 1: 4, 2: 5, 4: 6 }
-
-function readTxData(r: Reader, index: number): TxData {
-  let type = 0
-  if (r.pos < r.buf.length && r.buf[r.pos] <= 0x7f) {
-    type = r.buf[r.pos]
-    r.pos++
-    if (type !== 1 && type !== 2 && type !== 4) fail(`tx ${index} has unsupported type ${type}`)
-  }
-  const header = readRlpHeader(r.buf, r.pos, C)
-  if (!header.isList) fail(`tx ${index} data is not an RLP list`)
-  const fields = asList(decodeRlp(r.buf.subarray(r.pos, header.end), C), `tx ${index} data`, C, TX_DATA_FIELDS[type])
-  r.pos = header.end
-  const uints = type === 0 || type === 1 ? [0, 1] : [0, 1, 2]
-  for (const i of uints) asUint(fields[i], 32, `tx ${index} integer field ${i}`, C)
-  asBytes(fields[type === 0 || type === 1 ? 2 : 3], `tx ${index} data`, C)
-  if (type !== 0) asList(fields[type === 1 ? 3 : 4], `tx ${index} access list`, C)
-  if (type === 4) asList(fields[5], `tx ${index} authorization list`, C)
-  return { type, fields }
+/** Writes a bitlist: bit i of a big-endian integer, padded to whole bytes. */
+function writeBits(bits: boolean[]): Uint8Array {
+  const len = Math.ceil(bits.length / 8)
+  const out = new Uint8Array(len)
+  bits.forEach((b, i) => {
+    if (b) out[len - 1 - (i >> 3)] |= 1 << (i & 7)
+  })
+  return out
 }
 
 /** Decodes a span batch payload (bytes after the type byte); trailing bytes are ignored as in op-node. */
@@ -110,44 +79,53 @@ export function decodeSpanBatch(payload: Uint8Array, l2ChainId: bigint): RawSpan
   }
   const creation = r.bits(total, 'contract_creation_bits')
   const yParity = r.bits(total, 'y_parity_bits')
-  const sigs: Uint8Array[] = []
-  for (let i = 0; i < total; i++) sigs.push(r.bytes(64, 'tx_sigs'))
-  const tos: (Uint8Array | null)[] = []
-  for (let i = 0; i < total; i++) tos.push(creation[i] ? null : r.bytes(20, 'tx_tos'))
-  const datas: TxData[] = []
-  for (let i = 0; i < total; i++) datas.push(readTxData(r, i))
-  const nonces: bigint[] = []
-  for (let i = 0; i < total; i++) nonces.push(r.uvarint('tx_nonces'))
-  const gases: bigint[] = []
-  for (let i = 0; i < total; i++) gases.push(r.uvarint('tx_gases'))
-  const protectedBits = r.bits(datas.filter((d) => d.type === 0).length, 'protected_bits')
+  const txs: SpanTx[] = []
+  for (let i = 0; i < total; i++) {
+    txs.push({ type: 0, fields: [], to: null, yParity: yParity[i], sig: r.bytes(64, 'tx_sigs'), nonce: 0n, gas: 0n, protected: false })
+  }
+  for (let i = 0; i < total; i++) if (!creation[i]) txs[i].to = r.bytes(20, 'tx_tos')
+  for (let i = 0; i < total; i++) {
+    const d = readSpanTxData(r.buf, r.pos, i)
+    txs[i].type = d.type
+    txs[i].fields = d.fields
+    r.pos = d.end
+  }
+  for (const tx of txs) tx.nonce = r.uvarint('tx_nonces')
+  for (const tx of txs) tx.gas = r.uvarint('tx_gases')
+  const legacy = txs.filter((tx) => tx.type === 0)
+  r.bits(legacy.length, 'protected_bits').forEach((p, i) => (legacy[i].protected = p))
   // Like op-node, bytes after the last field are not checked.
+  const signed = txs.map((tx, i) => signedTxFromSpan(tx, l2ChainId, i))
+  return { relTimestamp, l1OriginNum, parentCheck, l1OriginCheck, blockCount, originBits, blockTxCounts, txs: signed }
+}
 
-  let legacyIndex = 0
-  const txs = datas.map((d, i): Hex => {
-    const to = tos[i] ?? new Uint8Array(0)
-    const sig = sigs[i]
-    const rVal = uintMinimal(BigInt(bytesToHex(sig.subarray(0, 32))))
-    const sVal = uintMinimal(BigInt(bytesToHex(sig.subarray(32, 64))))
-    const y = BigInt(yParity[i] ? 1 : 0)
-    const f = d.fields
-    const nonce = uintMinimal(nonces[i])
-    const gas = uintMinimal(gases[i])
-    const chainId = uintMinimal(l2ChainId)
-    if (d.type === 0) {
-      const v = protectedBits[legacyIndex++] ? l2ChainId * 2n + 35n + y : 27n + y
-      return bytesToHex(encodeRlp([nonce, f[1], gas, to, f[0], f[2], uintMinimal(v), rVal, sVal]))
-    }
-    let body: RlpItem[]
-    if (d.type === 1) body = [chainId, nonce, f[1], gas, to, f[0], f[2], f[3]]
-    else if (d.type === 2) body = [chainId, nonce, f[1], f[2], gas, to, f[0], f[3], f[4]]
-    else {
-      if (tos[i] === null) fail(`tx ${i}: set-code transactions cannot create contracts`)
-      body = [chainId, nonce, f[1], f[2], gas, to, f[0], f[3], f[4], f[5]]
-    }
-    return bytesToHex(concatBytes(Uint8Array.of(d.type), encodeRlp([...body, uintMinimal(y), rVal, sVal])))
-  })
-  return { relTimestamp, l1OriginNum, parentCheck, l1OriginCheck, blockCount, originBits, blockTxCounts, txs }
+/** Encodes `0x01 ++ prefix ++ payload`; every transaction must be signed for `l2ChainId`. */
+export function encodeSpanBatch(span: RawSpanBatch, l2ChainId: bigint): Uint8Array {
+  const n = span.blockCount
+  if (n < 1 || n > MAX_SPAN_BATCH_ELEMENT_COUNT) fail(`block_count must be between 1 and ${MAX_SPAN_BATCH_ELEMENT_COUNT}, found ${n}`)
+  if (span.originBits.length !== n || span.blockTxCounts.length !== n) fail(`origin_bits and block_tx_counts need ${n} entries`)
+  const total = span.blockTxCounts.reduce((a, b) => a + b, 0)
+  if (total !== span.txs.length) fail(`block_tx_counts sum to ${total} but there are ${span.txs.length} txs`)
+  if (total > MAX_SPAN_BATCH_ELEMENT_COUNT) fail(`total tx count exceeds ${MAX_SPAN_BATCH_ELEMENT_COUNT}`)
+  const txs = span.txs.map((raw, i) => spanTxFromSigned(raw, l2ChainId, i))
+  return concatBytes(
+    Uint8Array.of(SPAN_BATCH_TYPE),
+    writeUvarint(span.relTimestamp),
+    writeUvarint(span.l1OriginNum),
+    fixedBytes(span.parentCheck, 20, 'parent_check', C),
+    fixedBytes(span.l1OriginCheck, 20, 'l1_origin_check', C),
+    writeUvarint(n),
+    writeBits(span.originBits),
+    ...span.blockTxCounts.map((c) => writeUvarint(c)),
+    writeBits(txs.map((tx) => tx.to === null)),
+    writeBits(txs.map((tx) => tx.yParity)),
+    ...txs.map((tx) => tx.sig),
+    ...txs.flatMap((tx) => (tx.to === null ? [] : [tx.to])),
+    ...txs.map(spanTxData),
+    ...txs.map((tx) => writeUvarint(tx.nonce)),
+    ...txs.map((tx) => writeUvarint(tx.gas)),
+    writeBits(txs.filter((tx) => tx.type === 0).map((tx) => tx.protected)),
+  )
 }
 
 /** One block of a span batch, with its derived timestamp and L1 origin number. */
@@ -193,23 +171,50 @@ export function spanBatchElements(span: RawSpanBatch, timing: SpanBatchTiming): 
 
 /**
  * Converts a span batch into singular batches, looking up each block's L1 origin hash with
- * `l1Origins(number)`. `parentHash` is left as {@link ZERO_HASH}: like op-node, the consumer sets
+ * `l1Origins(number)`. Given the safe head, blocks at or before it are skipped (op-node's
+ * `GetSingularBatches`). `parentHash` is left as {@link ZERO_HASH}: like op-node, the consumer sets
  * it to the safe head hash when it takes each batch. Throws if an origin is unknown.
  */
 export function spanBatchToSingularBatches(
   span: RawSpanBatch,
   timing: SpanBatchTiming,
   l1Origins: (number: number) => Hex | undefined,
+  safeHead?: { timestamp: number },
 ): SingularBatch[] {
-  return spanBatchElements(span, timing).map((el) => {
+  const after = BigInt(safeHead?.timestamp ?? -1)
+  return spanBatchElements(span, timing).filter((el) => el.timestamp > after).map((el) => {
     const epochHash = l1Origins(Number(el.epochNumber))
     if (epochHash === undefined) fail(`unknown L1 origin ${el.epochNumber}`)
-    return {
-      parentHash: ZERO_HASH,
-      epochNumber: el.epochNumber,
-      epochHash: epochHash as Hex,
-      timestamp: el.timestamp,
-      transactions: el.transactions,
-    }
+    return { parentHash: ZERO_HASH, epochNumber: el.epochNumber, epochHash: epochHash as Hex, timestamp: el.timestamp, transactions: el.transactions }
   })
+}
+
+/**
+ * Builds the span batch for consecutive L2 blocks given as singular batches, as op-batcher does:
+ * block 0's origin bit says whether it starts an epoch (`firstSequenceNumber === 0`), later bits
+ * whether the origin advanced. Throws unless timestamps step by `blockTime` and origins by 0 or 1.
+ */
+export function singularBatchesToSpan(batches: SingularBatch[], firstSequenceNumber: number, timing: SpanBatchTiming): RawSpanBatch {
+  if (batches.length === 0) fail('needs at least one block')
+  const first = batches[0]
+  const last = batches[batches.length - 1]
+  batches.forEach((b, i) => {
+    if (i === 0) return
+    const prev = batches[i - 1]
+    if (b.timestamp !== prev.timestamp + BigInt(timing.blockTime)) fail(`block ${i} timestamp ${b.timestamp} does not follow ${prev.timestamp}`)
+    const step = b.epochNumber - prev.epochNumber
+    if (step !== 0n && step !== 1n) fail(`block ${i} origin ${b.epochNumber} does not follow ${prev.epochNumber}`)
+  })
+  const relTimestamp = first.timestamp - BigInt(timing.l2GenesisTime)
+  if (relTimestamp < 0n) fail(`first timestamp ${first.timestamp} is before L2 genesis`)
+  return {
+    relTimestamp,
+    l1OriginNum: last.epochNumber,
+    parentCheck: first.parentHash.slice(0, 42) as Hex,
+    l1OriginCheck: last.epochHash.slice(0, 42) as Hex,
+    blockCount: batches.length,
+    originBits: batches.map((b, i) => (i === 0 ? firstSequenceNumber === 0 : b.epochNumber !== batches[i - 1].epochNumber)),
+    blockTxCounts: batches.map((b) => b.transactions.length),
+    txs: batches.flatMap((b) => b.transactions),
+  }
 }

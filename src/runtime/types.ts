@@ -40,6 +40,8 @@ export interface LinkFault {
   delayMs?: number
   jitterMs?: number
   lossPercent?: number
+  /** Bandwidth limit of the service's links, kbit/s. */
+  bandwidthKbps?: number
 }
 
 export interface Runtime {

@@ -47,5 +47,5 @@ test('error: timeout names what was awaited and the last failure', async () => {
   expect(error).toBeInstanceOf(WaitTimeoutError)
   expect((error as WaitTimeoutError).code).toBe('DEVNET_SERVICE_TIMEOUT')
   expect((error as WaitTimeoutError).message).toContain(`timed out after 200 ms waiting for eth_chainId on ${url}`)
-  expect((error as WaitTimeoutError).details).toBe('eth_chainId failed: not yet')
+  expect((error as WaitTimeoutError).details).toBe(`eth_chainId on ${url} failed: not yet (code -32000)`)
 })

@@ -7,6 +7,7 @@ import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../errors.js'
 import type { ReadinessPlan } from '../plan/types.js'
+import { jsonRpc } from './jsonrpc.js'
 
 /** Every runtime default, in one place. */
 export const defaults = {
@@ -86,19 +87,7 @@ async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>,
  * await waitForRpc('http://127.0.0.1:8545', 'eth_chainId', [], { timeoutMs: 5_000 })
  */
 export function waitForRpc(url: string, method: string, params: unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
-  return poll(`${method} on ${url}`, async (signal) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      signal,
-    })
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`)
-    const body = (await response.json()) as { result?: unknown; error?: { code?: number; message?: string } }
-    if (body.error) throw new Error(`${method} failed: ${body.error.message ?? JSON.stringify(body.error)}`)
-    if (!('result' in body)) throw new Error(`${method}: response has no result`)
-    return body.result
-  }, options)
+  return poll(`${method} on ${url}`, (signal) => jsonRpc(url, method, params, { signal }), options)
 }
 
 /**

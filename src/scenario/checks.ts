@@ -1,25 +1,8 @@
-/** Value checks for scenario files, in the style of `topology/reader.ts` (which holds the shared ones). */
+/** Value checks for scenario files, in the style of `topology/reader.ts` (which holds the shared ones; fault arguments' are in `faults/checks.ts`). */
 import { isScalar } from 'yaml'
 import { describe, str, type Check } from '../topology/reader.js'
 import { ConditionError, parseCondition, parseTerm, type Condition, type ConditionContext, type Term } from './condition.js'
 import { parseDuration } from './duration.js'
-
-/** `true` or `false`. */
-export const bool: Check<boolean> = (r, node, path) => {
-  const value = isScalar(node) ? node.value : undefined
-  if (typeof value === 'boolean') return value
-  return r.fail(path, r.line(node), `expected true or false, found ${describe(node)}`)
-}
-
-/** A number in `(min, max]` (integers or decimals). */
-export function number(min: number, max = Infinity): Check<number> {
-  const expected = max === Infinity ? `a number > ${min}` : `a number > ${min} and <= ${max}`
-  return (r, node, path) => {
-    const value = isScalar(node) ? node.value : undefined
-    if (typeof value === 'number' && value > min && value <= max) return value
-    return r.fail(path, r.line(node), `expected ${expected}, found ${describe(node)}`)
-  }
-}
 
 /** A duration string (`30s`, `500ms`, `2m`) in milliseconds. */
 export const duration: Check<number> = (r, node, path) => {
@@ -34,15 +17,6 @@ export const millis: Check<number> = (r, node, path) => {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value
   const ms = typeof value === 'string' ? parseDuration(value) : undefined
   return ms ?? r.fail(path, r.line(node), `expected milliseconds (an integer >= 1) or a duration like 5s, found ${describe(node)}`)
-}
-
-/** One of `names`, with `what` naming the kind of thing in the message (`unknown service "x"; …`). */
-export function member(what: string, names: readonly string[]): Check<string> {
-  return (r, node, path) => {
-    const value = str(r, node, path)
-    if (value === undefined || names.includes(value)) return value
-    return r.fail(path, r.line(node), `unknown ${what} ${JSON.stringify(value)}; expected one of: ${names.join(', ')}`)
-  }
 }
 
 /** A condition string, parsed (see `condition.ts`). */

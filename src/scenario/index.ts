@@ -20,7 +20,6 @@ export {
 } from './condition.js'
 export { evaluateCondition, explainCondition, historyView, termValue, type ConditionView } from './evaluate.js'
 export { formatDuration, parseDuration } from './duration.js'
-export { endsFault, FAULT_NAMES, FAULTS, faultTargets, type FaultArgs, type FaultCall, type FaultLifecycle, type FaultName } from './faults.js'
 export type * from '../devnet/history.js'
 export type * from './types.js'
 export * from './report/index.js'

@@ -6,7 +6,7 @@ import { DevnetError, SpecError } from '../errors.js'
 import { invariantIds } from '../invariants/index.js'
 import { defaultTopology } from '../topology/defaults.js'
 import { parseCondition, parseTerm } from './condition.js'
-import { FAULT_NAMES } from './faults.js'
+import { FAULT_NAMES } from '../faults/index.js'
 import { loadScenario, parseScenario } from './load.js'
 
 const FILE = 'scenarios/x.yaml'
@@ -50,7 +50,6 @@ describe('parseScenario', () => {
     expect(scenario).toEqual({
       name: 'smoke',
       description: '',
-      seed: 1,
       topology: defaultTopology(),
       sampleMs: 250,
       invariants: { except: [], options: { unsafeStallMs: 5000, safeStallMs: 15000 } },
@@ -193,7 +192,7 @@ describe('parseScenario', () => {
   })
 
   test('error: wrong types of top-level keys', () => {
-    expectError(yaml('seed: -1', 'steps: [{ sleep: 1s }]'), 'seed', 'seed: expected an integer >= 0, found -1')
+    expectError(yaml('seed: -1', 'steps: [{ sleep: 1s }]'), 'seed', 'seed: expected an integer between 0 and 4294967295, found -1')
     expectError(yaml('sample: fast', 'steps: [{ sleep: 1s }]'), 'sample', 'sample: expected milliseconds (an integer >= 1) or a duration like 5s, found "fast"')
     expectError(
       yaml('name: Big Name', 'steps: [{ sleep: 1s }]'),
@@ -319,7 +318,7 @@ describe('parseScenario', () => {
     )
     expectErrors(
       text,
-      ['seed', 'seed: expected an integer >= 0, found "x"'],
+      ['seed', 'seed: expected an integer between 0 and 4294967295, found "x"'],
       ['too early', 'steps[0].wait: cannot parse condition "replica-0.safe > $later": unknown mark "$later"; set it with a "mark" step before this one'],
       ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher'],
     )

@@ -12,6 +12,8 @@ import type { History, HistoryEvent } from '../devnet/history.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
+/** A node that does not answer its sync status within this (paused, overloaded) is skipped in that round. */
+const statusTimeoutMs = 3000
 
 interface BlockJson {
   hash: Hex
@@ -77,7 +79,10 @@ export class Recorder {
       history.nodes.map(async (node) => {
         const url = devnet.endpoints[node].rollup
         try {
-          const [s, active] = await Promise.all([call<SyncStatus>(url, 'optimism_syncStatus'), call<boolean>(url, 'admin_sequencerActive').catch(() => false)])
+          const [s, active] = await Promise.all([
+            call<SyncStatus>(url, 'optimism_syncStatus', [], statusTimeoutMs),
+            call<boolean>(url, 'admin_sequencerActive', [], statusTimeoutMs).catch(() => false),
+          ])
           return { node, s, active }
         } catch {
           return undefined

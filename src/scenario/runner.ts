@@ -6,29 +6,32 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { privateKeyToAccount } from 'viem/accounts'
-import type { Hex } from 'viem'
 import { startDevnet, type Devnet } from '../devnet/start.js'
 import { applyFault, newFaultState, type FaultContext } from '../faults/index.js'
-import { call } from '../faults/context.js'
 import { checkInvariants } from '../invariants/index.js'
 import { evaluateCondition, explainCondition, historyView, termValue } from './evaluate.js'
 import type { History, Violation } from '../devnet/history.js'
 import { loadScenario } from './load.js'
+import { deriveSeed, drawSeed } from './random.js'
 import { Recorder } from './recorder.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
+import { sendTraffic } from './traffic.js'
 import type { Scenario, ScenarioResult, Step, StepResult } from './types.js'
 
 export interface RunScenarioOptions {
   runtime?: 'process' | 'docker'
   /** Where `<scenario>.json` and `<scenario>.html` go; no reports without it. */
   reportDir?: string
+  /** Called once the devnet is up, before the first step (e.g. to act on it beside the steps). */
+  onDevnet?: (devnet: Devnet) => void
   /** Progress: a step started or ended. */
   onStep?: (step: Step, result?: StepResult) => void
   /** A violation found while the run goes on (continuous checking). */
   onViolation?: (v: Violation) => void
   /** How long to let L1 and the nodes settle after the last step before the final checks. @default 3000 */
   settleMs?: number
+  /** Seed of every random choice (load timing and mix, the runtime's loss and jitter). @default the scenario's `seed`, else a fresh one (recorded in the result) */
+  seed?: number
 }
 
 export interface RunScenarioReturnType {
@@ -45,6 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  */
 export async function runScenario(scenarioOrFile: Scenario | string, options: RunScenarioOptions = {}): Promise<RunScenarioReturnType> {
   const scenario = typeof scenarioOrFile === 'string' ? await loadScenario(scenarioOrFile) : scenarioOrFile
+  const seed = options.seed ?? scenario.seed ?? drawSeed()
   const started = Date.now()
   const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-scenario-${scenario.name}-`))
   const topology = structuredClone(scenario.topology)
@@ -55,7 +59,8 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   let error: ScenarioResult['error']
   let checker: NodeJS.Timeout | undefined
   try {
-    devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir, seed })
+    options.onDevnet?.(devnet)
     recorder = new Recorder(devnet, scenario.name, scenario.sampleMs)
     recorder.start()
     const rec = recorder
@@ -80,7 +85,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         continue
       }
       options.onStep?.(step)
-      const r = await runStep(step, { ctx, rec, marks, sampleMs: scenario.sampleMs, load })
+      const r = await runStep(step, { devnet, ctx, rec, marks, sampleMs: scenario.sampleMs, load, seed })
       steps.push(r)
       options.onStep?.(step, r)
       if (r.status === 'failed' && step.kind !== 'expect') aborted = true
@@ -102,6 +107,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     scenario: scenario.name,
     file: scenario.file,
     runtime: history.runtime,
+    seed,
     passed: !error && violations.length === 0 && steps.every((s) => s.status !== 'failed'),
     durationMs: Date.now() - started,
     steps,
@@ -119,7 +125,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
 }
 
 interface StepEnv {
+  devnet: Devnet
   ctx: FaultContext
+  /** The run's seed; each load step draws from its own seed derived from it and the step's index. */
+  seed: number
   rec: Recorder
   marks: Record<string, number>
   sampleMs: number
@@ -184,39 +193,20 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         marks[step.name] = value
         return done('passed', `${step.name} = ${value}`)
       }
-      case 'load':
-        env.load.push(sendLoad(env.ctx.devnet, step.rate, step.durationMs, step.node, rec))
-        return done('passed', `sending ${step.rate} tx/s for ${step.durationMs} ms in the background`)
+      case 'load': {
+        const seed = deriveSeed(env.seed, step.index)
+        const sending = sendTraffic(env.devnet, seed, step).then(({ sent, failed }) => {
+          rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed } })
+        })
+        env.load.push(sending)
+        return done('passed', `sending ${step.rate} tx/s for ${step.durationMs} ms in the background (seed ${seed})`)
+      }
     }
   } catch (err) {
     return done('failed', err instanceof Error ? err.message : String(err))
   } finally {
     rec.record({ kind: 'step-end', name: step.label })
   }
-}
-
-/** Sends simple transfers at `rate` per second to a node's L2 RPC from a dev account. */
-async function sendLoad(devnet: Devnet, rate: number, durationMs: number, node: string | undefined, rec: Recorder): Promise<void> {
-  const target = node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
-  const url = devnet.endpoints[target].el
-  const account = privateKeyToAccount(devnet.keys.accounts[devnet.keys.accounts.length - 1].privateKey)
-  let nonce = Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']))
-  const end = Date.now() + durationMs
-  let sent = 0
-  let failed = 0
-  while (Date.now() < end) {
-    try {
-      const raw = await account.signTransaction({ chainId: devnet.topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000n })
-      await call(url, 'eth_sendRawTransaction', [raw])
-      nonce++
-      sent++
-    } catch {
-      failed++
-      nonce = Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']).catch(() => `0x${nonce.toString(16)}`))
-    }
-    await sleep(1000 / rate)
-  }
-  rec.record({ kind: 'note', name: 'load', targets: [target], details: { sent, failed } })
 }
 
 function emptyHistory(scenario: string, runtime: 'process' | 'docker'): History {

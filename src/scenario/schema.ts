@@ -5,7 +5,7 @@
  * ```yaml
  * name: l1-reorg-shallow          # default: the file name without .yaml
  * description: ...
- * seed: 1
+ * seed: 1                         # of every random choice; default: drawn per run and recorded
  * topology: { l2: { sequencingWindow: 6 } }   # or a path to a devnet.yaml; absent: the default topology
  * sample: 250                     # recorder interval, ms
  * invariants: { except: [unsafeLiveness], liveness: { unsafeStallMs: 8000 } }   # default: all
@@ -33,17 +33,15 @@ import { parseTopology } from '../topology/parse.js'
 import { describe, int, name, str, type Entry, type Reader, type YNode } from '../topology/reader.js'
 import { readTopology } from '../topology/resolve.js'
 import type { Topology } from '../topology/types.js'
-import { member, millis } from './checks.js'
-import type { Names } from './faultArgs.js'
+import { member, namesOf } from '../faults/checks.js'
+import { millis } from './checks.js'
 import { readSteps } from './steps.js'
 import type { Scenario } from './types.js'
 
 const KEYS = ['name', 'description', 'seed', 'topology', 'sample', 'invariants', 'steps'] as const
 
-/** Defaults of a scenario file's top-level keys. */
+/** Defaults of a scenario file's top-level keys (no `seed`: a run without one draws one and records it). */
 export const scenarioDefaults = {
-  /** @default 1 */
-  seed: 1,
   /** @default 250 */
   sampleMs: 250,
 }
@@ -56,14 +54,13 @@ export function readScenario(r: Reader, root: YNode, file: string): Scenario {
     return (entry && check(r, entry.node, entry.path)) ?? fallback
   }
   const { topology, topologyFile } = readTopologyKey(r, entries.get('topology'), file)
-  const nodes = topology.l2.nodes.map((n) => n.name)
-  const names: Names = { topology, nodes, services: [...nodes, 'l1', 'batcher'] }
+  const names = namesOf(topology)
   const steps = entries.get('steps')
   if (!steps && (root === null || isMap(root))) r.fail('', r.line(root), 'missing required key "steps"')
   return {
     name: get('name', name, basename(file).replace(/\.ya?ml$/, '')),
     description: get('description', str, ''),
-    seed: get('seed', int(0), scenarioDefaults.seed),
+    ...(entries.has('seed') ? { seed: get('seed', int(0, 2 ** 32 - 1), 0) } : {}),
     topology,
     ...(topologyFile ? { topologyFile } : {}),
     sampleMs: get('sample', millis, scenarioDefaults.sampleMs),

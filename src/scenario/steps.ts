@@ -1,11 +1,11 @@
 /** Reads the `steps` of a scenario file. */
 import { isMap, isScalar } from 'yaml'
 import { describe, join, str, type Entry, type Reader } from '../topology/reader.js'
-import { condition, duration, member, number, term } from './checks.js'
+import { member, number } from '../faults/checks.js'
+import { condition, duration, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
 import { formatDuration } from './duration.js'
-import { readFault, type Names } from './faultArgs.js'
-import { FAULT_NAMES, type FaultCall, type FaultName } from './faults.js'
+import { FAULT_NAMES, readFault, type FaultCall, type FaultName, type Names } from '../faults/index.js'
 import type { Step } from './types.js'
 
 /** Step kinds (exactly one per step) and the keys each allows beside its own and `label`. */

@@ -2,7 +2,7 @@
 import type { InvariantOptions } from '../invariants/types.js'
 import type { Topology } from '../topology/types.js'
 import type { Condition, Term } from './condition.js'
-import type { FaultCall } from './faults.js'
+import type { FaultCall } from '../faults/registry.js'
 import type { Violation } from '../devnet/history.js'
 
 export interface Scenario {
@@ -10,8 +10,8 @@ export interface Scenario {
   name: string
   /** @default '' */
   description: string
-  /** Seed for anything random the runner does (load, jitter). @default 1 */
-  seed: number
+  /** Seed of every random choice of a run (load timing and mix, loss, jitter); absent: each run draws one. */
+  seed?: number
   /** Inline, from `topologyFile`, or the default topology. */
   topology: Topology
   /** Absolute path of the topology file, when the scenario names one. */
@@ -104,6 +104,8 @@ export interface ScenarioResult {
   /** The scenario file. */
   file?: string
   runtime?: 'process' | 'docker'
+  /** The seed the run used (given, or drawn when none was). */
+  seed?: number
   /** No step failed, no invariant was violated and there was no error. */
   passed: boolean
   durationMs: number

@@ -11,6 +11,7 @@ export function checkTopology(r: Reader, t: Topology): void {
   checkChainIds(r, t)
   checkNodes(r, t)
   checkForks(r, t)
+  checkBatchType(r, t)
   checkKeys(r, t)
 }
 
@@ -73,6 +74,13 @@ function checkForks(r: Reader, t: Topology): void {
     }
     previous = fork
   })
+}
+
+/** Span batches are valid from Delta: the batcher writes them from genesis, so Delta must be active there. */
+function checkBatchType(r: Reader, t: Topology): void {
+  if (t.batcher.batchType !== 'span' || t.l2.forks.delta === 0) return
+  const delta = t.l2.forks.delta === undefined ? 'not scheduled' : `at ${t.l2.forks.delta}`
+  fail(r, 'batcher.batchType', `span batches need l2.forks.delta: 0 (Delta at genesis); delta is ${delta}`)
 }
 
 /** Role indices are distinct and below `fundedAccounts`. */

@@ -41,6 +41,12 @@ export const defaults = {
     maxChannelDuration: 1,
     /** @default 120000 */
     maxFrameSize: 120_000,
+    /** op-batcher's default (`--batch-type=0`). @default 'singular' */
+    batchType: 'singular',
+  },
+  proxyd: {
+    /** @default true */
+    enabled: true,
   },
   settlement: {
     /** @default 255 (ALPHABET) */

@@ -127,7 +127,7 @@ describe('parseTopology', () => {
 
   test('error: unknown key at top level', () => {
     const text = yaml('name: devnet', 'l1:', '  chainId: 900', 'foo: 1')
-    expectError(text, 'foo', 'foo: unknown key "foo"; expected one of: name, profile, l1, l2, batcher, settlement, ports, keys')
+    expectError(text, 'foo', 'foo: unknown key "foo"; expected one of: name, profile, l1, l2, batcher, proxyd, settlement, ports, keys')
   })
 
   test('error: unknown key in a node', () => {
@@ -224,6 +224,18 @@ describe('parseTopology', () => {
     expectError(yaml('l2:', '  forks:', '    regolith: -1'), 'regolith', 'l2.forks.regolith: expected an integer >= 0, found -1')
   })
 
+  test('args: batcher.batchType span', () => {
+    expect(parseTopology('batcher: { batchType: span }\n', FILE).batcher.batchType).toBe('span')
+  })
+
+  test('error: batcher.batchType unknown, or span without Delta at genesis', () => {
+    expectError('batcher: { batchType: spans }', 'batchType', 'batcher.batchType: expected one of: singular, span; found "spans"')
+    const late = yaml('l2:', '  forks: { regolith: 0, canyon: 0, delta: 4 }', 'batcher:', '  batchType: span')
+    expectError(late, 'batchType', 'batcher.batchType: span batches need l2.forks.delta: 0 (Delta at genesis); delta is at 4')
+    const none = yaml('l2:', '  forks: { regolith: 0, canyon: 0 }', 'batcher:', '  batchType: span')
+    expectError(none, 'batchType', 'batcher.batchType: span batches need l2.forks.delta: 0 (Delta at genesis); delta is not scheduled')
+  })
+
   test('error: bad mnemonic', () => {
     const words = (last: string) => `${'abandon '.repeat(11)}${last}`
     expectError(
@@ -265,7 +277,7 @@ describe('parseTopology', () => {
       [
         `${FILE}:${lineOf(text, 'ports')} ports: expected one of: stable, auto; found "fixed"`,
         `${FILE}:${lineOf(text, 'chainId')} l1.chainId: expected an integer >= 1, found 0`,
-        `${FILE}:${lineOf(text, 'bogus')} bogus: unknown key "bogus"; expected one of: name, profile, l1, l2, batcher, settlement, ports, keys`,
+        `${FILE}:${lineOf(text, 'bogus')} bogus: unknown key "bogus"; expected one of: name, profile, l1, l2, batcher, proxyd, settlement, ports, keys`,
       ].join('\n'),
     )
     expect(error.path).toBe('ports')
@@ -292,5 +304,23 @@ describe('loadTopology', () => {
     const error = await loadTopology(file).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DevnetError)
     expect(error).toMatchObject({ code: 'DEVNET_SPEC_NOT_FOUND', message: `topology file not found: ${file}` })
+  })
+
+  test('args: proxyd.enabled and proxyd.config (read relative to the devnet.yaml and validated)', async () => {
+    expect(parseTopology('proxyd: { enabled: false }', FILE).proxyd).toEqual({ enabled: false })
+    const dir = await mkdtemp(join(tmpdir(), 'op-devnet-spec-'))
+    try {
+      const toml = '[server]\nrpc_port = 8080\n[backends.sequencer]\nrpc_url = "$PROXYD_BACKEND_SEQUENCER"\n[backend_groups.main]\nbackends = ["sequencer"]\n'
+      await writeFile(join(dir, 'proxyd.toml'), toml)
+      const file = join(dir, 'devnet.yaml')
+      await writeFile(file, 'proxyd:\n  config: proxyd.toml\n')
+      expect((await loadTopology(file)).proxyd).toEqual({ enabled: true, config: { file: join(dir, 'proxyd.toml'), toml } })
+      await writeFile(join(dir, 'proxyd.toml'), toml.replace('rpc_port = 8080', 'rpc_port = 8080\nrpc_prot = 1'))
+      await expect(loadTopology(file)).rejects.toThrow(`${file}:2 proxyd.config: invalid proxyd config: ${join(dir, 'proxyd.toml')}:3 server.rpc_prot: unknown key`)
+      await writeFile(file, 'proxyd:\n  config: missing.toml\n')
+      await expect(loadTopology(file)).rejects.toThrow(`${file}:2 proxyd.config: invalid proxyd config: cannot read ${join(dir, 'missing.toml')}`)
+    } finally {
+      await rm(dir, { recursive: true })
+    }
   })
 })

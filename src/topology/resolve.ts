@@ -26,7 +26,13 @@ export function readTopology(r: Reader, root: YNode): Topology {
         r.section(node, path, { chainId: int(1), blockTime: int(1), slotsPerEpoch: int(1) }, defaults.l1),
       l2: readL2,
       batcher: (r, node, path) =>
-        r.section(node, path, { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000) }, defaults.batcher),
+        r.section<Topology['batcher']>(
+          node,
+          path,
+          { maxChannelDuration: int(1), maxFrameSize: int(1000, 1_000_000), batchType: oneOf('singular', 'span') },
+          defaults.batcher,
+        ),
+      proxyd: (r, node, path) => r.section<Topology['proxyd']>(node, path, { enabled: bool, config: readProxydConfig }, defaults.proxyd),
       settlement: readSettlement,
       ports: oneOf('stable', 'auto'),
       keys: readKeys,
@@ -135,6 +141,12 @@ const readKeys: Check<Keys> = (r, node, path) =>
     },
     defaults.keys,
   )
+
+/** `proxyd.config`: a path (relative to the devnet.yaml) read and validated later by `parseTopology`. */
+const readProxydConfig: Check<{ file: string; toml: string }> = (r, node, path) => {
+  const file = str(r, node, path)
+  return file === undefined ? undefined : { file, toml: '' }
+}
 
 /** A BIP-39 English mnemonic; whitespace is normalized to single spaces. */
 const readMnemonic: Check<string> = (r, node, path) => {

@@ -55,6 +55,14 @@ export interface Topology {
     maxChannelDuration: number
     /** Maximum frame data size in bytes (one frame per L1 tx). */
     maxFrameSize: number
+    /** `singular`: one batch per L2 block (type 0); `span`: span batches (type 1, needs Delta at genesis). */
+    batchType: 'singular' | 'span'
+  }
+  /** proxyd, the RPC front door in front of the nodes' L2 RPCs. */
+  proxyd: {
+    enabled: boolean
+    /** A user's proxyd TOML used instead of the generated one (read and validated when the topology is loaded). */
+    config?: { file: string; toml: string }
   }
   /** The L1 settlement contracts (fault proofs) and the proposer. */
   settlement: Settlement

@@ -11,12 +11,7 @@ import { DevnetError } from '../../errors.js'
 import { runScenario } from '../../scenario/runner.js'
 import { writeJUnitReport } from '../../scenario/report/index.js'
 import type { ScenarioResult } from '../../scenario/types.js'
-
-export interface ScenarioRunOptions {
-  runtime?: 'process' | 'docker'
-  report?: string
-  repeat: number
-}
+import type { ScenarioRunOptions } from '../options.js'
 
 export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Promise<void> {
   const results: ScenarioResult[] = []
@@ -29,6 +24,7 @@ export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Pr
         const reportDir = opts.report ? (opts.repeat > 1 ? join(opts.report, `run-${i + 1}`) : opts.report) : undefined
         const { result } = await runScenario(file, {
           runtime: opts.runtime,
+          seed: opts.seed,
           reportDir,
           onStep: (step, r) => {
             task.output = r ? `${r.status === 'passed' ? '✔' : '✖'} ${step.label}${r.message ? ` — ${r.message}` : ''}` : `… ${step.label}`

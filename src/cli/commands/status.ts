@@ -4,6 +4,7 @@ import { formatStatus } from '../format.js'
 import type { StatusOptions } from '../options.js'
 
 export async function status(options: StatusOptions): Promise<void> {
-  const descriptor = await devnetStatus(findStateDir(options))
+  const status = await devnetStatus(findStateDir(options))
+  const descriptor = { ...status, faults: status.faults ?? [] }
   process.stdout.write(options.json ? `${JSON.stringify(descriptor, null, 2)}\n` : `${formatStatus(descriptor).join('\n')}\n`)
 }

@@ -1,17 +1,19 @@
 /**
- * The lite batcher: reads the sequencer's unsafe blocks from the safe head + 1, packs them as
- * singular batches into zlib channels, closes a channel after `maxChannelDuration` L1 blocks (or
- * when it is full), splits it into frames and posts one frame per calldata tx to the batch inbox.
+ * The lite batcher: reads the sequencer's unsafe blocks from the safe head + 1, packs them into zlib
+ * channels (one singular batch per block, or with `batchType` 1 one span batch for the whole
+ * channel), closes a channel after `maxChannelDuration` L1 blocks (or when it is full), splits it
+ * into frames and posts one frame per calldata tx to the batch inbox.
  * It starts over from the safe head when the safe head moves back, the L2 chain reorgs, or an L1
  * reorg drops one of its txs.
  */
 import { formatTransaction, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { encodeSingularBatch, type SingularBatch } from '../../protocol/batch.js'
+import { encodeSpanBatch, singularBatchesToSpan, type SpanBatchTiming } from '../../protocol/spanBatch.js'
 import { encodeChannel, randomChannelId, splitChannelIntoFrames } from '../../protocol/channel.js'
 import { encodeBatcherTxData } from '../../protocol/frame.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
-import type { SyncStatus } from '../../protocol/types.js'
+import type { RollupConfig, SyncStatus } from '../../protocol/types.js'
 import type { BatcherConfig } from './config.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
@@ -24,7 +26,10 @@ interface RpcTx {
 }
 
 interface Channel {
-  batches: Uint8Array[]
+  blocks: SingularBatch[]
+  /** Sequence number (within its epoch) of the first block. */
+  firstSeq: number
+  /** Size of the blocks as singular batches (an upper bound for a span batch). */
   size: number
   openedAtL1: number
   firstL2: number
@@ -71,6 +76,8 @@ export class Batcher {
   private channel: Channel | undefined
   private sent: SentTx[] = []
   private lastSafe: number | undefined
+  /** L2 genesis time and block time, read once from `optimism_rollupConfig` (as op-batcher does). */
+  private timing: SpanBatchTiming | undefined
   /** Count of frames posted, for tests and logs. */
   framesPosted = 0
   /** L1 head as last seen, when it was first seen (wall clock), and the measured L1 block interval. */
@@ -177,19 +184,30 @@ export class Batcher {
     const txs: Hex[] = []
     for (const tx of rest) if (Number(tx.type) !== 0x7e) txs.push(await rawTransaction(tx, this.l2))
     const batch: SingularBatch = { parentHash: block.parentHash, epochNumber: info.number, epochHash: info.blockHash, timestamp: BigInt(block.timestamp), transactions: txs }
-    const bytes = encodeSingularBatch(batch)
-    this.channel ??= { batches: [], size: 0, openedAtL1: l1Head, firstL2: n, lastL2: n }
-    this.channel.batches.push(bytes)
-    this.channel.size += bytes.length
+    this.channel ??= { blocks: [], firstSeq: Number(info.sequenceNumber), size: 0, openedAtL1: l1Head, firstL2: n, lastL2: n }
+    this.channel.blocks.push(batch)
+    this.channel.size += encodeSingularBatch(batch).length
     this.channel.lastL2 = n
+  }
+
+  /** The channel's batches: one singular batch per block, or one span batch for all of them. */
+  private async batches(ch: Channel): Promise<Uint8Array[]> {
+    if (this.conf.batchType === 0) return ch.blocks.map(encodeSingularBatch)
+    if (!this.timing) {
+      const cfg = await this.rollup.call<RollupConfig>('optimism_rollupConfig')
+      this.timing = { l2GenesisTime: cfg.genesis.l2_time, blockTime: cfg.block_time }
+    }
+    return [encodeSpanBatch(singularBatchesToSpan(ch.blocks, ch.firstSeq, this.timing), BigInt(this.conf.l2ChainId))]
   }
 
   /** Closes the open channel and posts its frames, one per tx, with consecutive nonces. */
   private async submit(): Promise<void> {
     const ch = this.channel
     if (!ch) return
+    // Encoded before the channel is let go: a failure here (rollup config unreadable) retries next round.
+    const data = encodeChannel(await this.batches(ch))
     this.channel = undefined
-    const frames = splitChannelIntoFrames(randomChannelId(), encodeChannel(ch.batches), this.conf.maxFrameSize)
+    const frames = splitChannelIntoFrames(randomChannelId(), data, this.conf.maxFrameSize)
     const nonce = Number(await this.l1.call<Hex>('eth_getTransactionCount', [this.account.address, 'pending']))
     const latest = await this.l1.call<{ baseFeePerGas: Hex }>('eth_getBlockByNumber', ['latest', false])
     const maxPriorityFeePerGas = 1_000_000_000n
@@ -211,7 +229,7 @@ export class Batcher {
       this.sent.push({ hash, lastL2: ch.lastL2 })
       this.framesPosted++
     }
-    this.log.info('posted channel', { l2: `${ch.firstL2}-${ch.lastL2}`, frames: frames.length, bytes: ch.size })
+    this.log.info('posted channel', { l2: `${ch.firstL2}-${ch.lastL2}`, frames: frames.length, bytes: ch.size, batchType: this.conf.batchType })
   }
 
   /** Follows the batcher's txs until their blocks are safe; an L1 reorg that drops one means starting over. */

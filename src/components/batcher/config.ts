@@ -24,6 +24,8 @@ export interface BatcherConfig {
   maxChannelDuration: number
   /** Maximum frame data size (`--max-l1-tx-size` minus overhead); one frame per L1 tx. */
   maxFrameSize: number
+  /** 0: singular batches, 1: span batches, Delta+ (`--batch-type`). */
+  batchType: 0 | 1
   /** Poll interval, ms (`--poll-interval`). */
   pollMs: number
   host: string

@@ -7,7 +7,8 @@ import type { Hex } from 'viem'
 import { encodeDepositTx, depositFromLog } from '../../protocol/deposit.js'
 import { BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE, blobBaseFee, l1InfoCalldata, l1InfoDepositTx, scalarsFromSystemConfig } from '../../protocol/l1Info.js'
 import { TRANSACTION_DEPOSITED_TOPIC } from '../../protocol/constants.js'
-import type { RollupConfig } from '../../protocol/types.js'
+import { isForkActive } from '../../protocol/rollupConfig.js'
+import { ZERO_HASH, type RollupConfig } from '../../protocol/types.js'
 import type { L1Block, L1Source } from './l1.js'
 import { systemConfigAt, type SystemConfig } from './systemConfig.js'
 import type { Logger } from '../shared/log.js'
@@ -18,6 +19,24 @@ export interface Attributes {
   sequenceNumber: number
   /** Every tx of the block, deposits first, as raw EIP-2718 bytes. */
   transactions: Hex[]
+  /** The L1 origin's fields the block takes (op-node's `PayloadAttributes`): see {@link originFields}. */
+  fields: OriginFields
+}
+
+/** Block fields an L2 block takes from its L1 origin. */
+export interface OriginFields {
+  /** The L1 origin's mixHash. */
+  prevRandao: Hex
+  /** From Ecotone: the L1 origin's parent beacon block root (zero if L1 reports none). */
+  parentBeaconBlockRoot?: Hex
+}
+
+/** prevRandao = the origin's mixHash; from Ecotone, parentBeaconBlockRoot = the origin's. */
+export function originFields(cfg: RollupConfig, origin: L1Block, l2Timestamp: number): OriginFields {
+  return {
+    prevRandao: origin.mixHash,
+    ...(isForkActive(cfg, 'ecotone', l2Timestamp) ? { parentBeaconBlockRoot: origin.parentBeaconBlockRoot ?? ZERO_HASH } : {}),
+  }
 }
 
 /**
@@ -76,5 +95,6 @@ export async function buildAttributes(args: {
     origin: args.origin,
     sequenceNumber: args.sequenceNumber,
     transactions: [l1InfoTx(args.cfg, args.origin, args.sequenceNumber, args.timestamp, sc), ...deposits, ...args.txs],
+    fields: originFields(args.cfg, args.origin, args.timestamp),
   }
 }

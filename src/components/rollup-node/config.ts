@@ -14,6 +14,11 @@ export interface RollupNodeConfig {
   l1Rpc: string
   /** Path (relative to the service dir) of the L2 genesis file for anvil `--init`. */
   l2Genesis: string
+  /**
+   * Data directory (relative to the service dir), op-geth's `--datadir`: the node keeps snapshots of its
+   * engine and heads there and resumes from them after a crash or restart. Absent: in memory only.
+   */
+  dataDir?: string
   /** Address the servers bind to (`127.0.0.1` on the process runtime, `0.0.0.0` in containers). */
   host: string
   ports: {
@@ -53,3 +58,6 @@ export interface RollupNodeConfig {
   /** How often the L1 head is polled, ms. */
   l1PollMs: number
 }
+
+/** The data directory the planner gives every rollup node (inside its service directory). */
+export const NODE_DATA_DIR = 'data'

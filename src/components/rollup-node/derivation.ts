@@ -7,20 +7,18 @@
  * reset; `resetTo()` restarts traversal a channel timeout before the new safe head's L1 data.
  */
 import type { Hex } from 'viem'
-import { checkSingularBatch, decodeBatch, type SingularBatch } from '../../protocol/batch.js'
+import { decodeBatch } from '../../protocol/batch.js'
 import { ChannelBank, decodeChannel } from '../../protocol/channel.js'
 import { parseBatcherTxData } from '../../protocol/frame.js'
 import { channelTimeout, maxRlpBytesPerChannel } from '../../protocol/rollupConfig.js'
-import type { L1BlockRef, L2BlockRef, RollupConfig } from '../../protocol/types.js'
+import type { SafeChainBlock } from '../../protocol/spanBatchValidity.js'
+import type { BlockID, L1BlockRef, L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import { buildAttributes } from './attributes.js'
+import { BatchQueue } from './batchQueue.js'
+import { l2RefFromBlock, type RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
 import { systemConfigAt } from './systemConfig.js'
 import type { Logger } from '../shared/log.js'
-
-interface QueuedBatch {
-  batch: SingularBatch
-  inclusion: L1BlockRef
-}
 
 /** A safe block and the L1 block whose data completed it (for finality and resets). */
 export interface SafeRecord {
@@ -34,6 +32,8 @@ export interface DerivationHost {
   readonly log: Logger
   readonly verifierL1Confs: number
   safeHead(): L2BlockRef
+  /** A block of the safe chain (see {@link safeChainBlock}), for span batches that overlap it. */
+  l2Block(number: number): Promise<SafeChainBlock | null>
   /** Apply derived attributes on top of the safe head: consolidate or replace the unsafe chain. */
   applyDerived(attrs: Awaited<ReturnType<typeof buildAttributes>>, derivedFrom: L1BlockRef): Promise<L2BlockRef>
   requestReset(reason: string): void
@@ -43,19 +43,20 @@ export class Derivation {
   /** The last L1 block fully traversed (`current_l1`). */
   cursor: L1BlockRef
   private readonly bank: ChannelBank
-  private queue: QueuedBatch[] = []
+  private readonly queue: BatchQueue
   readonly records: SafeRecord[] = []
 
   constructor(private readonly host: DerivationHost, start: L1BlockRef) {
     this.cursor = start
     this.bank = new ChannelBank(host.cfg)
+    this.queue = new BatchQueue(host.cfg, host.log)
   }
 
   /** Restarts traversal so that `safe` (derived from `derivedFrom`) is rebuilt from canonical L1. */
   resetTo(startL1: L1BlockRef): void {
     this.cursor = startL1
     this.bank.reset()
-    this.queue = []
+    this.queue.reset()
   }
 
   /** Drops records above the given safe number (after a reset). */
@@ -116,9 +117,7 @@ export class Derivation {
       }
       for (const bytes of batches) {
         try {
-          const decoded = decodeBatch(bytes, { l2ChainId: cfg.l2_chain_id })
-          if (decoded.type === 0) this.queue.push({ batch: decoded.batch, inclusion: block.ref })
-          else log.warn('dropping span batch: the lite node derives singular batches only', { channel: ch.id })
+          this.queue.push(decodeBatch(bytes, { l2ChainId: cfg.l2_chain_id }), block.ref)
         } catch (err) {
           log.warn('dropping undecodable batch', { channel: ch.id, err })
         }
@@ -126,10 +125,10 @@ export class Derivation {
     }
   }
 
-  /** L1 blocks from the safe head's origin up to the cursor (at most the two the rules need). */
-  private async epochBlocks(safe: L2BlockRef): Promise<L1BlockRef[] | null> {
+  /** L1 blocks from the safe head's origin up to `last`, at most to the cursor; null (and a reset) if that origin changed. */
+  private async l1Blocks(safe: L2BlockRef, last: number): Promise<L1BlockRef[] | null> {
     const out: L1BlockRef[] = []
-    for (let n = safe.l1origin.number; n <= Math.min(this.cursor.number, safe.l1origin.number + 1); n++) {
+    for (let n = safe.l1origin.number; n <= Math.min(this.cursor.number, last); n++) {
       const b = await this.host.l1.blockByNumber(n)
       if (!b) break
       out.push(b.ref)
@@ -146,44 +145,25 @@ export class Derivation {
     const { cfg, log } = this.host
     const safe = this.host.safeHead()
     if (safe.l1origin.number > this.cursor.number) return false
-    const l1Blocks = await this.epochBlocks(safe)
-    if (!l1Blocks) return false
-    let chosen: QueuedBatch | undefined
-    const keep: QueuedBatch[] = []
-    let undecided = false
-    const nextTs = BigInt(safe.timestamp + cfg.block_time)
-    for (const q of this.queue) {
-      // Batches for later blocks are "future": keep them without checking now.
-      if (chosen || q.batch.timestamp > nextTs) {
-        keep.push(q)
-        continue
-      }
-      const v = checkSingularBatch({ cfg, l1Blocks, safeHead: safe, batch: q.batch, inclusionBlock: q.inclusion })
-      if (v.result === 'accept') chosen = q
-      else if (v.result === 'future') keep.push(q)
-      else if (v.result === 'undecided') {
-        undecided = true
-        keep.push(q)
-      } else if (q.batch.timestamp > BigInt(safe.timestamp)) log.warn('dropping batch', { timestamp: q.batch.timestamp, reason: v.reason })
-    }
-    this.queue = keep
+    const next = await this.queue.next({ safe, l1Blocks: (last) => this.l1Blocks(safe, last), l2Block: (n) => this.host.l2Block(n) })
     const timestamp = safe.timestamp + cfg.block_time
-    const epoch = l1Blocks[0]
-    if (chosen) {
-      const originRef = Number(chosen.batch.epochNumber) === epoch.number ? epoch : l1Blocks[1]
-      return this.apply(safe, originRef, timestamp, chosen.batch.transactions, chosen.inclusion)
+    if ('batch' in next) {
+      const origin = { number: Number(next.batch.epochNumber), hash: next.batch.epochHash }
+      return this.apply(safe, origin, timestamp, next.batch.transactions, next.inclusion)
     }
-    if (undecided) return false
+    if (next.wait !== 'empty') return false
     // No batch: once the epoch's sequencing window has passed, derive deposit-only blocks.
+    const l1Blocks = await this.l1Blocks(safe, safe.l1origin.number + 1)
+    if (!l1Blocks) return false
+    const epoch = l1Blocks[0]
     const expiry = epoch.number + cfg.seq_window_size
     if (this.cursor.number < expiry || l1Blocks.length < 2) return false
-    const next = l1Blocks[1]
-    const origin = timestamp >= next.timestamp ? next : epoch
+    const origin = timestamp >= l1Blocks[1].timestamp ? l1Blocks[1] : epoch
     log.info('sequencing window expired: deriving deposit-only block', { number: safe.number + 1, epoch: origin.number })
     return this.apply(safe, origin, timestamp, [], this.cursor)
   }
 
-  private async apply(safe: L2BlockRef, originRef: L1BlockRef, timestamp: number, txs: Hex[], derivedFrom: L1BlockRef): Promise<boolean> {
+  private async apply(safe: L2BlockRef, originRef: BlockID, timestamp: number, txs: Hex[], derivedFrom: L1BlockRef): Promise<boolean> {
     const origin = await this.host.l1.blockByNumber(originRef.number)
     if (!origin || origin.ref.hash !== originRef.hash) {
       this.host.requestReset(`L1 origin ${originRef.number} changed while deriving`)
@@ -201,4 +181,10 @@ export class Derivation {
     const back = channelTimeout(this.host.cfg, derivedFrom.timestamp)
     return Math.max(this.host.cfg.genesis.l1.number, derivedFrom.number - back)
   }
+}
+
+/** The safe-chain view of an engine block: its ref and the hashes of its sequencer (non-deposit) txs. */
+export function safeChainBlock(block: RpcBlock | null, cfg: RollupConfig): SafeChainBlock | null {
+  if (!block) return null
+  return { ref: l2RefFromBlock(block, cfg), txHashes: block.transactions.filter((tx) => Number(tx.type) !== 0x7e).map((tx) => tx.hash) }
 }

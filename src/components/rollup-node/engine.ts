@@ -10,6 +10,7 @@ import type { Hex } from 'viem'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
+import type { OriginFields } from './attributes.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -44,52 +45,113 @@ export function l2RefFromBlock(block: RpcBlock, cfg: RollupConfig): L2BlockRef {
   return { ...base, l1origin: { hash: info.blockHash, number: Number(info.number) }, sequenceNumber: Number(info.sequenceNumber) }
 }
 
+/** anvil cannot roll back below the block its state was loaded at (no historical states there). */
+export class EngineHistoryError extends Error {}
+
+interface EngineArgs {
+  anvilBin: string
+  genesisFile: string
+  cfg: RollupConfig
+  log: Logger
+}
+
+/** Spawns anvil with the L2 genesis and resolves with its port once it listens. */
+async function spawnAnvil(args: EngineArgs): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    args.anvilBin,
+    ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--host', '127.0.0.1', '--port', '0', '--no-request-size-limit'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines: string[] = []
+    const rl = createInterface({ input: child.stdout! })
+    const timer = setTimeout(() => reject(new Error(`anvil did not start within 15 s:\n${lines.join('\n')}`)), 15_000)
+    rl.on('line', (line) => {
+      lines.push(line)
+      const m = /Listening on [\d.]+:(\d+)/.exec(line)
+      if (m) {
+        clearTimeout(timer)
+        rl.close()
+        resolve(Number(m[1]))
+      }
+    })
+    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`anvil exited with code ${code}:\n${lines.join('\n')}`))
+    })
+  })
+  child.stdout!.resume()
+  return { child, port }
+}
+
 export class Engine {
+  #rpc: RpcClient
+  #child: ChildProcess
+
   private constructor(
-    readonly rpc: RpcClient,
-    private readonly child: ChildProcess,
-    private readonly cfg: RollupConfig,
-    private readonly log: Logger,
-  ) {}
+    spawned: { child: ChildProcess; port: number },
+    private readonly args: EngineArgs,
+  ) {
+    this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
+    this.#child = spawned.child
+    this.watch(spawned.child)
+  }
 
   /** Spawns anvil with the L2 genesis and waits until it answers. */
-  static async start(args: { anvilBin: string; genesisFile: string; cfg: RollupConfig; log: Logger }): Promise<Engine> {
-    const child = spawn(
-      args.anvilBin,
-      ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--host', '127.0.0.1', '--port', '0', '--no-request-size-limit'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    const port = await new Promise<number>((resolve, reject) => {
-      const lines: string[] = []
-      const rl = createInterface({ input: child.stdout! })
-      const timer = setTimeout(() => reject(new Error(`anvil did not start within 15 s:\n${lines.join('\n')}`)), 15_000)
-      rl.on('line', (line) => {
-        lines.push(line)
-        const m = /Listening on [\d.]+:(\d+)/.exec(line)
-        if (m) {
-          clearTimeout(timer)
-          rl.close()
-          resolve(Number(m[1]))
-        }
-      })
-      child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()))
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`anvil exited with code ${code}:\n${lines.join('\n')}`))
-      })
-    })
-    child.stdout!.resume()
-    const engine = new Engine(rpcClient(`http://127.0.0.1:${port}`, 30_000), child, args.cfg, args.log)
+  static async start(args: EngineArgs): Promise<Engine> {
+    return new Engine(await spawnAnvil(args), args)
+  }
+
+  private watch(child: ChildProcess): void {
     child.once('exit', (code, signal) => {
-      if (!engine.stopping) {
-        args.log.error('execution engine (anvil) exited', { code, signal })
+      if (!this.stopping && child === this.#child) {
+        this.args.log.error('execution engine (anvil) exited', { code, signal })
         process.exit(1)
       }
     })
-    return engine
+  }
+
+  /** The engine's RPC; a new client after {@link restartCold}. */
+  get rpc(): RpcClient {
+    return this.#rpc
+  }
+
+  private get log(): Logger {
+    return this.args.log
+  }
+
+  private get cfg(): RollupConfig {
+    return this.args.cfg
+  }
+
+  /** Replaces anvil by a fresh one holding only the genesis (a cold start). */
+  async restartCold(): Promise<void> {
+    const old = this.#child
+    const spawned = await spawnAnvil(this.args)
+    this.#child = spawned.child
+    this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
+    this.watch(spawned.child)
+    this.headNumber = undefined
+    this.dirty = true
+    old.kill('SIGKILL')
+  }
+
+  /** `anvil_dumpState` without historical states: blocks, transactions and the latest state. */
+  async dumpState(): Promise<Hex> {
+    return this.rpc.call<Hex>('anvil_dumpState', [false])
+  }
+
+  /** Loads a {@link dumpState} snapshot: the engine then holds its blocks and head state. */
+  async loadState(state: Hex): Promise<void> {
+    await this.rpc.call('anvil_loadState', [state])
+    this.headNumber = undefined
+    this.dirty = true
   }
 
   private stopping = false
+  /** Called after every head move: a block built on top, or a rewind. */
+  onHeadChange: (() => void) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -123,7 +185,15 @@ export class Engine {
     const head = this.headNumber ?? Number((await this.head()).number)
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
-      await this.rpc.call('anvil_rollback', [head - number])
+      try {
+        await this.rpc.call('anvil_rollback', [head - number])
+      } catch (err) {
+        if (/Required data unavailable/i.test((err as Error).message)) {
+          throw new EngineHistoryError(`engine cannot roll back to block ${number}: its state was loaded above it (${(err as Error).message})`)
+        }
+        throw err
+      }
+      this.onHeadChange?.()
     }
     this.headNumber = Math.min(head, number)
   }
@@ -133,7 +203,7 @@ export class Engine {
    * exactly `txs` in order at `timestamp`. Deposits that fail abort the build; other refused txs are
    * reported in `rejected` and left out.
    */
-  async build(parent: RpcBlock, timestamp: number, txs: Hex[]): Promise<BuiltBlock> {
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
     if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
@@ -166,16 +236,37 @@ export class Engine {
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
     }
     this.dirty = false
+    if (fields) this.checkOriginFields(block, fields)
+    this.onHeadChange?.()
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+  }
+
+  private readonly unsettable = new Set<string>()
+
+  /**
+   * anvil takes no prevRandao or parentBeaconBlockRoot for the block it mines (see the README's
+   * lite-profile limits): says so once per field when the block differs from its attributes.
+   */
+  private checkOriginFields(block: RpcBlock, fields: OriginFields): void {
+    const wanted: Array<[string, Hex | undefined, unknown]> = [
+      ['prevRandao', fields.prevRandao, block.mixHash],
+      ['parentBeaconBlockRoot', fields.parentBeaconBlockRoot, block.parentBeaconBlockRoot],
+    ]
+    for (const [name, want, got] of wanted) {
+      if (want === undefined || want === got || this.unsettable.has(name)) continue
+      this.unsettable.add(name)
+      this.log.warn(`the engine (anvil) cannot set ${name}: blocks keep anvil's own value`, { number: Number(block.number), want, got })
+    }
   }
 
   async stop(): Promise<void> {
     if (this.stopping) return
     this.stopping = true
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
-    this.child.kill('SIGTERM')
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000)
+    const child = this.#child
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000)
     await exited
     clearTimeout(timer)
   }

@@ -3,11 +3,31 @@
  * on `/optimism/<chainId>/<v>/blocks`; every node checks the signer, then re-executes received
  * blocks on its own engine and keeps them only if the hash matches.
  */
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { decodeGossipBlock, encodeGossipBlock, gossipTopic, payloadFromRpcBlock, payloadVersionFor, type ExecutionPayload } from '../../protocol/payload.js'
-import type { RpcBlock } from './engine.js'
-import type { RollupNode } from './node.js'
+import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
+import type { Engine, RpcBlock } from './engine.js'
 import type { P2PNode } from './p2p.js'
+import type { Logger } from '../shared/log.js'
+
+/** What gossip needs from its node (the node implements it; no import of the node). */
+export interface GossipHost {
+  readonly cfg: RollupConfig
+  readonly log: Logger
+  readonly engine: Engine
+  /** Signs published blocks; only a node that can sequence has it. */
+  readonly sequencerKey?: Hex
+  /** The unsafe block signer received blocks are checked against. */
+  readonly unsafeBlockSigner: Address
+  readonly unsafe: L2BlockRef
+  readonly safe: L2BlockRef
+  readonly unsafeBlock: RpcBlock
+  /** Whether this node sequences now (then it inserts no received blocks). */
+  sequencing(): boolean
+  setUnsafe(block: RpcBlock, ref: L2BlockRef): void
+  refOf(block: RpcBlock): L2BlockRef
+  wake(): void
+}
 
 /** Messages older than this (seconds) are ignored, as op-node does by default. */
 const MAX_AGE_S = 60
@@ -22,7 +42,7 @@ export class Gossip {
   /** Blocks rejected by re-execution or signature, for tests and status. */
   rejected = 0
 
-  constructor(private readonly node: RollupNode) {}
+  constructor(private readonly node: GossipHost) {}
 
   /** Every topic version a node may see over its lifetime. */
   topics(): string[] {
@@ -36,7 +56,7 @@ export class Gossip {
 
   /** Signs and publishes a block this node sequenced. */
   async publish(block: RpcBlock, rawTxs: Hex[]): Promise<void> {
-    const key = this.node.conf.p2p.sequencerKey
+    const key = this.node.sequencerKey
     if (!this.p2p || !key) return
     const version = payloadVersionFor(this.node.cfg, Number(block.timestamp))
     const { payload, parentBeaconBlockRoot } = payloadFromRpcBlock(block, rawTxs, { version })
@@ -56,7 +76,7 @@ export class Gossip {
     if (!version) return 'reject'
     let decoded
     try {
-      decoded = await decodeGossipBlock(data, { version, l2ChainId: this.node.cfg.l2_chain_id, expectedSigner: this.node.conf.p2p.unsafeBlockSigner })
+      decoded = await decodeGossipBlock(data, { version, l2ChainId: this.node.cfg.l2_chain_id, expectedSigner: this.node.unsafeBlockSigner })
     } catch (err) {
       this.rejected++
       this.node.log.warn('rejecting gossip block', { err })
@@ -85,7 +105,7 @@ export class Gossip {
 
   /** Inserts queued payloads that extend (or replace part of) the unsafe chain. */
   async step(): Promise<boolean> {
-    if (this.pending.size === 0 || this.node.sequencer.active) return false
+    if (this.pending.size === 0 || this.node.sequencing()) return false
     const node = this.node
     const ordered = [...this.pending.values()].sort((a, b) => Number(a.blockNumber - b.blockNumber))
     let progress = false
@@ -117,7 +137,7 @@ export class Gossip {
         refused: built.rejected.length,
       })
       await node.engine.rewindTo(Number(parent.number))
-      node.setUnsafe(parent, await node.refOf(parent))
+      node.setUnsafe(parent, node.refOf(parent))
       return
     }
     node.setUnsafe(built.block, built.ref)

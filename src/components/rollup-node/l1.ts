@@ -4,7 +4,7 @@
  */
 import type { Address, Hex } from 'viem'
 import type { BlockID, L1BlockRef } from '../../protocol/types.js'
-import { zeroL1Ref } from '../../protocol/types.js'
+import { ZERO_HASH, zeroL1Ref } from '../../protocol/types.js'
 import type { RpcClient } from '../shared/jsonrpc.js'
 
 export interface L1Tx {
@@ -18,6 +18,10 @@ export interface L1Tx {
 export interface L1Block {
   ref: L1BlockRef
   baseFeePerGas: bigint
+  /** prevRandao of the block (the L2 blocks of its epoch take it as theirs). */
+  mixHash: Hex
+  /** EIP-4788 parent beacon block root, from Cancun (L2 blocks take it from Ecotone). */
+  parentBeaconBlockRoot?: Hex
   excessBlobGas?: bigint
   transactions: L1Tx[]
 }
@@ -29,6 +33,8 @@ interface RpcL1Block {
   timestamp: Hex
   baseFeePerGas?: Hex
   excessBlobGas?: Hex
+  mixHash?: Hex
+  parentBeaconBlockRoot?: Hex
   transactions: L1Tx[] | Hex[]
 }
 
@@ -81,6 +87,8 @@ export class L1Source {
     const block: L1Block = {
       ref: toRef(b),
       baseFeePerGas: BigInt(b.baseFeePerGas ?? 0),
+      mixHash: b.mixHash ?? ZERO_HASH,
+      ...(b.parentBeaconBlockRoot == null ? {} : { parentBeaconBlockRoot: b.parentBeaconBlockRoot }),
       ...(b.excessBlobGas === undefined ? {} : { excessBlobGas: BigInt(b.excessBlobGas) }),
       transactions: b.transactions as L1Tx[],
     }

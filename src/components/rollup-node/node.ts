@@ -2,22 +2,23 @@
  * The lite rollup node: owns the heads (unsafe / safe / finalized), drives the engine, and runs the
  * sequencer, gossip and the derivation pipeline in one serial driver loop, like op-node's driver.
  */
-import { keccak256, type Hex } from 'viem'
+import { keccak256, type Address, type Hex } from 'viem'
 import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../../protocol/constants.js'
 import { outputRootV0, OUTPUT_VERSION_V0 } from '../../protocol/output.js'
 import type { L1BlockRef, L2BlockRef, OutputResponse, RollupConfig, SyncStatus } from '../../protocol/types.js'
 import { ZERO_HASH } from '../../protocol/types.js'
 import type { Attributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
-import { Derivation } from './derivation.js'
-import { Engine, l2RefFromBlock, type RpcBlock } from './engine.js'
-import { Gossip } from './gossip.js'
+import { Derivation, safeChainBlock } from './derivation.js'
+import { Engine, EngineHistoryError, l2RefFromBlock, type RpcBlock } from './engine.js'
+import { Gossip, type GossipHost } from './gossip.js'
 import { L1Source } from './l1.js'
-import { Sequencer } from './sequencer.js'
+import { Persistence } from './persistence.js'
+import { Sequencer, type SequencerHost } from './sequencer.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
-export class RollupNode {
+export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
   safe!: L2BlockRef
   finalized!: L2BlockRef
@@ -32,6 +33,8 @@ export class RollupNode {
   private lastHeadPoll = 0
   private lastFinalityPoll = 0
   private loopDone: Promise<void> | undefined
+  /** Snapshots of the engine and heads in `conf.dataDir` (none without a data dir). */
+  readonly persistence: Persistence | undefined
 
   constructor(
     readonly cfg: RollupConfig,
@@ -42,9 +45,30 @@ export class RollupNode {
     this.l1 = new L1Source(rpcClient(conf.l1Rpc, 10_000))
     this.sequencer = new Sequencer(this)
     this.gossip = new Gossip(this)
+    this.persistence = conf.dataDir ? new Persistence(conf.dataDir, this) : undefined
   }
 
-  /** Loads genesis, fills missing genesis hashes and starts at genesis. */
+  get sequencerKey(): Hex | undefined {
+    return this.conf.p2p.sequencerKey
+  }
+
+  get unsafeBlockSigner(): Address {
+    return this.conf.p2p.unsafeBlockSigner
+  }
+
+  sequencing(): boolean {
+    return this.sequencer.active
+  }
+
+  publish(block: RpcBlock, rawTxs: Hex[]): Promise<void> {
+    return this.gossip.publish(block, rawTxs)
+  }
+
+  /**
+   * Loads genesis, fills missing genesis hashes and starts at genesis, or, when the data directory
+   * holds a snapshot of this chain, from the snapshot's heads (a pipeline reset then re-derives from
+   * the safe head's L1 data).
+   */
   async init(): Promise<void> {
     const g = await this.engine.blockByNumber(this.cfg.genesis.l2.number)
     if (!g) throw new Error('engine has no genesis block')
@@ -54,9 +78,7 @@ export class RollupNode {
     if (!l1g) throw new Error(`L1 has no block ${this.cfg.genesis.l1.number} (rollup genesis)`)
     if (this.cfg.genesis.l1.hash === ZERO_HASH) this.cfg.genesis.l1.hash = l1g.ref.hash
     else if (this.cfg.genesis.l1.hash !== l1g.ref.hash) throw new Error(`L1 block ${l1g.ref.number} is ${l1g.ref.hash}, rollup config says ${this.cfg.genesis.l1.hash}`)
-    const ref = l2RefFromBlock(g, this.cfg)
-    this.unsafe = this.safe = this.finalized = ref
-    this.unsafeBlock = g
+    this.startAtGenesis(g)
     this.derivation = new Derivation(
       {
         cfg: this.cfg,
@@ -64,6 +86,7 @@ export class RollupNode {
         log: this.log,
         verifierL1Confs: this.conf.verifierL1Confs,
         safeHead: () => this.safe,
+        l2Block: async (n) => safeChainBlock(await this.engine.blockByNumber(n), this.cfg),
         applyDerived: (a, from) => this.applyDerived(a, from),
         requestReset: (r) => this.requestReset(r),
       },
@@ -71,9 +94,38 @@ export class RollupNode {
     )
     await this.l1.pollHead()
     await this.l1.pollFinality()
+    const resumed = await this.persistence?.resume(g.hash)
+    if (resumed) {
+      this.derivation.records.push(...resumed.records)
+      this.finalized = resumed.finalized
+      this.unsafeBlock = resumed.head
+      this.unsafe = l2RefFromBlock(resumed.head, this.cfg)
+      this.safe = this.finalized
+      this.requestReset('resuming from the persisted engine state')
+    }
   }
 
-  async refOf(block: RpcBlock): Promise<L2BlockRef> {
+  private startAtGenesis(g: RpcBlock): void {
+    this.unsafe = this.safe = this.finalized = l2RefFromBlock(g, this.cfg)
+    this.unsafeBlock = g
+  }
+
+  /**
+   * Starts over from genesis on a fresh engine: the only way back when the engine must reorg below
+   * the block its snapshot was loaded at (anvil keeps no older states across a load).
+   */
+  private async coldStart(reason: string): Promise<void> {
+    this.log.warn('cold start: re-syncing from genesis', { reason })
+    await this.engine.restartCold()
+    this.persistence?.discard()
+    const g = await this.engine.blockByNumber(this.cfg.genesis.l2.number)
+    if (!g || g.hash !== this.cfg.genesis.l2.hash) throw new Error('fresh engine has another genesis')
+    this.startAtGenesis(g)
+    this.derivation.truncateRecords(-1)
+    this.requestReset(`cold start: ${reason}`)
+  }
+
+  refOf(block: RpcBlock): L2BlockRef {
     return l2RefFromBlock(block, this.cfg)
   }
 
@@ -111,7 +163,7 @@ export class RollupNode {
     }
     const parent = this.safe.number === this.unsafe.number ? this.unsafeBlock : await this.engine.blockByNumber(this.safe.number)
     if (!parent || parent.hash !== this.safe.hash) throw new Error(`engine lost the safe head ${this.safe.number} ${this.safe.hash}`)
-    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions)
+    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions, attrs.fields)
     for (const r of built.rejected) this.log.warn('batch tx refused by the engine', { number: n, index: r.index, err: r.error })
     this.setUnsafe(built.block, built.ref)
     this.safe = built.ref
@@ -205,9 +257,14 @@ export class RollupNode {
           if (this.sequencer.active && this.sequencer.dueInMs() <= 0) break
         }
         this.updateFinalized()
+        await this.persistence?.maybeSave(Date.now())
         if (!progress) await this.idle()
       } catch (err) {
         if (this.stopped) break
+        if (err instanceof EngineHistoryError) {
+          await this.coldStart(err.message).catch((e: unknown) => this.log.error('cold start failed', { err: (e as Error).message }))
+          continue
+        }
         this.log.error('driver step failed', { err: (err as Error).message })
         await new Promise((r) => setTimeout(r, 250))
       }
@@ -264,10 +321,12 @@ export class RollupNode {
     }
   }
 
+  /** Stops the driver loop, then writes a last snapshot (a graceful stop loses no block). */
   async stop(): Promise<void> {
     this.stopped = true
     this.wake()
     await this.loopDone
+    if (this.loopDone) await this.persistence?.save().catch((err: unknown) => this.log.error('final snapshot failed', { err: (err as Error).message }))
   }
 }
 

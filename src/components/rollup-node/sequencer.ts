@@ -5,9 +5,30 @@
  */
 import { keccak256, parseTransaction, recoverTransactionAddress, type Address, type Hex, type TransactionSerialized } from 'viem'
 import { maxSequencerDrift } from '../../protocol/rollupConfig.js'
+import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import { buildAttributes } from './attributes.js'
-import type { RollupNode } from './node.js'
+import type { RollupNodeConfig } from './config.js'
+import type { Engine, RpcBlock } from './engine.js'
+import type { L1Source } from './l1.js'
 import { rpcFail } from '../shared/jsonrpc.js'
+import type { Logger } from '../shared/log.js'
+
+/** What the sequencer needs from its node (the node implements it; no import of the node). */
+export interface SequencerHost {
+  readonly cfg: RollupConfig
+  readonly conf: Pick<RollupNodeConfig, 'sequencer' | 'p2p'>
+  readonly l1: L1Source
+  readonly log: Logger
+  readonly engine: Engine
+  readonly unsafe: L2BlockRef
+  readonly unsafeBlock: RpcBlock
+  /** Whether derivation has read L1 up to its head (a started sequencer waits for it). */
+  derivedToL1Head(): boolean
+  requestReset(reason: string): void
+  setUnsafe(block: RpcBlock, ref: L2BlockRef): void
+  /** Gossips a block this node built. */
+  publish(block: RpcBlock, rawTxs: Hex[]): Promise<void>
+}
 
 interface PoolTx {
   raw: Hex
@@ -20,7 +41,7 @@ export class Sequencer {
   active: boolean
   private pool: PoolTx[] = []
 
-  constructor(private readonly node: RollupNode) {
+  constructor(private readonly node: SequencerHost) {
     this.active = node.conf.sequencer.enabled && !node.conf.sequencer.stopped
   }
 
@@ -90,11 +111,11 @@ export class Sequencer {
     const sequenceNumber = origin === cur ? parent.sequenceNumber + 1 : 0
     const attrs = await buildAttributes({ cfg, l1, log, origin, sequenceNumber, timestamp, txs: userTxs.map((t) => t.raw) })
     const parentBlock = node.unsafeBlock
-    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions)
+    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields)
     for (const r of built.rejected) log.warn('dropping user tx refused by the engine', { tx: keccak256(attrs.transactions[r.index]), err: r.error })
     const rejected = new Set(built.rejected.map((r) => r.index))
     node.setUnsafe(built.block, built.ref)
-    await node.gossip.publish(built.block, attrs.transactions.filter((_, i) => !rejected.has(i)))
+    await node.publish(built.block, attrs.transactions.filter((_, i) => !rejected.has(i)))
     log.debug('sequenced block', { number: built.ref.number, hash: built.ref.hash, txs: built.block.transactions.length, origin: origin.ref.number })
     return true
   }

@@ -1,9 +1,12 @@
 /**
- * Minimal JSON-RPC 2.0 over HTTP for the lite components: a client with per-call timeouts and a
- * server with batch support and `GET /healthz`. Kept here (not viem) because the components call
- * many non-standard methods (anvil_*, evm_*, optimism_*) on hot paths.
+ * Minimal JSON-RPC 2.0 for the lite components: an HTTP client with per-call timeouts and a server
+ * with batch support, `GET /healthz` and, optionally, WebSocket on the same port (for subscriptions).
+ * Kept here (not viem) because the components call many non-standard methods (anvil_*, evm_*,
+ * optimism_*) on hot paths. Error codes follow geth: -32700 parse error, -32600 invalid request or
+ * batch, -32601 unknown method, -32000 anything a handler throws without a code.
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { WebSocketServer, type WebSocket } from 'ws'
 
 export class RpcError extends Error {
   override name = 'RpcError'
@@ -83,7 +86,23 @@ export interface RpcServerOptions {
   fallback?: (method: string, params: unknown[], raw: unknown) => Promise<unknown>
   /** Body of `GET /healthz`. */
   health?: () => unknown
+  /**
+   * Accept WebSocket connections on the same port. Called once per connection; the methods it returns
+   * answer on that connection before `methods` (e.g. `eth_subscribe` bound to the session).
+   */
+  websocket?: (session: RpcSession) => Record<string, RpcHandler>
 }
+
+/** One WebSocket connection of a server started with `websocket`. */
+export interface RpcSession {
+  /** Sends a JSON-RPC notification `{ jsonrpc, method, params }` if the connection is still open. */
+  notify(method: string, params: unknown): void
+  /** Runs `fn` once when the connection closes. */
+  onClose(fn: () => void): void
+}
+
+/** geth's limit on the number of requests in one batch. */
+export const MAX_BATCH_LENGTH = 1000
 
 /** Thrown by handlers to answer with a specific JSON-RPC error. */
 export function rpcFail(code: number, message: string, data?: unknown): never {
@@ -92,14 +111,14 @@ export function rpcFail(code: number, message: string, data?: unknown): never {
 
 const METHOD_NOT_FOUND = -32601
 
-async function handleOne(opts: RpcServerOptions, req: any): Promise<unknown> {
+async function handleOne(opts: RpcServerOptions, req: any, methods: Record<string, RpcHandler> = opts.methods): Promise<unknown> {
   const id = req?.id ?? null
   if (!req || typeof req !== 'object' || typeof req.method !== 'string') {
     return { jsonrpc: '2.0', id, error: { code: -32600, message: 'invalid request' } }
   }
   const params = Array.isArray(req.params) ? req.params : req.params === undefined ? [] : [req.params]
   try {
-    const handler = opts.methods[req.method]
+    const handler = Object.hasOwn(methods, req.method) ? methods[req.method] : undefined
     let result: unknown
     if (handler) result = await handler(params)
     else if (opts.fallback) result = await opts.fallback(req.method, params, req)
@@ -109,6 +128,16 @@ async function handleOne(opts: RpcServerOptions, req: any): Promise<unknown> {
     if (err instanceof RpcError) return { jsonrpc: '2.0', id, error: { code: err.code, message: err.serverMessage, ...(err.data === undefined ? {} : { data: err.data }) } }
     return { jsonrpc: '2.0', id, error: { code: -32000, message: err instanceof Error ? err.message : String(err) } }
   }
+}
+
+const PARSE_ERROR = { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }
+
+/** Answers one parsed message (a request or a batch) as geth does; `undefined` for nothing to send. */
+async function handleMessage(opts: RpcServerOptions, parsed: unknown, methods?: Record<string, RpcHandler>): Promise<unknown> {
+  if (!Array.isArray(parsed)) return handleOne(opts, parsed, methods)
+  if (parsed.length === 0) return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'empty batch' } }
+  if (parsed.length > MAX_BATCH_LENGTH) return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch too large' } }
+  return Promise.all(parsed.map((r) => handleOne(opts, r, methods)))
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -142,13 +171,14 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<Server> {
       parsed = JSON.parse(await readBody(req))
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }))
+      res.end(JSON.stringify(PARSE_ERROR))
       return
     }
-    const out = Array.isArray(parsed) ? await Promise.all(parsed.map((r) => handleOne(opts, r))) : await handleOne(opts, parsed)
+    const out = await handleMessage(opts, parsed)
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out, bigintReplacer))
   })
   server.keepAliveTimeout = 30_000
+  if (opts.websocket) acceptWebSockets(server, opts, opts.websocket)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => {
@@ -159,11 +189,55 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<Server> {
   return server
 }
 
+/** WebSocket upgrades on `server`: each text frame is a request or batch; a frame that is not JSON gets -32700. */
+function acceptWebSockets(server: Server, opts: RpcServerOptions, open: NonNullable<RpcServerOptions['websocket']>): void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 * 1024 })
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts, open))
+  })
+  sockets.set(server, wss)
+}
+
+/** The WebSocket side of each server, so `closeServer` can end its connections too. */
+const sockets = new WeakMap<Server, WebSocketServer>()
+
+function serveSocket(ws: WebSocket, opts: RpcServerOptions, open: NonNullable<RpcServerOptions['websocket']>): void {
+  const closers: Array<() => void> = []
+  const send = (msg: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg, bigintReplacer))
+  }
+  const session: RpcSession = {
+    notify: (method, params) => send({ jsonrpc: '2.0', method, params }),
+    onClose: (fn) => closers.push(fn),
+  }
+  const methods = { ...opts.methods, ...open(session) }
+  ws.on('error', () => ws.terminate())
+  ws.on('close', () => {
+    for (const fn of closers.splice(0)) fn()
+  })
+  ws.on('message', async (data, isBinary) => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString())
+    } catch {
+      send(PARSE_ERROR)
+      return
+    }
+    send(await handleMessage(opts, parsed, methods))
+  })
+}
+
 function bigintReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `0x${value.toString(16)}` : value
 }
 
 export function closeServer(server: Server): Promise<void> {
+  const wss = sockets.get(server)
+  if (wss) {
+    for (const client of wss.clients) client.terminate()
+    wss.close()
+  }
   return new Promise((resolve) => {
     server.closeAllConnections?.()
     server.close(() => resolve())

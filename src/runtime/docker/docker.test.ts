@@ -8,6 +8,7 @@ import { ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { isProcessAlive } from '../process/group.js'
 import { allocatePorts } from '../ports.js'
+import { requires } from '../../../test/requires.js'
 import { dockerAvailable, dockerClient, labels } from './engine.js'
 import { ensureLiteImage, imageDefaults, imageExists } from './image.js'
 import { DockerRuntime, type DockerRuntimeOptions } from './index.js'
@@ -126,7 +127,7 @@ function deadPid(): number {
   return pid
 }
 
-describe.skipIf(!engine)('docker runtime', () => {
+requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker runtime', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'op-devnet-docker-'))
     const hadBase = await imageExists(imageDefaults.localBaseImage)

@@ -8,13 +8,13 @@
  * - Node 20's fetch (undici) can hang forever on such a connection (connected, then closed before the
  *   request is written): the RPC probe uses `node:http`, and every probe has its own timeout.
  */
-import { request } from 'node:http'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../../errors.js'
 import type { ReadinessPlan } from '../../plan/types.js'
 import { WaitTimeoutError, defaults } from '../waits.js'
 import { dockerDefaults } from './engine.js'
+import { jsonRpc } from '../jsonrpc.js'
 
 export interface ReadyOptions {
   timeoutMs: number
@@ -29,34 +29,9 @@ export interface ReadyOptions {
 /** How long the proxy must keep a connection open for a `port` wait to count it. */
 const holdMs = 150
 
-/** One JSON-RPC call over `node:http`; rejects on an error response, a closed connection or `timeoutMs`. */
+/** One JSON-RPC call on a fresh connection; rejects on an error response, a closed connection or `timeoutMs`. */
 export function rpcProbe(url: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
-    const req = request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' },
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', reject)
-      res.on('end', () => {
-        try {
-          if ((res.statusCode ?? 0) >= 400) throw new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim())
-          const reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: unknown; error?: { message?: string } }
-          if (reply.error) throw new Error(`${method} failed: ${reply.error.message ?? JSON.stringify(reply.error)}`)
-          if (!('result' in reply)) throw new Error(`${method}: response has no result`)
-          resolve(reply.result)
-        } catch (error) {
-          reject(error)
-        }
-      })
-    })
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end(body)
-  })
+  return jsonRpc(url, method, params, { timeoutMs, close: true })
 }
 
 /** Connects and requires the connection to stay open for `holdMs` (the proxy closes it if nothing listens behind). */

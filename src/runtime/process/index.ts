@@ -236,7 +236,10 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
   async #terminate(signal: NodeJS.Signals): Promise<void> {
     const pid = this.#pid
     const grace = this.options.stopGraceMs ?? defaults.stopGraceMs
-    if (killProcessGroup(pid, signal) && signal !== 'SIGKILL') killProcessGroup(pid, 'SIGCONT') // a paused process must wake to handle it
+    // SIGTERM / SIGINT go to the program alone, as docker's init forwards them to its child only: the program
+    // stops its own children (a rollup node snapshots its engine before stopping it). Others go to the group.
+    const sent = signal === 'SIGTERM' || signal === 'SIGINT' ? signalProcess(pid, signal) : killProcessGroup(pid, signal)
+    if (sent && signal !== 'SIGKILL') killProcessGroup(pid, 'SIGCONT') // a paused process must wake to handle it
     if (!(await this.#waitExit(grace))) {
       killProcessGroup(pid, 'SIGKILL')
       if (!(await this.#waitExit(grace))) throw new ServiceError(this.name, `pid ${pid} did not exit after SIGKILL`)
@@ -265,5 +268,14 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
 
   #writeFiles(): void {
     writeServiceFiles(this.name, this.dir, this.plan.files)
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch {
+    return false
   }
 }

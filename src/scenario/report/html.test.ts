@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
+import { requires } from '../../../test/requires.js'
 import { syntheticRun } from './__fixtures__/run.js'
 import { renderHtmlTimeline, writeHtmlTimeline } from './html.js'
 
@@ -36,18 +37,17 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('data-node="sequencer"')
     expect(html).toContain('data-node="replica-0"')
     expect(html).toContain('data-chain="l1"')
+    expect(html).toContain('<tr><th>seed</th><td data-seed>1234</td></tr>')
     expect(html).toContain('<tr data-invariant="safeOriginCanonical"><td>safeOriginCanonical</td>')
     expect(html).toContain('<td class="skipped">not checked</td>')
     expect(html).toContain('<td class="failed">1 violation</td>')
     expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
   })
 
-  test('behavior: headless Chromium renders each node chart with its lines, fault windows and violation markers', async (ctx) => {
-    if (!chromium) {
-      const note = 'skipped: chromium is not installed (`which chromium` found nothing); apt-get install -y chromium'
-      console.warn(`html timeline render test ${note}`)
-      ctx.skip(note)
-    }
+})
+
+requires('chromium', Boolean(chromium), 'apt-get install -y chromium')('renderHtmlTimeline in headless Chromium', () => {
+  test('behavior: headless Chromium renders each node chart with its lines, fault windows and violation markers', async () => {
     const { history, result } = syntheticRun()
     const dir = await mkdtemp(join(tmpdir(), 'timeline-'))
     try {

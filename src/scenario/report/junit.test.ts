@@ -39,6 +39,12 @@ describe('junitReport', () => {
     expect(xml).toContain('<error message="anvil died" type="DEVNET_SERVICE_FAILED">anvil died</error>')
   })
 
+  test('behavior: a testcase records the seed of its run as a property', () => {
+    const { result } = syntheticRun()
+    expect(junitReport([result])).toContain('<properties><property name="seed" value="1234"/></properties>')
+    expect(junitReport([passing])).not.toContain('<properties>')
+  })
+
   test('behavior: failures name the invariant or step and quote the offending samples', () => {
     const { result } = syntheticRun()
     const [step, invariant] = failures(junitReport([result]))

@@ -23,9 +23,13 @@ function body(message: string, evidence: unknown[] | undefined): string {
   return escapeXml(`${message}${quoted}`)
 }
 
-/** One `<testcase>`: a `<failure>` per failed step and per invariant violation, an `<error>` if the run stopped. */
+/**
+ * One `<testcase>`: its `<properties>` (the seed, to replay the run), a `<failure>` per failed step and per
+ * invariant violation, an `<error>` if the run stopped.
+ */
 function testcase(result: ScenarioResult): string {
   const children: string[] = []
+  if (result.seed !== undefined) children.push(`      <properties><property${attrs({ name: 'seed', value: result.seed })}/></properties>`)
   for (const step of result.steps.filter((s) => s.status === 'failed')) {
     const message = `step ${step.index} (${step.label}) failed${step.message ? `: ${step.message}` : ''}`
     const type = step.kind === 'expect' ? 'expectation' : 'step'

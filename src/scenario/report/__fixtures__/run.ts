@@ -9,7 +9,7 @@ export function syntheticRun(): { history: History; result: ScenarioResult } {
   history.events.push(
     { t: 5000, kind: 'fault-start', name: 'partition', targets: ['replica-0', 'sequencer'], details: { links: 'p2p' } },
     { t: 15_000, kind: 'fault-end', name: 'partition', targets: ['replica-0', 'sequencer'] },
-    { t: 20_000, kind: 'fault-start', name: 'l1Reorg', targets: ['l1'], details: { depth: 2 } },
+    { t: 20_000, kind: 'fault-start', name: 'l1Reorg', targets: ['l1'], lasts: 'instant', details: { depth: 2 } },
   )
   const offending = history.samples.find((s) => s.node === 'replica-0' && s.t === 12_000)!
   const before = history.samples.find((s) => s.node === 'replica-0' && s.t === 11_500)!
@@ -17,6 +17,7 @@ export function syntheticRun(): { history: History; result: ScenarioResult } {
     scenario: 'replica-partition',
     file: 'scenarios/replica-partition.yaml',
     runtime: 'process',
+    seed: 1234,
     passed: false,
     durationMs: 30_000,
     steps: [

@@ -1,0 +1,172 @@
+/**
+ * One proxyd backend: forwards JSON-RPC requests over a keep-alive HTTP agent with proxyd's retries
+ * (`max_retries`, backoff `min(2^i s + jitter, 3 s)`), its per-backend `max_rps`, response timeout and
+ * size limit, and takes itself out of service for `out_of_service_seconds` after a transport failure.
+ */
+import { Agent, request } from 'node:http'
+import type { BackendConfig, ProxydConfig } from './config.js'
+import { errors, ProxydRpcError } from './errors.js'
+import type { Metrics } from './metrics.js'
+
+export interface RpcReq {
+  jsonrpc: string
+  id: unknown
+  method: string
+  params?: unknown
+}
+
+export interface RpcRes {
+  jsonrpc: '2.0'
+  id: unknown
+  result?: unknown
+  error?: { code: number; message: string; data?: unknown }
+}
+
+/** A transport-level failure (connection refused, timeout, bad HTTP answer): the next backend is tried. */
+export class BackendError extends Error {
+  override name = 'BackendError'
+}
+
+/** proxyd's retry backoff for attempt `i` (0-based): `min(2^i s + 0..250 ms jitter, 3 s)`. */
+export function backoffMs(i: number, random: () => number = Math.random): number {
+  return Math.min(2 ** i * 1000 + Math.floor(random() * 250), 3000)
+}
+
+export class Backend {
+  readonly name: string
+  private readonly target: URL
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  private offlineUntil = 0
+  private window = { second: 0, count: 0 }
+  /** Labelled metric children per method (prom-client hashes label objects on every call otherwise). */
+  private readonly perMethod = new Map<string, { forwards: { inc(): void }; duration: { startTimer(): () => void }; http200: { inc(): void } }>()
+
+  constructor(
+    readonly conf: BackendConfig,
+    private readonly opts: ProxydConfig['backend'],
+    private readonly metrics: Metrics,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.name = conf.name
+    this.target = new URL(conf.rpcUrl)
+  }
+
+  /** False while out of service after a transport failure. */
+  healthy(now = Date.now()): boolean {
+    return now >= this.offlineUntil
+  }
+
+  /** Marks the backend out of service for `out_of_service_seconds`. */
+  setOffline(now = Date.now()): void {
+    this.offlineUntil = now + this.opts.outOfServiceMs
+  }
+
+  /** Counts one request against `max_rps`; false when the backend is over capacity this second. */
+  private takeCapacity(now = Date.now()): boolean {
+    if (!this.conf.maxRps) return true
+    const second = Math.floor(now / 1000)
+    if (this.window.second !== second) this.window = { second, count: 0 }
+    return ++this.window.count <= this.conf.maxRps
+  }
+
+  /**
+   * Forwards `req` with up to `max_retries` retries. A JSON-RPC error answered by the backend is
+   * returned as is; over capacity throws ProxydRpcError (-32012); a permanent transport failure throws
+   * BackendError and takes the backend out of service.
+   */
+  async forward(req: RpcReq): Promise<RpcRes> {
+    if (!this.takeCapacity()) throw new ProxydRpcError(errors.backendOverCapacity)
+    let last: Error | undefined
+    for (let i = 0; i <= this.opts.maxRetries; i++) {
+      const m = this.methodMetrics(req.method)
+      m.forwards.inc()
+      const end = m.duration.startTimer()
+      try {
+        const res = await this.post(JSON.stringify(req), req.method)
+        end()
+        if (res.error) this.metrics.rpcErrorsTotal.inc({ auth: 'none', backend_name: this.name, method_name: req.method, error_code: String(res.error.code) })
+        return { ...res, id: req.id }
+      } catch (err) {
+        end()
+        last = err as Error
+        this.metrics.rpcErrorsTotal.inc({ auth: 'none', backend_name: this.name, method_name: req.method, error_code: 'transport' })
+        if (i < this.opts.maxRetries) await this.sleep(backoffMs(i))
+      }
+    }
+    this.setOffline()
+    throw new BackendError(`permanent error forwarding ${req.method} to ${this.name}: ${last?.message}`)
+  }
+
+  private methodMetrics(method: string) {
+    let m = this.perMethod.get(method)
+    if (!m) {
+      const { rpcForwardsTotal, backendRequestDuration, rpcBackendHttpResponseCodesTotal } = this.metrics
+      m = {
+        forwards: rpcForwardsTotal.labels({ auth: 'none', backend_name: this.name, method_name: method, source: 'http' }),
+        duration: backendRequestDuration.labels({ backend_name: this.name, method_name: method, batched: 'false' }),
+        http200: rpcBackendHttpResponseCodesTotal.labels({ auth: 'none', backend_name: this.name, method_name: method, status_code: '200', batched: 'false' }),
+      }
+      this.perMethod.set(method, m)
+    }
+    return m
+  }
+
+  /** One call for the consensus poller (no retries); a JSON-RPC error or transport failure throws. */
+  async call<T = unknown>(method: string, params: unknown[]): Promise<T> {
+    const res = await this.post(JSON.stringify({ jsonrpc: '2.0', id: 67, method, params }), method)
+    if (res.error) throw new Error(`${method} on ${this.name}: ${res.error.message}`)
+    return res.result as T
+  }
+
+  private post(body: string, method: string): Promise<RpcRes> {
+    const timeoutMs = this.opts.responseTimeoutMs
+    const maxSize = this.opts.maxResponseSizeBytes
+    return new Promise<RpcRes>((resolve, reject) => {
+      const req = request(
+        {
+          host: this.target.hostname,
+          port: this.target.port || 80,
+          path: this.target.pathname + this.target.search,
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            size += c.length
+            if (size <= maxSize) return void chunks.push(c)
+            res.destroy()
+            reject(new BackendError(`backend response too large (over ${maxSize} bytes)`))
+          })
+          res.on('end', () => {
+            if (size > maxSize) return
+            const status = res.statusCode ?? 0
+            if (status === 200) this.methodMetrics(method).http200.inc()
+            else this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
+            let parsed: RpcRes
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            } catch {
+              return reject(new BackendError(`${this.name} answered HTTP ${status} with invalid JSON`))
+            }
+            if (!parsed || typeof parsed !== 'object' || (!('result' in parsed) && !parsed.error)) {
+              return reject(new BackendError(`${this.name} answered HTTP ${status} without a JSON-RPC response`))
+            }
+            resolve(parsed)
+          })
+          res.on('error', reject)
+        },
+      )
+      req.setTimeout(timeoutMs, () => req.destroy(new BackendError(`${this.name} did not answer within ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy()
+  }
+}

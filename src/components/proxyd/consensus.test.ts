@@ -1,0 +1,145 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, test } from 'vitest'
+import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
+import { logger } from '../shared/log.js'
+import { Backend } from './backend.js'
+import type { GroupConfig } from './config.js'
+import { ConsensusPoller, expectedBlockTags } from './consensus.js'
+import { createMetrics } from './metrics.js'
+
+/** A JSON-RPC server answering the poller's calls from a chain the test moves. */
+interface Chain {
+  latest: number
+  safe: number
+  finalized: number
+  /** Fork marker: blocks above `forkAt` get a different hash. */
+  fork?: { at: number; tag: string }
+  syncing?: boolean
+}
+
+const servers: Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(closeServer))
+})
+
+async function chainBackend(name: string, chain: Chain, metrics = createMetrics()): Promise<Backend> {
+  const hash = (n: number) => `0x${(chain.fork && n > chain.fork.at ? chain.fork.tag : 'aa').padEnd(8, '0')}${n.toString(16).padStart(56, '0')}`
+  const block = (n: number) => (n > chain.latest ? null : { number: `0x${n.toString(16)}`, hash: hash(n) })
+  const server = await startRpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    methods: {
+      net_peerCount: () => '0x5',
+      eth_syncing: () => (chain.syncing ? { currentBlock: '0x1' } : false),
+      eth_getBlockByNumber: ([tag]) => block(tag === 'latest' ? chain.latest : tag === 'safe' ? chain.safe : tag === 'finalized' ? chain.finalized : Number(tag)),
+    },
+  })
+  servers.push(server)
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return new Backend(
+    { name, rpcUrl: url, maxRps: 0, maxWsConns: 0, skipPeerCount: false, skipIsSyncingCheck: false, forcedCandidate: false },
+    { responseTimeoutMs: 2000, maxResponseSizeBytes: 1e9, maxRetries: 0, outOfServiceMs: 10_000 },
+    metrics,
+  )
+}
+
+const group = (over: Partial<GroupConfig> = {}): GroupConfig => ({
+  name: 'main', backends: [], routingStrategy: 'consensus_aware', pollerIntervalMs: 1000, banPeriodMs: 60_000,
+  maxUpdateThresholdMs: 30_000, maxBlockLag: 4, minPeerCount: 3, ...over,
+})
+
+describe('consensus poller', () => {
+  test('default: consensus is the lowest agreeing head, safe and finalized the lowest', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    const b = await chainBackend('b', { latest: 22, safe: 14, finalized: 6 })
+    const p = new ConsensusPoller(group(), [a, b], createMetrics(), logger('t'))
+    await p.poll()
+    expect(p.consensus).toMatchObject({ latest: 20, safe: 12, finalized: 4 })
+    expect(p.group.map((x) => x.name)).toEqual(['a', 'b'])
+  })
+
+  test('behavior: a backend lagging more than max_block_lag leaves the consensus group', async () => {
+    const chain = { latest: 20, safe: 12, finalized: 4 }
+    const a = await chainBackend('a', chain)
+    const b = await chainBackend('b', { ...chain })
+    const p = new ConsensusPoller(group(), [a, b], createMetrics(), logger('t'))
+    await p.poll()
+    chain.latest = 30
+    await p.poll()
+    expect(p.group.map((x) => x.name)).toEqual(['a'])
+    expect(p.consensus.latest).toBe(30)
+  })
+
+  test('behavior: a syncing backend or one with too few peers is no candidate', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4, syncing: true })
+    const b = await chainBackend('b', { latest: 20, safe: 12, finalized: 4 })
+    const p = new ConsensusPoller(group(), [a, b], createMetrics(), logger('t'))
+    await p.poll()
+    expect(p.group.map((x) => x.name)).toEqual(['b'])
+    const strict = new ConsensusPoller(group({ minPeerCount: 10 }), [b], createMetrics(), logger('t'))
+    await strict.poll()
+    expect(strict.group).toEqual([])
+  })
+
+  test('behavior: disagreeing hashes walk consensus back to the common block and report a break', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    const bChain: Chain = { latest: 20, safe: 12, finalized: 4 }
+    const b = await chainBackend('b', bChain)
+    let broken = 0
+    const p = new ConsensusPoller(group(), [a, b], createMetrics(), logger('t'), () => broken++)
+    await p.poll()
+    expect([p.consensus.latest, broken]).toEqual([20, 0])
+    bChain.fork = { at: 17, tag: 'bb' }
+    await p.poll()
+    expect([p.consensus.latest, broken]).toEqual([17, 1])
+  })
+
+  test('error: safe moving back bans the backend for the ban period', async () => {
+    const metrics = createMetrics()
+    const chain = { latest: 20, safe: 12, finalized: 4 }
+    const a = await chainBackend('a', chain, metrics)
+    let now = 1_000_000
+    const p = new ConsensusPoller(group(), [a], metrics, logger('t'), undefined, () => now)
+    await p.poll()
+    expect(p.isBanned(a)).toBe(false)
+    chain.safe = 10
+    await p.poll()
+    expect(p.isBanned(a)).toBe(true)
+    expect(p.group).toEqual([])
+    expect(await metrics.registry.getSingleMetricAsString('proxyd_consensus_backend_banned')).toMatch(/backend_name="a"} 1/)
+    now += 60_001
+    await p.poll()
+    expect(p.isBanned(a)).toBe(false)
+    expect(p.group.map((x) => x.name)).toEqual(['a'])
+  })
+
+  test('error: an unreachable backend is taken out of service, then banned', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    await closeServer(servers.pop()!)
+    const p = new ConsensusPoller(group(), [a], createMetrics(), logger('t'))
+    await p.poll()
+    expect(a.healthy()).toBe(false)
+    await p.poll()
+    expect(p.isBanned(a)).toBe(true)
+  })
+
+  test('behavior: a backend not updated within max_update_threshold is no candidate', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    let now = 1_000_000
+    const p = new ConsensusPoller(group({ maxUpdateThresholdMs: 5000 }), [a], createMetrics(), logger('t'), undefined, () => now)
+    await p.poll()
+    expect(p.group.map((x) => x.name)).toEqual(['a'])
+    now += 5001
+    await p.updateGroupConsensus()
+    expect(p.group).toEqual([])
+  })
+
+  test('args: block tag sanity', () => {
+    const old = { latest: 20, latestHash: '', safe: 12, finalized: 4, peerCount: 0, inSync: true, lastUpdate: 0, bannedUntil: 0 }
+    expect(expectedBlockTags(old, 21, 13, 5)).toBe(true)
+    expect(expectedBlockTags(old, 21, 13, 3)).toBe(false)
+    expect(expectedBlockTags(old, 21, 22, 5)).toBe(false)
+    expect(expectedBlockTags(old, 21, 13, 14)).toBe(false)
+  })
+})

@@ -1,0 +1,66 @@
+/**
+ * op-geth's OP receipt fields on anvil receipts. Every non-deposit receipt gains `l1GasPrice`,
+ * `l1GasUsed`, `l1Fee`, `l1BaseFeeScalar`, `l1BlobBaseFee` and `l1BlobBaseFeeScalar` (hex quantities),
+ * computed from the L1 attributes of the receipt's block (its L1-info deposit) and the signed
+ * transaction's bytes by the Fjord cost function: measured, anvil (op-revm) charges the Fjord fee
+ * whatever the topology's forks, and these fields must equal what it charged (the L1FeeVault credit).
+ */
+import type { Hex } from 'viem'
+import { DEPOSIT_TX_TYPE } from '../../../protocol/constants.js'
+import { l1FeeFjord, type L1FeeParams } from '../../../protocol/l1Fee.js'
+import { decodeL1Info } from '../../../protocol/l1Info.js'
+import type { RpcClient } from '../../shared/jsonrpc.js'
+
+type Receipt = Record<string, unknown> & { type?: Hex; transactionHash: Hex; blockHash: Hex }
+
+const hex = (v: bigint | number) => `0x${v.toString(16)}`
+const CACHE_SIZE = 256
+
+/** Adds the OP fields to receipts; caches each block's L1 attributes by hash. */
+export class ReceiptFields {
+  readonly #params = new Map<Hex, Promise<L1FeeParams>>()
+
+  constructor(private readonly engine: RpcClient) {}
+
+  #l1Params(blockHash: Hex): Promise<L1FeeParams> {
+    let p = this.#params.get(blockHash)
+    if (!p) {
+      p = this.engine.call<{ transactions: Array<{ input: Hex; type: Hex }> } | null>('eth_getBlockByHash', [blockHash, true]).then((block) => {
+        const first = block?.transactions[0]
+        if (!first || Number(first.type) !== DEPOSIT_TX_TYPE) throw new Error(`block ${blockHash} has no L1-info deposit`)
+        return decodeL1Info(first.input)
+      })
+      p.catch(() => this.#params.delete(blockHash))
+      this.#params.set(blockHash, p)
+      if (this.#params.size > CACHE_SIZE) this.#params.delete(this.#params.keys().next().value!)
+    }
+    return p
+  }
+
+  /**
+   * The receipt with the OP fields (deposits and `null` without). `type` is lower-cased as op-geth
+   * writes it (anvil answers `0x7E` for deposits in receipts).
+   */
+  async add<T>(receipt: T): Promise<T> {
+    const r = receipt as Receipt | null
+    if (!r || typeof r !== 'object') return receipt
+    if (typeof r.type === 'string') r.type = r.type.toLowerCase() as Hex
+    if (Number(r.type) === DEPOSIT_TX_TYPE || !r.blockHash) return receipt
+    const [p, raw] = await Promise.all([this.#l1Params(r.blockHash), this.engine.call<Hex>('eth_getRawTransactionByHash', [r.transactionHash])])
+    const { fee, gasUsed } = l1FeeFjord(raw, p)
+    return {
+      ...r,
+      l1GasPrice: hex(p.baseFee),
+      l1GasUsed: hex(gasUsed),
+      l1Fee: hex(fee),
+      l1BaseFeeScalar: hex(p.baseFeeScalar),
+      l1BlobBaseFee: hex(p.blobBaseFee),
+      l1BlobBaseFeeScalar: hex(p.blobBaseFeeScalar),
+    } as T
+  }
+
+  /** Every receipt of a list (`eth_getBlockReceipts`). */
+  async addAll<T>(receipts: T): Promise<T> {
+    return (Array.isArray(receipts) ? await Promise.all(receipts.map((r) => this.add(r))) : receipts) as T
+  }
+}

@@ -1,0 +1,91 @@
+import type { Server } from 'node:http'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import WebSocket from 'ws'
+import { freePort } from '../../runtime/ports.js'
+import { closeServer, rpcClient, rpcFail, RpcError, startRpcServer, type RpcSession } from './jsonrpc.js'
+
+describe('startRpcServer with websocket', () => {
+  let server: Server
+  let url: string
+  const sessions: RpcSession[] = []
+
+  beforeAll(async () => {
+    const port = await freePort()
+    url = `127.0.0.1:${port}`
+    server = await startRpcServer({
+      host: '127.0.0.1',
+      port,
+      methods: { echo: (p) => p, fail: () => rpcFail(-32602, 'bad', { x: 1 }), only_ws: () => rpcFail(-32601, 'notifications not supported') },
+      websocket: (session) => {
+        sessions.push(session)
+        return { only_ws: () => { session.notify('note', { n: 1 }); return 'ok' } }
+      },
+    })
+  })
+  afterAll(async () => {
+    await closeServer(server)
+  })
+
+  function open(): Promise<{ ws: WebSocket; next(): Promise<any> }> {
+    const ws = new WebSocket(`ws://${url}`)
+    const queue: any[] = []
+    const waiters: Array<(m: any) => void> = []
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString())
+      const w = waiters.shift()
+      if (w) w(m)
+      else queue.push(m)
+    })
+    const next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)))
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, next }))
+      ws.once('error', reject)
+    })
+  }
+
+  test('default: HTTP and WebSocket answer the same methods; session methods only on WebSocket', async () => {
+    const client = rpcClient(`http://${url}`)
+    expect(await client.call('echo', [1, 2])).toEqual([1, 2])
+    await expect(client.call('only_ws')).rejects.toMatchObject({ code: -32601 })
+    const { ws, next } = await open()
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'echo', params: ['a'] }))
+    expect(await next()).toEqual({ jsonrpc: '2.0', id: 7, result: ['a'] })
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'only_ws', params: [] }))
+    // The handler notifies before it returns: the notification comes first.
+    expect([await next(), await next()]).toEqual([{ jsonrpc: '2.0', method: 'note', params: { n: 1 } }, { jsonrpc: '2.0', id: 8, result: 'ok' }])
+    ws.terminate()
+  })
+
+  test('error: parse errors, batches and handler errors', async () => {
+    const { ws, next } = await open()
+    ws.send('{nope')
+    expect(await next()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } })
+    ws.send('[]')
+    expect(await next()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'empty batch' } })
+    ws.send(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'fail' }, { jsonrpc: '2.0', id: 2, method: 'missing' }, 'x']))
+    expect(await next()).toEqual([
+      { jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'bad', data: { x: 1 } } },
+      { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'the method missing does not exist/is not available' } },
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request' } },
+    ])
+    ws.send(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'echo', params: [] })), { binary: true })
+    expect(await next()).toEqual({ jsonrpc: '2.0', id: 3, result: [] })
+    ws.terminate()
+    const res = await fetch(`http://${url}`, { method: 'POST', body: '{"id":' })
+    expect(await res.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } })
+    await expect(rpcClient(`http://${url}`).call('fail')).rejects.toBeInstanceOf(RpcError)
+  })
+
+  test('behavior: session close hooks run, and closeServer ends open WebSocket connections', async () => {
+    const port = await freePort()
+    let closed = 0
+    const s = await startRpcServer({ host: '127.0.0.1', port, methods: {}, websocket: (session) => (session.onClose(() => closed++), {}) })
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`)
+    await new Promise((r) => ws.once('open', r))
+    const gone = new Promise((r) => ws.once('close', r))
+    await closeServer(s)
+    await gone
+    await new Promise((r) => setTimeout(r, 50))
+    expect(closed).toBe(1)
+  })
+})

@@ -1,0 +1,41 @@
+/**
+ * Value checks for fault arguments (scenario steps and `devnet fault`), in the style of
+ * `topology/reader.ts`, and the names a fault may refer to.
+ */
+import { isScalar } from 'yaml'
+import { describe, str, type Check } from '../topology/reader.js'
+import type { Topology } from '../topology/types.js'
+
+/** Names a fault may refer to. */
+export interface Names {
+  topology: Topology
+  /** L2 node names. */
+  nodes: string[]
+  /** L2 nodes, `l1` and `batcher`. */
+  services: string[]
+}
+
+/** The {@link Names} of a topology. */
+export function namesOf(topology: Topology): Names {
+  const nodes = topology.l2.nodes.map((n) => n.name)
+  return { topology, nodes, services: [...nodes, 'l1', 'batcher'] }
+}
+
+/** A number in `(min, max]` (integers or decimals). */
+export function number(min: number, max = Infinity): Check<number> {
+  const expected = max === Infinity ? `a number > ${min}` : `a number > ${min} and <= ${max}`
+  return (r, node, path) => {
+    const value = isScalar(node) ? node.value : undefined
+    if (typeof value === 'number' && value > min && value <= max) return value
+    return r.fail(path, r.line(node), `expected ${expected}, found ${describe(node)}`)
+  }
+}
+
+/** One of `names`, with `what` naming the kind of thing in the message (`unknown service "x"; …`). */
+export function member(what: string, names: readonly string[]): Check<string> {
+  return (r, node, path) => {
+    const value = str(r, node, path)
+    if (value === undefined || names.includes(value)) return value
+    return r.fail(path, r.line(node), `unknown ${what} ${JSON.stringify(value)}; expected one of: ${names.join(', ')}`)
+  }
+}

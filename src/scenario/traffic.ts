@@ -1,0 +1,112 @@
+/**
+ * The `load` step: transactions sent from a dev account to a node's L2 RPC. What is sent and when is a
+ * pure function of the seed ({@link trafficPlan}); sending follows the plan.
+ */
+import type { Address, Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { Devnet } from '../devnet/start.js'
+import { call } from '../faults/context.js'
+import { seededRandom } from './random.js'
+
+/** One planned transaction. */
+export interface PlannedTx {
+  /** When to send it, ms after the load starts. */
+  atMs: number
+  kind: 'transfer' | 'calldata'
+  to: Address
+  value: bigint
+  data: Hex
+}
+
+/**
+ * The transactions of a load of `rate` tx/s over `durationMs`: Poisson arrivals (exponential gaps of
+ * mean `1000 / rate` ms); three in four are ETH transfers of 1-1000 wei to one of `recipients`, the rest
+ * carry 1-256 bytes of calldata to the first recipient.
+ * @example
+ * trafficPlan(7, { rate: 5, durationMs: 10_000, recipients: [a, b] }) // the same list for seed 7, every time
+ */
+export function trafficPlan(seed: number, options: { rate: number; durationMs: number; recipients: Address[] }): PlannedTx[] {
+  const random = seededRandom(seed)
+  const txs: PlannedTx[] = []
+  const pick = (n: number) => Math.floor(random() * n)
+  for (let t = -Math.log(1 - random()) * (1000 / options.rate); t < options.durationMs; t += -Math.log(1 - random()) * (1000 / options.rate)) {
+    if (random() < 0.75) {
+      txs.push({ atMs: Math.round(t), kind: 'transfer', to: options.recipients[pick(options.recipients.length)], value: BigInt(1 + pick(1000)), data: '0x' })
+    } else {
+      const bytes = Array.from({ length: 1 + pick(256) }, () => pick(256).toString(16).padStart(2, '0'))
+      txs.push({ atMs: Math.round(t), kind: 'calldata', to: options.recipients[0], value: 0n, data: `0x${bytes.join('')}` })
+    }
+  }
+  return txs
+}
+
+/**
+ * Gas of a plain call carrying `data`: 21000 plus the calldata floor of EIP-7623 (Prague / Isthmus), 10
+ * per token with a zero byte 1 token and a non-zero byte 4, which is above the pre-Prague 4 / 16 per byte.
+ */
+export function intrinsicGas(data: Hex): bigint {
+  let gas = 21_000n
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === '00' ? 10n : 40n
+  return gas
+}
+
+export interface SendTrafficReturnType {
+  sent: number
+  failed: number
+  /** Why the first rejected transaction was rejected. */
+  firstError?: string
+  /** Hashes of the accepted transactions, in sending order. */
+  hashes: Hex[]
+}
+
+/** Attempts per planned transaction: the lite sequencer briefly rejects the next nonce while it builds a block. */
+const attempts = 5
+
+/**
+ * Sends the planned transactions of `seed` to `node` (default: the sequencer) from the last dev account,
+ * each at its planned time. A rejected one is tried again with the same nonce (up to {@link attempts}
+ * times, 200 ms apart), then counted as failed and the nonce re-read.
+ */
+export async function sendTraffic(devnet: Devnet, seed: number, options: { rate: number; durationMs: number; node?: string }): Promise<SendTrafficReturnType> {
+  const target = options.node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
+  const url = devnet.endpoints[target].el
+  const accounts = devnet.keys.accounts
+  const account = privateKeyToAccount(accounts[accounts.length - 1].privateKey)
+  const plan = trafficPlan(seed, { ...options, recipients: accounts.slice(0, -1).map((a) => a.address) })
+  const nonceNow = async () => Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']))
+  let nonce = await nonceNow()
+  const started = Date.now()
+  const out: SendTrafficReturnType = { sent: 0, failed: 0, hashes: [] }
+  for (const tx of plan) {
+    const wait = started + tx.atMs - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const raw = await account.signTransaction({
+      chainId: devnet.topology.l2.chainId,
+      to: tx.to,
+      value: tx.value,
+      data: tx.data,
+      nonce,
+      gas: intrinsicGas(tx.data),
+      maxFeePerGas: 10_000_000_000n,
+      maxPriorityFeePerGas: 1_000n,
+    })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        out.hashes.push(await call<Hex>(url, 'eth_sendRawTransaction', [raw]))
+        nonce++
+        out.sent++
+        break
+      } catch (error) {
+        if (attempt < attempts) {
+          await new Promise((r) => setTimeout(r, 200))
+          continue
+        }
+        out.firstError ??= error instanceof Error ? error.message : String(error)
+        out.failed++
+        nonce = await nonceNow().catch(() => nonce)
+        break
+      }
+    }
+  }
+  return out
+}

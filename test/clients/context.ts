@@ -1,0 +1,74 @@
+/**
+ * One devnet for the client conformance suites (process runtime unless DEVNET_TEST_DOCKER says
+ * otherwise), aged at least 30 s so the L1-info deposits carry a non-zero L1 base fee, with the
+ * {@link EMITTER_INITCODE} contract deployed and a few `Ping` logs emitted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createWalletClient, http, numberToHex, pad, type Address, type Hex, type PrivateKeyAccount } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { startDevnet, type Devnet } from '../../src/devnet/index.js'
+import { defaultTopology } from '../../src/topology/index.js'
+import { EMITTER_INITCODE } from './emitter.js'
+
+/** Minimum devnet age before the suites run. */
+export const MIN_AGE_MS = 30_000
+
+export interface ClientContext {
+  devnet: Devnet
+  /** Sequencer L2 HTTP and WebSocket endpoints, replica's, rollup RPCs. */
+  el: string
+  elWs: string
+  rollup: string
+  replicaEl: string
+  replicaElWs: string
+  replicaRollup: string
+  /** A funded dev account (index 5) and the emitter it deployed. */
+  account: PrivateKeyAccount
+  emitter: Address
+  /** Hash of a transaction that emitted `Ping(account, 7)`. */
+  pingTx: Hex
+  /** Sends a `Ping(account, value)` call and waits for its receipt. */
+  ping(value: bigint): Promise<{ hash: Hex; blockNumber: bigint }>
+}
+
+/** Starts the devnet (call from `beforeAll`); `stop` removes everything. */
+export async function startClientDevnet(runtime: 'process' | 'docker', name: string): Promise<{ ctx: ClientContext; stop(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-${name}-`))
+  const topology = defaultTopology()
+  topology.name = name
+  const started = Date.now()
+  const devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+  const stop = async () => {
+    await devnet.stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+  try {
+    const account = privateKeyToAccount(devnet.keys.accounts[5].privateKey)
+    const l2 = devnet.l2()
+    const wallet = createWalletClient({ account, chain: l2.chain, transport: http(devnet.endpoints.sequencer.el) })
+    const deploy = await wallet.sendTransaction({ data: EMITTER_INITCODE })
+    const emitter = (await l2.waitForTransactionReceipt({ hash: deploy, timeout: 30_000 })).contractAddress!
+    const ping = async (value: bigint) => {
+      const hash = await wallet.sendTransaction({ to: emitter, data: pad(numberToHex(value)) })
+      const receipt = await l2.waitForTransactionReceipt({ hash, timeout: 30_000 })
+      return { hash, blockNumber: receipt.blockNumber }
+    }
+    const { hash: pingTx } = await ping(7n)
+    const wait = MIN_AGE_MS - (Date.now() - started)
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const e = devnet.endpoints
+    return {
+      ctx: {
+        devnet, account, emitter, pingTx, ping,
+        el: e.sequencer.el, elWs: e.sequencer.elWs, rollup: e.sequencer.rollup,
+        replicaEl: e['replica-0'].el, replicaElWs: e['replica-0'].elWs, replicaRollup: e['replica-0'].rollup,
+      },
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

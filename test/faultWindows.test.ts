@@ -1,0 +1,48 @@
+/**
+ * The hole issue 7 closed, end to end on the process runtime: a replica crashes and is started (the
+ * `start` closes the crash window), then its process freezes with no fault recorded (SIGSTOP through the
+ * service handle, behind the runner's back). The run must fail with a safeLiveness violation naming the
+ * node and the time range.
+ */
+import { existsSync } from 'node:fs'
+import { expect, test } from 'vitest'
+import type { Devnet } from '../src/devnet/start.js'
+import { defaultLiteEntrypoint } from '../src/devnet/start.js'
+import { parseScenario } from '../src/scenario/load.js'
+import { runScenario } from '../src/scenario/runner.js'
+
+const scenario = `
+name: frozen-after-restart
+invariants: { liveness: { safeStallMs: 6000 } }
+steps:
+  - wait: "replica-0.safe >= 2"
+  - fault: crash
+    args: { service: replica-0 }
+  - sleep: 1s
+  - fault: start
+    args: { service: replica-0 }
+  - wait: "replica-0.safe >= 2"
+  - sleep: 1s
+    label: freeze
+  - sleep: 20s
+`
+
+test.skipIf(!existsSync(defaultLiteEntrypoint()))('behavior: a replica frozen after crash and start fails the run with safeLiveness naming it and the time range', async () => {
+  let devnet: Devnet | undefined
+  const { result, history } = await runScenario(parseScenario(scenario, 'frozen-after-restart.yaml'), {
+    runtime: 'process',
+    settleMs: 500,
+    onDevnet: (d) => (devnet = d),
+    onStep: (step, r) => {
+      if (step.label === 'freeze' && !r) void devnet!.service('replica-0').pause()
+    },
+  })
+  expect(result.error).toBeUndefined()
+  expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
+  // The crash window closed at the start: its fault-end is named after the crash, by start.
+  expect(history.events.filter((e) => e.kind === 'fault-end' && e.name === 'crash').map((e) => e.by)).toEqual(['start'])
+  const violations = result.violations.filter((v) => v.invariant === 'safeLiveness')
+  expect(result.passed).toBe(false)
+  expect(violations.map((v) => v.node)).toContain('replica-0')
+  expect(violations.find((v) => v.node === 'replica-0')!.message).toMatch(/^replica-0: safe head stalled at \d+ from t=\d+ms to t=\d+ms \(more than 6000ms\)/)
+}, 240_000)

@@ -1,0 +1,136 @@
+/**
+ * Crash-safe nodes: a rollup node keeps its chain across a crash (SIGKILL) + start and a restart, as
+ * op-geth keeps its database, resumes from its persisted heads and catches up; `wipeState` gives a cold
+ * start from genesis. L2 blocks carry the fields anvil lets the node set from the L1 origin.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { NODE_DATA_DIR } from '../src/components/rollup-node/config.js'
+import { SNAPSHOT_FILE } from '../src/components/rollup-node/persist.js'
+import { startDevnet, type Devnet } from '../src/devnet/index.js'
+import { defaultTopology } from '../src/topology/index.js'
+import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+
+const hex = (n: number) => `0x${n.toString(16)}`
+const blockHash = async (url: string, n: number) => (await rpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [hex(n), false]))?.hash
+
+describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
+  let devnet: Devnet
+  let stateDir: string
+  const snapshot = (service: string) => join(devnet.stateDir, service, NODE_DATA_DIR, SNAPSHOT_FILE)
+  /** Log lines written since `mark` (the byte length of the log file then). */
+  const logSince = (service: string, mark: number) => readFileSync(devnet.service(service).logFile, 'utf8').slice(mark)
+  const logMark = (service: string) => readFileSync(devnet.service(service).logFile, 'utf8').length
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-restart-'))
+    const topology = defaultTopology()
+    topology.name = 'restart'
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+  })
+
+  afterAll(async () => {
+    await devnet?.stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  /** Waits until `node`'s unsafe head is at least the sequencer's head of now, with the same hash. */
+  async function caughtUp(node: string): Promise<void> {
+    const seq = devnet.endpoints.sequencer
+    const target = (await syncStatus(seq.rollup)).unsafe_l2.number
+    await waitFor(`${node} unsafe >= ${target}`, async () => (await syncStatus(devnet.endpoints[node].rollup)).unsafe_l2.number >= target, 60_000)
+    expect(await blockHash(devnet.endpoints[node].el, target)).toBe(await blockHash(seq.el, target))
+  }
+
+  test('behavior: a replica crashed with SIGKILL keeps its blocks and catches up', async () => {
+    const rep = devnet.endpoints['replica-0']
+    await waitFor('replica safe >= 3 and unsafe >= 8', async () => {
+      const s = await syncStatus(rep.rollup)
+      return s.safe_l2.number >= 3 && s.unsafe_l2.number >= 8
+    }, 60_000)
+    await waitFor('a snapshot on disk', async () => existsSync(snapshot('replica-0')))
+    // Two more snapshot periods, so the snapshot holds several blocks.
+    await new Promise((r) => setTimeout(r, 2500))
+    const handle = devnet.service('replica-0')
+    await handle.kill('SIGKILL')
+    expect(handle.state()).toBe('exited')
+    const mark = logMark('replica-0')
+    await handle.restart()
+    const s = await syncStatus(rep.rollup)
+    expect(s.unsafe_l2.number).toBeGreaterThan(0)
+    expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
+    for (let n = 1; n <= s.unsafe_l2.number; n++) expect(await blockHash(rep.el, n)).toBe(await blockHash(devnet.endpoints.sequencer.el, n))
+    await caughtUp('replica-0')
+    await waitFor('replica safe advances', async () => (await syncStatus(rep.rollup)).safe_l2.number > s.safe_l2.number, 60_000)
+  })
+
+  test('behavior: a restarted sequencer resumes on its persisted chain without reorging safe blocks', async () => {
+    const seq = devnet.endpoints.sequencer
+    const before = await syncStatus(seq.rollup)
+    const safeHash = await blockHash(seq.el, before.safe_l2.number)
+    const mark = logMark('sequencer')
+    await devnet.service('sequencer').restart()
+    const after = await syncStatus(seq.rollup)
+    // A graceful stop writes a last snapshot: nothing is lost.
+    expect(after.unsafe_l2.number).toBeGreaterThanOrEqual(before.unsafe_l2.number)
+    expect(logSince('sequencer', mark)).toContain('resumed from snapshot')
+    await waitFor('sequencer builds new blocks', async () => (await syncStatus(seq.rollup)).unsafe_l2.number >= after.unsafe_l2.number + 3, 30_000)
+    expect(await blockHash(seq.el, before.safe_l2.number)).toBe(safeHash)
+    expect(await blockHash(seq.el, before.unsafe_l2.number)).toBe(before.unsafe_l2.hash)
+    expect(logSince('sequencer', mark)).not.toContain('reorging unsafe chain')
+    await caughtUp('replica-0')
+    expect(await blockHash(devnet.endpoints['replica-0'].el, before.safe_l2.number)).toBe(safeHash)
+  })
+
+  test('behavior: wipeState gives a cold start from genesis', async () => {
+    const handle = devnet.service('replica-0')
+    await handle.kill('SIGKILL')
+    expect(existsSync(snapshot('replica-0'))).toBe(true)
+    devnet.wipeState('replica-0')
+    expect(existsSync(snapshot('replica-0'))).toBe(false)
+    const mark = logMark('replica-0')
+    await handle.restart()
+    expect(logSince('replica-0', mark)).not.toContain('resumed from snapshot')
+    await caughtUp('replica-0')
+  })
+
+  test('behavior: an L1 reorg under a stopped node\'s snapshot head makes it start over from genesis', async () => {
+    const rep = devnet.endpoints['replica-0']
+    const handle = devnet.service('replica-0')
+    const before = await syncStatus(rep.rollup)
+    await handle.stop() // graceful: the snapshot holds the head of now
+    // Replace every L1 block from the snapshot head's L1 origin on: the engine must reorg below the block it loads.
+    const headNow = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+    const depth = headNow - before.unsafe_l2.l1origin.number + 1
+    expect(depth).toBeLessThanOrEqual(2 * devnet.topology.l1.slotsPerEpoch - 1) // never the finalized L1 block
+    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [depth, []])
+    const mark = logMark('replica-0')
+    await handle.restart()
+    await waitFor('replica-0 starts over', async () => logSince('replica-0', mark).includes('cold start: re-syncing from genesis'), 30_000)
+    expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
+    await caughtUp('replica-0')
+  })
+
+  test('behavior: L2 blocks take parentBeaconBlockRoot from their L1 origin; prevRandao is a measured limit', async () => {
+    const rep = devnet.endpoints['replica-0']
+    const s = await waitFor('replica safe >= 2', async () => {
+      const st = await syncStatus(rep.rollup)
+      return st.safe_l2.number >= 2 && st
+    })
+    type Fields = { hash: string; mixHash: string; parentBeaconBlockRoot: string }
+    const origin = await rpc<Fields>(devnet.endpoints.l1.rpc, 'eth_getBlockByHash', [s.safe_l2.l1origin.hash, false])
+    const [a, b] = await Promise.all([devnet.endpoints.sequencer.el, rep.el].map((url) => rpc<Fields>(url, 'eth_getBlockByNumber', [hex(s.safe_l2.number), false])))
+    expect(b.hash).toBe(a.hash)
+    for (const block of [a, b]) expect(block.parentBeaconBlockRoot).toBe(origin.parentBeaconBlockRoot)
+    // anvil mines with its own prevRandao (README, lite-profile limits), the same on every node.
+    expect(b.mixHash).toBe(a.mixHash)
+    expect(a.mixHash).not.toBe(origin.mixHash)
+    expect(readFileSync(devnet.service('sequencer').logFile, 'utf8')).toContain('cannot set prevRandao')
+  })
+
+  test('error: wipeState names an unknown service', () => {
+    expect(() => devnet.wipeState('nope')).toThrow(/no service named "nope"/)
+  })
+})

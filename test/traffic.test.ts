@@ -1,0 +1,43 @@
+/**
+ * Seeded load on a real devnet (process runtime): two loads with the same seed send the same
+ * transactions (recipient, value, calldata, in order), exactly those of the pure plan.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/start.js'
+import { sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
+import { waitFor } from './helpers.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
+
+describe.skipIf(!existsSync(defaultLiteEntrypoint()))('seeded load on process', () => {
+  let devnet: Devnet
+  beforeAll(async () => {
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7 })
+  })
+  afterAll(async () => {
+    await devnet?.stop()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  test('behavior: the same seed sends the same transaction sequence, the seeded plan', async () => {
+    const options = { rate: 8, durationMs: 2500 }
+    const sent = async () => {
+      const { hashes, failed, firstError } = await sendTraffic(devnet, 1234, options)
+      expect(failed, firstError).toBe(0)
+      const l2 = devnet.l2()
+      const txs = await Promise.all(hashes.map((hash) => waitFor(`receipt of ${hash}`, () => l2.getTransaction({ hash }).catch(() => undefined), 30_000, 200)))
+      return txs.map((tx) => ({ to: tx.to, value: tx.value, data: tx.input as Hex }))
+    }
+    const first = await sent()
+    const second = await sent()
+    const recipients = devnet.keys.accounts.slice(0, -1).map((a) => a.address)
+    const plan = trafficPlan(1234, { ...options, recipients }).map(({ to, value, data }) => ({ to: to.toLowerCase(), value, data }))
+    expect(first.length).toBeGreaterThan(5)
+    expect(first.map((tx) => ({ ...tx, to: tx.to?.toLowerCase() }))).toEqual(plan)
+    expect(second).toEqual(first)
+  }, 120_000)
+})
