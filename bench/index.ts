@@ -11,6 +11,7 @@ import { benchConductor } from './conductor.js'
 import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
+import { benchSettlement } from './settlement.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -18,6 +19,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   restart: () => benchRestart(),
   docker: () => benchDocker(),
   links: () => benchLinks(),
+  settlement: () => benchSettlement(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),

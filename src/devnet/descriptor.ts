@@ -74,6 +74,8 @@ export interface DevnetDescriptor {
     l1: { chainId: number; head?: number }
     l2: { chainId: number }
   }
+  /** Settlement contracts on L1 (absent in descriptors of older versions; op-deployer's names: `OptimismPortalProxy`, ...) and L2 predeploys. */
+  contracts?: { l1: Record<string, Address>; l2: Record<string, Address> }
   /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`; `devnet status --json` always has it). */
   faults?: FaultRecord[]
 }

@@ -10,6 +10,7 @@ export {
   type NodeHeads,
   type ServiceDescriptor,
 } from './descriptor.js'
+export { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 export { nodeHeads, rpcCall, withHeads } from './heads.js'
 export { followLog, readLogLines, serviceLogFile } from './logs.js'
 export { devnetStatus, stopFromDescriptor } from './recorded.js'

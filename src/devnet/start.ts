@@ -7,13 +7,15 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createPublicClient, defineChain, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
-import { chainConfig } from 'viem/op-stack'
+import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
 import { NODE_DATA_DIR } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
+import type { L1Addresses } from '../plan/l1Deployment.js'
+import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
+import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
 import { DockerRuntime, dockerAvailable, ensureLiteImage } from '../runtime/docker/index.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
@@ -85,6 +87,10 @@ export interface Devnet extends AsyncDisposable {
   readonly keys: DevKeys
   /** Public endpoints: service → port name → URL, e.g. `endpoints.sequencer.el`. */
   readonly endpoints: Record<string, Record<string, string>>
+  /** viem chain objects of L1 and L2 (L2 with `sourceId` and the L1 contracts viem's op-stack actions use). */
+  readonly chains: DevnetChains
+  /** Addresses of the settlement contracts (op-deployer's names) and of the L2 predeploys. */
+  readonly contracts: DevnetContracts
   /** viem public client of L1. */
   readonly l1: PublicClient<HttpTransport, Chain>
   /** viem public client of a rollup node's L2 execution RPC (`el`). @param node @default the sequencer */
@@ -160,7 +166,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     })
   }
   const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
-  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime })
+  // Before picking ports: the throwaway anvils of the settlement bind ports of their own.
+  const settlement = await prepareSettlement(topology, genesisTime)
+  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts })
   if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
   if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
@@ -225,7 +233,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     await runtime.stopAll().catch(() => {})
     throw abortError(options.signal)
   }
-  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles })
+  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
     writeDescriptor(devnet.descriptor())
     writeAttachData(stateDir, { topology, plan, liteEntrypoint })
@@ -283,7 +291,18 @@ class StartedDevnet implements Devnet {
   readonly #l2Chain: Chain
   #stopping?: Promise<void>
 
-  constructor(args: { topology: Topology; plan: DevnetPlan; stateDir: string; genesisTime: number; runtime: Runtime; handles: Map<string, ServiceHandle> }) {
+  readonly chains: DevnetChains
+  readonly contracts: DevnetContracts
+
+  constructor(args: {
+    topology: Topology
+    plan: DevnetPlan
+    stateDir: string
+    genesisTime: number
+    runtime: Runtime
+    handles: Map<string, ServiceHandle>
+    l1Contracts: L1Addresses
+  }) {
     this.name = args.topology.name
     this.topology = args.topology
     this.plan = args.plan
@@ -294,24 +313,10 @@ class StartedDevnet implements Devnet {
     this.#handles = args.handles
     this.endpoints = Object.fromEntries(args.plan.services.map((s) => [s.name, publicEndpoints(s, args.handles.get(s.name)!)]))
     const l1Url = this.endpoints.l1.rpc
-    const l1Chain = defineChain({
-      id: args.topology.l1.chainId,
-      name: `${this.name} L1`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [l1Url] } },
-      blockTime: args.topology.l1.blockTime * 1000,
-      testnet: true,
-    })
-    this.#l2Chain = defineChain({
-      ...chainConfig,
-      id: args.topology.l2.chainId,
-      name: `${this.name} L2`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [this.endpoints[this.#sequencer()].el] } },
-      blockTime: args.topology.l2.blockTime * 1000,
-      testnet: true,
-    })
-    this.l1 = createPublicClient({ chain: l1Chain, transport: http(l1Url) })
+    this.chains = devnetChains({ topology: args.topology, name: this.name, l1Url, l2Url: this.endpoints[this.#sequencer()].el, l1: args.l1Contracts })
+    this.contracts = devnetContracts(args.l1Contracts)
+    this.#l2Chain = this.chains.l2
+    this.l1 = createPublicClient({ chain: this.chains.l1, transport: http(l1Url) })
   }
 
   #sequencer(): string {
@@ -368,6 +373,7 @@ class StartedDevnet implements Devnet {
       keys: Object.fromEntries(KEY_ROLES.map((role) => [role, { address: keys[role].address, privateKey: keys[role].privateKey }])) as DevnetDescriptor['keys'],
       accounts: keys.accounts.map(({ index, address, privateKey }) => ({ index, address, privateKey })),
       chains: { l1: { chainId: this.topology.l1.chainId }, l2: { chainId: this.topology.l2.chainId } },
+      contracts: this.contracts,
     }
   }
 

@@ -2,14 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createPublicClient, http, parseEther } from 'viem'
+import { createPublicClient, http, parseAbi, parseEther } from 'viem'
 import { afterAll, describe, expect, test } from 'vitest'
 import { scalarsFromSystemConfig } from '../protocol/l1Info.js'
 import { anvilBinary } from '../runtime/process/binary.js'
 import { freePort } from '../runtime/ports.js'
 import { waitForRpc } from '../runtime/waits.js'
 import { defaultTopology } from '../topology/index.js'
-import { addresses, l1Genesis, l2Genesis, predeployCode, rollupConfig } from './genesis.js'
+import { deployedCode } from './artifacts.js'
+import { addresses, l1Genesis, l2Genesis, rollupConfig } from './genesis.js'
+import { l1Deployment } from './l1Deployment.js'
+import { implementationAddress, PREDEPLOYS } from './l2Predeploys.js'
 import { devKeys } from './keys.js'
 
 const genesisTime = 1_700_000_000
@@ -42,7 +45,7 @@ describe('rollupConfig', () => {
         "canyon_time": 1700000000,
         "channel_timeout": 50,
         "delta_time": 1700000000,
-        "deposit_contract_address": "0x0000000000000000000000000000000000000d01",
+        "deposit_contract_address": "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
         "ecotone_time": 1700000000,
         "fjord_time": 1700000000,
         "genesis": {
@@ -64,7 +67,7 @@ describe('rollupConfig', () => {
         },
         "granite_time": 1700000000,
         "l1_chain_id": 900,
-        "l1_system_config_address": "0x0000000000000000000000000000000000000d02",
+        "l1_system_config_address": "0x0165878A594ca255338adfa4d48449f69242Eb8F",
         "l2_chain_id": 901,
         "max_sequencer_drift": 1800,
         "protocol_versions_address": "0x0000000000000000000000000000000000000000",
@@ -96,20 +99,53 @@ describe('genesis', () => {
     for (const account of devKeys(t).accounts) expect(await client.getBalance({ address: account.address })).toBe(parseEther('10000'))
   })
 
-  test('default: l2 genesis runs in anvil --network optimism, predeploys have code', async () => {
+  test('default: l2 genesis runs in anvil --network optimism, predeploys behind proxies, initialized', async () => {
     const t = defaultTopology()
     const client = await anvil('l2', l2Genesis(t, genesisTime), ['--network', 'optimism'])
     expect(await client.getChainId()).toBe(901)
     const block = await client.getBlock({ blockNumber: 0n })
     expect(block.timestamp).toBe(BigInt(genesisTime))
-    expect(block.miner.toLowerCase()).toBe(addresses.sequencerFeeVault)
-    expect(await client.getCode({ address: addresses.l1Block })).toBe(predeployCode.L1Block.toLowerCase())
-    expect(await client.getCode({ address: addresses.l2ToL1MessagePasser })).toBe(predeployCode.L2ToL1MessagePasser.toLowerCase())
+    expect(block.miner).toBe(addresses.sequencerFeeVault)
     for (const account of devKeys(t).accounts) expect(await client.getBalance({ address: account.address })).toBe(parseEther('10000'))
+
+    const l1 = l1Deployment(t).addresses
+    const admin = devKeys(t).admin.address
+    const read = (address: `0x${string}`, signature: string, args: unknown[] = []) => {
+      const abi = parseAbi([signature])
+      return client.readContract({ address, abi, functionName: (abi[0] as { name: string }).name, args } as never) as Promise<unknown>
+    }
+    // The L2 ProxyAdmin (itself proxied) is owned by the admin key and administers every predeploy proxy.
+    expect(await read(PREDEPLOYS.ProxyAdmin, 'function owner() view returns (address)')).toBe(admin)
+    for (const predeploy of Object.values(PREDEPLOYS)) {
+      expect(await client.getCode({ address: predeploy })).toBe(deployedCode('Proxy').toLowerCase())
+      expect(await read(PREDEPLOYS.ProxyAdmin, 'function getProxyAdmin(address) view returns (address)', [predeploy])).toBe(PREDEPLOYS.ProxyAdmin)
+      expect(await read(PREDEPLOYS.ProxyAdmin, 'function getProxyImplementation(address) view returns (address)', [predeploy])).toBe(
+        implementationAddress(predeploy),
+      )
+    }
+    expect(await client.getCode({ address: implementationAddress(addresses.l1Block) })).toBe(deployedCode('L1Block').toLowerCase())
+    expect(await read(PREDEPLOYS.GasPriceOracle, 'function isEcotone() view returns (bool)')).toBe(true)
+    expect(await read(PREDEPLOYS.GasPriceOracle, 'function isFjord() view returns (bool)')).toBe(true)
+    expect(await read(PREDEPLOYS.L2CrossDomainMessenger, 'function OTHER_MESSENGER() view returns (address)')).toBe(l1.L1CrossDomainMessengerProxy)
+    expect(await read(PREDEPLOYS.L2CrossDomainMessenger, 'function xDomainMessageSender() view returns (address)').catch((e: Error) => e.message)).toMatch(
+      /xDomainMessageSender is not set/,
+    )
+    expect(await read(PREDEPLOYS.L2StandardBridge, 'function OTHER_BRIDGE() view returns (address)')).toBe(l1.L1StandardBridgeProxy)
+    expect(await read(PREDEPLOYS.L2StandardBridge, 'function MESSENGER() view returns (address)')).toBe(PREDEPLOYS.L2CrossDomainMessenger)
+    for (const vault of [PREDEPLOYS.SequencerFeeVault, PREDEPLOYS.BaseFeeVault, PREDEPLOYS.L1FeeVault]) {
+      expect(await read(vault, 'function RECIPIENT() view returns (address)')).toBe(admin)
+      expect(await read(vault, 'function MIN_WITHDRAWAL_AMOUNT() view returns (uint256)')).toBe(parseEther('10'))
+      expect(await read(vault, 'function WITHDRAWAL_NETWORK() view returns (uint8)')).toBe(0)
+    }
+    // Initializers are used up: a second initialize reverts, as on an upstream genesis.
+    const abi = parseAbi(['function initialize(address)'])
+    await expect(client.simulateContract({ address: PREDEPLOYS.L2StandardBridge, abi, functionName: 'initialize', args: [admin], account: admin })).rejects.toThrow(
+      /Initializable: contract is already initialized/,
+    )
   })
 
   test('behavior: pure', () => {
     expect(l2Genesis(defaultTopology(), genesisTime)).toEqual(l2Genesis(defaultTopology(), genesisTime))
-    expect(Object.keys(l2Genesis(defaultTopology(), genesisTime).alloc)).toHaveLength(12)
+    expect(Object.keys(l2Genesis(defaultTopology(), genesisTime).alloc)).toHaveLength(10 + 2 * Object.keys(PREDEPLOYS).length)
   })
 })

@@ -1,30 +1,24 @@
 /**
  * Genesis files and rollup.json for a topology. Pure: the same topology and genesis time give the same
- * output. The predeploy bytecode comes from `fixtures/contracts/*.json` (see its README), read once at
- * module load; `src/plan` and `dist/plan` both sit two levels under the package root.
+ * output. Contract code comes from `fixtures/contracts/*.json` (see its README and `artifacts.ts`).
  */
-import { readFileSync } from 'node:fs'
 import { concat, numberToHex, type Address, type Hex } from 'viem'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { ZERO_HASH, type RollupConfig } from '../protocol/types.js'
 import { FORKS, type ForkName, type Topology } from '../topology/types.js'
+import { deployedCode } from './artifacts.js'
 import { devKeys } from './keys.js'
+import { l1Deployment, l1GenesisStorage, MULTICALL3 } from './l1Deployment.js'
+import { l2PredeployAlloc, PREDEPLOYS } from './l2Predeploys.js'
 
-/** Predeploy and fixed addresses the planner writes into genesis and rollup.json. */
+/** Predeploy addresses the planner writes into genesis and rollup.json (see `l2Predeploys.ts`). */
 export const addresses = {
   /** L1Block predeploy (holds the L1 attributes set by each block's L1-info deposit). */
-  l1Block: '0x4200000000000000000000000000000000000015',
+  l1Block: PREDEPLOYS.L1Block,
   /** L2ToL1MessagePasser predeploy (withdrawals; its storage root goes into output roots). */
-  l2ToL1MessagePasser: '0x4200000000000000000000000000000000000016',
+  l2ToL1MessagePasser: PREDEPLOYS.L2ToL1MessagePasser,
   /** SequencerFeeVault predeploy: the L2 coinbase. */
-  sequencerFeeVault: '0x4200000000000000000000000000000000000011',
-  /**
-   * OptimismPortal placeholder for `deposit_contract_address`. No L1 contracts are deployed yet, so no
-   * deposit is ever emitted from it; replaced by the real portal once L1 contracts arrive.
-   */
-  depositContract: '0x0000000000000000000000000000000000000d01',
-  /** SystemConfig placeholder for `l1_system_config_address`; no config update is ever emitted from it. */
-  l1SystemConfig: '0x0000000000000000000000000000000000000d02',
+  sequencerFeeVault: PREDEPLOYS.SequencerFeeVault,
 } as const satisfies Record<string, Address>
 
 /** Genesis constants shared by L1 and L2. */
@@ -39,21 +33,6 @@ export const genesisDefaults = {
   blobBaseFeeScalar: 810_949,
   /** @default 1368 */
   baseFeeScalar: 1368,
-}
-
-function artifactBytecode(name: string): Hex {
-  const artifact = JSON.parse(readFileSync(new URL(`../../fixtures/contracts/${name}.json`, import.meta.url), 'utf8')) as {
-    deployedBytecode: { object: Hex } | Hex
-  }
-  const code = typeof artifact.deployedBytecode === 'string' ? artifact.deployedBytecode : artifact.deployedBytecode.object
-  if (!/^0x[0-9a-fA-F]+$/.test(code)) throw new Error(`fixtures/contracts/${name}.json has no deployedBytecode`)
-  return code
-}
-
-/** Deployed bytecode of the L2 predeploys, from `@eth-optimism/contracts-bedrock` artifacts. */
-export const predeployCode = {
-  L1Block: artifactBytecode('L1Block'),
-  L2ToL1MessagePasser: artifactBytecode('L2ToL1MessagePasser'),
 }
 
 export interface GenesisAccount {
@@ -103,28 +82,44 @@ function fundedAlloc(topology: Topology): Record<Address, GenesisAccount> {
   return Object.fromEntries(devKeys(topology).accounts.map((account) => [account.address, { balance }]))
 }
 
-/**
- * The L1 genesis for anvil `--init`: chain id, timestamp, 30M gas limit, 1 gwei base fee, and the funded
- * dev accounts (10000 ETH each).
- * @example
- * writeFileSync('l1-genesis.json', JSON.stringify(l1Genesis(topology, 1_700_000_000)))
- */
-export function l1Genesis(topology: Topology, genesisTime: number): GenesisFile {
-  return genesis(topology.l1.chainId, genesisTime, '0x0000000000000000000000000000000000000000', fundedAlloc(topology))
+/** The deployed L1 contracts a devnet starts with (from `devnet/l1Contracts.ts`) and its anchor. */
+export interface L1ContractsInput {
+  /** Accounts of the cached deployment: code, storage, nonces (balances are ignored). */
+  alloc: Record<Address, GenesisAccount>
+  /** Output root of L2 block 0, written over every game type's anchor. */
+  genesisOutputRoot: Hex
 }
 
 /**
- * The L2 genesis for anvil `--init --network optimism`: like {@link l1Genesis} plus the L1Block and
- * L2ToL1MessagePasser predeploys, with the SequencerFeeVault as coinbase.
+ * The L1 genesis for anvil `--init`: chain id, timestamp, 30M gas limit, 1 gwei base fee, the funded dev
+ * accounts (10000 ETH each) and, given `contracts`, the settlement contracts at block 0 (the admin key
+ * keeps its balance and takes the deployment's nonce), patched by `l1GenesisStorage` (anchors = the L2
+ * genesis output root, recorded block numbers = 0),
+ * and Multicall3 at its canonical address. Without `contracts` the L1 is bare (unit tests).
+ * @example
+ * writeFileSync('l1-genesis.json', JSON.stringify(l1Genesis(topology, 1_700_000_000, contracts)))
+ */
+export function l1Genesis(topology: Topology, genesisTime: number, contracts?: L1ContractsInput): GenesisFile {
+  const alloc = fundedAlloc(topology)
+  if (contracts) {
+    const patches = l1GenesisStorage(l1Deployment(topology).addresses, contracts.genesisOutputRoot, (address, slot) => contracts.alloc[address]?.storage?.[slot])
+    for (const [address, account] of Object.entries(contracts.alloc) as Array<[Address, GenesisAccount]>) {
+      const storage = { ...account.storage, ...patches[address] }
+      alloc[address] = { ...account, balance: alloc[address]?.balance ?? '0x0', ...(Object.keys(storage).length ? { storage } : {}) }
+    }
+    alloc[MULTICALL3] = { balance: '0x0', code: deployedCode('Multicall3'), nonce: '0x1' }
+  }
+  return genesis(topology.l1.chainId, genesisTime, '0x0000000000000000000000000000000000000000', alloc)
+}
+
+/**
+ * The L2 genesis for anvil `--init --network optimism`: like {@link l1Genesis} plus the predeploys of
+ * `l2Predeploys.ts` behind their proxies, with the SequencerFeeVault as coinbase.
  * @example
  * writeFileSync('l2-genesis.json', JSON.stringify(l2Genesis(topology, 1_700_000_000)))
  */
 export function l2Genesis(topology: Topology, genesisTime: number): GenesisFile {
-  const alloc: Record<Address, GenesisAccount> = {
-    ...fundedAlloc(topology),
-    [addresses.l1Block]: { balance: '0x0', code: predeployCode.L1Block, nonce: '0x1' },
-    [addresses.l2ToL1MessagePasser]: { balance: '0x0', code: predeployCode.L2ToL1MessagePasser, nonce: '0x1' },
-  }
+  const alloc: Record<Address, GenesisAccount> = { ...fundedAlloc(topology), ...l2PredeployAlloc(topology) }
   return genesis(topology.l2.chainId, genesisTime, addresses.sequencerFeeVault, alloc)
 }
 
@@ -139,12 +134,13 @@ export function ecotoneScalar(blobBaseFeeScalar: number, baseFeeScalar: number):
 /**
  * rollup.json for a topology. `genesis.l1` and `genesis.l2` carry the zero hash: the rollup nodes fill
  * them in from L1 block 0 and their execution client's genesis. `deposit_contract_address` and
- * `l1_system_config_address` are the placeholders of {@link addresses} until L1 contracts are deployed.
+ * `l1_system_config_address` are the OptimismPortal and SystemConfig proxies of `l1Deployment`.
  * @example
  * rollupConfig(topology, 1_700_000_000).batch_inbox_address // '0x00289c189bee4e70334629f04cd5ed602b6600eb' for chain 901
  */
 export function rollupConfig(topology: Topology, genesisTime: number): RollupConfig {
   const { l1, l2 } = topology
+  const l1Contracts = l1Deployment(topology).addresses
   const forkTimes: Partial<Record<`${ForkName}_time`, number>> = {}
   for (const fork of FORKS) {
     const offset = l2.forks[fork]
@@ -171,8 +167,8 @@ export function rollupConfig(topology: Topology, genesisTime: number): RollupCon
     l2_chain_id: l2.chainId,
     ...forkTimes,
     batch_inbox_address: batchInboxAddress(l2.chainId),
-    deposit_contract_address: addresses.depositContract,
-    l1_system_config_address: addresses.l1SystemConfig,
+    deposit_contract_address: l1Contracts.OptimismPortalProxy,
+    l1_system_config_address: l1Contracts.SystemConfigProxy,
     protocol_versions_address: '0x0000000000000000000000000000000000000000',
   }
   return config

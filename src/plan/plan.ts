@@ -11,7 +11,7 @@ import { DevnetError } from '../errors.js'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../protocol/p2pIdentity.js'
 import type { NodeSpec, Topology } from '../topology/types.js'
-import { l1Genesis, l2Genesis, rollupConfig } from './genesis.js'
+import { l1Genesis, l2Genesis, rollupConfig, type L1ContractsInput } from './genesis.js'
 import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
 import { linkMultiaddrRef, linkRef } from './links.js'
@@ -40,6 +40,8 @@ export interface PlanOptions {
   ports?: PortMap
   /** L1 and L2 genesis timestamp, seconds. */
   genesisTime: number
+  /** The settlement contracts in the L1 genesis (from `devnet/settlement.ts`). @default none: a bare L1 */
+  l1Contracts?: L1ContractsInput
 }
 
 /**
@@ -130,7 +132,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     ],
     env: {},
     ports: { rpc: port(innerPorts.l1.rpc, hostPorts.l1.rpc) },
-    files: { 'l1-genesis.json': json(l1Genesis(topology, genesisTime)) },
+    files: { 'l1-genesis.json': json(l1Genesis(topology, genesisTime, options.l1Contracts)) },
     readiness: { kind: 'rpc', port: 'rpc', method: 'eth_chainId' },
     dependsOn: [],
     links: [],

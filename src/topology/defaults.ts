@@ -48,6 +48,22 @@ export const defaults = {
     /** @default true */
     enabled: true,
   },
+  settlement: {
+    /** @default 255 (ALPHABET) */
+    gameType: 255,
+    /** @default 2 */
+    proofMaturityDelaySeconds: 2,
+    /** @default 2 */
+    disputeGameFinalityDelaySeconds: 2,
+    /** @default 10 */
+    maxClockDuration: 10,
+    /** @default 14 */
+    splitDepth: 14,
+    /** @default 0.08 ether */
+    initBond: '80000000000000000',
+    /** @default 6 */
+    proposalIntervalSeconds: 6,
+  },
   /** @default 'stable' */
   ports: 'stable',
   keys: {

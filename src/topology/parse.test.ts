@@ -127,7 +127,7 @@ describe('parseTopology', () => {
 
   test('error: unknown key at top level', () => {
     const text = yaml('name: devnet', 'l1:', '  chainId: 900', 'foo: 1')
-    expectError(text, 'foo', 'foo: unknown key "foo"; expected one of: name, profile, l1, l2, batcher, proxyd, ports, keys')
+    expectError(text, 'foo', 'foo: unknown key "foo"; expected one of: name, profile, l1, l2, batcher, proxyd, settlement, ports, keys')
   })
 
   test('error: unknown key in a node', () => {
@@ -277,7 +277,7 @@ describe('parseTopology', () => {
       [
         `${FILE}:${lineOf(text, 'ports')} ports: expected one of: stable, auto; found "fixed"`,
         `${FILE}:${lineOf(text, 'chainId')} l1.chainId: expected an integer >= 1, found 0`,
-        `${FILE}:${lineOf(text, 'bogus')} bogus: unknown key "bogus"; expected one of: name, profile, l1, l2, batcher, proxyd, ports, keys`,
+        `${FILE}:${lineOf(text, 'bogus')} bogus: unknown key "bogus"; expected one of: name, profile, l1, l2, batcher, proxyd, settlement, ports, keys`,
       ].join('\n'),
     )
     expect(error.path).toBe('ports')

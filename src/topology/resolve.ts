@@ -2,6 +2,7 @@ import { isMap } from 'yaml'
 import { defaults } from './defaults.js'
 import { mnemonicProblem } from './mnemonic.js'
 import { bool, int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
+import { readSettlement } from './settlement.js'
 import { FORKS, type ForkName, type NodeSpec, type Topology } from './types.js'
 
 type L2 = Topology['l2']
@@ -32,6 +33,7 @@ export function readTopology(r: Reader, root: YNode): Topology {
           defaults.batcher,
         ),
       proxyd: (r, node, path) => r.section<Topology['proxyd']>(node, path, { enabled: bool, config: readProxydConfig }, defaults.proxyd),
+      settlement: readSettlement,
       ports: oneOf('stable', 'auto'),
       keys: readKeys,
     },

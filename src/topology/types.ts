@@ -64,6 +64,8 @@ export interface Topology {
     /** A user's proxyd TOML used instead of the generated one (read and validated when the topology is loaded). */
     config?: { file: string; toml: string }
   }
+  /** The L1 settlement contracts (fault proofs) and the proposer. */
+  settlement: Settlement
   /** `stable`: the documented fixed ports; `auto`: free ports picked at start. */
   ports: 'stable' | 'auto'
   keys: {
@@ -73,4 +75,25 @@ export interface Topology {
     /** Accounts 0..n-1 of the mnemonic are funded on L1 and L2. */
     fundedAccounts: number
   }
+}
+
+/** Dispute game types the devnet registers in its DisputeGameFactory. */
+export const GAME_TYPES = { FAST: 254, ALPHABET: 255 } as const
+export type GameType = (typeof GAME_TYPES)[keyof typeof GAME_TYPES]
+
+export interface Settlement {
+  /** Game type the portal respects and the proposer creates: 255 ALPHABET or 254 FAST. */
+  gameType: GameType
+  /** OptimismPortal2 `PROOF_MATURITY_DELAY_SECONDS`: proven withdrawal to finalizable. */
+  proofMaturityDelaySeconds: number
+  /** OptimismPortal2 `DISPUTE_GAME_FINALITY_DELAY_SECONDS`: game resolved to usable for finalization. */
+  disputeGameFinalityDelaySeconds: number
+  /** Chess clock of each side of an ALPHABET game, seconds (FAST games have 0). */
+  maxClockDuration: number
+  /** Depth of the output-root bisection; max game depth is `splitDepth + 4`. */
+  splitDepth: number
+  /** Bond of a new game (`DisputeGameFactory.initBonds`), wei as a decimal string. */
+  initBond: string
+  /** Seconds between the proposer's games. */
+  proposalIntervalSeconds: number
 }

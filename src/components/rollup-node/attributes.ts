@@ -10,6 +10,7 @@ import { TRANSACTION_DEPOSITED_TOPIC } from '../../protocol/constants.js'
 import { isForkActive } from '../../protocol/rollupConfig.js'
 import { ZERO_HASH, type RollupConfig } from '../../protocol/types.js'
 import type { L1Block, L1Source } from './l1.js'
+import { systemConfigAt, type SystemConfig } from './systemConfig.js'
 import type { Logger } from '../shared/log.js'
 
 export interface Attributes {
@@ -38,21 +39,24 @@ export function originFields(cfg: RollupConfig, origin: L1Block, l2Timestamp: nu
   }
 }
 
-/** The raw L1-info deposit for an L2 block at `l2Timestamp` with L1 origin `origin`. */
-export function l1InfoTx(cfg: RollupConfig, origin: L1Block, sequenceNumber: number, l2Timestamp: number): Hex {
-  const scalars = scalarsFromSystemConfig(cfg.genesis.system_config.scalar)
+/**
+ * The raw L1-info deposit for an L2 block at `l2Timestamp` with L1 origin `origin`, under the system
+ * config in effect at that origin (default: rollup.json's genesis one).
+ */
+export function l1InfoTx(cfg: RollupConfig, origin: L1Block, sequenceNumber: number, l2Timestamp: number, sc: SystemConfig = cfg.genesis.system_config): Hex {
+  const scalars = scalarsFromSystemConfig(sc.scalar)
   const info = {
     number: BigInt(origin.ref.number),
     time: BigInt(origin.ref.timestamp),
     baseFee: origin.baseFeePerGas,
     blockHash: origin.ref.hash,
     sequenceNumber: BigInt(sequenceNumber),
-    batcherAddr: cfg.genesis.system_config.batcherAddr,
+    batcherAddr: sc.batcherAddr,
     blobBaseFee: origin.excessBlobGas === undefined ? 1n : blobBaseFee(origin.excessBlobGas, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE),
     baseFeeScalar: scalars.baseFeeScalar,
     blobBaseFeeScalar: scalars.blobBaseFeeScalar,
-    l1FeeOverhead: BigInt(cfg.genesis.system_config.overhead),
-    l1FeeScalar: BigInt(cfg.genesis.system_config.scalar),
+    l1FeeOverhead: BigInt(sc.overhead),
+    l1FeeScalar: BigInt(sc.scalar),
     operatorFeeScalar: 0,
     operatorFeeConstant: 0n,
   }
@@ -85,11 +89,12 @@ export async function buildAttributes(args: {
   txs: Hex[]
 }): Promise<Attributes> {
   const deposits = args.sequenceNumber === 0 ? await userDeposits(args.cfg, args.l1, args.origin, args.log) : []
+  const sc = await systemConfigAt(args.cfg, args.l1, args.origin.ref)
   return {
     timestamp: args.timestamp,
     origin: args.origin,
     sequenceNumber: args.sequenceNumber,
-    transactions: [l1InfoTx(args.cfg, args.origin, args.sequenceNumber, args.timestamp), ...deposits, ...args.txs],
+    transactions: [l1InfoTx(args.cfg, args.origin, args.sequenceNumber, args.timestamp, sc), ...deposits, ...args.txs],
     fields: originFields(args.cfg, args.origin, args.timestamp),
   }
 }

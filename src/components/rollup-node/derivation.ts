@@ -17,6 +17,7 @@ import { buildAttributes } from './attributes.js'
 import { BatchQueue } from './batchQueue.js'
 import { l2RefFromBlock, type RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
+import { systemConfigAt } from './systemConfig.js'
 import type { Logger } from '../shared/log.js'
 
 /** A safe block and the L1 block whose data completed it (for finality and resets). */
@@ -80,7 +81,7 @@ export class Derivation {
       this.host.requestReset(`L1 reorg detected: block ${n} parent ${block.ref.parentHash} != ${this.cursor.hash}`)
       return false
     }
-    const batcher = cfg.genesis.system_config.batcherAddr.toLowerCase()
+    const batcher = (await systemConfigAt(cfg, l1, block.ref)).batcherAddr.toLowerCase()
     const inbox = cfg.batch_inbox_address.toLowerCase()
     for (const tx of block.transactions) {
       if (tx.to?.toLowerCase() !== inbox) continue

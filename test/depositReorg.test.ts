@@ -1,0 +1,69 @@
+/**
+ * Deposits across L1 reorgs on the process runtime: an L1 reorg that removes a deposit removes it from
+ * L2; re-inclusion on the new branch brings it back (as a new deposit: its source hash names the new L1
+ * block).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { getL2TransactionHashes, publicActionsL2, walletActionsL1 } from 'viem/op-stack'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { newFaultState } from '../src/faults/context.js'
+import { l1Reorg } from '../src/faults/l1Reorg.js'
+import { waitFor } from './helpers.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-deposit-reorg-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe.skipIf(!existsSync(defaultLiteEntrypoint()))('deposits across L1 reorgs on process', () => {
+  let devnet: Devnet
+  beforeAll(async () => {
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
+  }, 60_000)
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  /** Deposits `amount` to `to`, waits for it on L2; returns the L1 receipt and the L2 hash. */
+  async function deposit(to: Address, amount: bigint) {
+    const account = privateKeyToAccount(devnet.keys.accounts[8].privateKey)
+    const wallet = createWalletClient({ account, chain: devnet.chains.l1, transport: http() }).extend(walletActionsL1())
+    const l2 = createPublicClient({ chain: devnet.chains.l2, transport: http() }).extend(publicActionsL2())
+    const args = await l2.buildDepositTransaction({ account, mint: amount, to })
+    const receipt = await devnet.l1.waitForTransactionReceipt({ hash: await wallet.depositTransaction(args) })
+    const [l2Hash] = getL2TransactionHashes(receipt)
+    await waitFor('the deposit on L2', () => devnet.l2().getTransactionReceipt({ hash: l2Hash }).catch(() => undefined), 30_000)
+    return { receipt, l2Hash }
+  }
+  const reorgOut = (blockNumber: bigint, reinclude: boolean) =>
+    devnet.l1.getBlockNumber().then((head) =>
+      l1Reorg({ devnet, state: newFaultState(), record: () => {} }, { depth: Number(head - blockNumber) + 1, reinclude }),
+    )
+  const gone = (hash: Hex) => devnet.l2().getTransactionReceipt({ hash }).then(() => false, () => true)
+
+  test('behavior: a reorg that drops the deposit removes it from L2', async () => {
+    const to = '0x00000000000000000000000000000000000dead1'
+    const { receipt, l2Hash } = await deposit(to, parseEther('2'))
+    expect(await devnet.l2().getBalance({ address: to })).toBe(parseEther('2'))
+    await reorgOut(receipt.blockNumber, false)
+    await waitFor('the deposit leaves L2', () => gone(l2Hash), 30_000)
+    await waitFor('the balance is back to 0', async () => (await devnet.l2().getBalance({ address: to })) === 0n, 30_000)
+  }, 90_000)
+
+  test('behavior: re-included on the new branch, the deposit comes back under its new source hash', async () => {
+    const to = '0x00000000000000000000000000000000000dead2'
+    const { receipt, l2Hash } = await deposit(to, parseEther('3'))
+    await reorgOut(receipt.blockNumber, true)
+    await waitFor('the old deposit leaves L2', () => gone(l2Hash), 30_000)
+    const [l1Tx] = [receipt.transactionHash]
+    const again = await waitFor('the deposit re-included on L1', () => devnet.l1.getTransactionReceipt({ hash: l1Tx }).catch(() => undefined), 30_000)
+    expect(again.blockHash).not.toBe(receipt.blockHash)
+    const [newHash] = getL2TransactionHashes(again)
+    await waitFor('the re-included deposit on L2', () => devnet.l2().getTransactionReceipt({ hash: newHash }).catch(() => undefined), 30_000)
+    expect(await devnet.l2().getBalance({ address: to })).toBe(parseEther('3'))
+    await waitFor('the replica agrees', async () => (await devnet.l2('replica-0').getBalance({ address: to })) === parseEther('3'), 60_000)
+  }, 90_000)
+})
