@@ -7,6 +7,7 @@ import { batchInboxAddress } from '../protocol/inbox.js'
 import { ZERO_HASH, type RollupConfig } from '../protocol/types.js'
 import { FORKS, type ForkName, type Topology } from '../topology/types.js'
 import { deployedCode } from './artifacts.js'
+import { genesisDefaults } from './genesisDefaults.js'
 import { devKeys } from './keys.js'
 import { l1Deployment, l1GenesisStorage, MULTICALL3 } from './l1Deployment.js'
 import { l2PredeployAlloc, PREDEPLOYS } from './l2Predeploys.js'
@@ -21,19 +22,6 @@ export const addresses = {
   sequencerFeeVault: PREDEPLOYS.SequencerFeeVault,
 } as const satisfies Record<string, Address>
 
-/** Genesis constants shared by L1 and L2. */
-export const genesisDefaults = {
-  /** @default 30_000_000 */
-  gasLimit: 30_000_000,
-  /** @default 1 gwei */
-  baseFeePerGas: 1_000_000_000n,
-  /** Balance of every funded dev account. @default 10000 ETH */
-  balance: 10_000n * 10n ** 18n,
-  /** Ecotone fee scalars written into `system_config.scalar`. @default 810949 */
-  blobBaseFeeScalar: 810_949,
-  /** @default 1368 */
-  baseFeeScalar: 1368,
-}
 
 export interface GenesisAccount {
   balance: Hex

@@ -8,7 +8,7 @@ import { encodeDeployData, encodeFunctionData, getContractAddress, keccak256, ma
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { GAME_TYPES, type Topology } from '../topology/types.js'
 import { artifact, mappingSlot, setField, slotKey, storageVar, type ContractName } from './artifacts.js'
-import { genesisDefaults } from './genesis.js'
+import { genesisDefaults } from './genesisDefaults.js'
 import { devKeys } from './keys.js'
 
 /** The L1 contracts, by op-deployer's names (proxies) plus the implementations and game contracts. */
