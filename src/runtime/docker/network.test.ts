@@ -1,0 +1,124 @@
+/** The docker runtime against the real engine: partitions, link faults and the in-container link proxies. */
+import { expect, test } from 'vitest'
+import { allocatePorts } from '../ports.js'
+import { requires } from '../../../test/requires.js'
+import { engine, docker, newRuntime, anvilPlan, p2pPlan, rpc, timedCallScript, reach, execIn, lookup, addressOf, leftovers, useDockerSuite } from './__fixtures__/harness.js'
+import { aliasOf, networkName } from './networks.js'
+
+requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker runtime networks', () => {
+  useDockerSuite('odn')
+
+  test('behavior: partition p2p cuts p2p between groups only; heal restores it', async () => {
+    const runtime = newRuntime()
+    const devnet = runtime.options.devnet
+    const [cPort] = await allocatePorts(1)
+    await runtime.start(anvilPlan('c', cPort!))
+    const a = await runtime.start(await p2pPlan('a'))
+    const b = await runtime.start(await p2pPlan('b'))
+    const [ca, cb] = [`${devnet}-a`, `${devnet}-b`]
+    const bP2pAddress = await addressOf(cb, networkName(devnet, 'p2p'))
+    expect(await reach(ca, aliasOf(devnet, 'b', 'p2p'))).toBe('ok')
+    expect(await reach(ca, bP2pAddress)).toBe('ok')
+    // the container name resolves to the rpc address only, the -p2p alias to the p2p address only
+    expect(await lookup(ca, `${devnet}-b`)).toEqual([await addressOf(cb, networkName(devnet, 'rpc'))])
+    expect(await lookup(ca, aliasOf(devnet, 'b', 'p2p'))).toEqual([bP2pAddress])
+
+    const started = Date.now()
+    await runtime.partition([['a'], ['b']])
+    console.info(`partition p2p of 2 containers: ${Date.now() - started} ms`)
+    expect(runtime.partitioned()?.moved).toHaveLength(1)
+    expect(await reach(ca, aliasOf(devnet, 'b', 'p2p'))).toBe('ENOTFOUND')
+    expect(await reach(cb, aliasOf(devnet, 'a', 'p2p'))).toBe('ENOTFOUND')
+    expect(await reach(ca, bP2pAddress)).not.toBe('ok')
+    const bNow = (await docker.getContainer(cb).inspect()).NetworkSettings.Networks
+    for (const address of Object.values(bNow).map((n) => n.IPAddress)) {
+      if (address !== (await addressOf(cb, networkName(devnet, 'rpc')))) expect(await reach(ca, address)).not.toBe('ok')
+    }
+    // rpc is untouched: both reach c and each other by name, and the host reaches everyone
+    expect(await reach(ca, `${devnet}-c`)).toBe('ok')
+    expect(await reach(cb, `${devnet}-c`)).toBe('ok')
+    expect(await reach(ca, `${devnet}-b`)).toBe('ok')
+    expect(await rpc(a.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+    expect(await rpc(b.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+
+    const healing = Date.now()
+    await runtime.heal()
+    console.info(`heal p2p of 2 containers: ${Date.now() - healing} ms`)
+    expect(runtime.partitioned()).toBeUndefined()
+    expect(await reach(ca, aliasOf(devnet, 'b', 'p2p'))).toBe('ok')
+    expect(await addressOf(cb, networkName(devnet, 'p2p'))).toBe(bP2pAddress) // same address back
+    expect((await leftovers(devnet)).networks.sort()).toEqual([networkName(devnet, 'p2p'), networkName(devnet, 'rpc')])
+    await runtime.heal() // idempotent
+  })
+
+  test('behavior: partition all cuts rpc too, the published ports keep answering', async () => {
+    const runtime = newRuntime()
+    const devnet = runtime.options.devnet
+    const [cPort] = await allocatePorts(1)
+    const c = await runtime.start(anvilPlan('c', cPort!))
+    const a = await runtime.start(await p2pPlan('a'))
+    await runtime.start(await p2pPlan('b'))
+    await runtime.partition([['a', 'b'], ['c']], { links: 'all' })
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).toBe('ENOTFOUND')
+    expect(await reach(`${devnet}-a`, `${devnet}-b`)).toBe('ok') // the group that stays keeps its links
+    expect(await reach(`${devnet}-a`, aliasOf(devnet, 'b', 'p2p'))).toBe('ok')
+    expect(await rpc(c.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+    expect(await rpc(a.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+    await runtime.heal()
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).toBe('ok')
+    expect(await rpc(c.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
+  })
+
+  test('error: partition names an unknown service', async () => {
+    const [port] = await allocatePorts(1)
+    const runtime = newRuntime()
+    await runtime.start(anvilPlan('l1', port!))
+    await expect(runtime.partition([['l1'], ['nope']])).rejects.toMatchObject({ code: 'DEVNET_USAGE' })
+    await expect(runtime.partition([['l1'], ['l1']])).rejects.toMatchObject({ code: 'DEVNET_USAGE' })
+  })
+
+  test('behavior: link fault with 100% loss cuts the service off; clearing restores it', async () => {
+    const runtime = newRuntime()
+    const devnet = runtime.options.devnet
+    const [cPort, aPort] = await allocatePorts(2)
+    await runtime.start(anvilPlan('c', cPort!))
+    await runtime.start(anvilPlan('a', aPort!))
+    await runtime.setLinkFault('a', { lossPercent: 100 })
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).not.toBe('ok')
+    const a = runtime.services().find((s) => s.name === 'a')!
+    await a.restart() // the fault lived in the old namespace: it is applied again
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).not.toBe('ok')
+    await runtime.setLinkFault('a', undefined)
+    expect(await reach(`${devnet}-a`, `${devnet}-c`)).toBe('ok')
+    // delay needs sch_netem: applied where the kernel has it, a clear error where it does not
+    const delayed = await runtime.setLinkFault('a', { delayMs: 50 }).catch((e: unknown) => e)
+    if (delayed instanceof Error) expect(delayed).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+    else expect(delayed).toMatchObject({ via: 'netem', detail: expect.stringMatching(/netem delay 50ms/) })
+  })
+
+  test('behavior: with link proxies a lite container dials through them; faults shape, partitions cut', async () => {
+    const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
+    const devnet = runtime.options.devnet
+    const [cPort, aPort] = await allocatePorts(2)
+    await runtime.start(anvilPlan('c', cPort!))
+    // the standalone link proxy program stands in for a component: it answers links_list on 5000
+    const a = await runtime.start({
+      name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: { C_URL: 'http://{{link:c:rpc}}' }, files: {},
+      ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
+      dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
+    })
+    expect(a.plan.env.C_URL).toBe('http://127.0.0.1:19901')
+    const timedCall = () => execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])
+    expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
+    const result = await runtime.setLinkFault('a', { delayMs: 300 })
+    expect(result).toEqual({ via: 'proxy', detail: '{"delayMs":300} on 1 link(s): a>c:rpc' })
+    expect(Number((await timedCall()).split(' ')[1])).toBeGreaterThanOrEqual(300)
+    await a.restart() // a fresh proxy gets the fault again
+    expect(Number((await timedCall()).split(' ')[1])).toBeGreaterThanOrEqual(300)
+    await runtime.setLinkFault('a', undefined)
+    await runtime.partition([['a'], ['c']], { links: 'all' })
+    expect(await timedCall()).toMatch(/ECONNRESET|socket hang up/)
+    await runtime.heal()
+    expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
+  })
+})
