@@ -163,6 +163,7 @@ describe('parseScenario', () => {
       'false-liveness',
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
+      'replica-cut-off',
       'replica-partition',
       'sequencer-crash-failover',
       'slow-link',

@@ -18,6 +18,7 @@ import { containerSpec, type ContainerNetwork, type ContainerSpec } from './cont
 import { dockerDefaults, labels } from './engine.js'
 import { linkClasses } from './networks.js'
 import { defaults } from '../waits.js'
+import { resolveLinks } from '../../plan/links.js'
 import type { DevnetPlan, LinkClass, ReadinessPlan, ServicePlan } from '../../plan/types.js'
 
 /** Every compose default, in one place. */
@@ -102,7 +103,9 @@ export function composeFile(plan: DevnetPlan, options: ComposeOptions): ComposeF
   const filesDir = bindPath(options.filesDir)
   const services: Record<string, ComposeService> = {}
   const used = new Map<LinkClass, ContainerNetwork>()
-  for (const service of plan.services) {
+  for (const planned of plan.services) {
+    // Compose services dial each other by name: every link resolves to its target.
+    const service = resolveLinks(planned, (link) => link.target)
     const c = containerSpec(service, plan.name)
     for (const network of c.networks) used.set(network.link, network)
     services[service.name] = composeService(plan.name, service, c, options, filesDir)
