@@ -46,14 +46,15 @@ describe('composeFile', () => {
     const s = file.services[name]!
     const launcher = service.program === 'anvil' ? ['anvil'] : ['node', '/app/dist/components/main.js']
     expect([...s.entrypoint, ...s.command]).toEqual([...launcher, ...service.args])
-    const spec = containerSpec(service, plan.name) // what DockerService passes to the engine
+    // What DockerService passes to the engine, links resolved to their targets (no link proxies).
+    const spec = containerSpec(resolveLinks(service, (link) => link.target), plan.name)
     expect({ entrypoint: s.entrypoint, command: s.command, working_dir: s.working_dir }).toEqual({ entrypoint: spec.entrypoint, command: spec.command, working_dir: spec.workingDir })
     expect(s).toMatchObject({
       container_name: `demo-${name}`,
       image,
       working_dir: `/devnet/${name}`,
       volumes: [`./devnet/${name}:/devnet/${name}`],
-      environment: service.env,
+      environment: resolveLinks(service, (link) => link.target).env,
       user: '1000:1000',
       init: true,
     })

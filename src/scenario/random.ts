@@ -1,16 +1,10 @@
 /** A small seeded PRNG (mulberry32) for every random choice of the orchestrator, so a run can be replayed. */
 import { randomInt } from 'node:crypto'
+import { mulberry32 } from '../components/shared/random.js'
 
 /** A uniform generator in [0, 1) from a 32-bit seed (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return mulberry32(seed)
 }
 
 /** A seed of its own for one user of the run's seed (e.g. the load step at index 3), stable across runs. */

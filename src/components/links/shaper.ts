@@ -8,6 +8,7 @@
  * capped at 60 s. 100 % loss is a black hole: chunks are held until the fault changes, as a link that
  * drops every packet stalls every connection without closing it.
  */
+import { mulberry32 } from '../shared/random.js'
 
 /** A link fault on one direction; the same shape as the runtime's `LinkFault`. */
 export interface Fault {
@@ -28,14 +29,7 @@ export const BURST_BYTES = 4096
 export function prng(seed: string): () => number {
   let h = 0x811c9dc5
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193)
-  let a = h >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return mulberry32(h)
 }
 
 /** Schedules chunks of one direction in order; `release` gives each chunk's departure time. */

@@ -4,13 +4,13 @@
  * timestamp and base fee, so every node that builds the same list on the same parent gets the same
  * block hash. anvil is not an Engine-API client; this class is the node's engine API.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import type { Hex } from 'viem'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { OriginFields } from './attributes.js'
+import { spawnAnvil } from '../shared/anvil.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -56,33 +56,8 @@ interface EngineArgs {
 }
 
 /** Spawns anvil with the L2 genesis and resolves with its port once it listens. */
-async function spawnAnvil(args: EngineArgs): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    args.anvilBin,
-    ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--host', '127.0.0.1', '--port', '0', '--no-request-size-limit'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines: string[] = []
-    const rl = createInterface({ input: child.stdout! })
-    const timer = setTimeout(() => reject(new Error(`anvil did not start within 15 s:\n${lines.join('\n')}`)), 15_000)
-    rl.on('line', (line) => {
-      lines.push(line)
-      const m = /Listening on [\d.]+:(\d+)/.exec(line)
-      if (m) {
-        clearTimeout(timer)
-        rl.close()
-        resolve(Number(m[1]))
-      }
-    })
-    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()))
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`anvil exited with code ${code}:\n${lines.join('\n')}`))
-    })
-  })
-  child.stdout!.resume()
-  return { child, port }
+function spawnEngineAnvil(args: EngineArgs): Promise<{ child: ChildProcess; port: number }> {
+  return spawnAnvil(args.anvilBin, ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--no-request-size-limit'])
 }
 
 export class Engine {
@@ -100,7 +75,7 @@ export class Engine {
 
   /** Spawns anvil with the L2 genesis and waits until it answers. */
   static async start(args: EngineArgs): Promise<Engine> {
-    return new Engine(await spawnAnvil(args), args)
+    return new Engine(await spawnEngineAnvil(args), args)
   }
 
   private watch(child: ChildProcess): void {
@@ -128,7 +103,7 @@ export class Engine {
   /** Replaces anvil by a fresh one holding only the genesis (a cold start). */
   async restartCold(): Promise<void> {
     const old = this.#child
-    const spawned = await spawnAnvil(this.args)
+    const spawned = await spawnEngineAnvil(this.args)
     this.#child = spawned.child
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
     this.watch(spawned.child)
