@@ -1,21 +1,19 @@
 /**
  * The `devnet` command line: commands declared here, printing in `commands/` and `format.ts`, logic in
- * `devnet/`. Errors are handled once, in {@link run}.
+ * `devnet/`. Errors are handled once, in {@link run}. Each command loads its module when it runs, so
+ * `--help`, `status` and `down` load nothing they do not use.
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { DevnetError } from '../errors.js'
-import { compose } from './commands/compose.js'
-import { down } from './commands/down.js'
-import { fault, heal } from './commands/fault.js'
-import { imagesBuild } from './commands/images.js'
-import { logs } from './commands/logs.js'
-import { scenarioList, scenarioRun } from './commands/scenario.js'
-import { status } from './commands/status.js'
-import { up } from './commands/up.js'
 import { options, type FaultOptions } from './options.js'
-import { FAULT_NAMES, FAULTS } from '../faults/registry.js'
-import { sweep } from '../runtime/docker/index.js'
+
+/** An action that loads its command's module only when it runs. */
+function lazy<M extends Record<K, (...args: never[]) => unknown>, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return async (...args: unknown[]): Promise<void> => {
+    await (await load())[name](...(args as never[]))
+  }
+}
 
 /** The package version; `src/cli` and `dist/cli` both sit two levels under the package root. */
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -36,7 +34,7 @@ export function createProgram(): Command {
     .addOption(options.detach())
     .addOption(options.stateDir())
     .addOption(options.liteEntrypoint())
-    .action(up)
+    .action(lazy(() => import('./commands/up.js'), 'up'))
 
   program
     .command('status')
@@ -44,7 +42,7 @@ export function createProgram(): Command {
     .addOption(options.json())
     .addOption(options.name())
     .addOption(options.stateDir())
-    .action(status)
+    .action(lazy(() => import('./commands/status.js'), 'status'))
 
   program
     .command('logs')
@@ -54,32 +52,31 @@ export function createProgram(): Command {
     .addOption(options.lines())
     .addOption(options.name())
     .addOption(options.stateDir())
-    .action(logs)
+    .action(lazy(() => import('./commands/logs.js'), 'logs'))
 
   program
     .command('fault')
     .description('inject a fault into a running devnet, as a scenario step does; `devnet status` lists active faults')
-    .argument('<fault>', `one of: ${FAULT_NAMES.join(', ')}`)
+    .argument('<fault>', 'the fault to inject (listed below)')
     .argument('[args...]', 'the fault\'s arguments as --<arg> <value> (values in YAML: 3, true, "[[replica-0], [sequencer, l1]]")')
     .addOption(options.name())
     .addOption(options.stateDir())
     .allowUnknownOption()
-    .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((n) => `  ${n.padEnd(16)}${FAULTS[n].summary}`).join('\n')}`)
-    .action((name: string, args: string[], opts: FaultOptions) => fault(name, args, opts))
+    .action(async (name: string, args: string[], opts: FaultOptions) => (await import('./commands/fault.js')).fault(name, args, opts))
 
   program
     .command('heal')
     .description('end the partitions, link faults and batcher outage of a running devnet')
     .addOption(options.name())
     .addOption(options.stateDir())
-    .action((opts: FaultOptions) => heal(opts))
+    .action(async (opts: FaultOptions) => (await import('./commands/fault.js')).heal(opts))
 
   program
     .command('down')
     .description('stop a devnet started with `devnet up --detach` (or from another terminal); logs stay')
     .addOption(options.name())
     .addOption(options.stateDir())
-    .action(down)
+    .action(lazy(() => import('./commands/down.js'), 'down'))
 
   program
     .command('compose')
@@ -87,13 +84,14 @@ export function createProgram(): Command {
     .addOption(options.file())
     .option('-o, --output <file>', 'compose file to write; service files go next to it, in <file without extension>/', 'compose/devnet.yaml')
     .addOption(Object.assign(options.ports().default('stable'), { description: 'stable documented ports or free ones picked now' }))
-    .action(compose)
+    .action(lazy(() => import('./commands/compose.js'), 'compose'))
 
   program
     .command('sweep')
     .description('remove containers and networks op-devnet left behind (an orchestrator killed with SIGKILL), or all of one devnet')
     .addOption(options.name())
     .action(async (opts: { name?: string }) => {
+      const { sweep } = await import('../runtime/docker/sweep.js')
       const removed = await sweep(opts.name ? { devnet: opts.name } : {})
       process.stdout.write(`removed ${removed.containers.length} container(s), ${removed.networks.length} network(s)${[...removed.containers, ...removed.networks].map((n) => `\n  ${n}`).join('')}\n`)
       if (removed.failures.length) throw new DevnetError(`could not remove: ${removed.failures.join('; ')}`, { code: 'DEVNET_SERVICE_FAILED' })
@@ -103,7 +101,7 @@ export function createProgram(): Command {
   images
     .command('build')
     .description('build the lite image (and the registry-free base image) unless it is up to date')
-    .action(imagesBuild)
+    .action(lazy(() => import('./commands/images.js'), 'imagesBuild'))
   for (const command of images.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
 
   const scenario = program.command('scenario').description('run incidents as scenario files: faults, expectations, invariants, reports')
@@ -115,13 +113,20 @@ export function createProgram(): Command {
     .addOption(options.report())
     .addOption(options.repeat())
     .addOption(options.seed())
-    .action((files: string[], opts) => scenarioRun(files, opts))
+    .action(async (files: string[], opts) => (await import('./commands/scenario.js')).scenarioRun(files, opts))
   scenario
     .command('list')
     .description('list the scenario files in a directory')
     .argument('[dir]', 'directory', 'scenarios')
-    .action((dir: string) => scenarioList(dir))
+    .action(async (dir: string) => (await import('./commands/scenario.js')).scenarioList(dir))
   for (const command of scenario.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
+
+  // The fault list comes from the registry, which loads every fault: only for `devnet fault`.
+  program.hook('preSubcommand', async (_, sub) => {
+    if (sub.name() !== 'fault') return
+    const { FAULT_NAMES, FAULTS } = await import('../faults/registry.js')
+    sub.addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((n) => `  ${n.padEnd(16)}${FAULTS[n].summary}`).join('\n')}`)
+  })
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
   return program

@@ -4,7 +4,6 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { containerStates, sweep } from '../runtime/docker/index.js'
 import { DevnetError } from '../errors.js'
 import { readPidFile } from '../runtime/process/group.js'
 import { linksServiceName, stopRecorded } from '../runtime/process/index.js'
@@ -40,6 +39,7 @@ export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> 
   const dir = resolve(stateDir)
   const descriptor = readDescriptor(dir)
   if (descriptor.runtime === 'docker') {
+    const { containerStates } = await import('../runtime/docker/sweep.js') // dockerode only for docker devnets
     const states = await containerStates(descriptor.name)
     for (const service of descriptor.services) service.state = (states[service.name] as typeof service.state | undefined) ?? 'exited'
   } else {
@@ -72,6 +72,7 @@ export async function stopFromDescriptor(stateDir: string, options: { graceMs?: 
   const descriptor = existsSync(descriptorPath(dir)) ? readDescriptor(dir) : undefined
   if (descriptor?.runtime === 'docker') {
     // Containers and networks carry the devnet's labels: remove everything of that devnet.
+    const { sweep } = await import('../runtime/docker/sweep.js')
     const { containers } = await sweep({ devnet: descriptor.name })
     removeDescriptor(dir)
     return containers

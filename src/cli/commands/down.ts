@@ -1,5 +1,6 @@
 /** `devnet down`: stop a devnet started by another process and remove its state file (logs stay). */
-import { findStateDir, stopFromDescriptor } from '../../devnet/index.js'
+import { findStateDir } from '../../devnet/descriptor.js'
+import { stopFromDescriptor } from '../../devnet/recorded.js'
 import { DevnetError } from '../../errors.js'
 import type { DownOptions } from '../options.js'
 

@@ -1,5 +1,6 @@
 /** `devnet status`: the descriptor of a running devnet, as a table or JSON. */
-import { devnetStatus, findStateDir } from '../../devnet/index.js'
+import { findStateDir } from '../../devnet/descriptor.js'
+import { devnetStatus } from '../../devnet/recorded.js'
 import { formatStatus } from '../format.js'
 import type { StatusOptions } from '../options.js'
 
