@@ -1,16 +1,18 @@
 /**
  * OP receipt fields: every non-deposit receipt carries `l1Fee`, `l1GasPrice`, `l1GasUsed`,
  * `l1BaseFeeScalar`, `l1BlobBaseFee`, `l1BlobBaseFeeScalar` (hex), equal to what anvil charged: the
- * L1FeeVault credit of the block and the sender's balance change beyond `gasUsed * effectiveGasPrice`.
+ * L1FeeVault credit of the block and the sender's balance change beyond `gasUsed * effectiveGasPrice`,
+ * and GasPriceOracle's `getL1Fee` at the transaction's block.
  */
 import { randomBytes } from 'node:crypto'
-import { createWalletClient, http, keccak256, toHex, type Hex } from 'viem'
+import { createWalletClient, http, keccak256, parseAbi, serializeTransaction, toHex, type Hex, type TransactionSerializable } from 'viem'
 import { describe, expect, test } from 'vitest'
-import { L1_FEE_VAULT_ADDRESS } from '../../src/protocol/constants.js'
+import { GAS_PRICE_ORACLE_ADDRESS, L1_FEE_VAULT_ADDRESS } from '../../src/protocol/constants.js'
 import { rpc, waitFor } from '../helpers.js'
 import type { ClientContext } from './context.js'
 
 const FIELDS = ['l1Fee', 'l1GasPrice', 'l1GasUsed', 'l1BaseFeeScalar', 'l1BlobBaseFee', 'l1BlobBaseFeeScalar']
+const gasPriceOracleAbi = parseAbi(['function getL1Fee(bytes) view returns (uint256)'])
 const hex = (n: bigint) => `0x${n.toString(16)}`
 
 export function receiptSuite(get: () => ClientContext): void {
@@ -79,8 +81,23 @@ export function receiptSuite(get: () => ClientContext): void {
       expect(await rpc(el, 'eth_chainId')).toMatch(/^0x/)
     })
 
-    // Third check of the issue: GasPriceOracle.getL1Fee(rawTx) must equal the receipt's l1Fee. The
-    // predeploy (0x420…000F) comes with the settlement work; add the comparison here once genesis has it.
-    test.todo('behavior: l1Fee equals GasPriceOracle.getL1Fee of the signed transaction (needs the GasPriceOracle predeploy)')
+    test('behavior: l1Fee equals GasPriceOracle.getL1Fee of the transaction at its block', async () => {
+      const { devnet, account, el } = get()
+      const l2 = devnet.l2()
+      const wallet = createWalletClient({ account, chain: l2.chain, transport: http(el) })
+      // GasPriceOracle (Fjord) prices the unsigned transaction plus 68 bytes for the signature; the node
+      // prices the signed one. Below the 100-byte floor both are the floor, so they agree to the wei; for
+      // 4 kB of incompressible calldata the two compressed sizes differ by a few bytes at most.
+      for (const data of ['0x', toHex(randomBytes(4000))] as Hex[]) {
+        const request = await wallet.prepareTransactionRequest({ to: account.address, value: 0n, data })
+        const hash = await wallet.sendTransaction(request)
+        const receipt = await l2.waitForTransactionReceipt({ hash, timeout: 30_000 })
+        const charged = BigInt((await rpc(el, 'eth_getTransactionReceipt', [hash])).l1Fee)
+        const unsigned = serializeTransaction({ ...request, chainId: l2.chain.id, type: 'eip1559' } as TransactionSerializable)
+        const oracle = await l2.readContract({ address: GAS_PRICE_ORACLE_ADDRESS, abi: gasPriceOracleAbi, functionName: 'getL1Fee', args: [unsigned], blockNumber: receipt.blockNumber })
+        if (data === '0x') expect(oracle).toBe(charged)
+        else expect(Number(oracle > charged ? oracle - charged : charged - oracle) / Number(charged)).toBeLessThan(0.01)
+      }
+    })
   })
 }
