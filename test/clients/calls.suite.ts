@@ -10,6 +10,10 @@ import { rpc } from '../helpers.js'
 import type { ClientContext } from './context.js'
 
 const l1BlockAbi = parseAbi(['function number() view returns (uint64)', 'function basefee() view returns (uint256)'])
+/** `bytes32(uint256(keccak256('eip1967.proxy.implementation')) - 1)` */
+const EIP1967_IMPLEMENTATION_SLOT = '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc'
+/** Upstream's implementation address for predeploy 0x4200…0015. */
+const L1_BLOCK_IMPLEMENTATION = '0xc0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d30015'
 const NUMBER = encodeFunctionData({ abi: l1BlockAbi, functionName: 'number' })
 const UNFUNDED = '0x1111111111111111111111111111111111111111'
 /** Returns `balance(caller)` (CALLER BALANCE PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN). */
@@ -37,7 +41,12 @@ export function callSuite(get: () => ClientContext): void {
           expect(BigInt(await rpc(el, 'eth_call', [tx, 'latest']))).toBeGreaterThan(0n)
           expect(Number(await rpc(el, 'eth_estimateGas', [tx]))).toBeGreaterThan(21_000)
           const list = await rpc(el, 'eth_createAccessList', [tx, 'latest'])
-          expect(list.accessList).toEqual([{ address: L1_BLOCK_ADDRESS, storageKeys: [`0x${'00'.repeat(32)}`] }])
+          // L1Block sits behind a proxy (as upstream lays it out): the proxy's implementation slot
+          // (EIP-1967) and L1Block's slot 0, then the implementation, reached by delegatecall.
+          expect(list.accessList).toEqual([
+            { address: L1_BLOCK_ADDRESS, storageKeys: [`0x${'00'.repeat(32)}`, EIP1967_IMPLEMENTATION_SLOT] },
+            { address: L1_BLOCK_IMPLEMENTATION, storageKeys: [] },
+          ])
           expect(Number(list.gasUsed)).toBeGreaterThan(21_000)
         }
       })
