@@ -1,13 +1,37 @@
-/** Free TCP ports on 127.0.0.1, found by letting the kernel pick (bind port 0). */
+/**
+ * Free TCP ports on 127.0.0.1 for services that start later. They come from below the kernel's
+ * ephemeral range (Linux: 32768-60999), because that range is where every `--port 0` listener (the
+ * nodes' own anvils, the link proxies) and every outgoing connection's local port come from: a port
+ * found by binding port 0 and released could be taken by one of those before its service binds it.
+ * Each process scans from its own offset (by pid), so devnets started side by side rarely meet.
+ */
 import { createServer, type Server } from 'node:net'
 
-function listen(): Promise<Server> {
+/** Where allocated ports come from: below the ephemeral range. */
+export const portRange = { low: 20_000, high: 32_767 } as const
+const span = portRange.high - portRange.low + 1
+let next = portRange.low + ((process.pid * 7919) % span)
+
+function bind(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()
     server.once('error', reject)
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve(server))
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(server))
   })
+}
+
+async function listen(): Promise<Server> {
+  for (let tries = 0; tries < span; tries++) {
+    const port = next
+    next = next >= portRange.high ? portRange.low : next + 1
+    try {
+      return await bind(port)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error
+    }
+  }
+  return bind(0) // the whole range is taken: let the kernel pick
 }
 
 function close(server: Server): Promise<number> {
