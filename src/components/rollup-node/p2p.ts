@@ -23,6 +23,7 @@ import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.
 /** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
 const REDIAL_INTERVAL_MS = 500
 const DIAL_TIMEOUT_MS = 2_000
+const PING_INTERVAL_MS = 1_000
 
 export type { PeerDump, PeerInfo, PeerScores, PeerStats } from './p2pTypes.js'
 
@@ -121,6 +122,10 @@ export class P2PNode {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
+      // Ping every connection each second and drop one that stops answering: a partition that only stalls
+      // packets (a docker network disconnect) leaves sockets open, and a static peer is redialled only
+      // once no connection to it is left. op-node runs libp2p's ping service too.
+      connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: 500, maxTimeout: 2_000 } },
       connectionGater: {
         denyDialPeer: denyPeer,
         denyDialMultiaddr: ma => this.isAddrBlocked(ipOf(ma)),
