@@ -9,16 +9,17 @@ import { join } from 'node:path'
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getL2TransactionHashes, publicActionsL2, walletActionsL1 } from 'viem/op-stack'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
 import { waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-deposit-reorg-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('deposits across L1 reorgs on process', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('deposits across L1 reorgs on process', () => {
   let devnet: Devnet
   beforeAll(async () => {
     devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })

@@ -10,6 +10,7 @@ import type { Devnet } from '../src/devnet/start.js'
 import { defaultLiteEntrypoint } from '../src/devnet/start.js'
 import { parseScenario } from '../src/scenario/load.js'
 import { runScenario } from '../src/scenario/runner.js'
+import { requires } from './requires.js'
 
 const scenario = `
 name: frozen-after-restart
@@ -27,22 +28,24 @@ steps:
   - sleep: 20s
 `
 
-test.skipIf(!existsSync(defaultLiteEntrypoint()))('behavior: a replica frozen after crash and start fails the run with safeLiveness naming it and the time range', async () => {
-  let devnet: Devnet | undefined
-  const { result, history } = await runScenario(parseScenario(scenario, 'frozen-after-restart.yaml'), {
-    runtime: 'process',
-    settleMs: 500,
-    onDevnet: (d) => (devnet = d),
-    onStep: (step, r) => {
-      if (step.label === 'freeze' && !r) void devnet!.service('replica-0').pause()
-    },
-  })
-  expect(result.error).toBeUndefined()
-  expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
-  // The crash window closed at the start: its fault-end is named after the crash, by start.
-  expect(history.events.filter((e) => e.kind === 'fault-end' && e.name === 'crash').map((e) => e.by)).toEqual(['start'])
-  const violations = result.violations.filter((v) => v.invariant === 'safeLiveness')
-  expect(result.passed).toBe(false)
-  expect(violations.map((v) => v.node)).toContain('replica-0')
-  expect(violations.find((v) => v.node === 'replica-0')!.message).toMatch(/^replica-0: safe head stalled at \d+ from t=\d+ms to t=\d+ms \(more than 6000ms\)/)
-}, 240_000)
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('fault windows on a real devnet', () => {
+  test('behavior: a replica frozen after crash and start fails the run with safeLiveness naming it and the time range', async () => {
+    let devnet: Devnet | undefined
+    const { result, history } = await runScenario(parseScenario(scenario, 'frozen-after-restart.yaml'), {
+      runtime: 'process',
+      settleMs: 500,
+      onDevnet: (d) => (devnet = d),
+      onStep: (step, r) => {
+        if (step.label === 'freeze' && !r) void devnet!.service('replica-0').pause()
+      },
+    })
+    expect(result.error).toBeUndefined()
+    expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
+    // The crash window closed at the start: its fault-end is named after the crash, by start.
+    expect(history.events.filter((e) => e.kind === 'fault-end' && e.name === 'crash').map((e) => e.by)).toEqual(['start'])
+    const violations = result.violations.filter((v) => v.invariant === 'safeLiveness')
+    expect(result.passed).toBe(false)
+    expect(violations.map((v) => v.node)).toContain('replica-0')
+    expect(violations.find((v) => v.node === 'replica-0')!.message).toMatch(/^replica-0: safe head stalled at \d+ from t=\d+ms to t=\d+ms \(more than 6000ms\)/)
+  }, 240_000)
+})

@@ -6,9 +6,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, stopFromDescriptor, type DevnetDescriptor } from '../src/devnet/index.js'
 import { runCli, syncStatus, waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-faults-cli-'))
 afterAll(async () => {
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 const devnet = (...args: string[]) => runCli(cwd, args)
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('devnet fault on a detached devnet (process)', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('devnet fault on a detached devnet (process)', () => {
   test('behavior: l1Reorg --depth 3 moves the replica safe head back; status lists it; a bad argument fails like a scenario step', async () => {
     const up = await devnet('up', '--detach', '--ports', 'auto', '--runtime', 'process')
     expect(up.code, up.stderr).toBe(0)

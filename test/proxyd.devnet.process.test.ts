@@ -8,15 +8,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mnemonicToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { rpc, waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proxyd-devnet-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 const account = mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: 8 })
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('proxyd on a default devnet (process runtime)', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('proxyd on a default devnet (process runtime)', () => {
   let devnet: Devnet
   let url: string
 

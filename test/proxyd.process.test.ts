@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mnemonicToAccount } from 'viem/accounts'
 import { WebSocket } from 'ws'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { anvilBinary } from '../src/runtime/process/index.js'
 import { allocatePorts } from '../src/runtime/ports.js'
 import { waitForRpc } from '../src/runtime/waits.js'
 import { rpc, waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const main = join(process.cwd(), 'dist/components/main.js')
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proxyd-'))
@@ -53,7 +54,7 @@ function runBadConfig(name: string, toml: string) {
   return { status: r.status, stderr: r.stderr, stdout: r.stdout, file }
 }
 
-describe.skipIf(!existsSync(main))('proxyd program in front of anvils (process runtime)', () => {
+requires('dist/ (the built lite components)', existsSync(main), 'npm run build')('proxyd program in front of anvils (process runtime)', () => {
   const anvils: Anvil[] = []
   let proxyd: ChildProcess
   let url: string
@@ -211,7 +212,7 @@ method_overrides.net_version = { limit = 2, interval = "10m" }
   })
 })
 
-describe.skipIf(!existsSync(main))('proxyd program with a bad config', () => {
+requires('dist/ (the built lite components)', existsSync(main), 'npm run build')('proxyd program with a bad config', () => {
   const base = `[server]\nrpc_port = 1\n[backends.a]\nrpc_url = "http://127.0.0.1:1"\n[backend_groups.main]\nbackends = ["a"]\n[rpc_method_mappings]\neth_chainId = "main"\n`
 
   test('error: malformed TOML names the file and line; nothing starts', () => {

@@ -13,11 +13,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { SpecError } from '../src/errors.js'
 import { rpc, waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-settlement-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('settlement on process', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('settlement on process', () => {
   let devnet: Devnet
 
   beforeAll(async () => {

@@ -6,14 +6,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/start.js'
 import { sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
 import { waitFor } from './helpers.js'
+import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
 
-describe.skipIf(!existsSync(defaultLiteEntrypoint()))('seeded load on process', () => {
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('seeded load on process', () => {
   let devnet: Devnet
   beforeAll(async () => {
     devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7 })
