@@ -27,8 +27,10 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   test('behavior: the same seed sends the same transaction sequence, the seeded plan', async () => {
     const options = { rate: 8, durationMs: 2500 }
     const sent = async () => {
-      const { hashes, failed, firstError } = await sendTraffic(devnet, 1234, options)
+      const { hashes, failed, retried, firstError } = await sendTraffic(devnet, 1234, options)
       expect(failed, firstError).toBe(0)
+      // The sequencer never reports a lower pending nonce while it builds a block, so nothing is retried.
+      expect(retried, firstError).toBe(0)
       const l2 = devnet.l2()
       const txs = await Promise.all(hashes.map((hash) => waitFor(`receipt of ${hash}`, () => l2.getTransaction({ hash }).catch(() => undefined), 30_000, 200)))
       return txs.map((tx) => ({ to: tx.to, value: tx.value, data: tx.input as Hex }))

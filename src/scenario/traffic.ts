@@ -53,13 +53,15 @@ export function intrinsicGas(data: Hex): bigint {
 export interface SendTrafficReturnType {
   sent: number
   failed: number
+  /** Sends that were rejected and tried again (a healthy devnet needs none). */
+  retried: number
   /** Why the first rejected transaction was rejected. */
   firstError?: string
   /** Hashes of the accepted transactions, in sending order. */
   hashes: Hex[]
 }
 
-/** Attempts per planned transaction: the lite sequencer briefly rejects the next nonce while it builds a block. */
+/** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
 const attempts = 5
 
 /**
@@ -76,7 +78,7 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: { rate:
   const nonceNow = async () => Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']))
   let nonce = await nonceNow()
   const started = Date.now()
-  const out: SendTrafficReturnType = { sent: 0, failed: 0, hashes: [] }
+  const out: SendTrafficReturnType = { sent: 0, failed: 0, retried: 0, hashes: [] }
   for (const tx of plan) {
     const wait = started + tx.atMs - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
@@ -98,6 +100,8 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: { rate:
         break
       } catch (error) {
         if (attempt < attempts) {
+          out.retried++
+          out.firstError ??= error instanceof Error ? error.message : String(error)
           await new Promise((r) => setTimeout(r, 200))
           continue
         }

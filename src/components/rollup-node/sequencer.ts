@@ -9,7 +9,7 @@ import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import { buildAttributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
 import type { Engine, RpcBlock } from './engine.js'
-import type { L1Source } from './l1.js'
+import type { L1Block, L1Source } from './l1.js'
 import { rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -40,6 +40,8 @@ interface PoolTx {
 export class Sequencer {
   active: boolean
   private pool: PoolTx[] = []
+  /** Txs taken from the pool for the block being built: still pending until the engine holds them. */
+  private building: PoolTx[] = []
 
   constructor(private readonly node: SequencerHost) {
     this.active = node.conf.sequencer.enabled && !node.conf.sequencer.stopped
@@ -75,7 +77,10 @@ export class Sequencer {
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
     const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
-    const waiting = this.pool.filter((t) => t.from.toLowerCase() === address.toLowerCase()).length
+    // While a block is built, its txs are neither in the pool nor in `latest` yet: count them too, or
+    // the next nonce of their sender would briefly go back.
+    const from = address.toLowerCase()
+    const waiting = [...this.building, ...this.pool].filter((t) => t.from.toLowerCase() === from && t.nonce >= latest).length
     return latest + waiting
   }
 
@@ -108,7 +113,18 @@ export class Sequencer {
       return false
     }
     const userTxs = pastDrift ? [] : this.pool.splice(0)
-    const sequenceNumber = origin === cur ? parent.sequenceNumber + 1 : 0
+    this.building = userTxs
+    try {
+      return await this.seal(parent, timestamp, origin, origin === cur, userTxs)
+    } finally {
+      this.building = []
+    }
+  }
+
+  private async seal(parent: L2BlockRef, timestamp: number, origin: L1Block, sameEpoch: boolean, userTxs: PoolTx[]): Promise<boolean> {
+    const node = this.node
+    const { cfg, l1, log } = node
+    const sequenceNumber = sameEpoch ? parent.sequenceNumber + 1 : 0
     const attrs = await buildAttributes({ cfg, l1, log, origin, sequenceNumber, timestamp, txs: userTxs.map((t) => t.raw) })
     const parentBlock = node.unsafeBlock
     const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields)
