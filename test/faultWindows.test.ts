@@ -29,17 +29,24 @@ steps:
 `
 
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('fault windows on a real devnet', () => {
-  test('behavior: a replica frozen after crash and start fails the run with safeLiveness naming it and the time range', async () => {
+  // One retry: this failed once in CI with no violation at all; the freeze check above tells why next time.
+  test('behavior: a replica frozen after crash and start fails the run with safeLiveness naming it and the time range', { timeout: 240_000, retry: 1 }, async () => {
     let devnet: Devnet | undefined
+    let pausing: Promise<void> | undefined
     const { result, history } = await runScenario(parseScenario(scenario, 'frozen-after-restart.yaml'), {
       runtime: 'process',
       settleMs: 500,
       onDevnet: (d) => (devnet = d),
       onStep: (step, r) => {
-        if (step.label === 'freeze' && !r) void devnet!.service('replica-0').pause()
+        if (step.label === 'freeze' && !r) pausing = devnet!.service('replica-0').pause()
       },
     })
+    await pausing // a refused pause shows here, not as a missing violation
     expect(result.error).toBeUndefined()
+    // The freeze took: replica-0 answered no sampling round from a second after it to the end.
+    const frozenAt = history.events.find((e) => e.kind === 'step-start' && e.name.includes('freeze'))?.t
+    expect(frozenAt).toBeDefined()
+    expect(history.samples.filter((s) => s.node === 'replica-0' && s.t > frozenAt! + 1000)).toEqual([])
     expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
     // The crash window closed at the start: its fault-end is named after the crash, by start.
     expect(history.events.filter((e) => e.kind === 'fault-end' && e.name === 'crash').map((e) => e.by)).toEqual(['start'])
@@ -47,5 +54,5 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(result.passed).toBe(false)
     expect(violations.map((v) => v.node)).toContain('replica-0')
     expect(violations.find((v) => v.node === 'replica-0')!.message).toMatch(/^replica-0: safe head stalled at \d+ from t=\d+ms to t=\d+ms \(more than 6000ms\)/)
-  }, 240_000)
+  })
 })
