@@ -3,18 +3,15 @@
  * `npm run build` first) on the process runtime: heads advance, the descriptor and clients are right, and
  * stopping leaves no process behind.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 import { parseEther } from 'viem'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, stopFromDescriptor, type Devnet, type DevnetDescriptor } from '../src/devnet/index.js'
 import { addresses } from '../src/plan/genesis.js'
 import { isProcessAlive } from '../src/runtime/process/index.js'
-import { waitFor } from './helpers.js'
+import { runCli, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-process-'))
@@ -62,22 +59,9 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 })
 
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('devnet CLI on process', () => {
-  const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
   const cwd = join(root, 'cli')
   mkdirSync(cwd, { recursive: true })
-
-  function devnet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-    return new Promise((resolve, reject) => {
-      child.once('error', reject)
-      child.once('close', (code) => resolve({ code, stdout, stderr }))
-    })
-  }
+  const devnet = (args: string[]) => runCli(cwd, args)
 
   afterAll(async () => {
     // Without the CLI, so a broken CLI cannot leak a detached devnet.
