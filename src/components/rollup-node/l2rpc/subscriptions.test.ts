@@ -69,8 +69,9 @@ describe('Subscriptions', () => {
     anvil?.kill('SIGKILL')
   })
 
+  // Waits for `n` notifications (up to 10 s: the feed makes RPC calls per head move, slow on a loaded machine).
   const settle = async (n: number) => {
-    for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 500 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20))
   }
 
   test('behavior: new blocks, then removed logs and the replacement head after a rollback', async () => {
