@@ -69,6 +69,13 @@ describe('Subscriptions', () => {
     anvil?.kill('SIGKILL')
   })
 
+  const mined = async (hash: Hex) => {
+    for (let i = 0; i < 500; i++) {
+      if (await engine.call('eth_getTransactionReceipt', [hash])) return
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error(`${hash} not mined`)
+  }
   // Waits for `n` notifications (up to 10 s: the feed makes RPC calls per head move, slow on a loaded machine).
   const settle = async (n: number) => {
     for (let i = 0; i < 500 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20))
@@ -80,6 +87,9 @@ describe('Subscriptions', () => {
     const logs = (await m.eth_subscribe(['logs', { address: emitter, topics: [T0] }])) as string
     const none = (await m.eth_subscribe(['logs', { topics: [T1] }])) as string
     const tx = await engine.call<Hex>('eth_sendTransaction', [{ from, to: emitter }])
+    // anvil answers eth_sendTransaction before its automine lands: the node calls headChanged only after
+    // the engine holds the block, so wait for the receipt as the node would.
+    await mined(tx)
     subs.headChanged()
     await settle(2)
     const block = await engine.call<{ hash: Hex; number: Hex }>('eth_getBlockByNumber', ['latest', false])
