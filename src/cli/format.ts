@@ -48,6 +48,19 @@ export function formatHeadsLine(descriptor: DevnetDescriptor, now = new Date()):
   return `[${now.toISOString().slice(11, 19)}] l1=${num(descriptor.chains.l1.head)} ${nodes.join(' ')} (unsafe/safe/finalized)`
 }
 
+/** Conductors (`l2.conductor`): each one's view of leadership, whether it is active and its sequencer healthy. */
+export function formatConductors(descriptor: DevnetDescriptor): string[] {
+  const conductors = descriptor.services.filter((s) => s.role === 'conductor')
+  if (!conductors.length) return []
+  const yn = (v: boolean | undefined) => (v === undefined ? '-' : v ? 'yes' : 'no')
+  const rows = [['conductor', 'state', 'leader', 'active', 'healthy', 'paused', 'leader id']]
+  for (const s of conductors) {
+    const c = s.conductor
+    rows.push([s.name, c || s.state !== 'running' ? s.state : 'no answer', yn(c?.leader), yn(c?.active), yn(c?.healthy), yn(c?.paused), c?.leaderId || '-'])
+  }
+  return ['', ...table(rows)]
+}
+
 /** `devnet status` human output. */
 export function formatStatus(descriptor: DevnetDescriptor): string[] {
   const rows = [['service', 'role', 'state', 'pid', 'endpoints']]
@@ -61,6 +74,7 @@ export function formatStatus(descriptor: DevnetDescriptor): string[] {
     ...table(rows),
     '',
     ...formatHeads(descriptor),
+    ...formatConductors(descriptor),
     ...(descriptor.faults?.length ? ['', ...formatFaults(descriptor.faults)] : []),
   ]
 }

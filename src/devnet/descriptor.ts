@@ -10,6 +10,7 @@ import type { KeyRole } from '../plan/keys.js'
 import type { DevnetPlan, ServiceRole } from '../plan/types.js'
 import type { Topology } from '../topology/types.js'
 import type { ServiceState } from '../runtime/types.js'
+import type { ConductorState } from './conductors.js'
 
 /** Heads of a rollup node, from its `optimism_syncStatus`. */
 export interface NodeHeads {
@@ -38,6 +39,8 @@ export interface ServiceDescriptor {
   pid: number
   /** Rollup nodes only, when `status()` could reach them. */
   heads?: NodeHeads
+  /** Conductors: leader / active / healthy as the conductor reports them (`devnet status`). */
+  conductor?: ConductorState
 }
 
 /** A fault injected into the devnet (`devnet fault`); `devnet status` lists them. */

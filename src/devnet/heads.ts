@@ -2,6 +2,7 @@
 import { DevnetError } from '../errors.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
 import type { SyncStatus } from '../protocol/types.js'
+import { conductorState } from './conductors.js'
 import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descriptor.js'
 
 /**
@@ -41,6 +42,9 @@ export async function withHeads(descriptor: DevnetDescriptor, timeoutMs?: number
     if ((service.role === 'sequencer' || service.role === 'replica') && service.endpoints.rollup) {
       service.heads = await nodeHeads(service.endpoints.rollup, timeoutMs).catch(() => undefined)
       if (!service.heads) delete service.heads
+    } else if (service.role === 'conductor' && service.endpoints.rpc) {
+      service.conductor = await conductorState(service.endpoints.rpc)
+      if (!service.conductor) delete service.conductor
     } else if (service.role === 'l1' && service.endpoints.rpc) {
       const head = await rpcCall<string>(service.endpoints.rpc, 'eth_blockNumber', [], timeoutMs).catch(() => undefined)
       if (head !== undefined) out.chains.l1.head = Number(head)

@@ -12,6 +12,7 @@ import { NODE_DATA_DIR } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
+import { CONDUCTOR_STORAGE_DIR } from '../plan/conductor.js'
 import type { L1Addresses } from '../plan/l1Deployment.js'
 import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
@@ -23,6 +24,7 @@ import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
 import { defaultStateDir, removeDescriptor, withWebSocketEndpoints, writeAttachData, writeDescriptor, type DevnetDescriptor } from './descriptor.js'
+import { formConductorCluster } from './conductors.js'
 import { withHeads } from './heads.js'
 import { liveServiceDirs } from './recorded.js'
 
@@ -113,6 +115,7 @@ export interface Devnet extends AsyncDisposable {
 
 /** The persisted-state directory of a service, if it has one (rollup nodes). */
 function persistedStateDir(stateDir: string, service: ServicePlan): string | undefined {
+  if (service.role === 'conductor') return join(stateDir, service.name, CONDUCTOR_STORAGE_DIR)
   return service.role === 'sequencer' || service.role === 'replica' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
 }
 
@@ -235,6 +238,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   }
   const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
+    await formConductorCluster(topology, plan, devnet.endpoints)
     writeDescriptor(devnet.descriptor())
     writeAttachData(stateDir, { topology, plan, liteEntrypoint })
   } catch (error) {

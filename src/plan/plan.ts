@@ -16,6 +16,8 @@ import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
 import { linkMultiaddrRef, linkRef } from './links.js'
 import { proxydService } from './proxyd.js'
+import { conductorService, conductorServices } from './conductor.js'
+import { conductorNodes } from '../topology/conductor.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
@@ -85,11 +87,17 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     protocol,
     public: isPublic,
   })
+  const withConductor = conductorNodes(topology)
+  const innerConductors = innerPorts.conductors ?? {}
+  const hostConductors = hostPorts.conductors ?? {}
+  const conductorOf = new Map(withConductor.map((node) => [conductorService(node), node]))
   /** The port numbers of `service`'s port `name`: inside its namespace and on the host. */
-  const portOf = (service: string, name: string): { inner: number; host: number } =>
-    service === 'l1'
-      ? { inner: innerPorts.l1.rpc, host: hostPorts.l1.rpc }
-      : { inner: innerPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'], host: hostPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'] }
+  const portOf = (service: string, name: string): { inner: number; host: number } => {
+    if (service === 'l1') return { inner: innerPorts.l1.rpc, host: hostPorts.l1.rpc }
+    const node = conductorOf.get(service)
+    if (node) return { inner: innerConductors[node]!.rpc, host: hostConductors[node]!.rpc }
+    return { inner: innerPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'], host: hostPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'] }
+  }
   /** Declares `from`'s link to `to`'s port `name` (once) and returns its `host:port` placeholder. */
   const link = (from: LinkPlan[], to: string, name: string): string => {
     const cls = name === 'p2p' ? 'p2p' : 'rpc'
@@ -145,6 +153,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     // A standby replica can take over sequencing: sequencer enabled but stopped, with the key and the
     // sequencer's origin lag, while it derives like any replica.
     const canSequence = isSequencer || node.standby
+    // With conductors every sequencer starts stopped: the cluster bootstrap starts the first one.
+    const conducted = withConductor.includes(node.name)
     const links: LinkPlan[] = []
     const config: RollupNodeConfig = {
       name: node.name,
@@ -154,7 +164,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       dataDir: NODE_DATA_DIR,
       host: bindHost,
       ports: { el: inner.el, rollup: inner.rollup, p2p: inner.p2p },
-      sequencer: { enabled: canSequence, stopped: canSequence && !isSequencer, l1Confs: canSequence ? sequencer.l1Confs : 0 },
+      sequencer: { enabled: canSequence, stopped: canSequence && (!isSequencer || conducted), l1Confs: canSequence ? sequencer.l1Confs : 0 },
       verifierL1Confs: isSequencer ? 0 : node.l1Confs,
       p2p: {
         privateKey: p2pKey(node),
@@ -165,7 +175,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
       },
-      ...(isSequencer ? {} : { sequencerHttp: url(links, sequencer.name, 'el') }),
+      ...forwarding(node, links),
+      ...(conducted ? { conductor: { enabled: true, rpc: url(links, conductorService(node.name), 'rpc'), rpcTimeoutMs: 1_000 } } : {}),
       l1EpochPollMs: planDefaults.l1EpochPollMs,
       l1PollMs: planDefaults.l1PollMs,
     }
@@ -186,6 +197,19 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       // transactions forwarded lazily, so nodes start side by side.
       dependsOn: ['l1'],
       links,
+    }
+  }
+
+  /**
+   * Where a node forwards transactions: the sequencer; with conductors, whichever sequencer-capable
+   * node is active (comma-separated lists, see the rollup node's `sequencerHttp`).
+   */
+  function forwarding(node: NodeSpec, links: LinkPlan[]): Pick<RollupNodeConfig, 'sequencerHttp' | 'sequencerRollupHttp'> {
+    if (withConductor.length === 0) return node === sequencer ? {} : { sequencerHttp: url(links, sequencer!.name, 'el') }
+    const others = sequencing.filter((n) => n !== node)
+    return {
+      sequencerHttp: others.map((n) => url(links, n.name, 'el')).join(','),
+      sequencerRollupHttp: others.map((n) => url(links, n.name, 'rollup')).join(','),
     }
   }
 
@@ -229,7 +253,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const proxyd = topology.proxyd.enabled
     ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => url(proxydLinks, name, 'el'), links: proxydLinks })]
     : []
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher, ...proxyd] }
+  const conductors = conductorServices(topology, { runtime, bindHost, inner: innerConductors, host: hostConductors, url })
+  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proxyd] }
 }
 
 function json(value: unknown): string {

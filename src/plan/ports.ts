@@ -12,12 +12,16 @@
  * | `batcher` | `rpc` | 8548 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
  * | | `metrics` (Prometheus) | 7300 |
+ * | conductor of the i-th node (`l2.conductor`) | `rpc` (op-conductor RPC) | 8560 + i |
+ * | | `consensus` (its etcd member's raft peer port) | 50050 + 2i |
+ * | | `etcd` (the member's client port, loopback only) | 50051 + 2i |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
  * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
  * start (`devnet/ports.ts`), so two devnets can run side by side.
  */
 import { DevnetError } from '../errors.js'
+import { conductorNodes } from '../topology/conductor.js'
 import type { Topology } from '../topology/types.js'
 
 /** Ports of one rollup node. */
@@ -34,6 +38,15 @@ export interface PortMap {
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
   proxyd: { rpc: number; metrics: number }
+  /** By node name, for nodes with a conductor (absent: none). */
+  conductors?: Record<string, ConductorPorts>
+}
+
+/** Ports of one conductor. */
+export interface ConductorPorts {
+  rpc: number
+  consensus: number
+  etcd: number
 }
 
 /** Bases of the stable port map (the i-th node adds i). */
@@ -52,11 +65,22 @@ export const stablePortBase = {
   proxydRpc: 8080,
   /** @default 7300 */
   proxydMetrics: 7300,
+  /** @default 8560 */
+  conductorRpc: 8560,
+  /** @default 50050 (op-conductor's default consensus port) */
+  conductorConsensus: 50050,
 } as const
 
 /** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
 export function portList(ports: PortMap): number[] {
-  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics]
+  return [
+    ports.l1.rpc,
+    ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]),
+    ports.batcher.rpc,
+    ports.proxyd.rpc,
+    ports.proxyd.metrics,
+    ...Object.values(ports.conductors ?? {}).flatMap((c) => [c.rpc, c.consensus, c.etcd]),
+  ]
 }
 
 /**
@@ -72,6 +96,12 @@ export function stablePorts(topology: Topology): PortMap {
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
+    conductors: Object.fromEntries(
+      conductorNodes(topology).map((name) => {
+        const i = topology.l2.nodes.findIndex((n) => n.name === name)
+        return [name, { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }]
+      }),
+    ),
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {

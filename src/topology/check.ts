@@ -1,3 +1,4 @@
+import { checkConductor } from './conductor.js'
 import { join, type Reader } from './reader.js'
 import { FORKS, type ForkName, type Topology } from './types.js'
 
@@ -13,6 +14,7 @@ export function checkTopology(r: Reader, t: Topology): void {
   checkForks(r, t)
   checkBatchType(r, t)
   checkKeys(r, t)
+  checkConductor(r, t)
 }
 
 /** Records an issue at a path the file gave. */

@@ -35,6 +35,8 @@ export const defaults = {
       { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
       { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
     ],
+    /** Off; when on, one conductor beside every sequencer-capable node. */
+    conductor: { enabled: false, nodes: [], healthcheck: { interval: 1, unsafeInterval: 3, minPeerCount: 1 } },
   },
   batcher: {
     /** @default 1 */

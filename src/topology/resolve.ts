@@ -2,6 +2,7 @@ import { isMap } from 'yaml'
 import { defaults } from './defaults.js'
 import { mnemonicProblem } from './mnemonic.js'
 import { bool, int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
+import { readConductor } from './conductor.js'
 import { readSettlement } from './settlement.js'
 import { FORKS, type ForkName, type NodeSpec, type Topology } from './types.js'
 
@@ -54,6 +55,7 @@ const readL2: Check<L2> = (r, node, path) => {
       forks: readForks,
       nodes: readNodes,
       replicas: int(0),
+      conductor: readConductor,
     },
     defaults.l2,
   )

@@ -49,6 +49,8 @@ export interface Topology {
     /** Fork activation, seconds after L2 genesis; a fork missing from the map is not scheduled. */
     forks: Partial<Record<ForkName, number>>
     nodes: NodeSpec[]
+    /** op-conductor beside sequencer-capable nodes (see `topology/conductor.ts`). */
+    conductor: ConductorSpec
   }
   batcher: {
     /** Close a channel after this many L1 blocks. */
@@ -75,6 +77,15 @@ export interface Topology {
     /** Accounts 0..n-1 of the mnemonic are funded on L1 and L2. */
     fundedAccounts: number
   }
+}
+
+/** `l2.conductor`: a raft cluster (etcd) of op-conductors, one beside each sequencer-capable node. */
+export interface ConductorSpec {
+  enabled: boolean
+  /** Nodes with a conductor (each must be able to sequence); `[]`: every sequencer-capable node. */
+  nodes: string[]
+  /** op-conductor's `--healthcheck.*`: seconds between checks, max unsafe head age (s), min connected peers. */
+  healthcheck: { interval: number; unsafeInterval: number; minPeerCount: number }
 }
 
 /** Dispute game types the devnet registers in its DisputeGameFactory. */

@@ -4,6 +4,7 @@
  */
 import type { Address, Hex } from 'viem'
 import type { RollupConfig } from '../../protocol/types.js'
+import type { ConductorSettings } from './conductor.js'
 
 export interface RollupNodeConfig {
   /** Service name, used in logs. */
@@ -51,8 +52,16 @@ export interface RollupNodeConfig {
     /** The unsafe block signer every node checks gossip against. */
     unsafeBlockSigner: Address
   }
-  /** Replicas forward `eth_sendRawTransaction` here (the sequencer's EL endpoint). */
+  /**
+   * Replicas forward `eth_sendRawTransaction` here (the sequencer's EL endpoint). Several sequencers
+   * (HA): comma-separated, with `sequencerRollupHttp` the same length; the node forwards to the one whose
+   * `admin_sequencerActive` is true.
+   */
   sequencerHttp?: string
+  /** The rollup RPCs of `sequencerHttp`'s sequencers, comma-separated (only with several). */
+  sequencerRollupHttp?: string
+  /** op-conductor beside this sequencer (`--conductor.enabled`, `--conductor.rpc`, `--conductor.rpc-timeout`). */
+  conductor?: ConductorSettings
   /** How often L1 `safe`/`finalized` are polled, ms (`--l1.epoch-poll-interval`). */
   l1EpochPollMs: number
   /** How often the L1 head is polled, ms. */

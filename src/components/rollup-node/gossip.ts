@@ -4,7 +4,7 @@
  * blocks on its own engine and keeps them only if the hash matches.
  */
 import type { Address, Hex } from 'viem'
-import { decodeGossipBlock, encodeGossipBlock, gossipTopic, payloadFromRpcBlock, payloadVersionFor, type ExecutionPayload } from '../../protocol/payload.js'
+import { decodeGossipBlock, encodeGossipBlock, gossipTopic, payloadFromRpcBlock, payloadVersionFor, type ExecutionPayload, type PayloadWithBeaconRoot } from '../../protocol/payload.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { Engine, RpcBlock } from './engine.js'
 import type { P2PNode } from './p2p.js'
@@ -27,6 +27,13 @@ export interface GossipHost {
   setUnsafe(block: RpcBlock, ref: L2BlockRef): void
   refOf(block: RpcBlock): L2BlockRef
   wake(): void
+}
+
+/** The payload (with its parent beacon block root from Ecotone) of a block this node sealed. */
+export function sealedPayload(cfg: RollupConfig, block: RpcBlock, rawTxs: Hex[]): PayloadWithBeaconRoot & { version: 1 | 2 | 3 | 4 } {
+  const version = payloadVersionFor(cfg, Number(block.timestamp))
+  const { payload, parentBeaconBlockRoot } = payloadFromRpcBlock(block, rawTxs, { version })
+  return { payload, version, ...(version >= 3 ? { parentBeaconBlockRoot: parentBeaconBlockRoot ?? (('0x' + '00'.repeat(32)) as Hex) } : {}) }
 }
 
 /** Messages older than this (seconds) are ignored, as op-node does by default. */
@@ -58,11 +65,10 @@ export class Gossip {
   async publish(block: RpcBlock, rawTxs: Hex[]): Promise<void> {
     const key = this.node.sequencerKey
     if (!this.p2p || !key) return
-    const version = payloadVersionFor(this.node.cfg, Number(block.timestamp))
-    const { payload, parentBeaconBlockRoot } = payloadFromRpcBlock(block, rawTxs, { version })
+    const { payload, parentBeaconBlockRoot, version } = sealedPayload(this.node.cfg, block, rawTxs)
     const data = await encodeGossipBlock({
       payload,
-      ...(version >= 3 ? { parentBeaconBlockRoot: parentBeaconBlockRoot ?? ('0x' + '00'.repeat(32)) as Hex } : {}),
+      ...(parentBeaconBlockRoot ? { parentBeaconBlockRoot } : {}),
       version,
       l2ChainId: this.node.cfg.l2_chain_id,
       signerPrivateKey: key,

@@ -7,11 +7,13 @@ import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../../protocol/constants.js'
 import { outputRootV0, OUTPUT_VERSION_V0 } from '../../protocol/output.js'
 import type { L1BlockRef, L2BlockRef, OutputResponse, RollupConfig, SyncStatus } from '../../protocol/types.js'
 import { ZERO_HASH } from '../../protocol/types.js'
+import { envelopeToEngineJson } from '../../protocol/payload.js'
 import type { Attributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
 import { Derivation, safeChainBlock } from './derivation.js'
 import { Engine, EngineHistoryError, l2RefFromBlock, type RpcBlock } from './engine.js'
-import { Gossip, type GossipHost } from './gossip.js'
+import { ConductorLink } from './conductor.js'
+import { Gossip, sealedPayload, type GossipHost } from './gossip.js'
 import { L1Source } from './l1.js'
 import { Persistence } from './persistence.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
@@ -26,6 +28,8 @@ export class RollupNode implements GossipHost, SequencerHost {
   readonly l1: L1Source
   readonly sequencer: Sequencer
   readonly gossip: Gossip
+  /** The conductor this sequencer commits to (`conf.conductor`). */
+  readonly conductor: ConductorLink
   derivation!: Derivation
   private resetReason: string | undefined
   private stopped = false
@@ -45,6 +49,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     this.l1 = new L1Source(rpcClient(conf.l1Rpc, 10_000))
     this.sequencer = new Sequencer(this)
     this.gossip = new Gossip(this)
+    this.conductor = new ConductorLink(conf.conductor)
     this.persistence = conf.dataDir ? new Persistence(conf.dataDir, this) : undefined
   }
 
@@ -62,6 +67,15 @@ export class RollupNode implements GossipHost, SequencerHost {
 
   publish(block: RpcBlock, rawTxs: Hex[]): Promise<void> {
     return this.gossip.publish(block, rawTxs)
+  }
+
+  commit(block: RpcBlock, rawTxs: Hex[]): Promise<void> {
+    if (!this.conductor.enabled) return Promise.resolve()
+    return this.conductor.commit(envelopeToEngineJson(sealedPayload(this.cfg, block, rawTxs)))
+  }
+
+  assertLeader(): Promise<void> {
+    return this.conductor.assertLeader()
   }
 
   /**

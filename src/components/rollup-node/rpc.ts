@@ -43,8 +43,12 @@ export function rollupMethods(node: RollupNode): Record<string, RpcHandler> {
       if (!env?.executionPayload) rpcFail(-32602, 'expected an ExecutionPayloadEnvelope')
       node.gossip.enqueue(payloadFromEngineJson(env.executionPayload))
     },
-    admin_conductorEnabled: () => false,
-    admin_overrideLeader: () => null,
+    admin_conductorEnabled: () => node.conductor.enabled,
+    admin_overrideLeader: () => {
+      node.conductor.overridden = true
+      node.log.warn('conductor leader overridden: this node sequences without asking its conductor')
+      return null
+    },
     admin_setLogLevel: () => null,
     opp2p_self: () => p2p().self(),
     opp2p_peers: ([connected]) => p2p().peers(connected === true),

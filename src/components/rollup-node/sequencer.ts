@@ -28,7 +28,14 @@ export interface SequencerHost {
   setUnsafe(block: RpcBlock, ref: L2BlockRef): void
   /** Gossips a block this node built. */
   publish(block: RpcBlock, rawTxs: Hex[]): Promise<void>
+  /** Commits a sealed block to the conductor (no-op without one); throws when it is not committed. */
+  commit(block: RpcBlock, rawTxs: Hex[]): Promise<void>
+  /** Throws op-node's error when a conductor says this node does not lead. */
+  assertLeader(): Promise<void>
 }
+
+/** After a refused commit the sequencer tries the next block this much later. */
+const COMMIT_BACKOFF_MS = 250
 
 interface PoolTx {
   raw: Hex
@@ -42,6 +49,8 @@ export class Sequencer {
   private pool: PoolTx[] = []
   /** Txs taken from the pool for the block being built: still pending until the engine holds them. */
   private building: PoolTx[] = []
+  /** No block before this time (ms epoch): set after the conductor refused a commit. */
+  private retryAt = 0
 
   constructor(private readonly node: SequencerHost) {
     this.active = node.conf.sequencer.enabled && !node.conf.sequencer.stopped
@@ -49,7 +58,7 @@ export class Sequencer {
 
   /** Milliseconds until the next block is due (<= 0: due now). */
   dueInMs(): number {
-    return (this.node.unsafe.timestamp + this.node.cfg.block_time) * 1000 - Date.now()
+    return Math.max((this.node.unsafe.timestamp + this.node.cfg.block_time) * 1000, this.retryAt) - Date.now()
   }
 
   /** Accepts a raw user tx into the mempool after basic checks; returns its hash. */
@@ -130,15 +139,29 @@ export class Sequencer {
     const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields)
     for (const r of built.rejected) log.warn('dropping user tx refused by the engine', { tx: keccak256(attrs.transactions[r.index]), err: r.error })
     const rejected = new Set(built.rejected.map((r) => r.index))
+    const included = attrs.transactions.filter((_, i) => !rejected.has(i))
+    try {
+      await node.commit(built.block, included)
+    } catch (err) {
+      // Not committed: neither gossiped nor kept. The engine drops it, its txs go back to the pool.
+      log.warn('sealed block not committed: dropped', { number: built.ref.number, hash: built.ref.hash, err: (err as Error).message })
+      await node.engine.rewindTo(parent.number)
+      const kept = new Set(included)
+      this.pool.unshift(...userTxs.filter((t) => kept.has(t.raw)))
+      this.retryAt = Date.now() + COMMIT_BACKOFF_MS
+      return false
+    }
     node.setUnsafe(built.block, built.ref)
-    await node.publish(built.block, attrs.transactions.filter((_, i) => !rejected.has(i)))
+    await node.publish(built.block, included)
     log.debug('sequenced block', { number: built.ref.number, hash: built.ref.hash, txs: built.block.transactions.length, origin: origin.ref.number })
     return true
   }
 
-  start(hash: Hex): void {
+  /** `admin_startSequencer`: asks the conductor (if any) first, then starts at `hash`, which must be the unsafe head. */
+  async start(hash: Hex): Promise<void> {
     if (!this.node.conf.sequencer.enabled || !this.node.conf.p2p.sequencerKey) rpcFail(-32000, 'sequencer is not enabled')
     if (this.active) rpcFail(-32000, 'sequencer already running')
+    await this.node.assertLeader()
     const head = this.node.unsafe
     if (hash.toLowerCase() !== head.hash.toLowerCase()) {
       rpcFail(-32000, `block hash does not match: head ${head.hash}:${head.number}, received ${hash}`)

@@ -12,13 +12,14 @@
  */
 import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
-import { rpcClient, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
+import { RpcError, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, withoutL1Charge } from './calls.js'
 import { rawTransaction } from './rawTx.js'
 import { ReceiptFields } from './receipts.js'
 import { RecentTransactions } from './recentTxs.js'
 import { Subscriptions } from './subscriptions.js'
+import { sequencerTarget } from './sequencerTarget.js'
 
 const BLOCKED = /^(anvil_|evm_|hardhat_|miner_|debug_setHead|eth_sendTransaction$|eth_sendUnsignedTransaction$)/
 
@@ -42,7 +43,16 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     },
     call: (method, params, timeoutMs) => node.engine.rpc.call(method, params, timeoutMs),
   }
-  const seq = node.conf.sequencerHttp ? rpcClient(node.conf.sequencerHttp) : undefined
+  const seq = sequencerTarget(node.conf.sequencerHttp, node.conf.sequencerRollupHttp)
+  const forwardToSequencer = async (method: string, params: unknown[]) => {
+    const client = await seq!.client()
+    try {
+      return await client.call(method, params)
+    } catch (err) {
+      if (!(err instanceof RpcError)) seq!.invalidate()
+      throw err
+    }
+  }
   const receipts = new ReceiptFields(engine)
   const subscriptions = new Subscriptions(engine, (err) => node.log.warn('subscription update failed', { err: err.message }))
   const tags = (method: string, params: unknown[]) => resolveBlockTags(method, params, { safe: node.safe.number, finalized: node.finalized.number })
@@ -57,7 +67,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
         if (!node.conf.sequencer.enabled) rpcFail(-32000, 'this node neither sequences nor knows a sequencer to forward to')
         hash = await node.sequencer.submit(raw as Hex)
       } else {
-        hash = await seq.call('eth_sendRawTransaction', [raw])
+        hash = await forwardToSequencer('eth_sendRawTransaction', [raw])
       }
       recent.add(raw as Hex)
       void subscriptions.pendingTransaction(raw as Hex)
@@ -66,7 +76,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     eth_getTransactionCount: async ([address, tag]) => {
       if (tag === 'pending') {
         if (node.sequencer.active || !seq) return `0x${(await node.sequencer.pendingNonce(address as Address)).toString(16)}`
-        return seq.call('eth_getTransactionCount', [address, 'pending'])
+        return forwardToSequencer('eth_getTransactionCount', [address, 'pending'])
       }
       return forward('eth_getTransactionCount')([address, tag ?? 'latest'])
     },
