@@ -5,20 +5,22 @@
 import { isScalar } from 'yaml'
 import { describe, str, type Check } from '../topology/reader.js'
 import type { Topology } from '../topology/types.js'
+import { conductorNodes } from '../topology/conductor.js'
+import { conductorService } from '../plan/conductor.js'
 
 /** Names a fault may refer to. */
 export interface Names {
   topology: Topology
   /** L2 node names. */
   nodes: string[]
-  /** L2 nodes, `l1` and `batcher`. */
+  /** L2 nodes, `l1`, `batcher` and the conductors (`<node>-conductor`). */
   services: string[]
 }
 
 /** The {@link Names} of a topology. */
 export function namesOf(topology: Topology): Names {
   const nodes = topology.l2.nodes.map((n) => n.name)
-  return { topology, nodes, services: [...nodes, 'l1', 'batcher'] }
+  return { topology, nodes, services: [...nodes, 'l1', 'batcher', ...conductorNodes(topology).map(conductorService)] }
 }
 
 /** A number in `(min, max]` (integers or decimals). */

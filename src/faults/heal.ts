@@ -2,11 +2,12 @@
  * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts) and a batcher outage,
  * closing their windows.
  */
+import { healEtcdPartitions } from './conductor.js'
 import { call, isActive, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 
 export const healFault: FaultDefinition<Record<never, never>> = {
-  summary: 'end partitions, link faults and batcher outages',
+  summary: 'end partitions, etcd partitions, link faults and batcher outages',
   lasts: 'recovery',
   args: () => ({}),
   targets: () => [],
@@ -15,6 +16,7 @@ export const healFault: FaultDefinition<Record<never, never>> = {
     if (state.runtimePartition) await devnet.runtime.heal()
     state.runtimePartition = false
     if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
+    healEtcdPartitions(ctx)
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)
     state.linkFaults = []
   },

@@ -6,6 +6,7 @@
 import { batcherOutageFault, batcherResumeFault } from './batcherOutage.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { conductorPauseFault, conductorResumeFault, etcdHealFault, etcdPartitionFault, transferLeaderFault } from './conductor.js'
 import { failoverFault } from './failover.js'
 import { healFault } from './heal.js'
 import { l1HaltFault, l1ResumeFault } from './l1Halt.js'
@@ -34,6 +35,11 @@ export const FAULTS = {
   loss: lossFault,
   bandwidth: bandwidthFault,
   clearLinkFaults: clearLinkFaultsFault,
+  transferLeader: transferLeaderFault,
+  conductorPause: conductorPauseFault,
+  conductorResume: conductorResumeFault,
+  etcdPartition: etcdPartitionFault,
+  etcdHeal: etcdHealFault,
 } as const
 
 export type FaultName = keyof typeof FAULTS

@@ -27,6 +27,9 @@ export interface ConductorConfig {
   etcdBin: string
 }
 
+/** The etcd member's pid, written in `--raft.storage.dir` once it runs (for tools acting on the member alone). */
+export const ETCD_PID_FILE = 'etcd.pid'
+
 const env = (name: string) => `OP_CONDUCTOR_${name}`
 
 /** Go's `time.ParseDuration` for the forms op-conductor's flags use (`1s`, `500ms`, `2m0s`, `1h`). */

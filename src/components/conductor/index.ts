@@ -4,7 +4,7 @@
  * the consensus (this conductor's etcd member, a child process: see etcdMember.ts), the health monitor,
  * then the control loop. SIGTERM/SIGINT stop it all, etcd included.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { closeServer, RpcError, rpcClient, startRpcServer, type RpcClient } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -12,7 +12,7 @@ import { logger, type Logger } from '../shared/log.js'
 import { Conductor } from './conductor.js'
 import { EtcdConsensus } from './consensus.js'
 import { awaitJoin, startEtcdMember, startModeFor, type EtcdMember, type EtcdMemberOptions } from './etcdMember.js'
-import { parseFlags, type ConductorConfig } from './flags.js'
+import { ETCD_PID_FILE, parseFlags, type ConductorConfig } from './flags.js'
 import { HealthMonitor } from './health.js'
 import { bootstrapMembership } from './membership.js'
 import { conductorMethods, proxyMethods } from './rpc.js'
@@ -101,6 +101,8 @@ export async function startConductor(cfg: ConductorConfig, signal: AbortSignal):
       initialCluster: (await awaitJoin(cfg.consensus.addr, cfg.consensus.port, log, signal)).initialCluster,
     }
     member = await startEtcdMember(etcdOpts, mode, log)
+    // For tools acting on the member alone (the devnet's etcdPartition fault freezes it).
+    writeFileSync(join(cfg.raft.storageDir, ETCD_PID_FILE), `${member.child.pid}\n`)
     void member.exited.then((how) => {
       if (!c.stopped) log.error('etcd member exited; this server takes no part in the consensus any more', { how })
     })

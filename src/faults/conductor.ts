@@ -1,0 +1,137 @@
+/**
+ * Faults of the conductor cluster (`l2.conductor`), addressed by node name (a node with a conductor):
+ * - `transferLeader({ to? })`: the leader hands leadership over (`conductor_transferLeader`, or
+ *   `conductor_transferLeaderToServer` with `to`); waits until another conductor (`to`) reports leading,
+ *   and fails if that takes more than `timeout`.
+ * - `conductorPause({ node })` / `conductorResume({ node })`: `conductor_pause` / `conductor_resume`.
+ * - `etcdPartition({ node })`: cuts the node's conductor from the consensus by freezing its etcd member
+ *   (SIGSTOP): raft messages to and from the member, and its conductor's consensus calls, go unanswered,
+ *   as behind a blackhole partition, while the conductor itself keeps running. Ended by `etcdHeal` or `heal`
+ *   (SIGCONT). Process runtime only for now.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ETCD_PID_FILE } from '../components/conductor/flags.js'
+import { DevnetError } from '../errors.js'
+import { CONDUCTOR_STORAGE_DIR, conductorServerId, conductorService } from '../plan/conductor.js'
+import { conductorNodes } from '../topology/conductor.js'
+import { int } from '../topology/reader.js'
+import { member, type Names } from './checks.js'
+import { activeFaults, call, type FaultContext, type FaultDevnet } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
+
+const rpcOf = (devnet: FaultDevnet, node: string) => devnet.endpoints[conductorService(node)]!.rpc!
+
+const conducted = (names: Names) => member('node with a conductor', conductorNodes(names.topology))
+const nodeArg = (names: Names) => ({ node: { check: conducted(names), doc: 'a node with a conductor (l2.conductor)' } })
+
+/** The node whose conductor leads now (asks every conductor; undefined: none answers yes). */
+export async function currentLeader(devnet: FaultDevnet): Promise<string | undefined> {
+  const nodes = conductorNodes(devnet.topology)
+  const answers = await Promise.all(nodes.map((n) => call<boolean>(rpcOf(devnet, n), 'conductor_leader', [], 2_000).catch(() => false)))
+  return nodes[answers.indexOf(true)]
+}
+
+export interface TransferParameters {
+  /** The node whose conductor must lead next. @default any other voter */
+  to?: string
+  /** How long the new leader may take, ms. @default 5000 */
+  timeoutMs?: number
+}
+
+export const transferLeaderFault: FaultDefinition<TransferParameters, { from: string; to: string; elapsedMs: number }> = {
+  summary: 'the conductor leader hands leadership over (to a named node, or any voter); fails if no new leader within timeoutMs',
+  lasts: 'instant',
+  args: (names) => ({
+    to: { check: conducted(names), doc: 'the node whose conductor leads next (default: any other voter)' },
+    timeoutMs: { check: int(1), default: 5_000, doc: 'max time for the new leader, ms' },
+  }),
+  targets: ({ to }) => (to ? [conductorService(to)] : []),
+  act: async (ctx, { to, timeoutMs = 5_000 }) => {
+    const { devnet } = ctx
+    const from = await currentLeader(devnet)
+    if (!from) throw new DevnetError('transferLeader: no conductor leads now', { code: 'DEVNET_SERVICE_FAILED' })
+    if (to === from) throw new DevnetError(`transferLeader: ${to}'s conductor leads already`, { code: 'DEVNET_USAGE' })
+    const t0 = Date.now()
+    if (to) {
+      const addr = (await call<{ servers: Array<{ id: string; addr: string }> }>(rpcOf(devnet, from), 'conductor_clusterMembership')).servers.find((s) => s.id === conductorServerId(to))?.addr
+      if (!addr) throw new DevnetError(`transferLeader: ${to} is not in the cluster membership`, { code: 'DEVNET_SERVICE_FAILED' })
+      await call(rpcOf(devnet, from), 'conductor_transferLeaderToServer', [conductorServerId(to), addr])
+    } else {
+      await call(rpcOf(devnet, from), 'conductor_transferLeader')
+    }
+    for (;;) {
+      const now = await currentLeader(devnet)
+      if (now && now !== from && (!to || now === to)) return { from, to: now, elapsedMs: Date.now() - t0 }
+      if (Date.now() - t0 > timeoutMs) {
+        throw new DevnetError(`transferLeader: ${to ?? 'no other conductor'} leads ${timeoutMs} ms after the transfer from ${from} (leader now: ${now ?? 'none'})`, { code: 'DEVNET_SERVICE_TIMEOUT' })
+      }
+      await sleep(50)
+    }
+  },
+  details: (r) => r,
+}
+
+export const conductorPauseFault: FaultDefinition<{ node: string }> = {
+  summary: "pause a node's conductor (conductor_pause: it stays in the election but takes no action); ended by conductorResume",
+  lasts: 'window',
+  endedBy: ['conductorResume'],
+  args: nodeArg,
+  targets: ({ node }) => [conductorService(node)],
+  act: async (ctx, { node }) => void (await call(rpcOf(ctx.devnet, node), 'conductor_pause')),
+}
+
+export const conductorResumeFault: FaultDefinition<{ node: string }> = {
+  summary: "resume a node's conductor (conductor_resume); ends conductorPause",
+  lasts: 'recovery',
+  args: nodeArg,
+  targets: ({ node }) => [conductorService(node)],
+  act: async (ctx, { node }) => void (await call(rpcOf(ctx.devnet, node), 'conductor_resume')),
+}
+
+/** Sends `signal` to the etcd member of `node`'s conductor (its pid file, process runtime). */
+function signalEtcd(devnet: FaultDevnet, node: string, signal: 'SIGSTOP' | 'SIGCONT'): number {
+  if (devnet.runtime.kind !== 'process') {
+    throw new DevnetError('etcdPartition: only the process runtime can act on an etcd member alone for now', { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+  }
+  const file = join(dirname(devnet.service(conductorService(node)).logFile), CONDUCTOR_STORAGE_DIR, ETCD_PID_FILE)
+  let pid: number
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim())
+  } catch (err) {
+    throw new DevnetError(`etcdPartition: cannot read the etcd member's pid of ${conductorService(node)}: ${(err as Error).message}`, { code: 'DEVNET_SERVICE_FAILED' })
+  }
+  try {
+    process.kill(pid, signal)
+  } catch (err) {
+    // A member gone (its conductor crashed) has nothing left to cut or heal.
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+  }
+  return pid
+}
+
+export const etcdPartitionFault: FaultDefinition<{ node: string }, { pid: number }> = {
+  summary: "cut a node's conductor from the consensus (its etcd member frozen: no raft traffic in or out); ended by etcdHeal or heal",
+  lasts: 'window',
+  endedBy: ['etcdHeal', 'heal'],
+  args: nodeArg,
+  targets: ({ node }) => [conductorService(node)],
+  act: async (ctx, { node }) => ({ pid: signalEtcd(ctx.devnet, node, 'SIGSTOP') }),
+  details: (r) => r,
+}
+
+export const etcdHealFault: FaultDefinition<{ node: string }> = {
+  summary: "reconnect a node's conductor to the consensus; ends etcdPartition",
+  lasts: 'recovery',
+  args: nodeArg,
+  targets: ({ node }) => [conductorService(node)],
+  act: async (ctx, { node }) => void signalEtcd(ctx.devnet, node, 'SIGCONT'),
+}
+
+/** `heal`: thaws the etcd members of every active etcdPartition. */
+export function healEtcdPartitions(ctx: FaultContext): void {
+  for (const w of activeFaults(ctx.state).filter((f) => f.name === 'etcdPartition')) signalEtcd(ctx.devnet, String(w.args.node), 'SIGCONT')
+}
+
+export const transferLeader = (ctx: FaultContext, args: TransferParameters) => runFault(ctx, 'transferLeader', transferLeaderFault, args)
