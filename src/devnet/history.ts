@@ -51,6 +51,31 @@ export interface OutputSample {
   blockHash?: string
 }
 
+/** A conductor's view at one time (devnets with `l2.conductor`). */
+export interface ConductorSample {
+  t: number
+  /** The node the conductor is beside. */
+  node: string
+  leader: boolean
+  active: boolean
+  healthy: boolean
+  /** `conductor_leaderOverridden`. */
+  overridden: boolean
+}
+
+/**
+ * A block someone vouched for at one height: sealed by a node while its sequencer was active
+ * (`sequenced`, `by` the node), or the head a conductor holds as committed (`committed`, `by` the node
+ * beside it).
+ */
+export interface BlockClaim {
+  t: number
+  number: number
+  hash: string
+  by: string
+  via: 'sequenced' | 'committed'
+}
+
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
 
 export interface HistoryEvent {
@@ -85,6 +110,10 @@ export interface History {
   events: HistoryEvent[]
   /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */
   l1Canonical: Record<number, string>
+  /** Conductor samples (devnets with `l2.conductor`; absent otherwise). */
+  conductors?: ConductorSample[]
+  /** Blocks sequenced by conductor-managed nodes and committed by their conductors (absent without conductors). */
+  claims?: BlockClaim[]
 }
 
 export interface Violation {

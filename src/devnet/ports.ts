@@ -1,6 +1,6 @@
 /** Host ports at start: the stable map of `plan/ports.ts`, or the same shape filled with free ports. */
 import { allocatePorts } from '../runtime/ports.js'
-import { stablePorts, type PortMap } from '../plan/ports.js'
+import { conductorPorts, stablePorts, type PortMap } from '../plan/ports.js'
 import { conductorNodes } from '../topology/conductor.js'
 import type { Topology } from '../topology/types.js'
 
@@ -21,6 +21,6 @@ export async function resolvePorts(topology: Topology): Promise<PortMap> {
     nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
     batcher: { rpc: take() },
     proxyd: { rpc: take(), metrics: take() },
-    conductors: Object.fromEntries(conductors.map((name) => [name, { rpc: take(), consensus: take(), etcd: take() }])),
+    ...conductorPorts(conductors, () => ({ rpc: take(), consensus: take(), etcd: take() })),
   }
 }

@@ -2,11 +2,13 @@
 import type { History, Violation } from '../devnet/history.js'
 import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
+import { leaderLiveness } from './leaderLiveness.js'
 import { nodesAgree } from './nodesAgree.js'
 import { outputRootsAgree } from './outputRootsAgree.js'
 import { safeLiveness } from './safeLiveness.js'
 import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
 import { safeOriginCanonical } from './safeOriginCanonical.js'
+import { singleSequencer } from './singleSequencer.js'
 import type { Invariant, InvariantOptions } from './types.js'
 import { unsafeLiveness } from './unsafeLiveness.js'
 
@@ -22,6 +24,8 @@ export {
   safeMovesBackOnlyOnL1Reorg,
   safeOriginCanonical,
   unsafeLiveness,
+  singleSequencer,
+  leaderLiveness,
 }
 
 /** Every invariant, in report order. */
@@ -34,6 +38,8 @@ export const allInvariants: readonly Invariant[] = [
   outputRootsAgree,
   unsafeLiveness,
   safeLiveness,
+  singleSequencer,
+  leaderLiveness,
 ]
 
 /** The ids of {@link allInvariants}. */

@@ -12,6 +12,8 @@ export const invariantDefaults = {
   settleMs: 5000,
   /** @default 5000 */
   graceMs: 5000,
+  /** @default 5000 */
+  leaderElectionMs: 5000,
 } satisfies InvariantOptions
 
 /** `options` with every missing key taken from {@link invariantDefaults}. */

@@ -16,6 +16,8 @@ export interface InvariantOptions {
    * checking again.
    */
   graceMs: number
+  /** `leaderLiveness`: with a conductor quorum and a healthy sequencer, the bound on a leaderless or stalled stretch. */
+  leaderElectionMs: number
 }
 
 /**

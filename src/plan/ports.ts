@@ -96,12 +96,10 @@ export function stablePorts(topology: Topology): PortMap {
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
-    conductors: Object.fromEntries(
-      conductorNodes(topology).map((name) => {
-        const i = topology.l2.nodes.findIndex((n) => n.name === name)
-        return [name, { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }]
-      }),
-    ),
+    ...conductorPorts(conductorNodes(topology), (name) => {
+      const i = topology.l2.nodes.findIndex((n) => n.name === name)
+      return { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }
+    }),
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {
@@ -111,4 +109,9 @@ export function stablePorts(topology: Topology): PortMap {
     })
   }
   return ports
+}
+
+/** `{ conductors }` for the nodes with a conductor, or nothing when there are none (the map stays as before). */
+export function conductorPorts(nodes: string[], ports: (node: string) => ConductorPorts): Pick<PortMap, 'conductors'> {
+  return nodes.length ? { conductors: Object.fromEntries(nodes.map((n) => [n, ports(n)])) } : {}
 }
