@@ -4,6 +4,9 @@
  *   `conductor_transferLeaderToServer` with `to`); waits until another conductor (`to`) reports leading,
  *   and fails if that takes more than `timeout`.
  * - `conductorPause({ node })` / `conductorResume({ node })`: `conductor_pause` / `conductor_resume`.
+ * - `overrideLeader({ node })`: disaster recovery as the runbooks do it: the node's conductor is paused and
+ *   told it leads (`conductor_pause`, `conductor_overrideLeader(true)`; skipped when it does not answer),
+ *   the node is told to ignore its conductor (`admin_overrideLeader`) and started at its unsafe head.
  * - `etcdPartition({ node })`: cuts the node's conductor from the consensus by freezing its etcd member
  *   (SIGSTOP): raft messages to and from the member, and its conductor's consensus calls, go unanswered,
  *   as behind a blackhole partition, while the conductor itself keeps running. Ended by `etcdHeal` or `heal`
@@ -41,7 +44,7 @@ export interface TransferParameters {
 }
 
 export const transferLeaderFault: FaultDefinition<TransferParameters, { from: string; to: string; elapsedMs: number }> = {
-  summary: 'the conductor leader hands leadership over (to a named node, or any voter); fails if no new leader within timeoutMs',
+  summary: 'the conductor leader hands leadership over (to a named node, or any voter; no-op if that one leads); fails if no new leader within timeoutMs',
   lasts: 'instant',
   args: (names) => ({
     to: { check: conducted(names), doc: 'the node whose conductor leads next (default: any other voter)' },
@@ -52,8 +55,8 @@ export const transferLeaderFault: FaultDefinition<TransferParameters, { from: st
     const { devnet } = ctx
     const from = await currentLeader(devnet)
     if (!from) throw new DevnetError('transferLeader: no conductor leads now', { code: 'DEVNET_SERVICE_FAILED' })
-    if (to === from) throw new DevnetError(`transferLeader: ${to}'s conductor leads already`, { code: 'DEVNET_USAGE' })
     const t0 = Date.now()
+    if (to === from) return { from, to, elapsedMs: 0 }
     if (to) {
       const addr = (await call<{ servers: Array<{ id: string; addr: string }> }>(rpcOf(devnet, from), 'conductor_clusterMembership')).servers.find((s) => s.id === conductorServerId(to))?.addr
       if (!addr) throw new DevnetError(`transferLeader: ${to} is not in the cluster membership`, { code: 'DEVNET_SERVICE_FAILED' })
@@ -88,6 +91,25 @@ export const conductorResumeFault: FaultDefinition<{ node: string }> = {
   args: nodeArg,
   targets: ({ node }) => [conductorService(node)],
   act: async (ctx, { node }) => void (await call(rpcOf(ctx.devnet, node), 'conductor_resume')),
+}
+
+export const overrideLeaderFault: FaultDefinition<{ node: string }, { startedAt: number }> = {
+  summary: 'disaster recovery: pause the node\'s conductor and override leadership on it and on the node, then start the node\'s sequencer',
+  lasts: 'instant',
+  args: nodeArg,
+  targets: ({ node }) => [node, conductorService(node)],
+  act: async (ctx, { node }) => {
+    const { devnet } = ctx
+    const conductor = rpcOf(devnet, node)
+    await call(conductor, 'conductor_pause', [], 3_000).catch(() => {})
+    await call(conductor, 'conductor_overrideLeader', [true], 3_000).catch(() => {})
+    const rollup = devnet.endpoints[node]!.rollup!
+    await call(rollup, 'admin_overrideLeader')
+    const status = await call<{ unsafe_l2: { hash: string; number: number } }>(rollup, 'optimism_syncStatus')
+    if (!(await call<boolean>(rollup, 'admin_sequencerActive'))) await call(rollup, 'admin_startSequencer', [status.unsafe_l2.hash])
+    return { startedAt: status.unsafe_l2.number }
+  },
+  details: (r) => r,
 }
 
 /** Sends `signal` to the etcd member of `node`'s conductor (its pid file, process runtime). */

@@ -6,7 +6,7 @@
 import { batcherOutageFault, batcherResumeFault } from './batcherOutage.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
-import { conductorPauseFault, conductorResumeFault, etcdHealFault, etcdPartitionFault, transferLeaderFault } from './conductor.js'
+import { conductorPauseFault, conductorResumeFault, etcdHealFault, etcdPartitionFault, overrideLeaderFault, transferLeaderFault } from './conductor.js'
 import { failoverFault } from './failover.js'
 import { healFault } from './heal.js'
 import { l1HaltFault, l1ResumeFault } from './l1Halt.js'
@@ -40,6 +40,7 @@ export const FAULTS = {
   conductorResume: conductorResumeFault,
   etcdPartition: etcdPartitionFault,
   etcdHeal: etcdHealFault,
+  overrideLeader: overrideLeaderFault,
 } as const
 
 export type FaultName = keyof typeof FAULTS
