@@ -159,10 +159,14 @@ describe('parseScenario', () => {
     const names = (await Promise.all(files.map(loadScenario))).map((s) => s.name).sort()
     expect(names).toEqual([
       'batcher-outage',
+      'conductor-failover',
+      'conductor-quorum-loss',
       'false-expectation',
       'false-liveness',
+      'forced-equivocation',
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
+      'leadership-transfer',
       'replica-cut-off',
       'replica-partition',
       'sequencer-crash-failover',
