@@ -8,6 +8,7 @@ import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchDocker } from './docker.js'
 import { benchConductor } from './conductor.js'
+import { benchConductorDevnet } from './conductorDevnet.js'
 import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
@@ -23,6 +24,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),
+  'conductor-devnet': () => benchConductorDevnet(),
   proxyd: () => benchProxyd(),
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the base image of the lite image without any registry: a `FROM scratch` root filesystem holding
-# this host's `node`, the link-fault tools `tc` (iproute2) and `nft` (nftables), and every shared library
+# this host's `node`, the link-fault tools `tc` (iproute2) and `nft` (nftables), `etcd` (Debian's
+# etcd-server: the conductors' consensus) with `setpriv` (util-linux), and every shared library
 # `ldd` lists for them and for anvil. No shell, no package manager: HEALTHCHECKs must use the exec form.
 # See docs/architecture.md (docker runtime, "Images") for why this and not debootstrap.
 #
@@ -19,6 +20,13 @@ for tool in tc nft; do
   if [[ -n $path ]]; then tools+=("$(readlink -f "$path")"); else echo "docker-base: $tool not found, link faults will be unavailable" >&2; fi
 done
 
+# The conductor's etcd member, and setpriv, which ties the member's life to its conductor's.
+bins=()
+for bin in etcd setpriv; do
+  path=$(command -v "$bin" || true)
+  if [[ -n $path ]]; then bins+=("$(readlink -f "$path")"); else echo "docker-base: $bin not found, conductors will not run in containers (apt-get install etcd-server)" >&2; fi
+done
+
 command -v docker >/dev/null || { echo "docker-base: the docker CLI is required" >&2; exit 1; }
 [[ -x $node_bin ]] || { echo "docker-base: node not found (set NODE_BIN)" >&2; exit 1; }
 # The anvil binary itself comes from node_modules in the lite image; the base only needs its libraries.
@@ -32,9 +40,11 @@ mkdir -p "$rootfs"/{tmp,etc,usr/local/bin,usr/sbin,devnet}
 chmod 1777 "$rootfs/tmp" "$rootfs/devnet"
 cp "$node_bin" "$rootfs/usr/local/bin/node"
 for tool in "${tools[@]}"; do cp "$tool" "$rootfs/usr/sbin/"; done
+mkdir -p "$rootfs/usr/bin"
+for bin in "${bins[@]}"; do cp "$bin" "$rootfs/usr/bin/"; done
 
 # Shared libraries, copied at the path ldd resolved them to (dereferenced), plus the loader.
-for bin in "$node_bin" "$anvil_bin" "${tools[@]}"; do
+for bin in "$node_bin" "$anvil_bin" "${tools[@]}" "${bins[@]}"; do
   for lib in $(ldd "$bin" | grep -oE '/[^ ]+'); do
     [[ -e $rootfs$lib ]] || cp -L --parents "$lib" "$rootfs/"
   done
