@@ -37,7 +37,7 @@ export async function currentLeader(devnet: FaultDevnet): Promise<string | undef
 }
 
 export interface TransferParameters {
-  /** The node whose conductor must lead next. @default any other voter */
+  /** The node whose conductor must lead next. @default '' (any other voter) */
   to?: string
   /** How long the new leader may take, ms. @default 5000 */
   timeoutMs?: number
@@ -47,7 +47,7 @@ export const transferLeaderFault: FaultDefinition<TransferParameters, { from: st
   summary: 'the conductor leader hands leadership over (to a named node, or any voter; no-op if that one leads); fails if no new leader within timeoutMs',
   lasts: 'instant',
   args: (names) => ({
-    to: { check: conducted(names), doc: 'the node whose conductor leads next (default: any other voter)' },
+    to: { check: conducted(names), default: '', doc: 'the node whose conductor leads next (default "": any other voter)' },
     timeoutMs: { check: int(1), default: 5_000, doc: 'max time for the new leader, ms' },
   }),
   targets: ({ to }) => (to ? [conductorService(to)] : []),
