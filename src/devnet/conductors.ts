@@ -25,7 +25,7 @@ export interface ConductorState {
 
 const ADVERTISED = '--consensus.advertised='
 
-const call = <T>(url: string, method: string, params: unknown[] = []) => jsonRpc<T>(url, method, params, { timeoutMs: 3_000 })
+const call = <T>(url: string, method: string, params: unknown[] = [], timeoutMs = 3_000) => jsonRpc<T>(url, method, params, { timeoutMs })
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -65,7 +65,8 @@ export async function formConductorCluster(topology: Topology, plan: DevnetPlan,
     if (!flag) throw new DevnetError(`conductor cluster: the plan of ${conductorService(node)} has no ${ADVERTISED}`, { code: 'DEVNET_INTERNAL' })
     return flag.slice(ADVERTISED.length)
   }
-  for (const node of others) await call(rpc(first), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0])
+  // A member add waits for the new member to start and catch up: slow on a loaded machine.
+  for (const node of others) await call(rpc(first), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0], 30_000)
   // The chain starts at genesis time: the first sequencer catches up with the wall clock first, and
   // every sequencer must pass health checks (run after this point) before the conductors act.
   const { unsafeInterval, interval } = topology.l2.conductor.healthcheck
