@@ -1,0 +1,77 @@
+/**
+ * The conductor wired into a real HA devnet (fixtures/ha.yaml on the process runtime: lite rollup nodes,
+ * each sequencer-capable one with its conductor and etcd member): the cluster formed at start, op-node's
+ * conductor checks (`admin_conductorEnabled`, `admin_startSequencer` refused on a follower), replicas
+ * forwarding transactions to whichever node sequences, before and after a leadership transfer, and
+ * `devnet status` showing each conductor's state.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { conductorService } from '../src/plan/conductor.js'
+import { loadTopology } from '../src/topology/parse.js'
+import { etcdAvailable } from './conductorCluster.js'
+import { rpc, syncStatus, waitFor } from './helpers.js'
+import { requires } from './requires.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-conductor-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+const NODES = ['seq-0', 'seq-1', 'seq-2']
+
+requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()), 'apt-get install -y etcd-server; npm run build')('conductors in a devnet (process)', () => {
+  let devnet: Devnet
+  const conductor = (node: string) => devnet.endpoints[conductorService(node)]!.rpc!
+  const leader = async () => {
+    const flags = await Promise.all(NODES.map((n) => rpc<boolean>(conductor(n), 'conductor_leader')))
+    return flags.filter(Boolean).length === 1 ? NODES[flags.indexOf(true)] : undefined
+  }
+
+  beforeAll(async () => {
+    const topology = await loadTopology(new URL('../fixtures/ha.yaml', import.meta.url).pathname)
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'ha') })
+  }, 240_000)
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  test('default: the cluster is formed at start; status shows one leader, every conductor active and healthy', async () => {
+    const status = await devnet.status()
+    const conductors = status.services.filter((s) => s.role === 'conductor')
+    expect(conductors.map((s) => s.name)).toEqual(NODES.map(conductorService))
+    expect(conductors.filter((s) => s.conductor!.leader)).toHaveLength(1)
+    for (const s of conductors) expect(s.conductor).toMatchObject({ active: true, paused: false })
+    const members = await rpc<{ servers: Array<{ id: string; suffrage: number }> }>(conductor('seq-0'), 'conductor_clusterMembership')
+    expect(members.servers.map((s) => [s.id, s.suffrage])).toEqual(NODES.map((n) => [n, 0]))
+    for (const n of NODES) expect(await rpc(devnet.endpoints[n]!.rollup!, 'admin_conductorEnabled')).toBe(true)
+    expect(await rpc(devnet.endpoints['replica-0']!.rollup!, 'admin_conductorEnabled')).toBe(false)
+  })
+
+  test('error: admin_startSequencer on a follower asks its conductor and is refused', async () => {
+    const lead = await waitFor('one leader', leader)
+    const follower = NODES.find((n) => n !== lead)!
+    const head = await syncStatus(devnet.endpoints[follower]!.rollup!)
+    await expect(rpc(devnet.endpoints[follower]!.rollup!, 'admin_startSequencer', [head.unsafe_l2.hash])).rejects.toThrow('sequencer is not the leader, aborting')
+  })
+
+  test('behavior: the replica forwards transactions to the active sequencer, also after a transfer', async () => {
+    const account = privateKeyToAccount(devnet.keys.accounts[7].privateKey)
+    const send = async (nonce: number) => {
+      const client = devnet.l2('replica-0')
+      const raw = await account.signTransaction({ chainId: devnet.topology.l2.chainId, type: 'eip1559', to: account.address, value: parseEther('0.001'), nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+      const hash = await client.sendRawTransaction({ serializedTransaction: raw })
+      return client.waitForTransactionReceipt({ hash, timeout: 30_000 })
+    }
+    const nonce = await devnet.l2('replica-0').getTransactionCount({ address: account.address })
+    expect((await send(nonce)).status).toBe('success')
+    const from = (await waitFor('one leader', leader))!
+    const to = NODES[(NODES.indexOf(from) + 1) % 3]!
+    const members = await rpc<{ servers: Array<{ id: string; addr: string }> }>(conductor(from), 'conductor_clusterMembership')
+    await rpc(conductor(from), 'conductor_transferLeaderToServer', [to, members.servers.find((s) => s.id === to)!.addr])
+    await waitFor(`${to} sequencing`, () => rpc<boolean>(devnet.endpoints[to]!.rollup!, 'admin_sequencerActive'), 20_000)
+    expect((await send(nonce + 1)).status).toBe('success')
+  })
+})
