@@ -51,6 +51,10 @@ describe('l2.conductor', () => {
     )
   })
 
+  test('error: nodes with the conductor disabled', () => {
+    expect(problem(yaml(...nodes, '  conductor:', '    nodes: [seq-0, seq-1, seq-2]'))).toBe('ha.yaml:8 l2.conductor.nodes: conductors are placed only with l2.conductor.enabled: true')
+  })
+
   test('error: bad healthcheck values and unknown keys', () => {
     expect(problem(yaml(...nodes, '  conductor:', '    enabled: true', '    healthcheck: { interval: 0 }'))).toBe('ha.yaml:9 l2.conductor.healthcheck.interval: expected an integer >= 1, found 0')
     expect(problem(yaml(...nodes, '  conductor: { enabled: true, raft: 1 }'))).toMatch(/^ha\.yaml:7 l2\.conductor\.raft: unknown key "raft"; expected one of: enabled, nodes, healthcheck/)

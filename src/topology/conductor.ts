@@ -45,7 +45,7 @@ export function checkConductor(r: Reader, t: Topology): void {
     } else if (c.nodes.indexOf(name) < i) fail(at, `duplicate node ${JSON.stringify(name)}`)
   })
   if (!c.enabled) {
-    if (r.lines.has('l2.conductor.nodes')) fail('l2.conductor.nodes', 'conductors are placed only with l2.conductor.enabled: true')
+    if (c.nodes.length) fail('l2.conductor.nodes', 'conductors are placed only with l2.conductor.enabled: true')
     return
   }
   const voters = conductorNodes(t).length
