@@ -4,8 +4,9 @@
  * server standing in for a sequencer-capable node and its execution client: it records
  * `admin_startSequencer` / `admin_stopSequencer`, serves `optimism_syncStatus`, `opp2p_peerStats`,
  * `eth_getBlockByNumber`, and while active seals a fake block every `blockMs` and commits it to its
- * conductor first (as op-node does). It is acceptable ONLY until the lite rollup node's conductor
- * integration lands (issue 9 item 2, next session); then these suites run against real rollup nodes.
+ * conductor first (as op-node does). The rollup node integration has landed (real-node suites:
+ * test/conductor.devnet.process.test.ts, the conductor scenarios, bench/conductorDevnet.ts); moving these
+ * component suites onto real nodes is still to do.
  * Used by test/conductor.test.ts and bench/conductor.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
