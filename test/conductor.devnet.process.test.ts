@@ -2,8 +2,8 @@
  * The conductor wired into a real HA devnet (fixtures/ha.yaml on the process runtime: lite rollup nodes,
  * each sequencer-capable one with its conductor and etcd member): the cluster formed at start, op-node's
  * conductor checks (`admin_conductorEnabled`, `admin_startSequencer` refused on a follower), replicas
- * forwarding transactions to whichever node sequences, before and after a leadership transfer, and
- * `devnet status` showing each conductor's state.
+ * forwarding transactions to whichever node sequences, before and after a leadership transfer,
+ * `devnet status` showing each conductor's state, and etcdPartition cutting the leader off.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +12,8 @@ import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { applyFault, currentLeader, newFaultState, type FaultContext } from '../src/faults/index.js'
+import type { HistoryEvent } from '../src/devnet/history.js'
 import { conductorService } from '../src/plan/conductor.js'
 import { loadTopology } from '../src/topology/parse.js'
 import { etcdAvailable } from './conductorCluster.js'
@@ -73,5 +75,22 @@ requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()
     await rpc(conductor(from), 'conductor_transferLeaderToServer', [to, members.servers.find((s) => s.id === to)!.addr])
     await waitFor(`${to} sequencing`, () => rpc<boolean>(devnet.endpoints[to]!.rollup!, 'admin_sequencerActive'), 20_000)
     expect((await send(nonce + 1)).status).toBe('success')
+  })
+
+  test('behavior: etcdPartition on the leader: another conductor leads and the chain goes on; heal brings it back', async () => {
+    const events: Array<Omit<HistoryEvent, 't'>> = []
+    const ctx: FaultContext = { devnet, state: newFaultState(), record: (e) => void events.push(e) }
+    const cut = (await waitFor('one leader', leader))!
+    await applyFault(ctx, { name: 'etcdPartition', args: { node: cut } })
+    const next = await waitFor('a leader other than the cut one', async () => {
+      const l = await currentLeader(devnet)
+      return l && l !== cut ? l : undefined
+    }, 20_000)
+    const head = (await syncStatus(devnet.endpoints['replica-0']!.rollup!)).unsafe_l2.number
+    await waitFor('the chain goes on', async () => (await syncStatus(devnet.endpoints['replica-0']!.rollup!)).unsafe_l2.number > head + 2, 20_000)
+    expect(await rpc<boolean>(conductor(cut), 'conductor_leader')).toBe(false)
+    await applyFault(ctx, { name: 'heal', args: {} })
+    expect(events.map((e) => [e.kind, e.name])).toEqual([['fault-start', 'etcdPartition'], ['fault-end', 'etcdPartition']])
+    await waitFor(`${cut}'s conductor follows ${next}`, async () => (await rpc<{ id: string }>(conductor(cut), 'conductor_leaderWithID')).id === (await currentLeader(devnet)), 20_000)
   })
 })

@@ -1,6 +1,7 @@
 /** The faults, one action each with its declaration, the registry, and argument reading. */
 export { batcherOutage, batcherResume } from './batcherOutage.js'
 export { failover, type FailoverParameters } from './failover.js'
+export { currentLeader, transferLeader, type TransferParameters } from './conductor.js'
 export { heal } from './heal.js'
 export { l1Halt, l1Resume } from './l1Halt.js'
 export { l1Reorg, type L1ReorgParameters, type L1ReorgReturnType } from './l1Reorg.js'
