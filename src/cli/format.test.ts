@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import type { DevnetDescriptor } from '../devnet/descriptor.js'
-import { formatEndpoints, formatHeads, formatHeadsLine, formatKeys } from './format.js'
+import { formatConductors, formatEndpoints, formatHeads, formatHeadsLine, formatKeys } from './format.js'
 
 const descriptor: DevnetDescriptor = {
   name: 'devnet',
@@ -45,4 +45,24 @@ test('default', () => {
     ]
   `)
   expect(formatKeys(descriptor)[0]).toContain('DEV ONLY')
+})
+
+test('behavior: conductors get their own table (leader, active, healthy, paused, leader id); none without conductors', () => {
+  expect(formatConductors(descriptor)).toEqual([])
+  const ha: DevnetDescriptor = {
+    ...descriptor,
+    services: [
+      ...descriptor.services,
+      { name: 'seq-0-conductor', role: 'conductor', state: 'running', endpoints: { rpc: 'http://127.0.0.1:8560' }, pid: 20, conductor: { leader: true, active: true, healthy: true, paused: false, leaderId: 'seq-0' } },
+      { name: 'seq-1-conductor', role: 'conductor', state: 'running', endpoints: { rpc: 'http://127.0.0.1:8561' }, pid: 21 },
+      { name: 'seq-2-conductor', role: 'conductor', state: 'exited', endpoints: { rpc: 'http://127.0.0.1:8562' }, pid: 22 },
+    ],
+  }
+  expect(formatConductors(ha)).toEqual([
+    '',
+    'conductor        state      leader  active  healthy  paused  leader id',
+    'seq-0-conductor  running    yes     yes     yes      no      seq-0',
+    'seq-1-conductor  no answer  -       -       -        -       -',
+    'seq-2-conductor  exited     -       -       -        -       -',
+  ])
 })
