@@ -22,15 +22,15 @@ export interface FaultUnit {
 
 /**
  * The faults of a scenario, each with its heal: a `window` fault is paired with the first later fault
- * step named in its `endedBy` on an overlapping target (as `closeWindows` does at run time); recoveries
- * are not units of their own.
+ * step named in its `endedBy` on an overlapping target (as `closeWindows` does at run time); recoveries,
+ * and an instant fault used as a heal (`restart` ending a `crash`), are not units of their own.
  */
 export function faultUnits(steps: readonly Step[]): FaultUnit[] {
   const faults = steps.filter((s): s is FaultStep => s.kind === 'fault')
   const used = new Set<number>()
   return faults.flatMap((step, i) => {
     const def = faultDefinition(step.fault.name)
-    if (def.lasts === 'recovery') return []
+    if (def.lasts === 'recovery' || used.has(step.index)) return []
     if (def.lasts === 'instant') return [{ fault: step }]
     const targets = def.targets(step.fault.args)
     const heal = faults

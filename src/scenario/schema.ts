@@ -23,7 +23,7 @@
  *   - load: { rate: 5, duration: 30s, node: sequencer }
  *   - fault: crash                # any step may say when it starts: `at` after the run started
  *     args: { service: batcher }  # (the devnet up); it waits for the steps before it, then for its time
- *     at: 1m30s
+ *     at: 90s
  * ```
  */
 import { readFileSync } from 'node:fs'

@@ -103,7 +103,7 @@ function option(r: Reader, entry: Entry | undefined, fallback: number): number |
 
 type Base = { index: number; path: string; line?: number; atMs?: number }
 
-/** `at`: a duration since the run started (`0s` allowed), e.g. `at: 1m30s`, `at: 2500ms`. */
+/** `at`: a duration since the run started (`0s` allowed), e.g. `at: 90s`, `at: 34.8s`. */
 function atTime(r: Reader, entry: Entry): number | undefined {
   const value = isScalar(entry.node) ? entry.node.value : undefined
   if (typeof value === 'string' && /^0(\.0+)?(ms|s|m|h)$/.test(value.trim())) return 0
