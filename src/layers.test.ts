@@ -9,7 +9,7 @@ import { dirname, join, normalize, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
 
 /** Layers from the top; a module may import its own layer or one below. Files at `src/` itself are outside the layers. */
-const LAYERS = ['cli', 'scenario', 'faults', 'invariants', 'devnet', 'runtime', 'plan', 'topology', 'components', 'protocol']
+const LAYERS = ['cli', 'chaos', 'scenario', 'faults', 'invariants', 'devnet', 'runtime', 'plan', 'topology', 'components', 'protocol']
 
 /** Modules (paths under `src/` without `.ts`) a source file imports or re-exports, side-effect imports included. */
 function localImports(file: string, source: string): string[] {

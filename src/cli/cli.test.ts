@@ -84,6 +84,24 @@ describe('error', () => {
     expect(logs.stderr).toContain('no logs for service "sequencer"')
   })
 
+  test('chaos: bad options exit 2 with a precise error; nothing starts and no report is written', async () => {
+    const cwd = workdir()
+    const cases: Array<[string[], string]> = [
+      [['--faults', 'l1Reorg,nope'], 'error: --faults: unknown fault "nope"; expected some of: l1Reorg'],
+      [['--duration', '0s'], 'error: --duration: expected a duration > 0 like 30m or 90s, found "0s"'],
+      [['-f', 'single.yaml', '--faults', 'partition'], 'error: --faults: partition cannot run on this topology: a partition needs at least 2 rollup nodes; the topology has 1'],
+      [['--faults', 'l1Reorg,l1Halt', '--intensity', 'high'], 'error: --intensity: high runs up to 3 faults at once, but l1Reorg, l1Halt on this topology'],
+    ]
+    writeFileSync(join(cwd, 'single.yaml'), 'l2: { replicas: 0 }\n')
+    for (const [args, message] of cases) {
+      const { code, stderr } = await devnet(cwd, ['chaos', '--runtime', 'process', '--report', 'out', ...args])
+      expect(code, stderr).toBe(2)
+      expect(stderr).toContain(message)
+    }
+    expect(existsSync(join(cwd, 'out'))).toBe(false)
+    expect(existsSync(join(cwd, '.devnet'))).toBe(false)
+  }, 120_000)
+
   test('fault: an unknown fault exits 2 naming the faults; a known one with no devnet running exits 1', async () => {
     const cwd = workdir()
     const unknown = await devnet(cwd, ['fault', 'l1reorg', '--depth', '3'])

@@ -24,6 +24,11 @@ export const options = {
       if (!/^\d+$/.test(value) || n > 2 ** 32 - 1) throw new InvalidArgumentError(`expected an integer between 0 and 4294967295, found ${JSON.stringify(value)}`)
       return n
     }),
+  duration: () =>
+    new Option('--duration <duration>', 'how long the run lasts once the devnet is up, e.g. 30m, 90s').default('3m'),
+  faults: () => new Option('--faults <names>', 'comma-separated faults to draw from (default: every fault the registry can draw and the topology hosts)'),
+  intensity: () => new Option('--intensity <level>', 'how many faults at once and how often: low (1), medium (2), high (3)').default('medium'),
+  shrink: () => new Option('--shrink <replay.yaml>', 'narrow a failing replay to the faults its failure needs (runs it once per fault)'),
   follow: () => new Option('-f, --follow', 'keep printing new lines until Ctrl-C'),
   lines: () =>
     new Option('-n, --lines <lines>', 'number of last lines to print').default(100).argParser((value: string) => {
@@ -62,6 +67,16 @@ export interface ScenarioRunOptions {
   report?: string
   repeat: number
   seed?: number
+}
+export interface ChaosCliOptions {
+  file?: string
+  duration: string
+  seed?: number
+  faults?: string
+  intensity: string
+  runtime?: 'process' | 'docker'
+  report?: string
+  shrink?: string
 }
 export interface DownOptions {
   name?: string

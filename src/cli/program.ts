@@ -121,6 +121,19 @@ export function createProgram(): Command {
     .action(async (dir: string) => (await import('./commands/scenario.js')).scenarioList(dir))
   for (const command of scenario.commands) command.exitOverride().showHelpAfterError('(add --help for usage)')
 
+  program
+    .command('chaos')
+    .description('random faults on a fresh devnet under load, every invariant checked; a failure leaves a replay scenario file')
+    .addOption(options.file())
+    .addOption(options.duration())
+    .addOption(options.seed())
+    .addOption(options.faults())
+    .addOption(options.intensity())
+    .addOption(options.runtime())
+    .addOption(options.report())
+    .addOption(options.shrink())
+    .action(lazy(() => import('./commands/chaos.js'), 'chaos'))
+
   // The fault list comes from the registry, which loads every fault: only for `devnet fault`.
   program.hook('preSubcommand', async (_, sub) => {
     if (sub.name() !== 'fault') return

@@ -10,6 +10,7 @@ export const batcherOutageFault: FaultDefinition<NoArgs> = {
   lasts: 'window',
   endedBy: ['batcherResume', 'heal'],
   ...noArgs,
+  chaos: { draw: () => ({}) },
   act: async (ctx) => {
     await call(ctx.devnet.endpoints.batcher.rpc, 'admin_stopBatcher')
   },

@@ -43,7 +43,8 @@ export function newFaultState(): FaultState {
   return { faults: [], linkFaults: [], runtimePartition: false }
 }
 
-const overlap = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))
+/** Whether two target lists share a service (an empty list means every service). */
+export const overlapping = (a: string[], b: string[]) => a.length === 0 || b.length === 0 || a.some((t) => b.includes(t))
 
 /** The windows not closed yet, in opening order. */
 export function activeFaults(state: FaultState): FaultRecord[] {
@@ -56,7 +57,7 @@ export function activeFaults(state: FaultState): FaultRecord[] {
  * @returns The windows closed.
  */
 export function closeWindows(ctx: FaultContext, by: string, targets: string[]): FaultRecord[] {
-  const closed = activeFaults(ctx.state).filter((w) => w.endedBy.includes(by) && overlap(targets, w.targets))
+  const closed = activeFaults(ctx.state).filter((w) => w.endedBy.includes(by) && overlapping(targets, w.targets))
   for (const w of closed) {
     w.ended = { at: Date.now(), by }
     ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })

@@ -23,6 +23,18 @@ export interface FaultArg {
  */
 export type FaultLasts = 'instant' | 'window' | 'recovery'
 
+/**
+ * How a chaos run (`src/chaos`) draws the fault: arguments valid for a topology. Faults without it
+ * (recoveries, and faults a random schedule cannot use safely) are never drawn. A `window` fault is
+ * healed by the first of its `endedBy`, given the arguments of the fault that recovery takes.
+ */
+export interface FaultChaos<A> {
+  /** Why the topology cannot host the fault (e.g. a p2p partition needs two rollup nodes), or `undefined`. */
+  unsupported?(names: Names): string | undefined
+  /** Arguments drawn with `random` (uniform in [0, 1)); they must pass the fault's `args` and `check`. */
+  draw(random: () => number, names: Names): A
+}
+
 export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
   /** One sentence for `devnet fault --help` and docs. */
   summary: string
@@ -42,6 +54,8 @@ export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
   act(ctx: FaultContext, args: A): Promise<R>
   /** Details for the history event beside the arguments (e.g. how the fault was applied). */
   details?(result: R): Record<string, unknown>
+  /** How chaos runs draw it; absent: never drawn. */
+  chaos?: FaultChaos<A>
 }
 
 /**

@@ -10,6 +10,7 @@ export const l1HaltFault: FaultDefinition<NoArgs> = {
   lasts: 'window',
   endedBy: ['l1Resume'],
   ...noArgs,
+  chaos: { draw: () => ({}) },
   act: async (ctx) => {
     await call(ctx.devnet.endpoints.l1.rpc, 'evm_setIntervalMining', [0])
   },

@@ -8,6 +8,7 @@ import { DevnetError } from '../errors.js'
 import { bool, int } from '../topology/reader.js'
 import { call, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { between } from './draw.js'
 
 export interface L1ReorgParameters {
   depth: number
@@ -33,7 +34,7 @@ export const l1ReorgFault: FaultDefinition<L1ReorgParameters, L1ReorgReturnType>
     allowFinalized: { check: bool, default: false, doc: 'allow a depth that reaches L1 finalized' },
   }),
   check: ({ depth, allowFinalized }, names) => {
-    const distance = 2 * names.topology.l1.slotsPerEpoch
+    const distance = finalityDistance(names)
     if (allowFinalized || depth <= distance) return undefined
     return {
       at: 'depth',
@@ -43,7 +44,12 @@ export const l1ReorgFault: FaultDefinition<L1ReorgParameters, L1ReorgReturnType>
   targets: () => ['l1'],
   act: reorg,
   details: ({ head, orphaned }) => ({ head, orphaned: orphaned.length }),
+  // Within what L1 finality allows: never deeper than the distance from head to finalized.
+  chaos: { draw: (random, names) => ({ depth: between(random, 1, finalityDistance(names)), reinclude: random() < 0.5, allowFinalized: false }) },
 }
+
+/** How many L1 blocks lie above L1 finalized (a reorg may replace at most that many). */
+const finalityDistance = (names: { topology: { l1: { slotsPerEpoch: number } } }) => 2 * names.topology.l1.slotsPerEpoch
 
 async function reorg(ctx: FaultContext, { depth, reinclude = false, allowFinalized = false }: L1ReorgParameters): Promise<L1ReorgReturnType> {
   const url = ctx.devnet.endpoints.l1.rpc

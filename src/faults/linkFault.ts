@@ -10,6 +10,7 @@ import { int } from '../topology/reader.js'
 import { member, number, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { between, chaosServices, pick } from './draw.js'
 import { clearLinkFault } from './heal.js'
 
 export interface LatencyParameters {
@@ -49,6 +50,7 @@ export const latencyFault: FaultDefinition<LatencyParameters, { via: string; det
     jitter: { check: int(0), default: 0, doc: 'jitter, ms' },
   }),
   act: (ctx, { service, ms, jitter = 0 }) => setLinkFault(ctx, service, { delayMs: ms, jitterMs: jitter }),
+  chaos: { draw: (random, names) => ({ service: pick(random, chaosServices(names)), ms: between(random, 20, 500), jitter: between(random, 0, 50) }) },
 }
 
 export const lossFault: FaultDefinition<LossParameters, { via: string; detail: string }> = {
@@ -56,6 +58,7 @@ export const lossFault: FaultDefinition<LossParameters, { via: string; detail: s
   ...linkWindow,
   args: (names) => ({ ...service(names), percent: { check: number(0, 100), doc: 'share of packets dropped, 0-100' } }),
   act: (ctx, { service, percent }) => setLinkFault(ctx, service, { lossPercent: percent }),
+  chaos: { draw: (random, names) => ({ service: pick(random, chaosServices(names)), percent: between(random, 1, 30) }) },
 }
 
 export const bandwidthFault: FaultDefinition<BandwidthParameters, { via: string; detail: string }> = {
@@ -63,6 +66,7 @@ export const bandwidthFault: FaultDefinition<BandwidthParameters, { via: string;
   ...linkWindow,
   args: (names) => ({ ...service(names), kbps: { check: int(1), doc: 'bandwidth, kbit/s' } }),
   act: (ctx, { service, kbps }) => setLinkFault(ctx, service, { bandwidthKbps: kbps }),
+  chaos: { draw: (random, names) => ({ service: pick(random, chaosServices(names)), kbps: between(random, 256, 8192) }) },
 }
 
 export const clearLinkFaultsFault: FaultDefinition<{ service: string }> = {

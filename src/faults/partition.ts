@@ -11,6 +11,7 @@ import { describe, oneOf, type Check, type Reader, type YNode } from '../topolog
 import { member, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { pick } from './draw.js'
 
 export interface PartitionParameters {
   groups: string[][]
@@ -37,6 +38,23 @@ export const partitionFault: FaultDefinition<PartitionParameters, { via: string 
   targets: ({ groups }) => groups.flat(),
   act: cut,
   details: (r) => r,
+  // The rollup nodes shuffled and split in two non-empty groups; with `all`, L1 and the batcher join one
+  // of them (services in no group would form a third group, cut off from every node).
+  chaos: {
+    unsupported: (names) => (names.nodes.length < 2 ? `a partition needs at least 2 rollup nodes; the topology has ${names.nodes.length}` : undefined),
+    draw: (random, names) => {
+      const nodes = [...names.nodes]
+      for (let i = nodes.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1))
+        ;[nodes[i], nodes[j]] = [nodes[j], nodes[i]]
+      }
+      const cut = 1 + Math.floor(random() * (nodes.length - 1))
+      const groups = [nodes.slice(0, cut), nodes.slice(cut)]
+      const links = pick(random, ['p2p', 'all'] as const)
+      if (links === 'all') groups[Math.floor(random() * 2)].push('l1', 'batcher')
+      return { groups, links }
+    },
+  },
 }
 
 async function cut(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParameters): Promise<{ via: string }> {

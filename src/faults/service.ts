@@ -9,6 +9,7 @@ import { DevnetError } from '../errors.js'
 import { member, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { chaosServices, isReplica, pick } from './draw.js'
 
 export interface ServiceFaultParameters {
   service: string
@@ -25,6 +26,9 @@ const withFresh = (names: Names) => ({
   ...service(names),
   fresh: { check: bool, default: false, doc: "wipe the service's persisted state for a cold start" },
 })
+
+/** Chaos draws: any rollup node or the batcher (never L1). */
+const anyService = { draw: (random: () => number, names: Names) => ({ service: pick(random, chaosServices(names)) }) }
 
 /** Starts a service again (stopping it first if it runs); with `fresh`, its persisted state is wiped in between. */
 async function startAgain(ctx: FaultContext, { service, fresh }: StartParameters): Promise<void> {
@@ -45,6 +49,7 @@ export const crashFault: FaultDefinition<ServiceFaultParameters> = {
   endedBy: ['start', 'restart'],
   ...serviceArgs,
   act: (ctx, { service }) => ctx.devnet.service(service).kill('SIGKILL'),
+  chaos: anyService,
 }
 
 export const stopFault: FaultDefinition<ServiceFaultParameters> = {
@@ -53,6 +58,7 @@ export const stopFault: FaultDefinition<ServiceFaultParameters> = {
   endedBy: ['start', 'restart'],
   ...serviceArgs,
   act: (ctx, { service }) => ctx.devnet.service(service).stop(),
+  chaos: anyService,
 }
 
 export const startFault: FaultDefinition<StartParameters> = {
@@ -69,6 +75,13 @@ export const restartFault: FaultDefinition<StartParameters> = {
   args: withFresh,
   targets: serviceArgs.targets,
   act: startAgain,
+  // A cold start only for replicas: a sequencer that loses its unbatched blocks reorgs the chain by design.
+  chaos: {
+    draw: (random, names) => {
+      const service = pick(random, chaosServices(names))
+      return { service, fresh: isReplica(names, service) && random() < 0.3 }
+    },
+  },
 }
 
 export const pauseFault: FaultDefinition<ServiceFaultParameters> = {
@@ -77,6 +90,7 @@ export const pauseFault: FaultDefinition<ServiceFaultParameters> = {
   endedBy: ['resume'],
   ...serviceArgs,
   act: (ctx, { service }) => ctx.devnet.service(service).pause(),
+  chaos: anyService,
 }
 
 export const resumeFault: FaultDefinition<ServiceFaultParameters> = {

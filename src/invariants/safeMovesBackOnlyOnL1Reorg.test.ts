@@ -36,6 +36,26 @@ describe('safeMovesBackOnlyOnL1Reorg', () => {
     expect(safeMovesBackOnlyOnL1Reorg.check(history, { reorgWindowMs: 1000 })).toHaveLength(1)
   })
 
+  test('behavior: a drop across a restart (no answer during a fault window on the node) is allowed, not otherwise', () => {
+    /** replica-0 answers until 5 s, then (if `down`) not until 8.5 s, when its safe head is 10. */
+    const restart = (down: boolean, window?: { name: string; targets: string[] }) => {
+      const history = healthyHistory({ nodes: ['replica-0'], untilMs: 8000 })
+      if (down) history.samples = history.samples.filter((s) => s.t <= 5000)
+      history.samples.push(sample(8500, 'replica-0', { unsafe: 15, safe: 10, finalized: 7 }))
+      if (window) {
+        history.events.push({ t: 5200, kind: 'fault-start', name: window.name, targets: window.targets })
+        history.events.push({ t: 8400, kind: 'fault-end', name: window.name, targets: window.targets, by: 'start' })
+      }
+      return safeMovesBackOnlyOnL1Reorg.check(history)
+    }
+    expect(restart(true, { name: 'crash', targets: ['replica-0'] })).toEqual([])
+    // The node kept answering through the window (a partition): still a violation.
+    expect(restart(false, { name: 'partition', targets: ['replica-0', 'sequencer'] })).toHaveLength(1)
+    // Not answering with no fault on it, or with a fault on another service: still a violation.
+    expect(restart(true)).toHaveLength(1)
+    expect(restart(true, { name: 'crash', targets: ['batcher'] })).toHaveLength(1)
+  })
+
   test('behavior: a drop after L1 samples show a hash change is allowed', () => {
     const { history } = droppingSafe()
     history.l1.push(l1Sample(5200, 7, 1))

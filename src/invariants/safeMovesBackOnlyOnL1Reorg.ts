@@ -1,17 +1,24 @@
 import type { Violation } from '../devnet/history.js'
-import { l1HashChanges, samplesByNode } from './faultWindows.js'
+import { affects, faultWindows, l1HashChanges, samplesByNode } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import type { Invariant } from './types.js'
 
 /**
- * A node's safe number decreases only within `reorgWindowMs` after an L1 reorg: an `l1Reorg`
- * fault-start event, or an L1 sample showing a block hash change.
+ * A node's safe number decreases only within `reorgWindowMs` after an L1 reorg (an `l1Reorg`
+ * fault-start event, or an L1 sample showing a block hash change), or across a restart: the node did
+ * not answer in the sampling rounds between the two samples, during a fault window on it (a crashed
+ * node resumes from what it had persisted, as op-node does from op-geth's last flushed state).
  */
 export const safeMovesBackOnlyOnL1Reorg: Invariant = {
   id: 'safeMovesBackOnlyOnL1Reorg',
   description: 'a safe head moves back only shortly after an L1 reorg',
   check(history, options) {
-    const { reorgWindowMs } = withDefaults(options)
+    const { reorgWindowMs, graceMs } = withDefaults(options)
+    const windows = faultWindows(history, graceMs)
+    const rounds = [...new Set([...history.samples, ...history.l1].map((s) => s.t))]
+    /** Whether `node` missed a sampling round between `from` and `to` while a fault window on it was open. */
+    const restarted = (node: string, from: number, to: number) =>
+      rounds.some((t) => t > from && t < to) && windows.some((w) => affects(w, node) && w.start <= to && w.end >= from)
     const reorgs = [
       ...history.events.filter((e) => e.kind === 'fault-start' && e.name === 'l1Reorg').map((e) => e.t),
       ...l1HashChanges(history),
@@ -22,6 +29,7 @@ export const safeMovesBackOnlyOnL1Reorg: Invariant = {
         const previous = samples[i - 1]
         if (!previous || sample.safe.number >= previous.safe.number) return
         if (reorgs.some((t) => t <= sample.t && sample.t - t <= reorgWindowMs)) return
+        if (restarted(node, previous.t, sample.t)) return
         out.push({
           invariant: this.id,
           t: sample.t,

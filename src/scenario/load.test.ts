@@ -237,7 +237,7 @@ describe('parseScenario', () => {
     expectError(withStep('5'), '- 5', `steps[0]: expected a mapping with one of: ${kinds}; found 5`)
     expectError(withStep('timeout: 5s'), 'timeout', `steps[0]: expected exactly one of: ${kinds}; found none`)
     expectError(withStep('wait: "sequencer.safe > 1"', 'sleep: 1s'), 'wait', `steps[0]: expected exactly one of: ${kinds}; found wait and sleep`)
-    expectError(withStep('wait: "sequencer.safe > 1"', 'within: 5s'), 'within', 'steps[0].within: unknown key "within"; expected one of: wait, timeout, label')
+    expectError(withStep('wait: "sequencer.safe > 1"', 'within: 5s'), 'within', 'steps[0].within: unknown key "within"; expected one of: wait, timeout, label, at')
   })
 
   test('error: conditions', () => {
@@ -255,6 +255,16 @@ describe('parseScenario', () => {
     expectError(withStep('sleep: 10'), 'sleep', 'steps[0].sleep: expected a duration like 30s or 500ms, found 10')
     expectError(withStep('wait: "sequencer.safe > 1"', 'timeout: 3 seconds'), 'timeout', 'steps[0].timeout: expected a duration like 30s or 500ms, found "3 seconds"')
     expectError(withStep('expect: "sequencer.safe > 1"', 'within: 0s'), 'within', 'steps[0].within: expected a duration like 30s or 500ms, found "0s"')
+  })
+
+  test('args: at, the time a step starts after the run started', () => {
+    const scenario = parseScenario(yaml('steps:', '  - fault: l1Halt', '    at: 90s', '  - heal: {}', '    at: 0s', '  - sleep: 1s'), FILE)
+    expect(scenario.steps.map((s) => s.atMs)).toEqual([90_000, 0, undefined])
+  })
+
+  test('error: at', () => {
+    expectError(withStep('sleep: 1s', 'at: soon'), 'at:', 'steps[0].at: expected a duration like 30s or 500ms, found "soon"')
+    expectError(withStep('sleep: 1s', 'at: 5'), 'at:', 'steps[0].at: expected a duration like 30s or 500ms, found 5')
   })
 
   test('error: expect always', () => {

@@ -84,6 +84,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         steps.push({ index: step.index, kind: step.kind, label: step.label, status: 'skipped', startedAt: rec.now(), durationMs: 0 })
         continue
       }
+      if (step.atMs !== undefined) await sleep(step.atMs - rec.now())
       options.onStep?.(step)
       const r = await runStep(step, { devnet, ctx, rec, marks, sampleMs: scenario.sampleMs, load, seed })
       steps.push(r)

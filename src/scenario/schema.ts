@@ -21,6 +21,9 @@
  *   - heal: {}
  *   - sleep: 5s
  *   - load: { rate: 5, duration: 30s, node: sequencer }
+ *   - fault: crash                # any step may say when it starts: `at` after the run started
+ *     args: { service: batcher }  # (the devnet up); it waits for the steps before it, then for its time
+ *     at: 90s
  * ```
  */
 import { readFileSync } from 'node:fs'

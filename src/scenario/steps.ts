@@ -43,10 +43,13 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
     return r.fail(path, line, `expected exactly one of: ${kindList}; found ${found}`)
   }
   const kind = kinds[0]
-  const entries = r.entries(node, path, [kind, ...KINDS[kind], 'label'])
+  const entries = r.entries(node, path, [kind, ...KINDS[kind], 'label', 'at'])
   const own = entries.get(kind)!
   const label = entries.has('label') ? str(r, entries.get('label')!.node, entries.get('label')!.path) : undefined
-  const base = { index, path, line }
+  const atEntry = entries.get('at')
+  const atMs = atEntry && atTime(r, atEntry)
+  if (atEntry && atMs === undefined) return undefined
+  const base = { index, path, line, ...(atMs === undefined ? {} : { atMs }) }
   const context = { nodes: names.nodes, marks: [...marks] }
   const companion = (key: string) => entries.get(key)
 
@@ -98,7 +101,14 @@ function option(r: Reader, entry: Entry | undefined, fallback: number): number |
   return entry ? duration(r, entry.node, entry.path) : fallback
 }
 
-type Base = { index: number; path: string; line?: number }
+type Base = { index: number; path: string; line?: number; atMs?: number }
+
+/** `at`: a duration since the run started (`0s` allowed), e.g. `at: 90s`, `at: 34.8s`. */
+function atTime(r: Reader, entry: Entry): number | undefined {
+  const value = isScalar(entry.node) ? entry.node.value : undefined
+  if (typeof value === 'string' && /^0(\.0+)?(ms|s|m|h)$/.test(value.trim())) return 0
+  return duration(r, entry.node, entry.path)
+}
 
 function readExpect(
   r: Reader,

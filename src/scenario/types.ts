@@ -38,6 +38,8 @@ interface StepBase {
   line?: number
   /** The step's `label`, or a summary such as `wait replica-0.safe >= 10`. */
   label: string
+  /** `at`: the step starts no earlier than this many ms after the run started (the devnet up, recording). */
+  atMs?: number
 }
 
 /** Wait until the condition holds; fail after `timeoutMs` (default 60s). */

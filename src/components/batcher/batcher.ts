@@ -82,6 +82,12 @@ export class Batcher {
   framesPosted = 0
   /** L1 head as last seen, when it was first seen (wall clock), and the measured L1 block interval. */
   private l1Seen = { number: -1, at: 0, intervalMs: 0 }
+  /**
+   * A planted defect for tests only (test/chaos.test.ts sets the variable; nothing else does): after
+   * starting over because of an L1 reorg, the next channel is dropped instead of posted.
+   */
+  private readonly skipChannelAfterReorg = process.env.DEVNET_TEST_DEFECT === 'batcher-skips-channel-after-reorg'
+  private skipNext = false
 
   constructor(
     private readonly conf: BatcherConfig,
@@ -114,8 +120,9 @@ export class Batcher {
     this.reset(`following the active sequencer at ${this.rollup.url}`)
   }
 
-  private reset(reason: string): void {
+  private reset(reason: string, l1Reorg = false): void {
     this.log.warn('batcher starts over from the safe head', { reason })
+    if (l1Reorg && this.skipChannelAfterReorg) this.skipNext = true
     this.cursor = undefined
     this.channel = undefined
     this.sent = []
@@ -130,7 +137,7 @@ export class Batcher {
     const unsafe = status.unsafe_l2
     const l1Head = Number(await this.l1.call<Hex>('eth_blockNumber'))
     this.observeL1(l1Head)
-    if (this.lastSafe !== undefined && safe.number < this.lastSafe) this.reset(`safe head moved back from ${this.lastSafe} to ${safe.number}`)
+    if (this.lastSafe !== undefined && safe.number < this.lastSafe) this.reset(`safe head moved back from ${this.lastSafe} to ${safe.number}`, true)
     this.lastSafe = safe.number
     await this.checkSent(safe.number)
     if (!this.active) return
@@ -207,6 +214,11 @@ export class Batcher {
     // Encoded before the channel is let go: a failure here (rollup config unreadable) retries next round.
     const data = encodeChannel(await this.batches(ch))
     this.channel = undefined
+    if (this.skipNext) {
+      this.skipNext = false
+      this.log.warn('planted defect: channel dropped', { l2: `${ch.firstL2}-${ch.lastL2}` })
+      return
+    }
     const frames = splitChannelIntoFrames(randomChannelId(), data, this.conf.maxFrameSize)
     const nonce = Number(await this.l1.call<Hex>('eth_getTransactionCount', [this.account.address, 'pending']))
     const latest = await this.l1.call<{ baseFeePerGas: Hex }>('eth_getBlockByNumber', ['latest', false])
@@ -244,11 +256,11 @@ export class Batcher {
           continue
         }
         const known = await this.l1.call('eth_getTransactionByHash', [s.hash])
-        if (!known) return this.reset(`batcher tx ${s.hash} was dropped from L1`)
+        if (!known) return this.reset(`batcher tx ${s.hash} was dropped from L1`, true)
         continue
       }
       const block = await this.l1.call<{ hash: Hex } | null>('eth_getBlockByNumber', [`0x${s.l1.number.toString(16)}`, false])
-      if (block?.hash !== s.l1.hash) return this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`)
+      if (block?.hash !== s.l1.hash) return this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`, true)
     }
   }
 }

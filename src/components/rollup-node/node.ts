@@ -114,7 +114,9 @@ export class RollupNode implements GossipHost, SequencerHost {
       this.finalized = resumed.finalized
       this.unsafeBlock = resumed.head
       this.unsafe = l2RefFromBlock(resumed.head, this.cfg)
-      this.safe = this.finalized
+      // The highest persisted safe block until the reset confirms it: reporting finalized meanwhile made a
+      // restart look like the safe head moving back (found by a chaos run: crash, start).
+      this.safe = resumed.records.at(-1)?.l2 ?? this.finalized
       this.requestReset('resuming from the persisted engine state')
     }
   }

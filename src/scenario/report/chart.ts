@@ -29,6 +29,8 @@ export interface ChartSpec {
   title: string
   /** Attributes of the `<svg>` (e.g. `data-node`). */
   attrs: Record<string, string>
+  /** Start of the time axis (a zoomed chart). @default 0 */
+  tMin?: number
   tMax: number
   series: Series[]
   bands: Band[]
@@ -58,17 +60,20 @@ export const secondsLabel = (t: number) => `${Number((t / 1000).toFixed(1))}s`
 
 /** Renders one chart as an `<svg>` element. */
 export function renderChart(spec: ChartSpec): string {
-  const values = spec.series.flatMap((s) => s.points.map(([, v]) => v))
+  const tMin = Math.max(spec.tMin ?? 0, 0)
+  const tMax = Math.max(spec.tMax, tMin + 1)
+  const inRange = (t: number) => t >= tMin && t <= tMax
+  const series = spec.series.map((s) => ({ ...s, points: s.points.filter(([t]) => inRange(t)) }))
+  const values = series.flatMap((s) => s.points.map(([, v]) => v))
   let [lo, hi] = values.length ? [Math.min(...values), Math.max(...values)] : [0, 1]
   if (hi === lo) hi = lo + 1
-  const tMax = Math.max(spec.tMax, 1)
-  const x = (t: number) => M.left + (Math.min(Math.max(t, 0), tMax) / tMax) * plotW
+  const x = (t: number) => M.left + ((Math.min(Math.max(t, tMin), tMax) - tMin) / (tMax - tMin)) * plotW
   const y = (v: number) => M.top + plotH - ((v - lo) / (hi - lo)) * plotH
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"${attrList({ 'aria-label': spec.title, ...spec.attrs })}>`)
   out.push(`<text class="chart-title" x="${M.left}" y="16">${escapeXml(spec.title)}</text>`)
   // Fault windows under everything else.
-  for (const band of spec.bands) {
+  for (const band of spec.bands.filter((b) => b.end >= tMin && b.start <= tMax)) {
     const [x0, x1] = [x(band.start), x(band.end)]
     out.push(
       `<g class="fault-window"${attrList(band.attrs)}><title>${escapeXml(band.title)}</title>` +
@@ -82,12 +87,12 @@ export function renderChart(spec: ChartSpec): string {
     out.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`)
     out.push(`<text class="tick" x="${M.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`)
   }
-  const tStep = tickStep(tMax, 8)
-  for (let t = 0; t <= tMax; t += tStep) {
+  const tStep = tickStep(tMax - tMin, 8)
+  for (let t = Math.ceil(tMin / tStep) * tStep; t <= tMax; t += tStep) {
     out.push(`<text class="tick" x="${x(t).toFixed(1)}" y="${H - 8}" text-anchor="middle">${secondsLabel(t)}</text>`)
   }
   out.push(`<rect class="frame" x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}"/>`)
-  for (const s of spec.series) {
+  for (const s of series) {
     const points = s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')
     out.push(`<polyline class="series" data-series="${escapeXml(s.name)}" stroke="${s.color}" points="${points}"><title>${escapeXml(s.name)}</title></polyline>`)
   }
@@ -99,7 +104,7 @@ export function renderChart(spec: ChartSpec): string {
         `<text x="${lx + 22}" y="16">${escapeXml(s.name)}</text></g>`,
     )
   })
-  for (const m of spec.markers) {
+  for (const m of spec.markers.filter((marker) => inRange(marker.t))) {
     const cx = x(m.t).toFixed(1)
     const shape = m.className.includes('violation')
       ? `<circle cx="${cx}" cy="${M.top + 7}" r="5"/>`

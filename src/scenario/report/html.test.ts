@@ -44,6 +44,24 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
   })
 
+  test('behavior: a long run lists its fault windows and zooms to each violation', () => {
+    const { history, result } = syntheticRun()
+    const html = renderHtmlTimeline(history, result)
+    const windows = /<table class="fault-windows">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? ''
+    expect(windows).toContain('<tr data-fault="partition"><td>partition</td><td>replica-0, sequencer</td><td>5s</td><td>15s</td><td>10s</td></tr>')
+    expect(windows).toContain('<tr data-fault="l1Reorg"><td>l1Reorg</td><td>l1</td><td>20s</td><td>25s</td><td>5s</td></tr>')
+    expect(html).toContain('<a href="#violation-0">zoom</a>')
+    const zoom = /<section class="zoom" id="violation-0" data-violation="0">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? ''
+    expect(zoom).toContain('<h3>12s safeMovesBackOnlyOnL1Reorg on replica-0</h3>')
+    expect(zoom).toContain('replica-0 — L2 heads, 0s to 27s')
+    expect(zoom).not.toContain('data-node="sequencer"')
+    // Only the samples of the zoomed range are drawn: the run's last ones (30 s) are not.
+    const points = /data-series="safe"[^>]*points="([^"]*)"/.exec(zoom)?.[1].split(' ') ?? []
+    const full = /data-series="safe"[^>]*points="([^"]*)"/.exec(html)?.[1].split(' ') ?? []
+    expect(points.length).toBeGreaterThan(10)
+    expect(points.length).toBeLessThan(full.length)
+  })
+
 })
 
 requires('chromium', Boolean(chromium), 'apt-get install -y chromium')('renderHtmlTimeline in headless Chromium', () => {

@@ -1,11 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { faultWindows } from '../../invariants/faultWindows.js'
+import { faultWindows, type FaultWindow } from '../../invariants/faultWindows.js'
 import { allInvariants, invariantDefaults } from '../../invariants/index.js'
 import type { History } from '../../devnet/history.js'
 import type { ScenarioResult } from '../types.js'
 import { renderChart, secondsLabel, type Band, type Marker, type Series } from './chart.js'
 import { escapeXml as e } from './xml.js'
+
+/** A zoomed chart shows this long before a violation and after it. */
+const ZOOM = { beforeMs: 30_000, afterMs: 15_000 }
+/** Zoomed charts for at most this many violations (the list links every one of them). */
+const MAX_ZOOMS = 20
 
 const COLORS = { unsafe: '#1f77b4', safe: '#2ca02c', finalized: '#9467bd', head: '#1f77b4' }
 
@@ -28,15 +33,19 @@ pre { background: #f6f6f6; padding: 8px; overflow: auto; max-height: 320px; }
 /**
  * A self-contained HTML timeline of one run: a chart per node (unsafe, safe, finalized over time), an L1
  * chart, fault windows shaded and labelled, violations and failed steps marked (hover for details),
- * and a summary of steps and invariants. No scripts, no external assets.
+ * and a summary of steps and invariants. No scripts, no external assets. A long run stays readable:
+ * every fault window is listed in a table, and each violation links to a zoomed chart of the node
+ * around it (`#violation-<i>`).
  *
  * Stable hooks: `svg[data-node="<name>"]`, `svg[data-chain="l1"]`, `.fault-window[data-fault]`,
- * `.violation[data-invariant]`, `.failed-step`, `table.summary`, `table.steps`, `table.invariants`.
+ * `.violation[data-invariant]`, `.failed-step`, `table.summary`, `table.steps`, `table.invariants`,
+ * `table.fault-windows`, `section.zoom[data-violation]`.
  */
 export function renderHtmlTimeline(history: History, result: ScenarioResult): string {
   const lastT = (items: { t: number }[]) => items.reduce((m, i) => Math.max(m, i.t), 0)
   const tMax = Math.max(result.durationMs, lastT(history.samples), lastT(history.l1), lastT(history.events))
-  const bands: Band[] = faultWindows(history, invariantDefaults.graceMs).map((w) => {
+  const windows = faultWindows(history, invariantDefaults.graceMs)
+  const bands: Band[] = windows.map((w) => {
     const on = w.targets.length ? ` on ${w.targets.join(', ')}` : ''
     const until = w.end === Infinity ? 'the end' : secondsLabel(w.end)
     return {
@@ -65,14 +74,21 @@ export function renderHtmlTimeline(history: History, result: ScenarioResult): st
         attrs: { 'data-invariant': v.invariant, ...(v.node ? { 'data-violation-node': v.node } : {}) },
       }))
 
-  const nodeCharts = history.nodes.map((node) => {
+  const nodeChart = (node: string, range?: { tMin: number; tMax: number }) => {
     const samples = history.samples.filter((s) => s.node === node).sort((a, b) => a.t - b.t)
     const series: Series[] = (['unsafe', 'safe', 'finalized'] as const).map((head) => ({
       name: head,
       color: COLORS[head],
       points: samples.map((s) => [s.t, s[head].number]),
     }))
-    return renderChart({ title: `${node} — L2 heads`, attrs: { 'data-node': node }, tMax, series, bands, markers: [...violations(node), ...failedSteps] })
+    const title = range ? `${node} — L2 heads, ${secondsLabel(range.tMin)} to ${secondsLabel(range.tMax)}` : `${node} — L2 heads`
+    return renderChart({ title, attrs: { 'data-node': node }, tMax, ...range, series, bands, markers: [...violations(node), ...failedSteps] })
+  }
+  const nodeCharts = history.nodes.map((node) => nodeChart(node))
+  const zooms = result.violations.slice(0, MAX_ZOOMS).map((v, i) => {
+    const range = { tMin: Math.max(v.t - ZOOM.beforeMs, 0), tMax: Math.min(v.t + ZOOM.afterMs, tMax) }
+    const charts = (v.node && history.nodes.includes(v.node) ? [v.node] : history.nodes).map((node) => nodeChart(node, range))
+    return `<section class="zoom" id="violation-${i}" data-violation="${i}"><h3>${secondsLabel(v.t)} ${e(v.invariant)}${v.node ? ` on ${e(v.node)}` : ''}</h3>\n${charts.join('\n')}</section>`
   })
   const l1 = history.l1.toSorted((a, b) => a.t - b.t)
   const l1Chart = renderChart({
@@ -106,14 +122,27 @@ ${result.error ? `<tr><th>error</th><td class="failed">${e(result.error.message)
 <h2>Timeline</h2>
 ${nodeCharts.join('\n')}
 ${l1Chart}
+<h2>Fault windows</h2>
+${windowsTable(windows, tMax)}
 <h2>Steps</h2>
 ${stepsTable(result)}
 <h2>Invariants</h2>
 ${invariantsTable(result)}
 ${violationList(result)}
+${zooms.length ? `<h2>Violations up close</h2>\n${zooms.join('\n')}` : ''}
 </body>
 </html>
 `
+}
+
+function windowsTable(windows: FaultWindow[], tMax: number): string {
+  if (!windows.length) return '<p>no faults</p>'
+  const rows = windows.map((w) => {
+    const end = Math.min(w.end, tMax)
+    const until = w.end === Infinity ? 'the end' : secondsLabel(w.end)
+    return `<tr data-fault="${e(w.name)}"><td>${e(w.name)}</td><td>${e(w.targets.join(', ') || 'every service')}</td><td>${secondsLabel(w.start)}</td><td>${until}</td><td>${secondsLabel(end - w.start)}</td></tr>`
+  })
+  return `<table class="fault-windows">\n<tr><th>fault</th><th>on</th><th>from</th><th>to</th><th>for</th></tr>\n${rows.join('\n')}\n</table>`
 }
 
 function stepsTable(result: ScenarioResult): string {
@@ -141,8 +170,9 @@ function invariantsTable(result: ScenarioResult): string {
 function violationList(result: ScenarioResult): string {
   if (!result.violations.length) return ''
   const items = result.violations.map(
-    (v) =>
-      `<details class="violation-detail" data-invariant="${e(v.invariant)}"><summary>${secondsLabel(v.t)} ${e(v.invariant)}: ${e(v.message)}</summary>` +
+    (v, i) =>
+      `<details class="violation-detail" data-invariant="${e(v.invariant)}"><summary>${secondsLabel(v.t)} ${e(v.invariant)}: ${e(v.message)}` +
+      `${i < MAX_ZOOMS ? ` <a href="#violation-${i}">zoom</a>` : ''}</summary>` +
       `<pre>${e(v.evidence.map((x) => JSON.stringify(x, null, 2)).join('\n'))}</pre></details>`,
   )
   return `<h2>Violations</h2>\n${items.join('\n')}`

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { ScenarioResult } from '../types.js'
 import { syntheticRun } from './__fixtures__/run.js'
-import { junitReport, writeJUnitReport } from './junit.js'
+import { invariantJUnitReport, junitReport, writeJUnitReport } from './junit.js'
 import { escapeXml } from './xml.js'
 
 const unescape = (s: string) =>
@@ -78,5 +78,28 @@ describe('junitReport', () => {
   test('behavior: escapeXml', () => {
     expect(escapeXml(`a < b & "c" 'd' > e`)).toBe('a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt; e')
     expect(escapeXml('\uD800x \u{1F600}')).toBe('\\ud800x \u{1F600}')
+  })
+})
+
+describe('invariantJUnitReport', () => {
+  test('default: one testcase per invariant: failures for violations, skipped when not checked, a run case for failed steps', () => {
+    const { result } = syntheticRun()
+    const ids = ['headOrdering', 'safeMovesBackOnlyOnL1Reorg', 'nodesAgree', 'safeLiveness']
+    const xml = invariantJUnitReport(result, { invariants: ids, suite: 'chaos', timestamp: '2025-01-01T00:00:00.000Z' })
+    expect([...xml.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1])).toEqual([...ids, 'run'])
+    expect(xml).toContain('<testsuite name="chaos" tests="5" failures="2" errors="0" time="30.000" skipped="1" timestamp="2025-01-01T00:00:00.000Z">')
+    expect(xml).toContain('<testcase name="headOrdering" classname="op-devnet.replica-partition" time="30.000"/>')
+    expect(xml).toMatch(/<testcase name="safeLiveness"[^>]*>\n\s*<skipped\/>/)
+    const [invariant, step] = failures(xml.replace(/<failure([^>]*)\/>/g, '<failure$1></failure>'))
+    expect(invariant.message).toBe(`invariant safeMovesBackOnlyOnL1Reorg violated at t=12000ms: ${result.violations[0].message}`)
+    expect(step).toMatchObject({ type: 'step', message: `step 2 (${result.steps[2].label}) failed: ${result.steps[2].message}` })
+    expect(xml).toContain('<property name="seed" value="1234"/>')
+  })
+
+  test('behavior: a passing run has one passing case per invariant and no run case', () => {
+    const xml = invariantJUnitReport(passing)
+    expect(xml).toContain('<testcase name="headOrdering" classname="op-devnet.slow-link" time="1.500"/>')
+    expect(xml).not.toContain('name="run"')
+    expect(xml).toContain('failures="0" errors="0"')
   })
 })

@@ -68,6 +68,49 @@ export function junitReport(results: ScenarioResult[], options: JUnitOptions = {
 }
 
 /**
+ * A JUnit XML document for one long run (a chaos run): one `<testcase>` per invariant (a `<failure>` per
+ * violation, `<skipped/>` if it was not checked), plus a `run` case when a step failed or the run stopped.
+ * @example
+ * invariantJUnitReport(result).includes('<testcase name="safeLiveness"')
+ */
+export function invariantJUnitReport(result: ScenarioResult, options: JUnitOptions & { invariants?: readonly string[] } = {}): string {
+  const ids = options.invariants ?? result.invariants
+  const cases = ids.map((id) => {
+    const open = `    <testcase${attrs({ name: id, classname: `op-devnet.${result.scenario}`, time: seconds(result.durationMs) })}`
+    if (!result.invariants.includes(id)) return `${open}>\n      <skipped/>\n    </testcase>`
+    const found = result.violations.filter((v) => v.invariant === id)
+    if (!found.length) return `${open}/>`
+    const children = found.map((v) => {
+      const message = `invariant ${v.invariant} violated at t=${v.t}ms: ${v.message}`
+      return `      <failure${attrs({ message, type: 'invariant' })}>${body(message, v.evidence)}</failure>`
+    })
+    return `${open}>\n${children.join('\n')}\n    </testcase>`
+  })
+  const failedSteps = result.steps.filter((s) => s.status === 'failed')
+  if (failedSteps.length || result.error) {
+    const children = [
+      ...failedSteps.map((s) => `      <failure${attrs({ message: `step ${s.index} (${s.label}) failed: ${s.message ?? ''}`, type: 'step' })}/>`),
+      ...(result.error ? [`      <error${attrs({ message: result.error.message, type: result.error.code ?? 'error' })}/>`] : []),
+    ]
+    cases.push(`    <testcase${attrs({ name: 'run', classname: `op-devnet.${result.scenario}`, time: seconds(result.durationMs) })}>\n${children.join('\n')}\n    </testcase>`)
+  }
+  const failures = result.violations.length + failedSteps.length
+  const counts = { tests: cases.length, failures, errors: result.error ? 1 : 0, time: seconds(result.durationMs) }
+  const skipped = ids.filter((id) => !result.invariants.includes(id)).length
+  const properties = result.seed === undefined ? [] : [`    <properties><property${attrs({ name: 'seed', value: result.seed })}/></properties>`]
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attrs({ name: 'op-devnet', ...counts })}>`,
+    `  <testsuite${attrs({ name: options.suite ?? result.scenario, ...counts, skipped, timestamp: options.timestamp ?? new Date().toISOString() })}>`,
+    ...properties,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n')
+}
+
+/**
  * Writes the JUnit XML report of a run (creates the directory).
  * @example
  * await writeJUnitReport(results, 'reports/junit.xml')
