@@ -4,6 +4,7 @@
  * both read arguments and run faults through it.
  */
 import { batcherOutageFault, batcherResumeFault } from './batcherOutage.js'
+import { challengerOutageFault, challengerResumeFault } from './challengerOutage.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 import { failoverFault } from './failover.js'
@@ -11,6 +12,7 @@ import { healFault } from './heal.js'
 import { l1HaltFault, l1ResumeFault } from './l1Halt.js'
 import { l1ReorgFault } from './l1Reorg.js'
 import { bandwidthFault, clearLinkFaultsFault, latencyFault, lossFault } from './linkFault.js'
+import { invalidProposalFault } from './invalidProposal.js'
 import { partitionFault } from './partition.js'
 import { crashFault, pauseFault, restartFault, resumeFault, startFault, stopFault } from './service.js'
 
@@ -34,6 +36,9 @@ export const FAULTS = {
   loss: lossFault,
   bandwidth: bandwidthFault,
   clearLinkFaults: clearLinkFaultsFault,
+  invalidProposal: invalidProposalFault,
+  challengerOutage: challengerOutageFault,
+  challengerResume: challengerResumeFault,
 } as const
 
 export type FaultName = keyof typeof FAULTS

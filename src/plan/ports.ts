@@ -12,6 +12,7 @@
  * | `batcher` | `rpc` | 8548 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
  * | | `metrics` (Prometheus) | 7300 |
+ * | `challenger` | `metrics` (health, `challenger_status`) | 7310 |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
  * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
@@ -34,6 +35,7 @@ export interface PortMap {
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
   proxyd: { rpc: number; metrics: number }
+  challenger: { metrics: number }
 }
 
 /** Bases of the stable port map (the i-th node adds i). */
@@ -52,11 +54,13 @@ export const stablePortBase = {
   proxydRpc: 8080,
   /** @default 7300 */
   proxydMetrics: 7300,
+  /** @default 7310 */
+  challengerMetrics: 7310,
 } as const
 
 /** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
 export function portList(ports: PortMap): number[] {
-  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics]
+  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics, ports.challenger.metrics]
 }
 
 /**
@@ -72,6 +76,7 @@ export function stablePorts(topology: Topology): PortMap {
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
+    challenger: { metrics: b.challengerMetrics },
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {
