@@ -4,6 +4,7 @@ import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
 import { nodesAgree } from './nodesAgree.js'
 import { outputRootsAgree } from './outputRootsAgree.js'
+import { proposalsValid } from './proposalsValid.js'
 import { safeLiveness } from './safeLiveness.js'
 import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
 import { safeOriginCanonical } from './safeOriginCanonical.js'
@@ -18,6 +19,7 @@ export {
   headOrdering,
   nodesAgree,
   outputRootsAgree,
+  proposalsValid,
   safeLiveness,
   safeMovesBackOnlyOnL1Reorg,
   safeOriginCanonical,
@@ -32,6 +34,7 @@ export const allInvariants: readonly Invariant[] = [
   safeOriginCanonical,
   nodesAgree,
   outputRootsAgree,
+  proposalsValid,
   unsafeLiveness,
   safeLiveness,
 ]

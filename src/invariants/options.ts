@@ -12,6 +12,8 @@ export const invariantDefaults = {
   settleMs: 5000,
   /** @default 5000 */
   graceMs: 5000,
+  /** @default 15000 */
+  counterMs: 15000,
 } satisfies InvariantOptions
 
 /** `options` with every missing key taken from {@link invariantDefaults}. */

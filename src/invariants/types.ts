@@ -16,6 +16,11 @@ export interface InvariantOptions {
    * checking again.
    */
   graceMs: number
+  /**
+   * `proposalsValid`: a wrong output root must be countered within this long after it is first seen, not
+   * counting faults that stop the challenger, L1 or the sequencer's rollup node (plus this long after each).
+   */
+  counterMs: number
 }
 
 /**

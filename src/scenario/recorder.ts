@@ -9,6 +9,7 @@ import type { Devnet } from '../devnet/start.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
 import type { History, HistoryEvent } from '../devnet/history.js'
+import { GameSampler } from './gameSampler.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
@@ -27,6 +28,7 @@ export class Recorder {
   private rounds = 0
   /** Per node: the unsafe head of its previous sample and the reorgs seen so far. */
   private readonly lastUnsafe = new Map<string, { number: number; hash: Hex; reorgs: number }>()
+  private readonly games: GameSampler
 
   constructor(
     private readonly devnet: Devnet,
@@ -45,6 +47,7 @@ export class Recorder {
       events: [],
       l1Canonical: {},
     }
+    this.games = new GameSampler(devnet, this.history)
   }
 
   now(): number {
@@ -106,6 +109,7 @@ export class Recorder {
       })
     }
     await this.sampleL1(t)
+    if (round % 2 === 0) await this.games.sample(t)
     const live = statuses.filter((r) => r !== undefined)
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
