@@ -3,7 +3,7 @@
  * as op-proposer does (`DisputeGameFactory.create(gameType, root, abi.encode(l2Block))` with the init
  * bond) and reading every game's state from L1.
  */
-import { createPublicClient, createWalletClient, encodeAbiParameters, http, parseAbi, parseEventLogs, type Address, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, encodeAbiParameters, http, parseAbi, parseEventLogs, zeroAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { GameSample } from './history.js'
 
@@ -12,7 +12,11 @@ const factoryAbi = parseAbi([
   'function initBonds(uint32) view returns (uint256)',
   'function gameCount() view returns (uint256)',
   'function gameAtIndex(uint256 _index) view returns (uint32 gameType_, uint64 timestamp_, address proxy_)',
+  'function games(uint32 _gameType, bytes32 _rootClaim, bytes _extraData) view returns (address proxy_, uint64 timestamp_)',
   'event DisputeGameCreated(address indexed disputeProxy, uint32 indexed gameType, bytes32 indexed rootClaim)',
+  'error GameAlreadyExists(bytes32 uuid)',
+  'error NoImplementation(uint32 gameType)',
+  'error IncorrectBondAmount()',
 ])
 
 const gameAbi = parseAbi([
@@ -36,21 +40,28 @@ export interface CreateGameParameters {
   gameType: number
   root: Hex
   l2Block: bigint
+  /** When the same proposal exists already (`GameAlreadyExists`), return that game instead of failing. @default false */
+  reuse?: boolean
 }
 
 /**
  * Proposes `root` for `l2Block`: `DisputeGameFactory.create` with `initBonds(gameType)`; waits for the receipt.
- * @returns The game's address.
+ * @returns The game's address (and the creating transaction, unless an existing game was reused).
  * @example
  * const game = await createGame({ l1Rpc, factory, privateKey, gameType: 255, root, l2Block: 12n })
  */
-export async function createGame(p: CreateGameParameters): Promise<{ game: Address; txHash: Hex }> {
+export async function createGame(p: CreateGameParameters): Promise<{ game: Address; txHash?: Hex }> {
   const transport = http(p.l1Rpc)
   const l1 = createPublicClient({ transport, pollingInterval: 200 })
   const wallet = createWalletClient({ account: privateKeyToAccount(p.privateKey), transport })
   const value = await l1.readContract({ address: p.factory, abi: factoryAbi, functionName: 'initBonds', args: [p.gameType] })
   const extraData = encodeAbiParameters([{ type: 'uint256' }], [p.l2Block])
-  const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: factoryAbi, functionName: 'create', args: [p.gameType, p.root, extraData], value })
+  const args = [p.gameType, p.root, extraData] as const
+  if (p.reuse) {
+    const [existing] = await l1.readContract({ address: p.factory, abi: factoryAbi, functionName: 'games', args })
+    if (existing !== zeroAddress) return { game: existing }
+  }
+  const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: factoryAbi, functionName: 'create', args, value })
   const txHash = await wallet.writeContract({ ...request, chain: null })
   const receipt = await l1.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 })
   const [created] = parseEventLogs({ abi: factoryAbi, logs: receipt.logs, eventName: 'DisputeGameCreated' })

@@ -12,7 +12,7 @@ import { healFault } from './heal.js'
 import { l1HaltFault, l1ResumeFault } from './l1Halt.js'
 import { l1ReorgFault } from './l1Reorg.js'
 import { bandwidthFault, clearLinkFaultsFault, latencyFault, lossFault } from './linkFault.js'
-import { invalidProposalFault } from './invalidProposal.js'
+import { invalidProposalFault, proposeFault } from './invalidProposal.js'
 import { partitionFault } from './partition.js'
 import { crashFault, pauseFault, restartFault, resumeFault, startFault, stopFault } from './service.js'
 
@@ -37,6 +37,7 @@ export const FAULTS = {
   bandwidth: bandwidthFault,
   clearLinkFaults: clearLinkFaultsFault,
   invalidProposal: invalidProposalFault,
+  propose: proposeFault,
   challengerOutage: challengerOutageFault,
   challengerResume: challengerResumeFault,
 } as const

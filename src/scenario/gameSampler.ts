@@ -16,7 +16,9 @@ export class GameSampler {
   constructor(
     private readonly devnet: Devnet,
     private readonly history: History,
-  ) {}
+  ) {
+    if (devnet.contracts?.l1?.DisputeGameFactoryProxy) history.games = []
+  }
 
   /** One round: new games and games in progress; an unreachable L1 or node skips the round. */
   async sample(t: number): Promise<void> {

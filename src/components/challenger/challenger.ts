@@ -262,7 +262,11 @@ export class Challenger {
       const hash = await this.wallet.sendTransaction({ to: address, data, value, chain: null })
       const receipt = await this.l1.waitForTransactionReceipt({ hash, timeout: 30_000 })
       if (receipt.status === 'success') return true
-      throw new Error(`transaction ${hash} reverted`)
+      // Replay it on the state of its block for the reason (the state it ran on is gone).
+      const reason = await this.l1
+        .call({ account: this.account, to: address, data, value, blockNumber: receipt.blockNumber - 1n, gas: receipt.gasUsed })
+        .then(() => `out of gas? (used ${receipt.gasUsed})`, revertReason)
+      throw new Error(`transaction ${hash} reverted: ${reason}`)
     } catch (err) {
       this.stats.failedTxs++
       this.log.warn(`${functionName} failed`, { game: address, err: revertReason(err) })
