@@ -161,6 +161,7 @@ describe('parseScenario', () => {
       'batcher-outage',
       'false-expectation',
       'false-liveness',
+      'invalid-output-challenged',
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
       'replica-cut-off',
