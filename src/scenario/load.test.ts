@@ -168,6 +168,7 @@ describe('parseScenario', () => {
       'replica-partition',
       'sequencer-crash-failover',
       'slow-link',
+      'unchallenged-wrong-root',
     ])
   })
 
