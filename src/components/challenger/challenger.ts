@@ -259,7 +259,9 @@ export class Challenger {
     const data = encodeFunctionData({ abi: gameAbi, functionName, args } as Parameters<typeof encodeFunctionData>[0])
     try {
       await this.l1.call({ account: this.account, to: address, data, value })
-      const hash = await this.wallet.sendTransaction({ to: address, data, value, chain: null })
+      // anvil's estimate can be short of what the tx needs (resolveClaim ran out of gas at it): add half.
+      const gas = ((await this.l1.estimateGas({ account: this.account, to: address, data, value })) * 3n) / 2n
+      const hash = await this.wallet.sendTransaction({ to: address, data, value, gas, chain: null })
       const receipt = await this.l1.waitForTransactionReceipt({ hash, timeout: 30_000 })
       if (receipt.status === 'success') return true
       // Replay it on the state of its block for the reason (the state it ran on is gone).
