@@ -72,6 +72,7 @@ export class Challenger {
   private readonly info = new Map<Address, GameInfo>()
   /** Games resolved with no credit left to claim. */
   private readonly done = new Set<Address>()
+  private readonly lastError = new Map<Address, string>()
 
   constructor(
     private readonly cfg: ChallengerConfig,
@@ -92,8 +93,12 @@ export class Challenger {
       if (this.done.has(game.address)) continue
       try {
         await this.progress(game, head.timestamp)
+        this.lastError.delete(game.address)
       } catch (err) {
-        this.log.warn('game round failed', { game: game.address, err: (err as Error).message })
+        // Once per distinct error: a node or L1 that is down fails every round.
+        const message = (err as Error).message
+        if (this.lastError.get(game.address) !== message) this.log.warn('game round failed', { game: game.address, err: message })
+        this.lastError.set(game.address, message)
       }
     }
   }
