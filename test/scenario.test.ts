@@ -28,6 +28,15 @@ describe.each(testRuntimes())('scenarios on %s', (runtime) => {
     expect(history.samples.length).toBeGreaterThan(10)
   }, 180_000)
 
+  test('behavior: a wrong root that wins while the challenger is down fails proposalsValid', async () => {
+    const { result, history } = await runScenario(fixture('unchallenged-wrong-root.yaml'), { runtime, settleMs: 500 })
+    expect(result.steps.every((s) => s.status === 'passed'), JSON.stringify(result.steps)).toBe(true)
+    expect(result.passed).toBe(false)
+    expect(result.violations.map((v) => v.invariant)).toEqual(['proposalsValid'])
+    expect(result.violations[0].message).toMatch(/resolved DEFENDER_WINS with root 0x[0-9a-f]{64}, but the output root at block \d+ is 0x/)
+    expect(history.games?.some((g) => g.status === 'DEFENDER_WINS' && g.rootClaim !== g.honestRoot)).toBe(true)
+  }, 180_000)
+
   const shipped = readdirSync(new URL('../scenarios', import.meta.url)).filter((f) => f.endsWith('.yaml'))
   test.each(shipped)('behavior: shipped scenario %s passes', async (file) => {
     const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime })

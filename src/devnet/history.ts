@@ -76,6 +76,28 @@ export interface BlockClaim {
   via: 'sequenced' | 'committed'
 }
 
+/** One dispute game of the DisputeGameFactory as L1 shows it, sampled whenever it changed. */
+export interface GameSample {
+  t: number
+  /** Factory index. */
+  index: number
+  address: string
+  gameType: number
+  /** The proposed L2 block. */
+  l2Block: number
+  rootClaim: string
+  /** The output root at `l2Block` from the sequencer's rollup node, once it had the block safe. */
+  honestRoot?: string
+  status: 'IN_PROGRESS' | 'CHALLENGER_WINS' | 'DEFENDER_WINS'
+  /** L1 timestamps, seconds. */
+  createdAt: number
+  resolvedAt?: number
+  /** Claims in the game (the root included). */
+  claims: number
+  /** Whether some claim counters the root. */
+  rootCountered: boolean
+}
+
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
 
 export interface HistoryEvent {
@@ -107,6 +129,8 @@ export interface History {
   l1: L1Sample[]
   agreement: AgreementSample[]
   outputs: OutputSample[]
+  /** Dispute games (devnets with settlement contracts): a sample per game whenever it changed. */
+  games?: GameSample[]
   events: HistoryEvent[]
   /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */
   l1Canonical: Record<number, string>

@@ -14,4 +14,5 @@ export { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts 
 export { nodeHeads, rpcCall, withHeads } from './heads.js'
 export { followLog, readLogLines, serviceLogFile } from './logs.js'
 export { devnetStatus, stopFromDescriptor } from './recorded.js'
+export { createGame, readGames, GAME_STATUS, type CreateGameParameters } from './games.js'
 export { defaultLiteEntrypoint, startDevnet, type Devnet, type DevnetEvent, type StartDevnetOptions } from './start.js'

@@ -13,7 +13,7 @@ import type { Topology } from '../topology/types.js'
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
   const conductors = conductorNodes(topology)
-  const free = await allocatePorts(4 + 3 * topology.l2.nodes.length + 3 * conductors.length)
+  const free = await allocatePorts(5 + 3 * topology.l2.nodes.length + 3 * conductors.length)
   let next = 0
   const take = () => free[next++]
   return {
@@ -22,5 +22,6 @@ export async function resolvePorts(topology: Topology): Promise<PortMap> {
     batcher: { rpc: take() },
     proxyd: { rpc: take(), metrics: take() },
     ...conductorPorts(conductors, () => ({ rpc: take(), consensus: take(), etcd: take() })),
+    challenger: { metrics: take() },
   }
 }

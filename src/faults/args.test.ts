@@ -11,6 +11,9 @@ describe('parseFaultOptions (devnet fault)', () => {
   test('default: values read as YAML, defaults filled in', () => {
     expect(parse('l1Reorg', '--depth', '3')).toEqual({ name: 'l1Reorg', args: { depth: 3, reinclude: false, allowFinalized: false } })
     expect(parse('heal')).toEqual({ name: 'heal', args: {} })
+    // An optional argument without a default is left out, not a reason to drop the fault.
+    expect(parse('invalidProposal')).toEqual({ name: 'invalidProposal', args: { from: 'rogue' } })
+    expect(parse('propose', '--block', '12')).toEqual({ name: 'propose', args: { block: 12 } })
     expect(parse('start', '--service', 'replica-0', '--fresh', 'true')).toEqual({ name: 'start', args: { service: 'replica-0', fresh: true } })
     expect(parse('partition', '--groups', '[[replica-0], [sequencer, l1, batcher]]')).toEqual({
       name: 'partition',

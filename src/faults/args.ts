@@ -30,8 +30,9 @@ export function readFault(r: Reader, name: FaultName, args: Entry | undefined, a
     const entry = given.get(key)
     const value = entry ? arg.check(r, entry.node, entry.path) : arg.default
     if (!entry && !('default' in arg)) r.fail(where.path, where.line, `missing required argument ${JSON.stringify(key)} for ${name}`)
-    if (value === undefined) valid = false
-    else out[key] = value
+    // An optional argument may default to nothing; a given one that reads as undefined failed its check.
+    if (value !== undefined) out[key] = value
+    else if (entry || !('default' in arg)) valid = false
   }
   if (!valid) return undefined
   const problem = def.check?.(out, names)

@@ -1,5 +1,6 @@
 /**
- * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts) and a batcher outage,
+ * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts), a batcher outage and a
+ * challenger outage,
  * closing their windows.
  */
 import { healEtcdPartitions } from './conductor.js'
@@ -7,7 +8,7 @@ import { call, isActive, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 
 export const healFault: FaultDefinition<Record<never, never>> = {
-  summary: 'end partitions, etcd partitions, link faults and batcher outages',
+  summary: 'end partitions, etcd partitions, link faults, batcher and challenger outages',
   lasts: 'recovery',
   args: () => ({}),
   targets: () => [],
@@ -17,6 +18,7 @@ export const healFault: FaultDefinition<Record<never, never>> = {
     state.runtimePartition = false
     if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
     healEtcdPartitions(ctx)
+    if (isActive(state, 'challengerOutage')) await devnet.service('challenger').restart()
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)
     state.linkFaults = []
   },

@@ -1,11 +1,13 @@
 /** The faults, one action each with its declaration, the registry, and argument reading. */
 export { batcherOutage, batcherResume } from './batcherOutage.js'
+export { challengerOutage, challengerResume } from './challengerOutage.js'
 export { failover, type FailoverParameters } from './failover.js'
 export { currentLeader, transferLeader, type TransferParameters } from './conductor.js'
 export { heal } from './heal.js'
 export { l1Halt, l1Resume } from './l1Halt.js'
 export { l1Reorg, type L1ReorgParameters, type L1ReorgReturnType } from './l1Reorg.js'
 export { bandwidth, clearLinkFaults, latency, loss, type BandwidthParameters, type LatencyParameters, type LossParameters } from './linkFault.js'
+export { invalidProposal, proposeOutput, type InvalidProposalParameters, type InvalidProposalReturnType, type ProposeParameters } from './invalidProposal.js'
 export { partition, type PartitionParameters } from './partition.js'
 export { crash, pause, restart, resume, start, stop, type ServiceFaultParameters, type StartParameters } from './service.js'
 export { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'

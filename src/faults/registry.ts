@@ -4,6 +4,7 @@
  * both read arguments and run faults through it.
  */
 import { batcherOutageFault, batcherResumeFault } from './batcherOutage.js'
+import { challengerOutageFault, challengerResumeFault } from './challengerOutage.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 import { conductorPauseFault, conductorResumeFault, etcdHealFault, etcdPartitionFault, overrideLeaderFault, transferLeaderFault } from './conductor.js'
@@ -12,6 +13,7 @@ import { healFault } from './heal.js'
 import { l1HaltFault, l1ResumeFault } from './l1Halt.js'
 import { l1ReorgFault } from './l1Reorg.js'
 import { bandwidthFault, clearLinkFaultsFault, latencyFault, lossFault } from './linkFault.js'
+import { invalidProposalFault, proposeFault } from './invalidProposal.js'
 import { partitionFault } from './partition.js'
 import { crashFault, pauseFault, restartFault, resumeFault, startFault, stopFault } from './service.js'
 
@@ -41,6 +43,10 @@ export const FAULTS = {
   etcdPartition: etcdPartitionFault,
   etcdHeal: etcdHealFault,
   overrideLeader: overrideLeaderFault,
+  invalidProposal: invalidProposalFault,
+  propose: proposeFault,
+  challengerOutage: challengerOutageFault,
+  challengerResume: challengerResumeFault,
 } as const
 
 export type FaultName = keyof typeof FAULTS

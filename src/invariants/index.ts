@@ -5,6 +5,7 @@ import { headOrdering } from './headOrdering.js'
 import { leaderLiveness } from './leaderLiveness.js'
 import { nodesAgree } from './nodesAgree.js'
 import { outputRootsAgree } from './outputRootsAgree.js'
+import { proposalsValid } from './proposalsValid.js'
 import { safeLiveness } from './safeLiveness.js'
 import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
 import { safeOriginCanonical } from './safeOriginCanonical.js'
@@ -20,6 +21,7 @@ export {
   headOrdering,
   nodesAgree,
   outputRootsAgree,
+  proposalsValid,
   safeLiveness,
   safeMovesBackOnlyOnL1Reorg,
   safeOriginCanonical,
@@ -36,6 +38,7 @@ export const allInvariants: readonly Invariant[] = [
   safeOriginCanonical,
   nodesAgree,
   outputRootsAgree,
+  proposalsValid,
   unsafeLiveness,
   safeLiveness,
   singleSequencer,

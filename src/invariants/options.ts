@@ -14,6 +14,8 @@ export const invariantDefaults = {
   graceMs: 5000,
   /** @default 5000 */
   leaderElectionMs: 5000,
+  /** @default 15000 */
+  counterMs: 15000,
 } satisfies InvariantOptions
 
 /** `options` with every missing key taken from {@link invariantDefaults}. */

@@ -18,6 +18,11 @@ export interface InvariantOptions {
   graceMs: number
   /** `leaderLiveness`: with a conductor quorum and a healthy sequencer, the bound on a leaderless or stalled stretch. */
   leaderElectionMs: number
+  /**
+   * `proposalsValid`: a wrong output root must be countered within this long after it is first seen, not
+   * counting faults that stop the challenger, L1 or the sequencer's rollup node (plus this long after each).
+   */
+  counterMs: number
 }
 
 /**

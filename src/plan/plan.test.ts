@@ -54,6 +54,7 @@ test('args: runtime docker', () => {
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
     proxyd: { rpc: 40009, metrics: 40010 },
+    challenger: { metrics: 40011 },
   }
   const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--port', '8545']))
@@ -87,6 +88,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
     proxyd: { rpc: 30009, metrics: 30010 },
+    challenger: { metrics: 30011 },
   }
   const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '127.0.0.1', '--port', '30001']))

@@ -18,6 +18,7 @@ import { linkMultiaddrRef, linkRef } from './links.js'
 import { proxydService } from './proxyd.js'
 import { conductorService, conductorServices } from './conductor.js'
 import { conductorNodes } from '../topology/conductor.js'
+import { challengerService } from './challenger.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
@@ -33,7 +34,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd', 'challenger'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -254,7 +255,11 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => url(proxydLinks, name, 'el'), links: proxydLinks })]
     : []
   const conductors = conductorServices(topology, { runtime, bindHost, inner: innerConductors, host: hostConductors, url })
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proxyd] }
+  // With settlement contracts on L1, a challenger checks every game against the sequencer's rollup node.
+  const challenger = options.l1Contracts
+    ? [challengerService(topology, { bindHost, port: port(innerPorts.challenger.metrics, hostPorts.challenger.metrics), node: sequencer.name, url })]
+    : []
+  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proxyd, ...challenger] }
 }
 
 function json(value: unknown): string {

@@ -12,6 +12,7 @@ test('default', () => {
     },
     batcher: { rpc: 8548 },
     proxyd: { rpc: 8080, metrics: 7300 },
+    challenger: { metrics: 7310 },
   })
 })
 

@@ -15,6 +15,7 @@
  * | conductor of the i-th node (`l2.conductor`) | `rpc` (op-conductor RPC) | 8560 + i |
  * | | `consensus` (its etcd member's raft peer port) | 50050 + 2i |
  * | | `etcd` (the member's client port, loopback only) | 50051 + 2i |
+ * | `challenger` | `metrics` (health, `challenger_status`) | 7310 |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
  * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
@@ -38,6 +39,7 @@ export interface PortMap {
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
   proxyd: { rpc: number; metrics: number }
+  challenger: { metrics: number }
   /** By node name, for nodes with a conductor (absent: none). */
   conductors?: Record<string, ConductorPorts>
 }
@@ -69,6 +71,8 @@ export const stablePortBase = {
   conductorRpc: 8560,
   /** @default 50050 (op-conductor's default consensus port) */
   conductorConsensus: 50050,
+  /** @default 7310 */
+  challengerMetrics: 7310,
 } as const
 
 /** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
@@ -79,6 +83,7 @@ export function portList(ports: PortMap): number[] {
     ports.batcher.rpc,
     ports.proxyd.rpc,
     ports.proxyd.metrics,
+    ports.challenger.metrics,
     ...Object.values(ports.conductors ?? {}).flatMap((c) => [c.rpc, c.consensus, c.etcd]),
   ]
 }
@@ -100,6 +105,7 @@ export function stablePorts(topology: Topology): PortMap {
       const i = topology.l2.nodes.findIndex((n) => n.name === name)
       return { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }
     }),
+    challenger: { metrics: b.challengerMetrics },
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {

@@ -57,6 +57,7 @@ describe('parseCondition', () => {
     expect(reason('$ > 1')).toBe('expected a mark name after "$", found ">"')
     expect(reason('x.safe > 1', { nodes: ['sequencer'] })).toBe('unknown node "x"; expected one of: sequencer, l1')
     expect(reason('$a > 1', { marks: ['b'] })).toBe('unknown mark "$a"; set it with a "mark" step before this one')
+    expect(reason('games.won > 1')).toBe('unknown count "won" of games; expected one of: total, inProgress, challengerWins, defenderWins')
     expect(new ConditionError('a', 'b').message).toBe('cannot parse condition "a": b')
   })
 })
@@ -104,5 +105,18 @@ describe('evaluateCondition', () => {
       marks: { m: 1 },
     })
     expect(historyView(history).heads.sequencer).toEqual({ unsafe: 13, safe: 9, finalized: 5, reorgs: 0 })
+  })
+
+  test('behavior: games counts the latest status of each game at or before t', () => {
+    const history = healthyHistory({ untilMs: 3000 })
+    const game = { address: '0x01', gameType: 255, l2Block: 5, rootClaim: '0x02', createdAt: 1, claims: 1, rootCountered: false }
+    history.games = [
+      { ...game, t: 100, index: 0, status: 'IN_PROGRESS' },
+      { ...game, t: 200, index: 1, status: 'IN_PROGRESS' },
+      { ...game, t: 900, index: 0, status: 'CHALLENGER_WINS' },
+    ]
+    expect(historyView(history, {}, 500).heads.games).toEqual({ total: 2, inProgress: 2, challengerWins: 0, defenderWins: 0 })
+    const condition = parseCondition('games.challengerWins >= 1 and games.total == 2', { nodes: ['sequencer'] })
+    expect(evaluateCondition(condition, historyView(history))).toBe(true)
   })
 })

@@ -6,7 +6,8 @@
  * cmp   := term op term            op: >= > <= < == !=
  * term  := int | node "." head [(+|-) int] | "$" mark [(+|-) int]
  * ```
- * L2 nodes have heads `unsafe`, `safe`, `finalized`; `l1` has `head`, `safe`, `finalized`.
+ * L2 nodes have heads `unsafe`, `safe`, `finalized`; `l1` has `head`, `safe`, `finalized`; `games` (the
+ * dispute games on L1) has `total`, `inProgress`, `challengerWins`, `defenderWins`.
  * @example
  * parseCondition('replica-0.safe < $beforeReorg and replica-0.unsafe >= sequencer.unsafe - 2')
  */
@@ -14,9 +15,11 @@
 /** Values of a rollup node a condition can name: its heads, and `reorgs`, the unsafe reorgs the recorder saw. */
 export const L2_HEADS = ['unsafe', 'safe', 'finalized', 'reorgs'] as const
 export const L1_HEADS = ['head', 'safe', 'finalized'] as const
+/** Counts of the dispute games the recorder saw, by status. */
+export const GAME_COUNTS = ['total', 'inProgress', 'challengerWins', 'defenderWins'] as const
 export const OPERATORS = ['>=', '<=', '==', '!=', '>', '<'] as const
 
-export type Head = (typeof L2_HEADS)[number] | (typeof L1_HEADS)[number]
+export type Head = (typeof L2_HEADS)[number] | (typeof L1_HEADS)[number] | (typeof GAME_COUNTS)[number]
 export type Operator = (typeof OPERATORS)[number]
 
 export type Term =
@@ -133,6 +136,10 @@ class Scanner {
     const head = this.match(/[A-Za-z_][A-Za-z0-9_]*/y)
     if (head === undefined) this.fail(`expected a head after "${node}.", found ${this.found()}`)
     const { nodes } = this.context
+    if (node === 'games') {
+      if (!(GAME_COUNTS as readonly string[]).includes(head)) this.fail(`unknown count ${JSON.stringify(head)} of games; expected one of: ${GAME_COUNTS.join(', ')}`)
+      return { kind: 'head', node, head: head as Head, offset: this.offset() }
+    }
     if (node !== 'l1' && nodes && !nodes.includes(node)) {
       this.fail(`unknown node ${JSON.stringify(node)}; expected one of: ${[...nodes, 'l1'].join(', ')}`)
     }

@@ -5,7 +5,7 @@ import type { History } from '../devnet/history.js'
 
 /** What a condition is evaluated against. */
 export interface ConditionView {
-  /** Head numbers by node name: L2 nodes' `unsafe`/`safe`/`finalized`, and `l1`'s `head`/`safe`/`finalized`. */
+  /** Head numbers by node name: L2 nodes' `unsafe`/`safe`/`finalized`, `l1`'s `head`/`safe`/`finalized`, and the `games` counts. */
   heads: Record<string, Partial<Record<Head, number>>>
   /** Values stored by `mark` steps. */
   marks: Record<string, number>
@@ -68,5 +68,11 @@ export function historyView(history: History, marks: Record<string, number> = {}
   }
   const l1 = history.l1.filter((s) => s.t <= t).reduce<History['l1'][number] | undefined>((a, b) => (a && a.t > b.t ? a : b), undefined)
   if (l1) heads.l1 = { head: l1.head.number, safe: l1.safe.number, finalized: l1.finalized.number }
+  if (history.games) {
+    const games = new Map<number, string>()
+    for (const g of history.games) if (g.t <= t) games.set(g.index, g.status)
+    const count = (status: string) => [...games.values()].filter((s) => s === status).length
+    heads.games = { total: games.size, inProgress: count('IN_PROGRESS'), challengerWins: count('CHALLENGER_WINS'), defenderWins: count('DEFENDER_WINS') }
+  }
   return { heads, marks }
 }

@@ -164,6 +164,7 @@ describe('parseScenario', () => {
       'false-expectation',
       'false-liveness',
       'forced-equivocation',
+      'invalid-output-challenged',
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
       'leadership-transfer',
@@ -171,6 +172,7 @@ describe('parseScenario', () => {
       'replica-partition',
       'sequencer-crash-failover',
       'slow-link',
+      'unchallenged-wrong-root',
     ])
   })
 

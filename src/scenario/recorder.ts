@@ -10,6 +10,7 @@ import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
 import type { History, HistoryEvent } from '../devnet/history.js'
 import { ConductorSampler } from './conductorSampler.js'
+import { GameSampler } from './gameSampler.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
@@ -29,6 +30,7 @@ export class Recorder {
   /** Per node: the unsafe head of its previous sample and the reorgs seen so far. */
   private readonly lastUnsafe = new Map<string, { number: number; hash: Hex; reorgs: number }>()
   private readonly conductors: ConductorSampler
+  private readonly games: GameSampler
 
   constructor(
     private readonly devnet: Devnet,
@@ -48,6 +50,7 @@ export class Recorder {
       l1Canonical: {},
     }
     this.conductors = new ConductorSampler(devnet.topology, devnet.endpoints, this.history)
+    this.games = new GameSampler(devnet, this.history)
   }
 
   now(): number {
@@ -110,6 +113,7 @@ export class Recorder {
     }
     await this.sampleL1(t)
     await this.conductors.sample(t, statuses.flatMap((r) => (r ? [{ node: r.node, active: r.active, unsafe: r.s.unsafe_l2.number }] : [])))
+    if (round % 2 === 0) await this.games.sample(t)
     const live = statuses.filter((r) => r !== undefined)
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))

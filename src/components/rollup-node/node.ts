@@ -10,7 +10,7 @@ import { ZERO_HASH } from '../../protocol/types.js'
 import { envelopeToEngineJson } from '../../protocol/payload.js'
 import type { Attributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
-import { Derivation, safeChainBlock } from './derivation.js'
+import { Derivation, safeChainBlock, type SafeRecord } from './derivation.js'
 import { Engine, EngineHistoryError, l2RefFromBlock, type RpcBlock } from './engine.js'
 import { ConductorLink } from './conductor.js'
 import { Gossip, sealedPayload, type GossipHost } from './gossip.js'
@@ -19,6 +19,9 @@ import { Persistence } from './persistence.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
+
+/** Safe records kept after finalization for `optimism_safeHeadAtL1Block` (not persisted across restarts). */
+const SAFE_DB_LIMIT = 10_000
 
 export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
@@ -37,6 +40,8 @@ export class RollupNode implements GossipHost, SequencerHost {
   private lastHeadPoll = 0
   private lastFinalityPoll = 0
   private loopDone: Promise<void> | undefined
+  /** Safe records below the finalized head, oldest first (the finalized chain never reorgs). */
+  private readonly finalizedRecords: SafeRecord[] = []
   /** Snapshots of the engine and heads in `conf.dataDir` (none without a data dir). */
   readonly persistence: Persistence | undefined
 
@@ -236,7 +241,19 @@ export class RollupNode implements GossipHost, SequencerHost {
     for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) best = r.l2
     if (best && best.number > this.finalized.number) this.finalized = best
     const keepFrom = records.findIndex((r) => r.l2.number >= this.finalized.number)
-    if (keepFrom > 0) records.splice(0, keepFrom)
+    if (keepFrom > 0) this.finalizedRecords.push(...records.splice(0, keepFrom))
+    if (this.finalizedRecords.length > SAFE_DB_LIMIT) this.finalizedRecords.splice(0, this.finalizedRecords.length - SAFE_DB_LIMIT)
+  }
+
+  /**
+   * `optimism_safeHeadAtL1Block` (op-node's safe DB): the safe head recorded once derivation had processed
+   * L1 block `l1Number` (the last safe record derived from it or an earlier block), with that L1 block.
+   */
+  safeHeadAtL1Block(l1Number: number): { l1Block: { hash: Hex; number: number }; safeHead: { hash: Hex; number: number } } {
+    const all = [...this.finalizedRecords, ...this.derivation.records]
+    const r = all.findLast((rec) => rec.derivedFrom.number <= l1Number)
+    if (!r) rpcFail(-32000, 'not found')
+    return { l1Block: { hash: r.derivedFrom.hash, number: r.derivedFrom.number }, safeHead: { hash: r.l2.hash, number: r.l2.number } }
   }
 
   private async poll(now: number): Promise<void> {

@@ -34,6 +34,7 @@ export function rollupMethods(node: RollupNode): Record<string, RpcHandler> {
       if (n === 'finalized') number = node.finalized.number
       return node.outputAtBlock(number)
     },
+    optimism_safeHeadAtL1Block: ([n]) => node.safeHeadAtL1Block(quantity(n, 'L1 block number')),
     admin_startSequencer: ([hash]) => node.sequencer.start(str(hash, 'unsafe head hash') as Hex),
     admin_stopSequencer: () => node.sequencer.stop(),
     admin_sequencerActive: () => node.sequencer.active,

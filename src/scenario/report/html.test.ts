@@ -42,6 +42,22 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('<td class="skipped">not checked</td>')
     expect(html).toContain('<td class="failed">1 violation</td>')
     expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
+    expect(html).not.toContain('table class="games"')
+  })
+
+  test('behavior: dispute games show on the L1 chart (created, outcome) and in a table', () => {
+    const { history, result } = syntheticRun()
+    const game = { address: '0x01', gameType: 255, l2Block: 12, rootClaim: '0x02', honestRoot: '0x03', createdAt: 1, claims: 1, rootCountered: false }
+    history.games = [
+      { ...game, t: 1000, index: 0, status: 'IN_PROGRESS' },
+      { ...game, t: 3000, index: 0, status: 'IN_PROGRESS', claims: 2, rootCountered: true },
+      { ...game, t: 9000, index: 0, status: 'CHALLENGER_WINS', claims: 2, rootCountered: true },
+    ]
+    const html = renderHtmlTimeline(history, result)
+    const l1 = html.slice(html.indexOf('data-chain="l1"'))
+    expect(l1).toContain('<g class="game" data-game="0"><title>game 0 for block 12 (wrong root) created</title>')
+    expect(l1).toContain('<g class="game challenger_wins" data-game="0" data-status="CHALLENGER_WINS"><title>game 0 for block 12 (wrong root): CHALLENGER_WINS</title>')
+    expect(html).toContain('<tr data-game="0"><td>0</td><td>12</td><td>wrong root</td><td>2</td><td>1s</td><td>CHALLENGER_WINS at 9s</td></tr>')
   })
 
   test('behavior: a long run lists its fault windows and zooms to each violation', () => {

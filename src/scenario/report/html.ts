@@ -5,6 +5,7 @@ import { allInvariants, invariantDefaults } from '../../invariants/index.js'
 import type { History } from '../../devnet/history.js'
 import type { ScenarioResult } from '../types.js'
 import { renderChart, secondsLabel, type Band, type Marker, type Series } from './chart.js'
+import { gameMarkers, gamesTable } from './games.js'
 import { escapeXml as e } from './xml.js'
 
 /** A zoomed chart shows this long before a violation and after it. */
@@ -26,6 +27,7 @@ svg .grid { stroke: #eee; } svg .frame { fill: none; stroke: #bbb; }
 svg .series { fill: none; stroke-width: 1.6; } svg .legend-item line { stroke-width: 3; }
 svg .fault-window rect { fill: #f5a623; fill-opacity: 0.18; } svg .fault-label { fill: #a15c00; }
 svg .violation circle { fill: #d00; } svg .violation line { stroke: #d00; stroke-dasharray: 3 3; }
+svg .game path { fill: #1c7ed6; } svg .game line { stroke: #1c7ed6; stroke-dasharray: 1 3; } svg .game.challenger_wins path { fill: #2b8a3e; }
 svg .failed-step path { fill: #e67700; } svg .failed-step line { stroke: #e67700; stroke-dasharray: 2 4; }
 pre { background: #f6f6f6; padding: 8px; overflow: auto; max-height: 320px; }
 `
@@ -38,8 +40,8 @@ pre { background: #f6f6f6; padding: 8px; overflow: auto; max-height: 320px; }
  * around it (`#violation-<i>`).
  *
  * Stable hooks: `svg[data-node="<name>"]`, `svg[data-chain="l1"]`, `.fault-window[data-fault]`,
- * `.violation[data-invariant]`, `.failed-step`, `table.summary`, `table.steps`, `table.invariants`,
- * `table.fault-windows`, `section.zoom[data-violation]`.
+ * `.violation[data-invariant]`, `.failed-step`, `.game[data-game]`, `table.games`, `table.summary`, `table.steps`,
+ * `table.invariants`, `table.fault-windows`, `section.zoom[data-violation]`.
  */
 export function renderHtmlTimeline(history: History, result: ScenarioResult): string {
   const lastT = (items: { t: number }[]) => items.reduce((m, i) => Math.max(m, i.t), 0)
@@ -97,7 +99,7 @@ export function renderHtmlTimeline(history: History, result: ScenarioResult): st
     tMax,
     series: (['head', 'safe', 'finalized'] as const).map((head) => ({ name: head, color: COLORS[head], points: l1.map((s) => [s.t, s[head].number]) })),
     bands,
-    markers: failedSteps,
+    markers: [...failedSteps, ...gameMarkers(history)],
   })
 
   const status = (passed: boolean) => `<span class="${passed ? 'passed' : 'failed'}">${passed ? 'PASS' : 'FAIL'}</span>`
@@ -124,6 +126,7 @@ ${nodeCharts.join('\n')}
 ${l1Chart}
 <h2>Fault windows</h2>
 ${windowsTable(windows, tMax)}
+${gamesTable(history)}
 <h2>Steps</h2>
 ${stepsTable(result)}
 <h2>Invariants</h2>

@@ -1,0 +1,27 @@
+/**
+ * `challengerOutage()` / `challengerResume()`: the challenger stops (its service is stopped through the
+ * runtime, so nothing watches the games) / starts again and picks up every game in its window.
+ */
+import type { FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
+
+type NoArgs = Record<never, never>
+const noArgs = { args: () => ({}), targets: () => ['challenger'] }
+
+export const challengerOutageFault: FaultDefinition<NoArgs> = {
+  summary: 'the challenger stops; ended by challengerResume or heal',
+  lasts: 'window',
+  endedBy: ['challengerResume', 'heal'],
+  ...noArgs,
+  act: (ctx) => ctx.devnet.service('challenger').stop(),
+}
+
+export const challengerResumeFault: FaultDefinition<NoArgs> = {
+  summary: 'the challenger starts again; ends challengerOutage',
+  lasts: 'recovery',
+  ...noArgs,
+  act: (ctx) => ctx.devnet.service('challenger').restart(),
+}
+
+export const challengerOutage = (ctx: FaultContext) => runFault(ctx, 'challengerOutage', challengerOutageFault, {})
+export const challengerResume = (ctx: FaultContext) => runFault(ctx, 'challengerResume', challengerResumeFault, {})

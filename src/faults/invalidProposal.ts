@@ -1,0 +1,82 @@
+/**
+ * Output proposals posted by hand, as dispute games of the devnet's game type (`DisputeGameFactory.create`
+ * with the init bond), for `block` or the sequencer's latest safe L2 block:
+ * - `invalidProposal({ block, from })`: a wrong root, `keccak256(honest root ++ "invalid")`; `from`: `rogue`
+ *   (the last funded dev account, a second proposer) or `proposer` (the proposer's own key);
+ * - `propose({ block })`: the honest root from the proposer's key, as op-proposer would (an existing
+ *   identical proposal is reused), e.g. to have an honest game at a known point of a scenario.
+ */
+import { concat, keccak256, stringToHex, type Address, type Hex } from 'viem'
+import { createGame } from '../devnet/games.js'
+import { devKeys } from '../plan/keys.js'
+import { l1Deployment } from '../plan/l1Deployment.js'
+import type { SyncStatus } from '../protocol/types.js'
+import { int, oneOf } from '../topology/reader.js'
+import { call, type FaultContext } from './context.js'
+import { runFault, type FaultDefinition } from './definition.js'
+
+export interface InvalidProposalParameters {
+  /** The L2 block proposed. @default the sequencer's safe head */
+  block?: number
+  /** Whose key posts it. @default 'rogue' */
+  from?: 'rogue' | 'proposer'
+}
+
+export interface InvalidProposalReturnType {
+  game: Address
+  block: number
+  root: Hex
+  honestRoot: Hex
+}
+
+export const invalidProposalFault: FaultDefinition<InvalidProposalParameters, InvalidProposalReturnType> = {
+  summary: 'post a wrong output root as a dispute game (for block, default the safe head) from a rogue key or the proposer',
+  lasts: 'instant',
+  args: () => ({
+    block: blockArg,
+    from: { check: oneOf('rogue', 'proposer'), default: 'rogue', doc: 'rogue (a second proposer, the last funded dev account) or proposer' },
+  }),
+  targets: () => ['l1'],
+  act: (ctx, { block, from = 'rogue' }) => post(ctx, block, from, true),
+  details: ({ game, block, root, honestRoot }) => ({ game, block, root, honestRoot }),
+}
+
+export interface ProposeParameters {
+  /** The L2 block proposed. @default the sequencer's safe head */
+  block?: number
+}
+
+const blockArg = { check: int(1), default: undefined, doc: "the L2 block to propose (default: the sequencer's safe head)" }
+
+export const proposeFault: FaultDefinition<ProposeParameters, InvalidProposalReturnType> = {
+  summary: "post the honest output root as a dispute game from the proposer's key (for block, default the safe head)",
+  lasts: 'instant',
+  args: () => ({ block: blockArg }),
+  targets: () => ['l1'],
+  act: (ctx, { block }) => post(ctx, block, 'proposer', false),
+  details: ({ game, block, root }) => ({ game, block, root }),
+}
+
+/** Posts the honest root, or a wrong one, for `block` (default: the sequencer's safe head). */
+async function post(ctx: FaultContext, block: number | undefined, from: 'rogue' | 'proposer', wrong: boolean): Promise<InvalidProposalReturnType> {
+  const { topology, endpoints } = ctx.devnet
+  const sequencer = topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
+  const number = block ?? (await call<SyncStatus>(endpoints[sequencer].rollup, 'optimism_syncStatus')).safe_l2.number
+  const { outputRoot } = await call<{ outputRoot: Hex }>(endpoints[sequencer].rollup, 'optimism_outputAtBlock', [`0x${number.toString(16)}`])
+  const root = wrong ? keccak256(concat([outputRoot, stringToHex('invalid')])) : outputRoot
+  const keys = devKeys(topology)
+  const key = from === 'proposer' ? keys.proposer : keys.accounts[keys.accounts.length - 1]
+  const { game } = await createGame({
+    l1Rpc: endpoints.l1.rpc,
+    factory: l1Deployment(topology).addresses.DisputeGameFactoryProxy,
+    privateKey: key.privateKey,
+    gameType: topology.settlement.gameType,
+    root,
+    l2Block: BigInt(number),
+    reuse: !wrong,
+  })
+  return { game, block: number, root, honestRoot: outputRoot }
+}
+
+export const proposeOutput = (ctx: FaultContext, args: ProposeParameters = {}) => runFault(ctx, 'propose', proposeFault, args)
+export const invalidProposal = (ctx: FaultContext, args: InvalidProposalParameters = {}) => runFault(ctx, 'invalidProposal', invalidProposalFault, args)

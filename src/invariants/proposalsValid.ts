@@ -1,0 +1,69 @@
+import type { GameSample, History, Violation } from '../devnet/history.js'
+import { faultWindows, type FaultWindow } from './faultWindows.js'
+import { withDefaults } from './options.js'
+import type { Invariant } from './types.js'
+
+/**
+ * Output proposals on L1 (`history.games`):
+ * - every game that resolves DEFENDER_WINS claims the honest output root at its block (the sequencer's
+ *   `optimism_outputAtBlock`);
+ * - every game with a wrong root has its root countered within `counterMs` of being first seen, except
+ *   while a fault stops the challenger, L1 or every service (the deadline moves to `counterMs` after such
+ *   a window ends).
+ * Games whose honest root was never learned (block not yet safe) are not judged.
+ */
+export const proposalsValid: Invariant = {
+  id: 'proposalsValid',
+  description: 'games resolved DEFENDER_WINS claim the honest output root; wrong roots are countered while the challenger runs',
+  check(history, options) {
+    const { graceMs, counterMs } = withDefaults(options)
+    const samples = (history.games ?? []).toSorted((a, b) => a.t - b.t)
+    if (!samples.length) return []
+    const byGame = new Map<number, GameSample[]>()
+    for (const s of samples) byGame.set(s.index, [...(byGame.get(s.index) ?? []), s])
+    const end = Math.max(samples[samples.length - 1].t, ...history.l1.map((s) => s.t))
+    const down = faultWindows(history, graceMs).filter(stopsChallenger(history))
+    const out: Violation[] = []
+    for (const list of byGame.values()) {
+      const honest = list.find((s) => s.honestRoot !== undefined)?.honestRoot
+      if (honest === undefined || honest === list[0].rootClaim) continue
+      const won = list.find((s) => s.status === 'DEFENDER_WINS')
+      if (won) {
+        out.push({
+          invariant: this.id,
+          t: won.t,
+          message: `game ${won.index} (${won.address}) resolved DEFENDER_WINS with root ${won.rootClaim}, but the output root at block ${won.l2Block} is ${honest}`,
+          evidence: [won],
+        })
+        continue
+      }
+      const deadline = counterDeadline(list[0].t, counterMs, down)
+      const countered = list.find((s) => s.rootCountered)
+      if ((countered ? countered.t : end) > deadline) {
+        const g = list[0]
+        out.push({
+          invariant: this.id,
+          t: deadline,
+          message: `game ${g.index} (${g.address}) proposes a wrong root for block ${g.l2Block} and was not countered within ${counterMs} ms while the challenger ran`,
+          evidence: [g, ...(countered ? [countered] : [])],
+        })
+      }
+    }
+    return out.sort((a, b) => a.t - b.t)
+  },
+}
+
+/** Windows that keep the challenger from acting: on the challenger, on L1, on the sequencer (its node) or on everything. */
+function stopsChallenger(history: History): (w: FaultWindow) => boolean {
+  const watched = ['challenger', 'l1', history.nodes[0]]
+  return (w) => w.name !== 'invalidProposal' && (w.targets.length === 0 || w.targets.some((t) => watched.includes(t)))
+}
+
+/** `since + counterMs`, pushed to `counterMs` after the end of every window overlapping the time to counter. */
+function counterDeadline(since: number, counterMs: number, windows: FaultWindow[]): number {
+  let deadline = since + counterMs
+  for (const w of windows.toSorted((a, b) => a.start - b.start)) {
+    if (w.start < deadline && w.end > since) deadline = Math.max(deadline, w.end + counterMs)
+  }
+  return deadline
+}

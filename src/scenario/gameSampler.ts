@@ -1,0 +1,49 @@
+/**
+ * The recorder's dispute-game samples: every game of the devnet's DisputeGameFactory, re-read until it is
+ * resolved, with the honest output root at its block from the sequencer's rollup node (once that block is
+ * safe there). A sample is added to `history.games` whenever a game changes.
+ */
+import type { Address, Hex } from 'viem'
+import { readGames } from '../devnet/games.js'
+import type { GameSample, History } from '../devnet/history.js'
+import type { Devnet } from '../devnet/start.js'
+import type { SyncStatus } from '../protocol/types.js'
+import { call } from '../faults/context.js'
+
+export class GameSampler {
+  private readonly last = new Map<number, GameSample>()
+
+  constructor(
+    private readonly devnet: Devnet,
+    private readonly history: History,
+  ) {
+    if (devnet.contracts?.l1?.DisputeGameFactoryProxy) history.games = []
+  }
+
+  /** One round: new games and games in progress; an unreachable L1 or node skips the round. */
+  async sample(t: number): Promise<void> {
+    const factory = this.devnet.contracts?.l1?.DisputeGameFactoryProxy as Address | undefined
+    if (!factory) return
+    const open = [...this.last.values()].filter((g) => g.status === 'IN_PROGRESS' || g.honestRoot === undefined).map((g) => g.index)
+    const from = Math.min(this.last.size, ...open)
+    const sequencer = this.history.nodes[0]
+    const rollup = this.devnet.endpoints[sequencer]?.rollup
+    try {
+      const games = await readGames(this.devnet.endpoints.l1.rpc, factory, from)
+      const safe = rollup ? (await call<SyncStatus>(rollup, 'optimism_syncStatus', [], 3000)).safe_l2.number : -1
+      for (const game of games) {
+        const prev = this.last.get(game.index)
+        let honestRoot = prev?.honestRoot
+        if (honestRoot === undefined && rollup && game.l2Block <= safe) {
+          honestRoot = (await call<{ outputRoot: Hex }>(rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`], 3000)).outputRoot
+        }
+        const next: GameSample = { t, ...game, ...(honestRoot ? { honestRoot } : {}) }
+        if (prev && prev.status === next.status && prev.claims === next.claims && prev.rootCountered === next.rootCountered && prev.honestRoot === next.honestRoot) continue
+        this.last.set(game.index, next)
+        ;(this.history.games ??= []).push(next)
+      }
+    } catch {
+      // L1 or the node not answering (halted, paused): no game samples this round
+    }
+  }
+}
