@@ -11,6 +11,9 @@ import { Engine } from './engine.js'
 import { l2Rpc } from './l2rpc/index.js'
 import { RollupNode } from './node.js'
 import type { P2PNode } from './p2p.js'
+import { GapSync } from './gapSync.js'
+import { PayloadServer, requestPayload } from './reqresp.js'
+import { payloadByNumberProtocol } from '../../protocol/reqresp.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -34,7 +37,20 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   const servers: Server[] = []
   let p2p: P2PNode | undefined
   const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
+  const server = new PayloadServer(node)
+  const reqResp = payloadByNumberProtocol(cfg.l2_chain_id)
+  const sync = new GapSync({
+    log,
+    get unsafe() { return node.unsafe },
+    get safe() { return node.safe },
+    hashAt: async (n) => (await engine.blockByNumber(n))?.hash,
+    peers: () => p2p?.peersServing(reqResp) ?? [],
+    fetch: (peer, n) => requestPayload((...args) => p2p!.newStream(...args), cfg, reqResp, peer, n),
+    enqueue: (payload) => node.gossip.enqueue(payload),
+  })
+  node.gossip.onGap = (target) => sync.request(target)
   const stop = async () => {
+    sync.stop()
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
     await p2p?.stop()
@@ -56,6 +72,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       validate: (topic, data) => node.gossip.validate(topic, data),
       onMessage: () => {},
       chainId: cfg.l2_chain_id,
+      protocols: { [reqResp]: (stream, from) => server.handle(stream, from) },
       log: (msg) => log.debug(msg),
     })
     node.gossip.p2p = p2p
