@@ -199,7 +199,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
         }))
       : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, ...seeded })
   // The link proxy process starts with the first service that has links: start it beside L1 instead.
-  if (runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length)) runtime.links.admin().catch(() => {})
+  const linksUp = runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length) ? runtime.links.admin().catch(() => {}) : undefined
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {
@@ -226,6 +226,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   for (const service of plan.services) started.set(service.name, startOne(service))
   const outcomes = await Promise.allSettled(started.values())
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  await linksUp // started (and so stopped below) or failed, never left starting
   if (failed) {
     await runtime.stopAll().catch(() => {})
     throw failed.reason
