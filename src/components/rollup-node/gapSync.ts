@@ -30,9 +30,6 @@ const PARALLEL = 8
 const ATTEMPTS = 3
 
 export class GapSync {
-  private wanted: ExecutionPayload | undefined
-  /** Number of the block the running fill hangs from. */
-  private filling: bigint | undefined
   private running: Promise<void> | undefined
   private nextPeer = 0
   private stopped = false
@@ -41,33 +38,22 @@ export class GapSync {
 
   constructor(private readonly host: GapSyncHost) {}
 
-  /** Signals a trusted payload (signed gossip) whose parent the node does not have. */
+  /**
+   * Signals a trusted payload (signed gossip) whose parent the node does not have. Ignored while a fill
+   * runs: it walks down to the node's chain anyway, and the gossip queue signals again if a gap remains.
+   */
   request(target: ExecutionPayload): void {
-    if (this.stopped || (this.filling !== undefined && target.blockNumber >= this.filling)) return
-    if (this.wanted === undefined || target.blockNumber < this.wanted.blockNumber) this.wanted = target
-    this.running ??= this.run().finally(() => {
-      this.running = undefined
-    })
+    if (this.stopped || this.running) return
+    this.running = this.fill(target)
+      .catch((err: unknown) => this.host.log.warn('req-resp sync failed', { target: Number(target.blockNumber), err: (err as Error).message }))
+      .finally(() => {
+        this.running = undefined
+      })
   }
 
   /** Starts no new request (those in flight end with the p2p host). */
   stop(): void {
     this.stopped = true
-  }
-
-  private async run(): Promise<void> {
-    while (this.wanted && !this.stopped) {
-      const target = this.wanted
-      this.wanted = undefined
-      this.filling = target.blockNumber
-      try {
-        await this.fill(target)
-      } catch (err) {
-        this.host.log.warn('req-resp sync failed', { target: Number(target.blockNumber), err: (err as Error).message })
-      } finally {
-        this.filling = undefined
-      }
-    }
   }
 
   /** Walks down from `target`, fetching and verifying, until a block attaches to the node's chain. */
