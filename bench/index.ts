@@ -13,9 +13,11 @@ import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
 import { benchSettlement } from './settlement.js'
+import { benchCli } from './cli.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
+  cli: () => benchCli(),
   catchup: () => benchCatchUp(),
   restart: () => benchRestart(),
   docker: () => benchDocker(),

@@ -59,7 +59,7 @@ export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> 
 }
 
 /**
- * Stops a devnet started by another process (`devnet down`): its services in reverse start order as
+ * Stops a devnet started by another process (`devnet down`): all its services at once, as
  * recorded in `devnet.json` (plus any other service directory with a live pid, e.g. after a start that
  * was killed before it wrote the descriptor), then removes `devnet.json`. Logs stay.
  * @returns The names of the services that were running and are now stopped.

@@ -18,7 +18,6 @@ import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts 
 import { resolvePorts } from './ports.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
-import { DockerRuntime, dockerAvailable, ensureLiteImage } from '../runtime/docker/index.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
@@ -132,6 +131,7 @@ export function packageRoot(): string {
 
 /** Docker when an engine answers, otherwise the process runtime (with a one-line notice). */
 export async function defaultRuntime(onNotice?: (message: string) => void): Promise<'process' | 'docker'> {
+  const { dockerAvailable } = await import('../runtime/docker/index.js') // dockerode only when docker may be used
   if (await dockerAvailable()) return 'docker'
   onNotice?.('no Docker engine answered: running services as local processes (--runtime process)')
   return 'process'
@@ -192,15 +192,17 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =
     runtimeKind === 'docker'
-      ? new DockerRuntime({
+      ? await import('../runtime/docker/index.js').then(async ({ DockerRuntime, ensureLiteImage }) => new DockerRuntime({
           devnet: topology.name,
           stateDir,
           image: (await ensureLiteImage({ repoRoot: packageRoot(), onProgress: options.onImageProgress })).tag,
           sessionId: randomUUID(),
           keepAliveOnExit: options.detach ?? false,
           ...seeded,
-        })
+        }))
       : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, ...seeded })
+  // The link proxy process starts with the first service that has links: start it beside L1 instead.
+  const linksUp = runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length) ? runtime.links.admin().catch(() => {}) : undefined
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {
@@ -227,6 +229,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   for (const service of plan.services) started.set(service.name, startOne(service))
   const outcomes = await Promise.allSettled(started.values())
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  await linksUp // started (and so stopped below) or failed, never left starting
   if (failed) {
     await runtime.stopAll().catch(() => {})
     throw failed.reason

@@ -48,6 +48,8 @@ export class Gossip {
   private readonly pending = new Map<Hex, ExecutionPayload>()
   /** Blocks rejected by re-execution or signature, for tests and status. */
   rejected = 0
+  /** Told of the lowest queued payload when it does not attach to the unsafe head (req-resp sync fills the gap). */
+  onGap?: (target: ExecutionPayload) => void
 
   constructor(private readonly node: GossipHost) {}
 
@@ -121,7 +123,10 @@ export class Gossip {
         this.pending.delete(p.blockHash)
         continue
       }
-      if (n > node.unsafe.number + 1) break
+      if (n > node.unsafe.number + 1) {
+        this.onGap?.(p)
+        break
+      }
       const parent = n === node.unsafe.number + 1 ? node.unsafeBlock : await node.engine.blockByNumber(n - 1)
       if (!parent || parent.hash !== p.parentHash) continue
       this.pending.delete(p.blockHash)

@@ -11,6 +11,9 @@ import { Engine } from './engine.js'
 import { l2Rpc } from './l2rpc/index.js'
 import { RollupNode } from './node.js'
 import type { P2PNode } from './p2p.js'
+import { GapSync } from './gapSync.js'
+import { PayloadServer, requestPayload } from './reqresp.js'
+import { payloadByNumberProtocol } from '../../protocol/reqresp.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -34,7 +37,20 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   const servers: Server[] = []
   let p2p: P2PNode | undefined
   const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
+  const server = new PayloadServer(node)
+  const reqResp = payloadByNumberProtocol(cfg.l2_chain_id)
+  const sync = new GapSync({
+    log,
+    get unsafe() { return node.unsafe },
+    get safe() { return node.safe },
+    hashAt: async (n) => (await engine.blockByNumber(n))?.hash,
+    peers: () => p2p?.peersServing(reqResp) ?? [],
+    fetch: (peer, n) => requestPayload((...args) => p2p!.newStream(...args), cfg, reqResp, peer, n),
+    enqueue: (payload) => node.gossip.enqueue(payload),
+  })
+  node.gossip.onGap = (target) => sync.request(target)
   const stop = async () => {
+    sync.stop()
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
     await p2p?.stop()
@@ -42,27 +58,32 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   }
   try {
     marks.engineMs = since()
-    await node.init()
-    marks.initMs = since()
-    const { P2PNode } = await p2pModule
-    marks.p2pLoadedMs = since()
-    p2p = await P2PNode.create({
-      privateKey: conf.p2p.privateKey,
-      listenHost: conf.host,
-      listenPort: conf.ports.p2p,
-      staticPeers: conf.p2p.staticPeers,
-      ...(conf.p2p.announce ? { announce: [conf.p2p.announce] } : {}),
-      topics: node.gossip.topics(),
-      validate: (topic, data) => node.gossip.validate(topic, data),
-      onMessage: () => {},
-      chainId: cfg.l2_chain_id,
-      log: (msg) => log.debug(msg),
-    })
-    node.gossip.p2p = p2p
+    // The node's init (engine and L1 reads) and the libp2p host do not need each other: side by side.
+    const p2pStarted = p2pModule.then(({ P2PNode }) => {
+      marks.p2pLoadedMs = since()
+      return P2PNode.create({
+        privateKey: conf.p2p.privateKey,
+        listenHost: conf.host,
+        listenPort: conf.ports.p2p,
+        staticPeers: conf.p2p.staticPeers,
+        ...(conf.p2p.announce ? { announce: [conf.p2p.announce] } : {}),
+        topics: node.gossip.topics(),
+        validate: (topic, data) => node.gossip.validate(topic, data),
+        onMessage: () => {},
+        chainId: cfg.l2_chain_id,
+        protocols: { [reqResp]: (stream, from) => server.handle(stream, from) },
+        log: (msg) => log.debug(msg),
+      })
+    }).then((host) => (p2p = host))
+    const started = await Promise.allSettled([node.init().then(() => (marks.initMs = since())), p2pStarted])
+    for (const r of started) if (r.status === 'rejected') throw r.reason
+    node.gossip.p2p = p2p!
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
-    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }))
-    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }))
+    servers.push(...(await Promise.all([
+      startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }),
+      startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }),
+    ])))
     marks.readyMs = since()
     node.start()
     log.info('rollup node started', {
@@ -70,7 +91,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       el: conf.ports.el,
       rollup: conf.ports.rollup,
       p2p: conf.ports.p2p,
-      peerId: p2p.peerId,
+      peerId: p2p!.peerId,
       genesisL2: cfg.genesis.l2.hash,
       // startup timeline, ms since the process started
       ...marks,

@@ -89,11 +89,16 @@ export class RollupNode implements GossipHost, SequencerHost {
    * the safe head's L1 data).
    */
   async init(): Promise<void> {
-    const g = await this.engine.blockByNumber(this.cfg.genesis.l2.number)
+    // Independent reads, side by side: the engine's genesis, L1's genesis block, the L1 head and finality.
+    const [g, l1g] = await Promise.all([
+      this.engine.blockByNumber(this.cfg.genesis.l2.number),
+      this.l1.blockByNumber(this.cfg.genesis.l1.number),
+      this.l1.pollHead(),
+      this.l1.pollFinality(),
+    ])
     if (!g) throw new Error('engine has no genesis block')
     if (this.cfg.genesis.l2.hash === ZERO_HASH) this.cfg.genesis.l2.hash = g.hash
     else if (this.cfg.genesis.l2.hash !== g.hash) throw new Error(`engine genesis ${g.hash} != rollup config genesis.l2.hash ${this.cfg.genesis.l2.hash}`)
-    const l1g = await this.l1.blockByNumber(this.cfg.genesis.l1.number)
     if (!l1g) throw new Error(`L1 has no block ${this.cfg.genesis.l1.number} (rollup genesis)`)
     if (this.cfg.genesis.l1.hash === ZERO_HASH) this.cfg.genesis.l1.hash = l1g.ref.hash
     else if (this.cfg.genesis.l1.hash !== l1g.ref.hash) throw new Error(`L1 block ${l1g.ref.number} is ${l1g.ref.hash}, rollup config says ${this.cfg.genesis.l1.hash}`)
@@ -111,8 +116,6 @@ export class RollupNode implements GossipHost, SequencerHost {
       },
       l1g.ref,
     )
-    await this.l1.pollHead()
-    await this.l1.pollFinality()
     const resumed = await this.persistence?.resume(g.hash)
     if (resumed) {
       this.derivation.records.push(...resumed.records)

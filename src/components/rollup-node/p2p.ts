@@ -11,13 +11,14 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { identify, type Identify } from '@libp2p/identify'
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Hex } from 'viem'
 import { gossipMessageId, MAX_GOSSIP_SIZE } from '../../protocol/gossip.js'
+import { ipOf, normalizeCidr, withPeerSuffix } from './p2pAddrs.js'
 import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.js'
 
 /** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
@@ -46,6 +47,8 @@ export interface P2PNodeOptions {
   /** Accepted messages; `from` is the peer that relayed the message to us. */
   onMessage: (topic: string, data: Uint8Array, from: string) => void
   chainId: number
+  /** Stream protocols this host serves (req-resp), registered before any peer is dialled; `from` is the peer ID. */
+  protocols?: Record<string, (stream: Stream, from: string) => void>
   log?: (msg: string) => void
 }
 
@@ -58,21 +61,6 @@ interface ScoreView {
 /** What identify told us about a peer. */
 interface KnownPeer { userAgent: string; protocolVersion: string; protocols: string[]; addrs: string[] }
 
-
-function ipOf(ma: Multiaddr): string | undefined {
-  return ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
-}
-
-function normalizeCidr(cidr: string): string {
-  const [net = '', bits = '', extra] = cidr.split('/')
-  const max = isIP(net) === 6 ? 128 : isIP(net) === 4 ? 32 : -1
-  if (extra !== undefined || !/^\d+$/.test(bits) || Number(bits) > max) throw new Error(`invalid CIDR: ${cidr}`)
-  return `${net}/${Number(bits)}`
-}
-
-function withPeerSuffix(addr: string, id: string): string {
-  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`
-}
 
 /** A running libp2p host gossiping on op-node's terms. */
 export class P2PNode {
@@ -177,6 +165,7 @@ export class P2PNode {
         addrs: detail.listenAddrs.map(a => a.toString()),
       })
     })
+    for (const [p, handle] of Object.entries(opts.protocols ?? {})) await this.node.handle(p, (stream, conn) => handle(stream, conn.remotePeer.toString()))
     this.redialTimer = setInterval(() => this.redialStaticPeers(), 100)
     this.redialStaticPeers()
     opts.log?.(`p2p: ${this.peerId} listening on ${this.multiaddrs().join(', ')}`)
@@ -244,6 +233,17 @@ export class P2PNode {
   async publish(topic: string, data: Uint8Array): Promise<void> {
     if (this.stopping !== undefined) return
     await this.node.services.pubsub.publish(topic, data)
+  }
+
+  /** Connected peers that announced `protocol` through identify. */
+  peersServing(protocol: string): string[] {
+    return this.node.getPeers().map(String).filter(id => this.known.get(id)?.protocols.includes(protocol) && !this.blockedPeers.has(id))
+  }
+
+  /** Opens a stream to a connected peer on `protocol`. */
+  async newStream(peer: string, protocol: string, signal: AbortSignal): Promise<Stream> {
+    if (this.stopping !== undefined) throw new Error('p2p host is stopping')
+    return this.node.dialProtocol(peerIdFromString(peer), protocol, { signal })
   }
 
   // ---- opp2p_* backing methods ----

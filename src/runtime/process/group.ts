@@ -111,9 +111,9 @@ export function readPidFile(dir: string): number | undefined {
 }
 
 /**
- * Stops services from their pid files (`<stateDir>/<name>/pid`), one after another in the given order
- * (pass reverse start order): SIGTERM (+SIGCONT, in case it is paused) to the group, SIGKILL after
- * `graceMs`, then waits until the group is gone and removes the pid file.
+ * Stops services from their pid files (`<stateDir>/<name>/pid`), all at once: SIGTERM (+SIGCONT, in case
+ * it is paused) to each group, SIGKILL after `graceMs`, then waits until the groups are gone and removes
+ * the pid files.
  * @returns The names whose group was running and is now stopped.
  * @throws AggregateError of the groups that survived SIGKILL.
  * @example
@@ -121,29 +121,30 @@ export function readPidFile(dir: string): number | undefined {
  */
 export async function stopRecorded(stateDir: string, names: string[], options: { graceMs?: number } = {}): Promise<string[]> {
   const { graceMs = defaults.stopGraceMs } = options
-  const stopped: string[] = []
   const failures: Error[] = []
-  for (const name of names) {
+  const stopOne = async (name: string): Promise<boolean> => {
     const dir = join(stateDir, name)
     const pid = readPidFile(dir)
     try {
-      if (pid === undefined) {
-        rmSync(join(dir, pidFileName), { force: true })
-        continue
-      }
-      if (killProcessGroup(pid, 'SIGTERM')) {
+      let stopped = false
+      if (pid !== undefined && killProcessGroup(pid, 'SIGTERM')) {
         killProcessGroup(pid, 'SIGCONT')
         if (!(await waitGroupGone(pid, graceMs))) {
           killProcessGroup(pid, 'SIGKILL')
           if (!(await waitGroupGone(pid, graceMs))) throw new DevnetError(`service "${name}" (pid ${pid}) survived SIGKILL`)
         }
-        stopped.push(name)
+        stopped = true
       }
       rmSync(join(dir, pidFileName), { force: true })
+      return stopped
     } catch (error) {
       failures.push(error as Error)
+      return false
     }
   }
+  // All at once: each service is its own process group, and none needs another to stop.
+  const results = await Promise.all(names.map(stopOne))
+  const stopped = names.filter((_, i) => results[i])
   if (failures.length) throw new AggregateError(failures, `failed to stop ${failures.length} service(s) in ${stateDir}`)
   return stopped
 }

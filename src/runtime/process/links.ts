@@ -34,9 +34,10 @@ export interface LinkStatus {
   resets: number
 }
 
-/** This package's component launcher, from `src/runtime/process` and `dist/runtime/process` alike. */
+/** This package's component launcher, from `src|dist/runtime/process` and from the bundle in `dist/bundle` alike. */
 export function defaultLinkProxyEntrypoint(): string {
-  return fileURLToPath(new URL('../../../dist/components/main.js', import.meta.url))
+  const paths = ['../../../dist/components/main.js', '../../dist/components/main.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  return paths.find((p) => existsSync(p)) ?? paths[0]
 }
 
 export class ProcessLinks {

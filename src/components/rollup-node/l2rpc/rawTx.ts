@@ -26,18 +26,23 @@ interface DepositJson {
 export async function rawTransaction(engine: RpcClient, method: string, hash: unknown): Promise<Hex | null> {
   if (typeof hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(hash)) rpcFail(-32602, 'invalid argument 0: expected a 32-byte transaction hash')
   const tx = await engine.call<DepositJson | null>('eth_getTransactionByHash', [hash])
-  if (!tx) return null
-  if (Number(tx.type) !== DEPOSIT_TX_TYPE) return engine.call<Hex>(method, [hash])
+  return tx ? rawTransactionOf(engine, tx, method) : null
+}
+
+/** The raw bytes of a transaction anvil returned (e.g. from a full block): deposits encoded here, others by `method`. */
+export async function rawTransactionOf(engine: RpcClient, tx: { hash: Hex; type: Hex }, method = 'eth_getRawTransactionByHash'): Promise<Hex> {
+  if (Number(tx.type) !== DEPOSIT_TX_TYPE) return engine.call<Hex>(method, [tx.hash])
+  const d = tx as DepositJson
   const raw = encodeDepositTx({
-    sourceHash: tx.sourceHash,
-    from: tx.from,
-    to: tx.to,
-    mint: BigInt(tx.mint ?? 0),
-    value: BigInt(tx.value),
-    gas: BigInt(tx.gas),
-    isSystemTx: tx.isSystemTx === true,
-    data: tx.input,
+    sourceHash: d.sourceHash,
+    from: d.from,
+    to: d.to,
+    mint: BigInt(d.mint ?? 0),
+    value: BigInt(d.value),
+    gas: BigInt(d.gas),
+    isSystemTx: d.isSystemTx === true,
+    data: d.input,
   })
-  if (keccak256(raw) !== tx.hash.toLowerCase()) rpcFail(-32000, `deposit ${hash} does not re-encode to its hash`)
+  if (keccak256(raw) !== d.hash.toLowerCase()) rpcFail(-32000, `deposit ${d.hash} does not re-encode to its hash`)
   return raw
 }

@@ -1,0 +1,66 @@
+/**
+ * `devnet up --detach` and `devnet down` as a user runs them (`node bin/devnet.js`, default topology, process
+ * runtime, free ports), wall time of each command to its exit: `up` returns once every RPC is ready. The floor
+ * is one anvil from spawn to answering `eth_chainId`, measured in the same run; the ratio is figure / floor.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { spawnAnvil } from '../src/components/shared/anvil.js'
+import { anvilBinary } from '../src/runtime/process/index.js'
+import { rpc } from '../test/helpers.js'
+import type { Figure } from './report.js'
+
+const run = promisify(execFile)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Wall time of `node bin/devnet.js <args>`, ms. */
+async function timed(args: string[], cwd: string): Promise<number> {
+  const t0 = performance.now()
+  await run(process.execPath, [resolve('bin/devnet.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
+  return performance.now() - t0
+}
+
+/** One anvil from spawn to its first answer, ms. */
+async function anvilFloor(): Promise<number> {
+  const t0 = performance.now()
+  const { child, port } = await spawnAnvil(anvilBinary(), [])
+  await rpc(`http://127.0.0.1:${port}`, 'eth_chainId')
+  const ms = performance.now() - t0
+  child.kill('SIGKILL')
+  return ms
+}
+
+export async function benchCli(runs = 5): Promise<Figure[]> {
+  const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-bench-cli-'))
+  const stateDir = join(cwd, 'state')
+  const upMs: number[] = []
+  const downMs: number[] = []
+  const floorMs: number[] = []
+  try {
+    for (let i = 0; i < runs; i++) {
+      floorMs.push(await anvilFloor())
+      upMs.push(await timed(['up', '--detach', '--runtime', 'process', '--ports', 'auto', '--state-dir', stateDir], cwd))
+      downMs.push(await timed(['down', '--state-dir', stateDir], cwd))
+    }
+  } finally {
+    await timed(['down', '--state-dir', stateDir], cwd).catch(() => 0)
+    rmSync(cwd, { recursive: true, force: true })
+  }
+  const floor = median(floorMs)
+  const figure = (name: string, xs: number[], targetMs: number): Figure => ({
+    name,
+    value: median(xs) / 1000,
+    unit: 's',
+    target: `<= ${targetMs / 1000} s`,
+    ok: median(xs) <= targetMs,
+    runs: xs.map((v) => v / 1000),
+    note: `floor (one anvil start to answer, same run): median ${(floor / 1000).toFixed(3)} s; ratio ${(median(xs) / floor).toFixed(0)}`,
+  })
+  return [
+    figure('`node bin/devnet.js up --detach` to every RPC ready (default topology, process)', upMs, 1000),
+    figure('`node bin/devnet.js down` (same devnet)', downMs, 300),
+  ]
+}
