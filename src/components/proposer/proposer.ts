@@ -2,15 +2,15 @@
  * The lite op-proposer (fault-proof path). Each round, while active:
  * 1. re-checks its last game if the L1 block that held it changed (an L1 reorg): still there, it follows
  *    the new block; gone, it forgets it, so the next step proposes again;
- * 2. skips the round if it created a game of its type within the proposal interval, judged from the
- *    factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
+ * 2. skips the round if it created a game of its type within the proposal interval before the L1 head,
+ *    judged from the factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
  * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`),
  *    skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
  *    node's derivation origin;
  * 4. skips a proposal that exists already (`games(type, root, extraData)`), checks its balance covers
  *    `initBonds(type)`, and sends `create(type, outputRoot, abi.encode(l2Block))` with the bond as value.
  */
-import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, type Address, type Hex } from 'viem'
+import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, getAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { disputeGameFactoryAbi, faultDisputeGameAbi, proposalExtraData } from '../../protocol/disputeGames.js'
 import type { SyncStatus } from '../../protocol/types.js'
@@ -122,13 +122,18 @@ export class Proposer {
     this.log.warn('L1 reorg removed the last game; proposing again', { game: game.proxy, l2Block: game.l2Block })
   }
 
-  /** Whether this proposer created a game of its type within the proposal interval (read from the factory). */
+  /**
+   * Whether this proposer created a game of its type within the proposal interval before the L1 head
+   * (read from the factory). L1 time, not the wall clock: games are then at least an interval apart in
+   * the timestamps the contracts record.
+   */
   private async proposedWithinInterval(): Promise<boolean> {
-    const cutoff = BigInt(Math.floor((Date.now() - this.conf.proposalIntervalMs) / 1000))
+    const head = await this.l1.call<RpcBlock & { timestamp: Hex }>('eth_getBlockByNumber', ['latest', false])
+    const cutoff = BigInt(head.timestamp) - BigInt(Math.ceil(this.conf.proposalIntervalMs / 1000))
     const count = (await this.read('gameCount', []))[0] as bigint
     for (let i = count - 1n; i >= 0n; i--) {
       const [gameType, timestamp, proxy] = (await this.read('gameAtIndex', [i])) as [number, bigint, Address]
-      if (timestamp < cutoff) return false
+      if (timestamp <= cutoff) return false
       if (gameType !== this.conf.gameType) continue
       const creator = await this.l1.call<Hex>('eth_call', [{ to: proxy, data: encodeFunctionData({ abi: creatorAbi, functionName: 'gameCreator' }) }, 'latest'])
       if (BigInt(creator) === BigInt(this.account.address)) return true
@@ -168,7 +173,7 @@ export class Proposer {
     const receipt = await this.waitForReceipt(tx)
     if (!receipt) return this.refuse(`create transaction ${tx} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
     if (receipt.status !== '0x1') return this.refuse(`create transaction ${tx} reverted`)
-    const proxy = `0x${receipt.logs.find((l) => BigInt(l.address) === BigInt(factory))!.topics[1]!.slice(26)}` as Address
+    const proxy = getAddress(`0x${receipt.logs.find((l) => BigInt(l.address) === BigInt(factory))!.topics[1]!.slice(26)}`)
     this.lastGame = { proxy, root, l2Block, tx, l1Block: { number: Number(receipt.blockNumber), hash: receipt.blockHash } }
     this.counts.proposals++
     this.lastError = undefined
