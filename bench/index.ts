@@ -12,6 +12,7 @@ import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
 import { benchSettlement } from './settlement.js'
+import { benchWithdrawal } from './withdrawal.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -20,6 +21,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   docker: () => benchDocker(),
   links: () => benchLinks(),
   settlement: () => benchSettlement(),
+  withdrawal: () => benchWithdrawal(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),
