@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWalletClient, http, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { startProposer } from '../src/components/proposer/index.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ProposerStatus } from '../src/components/proposer/proposer.js'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
@@ -92,6 +93,24 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
       await rpc(proposerRpc, 'admin_startProposer').catch(() => {})
     }
   }, 90_000)
+
+  test('error: a proposer whose balance is below the bond, or whose game type is not registered, refuses and says why', async () => {
+    const conf = (gameType: number, privateKey: Hex) => ({
+      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: devnet.endpoints.sequencer.rollup, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, stopped: false,
+    })
+    const unfunded = await startProposer(conf(devnet.topology.settlement.gameType, generatePrivateKey()))
+    const unregistered = await startProposer(conf(0, devnet.keys.accounts[8].privateKey))
+    try {
+      const count = (await games()).length
+      await waitFor('the balance refusal', async () => unfunded.proposer.status().lastError?.match(/balance \(0 wei\) is below the init bond of game type 255 \(\d+ wei\)/), 20_000)
+      await waitFor('the game type refusal', async () => unregistered.proposer.status().lastError?.includes('game type 0 is not registered in the DisputeGameFactory'), 20_000)
+      expect([unfunded.proposer.status().proposals, unregistered.proposer.status().proposals]).toEqual([0, 0])
+      expect((await games()).slice(count).every((g) => g.type === devnet.topology.settlement.gameType)).toBe(true)
+    } finally {
+      await Promise.all([unfunded.stop(), unregistered.stop()])
+    }
+  }, 60_000)
 
   test('behavior: a restarted proposer resumes from the factory: no second game within the interval', async () => {
     const seen = (await games()).length
