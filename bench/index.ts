@@ -14,6 +14,7 @@ import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
 import { benchSettlement } from './settlement.js'
 import { benchCli } from './cli.js'
+import { benchWithdrawal } from './withdrawal.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -23,6 +24,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   docker: () => benchDocker(),
   links: () => benchLinks(),
   settlement: () => benchSettlement(),
+  withdrawal: () => benchWithdrawal(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),

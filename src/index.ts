@@ -16,6 +16,14 @@ export {
   type NodeHeads,
   type ServiceDescriptor,
   type StartDevnetOptions,
+  readGames,
+  viemGame,
+  waitForGame,
+  resolveGame,
+  proveAndFinalize,
+  withdrawalRoundTrip,
+  type DevnetGame,
+  type FinalizedWithdrawal,
 } from './devnet/index.js'
 export { DevnetError, ServiceError, SpecError, type DevnetErrorCode, type DevnetErrorOptions } from './errors.js'
 export { devKeys, type DevKey, type DevKeys, type KeyRole } from './plan/keys.js'

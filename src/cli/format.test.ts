@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import type { DevnetDescriptor } from '../devnet/descriptor.js'
-import { formatConductors, formatEndpoints, formatHeads, formatHeadsLine, formatKeys } from './format.js'
+import { formatConductors, formatEndpoints, formatGames, formatHeads, formatHeadsLine, formatKeys } from './format.js'
 
 const descriptor: DevnetDescriptor = {
   name: 'devnet',
@@ -65,4 +65,13 @@ test('behavior: conductors get their own table (leader, active, healthy, paused,
     'seq-1-conductor  no answer  -       -       -        -       -',
     'seq-2-conductor  exited     -       -       -        -       -',
   ])
+})
+
+test('args: dispute games by status, and the latest', () => {
+  const game = { type: 255, address: '0x0000000000000000000000000000000000000001', root: `0x${'11'.repeat(32)}`, createdAt: 1, resolvedAt: 0, claims: 1, rootCountered: false } as const
+  expect(formatGames([])).toBe('Games: none yet')
+  expect(formatGames([
+    { ...game, index: 0, l2Block: 6, status: 'DEFENDER_WINS' },
+    { ...game, index: 1, l2Block: 12, status: 'IN_PROGRESS' },
+  ])).toBe('Games: 2 (1 DEFENDER_WINS, 1 IN_PROGRESS); latest #1 type 255 at L2 block 12: IN_PROGRESS')
 })

@@ -75,8 +75,19 @@ export function formatStatus(descriptor: DevnetDescriptor): string[] {
     '',
     ...formatHeads(descriptor),
     ...formatConductors(descriptor),
+    ...(descriptor.games ? [formatGames(descriptor.games)] : []),
     ...(descriptor.faults?.length ? ['', ...formatFaults(descriptor.faults)] : []),
   ]
+}
+
+/** One line about the dispute games: how many by status, and the latest. `devnet status --json` has them all. */
+export function formatGames(games: NonNullable<DevnetDescriptor['games']>): string {
+  if (!games.length) return 'Games: none yet'
+  const counts = new Map<string, number>()
+  for (const g of games) counts.set(g.status, (counts.get(g.status) ?? 0) + 1)
+  const last = games[games.length - 1]!
+  const byStatus = [...counts].map(([status, n]) => `${n} ${status}`).join(', ')
+  return `Games: ${games.length} (${byStatus}); latest #${last.index} type ${last.type} at L2 block ${last.l2Block}: ${last.status}`
 }
 
 /** Faults injected with `devnet fault`: name, targets, arguments, when, and whether active (and what ends it). */

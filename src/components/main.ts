@@ -7,6 +7,7 @@ const components: Record<string, () => Promise<{ main(args: string[]): Promise<v
   'rollup-node': () => import('./rollup-node/index.js'),
   batcher: () => import('./batcher/index.js'),
   challenger: () => import('./challenger/index.js'),
+  proposer: () => import('./proposer/index.js'),
   conductor: () => import('./conductor/index.js'),
   proxyd: () => import('./proxyd/index.js'),
   links: () => import('./links/index.js'),

@@ -11,6 +11,7 @@ import type { DevnetPlan, ServiceRole } from '../plan/types.js'
 import type { Topology } from '../topology/types.js'
 import type { ServiceState } from '../runtime/types.js'
 import type { ConductorState } from './conductors.js'
+import type { DevnetGame } from './games.js'
 
 /** Heads of a rollup node, from its `optimism_syncStatus`. */
 export interface NodeHeads {
@@ -79,6 +80,8 @@ export interface DevnetDescriptor {
   }
   /** Settlement contracts on L1 (absent in descriptors of older versions; op-deployer's names: `OptimismPortalProxy`, ...) and L2 predeploys. */
   contracts?: { l1: Record<string, Address>; l2: Record<string, Address> }
+  /** Dispute games of the DisputeGameFactory, oldest first (filled by `status()` / `devnet status` when L1 answers). */
+  games?: DevnetGame[]
   /** Faults injected with `devnet fault`, active ones without `ended` (read from `faults.json`; `devnet status --json` always has it). */
   faults?: FaultRecord[]
 }

@@ -1,36 +1,83 @@
 /**
- * Dispute games of a devnet, seen from outside (tests, faults, the recorder): creating an output proposal
- * as op-proposer does (`DisputeGameFactory.create(gameType, root, abi.encode(l2Block))` with the init
- * bond) and reading every game's state from L1.
+ * The dispute games of a devnet, seen from outside (tests, faults, the recorder, `devnet status`): read from
+ * its DisputeGameFactory on L1 (`gameCount`, `gameAtIndex`, then each game's `rootClaim`, `l2BlockNumber`,
+ * `status`, `resolvedAt`, and its root claim's counter), in one Multicall3 round per batch; and created as
+ * op-proposer does (`create(gameType, root, abi.encode(l2Block))` with the init bond).
  */
-import { createPublicClient, createWalletClient, encodeAbiParameters, http, parseAbi, parseEventLogs, zeroAddress, type Address, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, encodePacked, http, pad, parseEventLogs, zeroAddress, type Address, type Hex, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import type { GetGameReturnType } from 'viem/op-stack'
+import { disputeGameFactoryAbi, faultDisputeGameAbi, gameStatusName, proposalExtraData, type GameStatus } from '../protocol/disputeGames.js'
+import { MULTICALL3 } from '../plan/l1Deployment.js'
 import type { GameSample } from './history.js'
 
-const factoryAbi = parseAbi([
-  'function create(uint32 _gameType, bytes32 _rootClaim, bytes _extraData) payable returns (address proxy_)',
-  'function initBonds(uint32) view returns (uint256)',
-  'function gameCount() view returns (uint256)',
-  'function gameAtIndex(uint256 _index) view returns (uint32 gameType_, uint64 timestamp_, address proxy_)',
-  'function games(uint32 _gameType, bytes32 _rootClaim, bytes _extraData) view returns (address proxy_, uint64 timestamp_)',
-  'event DisputeGameCreated(address indexed disputeProxy, uint32 indexed gameType, bytes32 indexed rootClaim)',
-  'error GameAlreadyExists(bytes32 uuid)',
-  'error NoImplementation(uint32 gameType)',
-  'error IncorrectBondAmount()',
-])
+export { GAME_STATUS } from '../protocol/disputeGames.js'
 
-const gameAbi = parseAbi([
-  'function rootClaim() pure returns (bytes32)',
-  'function l2BlockNumber() pure returns (uint256)',
-  'function status() view returns (uint8)',
-  'function createdAt() view returns (uint64)',
-  'function resolvedAt() view returns (uint64)',
-  'function claimDataLen() view returns (uint256)',
-  'function claimData(uint256) view returns (uint32 parentIndex, address counteredBy, address claimant, uint128 bond, bytes32 claim, uint128 position, uint128 clock)',
-])
+/** One dispute game, as the descriptor lists it. */
+export interface DevnetGame {
+  /** Index in the factory (what the portal calls the dispute game index). */
+  index: number
+  /** Game type (255 ALPHABET, 254 FAST). */
+  type: number
+  /** The game's proxy address. */
+  address: Address
+  /** The proposed output root (root claim). */
+  root: Hex
+  /** The L2 block the output root is claimed for. */
+  l2Block: number
+  status: GameStatus
+  /** L1 timestamp of the creation, seconds. */
+  createdAt: number
+  /** L1 timestamp of the resolution, seconds (0 while in progress). */
+  resolvedAt: number
+  /** Claims in the game, the root included. */
+  claims: number
+  /** Whether some claim counters the root. */
+  rootCountered: boolean
+}
 
-/** `GameStatus` names, by value. */
-export const GAME_STATUS = ['IN_PROGRESS', 'CHALLENGER_WINS', 'DEFENDER_WINS'] as const
+/**
+ * Every game of the factory from index `from` on, oldest first.
+ * @example
+ * const games = await readGames(devnet.l1, devnet.contracts.l1.DisputeGameFactoryProxy)
+ * games.filter((g) => g.status === 'DEFENDER_WINS')
+ */
+export async function readGames(l1: PublicClient | string, factory: Address, from = 0): Promise<DevnetGame[]> {
+  const client = typeof l1 === 'string' ? createPublicClient({ transport: http(l1) }) : l1
+  const multicall = <T>(contracts: readonly unknown[]) =>
+    client.multicall({ contracts: contracts as never, allowFailure: false, multicallAddress: MULTICALL3 }) as Promise<T[]>
+  const count = Number(await client.readContract({ address: factory, abi: disputeGameFactoryAbi, functionName: 'gameCount' }))
+  const indices = Array.from({ length: Math.max(0, count - from) }, (_, i) => from + i)
+  const entries = await multicall<readonly [number, bigint, Address]>(
+    indices.map((i) => ({ address: factory, abi: disputeGameFactoryAbi, functionName: 'gameAtIndex', args: [BigInt(i)] })),
+  )
+  const fields = ['rootClaim', 'l2BlockNumber', 'status', 'resolvedAt', 'claimDataLen', 'claimData'] as const
+  const values = await multicall<Hex | bigint | number | readonly unknown[]>(
+    entries.flatMap(([, , proxy]) => fields.map((functionName) => ({ address: proxy, abi: faultDisputeGameAbi, functionName, ...(functionName === 'claimData' ? { args: [0n] } : {}) }))),
+  )
+  return entries.map(([type, timestamp, address], i) => {
+    const [root, l2Block, status, resolvedAt, claims, rootClaim] = values.slice(i * fields.length, (i + 1) * fields.length)
+    const counteredBy = (rootClaim as readonly unknown[])[1]
+    return {
+      index: indices[i],
+      type,
+      address,
+      root: root as Hex,
+      l2Block: Number(l2Block),
+      status: gameStatusName(Number(status)),
+      createdAt: Number(timestamp),
+      resolvedAt: Number(resolvedAt),
+      claims: Number(claims),
+      rootCountered: Number(claims) > 1 || counteredBy !== zeroAddress,
+    }
+  })
+}
+
+/** A game as the recorder samples it (without `t` and `honestRoot`). */
+export async function readGameSamples(l1Rpc: string, factory: Address, from = 0): Promise<Array<Omit<GameSample, 't' | 'honestRoot'>>> {
+  const games = await readGames(createPublicClient({ transport: http(l1Rpc, { timeout: 5_000 }) }), factory, from)
+  return games.map(({ type, root, resolvedAt, ...g }) => ({ ...g, gameType: type, rootClaim: root, ...(resolvedAt ? { resolvedAt } : {}) }))
+}
 
 export interface CreateGameParameters {
   l1Rpc: string
@@ -54,47 +101,32 @@ export async function createGame(p: CreateGameParameters): Promise<{ game: Addre
   const transport = http(p.l1Rpc)
   const l1 = createPublicClient({ transport, pollingInterval: 200 })
   const wallet = createWalletClient({ account: privateKeyToAccount(p.privateKey), transport })
-  const value = await l1.readContract({ address: p.factory, abi: factoryAbi, functionName: 'initBonds', args: [p.gameType] })
-  const extraData = encodeAbiParameters([{ type: 'uint256' }], [p.l2Block])
-  const args = [p.gameType, p.root, extraData] as const
+  const value = await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'initBonds', args: [p.gameType] })
+  const args = [p.gameType, p.root, proposalExtraData(p.l2Block)] as const
   if (p.reuse) {
-    const [existing] = await l1.readContract({ address: p.factory, abi: factoryAbi, functionName: 'games', args })
+    const [existing] = await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'games', args })
     if (existing !== zeroAddress) return { game: existing }
   }
-  const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: factoryAbi, functionName: 'create', args, value })
+  const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: disputeGameFactoryAbi, functionName: 'create', args, value })
   const txHash = await wallet.writeContract({ ...request, chain: null })
   const receipt = await l1.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 })
-  const [created] = parseEventLogs({ abi: factoryAbi, logs: receipt.logs, eventName: 'DisputeGameCreated' })
+  const [created] = parseEventLogs({ abi: disputeGameFactoryAbi, logs: receipt.logs, eventName: 'DisputeGameCreated' })
   if (receipt.status !== 'success' || !created) throw new Error(`DisputeGameFactory.create reverted (${txHash})`)
   return { game: created.args.disputeProxy, txHash }
 }
 
 /**
- * Every game of the factory from index `from` on, as L1 sees it now (without `t` and `honestRoot`).
- * @example
- * const games = await readGames(l1Rpc, factory)
+ * A game in the shape viem's op-stack actions take (`buildProveWithdrawal({ game })`), with the factory's
+ * packed `GameId` as `metadata` (`gameType << 224 | timestamp << 160 | proxy`).
  */
-export async function readGames(l1Rpc: string, factory: Address, from = 0): Promise<Array<Omit<GameSample, 't' | 'honestRoot'>>> {
-  const l1 = createPublicClient({ transport: http(l1Rpc, { timeout: 5_000 }) })
-  const count = Number(await l1.readContract({ address: factory, abi: factoryAbi, functionName: 'gameCount' }))
-  const out: Array<Omit<GameSample, 't' | 'honestRoot'>> = []
-  for (let index = from; index < count; index++) {
-    const [gameType, , address] = await l1.readContract({ address: factory, abi: factoryAbi, functionName: 'gameAtIndex', args: [BigInt(index)] })
-    const read = <F extends 'rootClaim' | 'l2BlockNumber' | 'status' | 'createdAt' | 'resolvedAt' | 'claimDataLen'>(functionName: F) => l1.readContract({ address, abi: gameAbi, functionName })
-    const [rootClaim, l2Block, status, createdAt, resolvedAt, claims] = await Promise.all([read('rootClaim'), read('l2BlockNumber'), read('status'), read('createdAt'), read('resolvedAt'), read('claimDataLen')])
-    const [, counteredBy] = await l1.readContract({ address, abi: gameAbi, functionName: 'claimData', args: [0n] })
-    out.push({
-      index,
-      address,
-      gameType,
-      l2Block: Number(l2Block),
-      rootClaim,
-      status: GAME_STATUS[status] ?? 'IN_PROGRESS',
-      createdAt: Number(createdAt),
-      ...(resolvedAt ? { resolvedAt: Number(resolvedAt) } : {}),
-      claims: Number(claims),
-      rootCountered: Number(claims) > 1 || counteredBy !== '0x0000000000000000000000000000000000000000',
-    })
+export function viemGame(game: DevnetGame): GetGameReturnType {
+  return {
+    index: BigInt(game.index),
+    metadata: pad(encodePacked(['uint32', 'uint64', 'address'], [game.type, BigInt(game.createdAt), game.address]), { size: 32 }),
+    timestamp: BigInt(game.createdAt),
+    rootClaim: game.root,
+    extraData: proposalExtraData(game.l2Block),
+    l2BlockNumber: BigInt(game.l2Block),
+    usesSuperRoots: false,
   }
-  return out
 }

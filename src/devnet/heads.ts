@@ -4,6 +4,7 @@ import { jsonRpc } from '../runtime/jsonrpc.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { conductorState } from './conductors.js'
 import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descriptor.js'
+import { readGames } from './games.js'
 
 /**
  * One JSON-RPC call with a timeout.
@@ -32,8 +33,9 @@ export async function nodeHeads(rollupUrl: string, timeoutMs?: number): Promise<
 }
 
 /**
- * Fills `heads` of every running rollup node and `chains.l1.head` (calls `optimism_syncStatus` on each
- * node and `eth_blockNumber` on L1, in parallel). A service that does not answer keeps no heads.
+ * Fills `heads` of every running rollup node, `chains.l1.head` and `games` (calls `optimism_syncStatus` on
+ * each node, `eth_blockNumber` and the DisputeGameFactory on L1, in parallel). A service that does not
+ * answer keeps no heads; no `games` when L1 does not answer.
  */
 export async function withHeads(descriptor: DevnetDescriptor, timeoutMs?: number): Promise<DevnetDescriptor> {
   const out = structuredClone(descriptor)
@@ -48,6 +50,9 @@ export async function withHeads(descriptor: DevnetDescriptor, timeoutMs?: number
     } else if (service.role === 'l1' && service.endpoints.rpc) {
       const head = await rpcCall<string>(service.endpoints.rpc, 'eth_blockNumber', [], timeoutMs).catch(() => undefined)
       if (head !== undefined) out.chains.l1.head = Number(head)
+      const factory = out.contracts?.l1.DisputeGameFactoryProxy
+      const games = factory && (await readGames(service.endpoints.rpc, factory).catch(() => undefined))
+      if (games) out.games = games
     }
   })
   await Promise.all(jobs)

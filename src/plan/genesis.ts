@@ -81,7 +81,7 @@ export interface L1ContractsInput {
 /**
  * The L1 genesis for anvil `--init`: chain id, timestamp, 30M gas limit, 1 gwei base fee, the funded dev
  * accounts (10000 ETH each) and, given `contracts`, the settlement contracts at block 0 (the admin key
- * keeps its balance and takes the deployment's nonce), patched by `l1GenesisStorage` (anchors = the L2
+ * keeps its balance and takes the deployment's nonce; the portal holds the L2 genesis balances), patched by `l1GenesisStorage` (anchors = the L2
  * genesis output root, recorded block numbers = 0),
  * and Multicall3 at its canonical address. Without `contracts` the L1 is bare (unit tests).
  * @example
@@ -90,11 +90,16 @@ export interface L1ContractsInput {
 export function l1Genesis(topology: Topology, genesisTime: number, contracts?: L1ContractsInput): GenesisFile {
   const alloc = fundedAlloc(topology)
   if (contracts) {
-    const patches = l1GenesisStorage(l1Deployment(topology).addresses, contracts.genesisOutputRoot, (address, slot) => contracts.alloc[address]?.storage?.[slot])
+    const addresses = l1Deployment(topology).addresses
+    const patches = l1GenesisStorage(addresses, contracts.genesisOutputRoot, (address, slot) => contracts.alloc[address]?.storage?.[slot])
     for (const [address, account] of Object.entries(contracts.alloc) as Array<[Address, GenesisAccount]>) {
       const storage = { ...account.storage, ...patches[address] }
       alloc[address] = { ...account, balance: alloc[address]?.balance ?? '0x0', ...(Object.keys(storage).length ? { storage } : {}) }
     }
+    // The portal holds the ETH of the L2 genesis balances, as if it had been deposited: withdrawing ETH
+    // the dev accounts start with on L2 pays out on L1 (the portal pays withdrawals from its balance).
+    const l2Funds = genesisDefaults.balance * BigInt(devKeys(topology).accounts.length)
+    alloc[addresses.OptimismPortalProxy] = { ...alloc[addresses.OptimismPortalProxy]!, balance: numberToHex(l2Funds) }
     alloc[MULTICALL3] = { balance: '0x0', code: deployedCode('Multicall3'), nonce: '0x1' }
   }
   return genesis(topology.l1.chainId, genesisTime, '0x0000000000000000000000000000000000000000', alloc)

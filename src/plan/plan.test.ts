@@ -8,6 +8,7 @@ import { defaultTopology, type Topology } from '../topology/index.js'
 import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
 import { resolveLinks } from './links.js'
+import { l1Deployment } from './l1Deployment.js'
 import { planDevnet } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
 import type { DevnetPlan, ServicePlan } from './types.js'
@@ -53,6 +54,7 @@ test('args: runtime docker', () => {
     l1: { rpc: 40001 },
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
+    proposer: { rpc: 40011 },
     proxyd: { rpc: 40009, metrics: 40010 },
     challenger: { metrics: 40011 },
   }
@@ -87,6 +89,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     l1: { rpc: 30001 },
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
+    proposer: { rpc: 30011 },
     proxyd: { rpc: 30009, metrics: 30010 },
     challenger: { metrics: 30011 },
   }
@@ -242,4 +245,20 @@ test('args: batcher.batchType span becomes --batch-type 1 in the batcher config'
   expect(batcherConfig(planDevnet(defaultTopology(), { runtime: 'process', genesisTime })).batchType).toBe(0)
   const plan = planDevnet(topology((t) => (t.batcher.batchType = 'span')), { runtime: 'process', genesisTime })
   expect(batcherConfig(plan).batchType).toBe(1)
+})
+
+test('args: with the settlement contracts, a proposer with op-proposer flags follows the sequencer and proposes to the factory', () => {
+  const t = topology((t) => (t.settlement.gameType = 254))
+  const bare = planDevnet(t, { runtime: 'process', genesisTime })
+  expect(bare.services.map((s) => s.name)).not.toContain('proposer')
+  const plan = planDevnet(t, { runtime: 'docker', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } })
+  expect(plan.services.map((s) => s.name)).toEqual(['l1', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
+  const proposer = service(plan, 'proposer')
+  expect(proposer.args).toEqual([
+    'proposer', '--l1-eth-rpc=http://devnet-l1:8545', '--rollup-rpc=http://devnet-sequencer:7545',
+    `--game-factory-address=${l1Deployment(t).addresses.DisputeGameFactoryProxy}`, '--game-type=254', '--proposal-interval=6s',
+    '--poll-interval=500ms', '--allow-non-finalized', '--rpc.addr=0.0.0.0', '--rpc.port=8570',
+  ])
+  expect(proposer.env).toEqual({ OP_PROPOSER_PRIVATE_KEY: devKeys(t).proposer.privateKey })
+  expect(proposer.ports.rpc).toEqual({ port: 8570, host: 8570, protocol: 'http', public: true })
 })

@@ -2,8 +2,8 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proxyd` (see
- * `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
+ * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proposer` (with the
+ * settlement contracts, see `proposer.ts`), `proxyd` (see `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
 import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
@@ -15,6 +15,8 @@ import { l1Genesis, l2Genesis, rollupConfig, type L1ContractsInput } from './gen
 import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
 import { linkMultiaddrRef, linkRef } from './links.js'
+import { l1Deployment } from './l1Deployment.js'
+import { proposerService } from './proposer.js'
 import { proxydService } from './proxyd.js'
 import { conductorService, conductorServices } from './conductor.js'
 import { conductorNodes } from '../topology/conductor.js'
@@ -34,7 +36,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd', 'challenger'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proposer', 'proxyd', 'challenger'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -259,7 +261,20 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const challenger = options.l1Contracts
     ? [challengerService(topology, { bindHost, port: port(innerPorts.challenger.metrics, hostPorts.challenger.metrics), node: sequencer.name, url })]
     : []
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proxyd, ...challenger] }
+  const proposerLinks: LinkPlan[] = []
+  const proposer = options.l1Contracts
+    ? [proposerService(topology, {
+        bindHost,
+        inner: innerPorts.proposer,
+        host: hostPorts.proposer,
+        l1Url: url(proposerLinks, 'l1', 'rpc'),
+        rollupUrl: url(proposerLinks, sequencer.name, 'rollup'),
+        factory: l1Deployment(topology).addresses.DisputeGameFactoryProxy,
+        privateKey: keys.proposer.privateKey,
+        links: proposerLinks,
+      })]
+    : []
+  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger] }
 }
 
 function json(value: unknown): string {

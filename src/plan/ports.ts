@@ -10,6 +10,7 @@
  * | | `rollup` (rollup node RPC) | 7545 + i |
  * | | `p2p` (libp2p TCP) | 9222 + i |
  * | `batcher` | `rpc` | 8548 |
+ * | `proposer` | `rpc` (admin API, `proposer_status`) | 8570 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
  * | | `metrics` (Prometheus) | 7300 |
  * | conductor of the i-th node (`l2.conductor`) | `rpc` (op-conductor RPC) | 8560 + i |
@@ -38,6 +39,7 @@ export interface PortMap {
   /** By node name. */
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
+  proposer: { rpc: number }
   proxyd: { rpc: number; metrics: number }
   challenger: { metrics: number }
   /** By node name, for nodes with a conductor (absent: none). */
@@ -63,6 +65,8 @@ export const stablePortBase = {
   p2p: 9222,
   /** @default 8548 */
   batcherRpc: 8548,
+  /** @default 8570 (clear of the conductors' 8560 + i) */
+  proposerRpc: 8570,
   /** @default 8080 */
   proxydRpc: 8080,
   /** @default 7300 */
@@ -75,12 +79,13 @@ export const stablePortBase = {
   challengerMetrics: 7310,
 } as const
 
-/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
+/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proposer, proxyd). */
 export function portList(ports: PortMap): number[] {
   return [
     ports.l1.rpc,
     ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]),
     ports.batcher.rpc,
+    ports.proposer.rpc,
     ports.proxyd.rpc,
     ports.proxyd.metrics,
     ports.challenger.metrics,
@@ -100,6 +105,7 @@ export function stablePorts(topology: Topology): PortMap {
     l1: { rpc: b.l1Rpc },
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
+    proposer: { rpc: b.proposerRpc },
     proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
     ...conductorPorts(conductorNodes(topology), (name) => {
       const i = topology.l2.nodes.findIndex((n) => n.name === name)

@@ -4,7 +4,7 @@
  * safe there). A sample is added to `history.games` whenever a game changes.
  */
 import type { Address, Hex } from 'viem'
-import { readGames } from '../devnet/games.js'
+import { readGameSamples } from '../devnet/games.js'
 import type { GameSample, History } from '../devnet/history.js'
 import type { Devnet } from '../devnet/start.js'
 import type { SyncStatus } from '../protocol/types.js'
@@ -29,7 +29,7 @@ export class GameSampler {
     const sequencer = this.history.nodes[0]
     const rollup = this.devnet.endpoints[sequencer]?.rollup
     try {
-      const games = await readGames(this.devnet.endpoints.l1.rpc, factory, from)
+      const games = await readGameSamples(this.devnet.endpoints.l1.rpc, factory, from)
       const safe = rollup ? (await call<SyncStatus>(rollup, 'optimism_syncStatus', [], 3000)).safe_l2.number : -1
       for (const game of games) {
         const prev = this.last.get(game.index)

@@ -173,6 +173,7 @@ describe('parseScenario', () => {
       'sequencer-crash-failover',
       'slow-link',
       'unchallenged-wrong-root',
+      'withdrawal-roundtrip',
     ])
   })
 
@@ -233,7 +234,7 @@ describe('parseScenario', () => {
   })
 
   test('error: steps that are not a list, empty, or have no or two kinds', () => {
-    const kinds = 'wait, expect, fault, heal, sleep, load, mark'
+    const kinds = 'wait, expect, fault, heal, sleep, load, mark, withdraw'
     expectError(yaml('steps: 3'), 'steps', 'steps: expected a list, found 3')
     expectError(yaml('steps: []'), 'steps', 'steps: expected at least one step')
     expectError(withStep('5'), '- 5', `steps[0]: expected a mapping with one of: ${kinds}; found 5`)
@@ -296,7 +297,7 @@ describe('parseScenario', () => {
   })
 
   test('error: services and nodes named in fault arguments', () => {
-    const services = 'sequencer, replica-0, l1, batcher'
+    const services = 'sequencer, replica-0, l1, batcher, proposer'
     expectError(withStep('fault: crash', 'args: { service: replica-7 }'), 'args', `steps[0].args.service: unknown service "replica-7"; expected one of: ${services}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: batcher }'), 'args', `steps[0].args.to: unknown node "batcher"; expected one of: ${nodes.join(', ')}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: sequencer }'), 'args', 'steps[0].args.to: expected a node other than from ("sequencer")')
@@ -323,6 +324,21 @@ describe('parseScenario', () => {
     expectError(withStep('mark: { name: x, value: sequencer.safe >= 1 }'), 'mark', 'steps[0].mark.value: cannot parse value "sequencer.safe >= 1": expected the end, found ">="')
   })
 
+  test('args: withdraw steps (value in ether, gwei or wei; account; within)', () => {
+    const steps = parseScenario(yaml('steps:', '  - withdraw: { value: 0.1 ether }', '  - withdraw: { value: 5 gwei, account: 6 }', '    within: 20s'), FILE).steps
+    expect(steps).toMatchObject([
+      { kind: 'withdraw', value: '100000000000000000', account: 5, withinMs: 60_000, label: 'withdraw 0.1 ETH from account 5 to L1 within 1m' },
+      { kind: 'withdraw', value: '5000000000', account: 6, withinMs: 20_000 },
+    ])
+  })
+
+  test('error: withdraw steps', () => {
+    expectError(withStep('withdraw: { account: 6 }'), 'withdraw', 'steps[0].withdraw: missing required key "value"')
+    expectError(withStep('withdraw: { value: lots }'), 'withdraw', 'steps[0].withdraw.value: expected an amount such as 0.08 ether, 80 gwei or an integer of wei; found "lots"')
+    expectError(withStep('withdraw: { value: 1 ether, account: 9 }'), 'withdraw', 'steps[0].withdraw.account: expected an integer between 0 and 8, found 9')
+    expectError(withStep('withdraw: { value: 1 ether, to: x }'), 'withdraw', 'steps[0].withdraw.to: unknown key "to"; expected one of: value, account')
+  })
+
   test('behavior: every problem is reported, sorted by line; a mark is known only after its step', () => {
     const text = yaml(
       'seed: x',
@@ -337,7 +353,7 @@ describe('parseScenario', () => {
       text,
       ['seed', 'seed: expected an integer between 0 and 4294967295, found "x"'],
       ['too early', 'steps[0].wait: cannot parse condition "replica-0.safe > $later": unknown mark "$later"; set it with a "mark" step before this one'],
-      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher'],
+      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher, proposer'],
     )
   })
 })

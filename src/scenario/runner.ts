@@ -6,7 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { keccak256, stringToHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../devnet/start.js'
+import { withdrawalRoundTrip } from '../devnet/withdrawal.js'
 import { applyFault, newFaultState, type FaultContext } from '../faults/index.js'
 import { checkInvariants } from '../invariants/index.js'
 import { evaluateCondition, explainCondition, historyView, termValue } from './evaluate.js'
@@ -16,7 +19,7 @@ import { deriveSeed, drawSeed } from './random.js'
 import { Recorder } from './recorder.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
 import { sendTraffic } from './traffic.js'
-import type { Scenario, ScenarioResult, Step, StepResult } from './types.js'
+import type { Scenario, ScenarioResult, Step, StepResult, WithdrawStep } from './types.js'
 
 export interface RunScenarioOptions {
   runtime?: 'process' | 'docker'
@@ -202,11 +205,36 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         env.load.push(sending)
         return done('passed', `sending ${step.rate} tx/s for ${step.durationMs} ms in the background (seed ${seed})`)
       }
+      case 'withdraw': {
+        const { value, finalized, at } = await withdraw(env.devnet, step)
+        rec.record({ kind: 'note', name: 'withdrawal', details: { value: step.value, gameIndex: finalized.game.index, l2Block: finalized.game.l2Block, ...at } })
+        return done('passed', `${value} wei arrived on L1: game ${finalized.game.index} (L2 block ${finalized.game.l2Block}), finalized ${at.finalized} ms after initiating`)
+      }
     }
   } catch (err) {
     return done('failed', err instanceof Error ? err.message : String(err))
   } finally {
     rec.record({ kind: 'step-end', name: step.label })
+  }
+}
+
+/** Runs a withdraw step: the round trip, then the L1 balance of the recipient must have grown by the value. */
+async function withdraw(devnet: Devnet, step: WithdrawStep) {
+  const account = privateKeyToAccount(devnet.keys.accounts[step.account].privateKey)
+  // A recipient of its own, so the balance check sees only this withdrawal.
+  const to = privateKeyToAccount(keccak256(stringToHex(`${devnet.name}/withdraw/${step.index}`))).address
+  const before = await devnet.l1.getBalance({ address: to })
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the withdrawal did not finalize within ${step.withinMs} ms`)), step.withinMs)
+  })
+  try {
+    const finalized = await Promise.race([withdrawalRoundTrip(devnet, { account, to, value: BigInt(step.value), timeoutMs: step.withinMs }), timeout])
+    const value = (await devnet.l1.getBalance({ address: to })) - before
+    if (value !== BigInt(step.value)) throw new Error(`finalized, but ${to} received ${value} wei on L1 instead of ${step.value}`)
+    return { value, finalized, at: { initiated: finalized.initiatedAt, ...finalized.at } }
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -1,6 +1,7 @@
 /** Reads the `steps` of a scenario file. */
 import { isMap, isScalar } from 'yaml'
-import { describe, join, str, type Entry, type Reader } from '../topology/reader.js'
+import { describe, int, join, str, type Entry, type Reader } from '../topology/reader.js'
+import { readWei } from '../topology/settlement.js'
 import { member, number } from '../faults/checks.js'
 import { condition, duration, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
@@ -9,7 +10,7 @@ import { FAULT_NAMES, readFault, type FaultCall, type FaultName, type Names } fr
 import type { Step } from './types.js'
 
 /** Step kinds (exactly one per step) and the keys each allows beside its own and `label`. */
-const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], mark: [] } as const
+const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], mark: [], withdraw: ['within'] } as const
 type Kind = keyof typeof KINDS
 const KIND_NAMES = Object.keys(KINDS) as Kind[]
 
@@ -21,6 +22,10 @@ export const stepDefaults = {
   waitTimeoutMs: 60_000,
   /** `expect.within` @default 30s */
   expectWithinMs: 30_000,
+  /** `withdraw.within` @default 60s */
+  withdrawWithinMs: 60_000,
+  /** `withdraw.account`: a funded account no role and no load step uses. @default 5 */
+  withdrawAccount: 5,
 }
 
 /** Reads `steps`; marks become known to the steps after the one that sets them. */
@@ -76,6 +81,8 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
     }
     case 'load':
       return readLoad(r, own, base, names, label)
+    case 'withdraw':
+      return readWithdraw(r, own, companion('within'), base, names, label)
     case 'mark': {
       const spec = r.entries(own.node, own.path, ['name', 'value'])
       if (own.node === null || isMap(own.node)) {
@@ -157,6 +164,26 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
     ...(node === undefined ? {} : { node }),
     label: label ?? `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`,
   }
+}
+
+function readWithdraw(r: Reader, own: Entry, within: Entry | undefined, base: Base, names: Names, label: string | undefined): Step | undefined {
+  const spec = r.entries(own.node, own.path, ['value', 'account'])
+  if (own.node === null || isMap(own.node)) {
+    if (!spec.has('value')) r.fail(own.path, own.line, 'missing required key "value"')
+  }
+  const valueEntry = spec.get('value')
+  const value = valueEntry && readWei(r, valueEntry.node, valueEntry.path)
+  const accountEntry = spec.get('account')
+  const funded = names.topology.keys.fundedAccounts
+  // The last funded account sends the load steps' transactions.
+  const account = accountEntry ? int(0, funded - 2)(r, accountEntry.node, accountEntry.path) : stepDefaults.withdrawAccount
+  if (!accountEntry && stepDefaults.withdrawAccount > funded - 2) {
+    r.fail(own.path, own.line, `the default account ${stepDefaults.withdrawAccount} needs keys.fundedAccounts >= ${stepDefaults.withdrawAccount + 2}; give withdraw.account`)
+  }
+  const withinMs = option(r, within, stepDefaults.withdrawWithinMs)
+  if (value === undefined || account === undefined || withinMs === undefined) return undefined
+  const ether = Number(BigInt(value) / 10n ** 12n) / 1e6
+  return { ...base, kind: 'withdraw', value, account, withinMs, label: label ?? `withdraw ${ether} ETH from account ${account} to L1 within ${formatDuration(withinMs)}` }
 }
 
 /** `fault l1Reorg depth=2 reinclude=true`. */

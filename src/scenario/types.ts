@@ -84,7 +84,20 @@ export interface MarkStep extends StepBase {
   value: Term
 }
 
-export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | MarkStep
+/**
+ * An ETH withdrawal round trip from funded account `account`: initiate on L2, prove against the
+ * proposer's game, resolve it, finalize on L1; fails unless the ETH arrived on L1 within `withinMs`.
+ */
+export interface WithdrawStep extends StepBase {
+  kind: 'withdraw'
+  /** Wei, as a decimal string. */
+  value: string
+  /** Index of a funded account (`keys.accounts`). */
+  account: number
+  withinMs: number
+}
+
+export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | MarkStep | WithdrawStep
 export type StepKind = Step['kind']
 
 export interface StepResult {

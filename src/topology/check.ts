@@ -1,6 +1,6 @@
 import { checkConductor } from './conductor.js'
 import { join, type Reader } from './reader.js'
-import { FORKS, type ForkName, type Topology } from './types.js'
+import { FORKS, FUNDED_BALANCE_WEI, type ForkName, type Topology } from './types.js'
 
 type Role = keyof Topology['keys']['roles']
 
@@ -15,6 +15,7 @@ export function checkTopology(r: Reader, t: Topology): void {
   checkBatchType(r, t)
   checkKeys(r, t)
   checkConductor(r, t)
+  checkBond(r, t)
 }
 
 /** Records an issue at a path the file gave. */
@@ -107,4 +108,12 @@ function checkKeys(r: Reader, t: Topology): void {
   } else {
     fail(r, rolePath(top), `index ${roles[top]} is not funded: keys.fundedAccounts is ${funded}; lower it or raise fundedAccounts`)
   }
+}
+
+/** The proposer pays the init bond of every game from its L1 balance (a funded dev account's). */
+function checkBond(r: Reader, t: Topology): void {
+  const bond = BigInt(t.settlement.initBond)
+  if (bond <= FUNDED_BALANCE_WEI) return
+  const eth = (wei: bigint) => `${Number(wei / 10n ** 15n) / 1000} ether`
+  fail(r, 'settlement.initBond', `expected at most the proposer's L1 balance (${eth(FUNDED_BALANCE_WEI)}, keys.roles.proposer = ${t.keys.roles.proposer}), found ${eth(bond)}`)
 }

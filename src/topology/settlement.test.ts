@@ -44,6 +44,13 @@ describe('settlement', () => {
     expect(errorOf('settlement:\n  initBond: lots\n')).toMatch(/^devnet\.yaml:2 settlement\.initBond: expected an amount/)
   })
 
+  test('error: an init bond larger than the proposer\'s balance', () => {
+    expect(errorOf('settlement:\n  initBond: 10001 ether\n')).toBe(
+      `${FILE}:2 settlement.initBond: expected at most the proposer's L1 balance (10000 ether, keys.roles.proposer = 2), found 10001 ether`,
+    )
+    expect(parseTopology('settlement:\n  initBond: 10000 ether\n', FILE).settlement.initBond).toBe(String(10n ** 22n))
+  })
+
   test('error: split depth beyond the game depth limit', () => {
     expect(errorOf('settlement:\n  splitDepth: 122\n')).toMatch(/^devnet\.yaml:2 settlement\.splitDepth: expected an integer/)
   })

@@ -34,7 +34,7 @@ const readGameType: Check<GameType> = (r, node, path) => {
 const UNITS = { ether: 18, gwei: 9, wei: 0 } as const
 
 /** An amount: an integer (wei) or `<decimal> ether|gwei|wei`; resolved to wei as a decimal string. */
-const readWei: Check<string> = (r, node, path) => {
+export const readWei: Check<string> = (r, node, path) => {
   const value = isScalar(node) ? node.value : undefined
   const match = /^\s*(\d+)(?:\.(\d+))?\s*(ether|gwei|wei)?\s*$/.exec(typeof value === 'number' || typeof value === 'string' ? String(value) : '')
   const decimals = match ? UNITS[(match[3] ?? 'wei') as keyof typeof UNITS] : 0

@@ -87,6 +87,8 @@ export interface ConductorSpec {
   /** op-conductor's `--healthcheck.*`: seconds between checks, max unsafe head age (s), min connected peers. */
   healthcheck: { interval: number; unsafeInterval: number; minPeerCount: number }
 }
+/** L1 and L2 genesis balance of every funded dev account (the role keys among them): 10000 ETH. */
+export const FUNDED_BALANCE_WEI = 10_000n * 10n ** 18n
 
 /** Dispute game types the devnet registers in its DisputeGameFactory. */
 export const GAME_TYPES = { FAST: 254, ALPHABET: 255 } as const

@@ -13,6 +13,9 @@
  *   consensus port + 1; the client listener is on 127.0.0.1 only).
  */
 import { Command, Option } from 'commander'
+import { bool, parseDuration, uint } from '../shared/flags.js'
+
+export { parseDuration }
 
 export interface ConductorConfig {
   consensus: { addr: string; port: number; advertised: string; clientPort: number }
@@ -31,29 +34,6 @@ export interface ConductorConfig {
 export const ETCD_PID_FILE = 'etcd.pid'
 
 const env = (name: string) => `OP_CONDUCTOR_${name}`
-
-/** Go's `time.ParseDuration` for the forms op-conductor's flags use (`1s`, `500ms`, `2m0s`, `1h`). */
-export function parseDuration(flag: string, v: string): number {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)]
-  if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw new Error(`${flag}: invalid duration "${v}" (expected e.g. 1s, 500ms, 2m0s)`)
-  return parts.reduce((ms, p) => ms + Number(p[1]) * units[p[2]!]!, 0)
-}
-
-function uint(flag: string) {
-  return (v: string) => {
-    if (!/^\d+$/.test(v)) throw new Error(`${flag}: expected an unsigned integer, got "${v}"`)
-    return Number(v)
-  }
-}
-
-function bool(flag: string) {
-  return (v: string | undefined) => {
-    if (v === undefined || v === '' || v === 'true') return true
-    if (v === 'false') return false
-    throw new Error(`${flag}: expected true or false, got "${v}"`)
-  }
-}
 
 const REQUIRED = ['raft.server.id', 'raft.storage.dir', 'node.rpc', 'execution.rpc', 'healthcheck.interval', 'healthcheck.unsafe-interval', 'healthcheck.min-peer-count']
 

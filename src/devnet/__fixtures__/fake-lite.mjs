@@ -2,6 +2,7 @@
 // RPC methods the planner's readiness checks and head polling use, nothing more.
 //   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml
 //   | challenger <op-challenger flags>
+//   | proposer --rpc.addr=<host> --rpc.port=<port> ...
 // FAKE_LITE_CRASH=<service name> makes that service exit 1 at start.
 import { readFileSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
@@ -10,12 +11,15 @@ import { createServer as createTcp } from 'node:net'
 const [component, ...args] = process.argv.slice(2)
 // proxyd takes proxyd's TOML; the fake needs only its name, host and port.
 const toml = component === 'proxyd' ? readFileSync(args[1], 'utf8') : ''
-const flag = (name) => args[args.indexOf(name) + 1]
+// Flags come as `--name value` (the challenger's) or `--name=value` (the proposer's).
+const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1))
 const config = component === 'proxyd'
   ? { name: 'proxyd', host: /rpc_host = "([^"]+)"/.exec(toml)[1], ports: { rpc: Number(/rpc_port = (\d+)/.exec(toml)[1]) } }
   : component === 'challenger'
     ? { name: 'challenger', host: flag('--metrics.addr'), ports: { metrics: Number(flag('--metrics.port')) } }
-    : JSON.parse(readFileSync(args[0], 'utf8'))
+    : component === 'proposer'
+      ? { name: 'proposer', host: flag('--rpc.addr'), ports: { rpc: Number(flag('--rpc.port')) } }
+      : JSON.parse(readFileSync(args[0], 'utf8'))
 console.log(`fake ${component} ${config.name} starting`)
 if (process.env.FAKE_LITE_CRASH === config.name) {
   console.log('boom: crashing on purpose')
@@ -60,6 +64,8 @@ if (component === 'rollup-node') {
   rpc(config.ports.rpc, config.host, { admin_batcherActive: () => true })
 } else if (component === 'challenger') {
   rpc(config.ports.metrics, config.host, { health_status: () => 'OK' })
+} else if (component === 'proposer') {
+  rpc(config.ports.rpc, config.host, { proposer_status: () => ({ active: true }) })
 } else if (component === 'proxyd') {
   rpc(config.ports.rpc, config.host, { eth_chainId: () => '0x385' })
 } else {

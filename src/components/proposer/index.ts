@@ -1,0 +1,73 @@
+/**
+ * Entry of the lite proposer program (`proposer <op-proposer flags>`): proposes until SIGTERM; serves
+ * op-proposer's admin RPC (`admin_startProposer`, `admin_stopProposer`), `proposer_status` (a lite
+ * extension: counts, last game, last refusal) and `GET /healthz` (version and the same status).
+ */
+import { Proposer } from './proposer.js'
+import { parseFlags, type ProposerConfig } from './flags.js'
+import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
+import { stopOnSignals } from '../shared/lifecycle.js'
+import { logger } from '../shared/log.js'
+
+export const PROPOSER_VERSION = 'v0.1.0-lite'
+
+/** Starts the proposer loop and its RPC server; `stop()` ends both. */
+export async function startProposer(conf: ProposerConfig): Promise<{ proposer: Proposer; stop(): Promise<void> }> {
+  const log = logger('proposer')
+  const proposer = new Proposer(conf, log)
+  let stopped = false
+  let wake: (() => void) | undefined
+  const server = await startRpcServer({
+    host: conf.rpc.addr,
+    port: conf.rpc.port,
+    methods: {
+      admin_startProposer: () => {
+        if (proposer.active) rpcFail(-32000, 'proposer is already running')
+        proposer.active = true
+        log.info('proposer started')
+        wake?.()
+      },
+      admin_stopProposer: () => {
+        if (!proposer.active) rpcFail(-32000, 'proposer is not running')
+        proposer.active = false
+        log.info('proposer stopped')
+      },
+      proposer_status: () => proposer.status(),
+    },
+    health: () => ({ version: PROPOSER_VERSION, ...proposer.status() }),
+  })
+  const loop = (async () => {
+    let failures = 0
+    while (!stopped) {
+      try {
+        await proposer.tick()
+        failures = 0
+      } catch (err) {
+        if (failures++ % 20 === 0) log.warn('proposer round failed', { err: (err as Error).message })
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, conf.pollIntervalMs)
+        wake = () => {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+    }
+  })()
+  log.info('proposer running', { rpc: conf.rpc.port, factory: conf.gameFactoryAddress, gameType: conf.gameType, active: proposer.active })
+  return {
+    proposer,
+    async stop() {
+      stopped = true
+      wake?.()
+      await loop
+      await closeServer(server)
+    },
+  }
+}
+
+/** `proposer --l1-eth-rpc ... --rollup-rpc ... --game-factory-address ... --proposal-interval 6s --private-key ...` */
+export async function main(args: string[]): Promise<void> {
+  const running = await startProposer(parseFlags(args))
+  stopOnSignals(() => running.stop())
+}

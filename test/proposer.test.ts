@@ -1,0 +1,154 @@
+/**
+ * The lite proposer in a devnet on the process runtime: games every proposal interval with the honest
+ * output root of a safe block, listed by `status()`; its admin API; a proposal that exists is skipped; a
+ * restart resumes from the factory (no second game within the interval); an L1 reorg that removes its last game makes it propose again.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createWalletClient, http, type Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { startProposer } from '../src/components/proposer/index.js'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { ProposerStatus } from '../src/components/proposer/proposer.js'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { readGames, type DevnetGame } from '../src/devnet/games.js'
+import { SpecError } from '../src/errors.js'
+import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
+import { rpc, syncStatus, waitFor } from './helpers.js'
+import { requires } from './requires.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('proposer on process', () => {
+  let devnet: Devnet
+  const games = () => readGames(devnet.l1, devnet.contracts.l1.DisputeGameFactoryProxy)
+  const proposerStatus = () => rpc<ProposerStatus>(devnet.endpoints.proposer.rpc, 'proposer_status')
+  const interval = () => devnet.topology.settlement.proposalIntervalSeconds
+  /** Each game claims the output root the replica computes for its block. */
+  const expectHonest = async (list: DevnetGame[]) => {
+    for (const game of list) {
+      const output = await rpc<{ outputRoot: Hex }>(devnet.endpoints['replica-0'].rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`])
+      expect(game.root, `game ${game.index} at block ${game.l2Block}`).toBe(output.outputRoot)
+    }
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
+  }, 60_000)
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  test('default: games of the topology type with honest roots of safe blocks, one per interval, listed by status()', async () => {
+    const list = await waitFor('two games', async () => ((await games()).length >= 2 ? games() : undefined), 60_000, 250)
+    expect(list.every((g) => g.type === devnet.topology.settlement.gameType && g.l2Block > 0)).toBe(true)
+    await expectHonest(list)
+    for (let i = 1; i < list.length; i++) expect(list[i].createdAt - list[i - 1].createdAt).toBeGreaterThanOrEqual(interval())
+    const status = await devnet.status()
+    expect(status.services.find((s) => s.name === 'proposer')).toMatchObject({ role: 'proposer', endpoints: { rpc: devnet.endpoints.proposer.rpc } })
+    expect(status.games?.slice(0, 2)).toEqual(list.slice(0, 2).map((g) => ({ ...g, status: expect.any(String), resolvedAt: expect.any(Number) })))
+    const health = await fetch(devnet.endpoints.proposer.rpc.replace(/\/?$/, '/healthz')).then((r) => r.json())
+    expect(health).toMatchObject({ version: expect.any(String), active: true, address: devnet.keys.proposer.address })
+  }, 90_000)
+
+  test('behavior: admin_stopProposer stops proposing, admin_startProposer resumes, each refused twice as op-proposer does', async () => {
+    await rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')
+    await expect(rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')).rejects.toThrow('proposer is not running')
+    const stoppedAt = (await games()).length
+    await new Promise((resolve) => setTimeout(resolve, (interval() + 3) * 1000))
+    expect((await games()).length).toBe(stoppedAt)
+    await rpc(devnet.endpoints.proposer.rpc, 'admin_startProposer')
+    await expect(rpc(devnet.endpoints.proposer.rpc, 'admin_startProposer')).rejects.toThrow('proposer is already running')
+    await waitFor('a game after the restart of proposing', async () => (await games()).length > stoppedAt, 30_000, 250)
+  }, 60_000)
+
+  test('behavior: a proposal that exists already (same type, root and block) is skipped, not sent', async () => {
+    const proposerRpc = devnet.endpoints.proposer.rpc
+    await rpc(proposerRpc, 'admin_stopProposer')
+    await rpc(devnet.endpoints.batcher.rpc, 'admin_stopBatcher')
+    try {
+      // With the batcher stopped the safe head stays put: someone else proposes it first.
+      const safe = await waitFor('a still safe head', async () => {
+        const a = (await syncStatus(devnet.endpoints.sequencer.rollup)).safe_l2.number
+        await new Promise((resolve) => setTimeout(resolve, 3000))
+        return (await syncStatus(devnet.endpoints.sequencer.rollup)).safe_l2.number === a && a
+      }, 30_000)
+      const { outputRoot } = await rpc<{ outputRoot: Hex }>(devnet.endpoints.sequencer.rollup, 'optimism_outputAtBlock', [`0x${safe.toString(16)}`])
+      const factory = devnet.contracts.l1.DisputeGameFactoryProxy
+      const gameType = devnet.topology.settlement.gameType
+      const wallet = createWalletClient({ account: privateKeyToAccount(devnet.keys.accounts[8].privateKey), chain: devnet.chains.l1, transport: http() })
+      const bond = await devnet.l1.readContract({ address: factory, abi: disputeGameFactoryAbi, functionName: 'initBonds', args: [gameType] })
+      const hash = await wallet.writeContract({ address: factory, abi: disputeGameFactoryAbi, functionName: 'create', args: [gameType, outputRoot, proposalExtraData(safe)], value: bond })
+      expect((await devnet.l1.waitForTransactionReceipt({ hash })).status).toBe('success')
+      const count = (await games()).length
+      const skipped = (await proposerStatus()).skippedExisting
+      await new Promise((resolve) => setTimeout(resolve, interval() * 1000)) // its own last game is out of the interval
+      await rpc(proposerRpc, 'admin_startProposer')
+      await waitFor('the proposer skips the existing proposal', async () => (await proposerStatus()).skippedExisting > skipped, 20_000, 100)
+      expect((await games()).length).toBe(count)
+    } finally {
+      await rpc(devnet.endpoints.batcher.rpc, 'admin_startBatcher')
+      await rpc(proposerRpc, 'admin_startProposer').catch(() => {})
+    }
+  }, 90_000)
+
+  test('error: a proposer whose balance is below the bond, or whose game type is not registered, refuses and says why', async () => {
+    const conf = (gameType: number, privateKey: Hex) => ({
+      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: devnet.endpoints.sequencer.rollup, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, stopped: false,
+    })
+    const unfunded = await startProposer(conf(devnet.topology.settlement.gameType, generatePrivateKey()))
+    const unregistered = await startProposer(conf(0, devnet.keys.accounts[8].privateKey))
+    try {
+      const count = (await games()).length
+      await waitFor('the balance refusal', async () => unfunded.proposer.status().lastError?.match(/balance \(0 wei\) is below the init bond of game type 255 \(\d+ wei\)/), 20_000)
+      await waitFor('the game type refusal', async () => unregistered.proposer.status().lastError?.includes('game type 0 is not registered in the DisputeGameFactory'), 20_000)
+      expect([unfunded.proposer.status().proposals, unregistered.proposer.status().proposals]).toEqual([0, 0])
+      expect((await games()).slice(count).every((g) => g.type === devnet.topology.settlement.gameType)).toBe(true)
+    } finally {
+      await Promise.all([unfunded.stop(), unregistered.stop()])
+    }
+  }, 60_000)
+
+  test('behavior: a restarted proposer resumes from the factory: no second game within the interval', async () => {
+    const seen = (await games()).length
+    const before = await waitFor('a new game', async () => ((await games()).length > seen ? games() : undefined), 30_000, 100)
+    await devnet.service('proposer').restart()
+    const after = await waitFor('the next game', async () => ((await games()).length > before.length ? games() : undefined), 30_000, 250)
+    expect(after[before.length].createdAt - before[before.length - 1].createdAt).toBeGreaterThanOrEqual(interval())
+    await expectHonest(after.slice(before.length))
+  }, 60_000)
+
+  test('behavior: an L1 reorg that removes its last game makes it propose again', async () => {
+    // A fresh one: the reorg must stay above L1 finalized (head - 2 epochs).
+    const { status, head } = await waitFor('a game by this process at the L1 head', async () => {
+      const [s, head] = await Promise.all([proposerStatus(), rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber').then(Number)])
+      return s.lastGame && s.lastGame.l1Block.number >= head - 1 && { status: s, head }
+    }, 30_000, 100)
+    const game = status.lastGame!
+    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [head - game.l1Block.number + 1, []])
+    expect(await rpc(devnet.endpoints.l1.rpc, 'eth_getCode', [game.proxy, 'latest'])).toBe('0x')
+    const again = await waitFor('the proposer notices and proposes again', async () => {
+      const s = await proposerStatus()
+      // A new transaction; the clone may land at the removed game's address again (the factory's nonce went back too).
+      return s.reorgs === status.reorgs + 1 && s.lastGame && s.lastGame.tx !== game.tx && s
+    }, 30_000, 250)
+    const list = await games()
+    expect(list.map((g) => g.address), JSON.stringify({ game, again })).toContain(again.lastGame!.proxy)
+    await expectHonest(list.slice(-1))
+  }, 60_000)
+})
+
+describe('proposer input errors', () => {
+  test('error: a bond larger than the proposer\'s balance stops `startDevnet` before anything starts', async () => {
+    const file = join(root, 'bond.yaml')
+    writeFileSync(file, 'name: bond\nsettlement:\n  initBond: 20000 ether\n')
+    const stateDir = join(root, 'bond-state')
+    const error = await startDevnet({ runtime: 'process', file, stateDir }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SpecError)
+    expect((error as SpecError).message).toContain(`${file}:3 settlement.initBond: expected at most the proposer's L1 balance (10000 ether`)
+    expect(existsSync(stateDir)).toBe(false)
+  })
+})
