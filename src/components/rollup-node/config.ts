@@ -4,6 +4,7 @@
  */
 import type { Address, Hex } from 'viem'
 import type { RollupConfig } from '../../protocol/types.js'
+import type { DiscoveryConfig } from './discovery.js'
 
 export interface RollupNodeConfig {
   /** Service name, used in logs. */
@@ -50,6 +51,8 @@ export interface RollupNodeConfig {
     sequencerKey?: Hex
     /** The unsafe block signer every node checks gossip against. */
     unsafeBlockSigner: Address
+    /** discv5 peer discovery (see discovery.ts); absent: `--p2p.no-discovery`, static peers only. */
+    discovery?: DiscoveryConfig
   }
   /** Replicas forward `eth_sendRawTransaction` here (the sequencer's EL endpoint). */
   sequencerHttp?: string

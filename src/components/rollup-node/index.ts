@@ -11,6 +11,7 @@ import { Engine } from './engine.js'
 import { l2Rpc } from './l2rpc/index.js'
 import { RollupNode } from './node.js'
 import type { P2PNode } from './p2p.js'
+import type { NodeDiscovery } from './discovery.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -28,15 +29,19 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
   const p2pModule = import('./p2p.js')
   p2pModule.catch(() => {}) // awaited below; a failure surfaces there
+  const discoveryModule = conf.p2p.discovery ? import('./discovery.js') : undefined
+  discoveryModule?.catch(() => {})
   const since = () => Math.round(process.uptime() * 1000)
   const marks: Record<string, number> = { loadedMs: since() }
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
+  let discovery: NodeDiscovery | undefined
   const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
   const stop = async () => {
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
+    await discovery?.stop()
     await p2p?.stop()
     await engine.stop()
   }
@@ -59,10 +64,21 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       log: (msg) => log.debug(msg),
     })
     node.gossip.p2p = p2p
+    const discoveryMod = await discoveryModule
+    if (conf.p2p.discovery && discoveryMod) {
+      const host = p2p
+      const { NodeDiscovery } = discoveryMod
+      discovery = await NodeDiscovery.start({
+        cfg: conf.p2p.discovery, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
+        host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
+        log: (msg) => log.debug(msg),
+      })
+      marks.discoveryMs = since()
+    }
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
     servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }))
-    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }))
+    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: { ...rollupMethods(node), ...(discovery && discoveryMod ? discoveryMod.discoveryMethods(p2p, discovery) : {}) }, health: () => ({ version: LITE_VERSION }) }))
     marks.readyMs = since()
     node.start()
     log.info('rollup node started', {
@@ -71,6 +87,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       rollup: conf.ports.rollup,
       p2p: conf.ports.p2p,
       peerId: p2p.peerId,
+      ...(discovery ? { enr: discovery.service.enr() } : {}),
       genesisL2: cfg.genesis.l2.hash,
       // startup timeline, ms since the process started
       ...marks,

@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,17 +5,9 @@ import { bytesToHex } from 'viem'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeRlp, type RlpItem } from '../../protocol/rlp.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
-import { decodeEnr, DiscoveryService, enrMismatch, localEnr, peerOf } from './discv5.js'
+import { decodeEnr, DiscoveryService, enrMismatch, freeUdpPort, localEnr, peerOf } from './discv5.js'
 
 const key = (i: number) => p2pPrivateKeyFromSeed('discv5-test', i)
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
-}
 
 async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {

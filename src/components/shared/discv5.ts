@@ -4,8 +4,10 @@
  * the project's libp2p 3: it ships its own libp2p 2-era interface packages, so only strings and bytes
  * cross over), bootnodes, and the discovery table persisted at `--p2p.discovery.path` (`memory`: none).
  */
+import { createSocket } from 'node:dgram'
 import type { EventEmitter } from 'node:events'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { lookup } from 'node:dns/promises'
 import { dirname } from 'node:path'
 import { isIPv4 } from 'node:net'
 import { Discv5, multiaddrFromSocketAddress } from '@chainsafe/discv5'
@@ -57,6 +59,12 @@ export function decodeEnr(text: string): ENR {
   }
 }
 
+/** An IPv4 address as is, a hostname (a container's network alias) resolved to its IPv4 address. */
+export async function resolveIPv4(host: string): Promise<string> {
+  if (isIPv4(host)) return host
+  return (await lookup(host, { family: 4 })).address
+}
+
 /** The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`. */
 export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
   const ip = opts.advertiseIp ?? opts.listenIp
@@ -78,6 +86,18 @@ export function enrMismatch(enr: ENR, chainId: number): string | undefined {
 export function peerOf(enr: ENR): DiscoveredPeer {
   const { ip, tcp } = enr
   return { enr: enr.encodeTxt(), peerId: enr.peerId.toString(), ...(ip !== undefined && tcp !== undefined ? { tcpAddr: `/ip4/${ip}/tcp/${tcp}` } : {}) }
+}
+
+/** Log distances asked of a bootnode: the 16 nearest cover every record of a small network. */
+const BOOTNODE_DISTANCES = Array.from({ length: 16 }, (_, i) => 256 - i)
+
+/** A UDP port free on 127.0.0.1 right now (tests and benches). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const { port } = socket.address()
+  await new Promise<void>((resolve) => socket.close(() => resolve()))
+  return port
 }
 
 /** A running discv5 service. */
@@ -129,14 +149,20 @@ export class DiscoveryService {
     for (const enr of this.bootnodes) if (!known.has(enr.nodeId)) this.add(enr)
   }
 
-  /** One random lookup: the records it found (errors, e.g. every bootnode down, give none). */
+  /**
+   * One round: a random lookup, plus a FINDNODE to each bootnode for its 16 nearest log distances (in a
+   * devnet-sized network that is its whole table; a random lookup alone only returns the few records at
+   * the distances it asks for). The records found; failures (every bootnode down) give none.
+   */
   async lookup(): Promise<ENR[]> {
-    try {
-      return await this.discv5.findRandomNode()
-    } catch (err) {
-      this.opts.log?.(`discv5: lookup failed: ${(err as Error).message}`)
-      return []
-    }
+    const rounds = await Promise.allSettled([
+      this.discv5.findRandomNode(),
+      ...this.bootnodes.map((enr) => this.discv5.sendFindNode(enr, BOOTNODE_DISTANCES)),
+    ])
+    const found = new Map<string, ENR>()
+    for (const r of rounds) if (r.status === 'fulfilled') for (const enr of r.value) found.set(enr.nodeId, enr)
+    if (rounds.every((r) => r.status === 'rejected')) this.opts.log?.(`discv5: lookup failed: ${String((rounds[0] as PromiseRejectedResult).reason)}`)
+    return [...found.values()].filter((enr) => enr.nodeId !== this.discv5.enr.nodeId)
   }
 
   /** Called with every record discovered by a lookup or added to the table. */
