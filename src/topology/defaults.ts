@@ -35,6 +35,10 @@ export const defaults = {
       { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
       { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: false },
     ],
+    /** @default 'bootnodes' (one bootnode service) */
+    discovery: 'bootnodes',
+    /** @default [] */
+    bootnodes: [],
   },
   batcher: {
     /** @default 1 */

@@ -49,6 +49,14 @@ export interface Topology {
     /** Fork activation, seconds after L2 genesis; a fork missing from the map is not scheduled. */
     forks: Partial<Record<ForkName, number>>
     nodes: NodeSpec[]
+    /**
+     * How nodes find peers besides their static `peers`: `bootnodes` runs discv5 on every node with the
+     * devnet's own bootnode (service `bootnode`) plus `bootnodes`; `static`: no discovery
+     * (`--p2p.no-discovery`). A node never falls back to a public network's bootnodes.
+     */
+    discovery: 'bootnodes' | 'static'
+    /** More bootnode records (`enr:…`) given to every node with `discovery: bootnodes`. */
+    bootnodes: string[]
   }
   batcher: {
     /** Close a channel after this many L1 blocks. */
