@@ -238,7 +238,7 @@ describe('parseTopology', () => {
     expectError(text, 'notbase64', 'l2.bootnodes[1]: invalid ENR: expected base64url (A-Z a-z 0-9 - _, no padding) after "enr:"')
     const stat = yaml('l2:', '  discovery: static', '  bootnodes:', `    - ${EIP778_ENR}`)
     expectError(stat, 'enr:-IS4', 'l2.bootnodes: bootnodes need l2.discovery: bootnodes (static means no discovery)')
-    expectError(yaml('l2:', '  discovery: dns'), 'discovery', 'l2.discovery: expected one of bootnodes, static, found "dns"')
+    expectError(yaml('l2:', '  discovery: dns'), 'discovery', 'l2.discovery: expected one of: bootnodes, static; found "dns"')
   })
 
   test('args: batcher.batchType span', () => {
