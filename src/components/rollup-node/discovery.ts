@@ -28,6 +28,8 @@ export interface DialHost {
 export interface DiscoveryConfig {
   /** `--p2p.bootnodes`: `enr:…` records; never a public network's. */
   bootnodes: string[]
+  /** RPC URLs of bootnodes whose ENR is fetched with `opp2p_self` (see `DiscoveryOptions.bootnodeRpcs`). */
+  bootnodeRpcs?: string[]
   /** `--p2p.listen.udp` (op-node: 0 = the TCP port). */
   udpPort: number
   /** `--p2p.advertise.ip`: IP or hostname (resolved at start) put in the ENR; default the listen host. */
@@ -75,7 +77,7 @@ export class NodeDiscovery {
     const advertiseIp = await resolveIPv4(cfg.advertiseIp ?? opts.listenHost)
     const service = await DiscoveryService.start({
       privateKey: opts.privateKey, listenIp: opts.listenHost, advertiseIp, udpPort: cfg.udpPort, tcpPort: opts.tcpPort,
-      chainId: opts.chainId, bootnodes: cfg.bootnodes, path: cfg.path, log: opts.log,
+      chainId: opts.chainId, bootnodes: cfg.bootnodes, bootnodeRpcs: cfg.bootnodeRpcs ?? [], path: cfg.path, log: opts.log,
     })
     const self = new NodeDiscovery(service, cfg, opts.chainId, opts.host, opts.log)
     service.onRecord((enr) => self.consider(enr))

@@ -14,6 +14,7 @@ import { Discv5, multiaddrFromSocketAddress } from '@chainsafe/discv5'
 import { ENR, SignableENR } from '@chainsafe/enr'
 import type { Hex } from 'viem'
 import { hexToBytes } from 'viem'
+import { rpcClient } from './jsonrpc.js'
 import { encodeOpStackEntry, OPSTACK_ENR_KEY, opStackMismatch } from '../../protocol/opstackEnr.js'
 
 /** A peer found by discovery, in the terms libp2p 3 needs (strings only). */
@@ -41,6 +42,11 @@ export interface DiscoveryOptions {
   chainId: number
   /** `enr:…` records to bootstrap from (`--p2p.bootnodes`); never a public network's. */
   bootnodes: string[]
+  /**
+   * RPC URLs of bootnodes whose ENR is fetched with `opp2p_self` before each round, as orchestrators do
+   * for op-node (the devnet's own bootnode: in a container its IP is known only once it runs).
+   */
+  bootnodeRpcs?: string[]
   /** `--p2p.discovery.path`: a JSON file of known ENRs reloaded at start, or `memory`. */
   path: string
   log?: (msg: string) => void
@@ -155,6 +161,7 @@ export class DiscoveryService {
    * the distances it asks for). The records found; failures (every bootnode down) give none.
    */
   async lookup(): Promise<ENR[]> {
+    await this.fetchBootnodes()
     const rounds = await Promise.allSettled([
       this.discv5.findRandomNode(),
       ...this.bootnodes.map((enr) => this.discv5.sendFindNode(enr, BOOTNODE_DISTANCES)),
@@ -163,6 +170,21 @@ export class DiscoveryService {
     for (const r of rounds) if (r.status === 'fulfilled') for (const enr of r.value) found.set(enr.nodeId, enr)
     if (rounds.every((r) => r.status === 'rejected')) this.opts.log?.(`discv5: lookup failed: ${String((rounds[0] as PromiseRejectedResult).reason)}`)
     return [...found.values()].filter((enr) => enr.nodeId !== this.discv5.enr.nodeId)
+  }
+
+  /** Fetches the ENR of each bootnode given by RPC URL; one that does not answer keeps its last record. */
+  private async fetchBootnodes(): Promise<void> {
+    await Promise.all((this.opts.bootnodeRpcs ?? []).map(async (url) => {
+      try {
+        const enr = decodeEnr((await rpcClient(url, 1_000).call<{ ENR: string }>('opp2p_self')).ENR)
+        const i = this.bootnodes.findIndex((b) => b.nodeId === enr.nodeId)
+        if (i >= 0 && this.bootnodes[i].encodeTxt() === enr.encodeTxt()) return
+        this.bootnodes.splice(i >= 0 ? i : this.bootnodes.length, i >= 0 ? 1 : 0, enr)
+        this.add(enr)
+      } catch (err) {
+        this.opts.log?.(`discv5: bootnode ${url}: ${(err as Error).message}`)
+      }
+    }))
   }
 
   /** Called with every record discovered by a lookup or added to the table. */
