@@ -11,7 +11,7 @@ import type { Topology } from '../topology/types.js'
  */
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
-  const free = await allocatePorts(4 + 3 * topology.l2.nodes.length)
+  const free = await allocatePorts(6 + 3 * topology.l2.nodes.length)
   let next = 0
   const take = () => free[next++]
   return {
@@ -19,5 +19,6 @@ export async function resolvePorts(topology: Topology): Promise<PortMap> {
     nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
     batcher: { rpc: take() },
     proxyd: { rpc: take(), metrics: take() },
+    bootnode: { p2p: take(), rpc: take() },
   }
 }

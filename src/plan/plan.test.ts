@@ -53,7 +53,7 @@ test('args: runtime docker', () => {
     l1: { rpc: 40001 },
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
-    proxyd: { rpc: 40009, metrics: 40010 },
+    proxyd: { rpc: 40009, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
   }
   const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '0.0.0.0', '--port', '8545']))
@@ -86,7 +86,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     l1: { rpc: 30001 },
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
-    proxyd: { rpc: 30009, metrics: 30010 },
+    proxyd: { rpc: 30009, metrics: 30010 }, bootnode: { p2p: 30401, rpc: 7640 },
   }
   const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
   expect(service(plan, 'l1').args).toEqual(expect.arrayContaining(['--host', '127.0.0.1', '--port', '30001']))
@@ -114,7 +114,7 @@ test('behavior: every dependsOn names an earlier service', () => {
       for (const dep of s.dependsOn) expect(seen, `${s.name} depends on ${dep}`).toContain(dep)
       seen.add(s.name)
     }
-    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
+    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
   }
 })
 
@@ -190,6 +190,7 @@ test('behavior: files are the l1 genesis, config and l2 genesis', () => {
   const plan = planDevnet(defaultTopology(), { runtime: 'process', genesisTime, ports: stablePorts(defaultTopology()) })
   expect(plan.services.map((s) => [s.name, Object.keys(s.files)])).toEqual([
     ['l1', ['l1-genesis.json']],
+    ['bootnode', ['rollup.json']],
     ['sequencer', ['config.json', 'l2-genesis.json']],
     ['replica-0', ['config.json', 'l2-genesis.json']],
     ['batcher', ['config.json']],
@@ -240,4 +241,22 @@ test('args: batcher.batchType span becomes --batch-type 1 in the batcher config'
   expect(batcherConfig(planDevnet(defaultTopology(), { runtime: 'process', genesisTime })).batchType).toBe(0)
   const plan = planDevnet(topology((t) => (t.batcher.batchType = 'span')), { runtime: 'process', genesisTime })
   expect(batcherConfig(plan).batchType).toBe(1)
+})
+
+test('args: l2.discovery bootnodes (default): a bootnode, and every node discovers with links to every other node', () => {
+  const t = defaultTopology()
+  t.l2.bootnodes = ['enr:-extra']
+  const plan = planDevnet(t, { runtime: 'docker', genesisTime })
+  expect(service(plan, 'bootnode').args).toEqual(expect.arrayContaining(['--p2p.advertise.ip', 'devnet-bootnode-p2p', '--p2p.listen.udp', '30301']))
+  const discovery = config(service(plan, 'replica-0')).p2p.discovery!
+  expect(discovery).toMatchObject({ bootnodes: ['enr:-extra'], bootnodeRpcs: ['http://devnet-bootnode:7540'], udpPort: 9223, advertiseIp: 'devnet-replica-0-p2p' })
+  expect(Object.values(discovery.dialAddrs!)).toEqual([expect.stringMatching(/^\/dns4\/devnet-sequencer-p2p\/tcp\/9222\/p2p\/16Uiu2/)])
+})
+
+test('args: l2.discovery static: no bootnode, no discovery (--p2p.no-discovery)', () => {
+  const t = defaultTopology()
+  t.l2.discovery = 'static'
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  expect(plan.services.map((s) => s.name)).not.toContain('bootnode')
+  expect(config(service(plan, 'replica-0')).p2p.discovery).toBeUndefined()
 })

@@ -2,8 +2,8 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proxyd` (see
- * `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
+ * Start order: `l1`, `bootnode` (with `l2.discovery: bootnodes`, see `bootnode.ts`), the sequencer, the
+ * replicas (in `l2.nodes` order), `batcher`, `proxyd` (see `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
 import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
@@ -16,6 +16,7 @@ import { devKeys } from './keys.js'
 import { stablePorts, type PortMap } from './ports.js'
 import { linkMultiaddrRef, linkRef } from './links.js'
 import { proxydService } from './proxyd.js'
+import { BOOTNODE_SERVICE, bootnodeService, nodeDiscovery } from './bootnode.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
@@ -31,7 +32,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proxyd', 'bootnode'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -89,6 +90,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const portOf = (service: string, name: string): { inner: number; host: number } =>
     service === 'l1'
       ? { inner: innerPorts.l1.rpc, host: hostPorts.l1.rpc }
+      : service === BOOTNODE_SERVICE
+      ? { inner: innerPorts.bootnode.rpc, host: hostPorts.bootnode.rpc }
       : { inner: innerPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'], host: hostPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'] }
   /** Declares `from`'s link to `to`'s port `name` (once) and returns its `host:port` placeholder. */
   const link = (from: LinkPlan[], to: string, name: string): string => {
@@ -116,6 +119,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   }
 
   const rollup = rollupConfig(topology, genesisTime)
+  const discovery = topology.l2.discovery === 'bootnodes'
   const l2GenesisJson = json(l2Genesis(topology, genesisTime))
 
   const l1: ServicePlan = {
@@ -164,6 +168,14 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         ...(runtime === 'docker' ? { announce: `/dns4/${topology.name}-${node.name}-p2p/tcp/${inner.p2p}` } : {}),
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
+        ...(discovery
+          ? {
+              discovery: nodeDiscovery(topology, {
+                runtime, node: node.name, udpPort: inner.p2p, bootnodeRpc: url(links, BOOTNODE_SERVICE, 'rpc'),
+                dialAddrs: Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [p2pPeerId(p2pKey(n)), peerAddr(links, n.name)])),
+              }),
+            }
+          : {}),
       },
       ...(isSequencer ? {} : { sequencerHttp: url(links, sequencer.name, 'el') }),
       l1EpochPollMs: planDefaults.l1EpochPollMs,
@@ -229,7 +241,10 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const proxyd = topology.proxyd.enabled
     ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => url(proxydLinks, name, 'el'), links: proxydLinks })]
     : []
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), batcher, ...proxyd] }
+  const bootnode = discovery
+    ? [bootnodeService(topology, { runtime, bindHost, inner: innerPorts.bootnode, host: hostPorts.bootnode, rollupJson: json(rollup) })]
+    : []
+  return { name: topology.name, services: [l1, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), batcher, ...proxyd] }
 }
 
 function json(value: unknown): string {

@@ -12,6 +12,7 @@ test('default', () => {
     },
     batcher: { rpc: 8548 },
     proxyd: { rpc: 8080, metrics: 7300 },
+    bootnode: { p2p: 30301, rpc: 7540 },
   })
 })
 

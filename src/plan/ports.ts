@@ -12,9 +12,11 @@
  * | `batcher` | `rpc` | 8548 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
  * | | `metrics` (Prometheus) | 7300 |
+ * | `bootnode` | `p2p` (discv5 UDP) | 30301 |
+ * | | `rpc` (`opp2p_*`) | 7540 |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
- * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
+ * `replica-0` at 9546, 7546, 9223. A node's discv5 UDP port has its p2p TCP port's number. With `ports: auto` the same map is filled with free ports picked at
  * start (`devnet/ports.ts`), so two devnets can run side by side.
  */
 import { DevnetError } from '../errors.js'
@@ -34,6 +36,7 @@ export interface PortMap {
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
   proxyd: { rpc: number; metrics: number }
+  bootnode: { p2p: number; rpc: number }
 }
 
 /** Bases of the stable port map (the i-th node adds i). */
@@ -52,11 +55,15 @@ export const stablePortBase = {
   proxydRpc: 8080,
   /** @default 7300 */
   proxydMetrics: 7300,
+  /** @default 30301 */
+  bootnodeP2p: 30301,
+  /** @default 7540 */
+  bootnodeRpc: 7540,
 } as const
 
-/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
+/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd, bootnode). */
 export function portList(ports: PortMap): number[] {
-  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics]
+  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics, ports.bootnode.p2p, ports.bootnode.rpc]
 }
 
 /**
@@ -72,6 +79,7 @@ export function stablePorts(topology: Topology): PortMap {
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
+    bootnode: { p2p: b.bootnodeP2p, rpc: b.bootnodeRpc },
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {
