@@ -29,19 +29,17 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
   const p2pModule = import('./p2p.js')
   p2pModule.catch(() => {}) // awaited below; a failure surfaces there
-  const discoveryModule = conf.p2p.discovery ? import('./discovery.js') : undefined
-  discoveryModule?.catch(() => {})
   const since = () => Math.round(process.uptime() * 1000)
   const marks: Record<string, number> = { loadedMs: since() }
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
-  let discovery: NodeDiscovery | undefined
+  let discovery: Promise<NodeDiscovery | undefined> = Promise.resolve(undefined)
   const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
   const stop = async () => {
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
-    await discovery?.stop()
+    await (await discovery.catch(() => undefined))?.stop()
     await p2p?.stop()
     await engine.stop()
   }
@@ -64,30 +62,36 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       log: (msg) => log.debug(msg),
     })
     node.gossip.p2p = p2p
-    const discoveryMod = await discoveryModule
-    if (conf.p2p.discovery && discoveryMod) {
-      const host = p2p
-      const { NodeDiscovery } = discoveryMod
-      discovery = await NodeDiscovery.start({
-        cfg: conf.p2p.discovery, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
-        host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
-        log: (msg) => log.debug(msg),
-      })
-      marks.discoveryMs = since()
-    }
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
     servers.push(await startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }))
-    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: { ...rollupMethods(node), ...(discovery && discoveryMod ? discoveryMod.discoveryMethods(p2p, discovery) : {}) }, health: () => ({ version: LITE_VERSION }) }))
+    const methods = rollupMethods(node)
+    servers.push(await startRpcServer({ host: conf.host, port: conf.ports.rollup, methods, health: () => ({ version: LITE_VERSION }) }))
     marks.readyMs = since()
     node.start()
+    // Discovery loads and starts once the node serves, off the startup path (static peers are dialled already);
+    // its opp2p_* answers replace the plain ones when it runs.
+    if (conf.p2p.discovery) {
+      const host = p2p
+      const dcfg = conf.p2p.discovery
+      discovery = import('./discovery.js').then(async ({ NodeDiscovery, discoveryMethods }) => {
+        const d = await NodeDiscovery.start({
+          cfg: dcfg, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
+          host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
+          log: (msg) => log.debug(msg),
+        })
+        Object.assign(methods, discoveryMethods(host, d))
+        log.info('discovery started', { udp: dcfg.udpPort, enr: d.service.enr(), ms: since() })
+        return d
+      })
+      discovery.catch((err: unknown) => log.error('discovery failed to start', { error: String(err) }))
+    }
     log.info('rollup node started', {
       sequencer: node.sequencer.active,
       el: conf.ports.el,
       rollup: conf.ports.rollup,
       p2p: conf.ports.p2p,
       peerId: p2p.peerId,
-      ...(discovery ? { enr: discovery.service.enr() } : {}),
       genesisL2: cfg.genesis.l2.hash,
       // startup timeline, ms since the process started
       ...marks,
