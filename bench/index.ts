@@ -12,6 +12,7 @@ import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
 import { benchLinks } from './links.js'
 import { benchSettlement } from './settlement.js'
+import { benchDiscovery } from './discovery.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -24,6 +25,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   'scenarios-docker': () => benchScenarios('docker'),
   conductor: () => benchConductor(),
   proxyd: () => benchProxyd(),
+  discovery: () => benchDiscovery(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
