@@ -1,6 +1,6 @@
 // A stand-in for dist/components/main.js in tests of the devnet layer and the CLI: it serves the ports and
 // RPC methods the planner's readiness checks and head polling use, nothing more.
-//   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml
+//   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml | bootnode <flags>
 // FAKE_LITE_CRASH=<service name> makes that service exit 1 at start.
 import { readFileSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
@@ -9,8 +9,12 @@ import { createServer as createTcp } from 'node:net'
 const [component, ...args] = process.argv.slice(2)
 // proxyd takes proxyd's TOML; the fake needs only its name, host and port.
 const toml = component === 'proxyd' ? readFileSync(args[1], 'utf8') : ''
+// the bootnode takes op-node's flags; the fake needs only its RPC address and port.
+const flag = (name) => args[args.indexOf(name) + 1]
 const config = component === 'proxyd'
   ? { name: 'proxyd', host: /rpc_host = "([^"]+)"/.exec(toml)[1], ports: { rpc: Number(/rpc_port = (\d+)/.exec(toml)[1]) } }
+  : component === 'bootnode'
+  ? { name: 'bootnode', host: flag('--rpc.addr'), ports: { rpc: Number(flag('--rpc.port')) } }
   : JSON.parse(readFileSync(args[0], 'utf8'))
 console.log(`fake ${component} ${config.name} starting`)
 if (process.env.FAKE_LITE_CRASH === config.name) {
@@ -54,6 +58,8 @@ if (component === 'rollup-node') {
   createTcp((socket) => socket.end()).listen(config.ports.p2p, config.host)
 } else if (component === 'batcher') {
   rpc(config.ports.rpc, config.host, { admin_batcherActive: () => true })
+} else if (component === 'bootnode') {
+  rpc(config.ports.rpc, config.host, { opp2p_self: () => ({ ENR: '' }) })
 } else if (component === 'proxyd') {
   rpc(config.ports.rpc, config.host, { eth_chainId: () => '0x385' })
 } else {
