@@ -111,6 +111,7 @@ export class DiscoveryService {
   private readonly discv5: Discv5
   private readonly bootnodes: ENR[]
   private saveTimer: NodeJS.Timeout | undefined
+  private saved = ''
 
   private constructor(private readonly opts: DiscoveryOptions) {
     this.bootnodes = opts.bootnodes.map(decodeEnr)
@@ -222,10 +223,13 @@ export class DiscoveryService {
 
   private saveTable(): void {
     const tmp = `${this.opts.path}.tmp`
+    const text = JSON.stringify(this.table())
+    if (text === this.saved) return
     try {
       mkdirSync(dirname(this.opts.path), { recursive: true })
-      writeFileSync(tmp, JSON.stringify(this.table()))
+      writeFileSync(tmp, text)
       renameSync(tmp, this.opts.path)
+      this.saved = text
     } catch (err) {
       this.opts.log?.(`discv5: cannot save the table to ${this.opts.path}: ${(err as Error).message}`)
     }
