@@ -5,7 +5,7 @@ import { bytesToHex } from 'viem'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeRlp, type RlpItem } from '../../protocol/rlp.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
-import { decodeEnr, DiscoveryService, enrMismatch, freeUdpPort, localEnr, peerOf } from './discv5.js'
+import { decodeEnr, DiscoveryService, enrMismatch, freeUdpPort, localEnr, peerOf, resolveIPv4 } from './discv5.js'
 
 const key = (i: number) => p2pPrivateKeyFromSeed('discv5-test', i)
 
@@ -47,6 +47,17 @@ describe('ENR', () => {
 
   it('error: an unroutable advertised IP', () => {
     expect(() => localEnr({ privateKey: key(0), listenIp: '0.0.0.0', udpPort: 1, chainId: 901 })).toThrow(/routable IPv4/)
+  })
+})
+
+describe('resolveIPv4', () => {
+  it('behavior: an IP as is, a name resolved', async () => {
+    expect(await resolveIPv4('10.1.2.3')).toBe('10.1.2.3')
+    expect(await resolveIPv4('localhost')).toBe('127.0.0.1')
+  })
+
+  it('error: a name that never resolves, after retrying', async () => {
+    await expect(resolveIPv4('no-such-host.invalid', 300)).rejects.toThrow('cannot resolve no-such-host.invalid')
   })
 })
 

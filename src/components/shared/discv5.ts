@@ -65,10 +65,19 @@ export function decodeEnr(text: string): ENR {
   }
 }
 
-/** An IPv4 address as is, a hostname (a container's network alias) resolved to its IPv4 address. */
-export async function resolveIPv4(host: string): Promise<string> {
+/**
+ * An IPv4 address as is, a hostname (a container's network alias) resolved to its IPv4 address. Retried
+ * for up to `timeoutMs`: a container's second network (p2p) is attached just after it starts.
+ */
+export async function resolveIPv4(host: string, timeoutMs = 30_000): Promise<string> {
   if (isIPv4(host)) return host
-  return (await lookup(host, { family: 4 })).address
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 200))) {
+    try {
+      return (await lookup(host, { family: 4 })).address
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`cannot resolve ${host}: ${(err as Error).message}`)
+    }
+  }
 }
 
 /** The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`. */
