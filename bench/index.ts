@@ -15,6 +15,7 @@ import { benchLinks } from './links.js'
 import { benchSettlement } from './settlement.js'
 import { benchCli } from './cli.js'
 import { benchWithdrawal } from './withdrawal.js'
+import { benchDiscovery } from './discovery.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -30,6 +31,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   conductor: () => benchConductor(),
   'conductor-devnet': () => benchConductorDevnet(),
   proxyd: () => benchProxyd(),
+  discovery: () => benchDiscovery(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -134,11 +134,12 @@ test('behavior: up --detach, status, logs, down', async () => {
   const json = await devnet(cwd, ['status', '--json'])
   expect(json.code).toBe(0)
   const descriptor = JSON.parse(json.stdout) as DevnetDescriptor
-  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proposer', 'running'], ['proxyd', 'running'], ['challenger', 'running']])
-  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['el', 'rollup', 'elWs'])
-  expect(Object.keys(descriptor.services[4].endpoints)).toEqual(['rpc'])
-  expect(Object.keys(descriptor.services[5].endpoints)).toEqual(['rpc', 'metrics'])
-  expect(descriptor.services[1].heads).toBeDefined()
+  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['bootnode', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proposer', 'running'], ['proxyd', 'running'], ['challenger', 'running']])
+  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['rpc'])
+  expect(Object.keys(descriptor.services[2].endpoints)).toEqual(['el', 'rollup', 'elWs'])
+  expect(Object.keys(descriptor.services[5].endpoints)).toEqual(['rpc'])
+  expect(Object.keys(descriptor.services[6].endpoints)).toEqual(['rpc', 'metrics'])
+  expect(descriptor.services[2].heads).toBeDefined()
   expect(descriptor.chains.l1.head).toBeTypeOf('number')
 
   const human = await devnet(cwd, ['status', '--name', 'devnet'])
@@ -150,7 +151,7 @@ test('behavior: up --detach, status, logs, down', async () => {
 
   const down = await devnet(cwd, ['down'])
   expect(down.code).toBe(0)
-  expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, l1\n')
+  expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1\n')
   for (const s of descriptor.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect((await devnet(cwd, ['status'])).code).toBe(1)
 })

@@ -11,6 +11,7 @@ const components: Record<string, () => Promise<{ main(args: string[]): Promise<v
   conductor: () => import('./conductor/index.js'),
   proxyd: () => import('./proxyd/index.js'),
   links: () => import('./links/index.js'),
+  bootnode: () => import('./bootnode/index.js'),
 }
 
 const [name, ...args] = process.argv.slice(2)

@@ -28,7 +28,7 @@ const hostPorts: PortMap = {
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
   proposer: { rpc: 40011 },
-  proxyd: { rpc: 40009, metrics: 40010 },
+  proxyd: { rpc: 40009, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
   challenger: { metrics: 40011 },
 }
 const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime })
@@ -60,7 +60,7 @@ describe('composeFile', () => {
       user: '1000:1000',
       init: true,
     })
-    expect(s.ports).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}`))
+    expect(s.ports).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}${p.protocol === 'udp' ? '/udp' : ''}`))
     expect(s.networks.rpc!.aliases).toEqual([`demo-${name}`])
     if ('p2p' in service.ports) {
       expect(s.networks.p2p!.aliases).toEqual([`demo-${name}-p2p`])
@@ -228,7 +228,7 @@ requires('a compose CLI', composeV2 || composeV1, 'apt-get install -y docker-com
       expect(s.command).toEqual(service.args)
       expect(s.healthcheck.test).toEqual(healthcheckTest(service))
       const ports = s.ports.map((p) => (typeof p === 'string' ? p.replace(/\/tcp$/, '') : `${p.host_ip}:${p.published}:${p.target}`))
-      expect(ports.sort()).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}`).sort())
+      expect(ports.sort()).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}${p.protocol === 'udp' ? '/udp' : ''}`).sort())
     }
   })
 })

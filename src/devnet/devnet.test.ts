@@ -45,14 +45,14 @@ async function start(options: StartDevnetOptions = {}): Promise<Devnet> {
 test('default', async () => {
   const events: DevnetEvent[] = []
   const devnet = await start({ onEvent: (e) => events.push(e) })
-  // Dependency order: L1 first; the nodes and the batcher then start side by side.
+  // Dependency order: L1 (and the bootnode, which needs nothing) first; the nodes and the batcher then start side by side.
   const seen = events.map((e) => `${e.service}:${e.phase}`)
-  expect(seen.slice(0, 2)).toEqual(['l1:starting', 'l1:ready'])
+  expect(seen.indexOf('l1:ready')).toBeLessThan(seen.indexOf('sequencer:starting'))
   expect([...seen].sort()).toEqual(
-    ['l1', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'].flatMap((s) => [`${s}:starting`, `${s}:ready`]).sort(),
+    ['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'].flatMap((s) => [`${s}:starting`, `${s}:ready`]).sort(),
   )
   for (const s of ['sequencer', 'replica-0', 'batcher']) expect(seen.indexOf(`${s}:starting`)).toBeLessThan(seen.indexOf(`${s}:ready`))
-  expect(Object.keys(devnet.endpoints)).toEqual(['l1', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
+  expect(Object.keys(devnet.endpoints)).toEqual(['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
   expect(Object.keys(devnet.endpoints.proxyd)).toEqual(['rpc', 'metrics'])
   expect(Object.keys(devnet.endpoints.sequencer)).toEqual(['el', 'rollup', 'elWs'])
   expect(devnet.endpoints.sequencer.elWs).toBe(devnet.endpoints.sequencer.el.replace('http:', 'ws:'))
@@ -69,7 +69,7 @@ test('default', async () => {
   const recorded = readDescriptor(devnet.stateDir)
   expect(recorded).toEqual(devnet.descriptor())
   expect(recorded.services.map((s) => [s.name, s.role, s.state])).toEqual([
-    ['l1', 'l1', 'running'], ['sequencer', 'sequencer', 'running'], ['replica-0', 'replica', 'running'], ['batcher', 'batcher', 'running'], ['proposer', 'proposer', 'running'],
+    ['l1', 'l1', 'running'], ['bootnode', 'bootnode', 'running'], ['sequencer', 'sequencer', 'running'], ['replica-0', 'replica', 'running'], ['batcher', 'batcher', 'running'], ['proposer', 'proposer', 'running'],
     ['proxyd', 'proxyd', 'running'], ['challenger', 'challenger', 'running'],
   ])
   expect(recorded.keys.sequencer.address).toBe('0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65')
@@ -99,7 +99,7 @@ test('behavior: status and down from the state directory (another process)', asy
   expect(findStateDir({ stateDir: devnet.stateDir })).toBe(devnet.stateDir)
 
   const linksPid = Number(readFileSync(join(devnet.stateDir, '_links', 'pid'), 'utf8'))
-  expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['challenger', 'proxyd', 'proposer', 'batcher', 'replica-0', 'sequencer', 'l1'])
+  expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['challenger', 'proxyd', 'proposer', 'batcher', 'replica-0', 'sequencer', 'bootnode', 'l1'])
   expect(isProcessAlive(linksPid)).toBe(false) // the link proxies are stopped too, after the services
   for (const s of status.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)

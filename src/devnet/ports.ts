@@ -13,7 +13,7 @@ import type { Topology } from '../topology/types.js'
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
   const conductors = conductorNodes(topology)
-  const free = await allocatePorts(6 + 3 * topology.l2.nodes.length + 3 * conductors.length)
+  const free = await allocatePorts(8 + 3 * topology.l2.nodes.length + 3 * conductors.length)
   let next = 0
   const take = () => free[next++]
   return {
@@ -24,5 +24,6 @@ export async function resolvePorts(topology: Topology): Promise<PortMap> {
     proxyd: { rpc: take(), metrics: take() },
     ...conductorPorts(conductors, () => ({ rpc: take(), consensus: take(), etcd: take() })),
     challenger: { metrics: take() },
+    bootnode: { p2p: take(), rpc: take() },
   }
 }

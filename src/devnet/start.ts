@@ -112,10 +112,10 @@ export interface Devnet extends AsyncDisposable {
   stop(): Promise<void>
 }
 
-/** The persisted-state directory of a service, if it has one (rollup nodes). */
+/** The persisted-state directory of a service, if it has one (rollup nodes, the bootnode's table). */
 function persistedStateDir(stateDir: string, service: ServicePlan): string | undefined {
   if (service.role === 'conductor') return join(stateDir, service.name, CONDUCTOR_STORAGE_DIR)
-  return service.role === 'sequencer' || service.role === 'replica' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
+  return service.role === 'sequencer' || service.role === 'replica' || service.role === 'bootnode' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
 }
 
 /** Deletes a service's persisted state (see {@link Devnet.wipeState}); also used by `devnet fault` from another process. */

@@ -19,6 +19,7 @@ describe('links', () => {
     expect(replica.links).toEqual([
       { to: 'l1', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: 8545 } },
       { to: 'sequencer', port: 'p2p', class: 'p2p', target: { host: '127.0.0.1', port: 9222 } },
+      { to: 'bootnode', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: 7540 } },
       { to: 'sequencer', port: 'el', class: 'rpc', target: { host: '127.0.0.1', port: 9545 } },
     ])
   })

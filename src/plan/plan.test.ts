@@ -55,7 +55,7 @@ test('args: runtime docker', () => {
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
     proposer: { rpc: 40011 },
-    proxyd: { rpc: 40009, metrics: 40010 },
+    proxyd: { rpc: 40009, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 40011 },
   }
   const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
@@ -90,7 +90,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
     proposer: { rpc: 30011 },
-    proxyd: { rpc: 30009, metrics: 30010 },
+    proxyd: { rpc: 30009, metrics: 30010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 30011 },
   }
   const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
@@ -119,7 +119,7 @@ test('behavior: every dependsOn names an earlier service', () => {
       for (const dep of s.dependsOn) expect(seen, `${s.name} depends on ${dep}`).toContain(dep)
       seen.add(s.name)
     }
-    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
+    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
   }
 })
 
@@ -195,6 +195,7 @@ test('behavior: files are the l1 genesis, config and l2 genesis', () => {
   const plan = planDevnet(defaultTopology(), { runtime: 'process', genesisTime, ports: stablePorts(defaultTopology()) })
   expect(plan.services.map((s) => [s.name, Object.keys(s.files)])).toEqual([
     ['l1', ['l1-genesis.json']],
+    ['bootnode', ['rollup.json']],
     ['sequencer', ['config.json', 'l2-genesis.json']],
     ['replica-0', ['config.json', 'l2-genesis.json']],
     ['batcher', ['config.json']],
@@ -252,7 +253,7 @@ test('args: with the settlement contracts, a proposer with op-proposer flags fol
   const bare = planDevnet(t, { runtime: 'process', genesisTime })
   expect(bare.services.map((s) => s.name)).not.toContain('proposer')
   const plan = planDevnet(t, { runtime: 'docker', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } })
-  expect(plan.services.map((s) => s.name)).toEqual(['l1', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
+  expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
   const proposer = service(plan, 'proposer')
   expect(proposer.args).toEqual([
     'proposer', '--l1-eth-rpc=http://devnet-l1:8545', '--rollup-rpc=http://devnet-sequencer:7545',
@@ -261,4 +262,22 @@ test('args: with the settlement contracts, a proposer with op-proposer flags fol
   ])
   expect(proposer.env).toEqual({ OP_PROPOSER_PRIVATE_KEY: devKeys(t).proposer.privateKey })
   expect(proposer.ports.rpc).toEqual({ port: 8570, host: 8570, protocol: 'http', public: true })
+})
+
+test('args: l2.discovery bootnodes (default): a bootnode, and every node discovers with links to every other node', () => {
+  const t = defaultTopology()
+  t.l2.bootnodes = ['enr:-extra']
+  const plan = planDevnet(t, { runtime: 'docker', genesisTime })
+  expect(service(plan, 'bootnode').args).toEqual(expect.arrayContaining(['--p2p.advertise.ip', 'devnet-bootnode-p2p', '--p2p.listen.udp', '30301']))
+  const discovery = config(service(plan, 'replica-0')).p2p.discovery!
+  expect(discovery).toMatchObject({ bootnodes: ['enr:-extra'], bootnodeRpcs: ['http://devnet-bootnode:7540'], udpPort: 9223, advertiseIp: 'devnet-replica-0-p2p' })
+  expect(Object.values(discovery.dialAddrs!)).toEqual([expect.stringMatching(/^\/dns4\/devnet-sequencer-p2p\/tcp\/9222\/p2p\/16Uiu2/)])
+})
+
+test('args: l2.discovery static: no bootnode, no discovery (--p2p.no-discovery)', () => {
+  const t = defaultTopology()
+  t.l2.discovery = 'static'
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  expect(plan.services.map((s) => s.name)).not.toContain('bootnode')
+  expect(config(service(plan, 'replica-0')).p2p.discovery).toBeUndefined()
 })

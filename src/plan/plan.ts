@@ -2,8 +2,9 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, the sequencer, the replicas (in `l2.nodes` order), `batcher`, `proposer` (with the
- * settlement contracts, see `proposer.ts`), `proxyd` (see `proxyd.ts`). Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
+ * Start order: `l1`, `bootnode` (with `l2.discovery: bootnodes`, see `bootnode.ts`), the sequencer, the
+ * replicas (in `l2.nodes` order), the conductors, `batcher`, `proposer` (with the settlement contracts, see
+ * `proposer.ts`), `proxyd` (see `proxyd.ts`), `challenger`. Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
 import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
@@ -21,6 +22,7 @@ import { proxydService } from './proxyd.js'
 import { conductorService, conductorServices } from './conductor.js'
 import { conductorNodes } from '../topology/conductor.js'
 import { challengerService } from './challenger.js'
+import { BOOTNODE_SERVICE, bootnodeService, nodeDiscovery } from './bootnode.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** Every planner default, in one place. */
@@ -36,7 +38,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proposer', 'proxyd', 'challenger'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proposer', 'proxyd', 'challenger', 'bootnode'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -98,6 +100,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const portOf = (service: string, name: string): { inner: number; host: number } => {
     if (service === 'l1') return { inner: innerPorts.l1.rpc, host: hostPorts.l1.rpc }
     const node = conductorOf.get(service)
+    if (service === BOOTNODE_SERVICE) return { inner: innerPorts.bootnode.rpc, host: hostPorts.bootnode.rpc }
     if (node) return { inner: innerConductors[node]!.rpc, host: hostConductors[node]!.rpc }
     return { inner: innerPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'], host: hostPorts.nodes[service][name as 'el' | 'rollup' | 'p2p'] }
   }
@@ -127,6 +130,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   }
 
   const rollup = rollupConfig(topology, genesisTime)
+  const discovery = topology.l2.discovery === 'bootnodes'
   const l2GenesisJson = json(l2Genesis(topology, genesisTime))
 
   const l1: ServicePlan = {
@@ -177,6 +181,14 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         ...(runtime === 'docker' ? { announce: `/dns4/${topology.name}-${node.name}-p2p/tcp/${inner.p2p}` } : {}),
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
+        ...(discovery
+          ? {
+              discovery: nodeDiscovery(topology, {
+                runtime, node: node.name, udpPort: inner.p2p, bootnodeRpc: url(links, BOOTNODE_SERVICE, 'rpc'),
+                dialAddrs: Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [p2pPeerId(p2pKey(n)), peerAddr(links, n.name)])),
+              }),
+            }
+          : {}),
       },
       ...forwarding(node, links),
       ...(conducted ? { conductor: { enabled: true, rpc: url(links, conductorService(node.name), 'rpc'), rpcTimeoutMs: 1_000 } } : {}),
@@ -256,6 +268,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const proxyd = topology.proxyd.enabled
     ? [proxydService(topology, { bindHost, inner: innerPorts.proxyd, host: hostPorts.proxyd, sequencing, nodeUrl: (name) => url(proxydLinks, name, 'el'), links: proxydLinks })]
     : []
+  const bootnode = discovery
+    ? [bootnodeService(topology, { runtime, bindHost, inner: innerPorts.bootnode, host: hostPorts.bootnode, rollupJson: json(rollup) })]
+    : []
   const conductors = conductorServices(topology, { runtime, bindHost, inner: innerConductors, host: hostConductors, url })
   // With settlement contracts on L1, a challenger checks every game against the sequencer's rollup node.
   const challenger = options.l1Contracts
@@ -274,7 +289,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         links: proposerLinks,
       })]
     : []
-  return { name: topology.name, services: [l1, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger] }
+  return { name: topology.name, services: [l1, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger] }
 }
 
 function json(value: unknown): string {

@@ -14,6 +14,7 @@ test('default', () => {
     proposer: { rpc: 8570 },
     proxyd: { rpc: 8080, metrics: 7300 },
     challenger: { metrics: 7310 },
+    bootnode: { p2p: 30301, rpc: 7540 },
   })
 })
 

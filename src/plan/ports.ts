@@ -17,9 +17,11 @@
  * | | `consensus` (its etcd member's raft peer port) | 50050 + 2i |
  * | | `etcd` (the member's client port, loopback only) | 50051 + 2i |
  * | `challenger` | `metrics` (health, `challenger_status`) | 7310 |
+ * | `bootnode` | `p2p` (discv5 UDP) | 30301 |
+ * | | `rpc` (`opp2p_*`) | 7540 |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
- * `replica-0` at 9546, 7546, 9223. With `ports: auto` the same map is filled with free ports picked at
+ * `replica-0` at 9546, 7546, 9223. A node's discv5 UDP port has its p2p TCP port's number. With `ports: auto` the same map is filled with free ports picked at
  * start (`devnet/ports.ts`), so two devnets can run side by side.
  */
 import { DevnetError } from '../errors.js'
@@ -42,6 +44,7 @@ export interface PortMap {
   proposer: { rpc: number }
   proxyd: { rpc: number; metrics: number }
   challenger: { metrics: number }
+  bootnode: { p2p: number; rpc: number }
   /** By node name, for nodes with a conductor (absent: none). */
   conductors?: Record<string, ConductorPorts>
 }
@@ -77,9 +80,13 @@ export const stablePortBase = {
   conductorConsensus: 50050,
   /** @default 7310 */
   challengerMetrics: 7310,
+  /** @default 30301 */
+  bootnodeP2p: 30301,
+  /** @default 7540 */
+  bootnodeRpc: 7540,
 } as const
 
-/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proposer, proxyd). */
+/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proposer, proxyd, challenger, bootnode, conductors). */
 export function portList(ports: PortMap): number[] {
   return [
     ports.l1.rpc,
@@ -89,6 +96,8 @@ export function portList(ports: PortMap): number[] {
     ports.proxyd.rpc,
     ports.proxyd.metrics,
     ports.challenger.metrics,
+    ports.bootnode.p2p,
+    ports.bootnode.rpc,
     ...Object.values(ports.conductors ?? {}).flatMap((c) => [c.rpc, c.consensus, c.etcd]),
   ]
 }
@@ -112,6 +121,7 @@ export function stablePorts(topology: Topology): PortMap {
       return { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }
     }),
     challenger: { metrics: b.challengerMetrics },
+    bootnode: { p2p: b.bootnodeP2p, rpc: b.bootnodeRpc },
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {

@@ -29,8 +29,8 @@ export interface PortPlan {
   port: number
   /** Port published on 127.0.0.1 of the host. */
   host: number
-  /** `http` ports are exposed as endpoints (`http://127.0.0.1:<host>`); `tcp` ports as `tcp://`. */
-  protocol: 'http' | 'tcp'
+  /** `http` ports are exposed as endpoints (`http://127.0.0.1:<host>`); `tcp` ports as `tcp://`; `udp` (discv5) as `udp://`. */
+  protocol: 'http' | 'tcp' | 'udp'
   /** Whether the port is an endpoint users see (`devnet status`); internal ports are not listed. */
   public: boolean
 }

@@ -11,6 +11,7 @@ type Role = keyof Topology['keys']['roles']
 export function checkTopology(r: Reader, t: Topology): void {
   checkChainIds(r, t)
   checkNodes(r, t)
+  checkDiscovery(r, t)
   checkForks(r, t)
   checkBatchType(r, t)
   checkKeys(r, t)
@@ -59,6 +60,13 @@ function checkNodes(r: Reader, t: Topology): void {
       else if (node.peers.indexOf(peer) < j) fail(r, at, `duplicate peer ${quoted}`)
     })
   })
+}
+
+/** Bootnode records only make sense with discovery on. */
+function checkDiscovery(r: Reader, t: Topology): void {
+  if (t.l2.discovery === 'static' && t.l2.bootnodes.length > 0) {
+    fail(r, 'l2.bootnodes', 'bootnodes need l2.discovery: bootnodes (static means no discovery)')
+  }
 }
 
 /** Forks are scheduled in {@link FORKS} order, without gaps, at non-decreasing offsets. */

@@ -37,6 +37,10 @@ export const defaults = {
     ],
     /** Off; when on, one conductor beside every sequencer-capable node. */
     conductor: { enabled: false, nodes: [], healthcheck: { interval: 1, unsafeInterval: 3, minPeerCount: 1 } },
+    /** @default 'bootnodes' (one bootnode service) */
+    discovery: 'bootnodes',
+    /** @default [] */
+    bootnodes: [],
   },
   batcher: {
     /** @default 1 */

@@ -8,6 +8,9 @@ import { defaults, defaultTopology, loadTopology, parseTopology, type Topology }
 const FILE = 'devnet.yaml'
 const FIXTURE = new URL('../../fixtures/devnet.yaml', import.meta.url)
 
+/** EIP-778's example record. */
+const EIP778_ENR = 'enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8'
+
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`
 
 /** 1-based line of the only line of `text` containing `needle`. */
@@ -222,6 +225,20 @@ describe('parseTopology', () => {
       'l2.forks.ecotone: fork "ecotone" needs every earlier fork scheduled too; missing: canyon, delta',
     )
     expectError(yaml('l2:', '  forks:', '    regolith: -1'), 'regolith', 'l2.forks.regolith: expected an integer >= 0, found -1')
+  })
+
+  test('args: l2.discovery and l2.bootnodes', () => {
+    expect(defaultTopology().l2).toMatchObject({ discovery: 'bootnodes', bootnodes: [] })
+    expect(parseTopology('l2: { discovery: static }', FILE).l2.discovery).toBe('static')
+    expect(parseTopology(`l2: { bootnodes: ["${EIP778_ENR}"] }`, FILE).l2.bootnodes).toEqual([EIP778_ENR])
+  })
+
+  test('error: a bootnode ENR that does not decode; bootnodes without discovery', () => {
+    const text = yaml('l2:', '  bootnodes:', `    - ${EIP778_ENR}`, '    - enr:-notbase64=')
+    expectError(text, 'notbase64', 'l2.bootnodes[1]: invalid ENR: expected base64url (A-Z a-z 0-9 - _, no padding) after "enr:"')
+    const stat = yaml('l2:', '  discovery: static', '  bootnodes:', `    - ${EIP778_ENR}`)
+    expectError(stat, 'enr:-IS4', 'l2.bootnodes: bootnodes need l2.discovery: bootnodes (static means no discovery)')
+    expectError(yaml('l2:', '  discovery: dns'), 'discovery', 'l2.discovery: expected one of: bootnodes, static; found "dns"')
   })
 
   test('args: batcher.batchType span', () => {

@@ -3,6 +3,7 @@ import { defaults } from './defaults.js'
 import { mnemonicProblem } from './mnemonic.js'
 import { bool, int, join, name, oneOf, str, type Check, type Entry, type Reader, type YNode } from './reader.js'
 import { readConductor } from './conductor.js'
+import { decodeEnrText } from '../protocol/enr.js'
 import { readSettlement } from './settlement.js'
 import { FORKS, type ForkName, type NodeSpec, type Topology } from './types.js'
 
@@ -56,6 +57,8 @@ const readL2: Check<L2> = (r, node, path) => {
       nodes: readNodes,
       replicas: int(0),
       conductor: readConductor,
+      discovery: oneOf('bootnodes', 'static'),
+      bootnodes: readBootnodes,
     },
     defaults.l2,
   )
@@ -78,6 +81,19 @@ function replicaNodes(count: number): NodeSpec[] {
   }))
   return [{ name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true }, ...replicas]
 }
+
+/** `l2.bootnodes`: ENR text records, each decoded. */
+const readBootnodes: Check<string[]> = (r, node, path) =>
+  r.items(node, path)?.map((item) => {
+    const text = str(r, item.node, item.path)
+    if (text === undefined) return ''
+    try {
+      decodeEnrText(text)
+    } catch (err) {
+      r.fail(item.path, item.line, `invalid ENR: ${(err as Error).message}`)
+    }
+    return text
+  })
 
 const readForks: Check<L2['forks']> = (r, node, path) => {
   const forks: L2['forks'] = {}

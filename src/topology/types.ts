@@ -51,6 +51,14 @@ export interface Topology {
     nodes: NodeSpec[]
     /** op-conductor beside sequencer-capable nodes (see `topology/conductor.ts`). */
     conductor: ConductorSpec
+    /**
+     * How nodes find peers besides their static `peers`: `bootnodes` runs discv5 on every node with the
+     * devnet's own bootnode (service `bootnode`) plus `bootnodes`; `static`: no discovery
+     * (`--p2p.no-discovery`). A node never falls back to a public network's bootnodes.
+     */
+    discovery: 'bootnodes' | 'static'
+    /** More bootnode records (`enr:…`) given to every node with `discovery: bootnodes`. */
+    bootnodes: string[]
   }
   batcher: {
     /** Close a channel after this many L1 blocks. */

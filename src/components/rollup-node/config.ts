@@ -5,6 +5,7 @@
 import type { Address, Hex } from 'viem'
 import type { RollupConfig } from '../../protocol/types.js'
 import type { ConductorSettings } from './conductor.js'
+import type { DiscoveryConfig } from './discovery.js'
 
 export interface RollupNodeConfig {
   /** Service name, used in logs. */
@@ -51,6 +52,8 @@ export interface RollupNodeConfig {
     sequencerKey?: Hex
     /** The unsafe block signer every node checks gossip against. */
     unsafeBlockSigner: Address
+    /** discv5 peer discovery (see discovery.ts); absent: `--p2p.no-discovery`, static peers only. */
+    discovery?: DiscoveryConfig
   }
   /**
    * Replicas forward `eth_sendRawTransaction` here (the sequencer's EL endpoint). Several sequencers

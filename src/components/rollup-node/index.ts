@@ -14,6 +14,7 @@ import type { P2PNode } from './p2p.js'
 import { GapSync } from './gapSync.js'
 import { PayloadServer, requestPayload } from './reqresp.js'
 import { payloadByNumberProtocol } from '../../protocol/reqresp.js'
+import type { NodeDiscovery } from './discovery.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
@@ -36,6 +37,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
   const servers: Server[] = []
   let p2p: P2PNode | undefined
+  let discovery: Promise<NodeDiscovery | undefined> = Promise.resolve(undefined)
   const node = new RollupNode(cfg, conf.dataDir ? { ...conf, dataDir: resolve(baseDir, conf.dataDir) } : conf, engine, log)
   const server = new PayloadServer(node)
   const reqResp = payloadByNumberProtocol(cfg.l2_chain_id)
@@ -53,6 +55,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     sync.stop()
     await node.stop()
     await Promise.allSettled(servers.map(closeServer))
+    await (await discovery.catch(() => undefined))?.stop()
     await p2p?.stop()
     await engine.stop()
   }
@@ -80,12 +83,30 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     node.gossip.p2p = p2p!
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
+    const methods = rollupMethods(node)
     servers.push(...(await Promise.all([
       startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }),
-      startRpcServer({ host: conf.host, port: conf.ports.rollup, methods: rollupMethods(node), health: () => ({ version: LITE_VERSION }) }),
+      startRpcServer({ host: conf.host, port: conf.ports.rollup, methods, health: () => ({ version: LITE_VERSION }) }),
     ])))
     marks.readyMs = since()
     node.start()
+    // Discovery loads and starts once the node serves, off the startup path (static peers are dialled already);
+    // its opp2p_* answers replace the plain ones when it runs.
+    if (conf.p2p.discovery) {
+      const host = p2p!
+      const dcfg = conf.p2p.discovery
+      discovery = import('./discovery.js').then(async ({ NodeDiscovery, discoveryMethods }) => {
+        const d = await NodeDiscovery.start({
+          cfg: dcfg, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
+          host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
+          log: (msg) => log.debug(msg),
+        })
+        Object.assign(methods, discoveryMethods(host, d))
+        log.info('discovery started', { udp: dcfg.udpPort, enr: d.service.enr(), ms: since() })
+        return d
+      })
+      discovery.catch((err: unknown) => log.error('discovery failed to start', { error: String(err) }))
+    }
     log.info('rollup node started', {
       sequencer: node.sequencer.active,
       el: conf.ports.el,

@@ -126,7 +126,7 @@ describe('P2PNode', () => {
     expect(Object.keys(stats).sort()).toEqual(
       ['banned', 'blocksTopic', 'blocksTopicV2', 'blocksTopicV3', 'blocksTopicV4', 'connected', 'known', 'table'])
     expect(stats).toMatchObject({ connected: 1, table: 0, blocksTopicV3: 1, blocksTopic: 0, banned: 0 })
-    expect(a.node.discoveryTable()).toEqual([])
+    expect(a.node.connectedPeerIds()).toEqual([b.node.peerId])
   })
 
   it('does not deliver or forward rejected messages (A -> B -> C line)', async () => {

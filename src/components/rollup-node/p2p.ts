@@ -386,8 +386,8 @@ export class P2PNode {
     await this.node.hangUp(peerIdFromString(id))
   }
 
-  /** No discv5 in the lite node: always empty. */
-  discoveryTable(): string[] { return [] }
+  /** Peer IDs with an open connection (discovery dials until enough). */
+  connectedPeerIds(): string[] { return this.node.getPeers().map(String) }
 
   /** Stop the host (idempotent). */
   stop(): Promise<void> {

@@ -54,7 +54,8 @@ export function rollupMethods(node: RollupNode): Record<string, RpcHandler> {
     opp2p_self: () => p2p().self(),
     opp2p_peers: ([connected]) => p2p().peers(connected === true),
     opp2p_peerStats: () => p2p().peerStats(),
-    opp2p_discoveryTable: () => p2p().discoveryTable(),
+    // Without discovery (`--p2p.no-discovery`); discovery.ts's `discoveryMethods` answer it otherwise.
+    opp2p_discoveryTable: () => (p2p(), []),
     opp2p_blockPeer: ([id]) => p2p().blockPeer(str(id, 'peer ID')),
     opp2p_unblockPeer: ([id]) => p2p().unblockPeer(str(id, 'peer ID')),
     opp2p_listBlockedPeers: () => p2p().listBlockedPeers(),

@@ -1,6 +1,6 @@
 // A stand-in for dist/components/main.js in tests of the devnet layer and the CLI: it serves the ports and
 // RPC methods the planner's readiness checks and head polling use, nothing more.
-//   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml
+//   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml | bootnode <flags>
 //   | challenger <op-challenger flags>
 //   | proposer --rpc.addr=<host> --rpc.port=<port> ...
 // FAKE_LITE_CRASH=<service name> makes that service exit 1 at start.
@@ -19,7 +19,9 @@ const config = component === 'proxyd'
     ? { name: 'challenger', host: flag('--metrics.addr'), ports: { metrics: Number(flag('--metrics.port')) } }
     : component === 'proposer'
       ? { name: 'proposer', host: flag('--rpc.addr'), ports: { rpc: Number(flag('--rpc.port')) } }
-      : JSON.parse(readFileSync(args[0], 'utf8'))
+      : component === 'bootnode'
+        ? { name: 'bootnode', host: flag('--rpc.addr'), ports: { rpc: Number(flag('--rpc.port')) } }
+        : JSON.parse(readFileSync(args[0], 'utf8'))
 console.log(`fake ${component} ${config.name} starting`)
 if (process.env.FAKE_LITE_CRASH === config.name) {
   console.log('boom: crashing on purpose')
@@ -66,6 +68,8 @@ if (component === 'rollup-node') {
   rpc(config.ports.metrics, config.host, { health_status: () => 'OK' })
 } else if (component === 'proposer') {
   rpc(config.ports.rpc, config.host, { proposer_status: () => ({ active: true }) })
+} else if (component === 'bootnode') {
+  rpc(config.ports.rpc, config.host, { opp2p_self: () => ({ ENR: '' }) })
 } else if (component === 'proxyd') {
   rpc(config.ports.rpc, config.host, { eth_chainId: () => '0x385' })
 } else {

@@ -177,7 +177,7 @@ function composeService(devnet: string, service: ServicePlan, c: ContainerSpec, 
     init: c.init,
     volumes: [`${filesDir}/${service.name}:${c.workingDir}`],
     environment: Object.fromEntries(Object.entries(c.env).map(([key, value]) => [key, escape(value)])),
-    ports: c.ports.map((p) => `${c.hostIp}:${p.host}:${p.container}`),
+    ports: c.ports.map((p) => `${c.hostIp}:${p.host}:${p.container}${p.udp ? '/udp' : ''}`),
     // compose connects networks by descending priority: rpc first, as the runtime does
     networks: Object.fromEntries(c.networks.map((n, i) => [n.link, { aliases: [n.alias], ...(i === 0 && c.networks.length > 1 ? { priority: 100 } : {}) }])),
     ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d, { condition: 'service_healthy' as const }])) } : {}),

@@ -32,8 +32,8 @@ export interface ContainerSpec {
   workingDir: string
   /** Host address the ports are published on. */
   hostIp: string
-  /** Every plan port, published on `hostIp:host` → `container/tcp`, in plan order. */
-  ports: { name: string; host: number; container: number }[]
+  /** Every plan port, published on `hostIp:host` → `container/tcp` (`/udp` for a udp port), in plan order. */
+  ports: { name: string; host: number; container: number; udp: boolean }[]
   /** rpc first; p2p only for services with a port named `p2p`. */
   networks: ContainerNetwork[]
   /** Run tini as pid 1: anvil and node ignore SIGTERM as pid 1. */
@@ -71,7 +71,7 @@ export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec 
     env: { ...plan.env },
     workingDir: `${dockerDefaults.mountRoot}/${plan.name}`,
     hostIp: '127.0.0.1',
-    ports: Object.entries(plan.ports).map(([name, port]) => ({ name, host: port.host, container: port.port })),
+    ports: Object.entries(plan.ports).map(([name, port]) => ({ name, host: port.host, container: port.port, udp: port.protocol === 'udp' })),
     networks: linkClasses
       .filter((link) => link === 'rpc' || joinsP2p(plan))
       .map((link) => ({ link, name: networkName(devnet, link), alias: aliasOf(devnet, plan.name, link), internal: isInternalLink(link) })),

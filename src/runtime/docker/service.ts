@@ -246,8 +246,9 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     const exposed: Record<string, object> = {}
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
     for (const port of c.ports) {
-      exposed[`${port.container}/tcp`] = {}
-      bindings[`${port.container}/tcp`] = [{ HostIp: c.hostIp, HostPort: String(port.host) }]
+      const key = `${port.container}/${port.udp ? 'udp' : 'tcp'}`
+      exposed[key] = {}
+      bindings[key] = [{ HostIp: c.hostIp, HostPort: String(port.host) }]
     }
     const [first, ...rest] = c.networks
     const spec: Docker.ContainerCreateOptions = {

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
+import { startBootnode } from '../bootnode/index.js'
+import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
+import { discoveryMethods, NodeDiscovery, type DiscoveryConfig } from './discovery.js'
+import { P2PNode } from './p2p.js'
+
+const stops: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop()
+})
+const key = (i: number) => p2pPrivateKeyFromSeed(`discovery-test-${process.pid}`, i)
+
+async function waitFor<T>(probe: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {
+  for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 50))) {
+    const value = probe()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+  }
+}
+
+async function bootnode(): Promise<DiscoveryService> {
+  const s = await DiscoveryService.start({ privateKey: key(0), listenIp: '127.0.0.1', udpPort: await freeUdpPort(), chainId: 901, bootnodes: [], path: 'memory' })
+  stops.push(() => s.stop())
+  return s
+}
+
+/** A libp2p host without static peers plus its discovery, on `chainId`. */
+async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Partial<DiscoveryConfig> = {}) {
+  const p2p = await P2PNode.create({ privateKey: key(i), listenPort: 0, staticPeers: [], topics: [`/optimism/${chainId}/2/blocks`], chainId, validate: async () => 'accept', onMessage: () => {} })
+  stops.push(() => p2p.stop())
+  const tcpPort = Number(/\/tcp\/(\d+)/.exec(p2p.multiaddrs()[0])![1])
+  const discovery = await NodeDiscovery.start({
+    cfg: { bootnodes: [boot.enr()], udpPort: await freeUdpPort(), path: 'memory', peersLo: 20, peersHi: 30, ...extra },
+    privateKey: key(i), listenHost: '127.0.0.1', tcpPort, chainId,
+    host: { peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) },
+    log: () => {},
+  })
+  stops.push(() => discovery.stop())
+  return { p2p, discovery, rpc: discoveryMethods(p2p, discovery) }
+}
+
+describe('NodeDiscovery', () => {
+  it('behavior: nodes without static peers find and dial each other through the bootnode', async () => {
+    const boot = await bootnode()
+    const a = await node(1, boot)
+    const b = await node(2, boot)
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
+    const self = (await a.rpc.opp2p_self!([])) as { ENR: string; peerID: string }
+    expect(self.ENR).toBe(a.discovery.service.enr())
+    const table = (await a.rpc.opp2p_discoveryTable!([])) as string[]
+    expect(table).toContain(boot.enr())
+    const peers = (await a.rpc.opp2p_peers!([true])) as { peers: Record<string, { ENR: string; chainID: number }> }
+    expect(peers.peers[b.p2p.peerId]).toMatchObject({ ENR: b.discovery.service.enr(), chainID: 901 })
+    expect(((await a.rpc.opp2p_peerStats!([])) as { table: number }).table).toBe(table.length)
+  })
+
+  it('error: a node of another chain is discovered but filtered out, never dialled', async () => {
+    const boot = await bootnode()
+    const a = await node(1, boot)
+    const b = await node(2, boot)
+    const other = await node(3, boot, 902)
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
+    const otherId = (await other.rpc.opp2p_self!([]) as { ENR: string }).ENR
+    await waitFor(() => a.discovery.rejected.size > 0, 'the filter to reject the other chain')
+    expect([...a.discovery.rejected.values()]).toEqual(['opstack chain id 902, expected 901'])
+    expect(a.discovery.enrOf(other.p2p.peerId)).toBeUndefined()
+    expect(otherId).not.toBe('')
+    expect(a.p2p.connectedPeerIds()).not.toContain(other.p2p.peerId)
+    // The other chain's node finds a and b and rejects them too: it has no peer at all.
+    expect(other.p2p.connectedPeerIds().filter((id) => id !== a.p2p.peerId && id !== b.p2p.peerId)).toEqual([])
+  })
+
+  it('args: bootnodeRpcs: the bootnode ENR fetched from its RPC (opp2p_self)', async () => {
+    const rpcPort = await freeUdpPort() // free as UDP; the same TCP number is free in practice
+    const boot = await startBootnode({ chainId: 901, listenIp: '127.0.0.1', udpPort: await freeUdpPort(), privateKey: key(0), bootnodes: [], discoveryPath: 'memory', rpc: { addr: '127.0.0.1', port: rpcPort } })
+    stops.push(() => boot.stop())
+    const cfg = { bootnodes: [], bootnodeRpcs: [`http://127.0.0.1:${rpcPort}`] }
+    const a = await node(1, boot.discovery, 901, cfg)
+    const b = await node(2, boot.discovery, 901, cfg)
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
+    expect(a.discovery.service.table()).toContain(boot.discovery.enr())
+  })
+
+  it('args: peersLo 0 dials nobody', async () => {
+    const boot = await bootnode()
+    const a = await node(1, boot, 901, { peersLo: 0 })
+    const b = await node(2, boot, 901, { peersLo: 0 })
+    await waitFor(() => a.discovery.accepted.has(b.p2p.peerId), 'a to discover b')
+    expect(a.p2p.connectedPeerIds()).toEqual([])
+  })
+})

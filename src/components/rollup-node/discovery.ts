@@ -1,0 +1,186 @@
+/**
+ * The rollup node's peer discovery, as op-node runs it: discv5 with the node's p2p key and an ENR carrying
+ * `opstack` (chain ID, version 0) and the libp2p TCP port; random lookups every 5 s while below
+ * `--p2p.peers.lo` (20 s once there, 1 s while no peer is connected at all, so a devnet node joins fast);
+ * every record found is filtered on its `opstack` entry and, while the node is below its peer target,
+ * dialled over libp2p. Above `--p2p.peers.hi` the node hangs up on peers it found this way.
+ *
+ * The address dialled: `dialAddrs[peerId]` when the runtime gave one (its link to that node, so partitions
+ * and link faults apply to discovered peers too), else the ENR's `/ip4/<ip>/tcp/<tcp>`.
+ */
+import type { ENR } from '@chainsafe/enr'
+import type { Hex } from 'viem'
+import { DiscoveryService, enrMismatch, peerOf, resolveIPv4 } from '../shared/discv5.js'
+import type { RpcHandler } from '../shared/jsonrpc.js'
+import type { PeerDump, PeerInfo, PeerStats } from './p2pTypes.js'
+
+/** What discovery needs from the libp2p host. */
+export interface DialHost {
+  readonly peerId: string
+  /** Peer IDs with an open connection. */
+  connectedPeers(): string[]
+  /** Dials a `/…/p2p/<id>` multiaddr; rejects on failure. */
+  connectPeer(addr: string): Promise<void>
+  disconnectPeer(id: string): Promise<void>
+}
+
+/** Discovery settings (op-node's flags in brackets). */
+export interface DiscoveryConfig {
+  /** `--p2p.bootnodes`: `enr:…` records; never a public network's. */
+  bootnodes: string[]
+  /** RPC URLs of bootnodes whose ENR is fetched with `opp2p_self` (see `DiscoveryOptions.bootnodeRpcs`). */
+  bootnodeRpcs?: string[]
+  /** `--p2p.listen.udp` (op-node: 0 = the TCP port). */
+  udpPort: number
+  /** `--p2p.advertise.ip`: IP or hostname (resolved at start) put in the ENR; default the listen host. */
+  advertiseIp?: string
+  /** `--p2p.discovery.path`: file of known records, or `memory`. */
+  path: string
+  /** `--p2p.peers.lo`: dial discovered peers until this many are connected. */
+  peersLo: number
+  /** `--p2p.peers.hi`: hang up on discovered peers above this many. */
+  peersHi: number
+  /** Peer ID -> multiaddr (with `/p2p/<id>`) the runtime routes that peer through. */
+  dialAddrs?: Record<string, string>
+}
+
+const INTERVAL_MS = 5_000
+const INTERVAL_ENOUGH_MS = 20_000
+const INTERVAL_ALONE_MS = 1_000
+/** A peer whose dial failed is not tried again before this. */
+const DIAL_BACKOFF_MS = 2_000
+
+/** A running discovery: discv5 plus the dialling loop. */
+export class NodeDiscovery {
+  /** Records seen that failed the `opstack` filter (by node ID), with the reason. */
+  readonly rejected = new Map<string, string>()
+  /** Records that passed, by peer ID. */
+  readonly accepted = new Map<string, ENR>()
+  private readonly dialed = new Set<string>()
+  private readonly retryAt = new Map<string, number>()
+  private timer: NodeJS.Timeout | undefined
+  private lastLookup = 0
+  private looking = false
+  private stopped = false
+
+  private constructor(
+    readonly service: DiscoveryService,
+    private readonly cfg: DiscoveryConfig,
+    readonly chainId: number,
+    private readonly host: DialHost,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  /** Starts discv5 (UDP on `listenHost`) and the loop; the first lookup runs at once. */
+  static async start(opts: { cfg: DiscoveryConfig; privateKey: Hex; listenHost: string; tcpPort: number; chainId: number; host: DialHost; log: (msg: string) => void }): Promise<NodeDiscovery> {
+    const { cfg } = opts
+    const advertiseIp = await resolveIPv4(cfg.advertiseIp ?? opts.listenHost)
+    const service = await DiscoveryService.start({
+      privateKey: opts.privateKey, listenIp: opts.listenHost, advertiseIp, udpPort: cfg.udpPort, tcpPort: opts.tcpPort,
+      chainId: opts.chainId, bootnodes: cfg.bootnodes, bootnodeRpcs: cfg.bootnodeRpcs ?? [], path: cfg.path, log: opts.log,
+    })
+    const self = new NodeDiscovery(service, cfg, opts.chainId, opts.host, opts.log)
+    service.onRecord((enr) => self.consider(enr))
+    self.timer = setInterval(() => self.tick(), 200)
+    self.tick()
+    return self
+  }
+
+  private tick(): void {
+    if (this.stopped) return
+    const connected = this.host.connectedPeers()
+    for (const enr of this.service.records()) this.consider(enr, connected)
+    this.trim(connected)
+    const interval = connected.length === 0 ? INTERVAL_ALONE_MS : connected.length < this.cfg.peersLo ? INTERVAL_MS : INTERVAL_ENOUGH_MS
+    if (this.looking || Date.now() - this.lastLookup < interval) return
+    this.looking = true
+    this.lastLookup = Date.now()
+    this.service.refreshBootnodes()
+    void this.service.lookup().then((found) => {
+      for (const enr of found) this.consider(enr)
+    }).finally(() => {
+      this.looking = false
+      this.lastLookup = Date.now()
+    })
+  }
+
+  /** op-node's filter, then a dial while below the peer target. */
+  private consider(enr: ENR, connected = this.host.connectedPeers()): void {
+    if (this.stopped) return
+    const reason = enrMismatch(enr, this.chainId)
+    if (reason !== undefined) {
+      if (!this.rejected.has(enr.nodeId)) this.log(`discovery: ignoring ${enr.nodeId}: ${reason}`)
+      this.rejected.set(enr.nodeId, reason)
+      return
+    }
+    const peer = peerOf(enr)
+    if (peer.peerId === this.host.peerId) return
+    this.accepted.set(peer.peerId, enr)
+    if (connected.includes(peer.peerId) || connected.length >= this.cfg.peersLo) return
+    if ((this.retryAt.get(peer.peerId) ?? 0) > Date.now()) return
+    const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
+    if (!addr) return
+    this.retryAt.set(peer.peerId, Number.POSITIVE_INFINITY) // dialling
+    this.host.connectPeer(addr).then(
+      () => {
+        this.dialed.add(peer.peerId)
+        this.retryAt.delete(peer.peerId)
+        this.log(`discovery: connected to ${peer.peerId} at ${addr}`)
+      },
+      (err: Error) => {
+        this.retryAt.set(peer.peerId, Date.now() + DIAL_BACKOFF_MS)
+        this.log(`discovery: dial ${peer.peerId} at ${addr} failed: ${err.message}`)
+      },
+    )
+  }
+
+  /** Above `peersHi`, hang up on peers found by discovery (most recent first). */
+  private trim(connected: string[]): void {
+    let excess = connected.length - this.cfg.peersHi
+    for (const id of [...this.dialed].reverse()) {
+      if (excess <= 0) break
+      if (!connected.includes(id)) continue
+      this.dialed.delete(id)
+      excess--
+      void this.host.disconnectPeer(id).catch(() => undefined)
+    }
+  }
+
+  /** The ENR of a peer found by discovery, if any. */
+  enrOf(peerId: string): string | undefined {
+    return this.accepted.get(peerId)?.encodeTxt()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    await this.service.stop()
+  }
+}
+
+/** What the `opp2p_*` answers that discovery completes need from the libp2p host. */
+export interface PeerViews {
+  self(): PeerInfo
+  peers(connectedOnly: boolean): PeerDump
+  peerStats(): PeerStats
+}
+
+/**
+ * The `opp2p_*` methods discovery completes: `opp2p_self` with the node's ENR, the ENR and chain ID of
+ * peers found by discovery in `opp2p_peers`, the table size in `opp2p_peerStats`, `opp2p_discoveryTable`.
+ */
+export function discoveryMethods(p2p: PeerViews, d: NodeDiscovery): Record<string, RpcHandler> {
+  return {
+    opp2p_self: () => ({ ...p2p.self(), ENR: d.service.enr() }),
+    opp2p_peers: ([connected]) => {
+      const dump = p2p.peers(connected === true)
+      for (const [id, info] of Object.entries(dump.peers)) {
+        const enr = d.enrOf(id)
+        if (enr !== undefined) dump.peers[id] = { ...info, ENR: enr, chainID: d.chainId }
+      }
+      return dump
+    },
+    opp2p_peerStats: () => ({ ...p2p.peerStats(), table: d.service.table().length }),
+    opp2p_discoveryTable: () => d.service.table(),
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * discv5 as op-node and op-bootnode run it: an ENR (v4 identity, the node's secp256k1 p2p key) with `ip`,
+ * `tcp`, `udp` and the `opstack` entry, a UDP discv5 service (`@chainsafe/discv5`, kept standalone beside
+ * the project's libp2p 3: it ships its own libp2p 2-era interface packages, so only strings and bytes
+ * cross over), bootnodes, and the discovery table persisted at `--p2p.discovery.path` (`memory`: none).
+ */
+import { createSocket } from 'node:dgram'
+import type { EventEmitter } from 'node:events'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { lookup } from 'node:dns/promises'
+import { dirname } from 'node:path'
+import { isIPv4 } from 'node:net'
+import { Discv5, multiaddrFromSocketAddress } from '@chainsafe/discv5'
+import { ENR, SignableENR } from '@chainsafe/enr'
+import type { Hex } from 'viem'
+import { hexToBytes } from 'viem'
+import { rpcClient } from './jsonrpc.js'
+import { encodeOpStackEntry, OPSTACK_ENR_KEY, opStackMismatch } from '../../protocol/opstackEnr.js'
+
+/** A peer found by discovery, in the terms libp2p 3 needs (strings only). */
+export interface DiscoveredPeer {
+  /** `enr:…` */
+  enr: string
+  /** libp2p peer ID (`16Uiu2…`) of the ENR's secp256k1 key. */
+  peerId: string
+  /** `/ip4/<ip>/tcp/<tcp>`, when the ENR carries both. */
+  tcpAddr?: string
+}
+
+export interface DiscoveryOptions {
+  /** secp256k1 private key (32 bytes hex), the node's libp2p identity. */
+  privateKey: Hex
+  /** UDP bind address (`--p2p.listen.ip`). */
+  listenIp: string
+  /** UDP port (`--p2p.listen.udp`). */
+  udpPort: number
+  /** IPv4 put in the ENR (`--p2p.advertise.ip`); default the listen IP. */
+  advertiseIp?: string
+  /** TCP port put in the ENR (the libp2p port); absent for a bootnode. */
+  tcpPort?: number
+  /** L2 chain ID for the `opstack` entry. */
+  chainId: number
+  /** `enr:…` records to bootstrap from (`--p2p.bootnodes`); never a public network's. */
+  bootnodes: string[]
+  /**
+   * RPC URLs of bootnodes whose ENR is fetched with `opp2p_self` before each round, as orchestrators do
+   * for op-node (the devnet's own bootnode: in a container its IP is known only once it runs).
+   */
+  bootnodeRpcs?: string[]
+  /** `--p2p.discovery.path`: a JSON file of known ENRs reloaded at start, or `memory`. */
+  path: string
+  log?: (msg: string) => void
+}
+
+/**
+ * Decodes an `enr:…` text record (signature checked).
+ * @throws Error naming what was wrong.
+ */
+export function decodeEnr(text: string): ENR {
+  if (!text.startsWith('enr:')) throw new Error(`expected an ENR starting with "enr:", got ${JSON.stringify(text.slice(0, 20))}`)
+  try {
+    return ENR.decodeTxt(text)
+  } catch (err) {
+    throw new Error(`invalid ENR: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * An IPv4 address as is, a hostname (a container's network alias) resolved to its IPv4 address. Retried
+ * for up to `timeoutMs`: a container's second network (p2p) is attached just after it starts.
+ */
+export async function resolveIPv4(host: string, timeoutMs = 30_000): Promise<string> {
+  if (isIPv4(host)) return host
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 200))) {
+    try {
+      return (await lookup(host, { family: 4 })).address
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`cannot resolve ${host}: ${(err as Error).message}`)
+    }
+  }
+}
+
+/** The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`. */
+export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
+  const ip = opts.advertiseIp ?? opts.listenIp
+  if (!isIPv4(ip) || ip === '0.0.0.0') throw new Error(`ENR ip must be a routable IPv4 address, got ${JSON.stringify(ip)} (set the advertise IP)`)
+  const enr = SignableENR.createV4(hexToBytes(opts.privateKey))
+  enr.ip = ip
+  enr.udp = opts.udpPort
+  if (opts.tcpPort !== undefined) enr.tcp = opts.tcpPort
+  enr.set(OPSTACK_ENR_KEY, encodeOpStackEntry(opts.chainId))
+  return enr
+}
+
+/** Why `enr` does not qualify as a peer on `chainId` (op-node's filter), or undefined when it does. */
+export function enrMismatch(enr: ENR, chainId: number): string | undefined {
+  return opStackMismatch(enr.kvs.get(OPSTACK_ENR_KEY), chainId)
+}
+
+/** The libp2p view of a record. */
+export function peerOf(enr: ENR): DiscoveredPeer {
+  const { ip, tcp } = enr
+  return { enr: enr.encodeTxt(), peerId: enr.peerId.toString(), ...(ip !== undefined && tcp !== undefined ? { tcpAddr: `/ip4/${ip}/tcp/${tcp}` } : {}) }
+}
+
+/** Log distances asked of a bootnode: the 16 nearest cover every record of a small network. */
+const BOOTNODE_DISTANCES = Array.from({ length: 16 }, (_, i) => 256 - i)
+
+/** A UDP port free on 127.0.0.1 right now (tests and benches). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const { port } = socket.address()
+  await new Promise<void>((resolve) => socket.close(() => resolve()))
+  return port
+}
+
+/** A running discv5 service. */
+export class DiscoveryService {
+  private readonly discv5: Discv5
+  private readonly bootnodes: ENR[]
+  private saveTimer: NodeJS.Timeout | undefined
+  private saved = ''
+
+  private constructor(private readonly opts: DiscoveryOptions) {
+    this.bootnodes = opts.bootnodes.map(decodeEnr)
+    const enr = localEnr(opts)
+    const bind = multiaddrFromSocketAddress({ ip: { type: 4, octets: Uint8Array.from(opts.listenIp.split('.').map(Number)) }, port: opts.udpPort })
+    this.discv5 = Discv5.create({
+      enr,
+      privateKey: { type: 'secp256k1', raw: hexToBytes(opts.privateKey) } as unknown as Parameters<typeof Discv5.create>[0]['privateKey'],
+      bindAddrs: { ip4: bind },
+      // A devnet's addresses are fixed: no ENR rewrites from address votes; fail fast on loopback.
+      config: { enrUpdate: false, requestTimeout: 500, requestRetries: 1, lookupTimeout: 2_000, pingInterval: 2_000 },
+    })
+  }
+
+  /** Binds the UDP socket, loads the persisted table and adds the bootnodes. */
+  static async start(opts: DiscoveryOptions): Promise<DiscoveryService> {
+    const self = new DiscoveryService(opts)
+    await self.discv5.start()
+    for (const enr of [...self.loadTable(), ...self.bootnodes]) self.add(enr)
+    if (opts.path !== 'memory') self.saveTimer = setInterval(() => self.saveTable(), 1_000)
+    return self
+  }
+
+  /** This node's record, `enr:…`. */
+  enr(): string {
+    return this.discv5.enr.encodeTxt()
+  }
+
+  /** The routing table, as `opp2p_discoveryTable` returns it (`enr:…` strings). */
+  table(): string[] {
+    return this.discv5.kadValues().map((enr) => enr.encodeTxt())
+  }
+
+  /** Records of the table, decoded. */
+  records(): ENR[] {
+    return this.discv5.kadValues()
+  }
+
+  /** Adds the bootnodes again if they left the table (after they were down). */
+  refreshBootnodes(): void {
+    const known = new Set(this.discv5.kadValues().map((e) => e.nodeId))
+    for (const enr of this.bootnodes) if (!known.has(enr.nodeId)) this.add(enr)
+  }
+
+  /**
+   * One round: a random lookup, plus a FINDNODE to each bootnode for its 16 nearest log distances (in a
+   * devnet-sized network that is its whole table; a random lookup alone only returns the few records at
+   * the distances it asks for). The records found; failures (every bootnode down) give none.
+   */
+  async lookup(): Promise<ENR[]> {
+    await this.fetchBootnodes()
+    const rounds = await Promise.allSettled([
+      this.discv5.findRandomNode(),
+      ...this.bootnodes.map((enr) => this.discv5.sendFindNode(enr, BOOTNODE_DISTANCES)),
+    ])
+    const found = new Map<string, ENR>()
+    for (const r of rounds) if (r.status === 'fulfilled') for (const enr of r.value) found.set(enr.nodeId, enr)
+    if (rounds.every((r) => r.status === 'rejected')) this.opts.log?.(`discv5: lookup failed: ${String((rounds[0] as PromiseRejectedResult).reason)}`)
+    return [...found.values()].filter((enr) => enr.nodeId !== this.discv5.enr.nodeId)
+  }
+
+  /** Fetches the ENR of each bootnode given by RPC URL; one that does not answer keeps its last record. */
+  private async fetchBootnodes(): Promise<void> {
+    await Promise.all((this.opts.bootnodeRpcs ?? []).map(async (url) => {
+      try {
+        const enr = decodeEnr((await rpcClient(url, 1_000).call<{ ENR: string }>('opp2p_self')).ENR)
+        const i = this.bootnodes.findIndex((b) => b.nodeId === enr.nodeId)
+        if (i >= 0 && this.bootnodes[i].encodeTxt() === enr.encodeTxt()) return
+        this.bootnodes.splice(i >= 0 ? i : this.bootnodes.length, i >= 0 ? 1 : 0, enr)
+        this.add(enr)
+      } catch (err) {
+        this.opts.log?.(`discv5: bootnode ${url}: ${(err as Error).message}`)
+      }
+    }))
+  }
+
+  /** Called with every record discovered by a lookup or added to the table. */
+  onRecord(listener: (enr: ENR) => void): void {
+    // The typed emitter's declarations do not resolve here; it is a Node EventEmitter.
+    const emitter = this.discv5 as unknown as EventEmitter
+    emitter.on('discovered', listener)
+    emitter.on('enrAdded', listener)
+  }
+
+  private add(enr: ENR): void {
+    try {
+      this.discv5.addEnr(enr)
+    } catch (err) {
+      this.opts.log?.(`discv5: cannot add ${enr.encodeTxt()}: ${(err as Error).message}`)
+    }
+  }
+
+  private loadTable(): ENR[] {
+    if (this.opts.path === 'memory') return []
+    let texts: unknown
+    try {
+      texts = JSON.parse(readFileSync(this.opts.path, 'utf8'))
+    } catch {
+      return [] // first start
+    }
+    return (Array.isArray(texts) ? texts : []).flatMap((t) => {
+      try {
+        return [decodeEnr(String(t))]
+      } catch {
+        return []
+      }
+    })
+  }
+
+  private saveTable(): void {
+    const tmp = `${this.opts.path}.tmp`
+    const text = JSON.stringify(this.table())
+    if (text === this.saved) return
+    try {
+      mkdirSync(dirname(this.opts.path), { recursive: true })
+      writeFileSync(tmp, text)
+      renameSync(tmp, this.opts.path)
+      this.saved = text
+    } catch (err) {
+      this.opts.log?.(`discv5: cannot save the table to ${this.opts.path}: ${(err as Error).message}`)
+    }
+  }
+
+  /** Saves the table and closes the socket. */
+  async stop(): Promise<void> {
+    clearInterval(this.saveTimer)
+    if (this.opts.path !== 'memory') this.saveTable()
+    await this.discv5.stop()
+  }
+}
