@@ -45,6 +45,8 @@ test('exports', () => {
       "resume",
       "runScenario",
       "stablePorts",
+      "staleBackend",
+      "staleBackendResume",
       "start",
       "startDevnet",
       "stop",

@@ -48,6 +48,8 @@ export {
   pause,
   restart,
   resume,
+  staleBackend,
+  staleBackendResume,
   start,
   stop,
   type FaultCall,

@@ -11,14 +11,14 @@ export interface Names {
   topology: Topology
   /** L2 node names. */
   nodes: string[]
-  /** L2 nodes, `l1` and `batcher`. */
+  /** L2 nodes, `l1`, `batcher` and `proxyd` (when the topology runs it). */
   services: string[]
 }
 
 /** The {@link Names} of a topology. */
 export function namesOf(topology: Topology): Names {
   const nodes = topology.l2.nodes.map((n) => n.name)
-  return { topology, nodes, services: [...nodes, 'l1', 'batcher'] }
+  return { topology, nodes, services: [...nodes, 'l1', 'batcher', ...(topology.proxyd.enabled ? ['proxyd'] : [])] }
 }
 
 /** A number in `(min, max]` (integers or decimals). */

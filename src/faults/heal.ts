@@ -1,12 +1,13 @@
 /**
- * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts) and a batcher outage,
- * closing their windows.
+ * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts), a batcher outage and
+ * stale backends (staleBackend.ts), closing their windows.
  */
 import { call, isActive, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { unfreezeAll } from './staleBackend.js'
 
 export const healFault: FaultDefinition<Record<never, never>> = {
-  summary: 'end partitions, link faults and batcher outages',
+  summary: 'end partitions, link faults, batcher outages and stale backends',
   lasts: 'recovery',
   args: () => ({}),
   targets: () => [],
@@ -15,6 +16,7 @@ export const healFault: FaultDefinition<Record<never, never>> = {
     if (state.runtimePartition) await devnet.runtime.heal()
     state.runtimePartition = false
     if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
+    await unfreezeAll(ctx)
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)
     state.linkFaults = []
   },

@@ -13,6 +13,7 @@ import { l1ReorgFault } from './l1Reorg.js'
 import { bandwidthFault, clearLinkFaultsFault, latencyFault, lossFault } from './linkFault.js'
 import { partitionFault } from './partition.js'
 import { crashFault, pauseFault, restartFault, resumeFault, startFault, stopFault } from './service.js'
+import { staleBackendFault, staleBackendResumeFault } from './staleBackend.js'
 
 /** Every fault, in the order help texts and error messages list them. */
 export const FAULTS = {
@@ -30,6 +31,8 @@ export const FAULTS = {
   batcherOutage: batcherOutageFault,
   batcherResume: batcherResumeFault,
   failover: failoverFault,
+  staleBackend: staleBackendFault,
+  staleBackendResume: staleBackendResumeFault,
   latency: latencyFault,
   loss: lossFault,
   bandwidth: bandwidthFault,
