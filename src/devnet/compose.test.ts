@@ -27,7 +27,7 @@ const hostPorts: PortMap = {
   l1: { rpc: 40001 },
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
-  proxyd: { rpc: 40009, metrics: 40010 },
+  proxyd: { rpc: 40009, ws: 40011, metrics: 40010 },
 }
 const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime })
 const file = composeFile(plan, { image, filesDir: 'devnet', user: '1000:1000' })

@@ -11,13 +11,13 @@ import type { Topology } from '../topology/types.js'
  */
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
-  const free = await allocatePorts(4 + 3 * topology.l2.nodes.length)
+  const free = await allocatePorts(5 + 3 * topology.l2.nodes.length)
   let next = 0
   const take = () => free[next++]
   return {
     l1: { rpc: take() },
     nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
     batcher: { rpc: take() },
-    proxyd: { rpc: take(), metrics: take() },
+    proxyd: { rpc: take(), ws: take(), metrics: take() },
   }
 }

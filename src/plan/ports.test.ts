@@ -11,7 +11,7 @@ test('default', () => {
       'replica-0': { el: 9546, rollup: 7546, p2p: 9223 },
     },
     batcher: { rpc: 8548 },
-    proxyd: { rpc: 8080, metrics: 7300 },
+    proxyd: { rpc: 8080, ws: 8085, metrics: 7300 },
   })
 })
 

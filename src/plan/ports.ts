@@ -11,6 +11,7 @@
  * | | `p2p` (libp2p TCP) | 9222 + i |
  * | `batcher` | `rpc` | 8548 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
+ * | | `ws` (WebSocket front: `eth_subscribe`) | 8085 |
  * | | `metrics` (Prometheus) | 7300 |
  *
  * so with the default topology (sequencer first) the sequencer is at el 9545, rollup 7545, p2p 9222 and
@@ -33,7 +34,7 @@ export interface PortMap {
   /** By node name. */
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
-  proxyd: { rpc: number; metrics: number }
+  proxyd: { rpc: number; ws: number; metrics: number }
 }
 
 /** Bases of the stable port map (the i-th node adds i). */
@@ -50,13 +51,15 @@ export const stablePortBase = {
   batcherRpc: 8548,
   /** @default 8080 */
   proxydRpc: 8080,
+  /** @default 8085 */
+  proxydWs: 8085,
   /** @default 7300 */
   proxydMetrics: 7300,
 } as const
 
 /** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proxyd). */
 export function portList(ports: PortMap): number[] {
-  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.metrics]
+  return [ports.l1.rpc, ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]), ports.batcher.rpc, ports.proxyd.rpc, ports.proxyd.ws, ports.proxyd.metrics]
 }
 
 /**
@@ -71,7 +74,7 @@ export function stablePorts(topology: Topology): PortMap {
     l1: { rpc: b.l1Rpc },
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
-    proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
+    proxyd: { rpc: b.proxydRpc, ws: b.proxydWs, metrics: b.proxydMetrics },
   }
   const list = portList(ports)
   if (new Set(list).size !== list.length || Math.max(...list) > 65_535) {
