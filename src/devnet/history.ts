@@ -51,6 +51,18 @@ export interface OutputSample {
   blockHash?: string
 }
 
+/** One JSON-RPC call a scenario's client (a load step) made, successful or not. */
+export interface ClientCall {
+  /** When it was sent. */
+  t: number
+  durationMs: number
+  /** The service called: `proxyd`, or a node (its L2 RPC). */
+  via: string
+  method: string
+  /** Why it failed (transport error or JSON-RPC error); absent when it succeeded. */
+  error?: string
+}
+
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
 
 export interface HistoryEvent {
@@ -83,6 +95,8 @@ export interface History {
   agreement: AgreementSample[]
   outputs: OutputSample[]
   events: HistoryEvent[]
+  /** Every call of the scenario's clients (load steps), in sending order. */
+  clients: ClientCall[]
   /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */
   l1Canonical: Record<number, string>
 }

@@ -4,9 +4,11 @@ import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
 import { nodesAgree } from './nodesAgree.js'
 import { outputRootsAgree } from './outputRootsAgree.js'
+import { rpcAvailable } from './rpcAvailable.js'
 import { safeLiveness } from './safeLiveness.js'
 import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
 import { safeOriginCanonical } from './safeOriginCanonical.js'
+import { transactionsLand } from './transactionsLand.js'
 import type { Invariant, InvariantOptions } from './types.js'
 import { unsafeLiveness } from './unsafeLiveness.js'
 
@@ -18,9 +20,11 @@ export {
   headOrdering,
   nodesAgree,
   outputRootsAgree,
+  rpcAvailable,
   safeLiveness,
   safeMovesBackOnlyOnL1Reorg,
   safeOriginCanonical,
+  transactionsLand,
   unsafeLiveness,
 }
 
@@ -34,6 +38,8 @@ export const allInvariants: readonly Invariant[] = [
   outputRootsAgree,
   unsafeLiveness,
   safeLiveness,
+  rpcAvailable,
+  transactionsLand,
 ]
 
 /** The ids of {@link allInvariants}. */

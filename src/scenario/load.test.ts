@@ -301,7 +301,9 @@ describe('parseScenario', () => {
 
   test('error: load and mark steps', () => {
     expectError(withStep('load: { rate: 5 }'), 'load', 'steps[0].load: missing required key "duration"')
-    expectError(withStep('load: { rate: 5, duration: 1s, node: l1 }'), 'load', `steps[0].load.node: unknown node "l1"; expected one of: ${nodes.join(', ')}`)
+    expectError(withStep('load: { rate: 5, duration: 1s, node: l1 }'), 'load', `steps[0].load.node: unknown node "l1"; expected one of: ${nodes.join(', ')}, proxyd`)
+    expect(parseScenario(withStep('load: { rate: 5, duration: 1s, node: proxyd }'), FILE).steps[0]).toMatchObject({ kind: 'load', node: 'proxyd', label: 'load 5 tx/s for 1s on proxyd' })
+    expectError(yaml('topology: { proxyd: { enabled: false } }', 'steps:', '  - load: { rate: 5, duration: 1s, node: proxyd }'), 'load', `steps[0].load.node: unknown node "proxyd"; expected one of: ${nodes.join(', ')}`)
     expectError(withStep('mark: { name: x }'), 'mark', 'steps[0].mark: missing required key "value"')
     expectError(withStep('mark: { name: 2x, value: sequencer.safe }'), 'mark', 'steps[0].mark.name: expected a mark name (a letter or "_", then letters, digits or "_"), found "2x"')
     expectError(withStep('mark: { name: x, value: sequencer.safe >= 1 }'), 'mark', 'steps[0].mark.value: cannot parse value "sequencer.safe >= 1": expected the end, found ">="')

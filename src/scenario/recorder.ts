@@ -1,14 +1,15 @@
 /**
  * The recorder: samples every rollup node's `optimism_syncStatus` (and `admin_sequencerActive`), the
  * L1 head, block hashes at the nodes' common safe head, and output roots (reported by
- * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) into a History.
+ * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) into a History; load
+ * steps record their client calls through it.
  * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
  */
 import { concat, keccak256, type Hex } from 'viem'
 import type { Devnet } from '../devnet/start.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
-import type { History, HistoryEvent } from '../devnet/history.js'
+import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
@@ -43,6 +44,7 @@ export class Recorder {
       agreement: [],
       outputs: [],
       events: [],
+      clients: [],
       l1Canonical: {},
     }
   }
@@ -53,6 +55,11 @@ export class Recorder {
 
   record(event: Omit<HistoryEvent, 't'>): void {
     this.history.events.push({ t: this.now(), ...event })
+  }
+
+  /** Records a client call sent at wall-clock `sentAt` (ms since epoch). */
+  recordCall({ sentAt, ...call }: Omit<ClientCall, 't'> & { sentAt: number }): void {
+    this.history.clients.push({ t: sentAt - this.history.startedAt, ...call })
   }
 
   start(): void {

@@ -136,7 +136,7 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
   }
   const rate = get('rate', number(0))
   const durationMs = get('duration', duration)
-  const node = get('node', member('node', names.nodes))
+  const node = get('node', member('node', names.services.includes('proxyd') ? [...names.nodes, 'proxyd'] : names.nodes))
   if (rate === undefined || durationMs === undefined || (spec.has('node') && node === undefined)) return undefined
   const on = node === undefined ? '' : ` on ${node}`
   return {
