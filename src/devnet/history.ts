@@ -51,6 +51,19 @@ export interface OutputSample {
   blockHash?: string
 }
 
+/** proxyd as the recorder sees it: its latest block for clients and its metrics. */
+export interface ProxydSample {
+  t: number
+  /** `eth_blockNumber` through proxyd (its consensus latest). */
+  latest: number
+  /** `proxyd_group_consensus_count`: backends serving in its consensus group. */
+  group: number
+  /** `proxyd_rpc_forwards_total` per backend (summed over methods). */
+  forwards: Record<string, number>
+  /** Times the recorder saw `latest` go back, so far. */
+  backsteps: number
+}
+
 /** One JSON-RPC call a scenario's client (a load step) made, successful or not. */
 export interface ClientCall {
   /** When it was sent. */
@@ -95,6 +108,8 @@ export interface History {
   agreement: AgreementSample[]
   outputs: OutputSample[]
   events: HistoryEvent[]
+  /** proxyd's samples (absent without proxyd or when it did not answer). */
+  proxyd: ProxydSample[]
   /** Every call of the scenario's clients (load steps), in sending order. */
   clients: ClientCall[]
   /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */

@@ -5,7 +5,10 @@ import type { History } from '../devnet/history.js'
 
 /** What a condition is evaluated against. */
 export interface ConditionView {
-  /** Head numbers by node name: L2 nodes' `unsafe`/`safe`/`finalized`, and `l1`'s `head`/`safe`/`finalized`. */
+  /**
+   * Values by node name: L2 nodes' `unsafe`/`safe`/`finalized`/`reorgs` (and `served` with proxyd), `l1`'s
+   * `head`/`safe`/`finalized`, `proxyd`'s `latest`/`group`/`backsteps`.
+   */
   heads: Record<string, Partial<Record<Head, number>>>
   /** Values stored by `mark` steps. */
   marks: Record<string, number>
@@ -68,5 +71,10 @@ export function historyView(history: History, marks: Record<string, number> = {}
   }
   const l1 = history.l1.filter((s) => s.t <= t).reduce<History['l1'][number] | undefined>((a, b) => (a && a.t > b.t ? a : b), undefined)
   if (l1) heads.l1 = { head: l1.head.number, safe: l1.safe.number, finalized: l1.finalized.number }
+  const proxyd = history.proxyd.filter((s) => s.t <= t).at(-1)
+  if (proxyd) {
+    heads.proxyd = { latest: proxyd.latest, group: proxyd.group, backsteps: proxyd.backsteps }
+    for (const node of history.nodes) if (heads[node]) heads[node].served = proxyd.forwards[node] ?? 0
+  }
   return { heads, marks }
 }

@@ -239,7 +239,7 @@ describe('parseScenario', () => {
   test('error: conditions', () => {
     const cannot = (cond: string, reason: string) => `steps[0].wait: cannot parse condition ${JSON.stringify(cond)}: ${reason}`
     expectError(withStep('wait: "replica-0.sfe >= 3"'), 'wait', cannot('replica-0.sfe >= 3', 'unknown head "sfe"'))
-    expectError(withStep('wait: "replica-9.safe >= 3"'), 'wait', cannot('replica-9.safe >= 3', 'unknown node "replica-9"; expected one of: sequencer, replica-0, l1'))
+    expectError(withStep('wait: "replica-9.safe >= 3"'), 'wait', cannot('replica-9.safe >= 3', 'unknown node "replica-9"; expected one of: sequencer, replica-0, l1, proxyd'))
     expectError(withStep('wait: "l1.unsafe >= 3"'), 'wait', cannot('l1.unsafe >= 3', 'unknown head "unsafe" of l1; expected one of: head, safe, finalized'))
     expectError(withStep('wait: "replica-0.safe = 3"'), 'wait', cannot('replica-0.safe = 3', 'expected an operator (>=, <=, ==, !=, >, <), found "="'))
     expectError(withStep('wait: "replica-0.safe < $before"'), 'wait', cannot('replica-0.safe < $before', 'unknown mark "$before"; set it with a "mark" step before this one'))

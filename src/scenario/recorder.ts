@@ -1,8 +1,8 @@
 /**
  * The recorder: samples every rollup node's `optimism_syncStatus` (and `admin_sequencerActive`), the
  * L1 head, block hashes at the nodes' common safe head, and output roots (reported by
- * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) into a History; load
- * steps record their client calls through it.
+ * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) and, with proxyd, its
+ * latest block and metrics into a History; load steps record their client calls through it.
  * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
  */
 import { concat, keccak256, type Hex } from 'viem'
@@ -44,6 +44,7 @@ export class Recorder {
       agreement: [],
       outputs: [],
       events: [],
+      proxyd: [],
       clients: [],
       l1Canonical: {},
     }
@@ -113,6 +114,7 @@ export class Recorder {
       })
     }
     await this.sampleL1(t)
+    await this.sampleProxyd(t)
     const live = statuses.filter((r) => r !== undefined)
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
@@ -145,6 +147,24 @@ export class Recorder {
       this.history.l1.push({ t, head: ref(head), safe: ref(safe), finalized: ref(fin) })
     } catch {
       // L1 not answering (halted or paused): no sample
+    }
+  }
+
+  /** proxyd's latest for clients and its metrics; nothing when the devnet has no proxyd or it does not answer. */
+  private async sampleProxyd(t: number): Promise<void> {
+    const endpoints = this.devnet.endpoints.proxyd
+    if (!endpoints) return
+    try {
+      const [latest, text] = await Promise.all([
+        call<Hex>(endpoints.rpc, 'eth_blockNumber', [], statusTimeoutMs),
+        fetch(`${endpoints.metrics}/metrics`, { signal: AbortSignal.timeout(statusTimeoutMs) }).then((r) => r.text()),
+      ])
+      const { group, forwards } = parseProxydMetrics(text)
+      const previous = this.history.proxyd.at(-1)
+      const backsteps = (previous?.backsteps ?? 0) + (previous && Number(latest) < previous.latest ? 1 : 0)
+      this.history.proxyd.push({ t, latest: Number(latest), group, forwards, backsteps })
+    } catch {
+      // proxyd down (crashed, paused): no sample
     }
   }
 
@@ -186,4 +206,15 @@ export class Recorder {
       if (b) this.history.l1Canonical[n] = b.hash
     }
   }
+}
+
+/**
+ * From proxyd's Prometheus text: `proxyd_group_consensus_count` (the first consensus group) and
+ * `proxyd_rpc_forwards_total` summed per `backend_name`.
+ */
+export function parseProxydMetrics(text: string): { group: number; forwards: Record<string, number> } {
+  const forwards: Record<string, number> = {}
+  for (const m of text.matchAll(/^proxyd_rpc_forwards_total\{[^}]*backend_name="([^"]+)"[^}]*\} (\S+)$/gm)) forwards[m[1]] = (forwards[m[1]] ?? 0) + Number(m[2])
+  const group = /^proxyd_group_consensus_count\{[^}]*\} (\S+)$/m.exec(text)
+  return { group: group ? Number(group[1]) : 0, forwards }
 }

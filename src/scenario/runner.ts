@@ -210,5 +210,5 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
 }
 
 function emptyHistory(scenario: string, runtime: 'process' | 'docker'): History {
-  return { scenario, runtime, startedAt: Date.now(), nodes: [], samples: [], l1: [], agreement: [], outputs: [], events: [], clients: [], l1Canonical: {} }
+  return { scenario, runtime, startedAt: Date.now(), nodes: [], samples: [], l1: [], agreement: [], outputs: [], events: [], proxyd: [], clients: [], l1Canonical: {} }
 }

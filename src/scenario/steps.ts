@@ -47,7 +47,7 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
   const own = entries.get(kind)!
   const label = entries.has('label') ? str(r, entries.get('label')!.node, entries.get('label')!.path) : undefined
   const base = { index, path, line }
-  const context = { nodes: names.nodes, marks: [...marks] }
+  const context = { nodes: names.nodes, marks: [...marks], proxyd: names.services.includes('proxyd') }
   const companion = (key: string) => entries.get(key)
 
   switch (kind) {
@@ -105,7 +105,7 @@ function readExpect(
   own: Entry,
   within: Entry | undefined,
   base: Base,
-  context: { nodes: string[]; marks: string[] },
+  context: { nodes: string[]; marks: string[]; proxyd: boolean },
   label: string | undefined,
 ): Step | undefined {
   if (!isMap(own.node)) {
