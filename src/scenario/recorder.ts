@@ -113,8 +113,7 @@ export class Recorder {
         unsafeReorgs: reorgs,
       })
     }
-    await this.sampleL1(t)
-    await this.sampleProxyd(t)
+    await Promise.all([this.sampleL1(t), this.sampleProxyd(t)])
     const live = statuses.filter((r) => r !== undefined)
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))

@@ -84,7 +84,8 @@ const attempts = 5
 
 /**
  * Sends the planned transactions of `seed` to `node` (default: the sequencer; `proxyd`: proxyd's RPC)
- * from the last dev account, each at its planned time. A rejected one is tried again with the same nonce
+ * from the last dev account, each at its planned time, reading the sender's balance after each accepted
+ * one (as a wallet does). A rejected one is tried again with the same nonce
  * (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
  * waits for the receipt of every accepted transaction (through the same RPC) and reports the missing.
  */
@@ -127,6 +128,8 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
         out.hashes.push(await rpc<Hex>('eth_sendRawTransaction', [raw]))
         nonce++
         out.sent++
+        // As a wallet does after sending: refresh the sender's balance (a read the node or proxyd serves).
+        await rpc('eth_getBalance', [account.address, 'latest']).catch(() => {})
         break
       } catch (error) {
         if (attempt < attempts) {

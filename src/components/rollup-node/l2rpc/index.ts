@@ -1,8 +1,9 @@
 /**
  * The node's L2 execution RPC, as users see it (op-geth's role), over HTTP and WebSocket on one port.
  * Everything goes to the node's anvil, except that:
- * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer), and the
- *   anvil/evm control methods that would fork this node off the chain are refused;
+ * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer; a standby keeps
+ *   a copy, as op-geth does), and the anvil/evm control methods that would fork this node off the chain
+ *   are refused;
  * - `safe` / `finalized` block parameters mean the rollup node's heads (`blockTags.ts`);
  * - calls (and `debug_traceCall`) charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
  * - raw deposits are encoded here, as anvil crashes on them ({@link rawTransaction});
@@ -59,6 +60,9 @@ export function l2Rpc(node: RollupNode): L2Rpc {
         if (!node.conf.sequencer.enabled) rpcFail(-32000, 'this node neither sequences nor knows a sequencer to forward to')
         hash = await node.sequencer.submit(raw as Hex)
       } else {
+        // A standby keeps a copy (op-geth keeps what it forwards in its pool) to include it if it takes
+        // over; kept even when the sequencer already has it from another path (proxyd's multicall).
+        if (node.conf.sequencer.enabled) await node.sequencer.retain(raw as Hex).catch((err: Error) => node.log.warn('cannot keep a forwarded tx', { err: err.message }))
         hash = await seq.call('eth_sendRawTransaction', [raw])
       }
       recent.add(raw as Hex)
