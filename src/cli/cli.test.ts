@@ -118,7 +118,7 @@ test('behavior: up --detach, status, logs, down', async () => {
   const descriptor = JSON.parse(json.stdout) as DevnetDescriptor
   expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proxyd', 'running']])
   expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['el', 'rollup', 'elWs'])
-  expect(Object.keys(descriptor.services[4].endpoints)).toEqual(['rpc', 'metrics'])
+  expect(Object.keys(descriptor.services[4].endpoints)).toEqual(['rpc', 'ws', 'metrics'])
   expect(descriptor.services[1].heads).toBeDefined()
   expect(descriptor.chains.l1.head).toBeTypeOf('number')
 

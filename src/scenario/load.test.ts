@@ -164,9 +164,12 @@ describe('parseScenario', () => {
       'l1-reorg-drops-batches',
       'l1-reorg-shallow',
       'replica-cut-off',
+      'replica-dies-behind-proxyd',
       'replica-partition',
       'sequencer-crash-failover',
+      'sequencer-failover-behind-proxyd',
       'slow-link',
+      'stale-backend-banned',
     ])
   })
 
