@@ -32,12 +32,10 @@ export function backoffMs(i: number, random: () => number = Math.random): number
   return Math.min(2 ** i * 1000 + Math.floor(random() * 250), 3000)
 }
 
-const newAgent = () => new Agent({ keepAlive: true, maxSockets: 64 })
-
 export class Backend {
   readonly name: string
   private readonly target: URL
-  private agent = newAgent()
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
   private offlineUntil = 0
   private window = { second: 0, count: 0 }
   /** Labelled metric children per method (prom-client hashes label objects on every call otherwise). */
@@ -59,13 +57,13 @@ export class Backend {
   }
 
   /**
-   * Marks the backend out of service for `out_of_service_seconds` and drops its kept-alive connections:
-   * those to a backend that died (a killed container) may never answer, and would each cost a timeout.
+   * Marks the backend out of service for `out_of_service_seconds` and closes its idle kept-alive
+   * connections: those to a backend that died (a killed container) may never answer, and would each
+   * cost a timeout. Requests in flight keep theirs.
    */
   setOffline(now = Date.now()): void {
     this.offlineUntil = now + this.opts.outOfServiceMs
-    this.agent.destroy()
-    this.agent = newAgent()
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
   }
 
   /** Counts one request against `max_rps`; false when the backend is over capacity this second. */
