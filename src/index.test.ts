@@ -51,6 +51,8 @@ test('exports', () => {
       "runScenario",
       "shrinkScenario",
       "stablePorts",
+      "staleBackend",
+      "staleBackendResume",
       "start",
       "startDevnet",
       "stop",

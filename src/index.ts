@@ -56,6 +56,8 @@ export {
   pause,
   restart,
   resume,
+  staleBackend,
+  staleBackendResume,
   start,
   stop,
   type FaultCall,

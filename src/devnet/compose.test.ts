@@ -28,7 +28,7 @@ const hostPorts: PortMap = {
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
   proposer: { rpc: 40011 },
-  proxyd: { rpc: 40009, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
+  proxyd: { rpc: 40009, ws: 40012, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
   challenger: { metrics: 40011 },
 }
 const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime })

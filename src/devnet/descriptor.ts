@@ -33,7 +33,7 @@ export interface ServiceDescriptor {
   state: ServiceState
   /**
    * Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el` and `elWs` (WebSocket
-   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `metrics`.
+   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `ws`, `metrics`.
    */
   endpoints: Record<string, string>
   /** OS process id (0 if unknown). */
@@ -102,7 +102,8 @@ export const devnetDefaults = {
 
 /**
  * The WebSocket endpoints served on HTTP ports: `elWs` beside a rollup node's `el`, `ws` beside the L1's
- * `rpc` (same host and port, `ws://`). Other services' endpoints are returned as they are.
+ * `rpc` (same host and port, `ws://`); proxyd's `ws` port gets the `ws://` scheme. Other services'
+ * endpoints are returned as they are.
  * @example
  * withWebSocketEndpoints('l1', { rpc: 'http://127.0.0.1:8545' }) // { rpc: 'http://127.0.0.1:8545', ws: 'ws://127.0.0.1:8545' }
  */
@@ -110,6 +111,7 @@ export function withWebSocketEndpoints(role: ServiceRole, endpoints: Record<stri
   const ws = (url: string) => url.replace(/^http(s?):/, 'ws$1:')
   if (role === 'l1' && endpoints.rpc) return { ...endpoints, ws: ws(endpoints.rpc) }
   if ((role === 'sequencer' || role === 'replica') && endpoints.el) return { ...endpoints, elWs: ws(endpoints.el) }
+  if (role === 'proxyd' && endpoints.ws) return { ...endpoints, ws: ws(endpoints.ws) }
   return endpoints
 }
 

@@ -98,6 +98,31 @@ export interface GameSample {
   rootCountered: boolean
 }
 
+/** proxyd as the recorder sees it: its latest block for clients and its metrics. */
+export interface ProxydSample {
+  t: number
+  /** `eth_blockNumber` through proxyd (its consensus latest). */
+  latest: number
+  /** `proxyd_group_consensus_count`: backends serving in its consensus group. */
+  group: number
+  /** `proxyd_rpc_forwards_total` per backend (summed over methods). */
+  forwards: Record<string, number>
+  /** Times the recorder saw `latest` go back, so far. */
+  backsteps: number
+}
+
+/** One JSON-RPC call a scenario's client (a load step) made, successful or not. */
+export interface ClientCall {
+  /** When it was sent. */
+  t: number
+  durationMs: number
+  /** The service called: `proxyd`, or a node (its L2 RPC). */
+  via: string
+  method: string
+  /** Why it failed (transport error or JSON-RPC error); absent when it succeeded. */
+  error?: string
+}
+
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
 
 export interface HistoryEvent {
@@ -132,6 +157,10 @@ export interface History {
   /** Dispute games (devnets with settlement contracts): a sample per game whenever it changed. */
   games?: GameSample[]
   events: HistoryEvent[]
+  /** proxyd's samples (absent without proxyd or when it did not answer). */
+  proxyd: ProxydSample[]
+  /** Every call of the scenario's clients (load steps), in sending order. */
+  clients: ClientCall[]
   /** Canonical L1 hashes by number, fetched once L1 settled at the end of the run (for origin checks). */
   l1Canonical: Record<number, string>
   /** Conductor samples (devnets with `l2.conductor`; absent otherwise). */

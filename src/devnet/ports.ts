@@ -13,7 +13,7 @@ import type { Topology } from '../topology/types.js'
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
   const conductors = conductorNodes(topology)
-  const free = await allocatePorts(8 + 3 * topology.l2.nodes.length + 3 * conductors.length)
+  const free = await allocatePorts(9 + 3 * topology.l2.nodes.length + 3 * conductors.length)
   let next = 0
   const take = () => free[next++]
   return {
@@ -21,7 +21,7 @@ export async function resolvePorts(topology: Topology): Promise<PortMap> {
     nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
     batcher: { rpc: take() },
     proposer: { rpc: take() },
-    proxyd: { rpc: take(), metrics: take() },
+    proxyd: { rpc: take(), ws: take(), metrics: take() },
     ...conductorPorts(conductors, () => ({ rpc: take(), consensus: take(), etcd: take() })),
     challenger: { metrics: take() },
     bootnode: { p2p: take(), rpc: take() },

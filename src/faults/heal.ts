@@ -1,14 +1,14 @@
 /**
- * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts), a batcher outage and a
- * challenger outage,
- * closing their windows.
+ * `heal()`: undoes every partition and link fault (see partition.ts, linkFault.ts), a batcher outage, a
+ * challenger outage, etcd partitions and stale backends (staleBackend.ts), closing their windows.
  */
 import { healEtcdPartitions } from './conductor.js'
 import { call, isActive, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { unfreezeAll } from './staleBackend.js'
 
 export const healFault: FaultDefinition<Record<never, never>> = {
-  summary: 'end partitions, etcd partitions, link faults, batcher and challenger outages',
+  summary: 'end partitions, etcd partitions, link faults, batcher and challenger outages, stale backends',
   lasts: 'recovery',
   args: () => ({}),
   targets: () => [],
@@ -19,6 +19,7 @@ export const healFault: FaultDefinition<Record<never, never>> = {
     if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
     healEtcdPartitions(ctx)
     if (isActive(state, 'challengerOutage')) await devnet.service('challenger').restart()
+    await unfreezeAll(ctx)
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)
     state.linkFaults = []
   },

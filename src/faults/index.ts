@@ -9,6 +9,7 @@ export { l1Reorg, type L1ReorgParameters, type L1ReorgReturnType } from './l1Reo
 export { bandwidth, clearLinkFaults, latency, loss, type BandwidthParameters, type LatencyParameters, type LossParameters } from './linkFault.js'
 export { invalidProposal, proposeOutput, type InvalidProposalParameters, type InvalidProposalReturnType, type ProposeParameters } from './invalidProposal.js'
 export { partition, type PartitionParameters } from './partition.js'
+export { staleBackend, staleBackendResume, type StaleBackendParameters } from './staleBackend.js'
 export { crash, pause, restart, resume, start, stop, type ServiceFaultParameters, type StartParameters } from './service.js'
 export { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
 export { runFault, type FaultArg, type FaultDefinition, type FaultLasts } from './definition.js'

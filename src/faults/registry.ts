@@ -16,6 +16,7 @@ import { bandwidthFault, clearLinkFaultsFault, latencyFault, lossFault } from '.
 import { invalidProposalFault, proposeFault } from './invalidProposal.js'
 import { partitionFault } from './partition.js'
 import { crashFault, pauseFault, restartFault, resumeFault, startFault, stopFault } from './service.js'
+import { staleBackendFault, staleBackendResumeFault } from './staleBackend.js'
 
 /** Every fault, in the order help texts and error messages list them. */
 export const FAULTS = {
@@ -33,6 +34,8 @@ export const FAULTS = {
   batcherOutage: batcherOutageFault,
   batcherResume: batcherResumeFault,
   failover: failoverFault,
+  staleBackend: staleBackendFault,
+  staleBackendResume: staleBackendResumeFault,
   latency: latencyFault,
   loss: lossFault,
   bandwidth: bandwidthFault,

@@ -20,7 +20,7 @@ export interface StartParameters extends ServiceFaultParameters {
   fresh?: boolean
 }
 
-const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service (a rollup node, l1 or batcher)' } })
+const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service (a rollup node, l1, batcher or proxyd)' } })
 const serviceArgs = { args: service, targets: ({ service }: ServiceFaultParameters) => [service] }
 const withFresh = (names: Names) => ({
   ...service(names),

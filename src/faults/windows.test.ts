@@ -22,7 +22,7 @@ async function record(calls: Array<[number, FaultCall]>): Promise<HistoryEvent[]
   const ctx = { devnet: undefined as never, state: newFaultState(), record: (e: Omit<HistoryEvent, 't'>) => events.push({ t: now, ...e }) } satisfies FaultContext
   for (const [t, call] of calls) {
     now = t
-    await runFault(ctx, call.name, { ...faultDefinition(call.name), act: async () => ({ via: 'test', head: 0, orphaned: [] }) }, call.args)
+    await runFault(ctx, call.name, { ...faultDefinition(call.name), act: async () => ({ via: 'test', head: 0, orphaned: [], latest: 0 }) }, call.args)
   }
   return events
 }
@@ -51,6 +51,8 @@ const pairs: Array<[string, FaultCall, FaultCall]> = [
   ['batcherOutage → batcherResume', { name: 'batcherOutage', args: {} }, { name: 'batcherResume', args: {} }],
   ['batcherOutage → heal', { name: 'batcherOutage', args: {} }, { name: 'heal', args: {} }],
   ['l1Halt → l1Resume', { name: 'l1Halt', args: {} }, { name: 'l1Resume', args: {} }],
+  ['staleBackend → staleBackendResume', { name: 'staleBackend', args: { node: 'replica-1' } }, { name: 'staleBackendResume', args: { node: 'replica-1' } }],
+  ['staleBackend → heal', { name: 'staleBackend', args: { node: 'replica-1' } }, { name: 'heal', args: {} }],
 ]
 
 describe('fault windows close at their recovery', () => {

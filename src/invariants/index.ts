@@ -10,6 +10,8 @@ import { safeLiveness } from './safeLiveness.js'
 import { safeMovesBackOnlyOnL1Reorg } from './safeMovesBackOnlyOnL1Reorg.js'
 import { safeOriginCanonical } from './safeOriginCanonical.js'
 import { singleSequencer } from './singleSequencer.js'
+import { rpcAvailable } from './rpcAvailable.js'
+import { transactionsLand } from './transactionsLand.js'
 import type { Invariant, InvariantOptions } from './types.js'
 import { unsafeLiveness } from './unsafeLiveness.js'
 
@@ -22,9 +24,11 @@ export {
   nodesAgree,
   outputRootsAgree,
   proposalsValid,
+  rpcAvailable,
   safeLiveness,
   safeMovesBackOnlyOnL1Reorg,
   safeOriginCanonical,
+  transactionsLand,
   unsafeLiveness,
   singleSequencer,
   leaderLiveness,
@@ -43,6 +47,8 @@ export const allInvariants: readonly Invariant[] = [
   safeLiveness,
   singleSequencer,
   leaderLiveness,
+  rpcAvailable,
+  transactionsLand,
 ]
 
 /** The ids of {@link allInvariants}. */

@@ -55,7 +55,7 @@ test('args: runtime docker', () => {
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
     proposer: { rpc: 40011 },
-    proxyd: { rpc: 40009, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
+    proxyd: { rpc: 40009, ws: 40012, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 40011 },
   }
   const plan = planDevnet(t, { runtime: 'docker', ports: hostPorts, genesisTime })
@@ -90,7 +90,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
     proposer: { rpc: 30011 },
-    proxyd: { rpc: 30009, metrics: 30010 }, bootnode: { p2p: 30401, rpc: 7640 },
+    proxyd: { rpc: 30009, ws: 30012, metrics: 30010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 30011 },
   }
   const plan = planDevnet(defaultTopology(), { runtime: 'process', ports, genesisTime })
@@ -209,10 +209,15 @@ test('behavior: proxyd fronts every node for reads and the sequencers for transa
     const t = topology((t) => t.l2.nodes.push({ name: 'replica-1', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: true }))
     const proxyd = service(planDevnet(t, { runtime, genesisTime }), 'proxyd')
     expect(proxyd).toMatchObject({ role: 'proxyd', program: 'lite', args: ['proxyd', '--config', 'proxyd.toml'], dependsOn: ['sequencer', 'replica-0', 'replica-1'] })
-    expect(proxyd.ports).toEqual({ rpc: { port: 8080, host: 8080, protocol: 'http', public: true }, metrics: { port: 7300, host: 7300, protocol: 'http', public: true } })
+    const port = (n: number) => ({ port: n, host: n, protocol: 'http', public: true })
+    expect(proxyd.ports).toEqual({ rpc: port(8080), ws: port(8085), metrics: port(7300) })
     const conf = parseConfig(proxyd.files['proxyd.toml'], 'proxyd.toml', proxyd.env)
     expect(conf.backends['replica-1'].rpcUrl).toBe(runtime === 'docker' ? 'http://devnet-replica-1:9547' : 'http://127.0.0.1:9547')
-    expect(conf.server).toMatchObject({ rpcHost: runtime === 'docker' ? '0.0.0.0' : '127.0.0.1', rpcPort: 8080 })
+    expect(conf.backends['replica-1'].wsUrl).toBe(runtime === 'docker' ? 'ws://devnet-replica-1:9547' : 'ws://127.0.0.1:9547')
+    const bind = runtime === 'docker' ? '0.0.0.0' : '127.0.0.1'
+    expect(conf.server).toMatchObject({ rpcHost: bind, rpcPort: 8080, wsHost: bind, wsPort: 8085 })
+    expect(conf.wsBackendGroup).toBe('main')
+    expect(conf.wsMethodWhitelist).toEqual(expect.arrayContaining(['eth_subscribe', 'eth_unsubscribe']))
     expect(conf.groups.main).toMatchObject({ routingStrategy: 'consensus_aware', backends: ['sequencer', 'replica-0', 'replica-1'] })
     expect(conf.groups.sequencer).toMatchObject({ routingStrategy: 'multicall', backends: ['sequencer', 'replica-1'] })
     expect(conf.methodMappings).toMatchObject({ eth_getBalance: 'main', eth_sendRawTransaction: 'sequencer' })
@@ -231,6 +236,7 @@ test('error: a user proxyd.toml on other ports or naming a variable the devnet d
   const toml = '[server]\nrpc_port = 8080\n[backends.r]\nrpc_url = "$PROXYD_BACKEND_REPLICA_0"\n[backend_groups.g]\nbackends = ["r"]\n'
   expect(plan(toml.replace('8080', '9999'))).toThrow("proxyd.config /x/proxyd.toml: [server] rpc_port is 9999 but this devnet's proxyd listens on 8080")
   expect(plan(`${toml}[metrics]\nenabled = true\nport = 1\n`)).toThrow("[metrics] port is 1 but this devnet's proxyd metrics port is 7300")
+  expect(plan(`ws_backend_group = "g"\n${toml.replace('rpc_port = 8080', 'rpc_port = 8080\nws_port = 2')}`)).toThrow("[server] ws_port is 2 but this devnet's proxyd WebSocket port is 8085")
   expect(plan(toml.replace('REPLICA_0', 'REPLICA_7'))).toThrow('proxyd.config /x/proxyd.toml: /x/proxyd.toml:4 backends.r.rpc_url: config env var $PROXYD_BACKEND_REPLICA_7 not found')
 })
 

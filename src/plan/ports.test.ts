@@ -12,7 +12,7 @@ test('default', () => {
     },
     batcher: { rpc: 8548 },
     proposer: { rpc: 8570 },
-    proxyd: { rpc: 8080, metrics: 7300 },
+    proxyd: { rpc: 8080, ws: 8085, metrics: 7300 },
     challenger: { metrics: 7310 },
     bootnode: { p2p: 30301, rpc: 7540 },
   })

@@ -12,6 +12,7 @@
  * | `batcher` | `rpc` | 8548 |
  * | `proposer` | `rpc` (admin API, `proposer_status`) | 8570 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
+ * | | `ws` (WebSocket front: `eth_subscribe`) | 8085 |
  * | | `metrics` (Prometheus) | 7300 |
  * | conductor of the i-th node (`l2.conductor`) | `rpc` (op-conductor RPC) | 8560 + i |
  * | | `consensus` (its etcd member's raft peer port) | 50050 + 2i |
@@ -42,7 +43,7 @@ export interface PortMap {
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
   proposer: { rpc: number }
-  proxyd: { rpc: number; metrics: number }
+  proxyd: { rpc: number; ws: number; metrics: number }
   challenger: { metrics: number }
   bootnode: { p2p: number; rpc: number }
   /** By node name, for nodes with a conductor (absent: none). */
@@ -72,6 +73,8 @@ export const stablePortBase = {
   proposerRpc: 8570,
   /** @default 8080 */
   proxydRpc: 8080,
+  /** @default 8085 */
+  proxydWs: 8085,
   /** @default 7300 */
   proxydMetrics: 7300,
   /** @default 8560 */
@@ -94,6 +97,7 @@ export function portList(ports: PortMap): number[] {
     ports.batcher.rpc,
     ports.proposer.rpc,
     ports.proxyd.rpc,
+    ports.proxyd.ws,
     ports.proxyd.metrics,
     ports.challenger.metrics,
     ports.bootnode.p2p,
@@ -115,7 +119,7 @@ export function stablePorts(topology: Topology): PortMap {
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proposer: { rpc: b.proposerRpc },
-    proxyd: { rpc: b.proxydRpc, metrics: b.proxydMetrics },
+    proxyd: { rpc: b.proxydRpc, ws: b.proxydWs, metrics: b.proxydMetrics },
     ...conductorPorts(conductorNodes(topology), (name) => {
       const i = topology.l2.nodes.findIndex((n) => n.name === name)
       return { rpc: b.conductorRpc + i, consensus: b.conductorConsensus + 2 * i, etcd: b.conductorConsensus + 2 * i + 1 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { healthyHistory, l1Sample, sample } from '../invariants/__fixtures__/history.js'
 import { ConditionError, formatCondition, parseCondition, parseTerm } from './condition.js'
 import { evaluateCondition, explainCondition, historyView, type ConditionView } from './evaluate.js'
+import { parseProxydMetrics } from './recorder.js'
 
 const view: ConditionView = {
   heads: {
@@ -43,6 +44,14 @@ describe('parseCondition', () => {
     expect(parseTerm(' $x - 1 ')).toEqual({ kind: 'mark', name: 'x', offset: -1 })
   })
 
+  test('args: proxyd values and the requests it served per node', () => {
+    expect(parseCondition('proxyd.group == 1 and proxyd.latest > $f + 3 and replica-0.served > $s', { nodes: ['replica-0'], marks: ['f', 's'], proxyd: true }).comparisons).toEqual([
+      { left: { kind: 'head', node: 'proxyd', head: 'group', offset: 0 }, op: '==', right: { kind: 'number', value: 1 } },
+      { left: { kind: 'head', node: 'proxyd', head: 'latest', offset: 0 }, op: '>', right: { kind: 'mark', name: 'f', offset: 3 } },
+      { left: { kind: 'head', node: 'replica-0', head: 'served', offset: 0 }, op: '>', right: { kind: 'mark', name: 's', offset: 0 } },
+    ])
+  })
+
   test('error: reasons', () => {
     expect(reason('')).toBe('expected a number, "<node>.<head>" or "$<mark>", found the end')
     expect(reason('replica-0.sfe >= 3')).toBe('unknown head "sfe"')
@@ -56,6 +65,9 @@ describe('parseCondition', () => {
     expect(reason('replica-0.safe >= sequencer.safe -')).toBe('expected a number after "-", found the end')
     expect(reason('$ > 1')).toBe('expected a mark name after "$", found ">"')
     expect(reason('x.safe > 1', { nodes: ['sequencer'] })).toBe('unknown node "x"; expected one of: sequencer, l1')
+    expect(reason('x.safe > 1', { nodes: ['sequencer'], proxyd: true })).toBe('unknown node "x"; expected one of: sequencer, l1, proxyd')
+    expect(reason('proxyd.latest > 1', { nodes: ['sequencer'] })).toBe('unknown node "proxyd"; expected one of: sequencer, l1')
+    expect(reason('proxyd.safe > 1', { proxyd: true })).toBe('unknown value "safe" of proxyd; expected one of: latest, group, backsteps')
     expect(reason('$a > 1', { marks: ['b'] })).toBe('unknown mark "$a"; set it with a "mark" step before this one')
     expect(reason('games.won > 1')).toBe('unknown count "won" of games; expected one of: total, inProgress, challengerWins, defenderWins')
     expect(new ConditionError('a', 'b').message).toBe('cannot parse condition "a": b')
@@ -118,5 +130,25 @@ describe('evaluateCondition', () => {
     expect(historyView(history, {}, 500).heads.games).toEqual({ total: 2, inProgress: 2, challengerWins: 0, defenderWins: 0 })
     const condition = parseCondition('games.challengerWins >= 1 and games.total == 2', { nodes: ['sequencer'] })
     expect(evaluateCondition(condition, historyView(history))).toBe(true)
+  })
+
+  test('behavior: historyView has proxyd\'s latest sample, and each node\'s served count (0 before proxyd forwarded to it)', () => {
+    const history = healthyHistory({ untilMs: 3000 })
+    history.proxyd.push({ t: 1000, latest: 10, group: 2, forwards: { sequencer: 4 }, backsteps: 0 }, { t: 2000, latest: 9, group: 1, forwards: { sequencer: 7 }, backsteps: 1 })
+    const { heads } = historyView(history, {}, 1500)
+    expect([heads.proxyd, heads.sequencer.served, heads['replica-0'].served]).toEqual([{ latest: 10, group: 2, backsteps: 0 }, 4, 0])
+    expect(historyView(history).heads.proxyd).toEqual({ latest: 9, group: 1, backsteps: 1 })
+    expect(historyView(healthyHistory()).heads.proxyd).toBeUndefined()
+  })
+
+  test('behavior: parseProxydMetrics sums forwards per backend and reads the consensus group size', () => {
+    const text = [
+      '# HELP proxyd_rpc_forwards_total Count of total RPC requests forwarded to each backend.',
+      'proxyd_rpc_forwards_total{auth="none",backend_name="sequencer",method_name="eth_chainId",source="http"} 3',
+      'proxyd_rpc_forwards_total{auth="none",backend_name="sequencer",method_name="eth_call",source="http"} 4',
+      'proxyd_rpc_forwards_total{auth="none",backend_name="replica-0",method_name="eth_call",source="http"} 2',
+      'proxyd_group_consensus_count{backend_group_name="main"} 2',
+    ].join('\n')
+    expect(parseProxydMetrics(text)).toEqual({ group: 2, forwards: { sequencer: 7, 'replica-0': 2 } })
   })
 })

@@ -7,19 +7,28 @@
  * term  := int | node "." head [(+|-) int] | "$" mark [(+|-) int]
  * ```
  * L2 nodes have heads `unsafe`, `safe`, `finalized`; `l1` has `head`, `safe`, `finalized`; `games` (the
- * dispute games on L1) has `total`, `inProgress`, `challengerWins`, `defenderWins`.
+ * dispute games on L1) has `total`, `inProgress`, `challengerWins`, `defenderWins`; `proxyd` (when the
+ * devnet runs it) has `latest`, `group` and `backsteps` (see {@link PROXYD_VALUES}).
  * @example
  * parseCondition('replica-0.safe < $beforeReorg and replica-0.unsafe >= sequencer.unsafe - 2')
  */
 
-/** Values of a rollup node a condition can name: its heads, and `reorgs`, the unsafe reorgs the recorder saw. */
-export const L2_HEADS = ['unsafe', 'safe', 'finalized', 'reorgs'] as const
+/**
+ * Values of a rollup node a condition can name: its heads, `reorgs` (the unsafe reorgs the recorder saw)
+ * and `served` (requests proxyd forwarded to it so far, from proxyd's metrics).
+ */
+export const L2_HEADS = ['unsafe', 'safe', 'finalized', 'reorgs', 'served'] as const
 export const L1_HEADS = ['head', 'safe', 'finalized'] as const
 /** Counts of the dispute games the recorder saw, by status. */
 export const GAME_COUNTS = ['total', 'inProgress', 'challengerWins', 'defenderWins'] as const
+/**
+ * Values of `proxyd`: `latest` (its block number as clients see it), `group` (backends in its consensus
+ * group) and `backsteps` (times the recorder saw `latest` go back).
+ */
+export const PROXYD_VALUES = ['latest', 'group', 'backsteps'] as const
 export const OPERATORS = ['>=', '<=', '==', '!=', '>', '<'] as const
 
-export type Head = (typeof L2_HEADS)[number] | (typeof L1_HEADS)[number] | (typeof GAME_COUNTS)[number]
+export type Head = (typeof L2_HEADS)[number] | (typeof L1_HEADS)[number] | (typeof GAME_COUNTS)[number] | (typeof PROXYD_VALUES)[number]
 export type Operator = (typeof OPERATORS)[number]
 
 export type Term =
@@ -48,6 +57,8 @@ export interface ConditionContext {
   nodes?: readonly string[]
   /** Marks set by earlier steps. */
   marks?: readonly string[]
+  /** Whether `proxyd` may be named (the devnet runs it). @default false */
+  proxyd?: boolean
 }
 
 /** A condition (or term) that does not parse; `reason` is the part after `cannot parse condition "…": `. */
@@ -135,18 +146,19 @@ class Scanner {
     }
     const head = this.match(/[A-Za-z_][A-Za-z0-9_]*/y)
     if (head === undefined) this.fail(`expected a head after "${node}.", found ${this.found()}`)
-    const { nodes } = this.context
+    const { nodes, proxyd } = this.context
     if (node === 'games') {
       if (!(GAME_COUNTS as readonly string[]).includes(head)) this.fail(`unknown count ${JSON.stringify(head)} of games; expected one of: ${GAME_COUNTS.join(', ')}`)
       return { kind: 'head', node, head: head as Head, offset: this.offset() }
     }
-    if (node !== 'l1' && nodes && !nodes.includes(node)) {
-      this.fail(`unknown node ${JSON.stringify(node)}; expected one of: ${[...nodes, 'l1'].join(', ')}`)
+    const special = node === 'l1' ? L1_HEADS : node === 'proxyd' && proxyd ? PROXYD_VALUES : undefined
+    if (!special && nodes && !nodes.includes(node)) {
+      this.fail(`unknown node ${JSON.stringify(node)}; expected one of: ${[...nodes, 'l1', ...(proxyd ? ['proxyd'] : [])].join(', ')}`)
     }
-    if (node === 'l1' && !(L1_HEADS as readonly string[]).includes(head)) {
-      this.fail(`unknown head ${JSON.stringify(head)} of l1; expected one of: ${L1_HEADS.join(', ')}`)
+    if (special && !(special as readonly string[]).includes(head)) {
+      this.fail(`unknown ${node === 'l1' ? 'head' : 'value'} ${JSON.stringify(head)} of ${node}; expected one of: ${special.join(', ')}`)
     }
-    if (node !== 'l1' && !(L2_HEADS as readonly string[]).includes(head)) this.fail(`unknown head ${JSON.stringify(head)}`)
+    if (!special && !(L2_HEADS as readonly string[]).includes(head)) this.fail(`unknown head ${JSON.stringify(head)}`)
     return { kind: 'head', node, head: head as Head, offset: this.offset() }
   }
 

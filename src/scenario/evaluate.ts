@@ -5,7 +5,10 @@ import type { History } from '../devnet/history.js'
 
 /** What a condition is evaluated against. */
 export interface ConditionView {
-  /** Head numbers by node name: L2 nodes' `unsafe`/`safe`/`finalized`, `l1`'s `head`/`safe`/`finalized`, and the `games` counts. */
+  /**
+   * Values by node name: L2 nodes' `unsafe`/`safe`/`finalized`/`reorgs` (and `served` with proxyd), `l1`'s
+   * `head`/`safe`/`finalized`, `proxyd`'s `latest`/`group`/`backsteps`, and the `games` counts.
+   */
   heads: Record<string, Partial<Record<Head, number>>>
   /** Values stored by `mark` steps. */
   marks: Record<string, number>
@@ -73,6 +76,11 @@ export function historyView(history: History, marks: Record<string, number> = {}
     for (const g of history.games) if (g.t <= t) games.set(g.index, g.status)
     const count = (status: string) => [...games.values()].filter((s) => s === status).length
     heads.games = { total: games.size, inProgress: count('IN_PROGRESS'), challengerWins: count('CHALLENGER_WINS'), defenderWins: count('DEFENDER_WINS') }
+  }
+  const proxyd = history.proxyd.filter((s) => s.t <= t).at(-1)
+  if (proxyd) {
+    heads.proxyd = { latest: proxyd.latest, group: proxyd.group, backsteps: proxyd.backsteps }
+    for (const node of history.nodes) if (heads[node]) heads[node].served = proxyd.forwards[node] ?? 0
   }
   return { heads, marks }
 }

@@ -231,7 +231,7 @@ describe('parseScenario', () => {
   test('error: conditions', () => {
     const cannot = (cond: string, reason: string) => `steps[0].wait: cannot parse condition ${JSON.stringify(cond)}: ${reason}`
     expectError(withStep('wait: "replica-0.sfe >= 3"'), 'wait', cannot('replica-0.sfe >= 3', 'unknown head "sfe"'))
-    expectError(withStep('wait: "replica-9.safe >= 3"'), 'wait', cannot('replica-9.safe >= 3', 'unknown node "replica-9"; expected one of: sequencer, replica-0, l1'))
+    expectError(withStep('wait: "replica-9.safe >= 3"'), 'wait', cannot('replica-9.safe >= 3', 'unknown node "replica-9"; expected one of: sequencer, replica-0, l1, proxyd'))
     expectError(withStep('wait: "l1.unsafe >= 3"'), 'wait', cannot('l1.unsafe >= 3', 'unknown head "unsafe" of l1; expected one of: head, safe, finalized'))
     expectError(withStep('wait: "replica-0.safe = 3"'), 'wait', cannot('replica-0.safe = 3', 'expected an operator (>=, <=, ==, !=, >, <), found "="'))
     expectError(withStep('wait: "replica-0.safe < $before"'), 'wait', cannot('replica-0.safe < $before', 'unknown mark "$before"; set it with a "mark" step before this one'))
@@ -282,7 +282,7 @@ describe('parseScenario', () => {
   })
 
   test('error: services and nodes named in fault arguments', () => {
-    const services = 'sequencer, replica-0, l1, batcher, proposer, bootnode'
+    const services = 'sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode'
     expectError(withStep('fault: crash', 'args: { service: replica-7 }'), 'args', `steps[0].args.service: unknown service "replica-7"; expected one of: ${services}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: batcher }'), 'args', `steps[0].args.to: unknown node "batcher"; expected one of: ${nodes.join(', ')}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: sequencer }'), 'args', 'steps[0].args.to: expected a node other than from ("sequencer")')
@@ -303,7 +303,9 @@ describe('parseScenario', () => {
 
   test('error: load and mark steps', () => {
     expectError(withStep('load: { rate: 5 }'), 'load', 'steps[0].load: missing required key "duration"')
-    expectError(withStep('load: { rate: 5, duration: 1s, node: l1 }'), 'load', `steps[0].load.node: unknown node "l1"; expected one of: ${nodes.join(', ')}`)
+    expectError(withStep('load: { rate: 5, duration: 1s, node: l1 }'), 'load', `steps[0].load.node: unknown node "l1"; expected one of: ${nodes.join(', ')}, proxyd`)
+    expect(parseScenario(withStep('load: { rate: 5, duration: 1s, node: proxyd }'), FILE).steps[0]).toMatchObject({ kind: 'load', node: 'proxyd', label: 'load 5 tx/s for 1s on proxyd' })
+    expectError(yaml('topology: { proxyd: { enabled: false } }', 'steps:', '  - load: { rate: 5, duration: 1s, node: proxyd }'), 'load', `steps[0].load.node: unknown node "proxyd"; expected one of: ${nodes.join(', ')}`)
     expectError(withStep('mark: { name: x }'), 'mark', 'steps[0].mark: missing required key "value"')
     expectError(withStep('mark: { name: 2x, value: sequencer.safe }'), 'mark', 'steps[0].mark.name: expected a mark name (a letter or "_", then letters, digits or "_"), found "2x"')
     expectError(withStep('mark: { name: x, value: sequencer.safe >= 1 }'), 'mark', 'steps[0].mark.value: cannot parse value "sequencer.safe >= 1": expected the end, found ">="')
@@ -338,7 +340,7 @@ describe('parseScenario', () => {
       text,
       ['seed', 'seed: expected an integer between 0 and 4294967295, found "x"'],
       ['too early', 'steps[0].wait: cannot parse condition "replica-0.safe > $later": unknown mark "$later"; set it with a "mark" step before this one'],
-      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher, proposer, bootnode'],
+      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode'],
     )
   })
 })

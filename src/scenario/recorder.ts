@@ -1,14 +1,15 @@
 /**
  * The recorder: samples every rollup node's `optimism_syncStatus` (and `admin_sequencerActive`), the
  * L1 head, block hashes at the nodes' common safe head, and output roots (reported by
- * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) into a History.
+ * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) and, with proxyd, its
+ * latest block and metrics into a History; load steps record their client calls through it.
  * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
  */
 import { concat, keccak256, type Hex } from 'viem'
 import type { Devnet } from '../devnet/start.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
-import type { History, HistoryEvent } from '../devnet/history.js'
+import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'
 import { ConductorSampler } from './conductorSampler.js'
 import { GameSampler } from './gameSampler.js'
 
@@ -47,6 +48,8 @@ export class Recorder {
       agreement: [],
       outputs: [],
       events: [],
+      proxyd: [],
+      clients: [],
       l1Canonical: {},
     }
     this.conductors = new ConductorSampler(devnet.topology, devnet.endpoints, this.history)
@@ -59,6 +62,11 @@ export class Recorder {
 
   record(event: Omit<HistoryEvent, 't'>): void {
     this.history.events.push({ t: this.now(), ...event })
+  }
+
+  /** Records a client call sent at wall-clock `sentAt` (ms since epoch). */
+  recordCall({ sentAt, ...call }: Omit<ClientCall, 't'> & { sentAt: number }): void {
+    this.history.clients.push({ t: sentAt - this.history.startedAt, ...call })
   }
 
   start(): void {
@@ -111,7 +119,7 @@ export class Recorder {
         unsafeReorgs: reorgs,
       })
     }
-    await this.sampleL1(t)
+    await Promise.all([this.sampleL1(t), this.sampleProxyd(t)])
     await this.conductors.sample(t, statuses.flatMap((r) => (r ? [{ node: r.node, active: r.active, unsafe: r.s.unsafe_l2.number }] : [])))
     if (round % 2 === 0) await this.games.sample(t)
     const live = statuses.filter((r) => r !== undefined)
@@ -146,6 +154,24 @@ export class Recorder {
       this.history.l1.push({ t, head: ref(head), safe: ref(safe), finalized: ref(fin) })
     } catch {
       // L1 not answering (halted or paused): no sample
+    }
+  }
+
+  /** proxyd's latest for clients and its metrics; nothing when the devnet has no proxyd or it does not answer. */
+  private async sampleProxyd(t: number): Promise<void> {
+    const endpoints = this.devnet.endpoints.proxyd
+    if (!endpoints) return
+    try {
+      const [latest, text] = await Promise.all([
+        call<Hex>(endpoints.rpc, 'eth_blockNumber', [], statusTimeoutMs),
+        fetch(`${endpoints.metrics}/metrics`, { signal: AbortSignal.timeout(statusTimeoutMs) }).then((r) => r.text()),
+      ])
+      const { group, forwards } = parseProxydMetrics(text)
+      const previous = this.history.proxyd.at(-1)
+      const backsteps = (previous?.backsteps ?? 0) + (previous && Number(latest) < previous.latest ? 1 : 0)
+      this.history.proxyd.push({ t, latest: Number(latest), group, forwards, backsteps })
+    } catch {
+      // proxyd down (crashed, paused): no sample
     }
   }
 
@@ -187,4 +213,15 @@ export class Recorder {
       if (b) this.history.l1Canonical[n] = b.hash
     }
   }
+}
+
+/**
+ * From proxyd's Prometheus text: `proxyd_group_consensus_count` (the first consensus group) and
+ * `proxyd_rpc_forwards_total` summed per `backend_name`.
+ */
+export function parseProxydMetrics(text: string): { group: number; forwards: Record<string, number> } {
+  const forwards: Record<string, number> = {}
+  for (const m of text.matchAll(/^proxyd_rpc_forwards_total\{[^}]*backend_name="([^"]+)"[^}]*\} (\S+)$/gm)) forwards[m[1]] = (forwards[m[1]] ?? 0) + Number(m[2])
+  const group = /^proxyd_group_consensus_count\{[^}]*\} (\S+)$/m.exec(text)
+  return { group: group ? Number(group[1]) : 0, forwards }
 }

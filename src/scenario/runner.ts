@@ -199,8 +199,8 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
       }
       case 'load': {
         const seed = deriveSeed(env.seed, step.index)
-        const sending = sendTraffic(env.devnet, seed, step).then(({ sent, failed }) => {
-          rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed } })
+        const sending = sendTraffic(env.devnet, seed, { ...step, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing }) => {
+          rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed, landed, missing } })
         })
         env.load.push(sending)
         return done('passed', `sending ${step.rate} tx/s for ${step.durationMs} ms in the background (seed ${seed})`)
@@ -239,5 +239,5 @@ async function withdraw(devnet: Devnet, step: WithdrawStep) {
 }
 
 function emptyHistory(scenario: string, runtime: 'process' | 'docker'): History {
-  return { scenario, runtime, startedAt: Date.now(), nodes: [], samples: [], l1: [], agreement: [], outputs: [], events: [], l1Canonical: {} }
+  return { scenario, runtime, startedAt: Date.now(), nodes: [], samples: [], l1: [], agreement: [], outputs: [], events: [], proxyd: [], clients: [], l1Canonical: {} }
 }

@@ -20,7 +20,7 @@
  *   - expect: { always: "replica-0.finalized >= 1", for: 10s }
  *   - heal: {}
  *   - sleep: 5s
- *   - load: { rate: 5, duration: 30s, node: sequencer }
+ *   - load: { rate: 5, duration: 30s, node: sequencer }   # node: proxyd sends through proxyd
  *   - fault: crash                # any step may say when it starts: `at` after the run started
  *     args: { service: batcher }  # (the devnet up); it waits for the steps before it, then for its time
  *     at: 90s

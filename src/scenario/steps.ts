@@ -55,7 +55,7 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
   const atMs = atEntry && atTime(r, atEntry)
   if (atEntry && atMs === undefined) return undefined
   const base = { index, path, line, ...(atMs === undefined ? {} : { atMs }) }
-  const context = { nodes: names.nodes, marks: [...marks] }
+  const context = { nodes: names.nodes, marks: [...marks], proxyd: names.services.includes('proxyd') }
   const companion = (key: string) => entries.get(key)
 
   switch (kind) {
@@ -122,7 +122,7 @@ function readExpect(
   own: Entry,
   within: Entry | undefined,
   base: Base,
-  context: { nodes: string[]; marks: string[] },
+  context: { nodes: string[]; marks: string[]; proxyd: boolean },
   label: string | undefined,
 ): Step | undefined {
   if (!isMap(own.node)) {
@@ -153,7 +153,7 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
   }
   const rate = get('rate', number(0))
   const durationMs = get('duration', duration)
-  const node = get('node', member('node', names.nodes))
+  const node = get('node', member('node', names.services.includes('proxyd') ? [...names.nodes, 'proxyd'] : names.nodes))
   if (rate === undefined || durationMs === undefined || (spec.has('node') && node === undefined)) return undefined
   const on = node === undefined ? '' : ` on ${node}`
   return {

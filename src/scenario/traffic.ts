@@ -1,9 +1,12 @@
 /**
- * The `load` step: transactions sent from a dev account to a node's L2 RPC. What is sent and when is a
- * pure function of the seed ({@link trafficPlan}); sending follows the plan.
+ * The `load` step: transactions sent from a dev account to a node's L2 RPC or to proxyd. What is sent
+ * and when is a pure function of the seed ({@link trafficPlan}); sending follows the plan. Every call
+ * can be reported (`onCall`) for the history, and once everything is sent the load checks that each
+ * accepted transaction landed.
  */
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import type { ClientCall } from '../devnet/history.js'
 import type { Devnet } from '../devnet/start.js'
 import { call } from '../faults/context.js'
 import { seededRandom } from './random.js'
@@ -59,26 +62,54 @@ export interface SendTrafficReturnType {
   firstError?: string
   /** Hashes of the accepted transactions, in sending order. */
   hashes: Hex[]
+  /** Accepted transactions found in a block (a receipt) once the load ended. */
+  landed: number
+  /** Accepted transactions with no receipt within `landTimeoutMs` of the end of the load. */
+  missing: Hex[]
+}
+
+export interface SendTrafficOptions {
+  rate: number
+  durationMs: number
+  /** Where to send: a node's L2 RPC, or `proxyd`. @default the sequencer */
+  node?: string
+  /** Called after every call with its outcome (`sentAt`: wall clock, ms). */
+  onCall?: (call: Omit<ClientCall, 't'> & { sentAt: number }) => void
+  /** How long after the last send accepted transactions may take to land. @default 30_000 */
+  landTimeoutMs?: number
 }
 
 /** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
 const attempts = 5
 
 /**
- * Sends the planned transactions of `seed` to `node` (default: the sequencer) from the last dev account,
- * each at its planned time. A rejected one is tried again with the same nonce (up to {@link attempts}
- * times, 200 ms apart), then counted as failed and the nonce re-read.
+ * Sends the planned transactions of `seed` to `node` (default: the sequencer; `proxyd`: proxyd's RPC)
+ * from the last dev account, each at its planned time, reading the sender's balance after each accepted
+ * one (as a wallet does). A rejected one is tried again with the same nonce
+ * (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
+ * waits for the receipt of every accepted transaction (through the same RPC) and reports the missing.
  */
-export async function sendTraffic(devnet: Devnet, seed: number, options: { rate: number; durationMs: number; node?: string }): Promise<SendTrafficReturnType> {
+export async function sendTraffic(devnet: Devnet, seed: number, options: SendTrafficOptions): Promise<SendTrafficReturnType> {
   const target = options.node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
-  const url = devnet.endpoints[target].el
+  const url = target === 'proxyd' ? devnet.endpoints.proxyd.rpc : devnet.endpoints[target].el
+  const rpc = async <T>(method: string, params: unknown[]): Promise<T> => {
+    const sentAt = Date.now()
+    try {
+      const result = await call<T>(url, method, params)
+      options.onCall?.({ sentAt, durationMs: Date.now() - sentAt, via: target, method })
+      return result
+    } catch (error) {
+      options.onCall?.({ sentAt, durationMs: Date.now() - sentAt, via: target, method, error: error instanceof Error ? error.message : String(error) })
+      throw error
+    }
+  }
   const accounts = devnet.keys.accounts
   const account = privateKeyToAccount(accounts[accounts.length - 1].privateKey)
   const plan = trafficPlan(seed, { ...options, recipients: accounts.slice(0, -1).map((a) => a.address) })
-  const nonceNow = async () => Number(await call<Hex>(url, 'eth_getTransactionCount', [account.address, 'pending']))
+  const nonceNow = async () => Number(await rpc<Hex>('eth_getTransactionCount', [account.address, 'pending']))
   let nonce = await nonceNow()
   const started = Date.now()
-  const out: SendTrafficReturnType = { sent: 0, failed: 0, retried: 0, hashes: [] }
+  const out: SendTrafficReturnType = { sent: 0, failed: 0, retried: 0, hashes: [], landed: 0, missing: [] }
   for (const tx of plan) {
     const wait = started + tx.atMs - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
@@ -94,9 +125,11 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: { rate:
     })
     for (let attempt = 1; ; attempt++) {
       try {
-        out.hashes.push(await call<Hex>(url, 'eth_sendRawTransaction', [raw]))
+        out.hashes.push(await rpc<Hex>('eth_sendRawTransaction', [raw]))
         nonce++
         out.sent++
+        // As a wallet does after sending: refresh the sender's balance (a read the node or proxyd serves).
+        await rpc('eth_getBalance', [account.address, 'latest']).catch(() => {})
         break
       } catch (error) {
         if (attempt < attempts) {
@@ -112,5 +145,19 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: { rate:
       }
     }
   }
+  out.missing = await unlanded(out.hashes, (hash) => rpc<unknown>('eth_getTransactionReceipt', [hash]).catch(() => null), options.landTimeoutMs ?? 30_000)
+  out.landed = out.hashes.length - out.missing.length
   return out
+}
+
+/** The hashes still without a receipt after `timeoutMs`, asked every 500 ms. */
+async function unlanded(hashes: Hex[], receipt: (hash: Hex) => Promise<unknown>, timeoutMs: number): Promise<Hex[]> {
+  let missing = hashes
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await Promise.all(missing.map(receipt))
+    missing = missing.filter((_, i) => !found[i])
+    if (!missing.length || Date.now() > deadline) return missing
+    await new Promise((r) => setTimeout(r, 500))
+  }
 }

@@ -69,7 +69,11 @@ export interface SleepStep extends StepBase {
   ms: number
 }
 
-/** Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background. */
+/**
+ * Send `rate` tx/s to `node` (default: the sequencer; `proxyd`: through proxyd) for `durationMs`, in the
+ * background; its calls go into the history (`clients`), and its `load` note says which accepted
+ * transactions did not land.
+ */
 export interface LoadStep extends StepBase {
   kind: 'load'
   rate: number

@@ -56,9 +56,14 @@ export class Backend {
     return now >= this.offlineUntil
   }
 
-  /** Marks the backend out of service for `out_of_service_seconds`. */
+  /**
+   * Marks the backend out of service for `out_of_service_seconds` and closes its idle kept-alive
+   * connections: those to a backend that died (a killed container) may never answer, and would each
+   * cost a timeout. Requests in flight keep theirs.
+   */
   setOffline(now = Date.now()): void {
     this.offlineUntil = now + this.opts.outOfServiceMs
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
   }
 
   /** Counts one request against `max_rps`; false when the backend is over capacity this second. */

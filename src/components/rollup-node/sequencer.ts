@@ -83,6 +83,22 @@ export class Sequencer {
     return hash
   }
 
+  /**
+   * Keeps a tx this node forwards to the active sequencer, as op-geth keeps it in its own pool, so a
+   * standby that takes over includes what the old sequencer had not. No nonce check (this node's view
+   * may lag); the sender's txs this node's chain already holds are dropped.
+   */
+  async retain(raw: Hex): Promise<void> {
+    const hash = keccak256(raw)
+    if (this.pool.some((t) => t.hash === hash)) return
+    const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
+    const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [from, 'latest']))
+    const sender = from.toLowerCase()
+    this.pool = this.pool.filter((t) => t.from.toLowerCase() !== sender || t.nonce >= latest)
+    const nonce = parseTransaction(raw as TransactionSerialized).nonce ?? 0
+    if (nonce >= latest) this.pool.push({ raw, hash, from, nonce })
+  }
+
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
     const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))

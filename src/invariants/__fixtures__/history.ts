@@ -80,6 +80,8 @@ export function healthyHistory(options: { nodes?: string[]; untilMs?: number; st
     agreement: [],
     outputs: [],
     events: [],
+    proxyd: [],
+    clients: [],
     l1Canonical: {},
   }
 }

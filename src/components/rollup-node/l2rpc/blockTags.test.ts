@@ -11,6 +11,14 @@ describe('resolveBlockTags', () => {
     for (const tag of ['latest', 'pending', 'earliest', '0x5']) expect(resolveBlockTags('eth_call', [{}, tag], heads)).toEqual([{}, tag])
   })
 
+  test('args: with a latest head (a frozen RPC), latest and pending resolve too', () => {
+    const frozen = { ...heads, latest: 20 }
+    expect(resolveBlockTags('eth_getBlockByNumber', ['latest', false], frozen)).toEqual(['0x14', false])
+    expect(resolveBlockTags('eth_call', [{}, 'pending'], frozen)).toEqual([{}, '0x14'])
+    expect(resolveBlockTags('eth_getLogs', [{ fromBlock: 'safe', toBlock: 'latest' }], frozen)).toEqual([{ fromBlock: '0xc', toBlock: '0x14' }])
+    expect(resolveBlockTags('eth_getBalance', ['0xabc', 'earliest'], frozen)).toEqual(['0xabc', 'earliest'])
+  })
+
   test('args: every method with a block parameter, at its position', () => {
     for (const [method, index] of Object.entries(BLOCK_PARAM_INDEX)) {
       const params = Array.from({ length: index + 1 }, (_, i) => (i === index ? 'safe' : `p${i}`))

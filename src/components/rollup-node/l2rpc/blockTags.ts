@@ -4,10 +4,11 @@
  * node's head numbers in every parameter that names a block, before anvil sees them.
  */
 
-/** The rollup node's heads the tags mean. */
+/** The rollup node's heads the tags mean; with `latest`, `latest` and `pending` are resolved too (a frozen head). */
 export interface TagHeads {
   safe: number
   finalized: number
+  latest?: number
 }
 
 /** Index of the block parameter (tag, number, hash or EIP-1898 object) of each method that takes one. */
@@ -41,10 +42,11 @@ const FILTER_METHODS = new Set(['eth_getLogs', 'eth_newFilter'])
 
 const hex = (n: number) => `0x${n.toString(16)}`
 
-/** `safe` / `finalized` (or an EIP-1898 `{ blockNumber }` holding one) as a head number; anything else as it is. */
+/** `safe` / `finalized` (and `latest` / `pending` when `heads.latest` is set), or an EIP-1898 `{ blockNumber }` holding one, as a head number; anything else as it is. */
 export function resolveBlockTag(value: unknown, heads: TagHeads): unknown {
   if (value === 'safe') return hex(heads.safe)
   if (value === 'finalized') return hex(heads.finalized)
+  if ((value === 'latest' || value === 'pending') && heads.latest !== undefined) return hex(heads.latest)
   if (value && typeof value === 'object' && !Array.isArray(value) && 'blockNumber' in value) {
     const blockNumber = (value as { blockNumber: unknown }).blockNumber
     const resolved = resolveBlockTag(blockNumber, heads)

@@ -1,20 +1,23 @@
 /**
  * The node's L2 execution RPC, as users see it (op-geth's role), over HTTP and WebSocket on one port.
  * Everything goes to the node's anvil, except that:
- * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer), and the
- *   anvil/evm control methods that would fork this node off the chain are refused;
- * - `safe` / `finalized` block parameters mean the rollup node's heads ({@link resolveBlockTags});
+ * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer; a standby keeps
+ *   a copy, as op-geth does), and the anvil/evm control methods that would fork this node off the chain
+ *   are refused;
+ * - `safe` / `finalized` block parameters mean the rollup node's heads (`blockTags.ts`);
  * - calls (and `debug_traceCall`) charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
  * - raw deposits are encoded here, as anvil crashes on them ({@link rawTransaction});
  * - transactions accepted but not yet in a block are answered as pending ({@link RecentTransactions});
  * - receipts carry the OP fee fields ({@link ReceiptFields});
- * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions}).
+ * - WebSocket sessions get `eth_subscribe` / `eth_unsubscribe` ({@link Subscriptions});
+ * - `devnet_freezeHead` / `devnet_unfreezeHead` make it answer as a stuck op-geth ({@link HeadFreeze}).
  */
 import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
 import { RpcError, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, withoutL1Charge } from './calls.js'
+import { HeadFreeze } from './freeze.js'
 import { rawTransaction } from './rawTx.js'
 import { ReceiptFields } from './receipts.js'
 import { RecentTransactions } from './recentTxs.js'
@@ -55,7 +58,8 @@ export function l2Rpc(node: RollupNode): L2Rpc {
   }
   const receipts = new ReceiptFields(engine)
   const subscriptions = new Subscriptions(engine, (err) => node.log.warn('subscription update failed', { err: err.message }))
-  const tags = (method: string, params: unknown[]) => resolveBlockTags(method, params, { safe: node.safe.number, finalized: node.finalized.number })
+  const freeze = new HeadFreeze()
+  const tags = (method: string, params: unknown[]) => freeze.tags(method, params, { safe: node.safe.number, finalized: node.finalized.number })
   const forward = (method: string) => async (params: unknown[]) => engine.call(method, tags(method, params))
   const recent = new RecentTransactions(Math.max(10_000, 10_000 * node.cfg.block_time))
   const notifications: RpcHandler = () => rpcFail(-32601, 'notifications not supported')
@@ -67,6 +71,9 @@ export function l2Rpc(node: RollupNode): L2Rpc {
         if (!node.conf.sequencer.enabled) rpcFail(-32000, 'this node neither sequences nor knows a sequencer to forward to')
         hash = await node.sequencer.submit(raw as Hex)
       } else {
+        // A standby keeps a copy (op-geth keeps what it forwards in its pool) to include it if it takes
+        // over; kept even when the sequencer already has it from another path (proxyd's multicall).
+        if (node.conf.sequencer.enabled) await node.sequencer.retain(raw as Hex).catch((err: Error) => node.log.warn('cannot keep a forwarded tx', { err: err.message }))
         hash = await forwardToSequencer('eth_sendRawTransaction', [raw])
       }
       recent.add(raw as Hex)
@@ -96,6 +103,7 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     debug_getRawTransaction: ([hash]) => rawTransaction(engine, 'debug_getRawTransaction', hash),
     eth_subscribe: notifications,
     eth_unsubscribe: notifications,
+    ...freeze.methods(engine, () => ({ latest: node.unsafe.number, safe: node.safe.number, finalized: node.finalized.number })),
   }
   const fallback = async (method: string, params: unknown[]) => {
     if (BLOCKED.test(method)) {
