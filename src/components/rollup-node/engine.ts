@@ -109,6 +109,7 @@ export class Engine {
     this.watch(spawned.child)
     this.headNumber = undefined
     this.dirty = true
+    this.gasLimit = undefined
     old.kill('SIGKILL')
   }
 
@@ -122,6 +123,7 @@ export class Engine {
     await this.rpc.call('anvil_loadState', [state])
     this.headNumber = undefined
     this.dirty = true
+    this.gasLimit = undefined
   }
 
   private stopping = false
@@ -131,6 +133,8 @@ export class Engine {
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
   private dirty = true
+  /** The block gas limit last given to anvil (`evm_setBlockGasLimit`); unknown after a (re)start or load. */
+  private gasLimit: number | undefined
 
   get url(): string {
     return this.rpc.url
@@ -175,10 +179,11 @@ export class Engine {
 
   /**
    * Builds one block on `parent` (which must be, or become after a rewind, the engine head) holding
-   * exactly `txs` in order at `timestamp`. Deposits that fail abort the build; other refused txs are
-   * reported in `rejected` and left out.
+   * exactly `txs` in order at `timestamp`, with gas limit `gasLimit` (the system config's; absent: the
+   * engine's current one). Deposits that fail abort the build; other refused txs are reported in
+   * `rejected` and left out.
    */
-  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields): Promise<BuiltBlock> {
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields, gasLimit?: number): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
     if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
@@ -189,6 +194,10 @@ export class Engine {
       baseFeePerGas: BigInt(parent.baseFeePerGas),
     })
     await this.rpc.call('anvil_setNextBlockBaseFeePerGas', [`0x${baseFee.toString(16)}`])
+    if (gasLimit !== undefined && gasLimit !== this.gasLimit) {
+      await this.rpc.call('evm_setBlockGasLimit', [`0x${gasLimit.toString(16)}`])
+      this.gasLimit = gasLimit
+    }
     const rejected: BuiltBlock['rejected'] = []
     for (let i = 0; i < txs.length; i++) {
       try {
