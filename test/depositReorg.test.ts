@@ -9,10 +9,11 @@ import { join } from 'node:path'
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getL2TransactionHashes, publicActionsL2, walletActionsL1 } from 'viem/op-stack'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
+import { runScenario } from '../src/scenario/runner.js'
 import { waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
@@ -67,4 +68,23 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(await devnet.l2().getBalance({ address: to })).toBe(parseEther('3'))
     await waitFor('the replica agrees', async () => (await devnet.l2('replica-0').getBalance({ address: to })) === parseEther('3'), 60_000)
   }, 90_000)
+})
+
+describe('scenario deposit-reorged-out on process', () => {
+  test('behavior: the recorder sees the deposit on L2 then gone from every node, and the re-included one on every node', async () => {
+    const { result, history } = await runScenario(new URL('../scenarios/deposit-reorged-out.yaml', import.meta.url).pathname, { runtime: 'process' })
+    expect(result.passed, JSON.stringify([result.error, result.violations, result.steps.filter((s) => s.status === 'failed')])).toBe(true)
+    expect(result.invariants).toContain('depositsIncluded')
+    const deposits = history.deposits!
+    const [old, again] = deposits.l1
+    expect(deposits.l1).toHaveLength(2)
+    expect([old.l1.number, old.logIndex]).toEqual([again.l1.number, again.logIndex])
+    expect(history.l1Canonical[old.l1.number]).toBe(again.l1.hash)
+    const last = (l2Hash: string, node: string) => deposits.onL2.filter((o) => o.l2Hash === l2Hash && o.node === node).at(-1)?.block
+    expect(deposits.onL2.some((o) => o.l2Hash === old.l2Hash && o.node === 'sequencer' && o.block)).toBe(true)
+    for (const node of history.nodes) {
+      expect(last(old.l2Hash, node) ?? null).toBeNull()
+      expect(last(again.l2Hash, node)).toBeTruthy()
+    }
+  }, 180_000)
 })

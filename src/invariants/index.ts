@@ -1,5 +1,6 @@
 /** The invariants scenarios are checked against: one per file, each a pure function of the history. */
 import type { History, Violation } from '../devnet/history.js'
+import { depositsIncluded } from './depositsIncluded.js'
 import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
 import { nodesAgree } from './nodesAgree.js'
@@ -14,6 +15,7 @@ export { invariantDefaults } from './options.js'
 export { faultWindows, type FaultWindow } from './faultWindows.js'
 export type { Invariant, InvariantOptions } from './types.js'
 export {
+  depositsIncluded,
   finalizedNeverReorgs,
   headOrdering,
   nodesAgree,
@@ -32,6 +34,7 @@ export const allInvariants: readonly Invariant[] = [
   safeOriginCanonical,
   nodesAgree,
   outputRootsAgree,
+  depositsIncluded,
   unsafeLiveness,
   safeLiveness,
 ]

@@ -159,6 +159,7 @@ describe('parseScenario', () => {
     const names = (await Promise.all(files.map(loadScenario))).map((s) => s.name).sort()
     expect(names).toEqual([
       'batcher-outage',
+      'deposit-reorged-out',
       'false-expectation',
       'false-liveness',
       'l1-reorg-drops-batches',
@@ -227,7 +228,7 @@ describe('parseScenario', () => {
   })
 
   test('error: steps that are not a list, empty, or have no or two kinds', () => {
-    const kinds = 'wait, expect, fault, heal, sleep, load, mark'
+    const kinds = 'wait, expect, fault, heal, sleep, load, deposit, mark'
     expectError(yaml('steps: 3'), 'steps', 'steps: expected a list, found 3')
     expectError(yaml('steps: []'), 'steps', 'steps: expected at least one step')
     expectError(withStep('5'), '- 5', `steps[0]: expected a mapping with one of: ${kinds}; found 5`)
@@ -305,6 +306,29 @@ describe('parseScenario', () => {
     expectError(withStep('mark: { name: x }'), 'mark', 'steps[0].mark: missing required key "value"')
     expectError(withStep('mark: { name: 2x, value: sequencer.safe }'), 'mark', 'steps[0].mark.name: expected a mark name (a letter or "_", then letters, digits or "_"), found "2x"')
     expectError(withStep('mark: { name: x, value: sequencer.safe >= 1 }'), 'mark', 'steps[0].mark.value: cannot parse value "sequencer.safe >= 1": expected the end, found ">="')
+  })
+
+  test('args: deposit steps, with defaults and with every key; its mark is known to later steps', () => {
+    const [plain] = parseScenario(withStep('deposit: {}'), FILE).steps
+    expect(plain).toEqual({ index: 0, path: 'steps[0]', line: 2, kind: 'deposit', mint: 10n ** 18n, timeoutMs: 30_000, label: 'deposit 1 ETH' })
+    const text = yaml(
+      'steps:',
+      '  - deposit: { value: 0.5, to: "0x000000000000000000000000000000000000beef", node: replica-0, mark: at }',
+      '    timeout: 10s',
+      '  - expect: "l1.head <= $at + 3"',
+    )
+    const [full, after] = parseScenario(text, FILE).steps
+    expect(full).toMatchObject({ kind: 'deposit', mint: 5n * 10n ** 17n, to: '0x000000000000000000000000000000000000bEEF', node: 'replica-0', mark: 'at', timeoutMs: 10_000 })
+    expect(after.kind).toBe('expect')
+  })
+
+  test('error: deposit steps', () => {
+    expectError(withStep('deposit: 1'), 'deposit', 'steps[0].deposit: expected a mapping with value, to, node or mark (or {}), found 1')
+    expectError(withStep('deposit: { value: 0 }'), 'deposit', 'steps[0].deposit.value: expected a number > 0, found 0')
+    expectError(withStep('deposit: { to: 0x12 }'), 'deposit', 'steps[0].deposit.to: expected an address (0x and 40 hex digits), found 18')
+    expectError(withStep('deposit: { node: l1 }'), 'deposit', `steps[0].deposit.node: unknown node "l1"; expected one of: ${nodes.join(', ')}`)
+    expectError(withStep('deposit: { mark: 2x }'), 'deposit', 'steps[0].deposit.mark: expected a mark name (a letter or "_", then letters, digits or "_"), found "2x"')
+    expectError(withStep('deposit: { amount: 1 }'), 'deposit', 'steps[0].deposit.amount: unknown key "amount"; expected one of: value, to, node, mark')
   })
 
   test('behavior: every problem is reported, sorted by line; a mark is known only after its step', () => {

@@ -1,4 +1,5 @@
 /** Reads the `steps` of a scenario file. */
+import { getAddress, isAddress, parseEther, type Address } from 'viem'
 import { isMap, isScalar } from 'yaml'
 import { describe, join, str, type Entry, type Reader } from '../topology/reader.js'
 import { member, number } from '../faults/checks.js'
@@ -6,10 +7,10 @@ import { condition, duration, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
 import { formatDuration } from './duration.js'
 import { FAULT_NAMES, readFault, type FaultCall, type FaultName, type Names } from '../faults/index.js'
-import type { Step } from './types.js'
+import type { DepositStep, Step } from './types.js'
 
 /** Step kinds (exactly one per step) and the keys each allows beside its own and `label`. */
-const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], mark: [] } as const
+const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], deposit: ['timeout'], mark: [] } as const
 type Kind = keyof typeof KINDS
 const KIND_NAMES = Object.keys(KINDS) as Kind[]
 
@@ -21,6 +22,10 @@ export const stepDefaults = {
   waitTimeoutMs: 60_000,
   /** `expect.within` @default 30s */
   expectWithinMs: 30_000,
+  /** `deposit.value`, in ETH @default 1 */
+  depositValueEth: 1,
+  /** `deposit` `timeout` @default 30s */
+  depositTimeoutMs: 30_000,
 }
 
 /** Reads `steps`; marks become known to the steps after the one that sets them. */
@@ -73,6 +78,11 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
     }
     case 'load':
       return readLoad(r, own, base, names, label)
+    case 'deposit': {
+      const step = readDeposit(r, own, companion('timeout'), base, names, label)
+      if (step?.mark) marks.push(step.mark)
+      return step
+    }
     case 'mark': {
       const spec = r.entries(own.node, own.path, ['name', 'value'])
       if (own.node === null || isMap(own.node)) {
@@ -147,6 +157,42 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
     ...(node === undefined ? {} : { node }),
     label: label ?? `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`,
   }
+}
+
+/** `deposit: { value: 1.5, to: 0x…, node: sequencer, mark: depositBlock }` (every key optional; `{}` deposits 1 ETH). */
+function readDeposit(r: Reader, own: Entry, timeout: Entry | undefined, base: Base, names: Names, label: string | undefined): DepositStep | undefined {
+  if (own.node !== null && !isMap(own.node)) return r.fail(own.path, own.line, `expected a mapping with value, to, node or mark (or {}), found ${describe(own.node)}`)
+  const spec = r.entries(own.node, own.path, ['value', 'to', 'node', 'mark'])
+  const get = <T>(key: string, check: (r: Reader, node: Entry['node'], path: string) => T | undefined) => {
+    const entry = spec.get(key)
+    return entry && check(r, entry.node, entry.path)
+  }
+  const value = spec.has('value') ? get('value', number(0)) : stepDefaults.depositValueEth
+  const to = get('to', address)
+  const node = get('node', member('node', names.nodes))
+  const markEntry = spec.get('mark')
+  let mark = get('mark', str)
+  if (markEntry && mark !== undefined && !MARK_NAME.test(mark)) mark = r.fail(markEntry.path, markEntry.line, `expected a mark name (a letter or "_", then letters, digits or "_"), found ${JSON.stringify(mark)}`)
+  const timeoutMs = option(r, timeout, stepDefaults.depositTimeoutMs)
+  const invalid = (key: string, got: unknown) => spec.has(key) && got === undefined
+  if (value === undefined || timeoutMs === undefined || invalid('to', to) || invalid('node', node) || invalid('mark', mark)) return undefined
+  return {
+    ...base,
+    kind: 'deposit',
+    mint: parseEther(String(value)),
+    ...(to ? { to } : {}),
+    ...(node ? { node } : {}),
+    ...(mark ? { mark } : {}),
+    timeoutMs,
+    label: label ?? `deposit ${value} ETH${to ? ` to ${to}` : ''}${mark ? ` (L1 block as $${mark})` : ''}`,
+  }
+}
+
+/** A 20-byte hex address. */
+function address(r: Reader, node: Entry['node'], path: string): Address | undefined {
+  const value = isScalar(node) ? node.value : undefined
+  if (typeof value === 'string' && isAddress(value, { strict: false })) return getAddress(value)
+  return r.fail(path, r.line(node), `expected an address (0x and 40 hex digits), found ${describe(node)}`)
 }
 
 /** `fault l1Reorg depth=2 reinclude=true`. */

@@ -1,4 +1,5 @@
 /** A scenario as the runner trusts it after loading, and what running it produces. */
+import type { Address } from 'viem'
 import type { InvariantOptions } from '../invariants/types.js'
 import type { Topology } from '../topology/types.js'
 import type { Condition, Term } from './condition.js'
@@ -75,6 +76,21 @@ export interface LoadStep extends StepBase {
   node?: string
 }
 
+/**
+ * Deposit `mint` wei through the L1 portal (from the dev account before the last), then wait until `node`
+ * (default: the sequencer) holds it on L2; fail after `timeoutMs` (default 30s). `mark` stores the L1
+ * block number of the deposit as `$mark`.
+ */
+export interface DepositStep extends StepBase {
+  kind: 'deposit'
+  mint: bigint
+  /** @default the sender */
+  to?: Address
+  node?: string
+  mark?: string
+  timeoutMs: number
+}
+
 /** Store the current value of `value` as `$name` for later conditions. */
 export interface MarkStep extends StepBase {
   kind: 'mark'
@@ -82,7 +98,7 @@ export interface MarkStep extends StepBase {
   value: Term
 }
 
-export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | MarkStep
+export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | DepositStep | MarkStep
 export type StepKind = Step['kind']
 
 export interface StepResult {
