@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
+import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
 import { waitFor } from './helpers.js'
 import { requires } from './requires.js'
@@ -40,6 +41,18 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     await waitFor('the deposit on L2', () => devnet.l2().getTransactionReceipt({ hash: l2Hash }).catch(() => undefined), 30_000)
     return { receipt, l2Hash }
   }
+  test('behavior: background deposit load: every deposit sent reaches L2', async () => {
+    const load = await sendDepositLoad(devnet, 7, { rate: 2, durationMs: 3000 })
+    expect(load.failed, load.firstError).toBe(0)
+    expect(load.sent).toBeGreaterThan(0)
+    for (const hash of load.hashes) {
+      const receipt = await devnet.l1.waitForTransactionReceipt({ hash })
+      expect(receipt.status).toBe('success')
+      const [l2Hash] = getL2TransactionHashes(receipt)
+      await waitFor(`deposit ${hash} on L2`, () => devnet.l2().getTransactionReceipt({ hash: l2Hash }).catch(() => undefined), 30_000)
+    }
+  }, 60_000)
+
   const reorgOut = (blockNumber: bigint, reinclude: boolean) =>
     devnet.l1.getBlockNumber().then((head) =>
       l1Reorg({ devnet, state: newFaultState(), record: () => {} }, { depth: Number(head - blockNumber) + 1, reinclude }),

@@ -1,5 +1,6 @@
 /**
- * User deposits from a scenario: sending one through the portal (`deposit` steps, deposit load) and
+ * User deposits from a scenario: sending one through the portal (`deposit` steps), sending them as
+ * background load (`load` with `tx: deposits`) and
  * reading the deposits L1 holds (the recorder). The L2 transaction hash of a deposit comes from its
  * `TransactionDeposited` log, as the rollup node derives it.
  */
@@ -10,6 +11,7 @@ import type { Devnet } from '../devnet/start.js'
 import { TRANSACTION_DEPOSITED_TOPIC } from '../protocol/constants.js'
 import { depositFromLog, depositTxHash, encodeDepositTx } from '../protocol/deposit.js'
 import { call } from '../faults/context.js'
+import { trafficPlan } from './traffic.js'
 
 /** A deposit as L1 holds it. */
 export interface DepositOnL1 {
@@ -31,10 +33,13 @@ interface RpcLog {
 /** Gas the deposits made here ask for on L2: a plain ETH transfer's, with room for a contract recipient. */
 const DEPOSIT_GAS = 100_000n
 
-/** The dev account deposits are sent from on L1: the one before the last (the last sends L2 load). */
-export function depositAccount(devnet: Devnet) {
+/**
+ * The dev account deposits are sent from on L1: `deposit` steps use the one before the last (the last
+ * sends L2 load), deposit load the one before that, so the two never race for a nonce.
+ */
+export function depositAccount(devnet: Devnet, use: 'step' | 'load' = 'step') {
   const accounts = devnet.keys.accounts
-  return privateKeyToAccount(accounts[accounts.length - 2].privateKey)
+  return privateKeyToAccount(accounts[accounts.length - (use === 'step' ? 2 : 3)].privateKey)
 }
 
 /** The portal's `TransactionDeposited` logs of L1 blocks `from..to` (as L1 holds them now), in log order. */
@@ -78,4 +83,39 @@ export async function sendDeposit(devnet: Devnet, options: { mint: bigint; to?: 
 export async function l2BlockOf(devnet: Devnet, node: string, l2Hash: Hex, timeoutMs = 3000): Promise<{ number: number; hash: Hex } | null> {
   const receipt = await call<{ blockNumber: Hex; blockHash: Hex } | null>(devnet.endpoints[node].el, 'eth_getTransactionReceipt', [l2Hash], timeoutMs)
   return receipt ? { number: Number(receipt.blockNumber), hash: receipt.blockHash } : null
+}
+
+export interface DepositLoadReturnType {
+  sent: number
+  failed: number
+  /** Why the first failed deposit failed. */
+  firstError?: string
+  /** L1 hashes of the deposits sent, in sending order. */
+  hashes: Hex[]
+}
+
+/**
+ * Background deposit load: the times and amounts of {@link trafficPlan} for `seed` (every planned tx a
+ * deposit of its value, at least 1 wei, to its recipient), sent through the portal from
+ * {@link depositAccount} (`load`) without waiting for receipts. The recorder finds them on L1 and follows them on L2.
+ */
+export async function sendDepositLoad(devnet: Devnet, seed: number, options: { rate: number; durationMs: number }): Promise<DepositLoadReturnType> {
+  const account = depositAccount(devnet, 'load')
+  const wallet = createWalletClient({ account, chain: devnet.chains.l1, transport: http(devnet.endpoints.l1.rpc) }).extend(walletActionsL1())
+  const plan = trafficPlan(seed, { ...options, recipients: devnet.keys.accounts.slice(0, -3).map((a) => a.address) })
+  const started = Date.now()
+  const out: DepositLoadReturnType = { sent: 0, failed: 0, hashes: [] }
+  for (const tx of plan) {
+    const wait = started + tx.atMs - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    try {
+      const mint = tx.value > 0n ? tx.value : 1n
+      out.hashes.push(await wallet.depositTransaction({ account, request: { gas: DEPOSIT_GAS, mint, to: tx.to }, targetChain: devnet.chains.l2 }))
+      out.sent++
+    } catch (error) {
+      out.failed++
+      out.firstError ??= error instanceof Error ? error.message : String(error)
+    }
+  }
+  return out
 }

@@ -322,6 +322,19 @@ describe('parseScenario', () => {
     expect(after.kind).toBe('expect')
   })
 
+  test('args: load with tx: deposits', () => {
+    const [step] = parseScenario(withStep('load: { rate: 2, duration: 5s, tx: deposits }'), FILE).steps
+    expect(step).toEqual({ index: 0, path: 'steps[0]', line: 2, kind: 'load', rate: 2, durationMs: 5000, tx: 'deposits', label: 'load 2 deposits/s for 5s' })
+    const [transfers] = parseScenario(withStep('load: { rate: 2, duration: 5s, tx: transfers }'), FILE).steps
+    expect(transfers).toMatchObject({ kind: 'load', label: 'load 2 tx/s for 5s' })
+    expect(transfers).not.toHaveProperty('tx')
+  })
+
+  test('error: load tx', () => {
+    expectError(withStep('load: { rate: 2, duration: 5s, tx: blobs }'), 'load', 'steps[0].load.tx: expected one of: transfers, deposits; found "blobs"')
+    expectError(withStep('load: { rate: 2, duration: 5s, tx: deposits, node: sequencer }'), 'load', 'steps[0].load.node: not allowed with tx: deposits (deposits go to L1)')
+  })
+
   test('error: deposit steps', () => {
     expectError(withStep('deposit: 1'), 'deposit', 'steps[0].deposit: expected a mapping with value, to, node or mark (or {}), found 1')
     expectError(withStep('deposit: { value: 0 }'), 'deposit', 'steps[0].deposit.value: expected a number > 0, found 0')

@@ -15,7 +15,7 @@ import { loadScenario } from './load.js'
 import { deriveSeed, drawSeed } from './random.js'
 import { Recorder } from './recorder.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
-import { l2BlockOf, sendDeposit } from './deposits.js'
+import { l2BlockOf, sendDeposit, sendDepositLoad } from './deposits.js'
 import { sendTraffic } from './traffic.js'
 import type { Scenario, ScenarioResult, Step, StepResult } from './types.js'
 
@@ -212,6 +212,12 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
       }
       case 'load': {
         const seed = deriveSeed(env.seed, step.index)
+        if (step.tx === 'deposits') {
+          env.load.push(sendDepositLoad(env.devnet, seed, step).then(({ sent, failed, firstError }) => {
+            rec.record({ kind: 'note', name: 'load', targets: ['l1'], details: { seed, tx: 'deposits', sent, failed, ...(firstError ? { firstError } : {}) } })
+          }))
+          return done('passed', `sending ${step.rate} deposits/s for ${step.durationMs} ms in the background (seed ${seed})`)
+        }
         const sending = sendTraffic(env.devnet, seed, step).then(({ sent, failed }) => {
           rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed } })
         })

@@ -1,7 +1,7 @@
 /** Reads the `steps` of a scenario file. */
 import { getAddress, isAddress, parseEther, type Address } from 'viem'
 import { isMap, isScalar } from 'yaml'
-import { describe, join, str, type Entry, type Reader } from '../topology/reader.js'
+import { describe, join, oneOf, str, type Entry, type Reader } from '../topology/reader.js'
 import { member, number } from '../faults/checks.js'
 import { condition, duration, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
@@ -136,7 +136,7 @@ function readExpect(
 }
 
 function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string | undefined): Step | undefined {
-  const spec = r.entries(own.node, own.path, ['rate', 'duration', 'node'])
+  const spec = r.entries(own.node, own.path, ['rate', 'duration', 'node', 'tx'])
   if (own.node === null || isMap(own.node)) {
     for (const key of ['rate', 'duration']) if (!spec.has(key)) r.fail(own.path, own.line, `missing required key "${key}"`)
   }
@@ -147,7 +147,10 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
   const rate = get('rate', number(0))
   const durationMs = get('duration', duration)
   const node = get('node', member('node', names.nodes))
-  if (rate === undefined || durationMs === undefined || (spec.has('node') && node === undefined)) return undefined
+  const tx = get('tx', oneOf('transfers', 'deposits'))
+  const txEntry = spec.get('tx')
+  if (tx === 'deposits' && spec.has('node')) r.fail(spec.get('node')!.path, spec.get('node')!.line, 'not allowed with tx: deposits (deposits go to L1)')
+  if (rate === undefined || durationMs === undefined || (spec.has('node') && (node === undefined || tx === 'deposits')) || (txEntry && tx === undefined)) return undefined
   const on = node === undefined ? '' : ` on ${node}`
   return {
     ...base,
@@ -155,7 +158,8 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
     rate,
     durationMs,
     ...(node === undefined ? {} : { node }),
-    label: label ?? `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`,
+    ...(tx === 'deposits' ? { tx } : {}),
+    label: label ?? (tx === 'deposits' ? `load ${rate} deposits/s for ${formatDuration(durationMs)}` : `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`),
   }
 }
 

@@ -68,12 +68,17 @@ export interface SleepStep extends StepBase {
   ms: number
 }
 
-/** Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background. */
+/**
+ * Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background; with
+ * `tx: 'deposits'`, `rate` deposits/s through the L1 portal instead (`node` does not apply).
+ */
 export interface LoadStep extends StepBase {
   kind: 'load'
   rate: number
   durationMs: number
   node?: string
+  /** @default 'transfers' */
+  tx?: 'transfers' | 'deposits'
 }
 
 /**

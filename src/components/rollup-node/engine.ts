@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Hex } from 'viem'
+import { decodeDepositTx } from '../../protocol/deposit.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
@@ -199,9 +200,11 @@ export class Engine {
       this.gasLimit = gasLimit
     }
     const rejected: BuiltBlock['rejected'] = []
+    /** Deposits so far in this block per sender (anvil's pool keys deposits by sender and nonce). */
+    const depositsBy = new Map<string, number>()
     for (let i = 0; i < txs.length; i++) {
       try {
-        await this.rpc.call('eth_sendRawTransaction', [txs[i]])
+        await this.send(txs[i], depositsBy)
       } catch (err) {
         if (txs[i].startsWith('0x7e')) throw new Error(`deposit ${i} refused by the engine: ${(err as Error).message}`)
         rejected.push({ index: i, error: (err as Error).message })
@@ -223,6 +226,31 @@ export class Engine {
     if (fields) this.checkOriginFields(block, fields)
     this.onHeadChange?.()
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+  }
+
+  /**
+   * Submits one raw tx. anvil gives a raw deposit its sender's current nonce, so a second deposit from the
+   * same sender in one block would "replace" the first in its pool: that one goes in through
+   * `eth_sendTransaction` with the next pool nonce instead (same fields, so the same tx and hash).
+   */
+  private async send(raw: Hex, depositsBy: Map<string, number>): Promise<void> {
+    if (!raw.startsWith('0x7e')) {
+      await this.rpc.call('eth_sendRawTransaction', [raw])
+      return
+    }
+    const tx = decodeDepositTx(raw)
+    const from = tx.from.toLowerCase()
+    const earlier = depositsBy.get(from) ?? 0
+    depositsBy.set(from, earlier + 1)
+    if (earlier === 0) {
+      await this.rpc.call('eth_sendRawTransaction', [raw])
+      return
+    }
+    const nonce = Number(await this.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + earlier
+    const hex = (n: bigint | number) => `0x${n.toString(16)}`
+    await this.rpc.call('eth_sendTransaction', [
+      { from: tx.from, ...(tx.to ? { to: tx.to } : {}), value: hex(tx.value), gas: hex(tx.gas), data: tx.data, input: tx.data, sourceHash: tx.sourceHash, mint: hex(tx.mint), isSystemTx: tx.isSystemTx, nonce: hex(nonce) },
+    ])
   }
 
   private readonly unsettable = new Set<string>()
