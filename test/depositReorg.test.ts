@@ -1,5 +1,5 @@
 /**
- * Deposits across L1 reorgs on the process runtime: an L1 reorg that removes a deposit removes it from
+ * Deposits across L1 reorgs on every runtime: an L1 reorg that removes a deposit removes it from
  * L2; re-inclusion on the new branch brings it back (as a new deposit: its source hash names the new L1
  * block).
  */
@@ -15,17 +15,18 @@ import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
 import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
-import { waitFor } from './helpers.js'
+import { testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-deposit-reorg-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('deposits across L1 reorgs on process', () => {
+const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
+for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runtime}`, () => {
   let devnet: Devnet
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
-  }, 60_000)
+    devnet = await startDevnet({ runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+  }, 180_000)
   afterAll(async () => {
     await devnet?.stop()
   })
