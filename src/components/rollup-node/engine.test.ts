@@ -5,7 +5,7 @@ import { keccak256, type Hex } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { l2Genesis, rollupConfig } from '../../plan/genesis.js'
 import { devKeys } from '../../plan/keys.js'
-import { encodeDepositTx, userDepositSourceHash } from '../../protocol/deposit.js'
+import { decodeDepositTx, encodeDepositTx, userDepositSourceHash } from '../../protocol/deposit.js'
 import { anvilBinary } from '../../runtime/process/index.js'
 import { defaultTopology } from '../../topology/index.js'
 import { l1InfoTx } from './attributes.js'
@@ -42,5 +42,10 @@ describe('Engine.build', () => {
     expect(built[0].block.transactions.map((t) => t.hash)).toEqual(deposits.map((d) => keccak256(d)))
     expect(built[0].block.gasLimit).toBe('0x2aea540')
     expect(built[1].block.hash).toBe(built[0].block.hash)
+    // Again, now that the sender's nonce is 3.
+    const more = [l1InfoTx(cfg, origin, 1, genesisTime + 2), ...deposits.slice(1).map((d, i) => encodeDepositTx({ ...decodeDepositTx(d), sourceHash: userDepositSourceHash(origin.ref.hash, 10 + i) }))]
+    const next = await Promise.all([a, b].map(async (e) => e.build(await e.head(), genesisTime + 2, more, undefined, 45_000_000)))
+    expect(next[0].block.transactions.map((t) => t.hash)).toEqual(more.map((d) => keccak256(d)))
+    expect(next[1].block.hash).toBe(next[0].block.hash)
   })
 })

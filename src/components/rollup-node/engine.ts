@@ -200,8 +200,13 @@ export class Engine {
       this.gasLimit = gasLimit
     }
     const rejected: BuiltBlock['rejected'] = []
-    /** Deposits so far in this block per sender (anvil's pool keys deposits by sender and nonce). */
-    const depositsBy = new Map<string, number>()
+    /** Deposits in this block per sender, and how many of them went in so far (see {@link send}). */
+    const depositsBy = new Map<string, { total: number; sent: number }>()
+    for (const raw of txs) {
+      if (!raw.startsWith('0x7e')) continue
+      const from = decodeDepositTx(raw).from.toLowerCase()
+      depositsBy.set(from, { total: (depositsBy.get(from)?.total ?? 0) + 1, sent: 0 })
+    }
     for (let i = 0; i < txs.length; i++) {
       try {
         await this.send(txs[i], depositsBy)
@@ -229,24 +234,19 @@ export class Engine {
   }
 
   /**
-   * Submits one raw tx. anvil gives a raw deposit its sender's current nonce, so a second deposit from the
-   * same sender in one block would "replace" the first in its pool: that one goes in through
-   * `eth_sendTransaction` with the next pool nonce instead (same fields, so the same tx and hash).
+   * Submits one raw tx. anvil's pool keys a raw deposit by sender and a nonce of its own, so a second
+   * deposit from the same sender in one block would "replace" the first (or wait for a nonce gap to
+   * close). The deposits of a sender with several in the block go in through `eth_sendTransaction` with
+   * explicit consecutive pool nonces from the sender's nonce instead (same fields, so the same tx and hash).
    */
-  private async send(raw: Hex, depositsBy: Map<string, number>): Promise<void> {
-    if (!raw.startsWith('0x7e')) {
+  private async send(raw: Hex, depositsBy: Map<string, { total: number; sent: number }>): Promise<void> {
+    const tx = raw.startsWith('0x7e') ? decodeDepositTx(raw) : undefined
+    const mine = tx && depositsBy.get(tx.from.toLowerCase())
+    if (!tx || !mine || mine.total < 2) {
       await this.rpc.call('eth_sendRawTransaction', [raw])
       return
     }
-    const tx = decodeDepositTx(raw)
-    const from = tx.from.toLowerCase()
-    const earlier = depositsBy.get(from) ?? 0
-    depositsBy.set(from, earlier + 1)
-    if (earlier === 0) {
-      await this.rpc.call('eth_sendRawTransaction', [raw])
-      return
-    }
-    const nonce = Number(await this.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + earlier
+    const nonce = Number(await this.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + mine.sent++
     const hex = (n: bigint | number) => `0x${n.toString(16)}`
     await this.rpc.call('eth_sendTransaction', [
       { from: tx.from, ...(tx.to ? { to: tx.to } : {}), value: hex(tx.value), gas: hex(tx.gas), data: tx.data, input: tx.data, sourceHash: tx.sourceHash, mint: hex(tx.mint), isSystemTx: tx.isSystemTx, nonce: hex(nonce) },
