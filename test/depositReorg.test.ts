@@ -46,7 +46,7 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
     return { receipt, l2Hash }
   }
   test('behavior: background deposit load: every deposit sent reaches L2', async () => {
-    const load = await sendDepositLoad(devnet, 7, { rate: 2, durationMs: 3000 })
+    const load = await sendDepositLoad(devnet, 7, { rate: 2, durationMs: 6000 })
     expect(load.failed, load.firstError).toBe(0)
     expect(load.sent).toBeGreaterThan(0)
     for (const hash of load.hashes) {
