@@ -32,6 +32,12 @@ interface RpcLog {
 
 /** Gas the deposits made here ask for on L2: a plain ETH transfer's, with room for a contract recipient. */
 const DEPOSIT_GAS = 100_000n
+/**
+ * L1 gas of the portal call (about 160k with the L2 gas it buys). Not estimated: the portal burns gas by
+ * the L1 base fee of the block that includes it, which differs from the one it was estimated on, so an
+ * estimate can run out of gas (seen under deposit load).
+ */
+const PORTAL_GAS = 500_000n
 
 /**
  * The dev account deposits are sent from on L1: `deposit` steps use the one before the last (the last
@@ -70,6 +76,7 @@ export async function sendDeposit(devnet: Devnet, options: { mint: bigint; to?: 
     account,
     request: { gas: DEPOSIT_GAS, mint: options.mint, to: options.to ?? account.address },
     targetChain: devnet.chains.l2,
+    gas: PORTAL_GAS,
   })
   const receipt = await devnet.l1.waitForTransactionReceipt({ hash, timeout: options.timeoutMs ?? 30_000 })
   if (receipt.status !== 'success') throw new Error(`deposit ${hash} reverted on L1 (block ${receipt.blockNumber})`)
@@ -110,7 +117,7 @@ export async function sendDepositLoad(devnet: Devnet, seed: number, options: { r
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     try {
       const mint = tx.value > 0n ? tx.value : 1n
-      out.hashes.push(await wallet.depositTransaction({ account, request: { gas: DEPOSIT_GAS, mint, to: tx.to }, targetChain: devnet.chains.l2 }))
+      out.hashes.push(await wallet.depositTransaction({ account, request: { gas: DEPOSIT_GAS, mint, to: tx.to }, targetChain: devnet.chains.l2, gas: PORTAL_GAS }))
       out.sent++
     } catch (error) {
       out.failed++
