@@ -1,5 +1,5 @@
 /**
- * Settlement on the process runtime, with viem's op-stack actions as their authors wrote them: the L1
+ * Settlement on every runtime, with viem's op-stack actions as their authors wrote them: the L1
  * contracts answer, a deposit made on L1 appears on L2 with its real source hash, the L1 fee actions
  * read the GasPriceOracle, and SystemConfig updates reach the rollup nodes.
  */
@@ -12,18 +12,21 @@ import { getL2TransactionHashes, getSourceHash, publicActionsL1, publicActionsL2
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { SpecError } from '../src/errors.js'
-import { rpc, waitFor } from './helpers.js'
+import { rpc, testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-settlement-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('settlement on process', () => {
+const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
+for (const runtime of testRuntimes()) built(`settlement on ${runtime}`, () => {
   let devnet: Devnet
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
-  }, 60_000)
+    devnet = await startDevnet({ runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+    // A loaded machine can start the chain late; L1 updates reach L2 blocks only once it caught up.
+    await waitFor('the sequencer caught up with the wall clock', async () => Date.now() / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, 150_000, 500)
+  }, 240_000)
   afterAll(async () => {
     await devnet?.stop()
   })
@@ -103,6 +106,34 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     await send('setBatcherHash', [`0x${devnet.keys.batcher.address.slice(2).toLowerCase().padStart(64, '0')}`])
     const target = Number(await devnet.l2().getBlockNumber())
     await waitFor('the replica derives again', async () => (await rpc(devnet.endpoints['replica-0'].rollup, 'optimism_syncStatus')).safe_l2.number > target, 60_000)
+  }, 120_000)
+
+  test('behavior: a gas limit update reaches later L2 blocks; an unsafe block signer update changes which gossip the replica accepts', async () => {
+    const c = devnet.descriptor().contracts!.l1
+    const admin = privateKeyToAccount(devnet.keys.admin.privateKey)
+    const wallet = createWalletClient({ account: admin, chain: devnet.chains.l1, transport: http() })
+    const abi = parseAbi(['function setGasLimit(uint64)', 'function setUnsafeBlockSigner(address)'])
+    const send = async (functionName: 'setGasLimit' | 'setUnsafeBlockSigner', args: readonly unknown[]) => {
+      const hash = await wallet.writeContract({ address: c.SystemConfigProxy, abi, functionName, args } as never)
+      expect((await devnet.l1.waitForTransactionReceipt({ hash })).status).toBe('success')
+    }
+    await send('setGasLimit', [45_000_000n])
+    for (const node of ['sequencer', 'replica-0']) {
+      await waitFor(`${node}: L2 blocks carry the new gas limit`, async () => (await devnet.l2(node).getBlock()).gasLimit === 45_000_000n, 30_000)
+    }
+    // The replica derives the same blocks from L1.
+    const target = Number(await devnet.l2().getBlockNumber())
+    await waitFor('the replica derives past the update', async () => (await rpc(devnet.endpoints['replica-0'].rollup, 'optimism_syncStatus')).safe_l2.number > target, 60_000)
+
+    // Another unsafe block signer: the replica rejects the sequencer's gossip until it is set back.
+    await send('setUnsafeBlockSigner', [devnet.keys.accounts[7].address])
+    await waitFor('the replica rejects gossip from the old signer', async () => devnet.service('replica-0').logs(400).some((line) => line.includes('rejecting gossip block')), 30_000)
+    await send('setUnsafeBlockSigner', [devnet.keys.sequencer.address])
+    const head = Number(await devnet.l2().getBlockNumber())
+    await waitFor('the replica takes gossip again (unsafe ahead of safe)', async () => {
+      const s = await rpc(devnet.endpoints['replica-0'].rollup, 'optimism_syncStatus')
+      return s.unsafe_l2.number > head && s.unsafe_l2.number > s.safe_l2.number
+    }, 30_000)
   }, 120_000)
 })
 

@@ -123,6 +123,33 @@ export interface ClientCall {
   error?: string
 }
 
+/** A user deposit seen on L1: a `TransactionDeposited` log of the portal (kept after a reorg removes it). */
+export interface L1Deposit {
+  /** When the recorder first saw it. */
+  t: number
+  /** The L1 block holding the log. */
+  l1: { number: number; hash: string }
+  logIndex: number
+  /** Hash of the L2 deposit transaction (from its source hash, which names the L1 block and log). */
+  l2Hash: string
+}
+
+/** Where one node has a deposit, recorded when it changes: the L2 block holding it, or `null` (not on its chain). */
+export interface DepositObservation {
+  t: number
+  node: string
+  l2Hash: string
+  block: { number: number; hash: string } | null
+}
+
+/** Deposits: what L1 holds and what each node's L2 holds. */
+export interface DepositHistory {
+  /** The rollup's sequencing window, in L1 blocks (`seq_window_size`). */
+  seqWindowSize: number
+  l1: L1Deposit[]
+  onL2: DepositObservation[]
+}
+
 export type EventKind = 'step-start' | 'step-end' | 'fault-start' | 'fault-end' | 'expect-pass' | 'expect-fail' | 'note'
 
 export interface HistoryEvent {
@@ -167,6 +194,8 @@ export interface History {
   conductors?: ConductorSample[]
   /** Blocks sequenced by conductor-managed nodes and committed by their conductors (absent without conductors). */
   claims?: BlockClaim[]
+  /** User deposits on L1 and on each node's L2 (absent: not recorded). */
+  deposits?: DepositHistory
 }
 
 export interface Violation {

@@ -1,5 +1,6 @@
 /** The invariants scenarios are checked against: one per file, each a pure function of the history. */
 import type { History, Violation } from '../devnet/history.js'
+import { depositsIncluded } from './depositsIncluded.js'
 import { finalizedNeverReorgs } from './finalizedNeverReorgs.js'
 import { headOrdering } from './headOrdering.js'
 import { leaderLiveness } from './leaderLiveness.js'
@@ -19,6 +20,7 @@ export { invariantDefaults } from './options.js'
 export { faultWindows, type FaultWindow } from './faultWindows.js'
 export type { Invariant, InvariantOptions } from './types.js'
 export {
+  depositsIncluded,
   finalizedNeverReorgs,
   headOrdering,
   nodesAgree,
@@ -43,6 +45,7 @@ export const allInvariants: readonly Invariant[] = [
   nodesAgree,
   outputRootsAgree,
   proposalsValid,
+  depositsIncluded,
   unsafeLiveness,
   safeLiveness,
   singleSequencer,

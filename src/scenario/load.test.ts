@@ -219,7 +219,7 @@ describe('parseScenario', () => {
   })
 
   test('error: steps that are not a list, empty, or have no or two kinds', () => {
-    const kinds = 'wait, expect, fault, heal, sleep, load, mark, withdraw'
+    const kinds = 'wait, expect, fault, heal, sleep, load, deposit, mark, withdraw'
     expectError(yaml('steps: 3'), 'steps', 'steps: expected a list, found 3')
     expectError(yaml('steps: []'), 'steps', 'steps: expected at least one step')
     expectError(withStep('5'), '- 5', `steps[0]: expected a mapping with one of: ${kinds}; found 5`)
@@ -324,6 +324,42 @@ describe('parseScenario', () => {
     expectError(withStep('withdraw: { value: lots }'), 'withdraw', 'steps[0].withdraw.value: expected an amount such as 0.08 ether, 80 gwei or an integer of wei; found "lots"')
     expectError(withStep('withdraw: { value: 1 ether, account: 9 }'), 'withdraw', 'steps[0].withdraw.account: expected an integer between 0 and 8, found 9')
     expectError(withStep('withdraw: { value: 1 ether, to: x }'), 'withdraw', 'steps[0].withdraw.to: unknown key "to"; expected one of: value, account')
+  })
+
+  test('args: deposit steps, with defaults and with every key; its mark is known to later steps', () => {
+    const [plain] = parseScenario(withStep('deposit: {}'), FILE).steps
+    expect(plain).toEqual({ index: 0, path: 'steps[0]', line: 2, kind: 'deposit', mint: 10n ** 18n, timeoutMs: 30_000, label: 'deposit 1 ETH' })
+    const text = yaml(
+      'steps:',
+      '  - deposit: { value: 0.5, to: "0x000000000000000000000000000000000000beef", node: replica-0, mark: at }',
+      '    timeout: 10s',
+      '  - expect: "l1.head <= $at + 3"',
+    )
+    const [full, after] = parseScenario(text, FILE).steps
+    expect(full).toMatchObject({ kind: 'deposit', mint: 5n * 10n ** 17n, to: '0x000000000000000000000000000000000000bEEF', node: 'replica-0', mark: 'at', timeoutMs: 10_000 })
+    expect(after.kind).toBe('expect')
+  })
+
+  test('args: load with tx: deposits', () => {
+    const [step] = parseScenario(withStep('load: { rate: 2, duration: 5s, tx: deposits }'), FILE).steps
+    expect(step).toEqual({ index: 0, path: 'steps[0]', line: 2, kind: 'load', rate: 2, durationMs: 5000, tx: 'deposits', label: 'load 2 deposits/s for 5s' })
+    const [transfers] = parseScenario(withStep('load: { rate: 2, duration: 5s, tx: transfers }'), FILE).steps
+    expect(transfers).toMatchObject({ kind: 'load', label: 'load 2 tx/s for 5s' })
+    expect(transfers).not.toHaveProperty('tx')
+  })
+
+  test('error: load tx', () => {
+    expectError(withStep('load: { rate: 2, duration: 5s, tx: blobs }'), 'load', 'steps[0].load.tx: expected one of: transfers, deposits; found "blobs"')
+    expectError(withStep('load: { rate: 2, duration: 5s, tx: deposits, node: sequencer }'), 'load', 'steps[0].load.node: not allowed with tx: deposits (deposits go to L1)')
+  })
+
+  test('error: deposit steps', () => {
+    expectError(withStep('deposit: 1'), 'deposit', 'steps[0].deposit: expected a mapping with value, to, node or mark (or {}), found 1')
+    expectError(withStep('deposit: { value: 0 }'), 'deposit', 'steps[0].deposit.value: expected a number > 0, found 0')
+    expectError(withStep('deposit: { to: 0x12 }'), 'deposit', 'steps[0].deposit.to: expected an address (0x and 40 hex digits), found 18')
+    expectError(withStep('deposit: { node: l1 }'), 'deposit', `steps[0].deposit.node: unknown node "l1"; expected one of: ${nodes.join(', ')}`)
+    expectError(withStep('deposit: { mark: 2x }'), 'deposit', 'steps[0].deposit.mark: expected a mark name (a letter or "_", then letters, digits or "_"), found "2x"')
+    expectError(withStep('deposit: { amount: 1 }'), 'deposit', 'steps[0].deposit.amount: unknown key "amount"; expected one of: value, to, node, mark')
   })
 
   test('behavior: every problem is reported, sorted by line; a mark is known only after its step', () => {

@@ -1,8 +1,9 @@
 /**
  * The recorder: samples every rollup node's `optimism_syncStatus` (and `admin_sequencerActive`), the
  * L1 head, block hashes at the nodes' common safe head, and output roots (reported by
- * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block) and, with proxyd, its
- * latest block and metrics into a History; load steps record their client calls through it.
+ * `optimism_outputAtBlock` and recomputed from `eth_getProof` plus the block), user deposits (the portal's
+ * logs on L1, and where each node's L2 holds them) and, with proxyd, its latest block and metrics into a
+ * History; load steps record their client calls through it.
  * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
  */
 import { concat, keccak256, type Hex } from 'viem'
@@ -12,6 +13,7 @@ import { call } from '../faults/context.js'
 import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'
 import { ConductorSampler } from './conductorSampler.js'
 import { GameSampler } from './gameSampler.js'
+import { depositsOnL1, l2BlockOf } from './deposits.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
@@ -32,6 +34,10 @@ export class Recorder {
   private readonly lastUnsafe = new Map<string, { number: number; hash: Hex; reorgs: number }>()
   private readonly conductors: ConductorSampler
   private readonly games: GameSampler
+  /** Highest L1 block scanned for deposits. */
+  private depositScan = -1
+  /** Per `node l2Hash`: the hash of the L2 block holding the deposit at the last observation, or null. */
+  private readonly depositSeen = new Map<string, string | null>()
 
   constructor(
     private readonly devnet: Devnet,
@@ -51,6 +57,7 @@ export class Recorder {
       proxyd: [],
       clients: [],
       l1Canonical: {},
+      ...(devnet.contracts.l1.OptimismPortalProxy ? { deposits: { seqWindowSize: devnet.topology.l2.sequencingWindow, l1: [], onL2: [] } } : {}),
     }
     this.conductors = new ConductorSampler(devnet.topology, devnet.endpoints, this.history)
     this.games = new GameSampler(devnet, this.history)
@@ -122,6 +129,7 @@ export class Recorder {
     await Promise.all([this.sampleL1(t), this.sampleProxyd(t)])
     await this.conductors.sample(t, statuses.flatMap((r) => (r ? [{ node: r.node, active: r.active, unsafe: r.s.unsafe_l2.number }] : [])))
     if (round % 2 === 0) await this.games.sample(t)
+    if (round % 2 === 0) await this.sampleDeposits().catch(() => {})
     const live = statuses.filter((r) => r !== undefined)
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
@@ -203,11 +211,46 @@ export class Recorder {
     }
   }
 
-  /** Canonical L1 hashes of every L1 origin the samples mention (once L1 settled). */
+  /**
+   * New deposits on L1 (the blocks above L1 finalized are read again: a reorg may have replaced them), then
+   * where each node holds the deposits still in question: canonical ones some node lacks (until one holds
+   * it and L1 finalized it), reorged-out ones some node still holds. Records only changes.
+   */
+  async sampleDeposits(): Promise<void> {
+    const { deposits } = this.history
+    const l1 = this.history.l1.at(-1)
+    if (!deposits || !l1) return
+    const t = this.now()
+    const finalized = l1.finalized.number
+    const head = Number(await call<Hex>(this.devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+    const found = await depositsOnL1(this.devnet, Math.min(this.depositScan + 1, finalized + 1), head)
+    this.depositScan = head
+    const known = new Set(deposits.l1.map((d) => d.l2Hash))
+    for (const d of found) if (!known.has(d.l2Hash)) deposits.l1.push({ t, ...d })
+    const canonical = new Set<string>(found.map((d) => d.l2Hash))
+    const held = (l2Hash: string) => this.history.nodes.filter((node) => this.depositSeen.get(`${node} ${l2Hash}`))
+    for (const d of deposits.l1) {
+      const holders = held(d.l2Hash).length
+      const reorged = d.l1.number > finalized && !canonical.has(d.l2Hash)
+      const open = reorged ? holders > 0 : holders < this.history.nodes.length && (holders === 0 || d.l1.number > finalized)
+      if (!open) continue
+      for (const node of this.history.nodes) {
+        const block = await l2BlockOf(this.devnet, node, d.l2Hash as Hex).catch(() => undefined)
+        if (block === undefined) continue // the node does not answer
+        const key = `${node} ${d.l2Hash}`
+        if (this.depositSeen.has(key) && this.depositSeen.get(key) === (block?.hash ?? null)) continue
+        this.depositSeen.set(key, block?.hash ?? null)
+        deposits.onL2.push({ t: this.now(), node, l2Hash: d.l2Hash, block })
+      }
+    }
+  }
+
+  /** Canonical L1 hashes of every L1 origin the samples mention and of every deposit's L1 block (once L1 settled). */
   async fillCanonical(): Promise<void> {
     const url = this.devnet.endpoints.l1.rpc
     const numbers = new Set<number>()
     for (const s of this.history.samples) numbers.add(s.safe.l1origin.number)
+    for (const d of this.history.deposits?.l1 ?? []) numbers.add(d.l1.number)
     for (const n of numbers) {
       const b = await call<BlockJson | null>(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false]).catch(() => null)
       if (b) this.history.l1Canonical[n] = b.hash

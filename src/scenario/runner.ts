@@ -18,6 +18,7 @@ import { loadScenario } from './load.js'
 import { deriveSeed, drawSeed } from './random.js'
 import { Recorder } from './recorder.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
+import { l2BlockOf, sendDeposit, sendDepositLoad } from './deposits.js'
 import { sendTraffic } from './traffic.js'
 import type { Scenario, ScenarioResult, Step, StepResult, WithdrawStep } from './types.js'
 
@@ -197,8 +198,30 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         marks[step.name] = value
         return done('passed', `${step.name} = ${value}`)
       }
+      case 'deposit': {
+        const end = Date.now() + step.timeoutMs
+        const deposit = await sendDeposit(env.devnet, { mint: step.mint, to: step.to, timeoutMs: step.timeoutMs })
+        const node = step.node ?? rec.history.nodes[0]
+        let block = await l2BlockOf(env.devnet, node, deposit.l2Hash).catch(() => null)
+        while (!block && Date.now() < end) {
+          await sleep(100)
+          block = await l2BlockOf(env.devnet, node, deposit.l2Hash).catch(() => null)
+        }
+        const details = { l1Block: deposit.l1.number, l1BlockHash: deposit.l1.hash, logIndex: deposit.logIndex, l2Hash: deposit.l2Hash, l2Block: block?.number }
+        rec.record({ kind: 'note', name: 'deposit', targets: [node], details })
+        if (!block) return done('failed', `deposit ${deposit.l2Hash} (L1 block ${deposit.l1.number}) not on ${node} within ${step.timeoutMs} ms`)
+        if (step.mark) marks[step.mark] = deposit.l1.number
+        await rec.sampleDeposits() // the history holds the deposit on L2 before any later step acts
+        return done('passed', `deposit ${deposit.l2Hash}: L1 block ${deposit.l1.number}, ${node} block ${block.number}`)
+      }
       case 'load': {
         const seed = deriveSeed(env.seed, step.index)
+        if (step.tx === 'deposits') {
+          env.load.push(sendDepositLoad(env.devnet, seed, step).then(({ sent, failed, firstError }) => {
+            rec.record({ kind: 'note', name: 'load', targets: ['l1'], details: { seed, tx: 'deposits', sent, failed, ...(firstError ? { firstError } : {}) } })
+          }))
+          return done('passed', `sending ${step.rate} deposits/s for ${step.durationMs} ms in the background (seed ${seed})`)
+        }
         const sending = sendTraffic(env.devnet, seed, { ...step, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing }) => {
           rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed, landed, missing } })
         })

@@ -1,16 +1,17 @@
 /** Reads the `steps` of a scenario file. */
+import { getAddress, isAddress, parseEther, type Address } from 'viem'
 import { isMap, isScalar } from 'yaml'
-import { describe, int, join, str, type Entry, type Reader } from '../topology/reader.js'
+import { describe, int, join, oneOf, str, type Entry, type Reader } from '../topology/reader.js'
 import { readWei } from '../topology/settlement.js'
 import { member, number } from '../faults/checks.js'
 import { condition, duration, term } from './checks.js'
 import { formatTerm, type Condition } from './condition.js'
 import { formatDuration } from './duration.js'
 import { FAULT_NAMES, readFault, type FaultCall, type FaultName, type Names } from '../faults/index.js'
-import type { Step } from './types.js'
+import type { DepositStep, Step } from './types.js'
 
 /** Step kinds (exactly one per step) and the keys each allows beside its own and `label`. */
-const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], mark: [], withdraw: ['within'] } as const
+const KINDS = { wait: ['timeout'], expect: ['within'], fault: ['args'], heal: [], sleep: [], load: [], deposit: ['timeout'], mark: [], withdraw: ['within'] } as const
 type Kind = keyof typeof KINDS
 const KIND_NAMES = Object.keys(KINDS) as Kind[]
 
@@ -26,6 +27,10 @@ export const stepDefaults = {
   withdrawWithinMs: 60_000,
   /** `withdraw.account`: a funded account no role and no load step uses. @default 5 */
   withdrawAccount: 5,
+  /** `deposit.value`, in ETH @default 1 */
+  depositValueEth: 1,
+  /** `deposit` `timeout` @default 30s */
+  depositTimeoutMs: 30_000,
 }
 
 /** Reads `steps`; marks become known to the steps after the one that sets them. */
@@ -83,6 +88,11 @@ function readStep(r: Reader, item: Entry, index: number, names: Names, marks: st
       return readLoad(r, own, base, names, label)
     case 'withdraw':
       return readWithdraw(r, own, companion('within'), base, names, label)
+    case 'deposit': {
+      const step = readDeposit(r, own, companion('timeout'), base, names, label)
+      if (step?.mark) marks.push(step.mark)
+      return step
+    }
     case 'mark': {
       const spec = r.entries(own.node, own.path, ['name', 'value'])
       if (own.node === null || isMap(own.node)) {
@@ -143,7 +153,7 @@ function readExpect(
 }
 
 function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string | undefined): Step | undefined {
-  const spec = r.entries(own.node, own.path, ['rate', 'duration', 'node'])
+  const spec = r.entries(own.node, own.path, ['rate', 'duration', 'node', 'tx'])
   if (own.node === null || isMap(own.node)) {
     for (const key of ['rate', 'duration']) if (!spec.has(key)) r.fail(own.path, own.line, `missing required key "${key}"`)
   }
@@ -154,7 +164,10 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
   const rate = get('rate', number(0))
   const durationMs = get('duration', duration)
   const node = get('node', member('node', names.services.includes('proxyd') ? [...names.nodes, 'proxyd'] : names.nodes))
-  if (rate === undefined || durationMs === undefined || (spec.has('node') && node === undefined)) return undefined
+  const tx = get('tx', oneOf('transfers', 'deposits'))
+  const txEntry = spec.get('tx')
+  if (tx === 'deposits' && spec.has('node')) r.fail(spec.get('node')!.path, spec.get('node')!.line, 'not allowed with tx: deposits (deposits go to L1)')
+  if (rate === undefined || durationMs === undefined || (spec.has('node') && (node === undefined || tx === 'deposits')) || (txEntry && tx === undefined)) return undefined
   const on = node === undefined ? '' : ` on ${node}`
   return {
     ...base,
@@ -162,7 +175,8 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
     rate,
     durationMs,
     ...(node === undefined ? {} : { node }),
-    label: label ?? `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`,
+    ...(tx === 'deposits' ? { tx } : {}),
+    label: label ?? (tx === 'deposits' ? `load ${rate} deposits/s for ${formatDuration(durationMs)}` : `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`),
   }
 }
 
@@ -184,6 +198,42 @@ function readWithdraw(r: Reader, own: Entry, within: Entry | undefined, base: Ba
   if (value === undefined || account === undefined || withinMs === undefined) return undefined
   const ether = Number(BigInt(value) / 10n ** 12n) / 1e6
   return { ...base, kind: 'withdraw', value, account, withinMs, label: label ?? `withdraw ${ether} ETH from account ${account} to L1 within ${formatDuration(withinMs)}` }
+}
+
+/** `deposit: { value: 1.5, to: 0x…, node: sequencer, mark: depositBlock }` (every key optional; `{}` deposits 1 ETH). */
+function readDeposit(r: Reader, own: Entry, timeout: Entry | undefined, base: Base, names: Names, label: string | undefined): DepositStep | undefined {
+  if (own.node !== null && !isMap(own.node)) return r.fail(own.path, own.line, `expected a mapping with value, to, node or mark (or {}), found ${describe(own.node)}`)
+  const spec = r.entries(own.node, own.path, ['value', 'to', 'node', 'mark'])
+  const get = <T>(key: string, check: (r: Reader, node: Entry['node'], path: string) => T | undefined) => {
+    const entry = spec.get(key)
+    return entry && check(r, entry.node, entry.path)
+  }
+  const value = spec.has('value') ? get('value', number(0)) : stepDefaults.depositValueEth
+  const to = get('to', address)
+  const node = get('node', member('node', names.nodes))
+  const markEntry = spec.get('mark')
+  let mark = get('mark', str)
+  if (markEntry && mark !== undefined && !MARK_NAME.test(mark)) mark = r.fail(markEntry.path, markEntry.line, `expected a mark name (a letter or "_", then letters, digits or "_"), found ${JSON.stringify(mark)}`)
+  const timeoutMs = option(r, timeout, stepDefaults.depositTimeoutMs)
+  const invalid = (key: string, got: unknown) => spec.has(key) && got === undefined
+  if (value === undefined || timeoutMs === undefined || invalid('to', to) || invalid('node', node) || invalid('mark', mark)) return undefined
+  return {
+    ...base,
+    kind: 'deposit',
+    mint: parseEther(String(value)),
+    ...(to ? { to } : {}),
+    ...(node ? { node } : {}),
+    ...(mark ? { mark } : {}),
+    timeoutMs,
+    label: label ?? `deposit ${value} ETH${to ? ` to ${to}` : ''}${mark ? ` (L1 block as $${mark})` : ''}`,
+  }
+}
+
+/** A 20-byte hex address. */
+function address(r: Reader, node: Entry['node'], path: string): Address | undefined {
+  const value = isScalar(node) ? node.value : undefined
+  if (typeof value === 'string' && isAddress(value, { strict: false })) return getAddress(value)
+  return r.fail(path, r.line(node), `expected an address (0x and 40 hex digits), found ${describe(node)}`)
 }
 
 /** `fault l1Reorg depth=2 reinclude=true`. */

@@ -1,4 +1,5 @@
 /** A scenario as the runner trusts it after loading, and what running it produces. */
+import type { Address } from 'viem'
 import type { InvariantOptions } from '../invariants/types.js'
 import type { Topology } from '../topology/types.js'
 import type { Condition, Term } from './condition.js'
@@ -73,12 +74,31 @@ export interface SleepStep extends StepBase {
  * Send `rate` tx/s to `node` (default: the sequencer; `proxyd`: through proxyd) for `durationMs`, in the
  * background; its calls go into the history (`clients`), and its `load` note says which accepted
  * transactions did not land.
+ * Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background; with
+ * `tx: 'deposits'`, `rate` deposits/s through the L1 portal instead (`node` does not apply).
  */
 export interface LoadStep extends StepBase {
   kind: 'load'
   rate: number
   durationMs: number
   node?: string
+  /** @default 'transfers' */
+  tx?: 'transfers' | 'deposits'
+}
+
+/**
+ * Deposit `mint` wei through the L1 portal (from the dev account before the last), then wait until `node`
+ * (default: the sequencer) holds it on L2; fail after `timeoutMs` (default 30s). `mark` stores the L1
+ * block number of the deposit as `$mark`.
+ */
+export interface DepositStep extends StepBase {
+  kind: 'deposit'
+  mint: bigint
+  /** @default the sender */
+  to?: Address
+  node?: string
+  mark?: string
+  timeoutMs: number
 }
 
 /** Store the current value of `value` as `$name` for later conditions. */
@@ -101,7 +121,7 @@ export interface WithdrawStep extends StepBase {
   withinMs: number
 }
 
-export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | MarkStep | WithdrawStep
+export type Step = WaitStep | ExpectStep | FaultStep | SleepStep | LoadStep | DepositStep | MarkStep | WithdrawStep
 export type StepKind = Step['kind']
 
 export interface StepResult {

@@ -21,6 +21,8 @@ export interface Attributes {
   transactions: Hex[]
   /** The L1 origin's fields the block takes (op-node's `PayloadAttributes`): see {@link originFields}. */
   fields: OriginFields
+  /** The block gas limit: the system config's at the L1 origin (a GAS_LIMIT update applies from the next epoch's blocks). */
+  gasLimit: number
 }
 
 /** Block fields an L2 block takes from its L1 origin. */
@@ -96,5 +98,6 @@ export async function buildAttributes(args: {
     sequenceNumber: args.sequenceNumber,
     transactions: [l1InfoTx(args.cfg, args.origin, args.sequenceNumber, args.timestamp, sc), ...deposits, ...args.txs],
     fields: originFields(args.cfg, args.origin, args.timestamp),
+    gasLimit: sc.gasLimit,
   }
 }

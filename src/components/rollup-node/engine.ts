@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Hex } from 'viem'
+import { decodeDepositTx } from '../../protocol/deposit.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
@@ -109,6 +110,7 @@ export class Engine {
     this.watch(spawned.child)
     this.headNumber = undefined
     this.dirty = true
+    this.gasLimit = undefined
     old.kill('SIGKILL')
   }
 
@@ -122,6 +124,7 @@ export class Engine {
     await this.rpc.call('anvil_loadState', [state])
     this.headNumber = undefined
     this.dirty = true
+    this.gasLimit = undefined
   }
 
   private stopping = false
@@ -131,6 +134,8 @@ export class Engine {
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
   private dirty = true
+  /** The block gas limit last given to anvil (`evm_setBlockGasLimit`); unknown after a (re)start or load. */
+  private gasLimit: number | undefined
 
   get url(): string {
     return this.rpc.url
@@ -175,10 +180,11 @@ export class Engine {
 
   /**
    * Builds one block on `parent` (which must be, or become after a rewind, the engine head) holding
-   * exactly `txs` in order at `timestamp`. Deposits that fail abort the build; other refused txs are
-   * reported in `rejected` and left out.
+   * exactly `txs` in order at `timestamp`, with gas limit `gasLimit` (the system config's; absent: the
+   * engine's current one). Deposits that fail abort the build; other refused txs are reported in
+   * `rejected` and left out.
    */
-  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields): Promise<BuiltBlock> {
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields, gasLimit?: number): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
     if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
@@ -189,10 +195,21 @@ export class Engine {
       baseFeePerGas: BigInt(parent.baseFeePerGas),
     })
     await this.rpc.call('anvil_setNextBlockBaseFeePerGas', [`0x${baseFee.toString(16)}`])
+    if (gasLimit !== undefined && gasLimit !== this.gasLimit) {
+      await this.rpc.call('evm_setBlockGasLimit', [`0x${gasLimit.toString(16)}`])
+      this.gasLimit = gasLimit
+    }
     const rejected: BuiltBlock['rejected'] = []
+    /** Deposits in this block per sender, and how many of them went in so far (see {@link send}). */
+    const depositsBy = new Map<string, { total: number; sent: number }>()
+    for (const raw of txs) {
+      if (!raw.startsWith('0x7e')) continue
+      const from = decodeDepositTx(raw).from.toLowerCase()
+      depositsBy.set(from, { total: (depositsBy.get(from)?.total ?? 0) + 1, sent: 0 })
+    }
     for (let i = 0; i < txs.length; i++) {
       try {
-        await this.rpc.call('eth_sendRawTransaction', [txs[i]])
+        await this.send(txs[i], depositsBy)
       } catch (err) {
         if (txs[i].startsWith('0x7e')) throw new Error(`deposit ${i} refused by the engine: ${(err as Error).message}`)
         rejected.push({ index: i, error: (err as Error).message })
@@ -214,6 +231,26 @@ export class Engine {
     if (fields) this.checkOriginFields(block, fields)
     this.onHeadChange?.()
     return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+  }
+
+  /**
+   * Submits one raw tx. anvil's pool keys a raw deposit by sender and a nonce of its own, so a second
+   * deposit from the same sender in one block would "replace" the first (or wait for a nonce gap to
+   * close). The deposits of a sender with several in the block go in through `eth_sendTransaction` with
+   * explicit consecutive pool nonces from the sender's nonce instead (same fields, so the same tx and hash).
+   */
+  private async send(raw: Hex, depositsBy: Map<string, { total: number; sent: number }>): Promise<void> {
+    const tx = raw.startsWith('0x7e') ? decodeDepositTx(raw) : undefined
+    const mine = tx && depositsBy.get(tx.from.toLowerCase())
+    if (!tx || !mine || mine.total < 2) {
+      await this.rpc.call('eth_sendRawTransaction', [raw])
+      return
+    }
+    const nonce = Number(await this.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + mine.sent++
+    const hex = (n: bigint | number) => `0x${n.toString(16)}`
+    await this.rpc.call('eth_sendTransaction', [
+      { from: tx.from, ...(tx.to ? { to: tx.to } : {}), value: hex(tx.value), gas: hex(tx.gas), data: tx.data, input: tx.data, sourceHash: tx.sourceHash, mint: hex(tx.mint), isSystemTx: tx.isSystemTx, nonce: hex(nonce) },
+    ])
   }
 
   private readonly unsettable = new Set<string>()

@@ -138,7 +138,7 @@ export class Gossip {
 
   private async insert(parent: RpcBlock, p: ExecutionPayload): Promise<void> {
     const node = this.node
-    const built = await node.engine.build(parent, Number(p.timestamp), p.transactions)
+    const built = await node.engine.build(parent, Number(p.timestamp), p.transactions, undefined, Number(p.gasLimit))
     if (built.ref.hash !== p.blockHash || built.rejected.length > 0) {
       this.rejected++
       node.log.warn('rejecting gossip block: re-execution does not reproduce it', {

@@ -17,6 +17,7 @@ import { Gossip, sealedPayload, type GossipHost } from './gossip.js'
 import { L1Source } from './l1.js'
 import { Persistence } from './persistence.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
+import { systemConfigAt } from './systemConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -62,8 +63,27 @@ export class RollupNode implements GossipHost, SequencerHost {
     return this.conf.p2p.sequencerKey
   }
 
+  /** Set by {@link reloadRuntimeConfig}; until then (and until L1 says otherwise) the configured signer. */
+  private runtimeSigner: Address | undefined
+
+  /** The signer gossip blocks must carry: SystemConfig's `unsafeBlockSigner` at the L1 head (op-node's runtime config). */
   get unsafeBlockSigner(): Address {
-    return this.conf.p2p.unsafeBlockSigner
+    return this.runtimeSigner ?? this.conf.p2p.unsafeBlockSigner
+  }
+
+  /**
+   * op-node's runtime config: the unsafe block signer as L1 holds it at its head, i.e. the last
+   * UNSAFE_BLOCK_SIGNER `ConfigUpdate` (none yet: the configured signer). Reloaded on every new L1 head;
+   * an L1 reorg that removes the update brings the previous signer back. A failed reload keeps the signer.
+   */
+  private async reloadRuntimeConfig(): Promise<void> {
+    try {
+      const signer = (await systemConfigAt(this.cfg, this.l1, this.l1.head)).unsafeBlockSigner
+      if (signer && signer !== this.unsafeBlockSigner) this.log.info('unsafe block signer changed', { from: this.unsafeBlockSigner, to: signer, l1: this.l1.head.number })
+      this.runtimeSigner = signer
+    } catch (err) {
+      this.log.warn('runtime config reload failed: keeping the unsafe block signer', { err: (err as Error).message })
+    }
   }
 
   sequencing(): boolean {
@@ -116,6 +136,7 @@ export class RollupNode implements GossipHost, SequencerHost {
       },
       l1g.ref,
     )
+    await this.reloadRuntimeConfig()
     const resumed = await this.persistence?.resume(g.hash)
     if (resumed) {
       this.derivation.records.push(...resumed.records)
@@ -179,7 +200,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     const n = this.safe.number + 1
     if (this.unsafe.number >= n) {
       const existing = await this.engine.blockByNumber(n)
-      if (existing && existing.parentHash === this.safe.hash && Number(existing.timestamp) === attrs.timestamp && sameTxs(existing, attrs.transactions)) {
+      if (existing && existing.parentHash === this.safe.hash && Number(existing.timestamp) === attrs.timestamp && Number(existing.gasLimit) === attrs.gasLimit && sameTxs(existing, attrs.transactions)) {
         this.safe = l2RefFromBlock(existing, this.cfg)
         return this.safe
       }
@@ -187,7 +208,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     }
     const parent = this.safe.number === this.unsafe.number ? this.unsafeBlock : await this.engine.blockByNumber(this.safe.number)
     if (!parent || parent.hash !== this.safe.hash) throw new Error(`engine lost the safe head ${this.safe.number} ${this.safe.hash}`)
-    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions, attrs.fields)
+    const built = await this.engine.build(parent, attrs.timestamp, attrs.transactions, attrs.fields, attrs.gasLimit)
     for (const r of built.rejected) this.log.warn('batch tx refused by the engine', { number: n, index: r.index, err: r.error })
     this.setUnsafe(built.block, built.ref)
     this.safe = built.ref
@@ -264,6 +285,11 @@ export class RollupNode implements GossipHost, SequencerHost {
       this.lastHeadPoll = now
       const before = this.l1.head.hash
       const head = await this.l1.pollHead()
+      if (head.hash !== before) {
+        // A head that does not extend the previous one may have replaced cached blocks (an L1 reorg).
+        if (head.parentHash !== before) this.l1.clearCache()
+        await this.reloadRuntimeConfig()
+      }
       const cursor = this.derivation.cursor
       if (head.hash !== before && head.number <= cursor.number && !(await this.l1.isCanonical(cursor))) {
         this.requestReset(`L1 reorg detected: derivation origin ${cursor.number} is no longer canonical`)

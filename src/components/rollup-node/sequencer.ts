@@ -152,7 +152,7 @@ export class Sequencer {
     const sequenceNumber = sameEpoch ? parent.sequenceNumber + 1 : 0
     const attrs = await buildAttributes({ cfg, l1, log, origin, sequenceNumber, timestamp, txs: userTxs.map((t) => t.raw) })
     const parentBlock = node.unsafeBlock
-    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields)
+    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields, attrs.gasLimit)
     for (const r of built.rejected) log.warn('dropping user tx refused by the engine', { tx: keccak256(attrs.transactions[r.index]), err: r.error })
     const rejected = new Set(built.rejected.map((r) => r.index))
     const included = attrs.transactions.filter((_, i) => !rejected.has(i))

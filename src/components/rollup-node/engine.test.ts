@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { keccak256, type Hex } from 'viem'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { l2Genesis, rollupConfig } from '../../plan/genesis.js'
+import { devKeys } from '../../plan/keys.js'
+import { decodeDepositTx, encodeDepositTx, userDepositSourceHash } from '../../protocol/deposit.js'
+import { anvilBinary } from '../../runtime/process/index.js'
+import { defaultTopology } from '../../topology/index.js'
+import { l1InfoTx } from './attributes.js'
+import { Engine } from './engine.js'
+import type { L1Block } from './l1.js'
+import { logger } from '../shared/log.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'op-devnet-engine-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('Engine.build', () => {
+  const topology = defaultTopology()
+  const genesisTime = Math.floor(Date.now() / 1000)
+  const genesisFile = join(dir, 'l2-genesis.json')
+  const engines: Engine[] = []
+  beforeAll(() => writeFileSync(genesisFile, JSON.stringify(l2Genesis(topology, genesisTime))))
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.stop()))
+  })
+
+  test('behavior: several deposits from one sender and a gas limit go into one block, the same on two engines', async () => {
+    const [a, b] = await Promise.all([0, 1].map(() => Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg: rollupConfig(topology, genesisTime), log: logger('test') })))
+    engines.push(a, b)
+    const cfg = rollupConfig(topology, genesisTime)
+    const origin = { ref: { hash: `0x${'ab'.repeat(32)}`, number: 1, parentHash: `0x${'cd'.repeat(32)}`, timestamp: genesisTime }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    const from = devKeys(topology).accounts[3].address
+    const deposits: Hex[] = [
+      l1InfoTx(cfg, origin, 0, genesisTime + 1),
+      ...[0, 1, 2].map((i) =>
+        encodeDepositTx({ sourceHash: userDepositSourceHash(origin.ref.hash, i), from, to: from, mint: BigInt(i + 1), value: 1n, gas: 100_000n, isSystemTx: false, data: '0x' }),
+      ),
+    ]
+    const built = await Promise.all([a, b].map(async (e) => e.build(await e.head(), genesisTime + 1, deposits, undefined, 45_000_000)))
+    expect(built[0].block.transactions.map((t) => t.hash)).toEqual(deposits.map((d) => keccak256(d)))
+    expect(built[0].block.gasLimit).toBe('0x2aea540')
+    expect(built[1].block.hash).toBe(built[0].block.hash)
+    // Again, now that the sender's nonce is 3.
+    const more = [l1InfoTx(cfg, origin, 1, genesisTime + 2), ...deposits.slice(1).map((d, i) => encodeDepositTx({ ...decodeDepositTx(d), sourceHash: userDepositSourceHash(origin.ref.hash, 10 + i) }))]
+    const next = await Promise.all([a, b].map(async (e) => e.build(await e.head(), genesisTime + 2, more, undefined, 45_000_000)))
+    expect(next[0].block.transactions.map((t) => t.hash)).toEqual(more.map((d) => keccak256(d)))
+    expect(next[1].block.hash).toBe(next[0].block.hash)
+  })
+})
