@@ -1,4 +1,5 @@
 /** The docker runtime against the real engine: lifecycle, readiness, logs, errors, cleanup and sweep. */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
@@ -222,8 +223,13 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     const base = (await docker.getImage(imageDefaults.localBaseImage).inspect()) as { Config: { Labels: Record<string, string> } }
     expect(base.Config.Labels['op-devnet.base-version']).toBe(String(imageDefaults.baseVersion)) // the suite's ensureLiteImage rebuilt an older one
     expect(await localBaseCurrent(imageDefaults.localBaseImage)).toBe(true)
-    const lite = (await docker.listImages({ filters: { reference: [`${imageDefaults.repository}:*`] } }))[0]!.RepoTags![0]!
-    expect(await localBaseCurrent(lite)).toBe(false) // no base-version label
+    const unlabelled = 'op-devnet-odt:no-base-version'
+    execFileSync('docker', ['import', '-', unlabelled], { input: execFileSync('tar', ['-cf', '-', '-T', '/dev/null']), stdio: ['pipe', 'ignore', 'inherit'] })
+    try {
+      expect(await localBaseCurrent(unlabelled)).toBe(false)
+    } finally {
+      await docker.getImage(unlabelled).remove()
+    }
     expect(await localBaseCurrent('op-devnet-base:no-such-tag')).toBe(false)
   })
 })
