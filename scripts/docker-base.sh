@@ -10,6 +10,8 @@
 #        ANVIL_BIN  anvil binary whose libraries to add (default: the one in node_modules, if any)
 set -euo pipefail
 
+# Bump when what goes into the image changes (src/runtime/docker/image.ts rebuilds an older base).
+version=2
 tag=${1:-op-devnet-base:local}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 node_bin=$(readlink -f "${NODE_BIN:-$(command -v node)}")
@@ -64,6 +66,7 @@ tar -C "$rootfs" -c . | docker import \
   --change 'ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV HOME=/tmp' \
   --change 'LABEL op-devnet.image=base' \
+  --change "LABEL op-devnet.base-version=$version" \
   - "$tag" >/dev/null
 
 current=$(docker image inspect "$tag" --format '{{.Id}}')

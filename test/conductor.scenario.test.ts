@@ -9,9 +9,8 @@ import { etcdAvailable } from './conductorCluster.js'
 import { testRuntimes } from './helpers.js'
 
 const fixture = new URL('../src/scenario/fixtures/forced-equivocation.yaml', import.meta.url).pathname
-const runtimes = testRuntimes().filter((r) => r === 'process') // etcdPartition and the image's etcd: process runtime only for now
 
-describe.skipIf(!etcdAvailable()).each(runtimes)('conductor invariants on %s', (runtime) => {
+describe.skipIf(!etcdAvailable()).each(testRuntimes())('conductor invariants on %s', (runtime) => {
   test('behavior: two sequencers started with the override equivocate and singleSequencer names both', async () => {
     const { result, history } = await runScenario(fixture, { runtime, settleMs: 500 })
     expect(result.passed).toBe(false)

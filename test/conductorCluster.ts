@@ -5,7 +5,7 @@
  * `admin_startSequencer` / `admin_stopSequencer`, serves `optimism_syncStatus`, `opp2p_peerStats`,
  * `eth_getBlockByNumber`, and while active seals a fake block every `blockMs` and commits it to its
  * conductor first (as op-node does). The rollup node integration has landed (real-node suites:
- * test/conductor.devnet.process.test.ts, the conductor scenarios, bench/conductorDevnet.ts); moving these
+ * test/conductor.devnet.test.ts, the conductor scenarios, bench/conductorDevnet.ts); moving these
  * component suites onto real nodes is still to do.
  * Used by test/conductor.test.ts and bench/conductor.ts.
  */

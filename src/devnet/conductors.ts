@@ -57,16 +57,36 @@ export async function formConductorCluster(topology: Topology, plan: DevnetPlan,
   const rpc = (node: string) => endpoints[conductorService(node)]!.rpc!
   const [first, ...others] = nodes as [string, ...string[]]
   await until(`${conductorService(first)} to lead its one-member cluster`, () => call<boolean>(rpc(first), 'conductor_leader'), timeoutMs)
-  const head = await call<{ unsafe_l2: { hash: string } }>(endpoints[first]!.rollup!, 'optimism_syncStatus')
-  await call(endpoints[first]!.rollup!, 'admin_startSequencer', [head.unsafe_l2.hash])
+  // Until it sequences, the node derives deposit-only blocks from L1 once the sequencing window has
+  // expired (a slow start on a loaded machine): the head may move between reading it and starting at it.
+  await until(
+    `${first} to start sequencing at its head`,
+    async () => {
+      const head = await call<{ unsafe_l2: { hash: string } }>(endpoints[first]!.rollup!, 'optimism_syncStatus')
+      return call(endpoints[first]!.rollup!, 'admin_startSequencer', [head.unsafe_l2.hash]).then(
+        () => true,
+        (err: Error) => {
+          // An earlier attempt that timed out on this side may have started it.
+          if (/sequencer already running/.test(err.message)) return true
+          throw err
+        },
+      )
+    },
+    timeoutMs,
+  )
   await until(`${first}'s first block committed`, () => call(rpc(first), 'conductor_latestUnsafePayload'), timeoutMs)
   const addr = (node: string) => {
     const flag = plan.services.find((s) => s.name === conductorService(node))?.args.find((a) => a.startsWith(ADVERTISED))
     if (!flag) throw new DevnetError(`conductor cluster: the plan of ${conductorService(node)} has no ${ADVERTISED}`, { code: 'DEVNET_INTERNAL' })
     return flag.slice(ADVERTISED.length)
   }
-  // A member add waits for the new member to start and catch up: slow on a loaded machine.
-  for (const node of others) await call(rpc(first), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0], 30_000)
+  // A member add waits for the new member to start and catch up: slow on a loaded machine. etcd drops
+  // proposals while its raft leader moves (the leader conductor moves it off itself once a voter
+  // joined) or is re-elected (missed heartbeats under load): an add that failed is retried, and the
+  // same server again is a no-op.
+  for (const node of others) {
+    await until(`${conductorService(first)} to add ${node} as a voter`, () => call(rpc(first), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0], 30_000).then(() => true), timeoutMs)
+  }
   // The chain starts at genesis time: the first sequencer catches up with the wall clock first, and
   // every sequencer must pass health checks (run after this point) before the conductors act.
   const { unsafeInterval, interval } = topology.l2.conductor.healthcheck

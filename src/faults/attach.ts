@@ -15,7 +15,7 @@ import { readLogLines, serviceLogFile } from '../devnet/logs.js'
 import { DevnetError } from '../errors.js'
 import type { ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
-import { killProcessGroup, readPidFile, stopRecorded } from '../runtime/process/group.js'
+import { killProcessGroup, readPidFile, signalPid, stopRecorded } from '../runtime/process/group.js'
 import type { Runtime, ServiceHandle, ServiceState } from '../runtime/types.js'
 import { namesOf, type Names } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
@@ -159,6 +159,11 @@ class AttachedService implements ServiceHandle {
 
   async resume(): Promise<void> {
     killProcessGroup(this.#running('resume'), 'SIGCONT')
+  }
+
+  async signalProcess(pid: number, signal: NodeJS.Signals): Promise<void> {
+    this.#running('signal a process of')
+    signalPid(pid, signal)
   }
 
   async restart(): Promise<void> {

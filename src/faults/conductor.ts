@@ -10,7 +10,7 @@
  * - `etcdPartition({ node })`: cuts the node's conductor from the consensus by freezing its etcd member
  *   (SIGSTOP): raft messages to and from the member, and its conductor's consensus calls, go unanswered,
  *   as behind a blackhole partition, while the conductor itself keeps running. Ended by `etcdHeal` or `heal`
- *   (SIGCONT). Process runtime only for now.
+ *   (SIGCONT). On docker the signal goes in through `docker exec` (`ServiceHandle.signalProcess`).
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -112,24 +112,21 @@ export const overrideLeaderFault: FaultDefinition<{ node: string }, { startedAt:
   details: (r) => r,
 }
 
-/** Sends `signal` to the etcd member of `node`'s conductor (its pid file, process runtime). */
-function signalEtcd(devnet: FaultDevnet, node: string, signal: 'SIGSTOP' | 'SIGCONT'): number {
-  if (devnet.runtime.kind !== 'process') {
-    throw new DevnetError('etcdPartition: only the process runtime can act on an etcd member alone for now', { code: 'DEVNET_RUNTIME_UNAVAILABLE' })
-  }
-  const file = join(dirname(devnet.service(conductorService(node)).logFile), CONDUCTOR_STORAGE_DIR, ETCD_PID_FILE)
+/**
+ * Sends `signal` to the etcd member of `node`'s conductor, by the pid the conductor writes to its
+ * storage dir (the service directory: a bind mount on docker, where the pid is the container's).
+ */
+async function signalEtcd(devnet: FaultDevnet, node: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<number> {
+  const service = devnet.service(conductorService(node))
+  const file = join(dirname(service.logFile), CONDUCTOR_STORAGE_DIR, ETCD_PID_FILE)
   let pid: number
   try {
     pid = Number(readFileSync(file, 'utf8').trim())
   } catch (err) {
     throw new DevnetError(`etcdPartition: cannot read the etcd member's pid of ${conductorService(node)}: ${(err as Error).message}`, { code: 'DEVNET_SERVICE_FAILED' })
   }
-  try {
-    process.kill(pid, signal)
-  } catch (err) {
-    // A member gone (its conductor crashed) has nothing left to cut or heal.
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
-  }
+  // A member gone (its conductor crashed) has nothing left to cut or heal.
+  await service.signalProcess(pid, signal)
   return pid
 }
 
@@ -139,7 +136,7 @@ export const etcdPartitionFault: FaultDefinition<{ node: string }, { pid: number
   endedBy: ['etcdHeal', 'heal'],
   args: nodeArg,
   targets: ({ node }) => [conductorService(node)],
-  act: async (ctx, { node }) => ({ pid: signalEtcd(ctx.devnet, node, 'SIGSTOP') }),
+  act: async (ctx, { node }) => ({ pid: await signalEtcd(ctx.devnet, node, 'SIGSTOP') }),
   details: (r) => r,
 }
 
@@ -148,12 +145,12 @@ export const etcdHealFault: FaultDefinition<{ node: string }> = {
   lasts: 'recovery',
   args: nodeArg,
   targets: ({ node }) => [conductorService(node)],
-  act: async (ctx, { node }) => void signalEtcd(ctx.devnet, node, 'SIGCONT'),
+  act: async (ctx, { node }) => void (await signalEtcd(ctx.devnet, node, 'SIGCONT')),
 }
 
 /** `heal`: thaws the etcd members of every active etcdPartition. */
-export function healEtcdPartitions(ctx: FaultContext): void {
-  for (const w of activeFaults(ctx.state).filter((f) => f.name === 'etcdPartition')) signalEtcd(ctx.devnet, String(w.args.node), 'SIGCONT')
+export async function healEtcdPartitions(ctx: FaultContext): Promise<void> {
+  for (const w of activeFaults(ctx.state).filter((f) => f.name === 'etcdPartition')) await signalEtcd(ctx.devnet, String(w.args.node), 'SIGCONT')
 }
 
 export const transferLeader = (ctx: FaultContext, args: TransferParameters) => runFault(ctx, 'transferLeader', transferLeaderFault, args)

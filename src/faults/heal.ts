@@ -17,7 +17,7 @@ export const healFault: FaultDefinition<Record<never, never>> = {
     if (state.runtimePartition) await devnet.runtime.heal()
     state.runtimePartition = false
     if (isActive(state, 'batcherOutage')) await call(devnet.endpoints.batcher.rpc, 'admin_startBatcher').catch(() => {})
-    healEtcdPartitions(ctx)
+    await healEtcdPartitions(ctx)
     if (isActive(state, 'challengerOutage')) await devnet.service('challenger').restart()
     await unfreezeAll(ctx)
     for (const s of state.linkFaults) await clearLinkFault(ctx, s)

@@ -20,6 +20,11 @@ export interface ServiceHandle {
   /** Freeze the service (SIGSTOP / docker pause). */
   pause(): Promise<void>
   resume(): Promise<void>
+  /**
+   * Send a signal to one process of the service by its pid as the service sees it (in its container on
+   * docker), e.g. a child it spawned. A process already gone is not an error.
+   */
+  signalProcess(pid: number, signal: NodeJS.Signals): Promise<void>
   /** Stop (if running) and start again with the same plan and ports; waits for readiness. */
   restart(): Promise<void>
   /** The last log lines (ring buffer), oldest first. */

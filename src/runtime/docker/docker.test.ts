@@ -1,4 +1,5 @@
 /** The docker runtime against the real engine: lifecycle, readiness, logs, errors, cleanup and sweep. */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
@@ -7,6 +8,7 @@ import { allocatePorts } from '../ports.js'
 import { requires } from '../../../test/requires.js'
 import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftovers, deadPid, useDockerSuite } from './__fixtures__/harness.js'
 import { labels } from './engine.js'
+import { imageDefaults, localBaseCurrent } from './image.js'
 import { networkName } from './networks.js'
 import { sweep } from './sweep.js'
 
@@ -204,5 +206,30 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     await first.start(anvilPlan('l1', port!))
     const second = newRuntime({ devnet: first.options.devnet, sessionId: 'another' })
     await expect(second.start(anvilPlan('l1', other!))).rejects.toMatchObject({ code: 'DEVNET_ALREADY_RUNNING' })
+  })
+
+  test('behavior: signalProcess goes into the container (a pid not there is no error; after the stop, nothing to signal)', async () => {
+    const [port] = await allocatePorts(1)
+    const l1 = await newRuntime().start(anvilPlan('l1', port!))
+    await expect(l1.signalProcess(4_000_000, 'SIGSTOP')).resolves.toBeUndefined()
+    await expect(l1.signalProcess(0, 'SIGSTOP')).rejects.toThrow('invalid pid 0')
+    await l1.stop()
+    await expect(l1.signalProcess(1, 'SIGSTOP')).resolves.toBeUndefined()
+  })
+
+  test('behavior: the local base is current only with the version label of the script', async () => {
+    const script = readFileSync(new URL(`../../../${imageDefaults.baseScript}`, import.meta.url), 'utf8')
+    expect(script.match(/^version=(\d+)$/m)?.[1]).toBe(String(imageDefaults.baseVersion))
+    const base = (await docker.getImage(imageDefaults.localBaseImage).inspect()) as { Config: { Labels: Record<string, string> } }
+    expect(base.Config.Labels['op-devnet.base-version']).toBe(String(imageDefaults.baseVersion)) // the suite's ensureLiteImage rebuilt an older one
+    expect(await localBaseCurrent(imageDefaults.localBaseImage)).toBe(true)
+    const unlabelled = 'op-devnet-odt:no-base-version'
+    execFileSync('docker', ['import', '-', unlabelled], { input: execFileSync('tar', ['-cf', '-', '-T', '/dev/null']), stdio: ['pipe', 'ignore', 'inherit'] })
+    try {
+      expect(await localBaseCurrent(unlabelled)).toBe(false)
+    } finally {
+      await docker.getImage(unlabelled).remove()
+    }
+    expect(await localBaseCurrent('op-devnet-base:no-such-tag')).toBe(false)
   })
 })

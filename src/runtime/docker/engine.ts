@@ -28,6 +28,13 @@ export const dockerDefaults = {
    */
   readyProbeTimeoutMs: 2_000,
   /**
+   * Per-service readiness timeout when the caller gives none. Longer than the process runtime's: every
+   * container of a devnet is created and started at once, and node loads its modules from the image's
+   * layers (rollup nodes of an HA devnet took 25-31 s on 2 cores at load 20).
+   * @default 60_000
+   */
+  readyTimeoutMs: 60_000,
+  /**
    * The lite launcher inside the image.
    * @default '/app/dist/components/main.js'
    */

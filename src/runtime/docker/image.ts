@@ -23,6 +23,8 @@ export const imageDefaults = {
   dockerfile: 'docker/Dockerfile',
   /** @default 'scripts/docker-base.sh' */
   baseScript: 'scripts/docker-base.sh',
+  /** The `op-devnet.base-version` label `baseScript` sets (its `version=`); an older local base is rebuilt. @default 2 */
+  baseVersion: 2,
   /** Hex digits of the content hash in the tag. @default 12 */
   hashLength: 12,
 }
@@ -77,12 +79,26 @@ export async function imageExists(tag: string, docker: Docker = dockerClient()):
 }
 
 async function imageId(tag: string, docker: Docker): Promise<string | undefined> {
+  return (await inspectImage(tag, docker))?.Id
+}
+
+async function inspectImage(tag: string, docker: Docker): Promise<{ Id: string; Config?: { Labels?: Record<string, string> | null } } | undefined> {
   try {
-    return ((await docker.getImage(tag).inspect()) as { Id: string }).Id
+    return (await docker.getImage(tag).inspect()) as { Id: string; Config?: { Labels?: Record<string, string> | null } }
   } catch (error) {
     if (statusOf(error) === 404) return undefined
     throw error
   }
+}
+
+/**
+ * Whether the local base image exists and was built by the current `scripts/docker-base.sh` (its
+ * `op-devnet.base-version` label is at least `imageDefaults.baseVersion`): a base from an older script
+ * lacks tools the services now need (etcd and setpriv since version 2).
+ */
+export async function localBaseCurrent(tag: string, docker: Docker = dockerClient()): Promise<boolean> {
+  const image = await inspectImage(tag, docker)
+  return image !== undefined && Number(image.Config?.Labels?.['op-devnet.base-version'] ?? 0) >= imageDefaults.baseVersion
 }
 
 /**
@@ -301,7 +317,7 @@ export async function buildBaseImage(options: { repoRoot: string; tag?: string; 
 
 /**
  * The lite image for the current tree, built only when missing (its tag changes with any input). Builds
- * `op-devnet-base:local` first when that is the base and it is missing.
+ * `op-devnet-base:local` first when that is the base and it is missing or older than the script.
  * @example
  * const { tag } = await ensureLiteImage({ repoRoot, baseImage: 'op-devnet-base:local' })
  */
@@ -309,7 +325,7 @@ export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage
   const started = Date.now()
   const docker = options.docker ?? dockerClient()
   const base = await resolveBaseImage(options)
-  if (base === imageDefaults.localBaseImage && !(await imageExists(base, docker))) {
+  if (base === imageDefaults.localBaseImage && !(await localBaseCurrent(base, docker))) {
     await buildBaseImage({ repoRoot: options.repoRoot, tag: base, onProgress: options.onProgress })
   }
   const tag = await liteImageTag(options.repoRoot, { baseImage: base, docker })
@@ -317,7 +333,6 @@ export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage
   const built = await buildLiteImage({ ...options, baseImage: base, docker })
   return { ...built, durationMs: Date.now() - started }
 }
-
 
 /**
  * Removes `op-devnet-lite` images other than `keep` (each tree state gets its own tag, so they pile up).

@@ -16,6 +16,7 @@ import type { ServiceHandle, ServiceState } from '../types.js'
 import { WaitTimeoutError } from '../waits.js'
 import { engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
 import { LineRing } from './lines.js'
+import { signalInContainer } from './signal.js'
 import { waitReady } from './readiness.js'
 import { containerSpec, joinsP2p } from './container.js'
 import { aliasOf } from './networks.js'
@@ -201,6 +202,11 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     this.#expect('paused', 'resume')
     await this.#container!.unpause()
     this.#state = 'running'
+  }
+
+  /** Signals one process inside the container (`docker exec` of node: the image has no `kill`); none when the container is not running. */
+  async signalProcess(pid: number, signal: NodeJS.Signals): Promise<void> {
+    if (this.#container && this.#running) await signalInContainer(this.#container, pid, signal)
   }
 
   /** Stops the container (keeping it: same ports, networks, filesystem) and starts it again; waits for readiness. */

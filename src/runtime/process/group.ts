@@ -30,6 +30,23 @@ export function killProcessGroup(pid: number, signal: NodeJS.Signals | 0): boole
 }
 
 /**
+ * Sends `signal` to the single process `pid` (not its group).
+ * @returns `false` if no such process exists (ESRCH), `true` otherwise.
+ * @example
+ * signalPid(1234, 'SIGSTOP')
+ */
+export function signalPid(pid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) throw new DevnetError(`invalid pid ${pid}`)
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw error
+  }
+}
+
+/**
  * Whether a process with this pid exists and is not a zombie (EPERM counts as alive: it exists but is not ours).
  * @example
  * isProcessAlive(Number(handle.id))

@@ -11,7 +11,7 @@ import { writeServiceFiles } from '../files.js'
 import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
-import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, waitGroupGone } from './group.js'
+import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, signalPid, waitGroupGone } from './group.js'
 import { defaultLinkProxyEntrypoint, ProcessLinks } from './links.js'
 import { LogTail } from './logTail.js'
 
@@ -254,6 +254,10 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     this.#expect('paused', 'resume')
     killProcessGroup(this.#pid, 'SIGCONT')
     this.#state = 'running'
+  }
+
+  async signalProcess(pid: number, signal: NodeJS.Signals): Promise<void> {
+    signalPid(pid, signal)
   }
 
   /** Stops (if alive) and starts again with the same plan and ports; waits for readiness. */

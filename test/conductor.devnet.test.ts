@@ -1,5 +1,5 @@
 /**
- * The conductor wired into a real HA devnet (fixtures/ha.yaml on the process runtime: lite rollup nodes,
+ * The conductor wired into a real HA devnet (fixtures/ha.yaml on each test runtime: lite rollup nodes,
  * each sequencer-capable one with its conductor and etcd member): the cluster formed at start, op-node's
  * conductor checks (`admin_conductorEnabled`, `admin_startSequencer` refused on a follower), replicas
  * forwarding transactions to whichever node sequences, before and after a leadership transfer,
@@ -17,14 +17,14 @@ import type { HistoryEvent } from '../src/devnet/history.js'
 import { conductorService } from '../src/plan/conductor.js'
 import { loadTopology } from '../src/topology/parse.js'
 import { etcdAvailable } from './conductorCluster.js'
-import { rpc, syncStatus, waitFor } from './helpers.js'
+import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-conductor-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 const NODES = ['seq-0', 'seq-1', 'seq-2']
 
-requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()), 'apt-get install -y etcd-server; npm run build')('conductors in a devnet (process)', () => {
+for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()), 'apt-get install -y etcd-server; npm run build')(`conductors in a devnet (${runtime})`, () => {
   let devnet: Devnet
   const conductor = (node: string) => devnet.endpoints[conductorService(node)]!.rpc!
   const leader = async () => {
@@ -34,7 +34,7 @@ requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()
 
   beforeAll(async () => {
     const topology = await loadTopology(new URL('../fixtures/ha.yaml', import.meta.url).pathname)
-    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'ha') })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `ha-${runtime}`) })
   }, 240_000)
   afterAll(async () => {
     await devnet?.stop()
