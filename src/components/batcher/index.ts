@@ -8,14 +8,13 @@ import type { BatcherConfig } from './config.js'
 import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
+import { pollLoop } from '../shared/pollLoop.js'
 
 export const BATCHER_VERSION = 'v0.1.0-lite'
 
 export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batcher; stop(): Promise<void> }> {
   const log = logger(conf.name)
   const batcher = new Batcher(conf, log)
-  let stopped = false
-  let wake: (() => void) | undefined
   const server = await startRpcServer({
     host: conf.host,
     port: conf.ports.rpc,
@@ -34,31 +33,12 @@ export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batc
     },
     health: () => ({ version: BATCHER_VERSION }),
   })
-  const loop = (async () => {
-    let failures = 0
-    while (!stopped) {
-      try {
-        await batcher.tick()
-        failures = 0
-      } catch (err) {
-        if (failures++ % 20 === 0) log.warn('batcher round failed', { err: (err as Error).message })
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, conf.pollMs)
-        wake = () => {
-          clearTimeout(t)
-          resolve()
-        }
-      })
-    }
-  })()
+  const loop = pollLoop('batcher', () => batcher.tick(), conf.pollMs, log)
   log.info('batcher started', { rpc: conf.ports.rpc, inbox: conf.batchInbox, active: batcher.active })
   return {
     batcher,
     async stop() {
-      stopped = true
-      wake?.()
-      await loop
+      await loop.stop()
       await closeServer(server)
     },
   }

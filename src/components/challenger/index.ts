@@ -7,6 +7,7 @@ import type { Server } from 'node:http'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
+import { pollLoop } from '../shared/pollLoop.js'
 import { Challenger } from './challenger.js'
 import { parseChallengerFlags, type ChallengerConfig } from './config.js'
 
@@ -16,8 +17,6 @@ export const CHALLENGER_VERSION = 'v0.1.0-lite'
 export async function startChallenger(cfg: ChallengerConfig): Promise<{ challenger: Challenger; stop(): Promise<void> }> {
   const log = logger('challenger')
   const challenger = new Challenger(cfg, log)
-  let stopped = false
-  let wake: (() => void) | undefined
   let server: Server | undefined
   if (cfg.metrics.enabled) {
     server = await startRpcServer({
@@ -30,31 +29,12 @@ export async function startChallenger(cfg: ChallengerConfig): Promise<{ challeng
       health: () => ({ version: CHALLENGER_VERSION, address: challenger.address }),
     })
   }
-  const loop = (async () => {
-    let failures = 0
-    while (!stopped) {
-      try {
-        await challenger.tick()
-        failures = 0
-      } catch (err) {
-        if (failures++ % 20 === 0) log.warn('challenger round failed', { err: (err as Error).message })
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, cfg.pollMs)
-        wake = () => {
-          clearTimeout(t)
-          resolve()
-        }
-      })
-    }
-  })()
+  const loop = pollLoop('challenger', () => challenger.tick(), cfg.pollMs, log)
   log.info('challenger started', { address: challenger.address, factory: cfg.factory, traceTypes: cfg.traceTypes.join(','), metrics: cfg.metrics.enabled ? cfg.metrics.port : 'off' })
   return {
     challenger,
     async stop() {
-      stopped = true
-      wake?.()
-      await loop
+      await loop.stop()
       if (server) await closeServer(server)
     },
   }

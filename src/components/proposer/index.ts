@@ -8,6 +8,7 @@ import { parseFlags, type ProposerConfig } from './flags.js'
 import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
+import { pollLoop } from '../shared/pollLoop.js'
 
 export const PROPOSER_VERSION = 'v0.1.0-lite'
 
@@ -15,8 +16,6 @@ export const PROPOSER_VERSION = 'v0.1.0-lite'
 export async function startProposer(conf: ProposerConfig): Promise<{ proposer: Proposer; stop(): Promise<void> }> {
   const log = logger('proposer')
   const proposer = new Proposer(conf, log)
-  let stopped = false
-  let wake: (() => void) | undefined
   const server = await startRpcServer({
     host: conf.rpc.addr,
     port: conf.rpc.port,
@@ -25,7 +24,7 @@ export async function startProposer(conf: ProposerConfig): Promise<{ proposer: P
         if (proposer.active) rpcFail(-32000, 'proposer is already running')
         proposer.active = true
         log.info('proposer started')
-        wake?.()
+        loop.wake()
       },
       admin_stopProposer: () => {
         if (!proposer.active) rpcFail(-32000, 'proposer is not running')
@@ -36,31 +35,12 @@ export async function startProposer(conf: ProposerConfig): Promise<{ proposer: P
     },
     health: () => ({ version: PROPOSER_VERSION, ...proposer.status() }),
   })
-  const loop = (async () => {
-    let failures = 0
-    while (!stopped) {
-      try {
-        await proposer.tick()
-        failures = 0
-      } catch (err) {
-        if (failures++ % 20 === 0) log.warn('proposer round failed', { err: (err as Error).message })
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, conf.pollIntervalMs)
-        wake = () => {
-          clearTimeout(t)
-          resolve()
-        }
-      })
-    }
-  })()
+  const loop = pollLoop('proposer', () => proposer.tick(), conf.pollIntervalMs, log)
   log.info('proposer running', { rpc: conf.rpc.port, factory: conf.gameFactoryAddress, gameType: conf.gameType, active: proposer.active })
   return {
     proposer,
     async stop() {
-      stopped = true
-      wake?.()
-      await loop
+      await loop.stop()
       await closeServer(server)
     },
   }
