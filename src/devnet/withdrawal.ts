@@ -69,17 +69,19 @@ export async function resolveGame(devnet: Settled, account: Account, game: Pick<
     const receipt = await devnet.l1.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new Error(`${functionName} on game ${game.address} reverted`)
   }
+  // The devnet's challenger resolves games too: each transaction is retried until it lands or the game is
+  // resolved by someone else (a lost race reverts with ClaimAlreadyResolved or GameNotInProgress).
+  const unlessResolved = (what: string, functionName: 'resolveClaim' | 'resolve', args: readonly bigint[] = []) =>
+    retry(what, async () => {
+      if ((await read<number>('status')) !== 0) return true
+      await send(functionName, args)
+      return true
+    }, timeoutMs)
   if ((await read<number>('status')) === 0) {
     const claims = await read<bigint>('claimDataLen')
-    for (let i = claims - 1n; i >= 0n; i--) {
-      // Reverts ClockNotExpired until the claim's clock has run out; someone else may resolve it meanwhile.
-      await retry(`the clock of claim ${i} of game ${game.address} to run out`, async () => {
-        if ((await read<number>('status')) !== 0) return true
-        await send('resolveClaim', [i, 0n])
-        return true
-      }, timeoutMs)
-    }
-    if ((await read<number>('status')) === 0) await send('resolve')
+    // resolveClaim reverts ClockNotExpired until the claim's clock has run out.
+    for (let i = claims - 1n; i >= 0n; i--) await unlessResolved(`the clock of claim ${i} of game ${game.address} to run out`, 'resolveClaim', [i, 0n])
+    await unlessResolved(`game ${game.address} to resolve`, 'resolve')
   }
   return (['IN_PROGRESS', 'CHALLENGER_WINS', 'DEFENDER_WINS'] as const)[await read<number>('status')]!
 }
