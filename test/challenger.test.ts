@@ -41,6 +41,9 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
   beforeAll(async () => {
     devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
+    // The tests make their own games within 2^splitDepth blocks of the anchor: the devnet's proposer would
+    // move the anchor under them (its games resolve) and propose blocks beyond this short split depth.
+    await rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')
   }, 60_000)
   afterAll(async () => {
     await devnet?.stop()
