@@ -63,8 +63,9 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
     for (let n = 1; n <= s.unsafe_l2.number; n++) expect(await blockHash(rep.el, n)).toBe(await blockHash(devnet.endpoints.sequencer.el, n))
     await caughtUp('replica-0')
-    // The blocks sequenced while it was down came from its peers by req-resp, not from L1 batches.
-    expect(logSince('replica-0', mark)).toContain('req-resp sync filled a gap')
+    // Which path brings the missed blocks back (req-resp from peers, or L1 batches when the restart takes
+    // longer than the batcher's interval, as on a loaded CI machine) depends on timing, so it is not asserted
+    // here: src/components/rollup-node/reqresp.test.ts shows the gap filled by req-resp, and stuck without it.
     await waitFor('replica safe advances', async () => (await syncStatus(rep.rollup)).safe_l2.number > s.safe_l2.number, 60_000)
   })
 
