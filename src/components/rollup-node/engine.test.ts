@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keccak256, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { l2Genesis, rollupConfig } from '../../plan/genesis.js'
 import { devKeys } from '../../plan/keys.js'
@@ -47,5 +48,24 @@ describe('Engine.build', () => {
     const next = await Promise.all([a, b].map(async (e) => e.build(await e.head(), genesisTime + 2, more, undefined, 45_000_000)))
     expect(next[0].block.transactions.map((t) => t.hash)).toEqual(more.map((d) => keccak256(d)))
     expect(next[1].block.hash).toBe(next[0].block.hash)
+  })
+
+  test('behavior: a rewind hands the user txs of the dropped blocks to onDropped, oldest first; deposits stay out', async () => {
+    const cfg = rollupConfig(topology, genesisTime)
+    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })
+    engines.push(e)
+    const origin = { ref: { hash: `0x${'ab'.repeat(32)}`, number: 1, parentHash: `0x${'cd'.repeat(32)}`, timestamp: genesisTime }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
+    const tx = (nonce: number) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    const start = await e.head()
+    const raws = await Promise.all([0, 1, 2].map(tx))
+    const one = await e.build(start, genesisTime + 1, [l1InfoTx(cfg, origin, 0, genesisTime + 1), raws[0]!])
+    await e.build(one.block, genesisTime + 2, [l1InfoTx(cfg, origin, 1, genesisTime + 2), raws[1]!, raws[2]!])
+    const dropped: Hex[][] = []
+    e.onDropped = async (r) => void dropped.push(r)
+    await e.rewindTo(Number(start.number))
+    expect(dropped).toEqual([raws])
+    await e.rewindTo(Number(start.number)) // nothing above: no call
+    expect(dropped).toHaveLength(1)
   })
 })

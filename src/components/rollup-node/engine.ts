@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { Hex } from 'viem'
+import { DEPOSIT_TX_TYPE } from '../../protocol/constants.js'
 import { decodeDepositTx } from '../../protocol/deposit.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
@@ -130,6 +131,11 @@ export class Engine {
   private stopping = false
   /** Called after every head move: a block built on top, or a rewind. */
   onHeadChange: (() => void) | undefined
+  /**
+   * Called after a rewind with the user (non-deposit) transactions of the dropped blocks, oldest first, as
+   * raw bytes: op-geth puts them back in its pool on a reorg. Unset: they are not read.
+   */
+  onDropped: ((raws: Hex[]) => Promise<void>) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -165,6 +171,7 @@ export class Engine {
     const head = this.headNumber ?? Number((await this.head()).number)
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
+      const dropped = this.onDropped ? await this.userTxsAbove(number, head) : []
       try {
         await this.rpc.call('anvil_rollback', [head - number])
       } catch (err) {
@@ -173,9 +180,18 @@ export class Engine {
         }
         throw err
       }
+      this.headNumber = number
       this.onHeadChange?.()
+      if (dropped.length) await this.onDropped?.(dropped)
     }
     this.headNumber = Math.min(head, number)
+  }
+
+  /** Raw user transactions of blocks `from + 1` to `to`, in chain order. */
+  private async userTxsAbove(from: number, to: number): Promise<Hex[]> {
+    const blocks = await Promise.all(Array.from({ length: to - from }, (_, i) => this.blockByNumber(from + 1 + i)))
+    const hashes = blocks.flatMap((b) => (b?.transactions ?? []).filter((t) => Number(t.type) !== DEPOSIT_TX_TYPE).map((t) => t.hash))
+    return Promise.all(hashes.map((hash) => this.rpc.call<Hex>('eth_getRawTransactionByHash', [hash])))
   }
 
   /**

@@ -99,6 +99,26 @@ export class Sequencer {
     if (nonce >= latest) this.pool.push({ raw, hash, from, nonce })
   }
 
+  /**
+   * Puts back, ahead of newer ones, the user txs of blocks a rewind dropped (as op-geth's pool does on a
+   * reorg): those whose nonce the chain has not used since and that are not waiting already.
+   */
+  async requeue(raws: Hex[]): Promise<void> {
+    const back: PoolTx[] = []
+    const latest = new Map<string, number>()
+    for (const raw of raws) {
+      const hash = keccak256(raw)
+      if (this.pool.some((t) => t.hash === hash)) continue
+      const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
+      const next = latest.get(from) ?? Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [from, 'latest']))
+      latest.set(from, next)
+      const nonce = parseTransaction(raw as TransactionSerialized).nonce ?? 0
+      if (nonce >= next) back.push({ raw, hash, from, nonce })
+    }
+    if (back.length) this.node.log.info('requeued txs of dropped blocks', { count: back.length })
+    this.pool.unshift(...back)
+  }
+
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
     const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
@@ -161,9 +181,7 @@ export class Sequencer {
     } catch (err) {
       // Not committed: neither gossiped nor kept. The engine drops it, its txs go back to the pool.
       log.warn('sealed block not committed: dropped', { number: built.ref.number, hash: built.ref.hash, err: (err as Error).message })
-      await node.engine.rewindTo(parent.number)
-      const kept = new Set(included)
-      this.pool.unshift(...userTxs.filter((t) => kept.has(t.raw)))
+      await node.engine.rewindTo(parent.number) // its txs come back through requeue (Engine.onDropped)
       this.retryAt = Date.now() + COMMIT_BACKOFF_MS
       return false
     }
