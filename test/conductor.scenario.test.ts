@@ -7,10 +7,12 @@ import { describe, expect, test } from 'vitest'
 import { runScenario } from '../src/scenario/runner.js'
 import { etcdAvailable } from './conductorCluster.js'
 import { testRuntimes } from './helpers.js'
+import { requires } from './requires.js'
 
 const fixture = new URL('../src/scenario/fixtures/forced-equivocation.yaml', import.meta.url).pathname
 
-describe.skipIf(!etcdAvailable()).each(testRuntimes())('conductor invariants on %s', (runtime) => {
+const withEtcd = requires('etcd (Debian etcd-server)', etcdAvailable(), 'apt-get install -y etcd-server')
+for (const runtime of testRuntimes()) withEtcd(`conductor invariants on ${runtime}`, () => {
   test('behavior: two sequencers started with the override equivocate and singleSequencer names both', async () => {
     const { result, history } = await runScenario(fixture, { runtime, settleMs: 500 })
     expect(result.passed).toBe(false)

@@ -17,6 +17,7 @@ import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
 import { testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
+import { defaultTopology } from '../src/topology/defaults.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-deposit-reorg-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -25,7 +26,10 @@ const built = requires('dist/ (the built lite components)', existsSync(defaultLi
 for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runtime}`, () => {
   let devnet: Devnet
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+    // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
+    const topology = defaultTopology()
+    topology.name = `deposit-reorg-${runtime}`
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
     // A loaded machine can start the chain late: the reorgs below must reach a deposit's L1 block, so its
     // L2 inclusion must follow at once (not after the sequencer catches up with the wall clock).
     await waitFor('the sequencer caught up with the wall clock', async () => Date.now() / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, 150_000, 500)

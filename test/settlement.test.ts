@@ -14,6 +14,7 @@ import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/i
 import { SpecError } from '../src/errors.js'
 import { rpc, testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
+import { defaultTopology } from '../src/topology/defaults.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-settlement-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -23,7 +24,10 @@ for (const runtime of testRuntimes()) built(`settlement on ${runtime}`, () => {
   let devnet: Devnet
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+    // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
+    const topology = defaultTopology()
+    topology.name = `settlement-${runtime}`
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
     // A loaded machine can start the chain late; L1 updates reach L2 blocks only once it caught up.
     await waitFor('the sequencer caught up with the wall clock', async () => Date.now() / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, 150_000, 500)
   }, 240_000)

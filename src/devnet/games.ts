@@ -4,7 +4,7 @@
  * `status`, `resolvedAt`, and its root claim's counter), in one Multicall3 round per batch; and created as
  * op-proposer does (`create(gameType, root, abi.encode(l2Block))` with the init bond).
  */
-import { createPublicClient, createWalletClient, encodePacked, http, pad, parseEventLogs, zeroAddress, type Address, type Hex, type PublicClient } from 'viem'
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, encodePacked, http, pad, parseEventLogs, zeroAddress, type Address, type Hex, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { GetGameReturnType } from 'viem/op-stack'
 import { disputeGameFactoryAbi, faultDisputeGameAbi, gameStatusName, proposalExtraData, type GameStatus } from '../protocol/disputeGames.js'
@@ -103,11 +103,22 @@ export async function createGame(p: CreateGameParameters): Promise<{ game: Addre
   const wallet = createWalletClient({ account: privateKeyToAccount(p.privateKey), transport })
   const value = await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'initBonds', args: [p.gameType] })
   const args = [p.gameType, p.root, proposalExtraData(p.l2Block)] as const
+  const existing = async () => (await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'games', args }))[0]
   if (p.reuse) {
-    const [existing] = await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'games', args })
-    if (existing !== zeroAddress) return { game: existing }
+    const game = await existing()
+    if (game !== zeroAddress) return { game }
   }
-  const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: disputeGameFactoryAbi, functionName: 'create', args, value })
+  let simulated
+  try {
+    simulated = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: disputeGameFactoryAbi, functionName: 'create', args, value })
+  } catch (err) {
+    // Someone (the devnet's proposer) made the same proposal between the read above and the simulation.
+    const exists = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError && e.data?.errorName === 'GameAlreadyExists')
+    const game = p.reuse && exists ? await existing() : zeroAddress
+    if (game !== zeroAddress) return { game }
+    throw err
+  }
+  const { request } = simulated
   const txHash = await wallet.writeContract({ ...request, chain: null })
   const receipt = await l1.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 })
   const [created] = parseEventLogs({ abi: disputeGameFactoryAbi, logs: receipt.logs, eventName: 'DisputeGameCreated' })

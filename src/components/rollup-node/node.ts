@@ -17,7 +17,7 @@ import { Gossip, sealedPayload, type GossipHost } from './gossip.js'
 import { L1Source } from './l1.js'
 import { Persistence } from './persistence.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
-import { systemConfigAt } from './systemConfig.js'
+import { RuntimeConfig } from './runtimeConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -45,6 +45,7 @@ export class RollupNode implements GossipHost, SequencerHost {
   private readonly finalizedRecords: SafeRecord[] = []
   /** Snapshots of the engine and heads in `conf.dataDir` (none without a data dir). */
   readonly persistence: Persistence | undefined
+  private readonly runtimeConfig: RuntimeConfig
 
   constructor(
     readonly cfg: RollupConfig,
@@ -53,6 +54,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     readonly log: Logger,
   ) {
     this.l1 = new L1Source(rpcClient(conf.l1Rpc, 10_000))
+    this.runtimeConfig = new RuntimeConfig(cfg, this.l1, conf.p2p.unsafeBlockSigner, log)
     this.sequencer = new Sequencer(this)
     this.gossip = new Gossip(this)
     this.conductor = new ConductorLink(conf.conductor)
@@ -63,27 +65,9 @@ export class RollupNode implements GossipHost, SequencerHost {
     return this.conf.p2p.sequencerKey
   }
 
-  /** Set by {@link reloadRuntimeConfig}; until then (and until L1 says otherwise) the configured signer. */
-  private runtimeSigner: Address | undefined
-
   /** The signer gossip blocks must carry: SystemConfig's `unsafeBlockSigner` at the L1 head (op-node's runtime config). */
   get unsafeBlockSigner(): Address {
-    return this.runtimeSigner ?? this.conf.p2p.unsafeBlockSigner
-  }
-
-  /**
-   * op-node's runtime config: the unsafe block signer as L1 holds it at its head, i.e. the last
-   * UNSAFE_BLOCK_SIGNER `ConfigUpdate` (none yet: the configured signer). Reloaded on every new L1 head;
-   * an L1 reorg that removes the update brings the previous signer back. A failed reload keeps the signer.
-   */
-  private async reloadRuntimeConfig(): Promise<void> {
-    try {
-      const signer = (await systemConfigAt(this.cfg, this.l1, this.l1.head)).unsafeBlockSigner
-      if (signer && signer !== this.unsafeBlockSigner) this.log.info('unsafe block signer changed', { from: this.unsafeBlockSigner, to: signer, l1: this.l1.head.number })
-      this.runtimeSigner = signer
-    } catch (err) {
-      this.log.warn('runtime config reload failed: keeping the unsafe block signer', { err: (err as Error).message })
-    }
+    return this.runtimeConfig.unsafeBlockSigner
   }
 
   sequencing(): boolean {
@@ -136,7 +120,7 @@ export class RollupNode implements GossipHost, SequencerHost {
       },
       l1g.ref,
     )
-    await this.reloadRuntimeConfig()
+    await this.runtimeConfig.reload()
     const resumed = await this.persistence?.resume(g.hash)
     if (resumed) {
       this.derivation.records.push(...resumed.records)
@@ -288,7 +272,7 @@ export class RollupNode implements GossipHost, SequencerHost {
       if (head.hash !== before) {
         // A head that does not extend the previous one may have replaced cached blocks (an L1 reorg).
         if (head.parentHash !== before) this.l1.clearCache()
-        await this.reloadRuntimeConfig()
+        this.runtimeConfig.schedule()
       }
       const cursor = this.derivation.cursor
       if (head.hash !== before && head.number <= cursor.number && !(await this.l1.isCanonical(cursor))) {
