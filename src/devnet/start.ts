@@ -3,19 +3,18 @@
  * {@link Devnet} (testcontainers style: `await using devnet = await startDevnet()`).
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
-import { NODE_DATA_DIR } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
 import { planDevnet } from '../plan/plan.js'
-import { CONDUCTOR_STORAGE_DIR } from '../plan/conductor.js'
 import type { L1Addresses } from '../plan/l1Deployment.js'
 import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
+import { wipeServiceState } from './serviceState.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
@@ -112,18 +111,6 @@ export interface Devnet extends AsyncDisposable {
   stop(): Promise<void>
 }
 
-/** The persisted-state directory of a service, if it has one (rollup nodes, the bootnode's table). */
-function persistedStateDir(stateDir: string, service: ServicePlan): string | undefined {
-  if (service.role === 'conductor') return join(stateDir, service.name, CONDUCTOR_STORAGE_DIR)
-  return service.role === 'sequencer' || service.role === 'replica' || service.role === 'bootnode' ? join(stateDir, service.name, NODE_DATA_DIR) : undefined
-}
-
-/** Deletes a service's persisted state (see {@link Devnet.wipeState}); also used by `devnet fault` from another process. */
-export function wipeServiceState(stateDir: string, service: ServicePlan): void {
-  const dir = persistedStateDir(stateDir, service)
-  if (dir) rmSync(dir, { recursive: true, force: true })
-}
-
 /** The package root (holds `dist/`, `docker/`, `package.json`). */
 export function packageRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url))
@@ -184,10 +171,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   options.onPlan?.(plan)
   mkdirSync(stateDir, { recursive: true })
   // A new devnet has a new L1: state persisted by an earlier devnet of this name is meaningless.
-  for (const service of plan.services) {
-    const dir = persistedStateDir(stateDir, service)
-    if (dir) rmSync(dir, { recursive: true, force: true })
-  }
+  for (const service of plan.services) wipeServiceState(stateDir, service)
   removeDescriptor(stateDir) // a stale one from a devnet that died
   const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =

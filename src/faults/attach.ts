@@ -19,7 +19,7 @@ import { killProcessGroup, readPidFile, signalPid, stopRecorded } from '../runti
 import type { Runtime, ServiceHandle, ServiceState } from '../runtime/types.js'
 import { namesOf, type Names } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
-import { wipeServiceState } from '../devnet/start.js'
+import { wipeServiceState } from '../devnet/serviceState.js'
 
 /** `faults.json`: the fault state and every event recorded by `devnet fault` (`t`: ms since epoch). */
 export interface FaultsFile extends FaultState {
