@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import type { Devnet } from '../src/devnet/start.js'
 import { defaultLiteEntrypoint } from '../src/devnet/start.js'
+import { faultWindows } from '../src/invariants/faultWindows.js'
 import { parseScenario } from '../src/scenario/load.js'
 import { runScenario } from '../src/scenario/runner.js'
 import { requires } from './requires.js'
@@ -51,7 +52,10 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     // The crash window closed at the start: its fault-end is named after the crash, by start.
     expect(history.events.filter((e) => e.kind === 'fault-end' && e.name === 'crash').map((e) => e.by)).toEqual(['start'])
     const violations = result.violations.filter((v) => v.invariant === 'safeLiveness')
-    expect(result.passed).toBe(false)
+    // When this fails, the windows and rounds it saw say why (it failed in CI under load, never here).
+    const rounds = [...new Set([...history.samples, ...history.l1].map((s) => s.t))].sort((a, b) => a - b).filter((t) => t > frozenAt! - 2000)
+    const seen = { frozenAt, rounds, windows: faultWindows(history, 5000).map(({ name, targets, start, end }) => ({ name, targets, start, end })), last: history.samples.filter((s) => s.node === 'replica-0').at(-1), violations: result.violations }
+    expect(result.passed, JSON.stringify(seen)).toBe(false)
     expect(violations.map((v) => v.node)).toContain('replica-0')
     expect(violations.find((v) => v.node === 'replica-0')!.message).toMatch(/^replica-0: safe head stalled at \d+ from t=\d+ms to t=\d+ms \(more than 6000ms\)/)
   })

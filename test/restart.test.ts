@@ -71,6 +71,19 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
 
   test('behavior: a restarted sequencer resumes on its persisted chain without reorging safe blocks', async () => {
     const seq = devnet.endpoints.sequencer
+    // The safe DB (optimism_safeHeadAtL1Block) below the finalized head survives the restart, as op-node's
+    // does: op-challenger asks it for the L1 head of every game, including games created before a restart.
+    type AtL1 = { l1Block: { number: number }; safeHead: { number: number; hash: string } }
+    const atL1 = (n: number) => rpc<AtL1>(seq.rollup, 'optimism_safeHeadAtL1Block', [hex(n)]).catch(() => undefined)
+    let belowFinalized: AtL1 | undefined
+    await waitFor('a safe record below the finalized head (two batches finalized)', async () => {
+      const s = await syncStatus(seq.rollup)
+      for (let n = 1; n <= s.finalized_l1.number && !belowFinalized; n++) {
+        const r = await atL1(n)
+        if (r && r.safeHead.number < s.finalized_l2.number) belowFinalized = r
+      }
+      return belowFinalized !== undefined
+    }, 60_000)
     const before = await syncStatus(seq.rollup)
     const safeHash = await blockHash(seq.el, before.safe_l2.number)
     const mark = logMark('sequencer')
@@ -83,6 +96,7 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     expect(await blockHash(seq.el, before.safe_l2.number)).toBe(safeHash)
     expect(await blockHash(seq.el, before.unsafe_l2.number)).toBe(before.unsafe_l2.hash)
     expect(logSince('sequencer', mark)).not.toContain('reorging unsafe chain')
+    expect(await atL1(belowFinalized!.l1Block.number)).toEqual(belowFinalized)
     await caughtUp('replica-0')
     expect(await blockHash(devnet.endpoints['replica-0'].el, before.safe_l2.number)).toBe(safeHash)
   })

@@ -104,25 +104,40 @@ export async function createGame(p: CreateGameParameters): Promise<{ game: Addre
   const value = await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'initBonds', args: [p.gameType] })
   const args = [p.gameType, p.root, proposalExtraData(p.l2Block)] as const
   const existing = async () => (await l1.readContract({ address: p.factory, abi: disputeGameFactoryAbi, functionName: 'games', args }))[0]
+  /** The same proposal made by someone else: mined already, or still pending (then in the next L1 blocks). */
+  const existingSoon = async () => {
+    const until = Date.now() + 15_000
+    for (;;) {
+      const game = await existing()
+      if (game !== zeroAddress || Date.now() > until) return game
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
   if (p.reuse) {
     const game = await existing()
     if (game !== zeroAddress) return { game }
   }
-  let simulated
+  let txHash: Hex
   try {
-    simulated = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: disputeGameFactoryAbi, functionName: 'create', args, value })
+    const { request } = await l1.simulateContract({ account: wallet.account, address: p.factory, abi: disputeGameFactoryAbi, functionName: 'create', args, value })
+    // The full ABI again (the simulation's request keeps only `create`), so a revert at sending decodes too.
+    txHash = await wallet.writeContract({ ...request, abi: disputeGameFactoryAbi, chain: null })
   } catch (err) {
-    // Someone (the devnet's proposer) made the same proposal between the read above and the simulation.
+    // Someone (the devnet's proposer) made the same proposal between the read above and the simulation or
+    // the sending.
     const exists = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError && e.data?.errorName === 'GameAlreadyExists')
-    const game = p.reuse && exists ? await existing() : zeroAddress
+    const game = p.reuse && exists ? await existingSoon() : zeroAddress
     if (game !== zeroAddress) return { game }
     throw err
   }
-  const { request } = simulated
-  const txHash = await wallet.writeContract({ ...request, chain: null })
   const receipt = await l1.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 })
   const [created] = parseEventLogs({ abi: disputeGameFactoryAbi, logs: receipt.logs, eventName: 'DisputeGameCreated' })
-  if (receipt.status !== 'success' || !created) throw new Error(`DisputeGameFactory.create reverted (${txHash})`)
+  if (receipt.status !== 'success' || !created) {
+    // Mined after the same proposal of someone else in the same block: reverted with GameAlreadyExists.
+    const game = p.reuse ? await existing() : zeroAddress
+    if (game !== zeroAddress) return { game }
+    throw new Error(`DisputeGameFactory.create reverted (${txHash})`)
+  }
   return { game: created.args.disputeProxy, txHash }
 }
 

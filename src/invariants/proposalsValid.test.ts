@@ -45,6 +45,51 @@ describe('proposalsValid', () => {
     ])
   })
 
+  test('behavior: a game an L1 reorg replaced at the same index is judged on its own', () => {
+    const history = healthyHistory()
+    // Index 0 held a wrong root, countered; a reorg removed it and an honest game took index 0 and resolved.
+    // Read as one game, the honest one's DEFENDER_WINS would look like the wrong root winning.
+    history.games = [
+      game(1000, 0, hash(9), hash(1)),
+      game(3000, 0, hash(9), hash(1), { claims: 2, rootCountered: true }),
+      game(5000, 0, hash(1), hash(1)),
+      game(15_000, 0, hash(1), hash(1), { status: 'DEFENDER_WINS' }),
+    ]
+    expect(proposalsValid.check(history)).toEqual([])
+    // And a wrong root replacing an honest game is still held to its deadline.
+    history.games = [game(1000, 0, hash(1), hash(1)), game(5000, 0, hash(9), hash(1))]
+    expect(proposalsValid.check(history, { counterMs: 5000 }).map((v) => v.t)).toEqual([10_000])
+  })
+
+  test('behavior: an honest root resolving CHALLENGER_WINS is reported', () => {
+    const history = healthyHistory()
+    const lost = game(14_000, 0, hash(1), hash(1), { claims: 3, rootCountered: true, status: 'CHALLENGER_WINS' })
+    history.games = [game(1000, 0, hash(1), hash(1)), lost]
+    expect(proposalsValid.check(history)).toEqual([
+      {
+        invariant: 'proposalsValid',
+        t: 14_000,
+        message: `game 0 (${lost.address}) resolved CHALLENGER_WINS, but its root ${hash(1)} is the output root at block 10: an honest proposal lost`,
+        evidence: [lost],
+      },
+    ])
+  })
+
+  test('behavior: a root an L1 reorg made wrong is judged by the honest root read last, from when it changed', () => {
+    const history = healthyHistory()
+    // Honest when proposed; at 20 s a reorg changed the chain at block 10, and the root was countered at 28 s.
+    history.games = [game(1000, 0, hash(1), hash(1)), game(20_000, 0, hash(1), hash(2)), game(28_000, 0, hash(1), hash(2), { claims: 2, rootCountered: true })]
+    expect(proposalsValid.check(history, { counterMs: 10_000 })).toEqual([])
+    history.games.push(game(40_000, 0, hash(1), hash(2), { claims: 2, rootCountered: true, status: 'CHALLENGER_WINS' }))
+    expect(proposalsValid.check(history, { counterMs: 10_000 })).toEqual([])
+    // Counted from the change, the deadline is 30 s: countering at 31 s is late.
+    history.games = [game(1000, 0, hash(1), hash(1)), game(20_000, 0, hash(1), hash(2)), game(31_000, 0, hash(1), hash(2), { claims: 2, rootCountered: true })]
+    expect(proposalsValid.check(history, { counterMs: 10_000 }).map((v) => v.t)).toEqual([30_000])
+    // Resolved DEFENDER_WINS after the change: the wrong root won.
+    history.games = [game(1000, 0, hash(1), hash(1)), game(20_000, 0, hash(1), hash(2)), game(21_000, 0, hash(1), hash(2), { status: 'DEFENDER_WINS' })]
+    expect(proposalsValid.check(history).map((v) => v.message)).toEqual([expect.stringMatching(/resolved DEFENDER_WINS/)])
+  })
+
   test('behavior: a wrong root left uncountered past counterMs is reported', () => {
     const history = healthyHistory()
     const first = game(1000, 0, hash(9), hash(1))

@@ -6,8 +6,9 @@ import type { Invariant } from './types.js'
 /**
  * Output proposals on L1 (`history.games`):
  * - every game that resolves DEFENDER_WINS claims the honest output root at its block (the sequencer's
- *   `optimism_outputAtBlock`);
- * - every game with a wrong root has its root countered within `counterMs` of being first seen, except
+ *   `optimism_outputAtBlock`, as last read while the game was open), and no game claiming it resolves
+ *   CHALLENGER_WINS (an honest proposal never loses to the honest challenger);
+ * - every game with a wrong root has its root countered within `counterMs` of being seen wrong, except
  *   while a fault stops the challenger, L1 or every service (the deadline moves to `counterMs` after such
  *   a window ends).
  * Games whose honest root was never learned (block not yet safe) are not judged.
@@ -19,16 +20,22 @@ export const proposalsValid: Invariant = {
     const { graceMs, counterMs } = withDefaults(options)
     const samples = (history.games ?? []).toSorted((a, b) => a.t - b.t)
     if (!samples.length) return []
-    const byGame = new Map<number, GameSample[]>()
-    for (const s of samples) byGame.set(s.index, [...(byGame.get(s.index) ?? []), s])
+    // One list per game: an L1 reorg can replace the game at an index (and address) with another.
+    const byGame = new Map<string, GameSample[]>()
+    for (const s of samples) {
+      const key = `${s.index}/${s.rootClaim}/${s.l2Block}`
+      byGame.set(key, [...(byGame.get(key) ?? []), s])
+    }
     const end = Math.max(samples[samples.length - 1].t, ...history.l1.map((s) => s.t))
     const down = faultWindows(history, graceMs).filter(stopsChallenger(history))
     const out: Violation[] = []
     for (const list of byGame.values()) {
-      const honest = list.find((s) => s.honestRoot !== undefined)?.honestRoot
-      if (honest === undefined || honest === list[0].rootClaim) continue
-      const won = list.find((s) => s.status === 'DEFENDER_WINS')
-      if (won) {
+      const root = list[0].rootClaim
+      const won = list.find((s) => s.status === 'DEFENDER_WINS' || s.status === 'CHALLENGER_WINS')
+      // The honest root as last read while the game was open (an L1 reorg can change it).
+      const honest = list.filter((s) => !won || s.t <= won.t).findLast((s) => s.honestRoot !== undefined)?.honestRoot
+      if (honest === undefined) continue
+      if (won?.status === 'DEFENDER_WINS' && honest !== root) {
         out.push({
           invariant: this.id,
           t: won.t,
@@ -37,7 +44,20 @@ export const proposalsValid: Invariant = {
         })
         continue
       }
-      const deadline = counterDeadline(list[0].t, counterMs, down)
+      if (won?.status === 'CHALLENGER_WINS' && honest === root) {
+        out.push({
+          invariant: this.id,
+          t: won.t,
+          message: `game ${won.index} (${won.address}) resolved CHALLENGER_WINS, but its root ${root} is the output root at block ${won.l2Block}: an honest proposal lost`,
+          evidence: [won],
+        })
+        continue
+      }
+      if (won || honest === root) continue
+      // Wrong since the first sample after the last one that read it as right (or had no honest root yet).
+      const rightAt = list.findLastIndex((s) => s.honestRoot === undefined || s.honestRoot === root)
+      const since = list[rightAt + 1]!.t
+      const deadline = counterDeadline(since, counterMs, down)
       const countered = list.find((s) => s.rootCountered)
       if ((countered ? countered.t : end) > deadline) {
         const g = list[0]

@@ -32,9 +32,12 @@ export class GameSampler {
       const games = await readGameSamples(this.devnet.endpoints.l1.rpc, factory, from)
       const safe = rollup ? (await call<SyncStatus>(rollup, 'optimism_syncStatus', [], 3000)).safe_l2.number : -1
       for (const game of games) {
-        const prev = this.last.get(game.index)
+        // An L1 reorg can replace the game at an index (at the same address) with another one.
+        const seen = this.last.get(game.index)
+        const prev = seen && seen.rootClaim === game.rootClaim && seen.l2Block === game.l2Block && seen.createdAt === game.createdAt ? seen : undefined
         let honestRoot = prev?.honestRoot
-        if (honestRoot === undefined && rollup && game.l2Block <= safe) {
+        // Read again while the game is open: an L1 reorg can change the safe chain, and so the honest root.
+        if ((honestRoot === undefined || game.status === 'IN_PROGRESS') && rollup && game.l2Block <= safe) {
           honestRoot = (await call<{ outputRoot: Hex }>(rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`], 3000)).outputRoot
         }
         const next: GameSample = { t, ...game, ...(honestRoot ? { honestRoot } : {}) }

@@ -3,11 +3,12 @@
  * expectations, faults, load, marks), checks the invariants continuously and at the end, writes the
  * reports and stops the devnet. `runScenario` is the library API; `devnet scenario run` wraps it.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { logFileName } from '../devnet/logs.js'
 import { startDevnet, type Devnet } from '../devnet/start.js'
 import { withdrawalRoundTrip } from '../devnet/withdrawal.js'
 import { applyFault, newFaultState, type FaultContext } from '../faults/index.js'
@@ -104,29 +105,47 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     await recorder?.stop()
     if (recorder && devnet) await recorder.fillCanonical().catch(() => {})
     await devnet?.stop().catch(() => {})
+  }
+  try {
+    return await finish()
+  } finally {
     rmSync(stateDir, { recursive: true, force: true })
   }
-  const history = recorder?.history ?? emptyHistory(scenario.name, options.runtime ?? 'process')
-  const { checked, violations } = recorder ? checkInvariants(history, { except: scenario.invariants.except, ...scenario.invariants.options }) : { checked: [], violations: [] }
-  const result: ScenarioResult = {
-    scenario: scenario.name,
-    file: scenario.file,
-    runtime: history.runtime,
-    seed,
-    passed: !error && violations.length === 0 && steps.every((s) => s.status !== 'failed'),
-    durationMs: Date.now() - started,
-    steps,
-    invariants: checked,
-    violations,
-    ...(error ? { error } : {}),
+
+  async function finish(): Promise<RunScenarioReturnType> {
+    const history = recorder?.history ?? emptyHistory(scenario.name, options.runtime ?? 'process')
+    const { checked, violations } = recorder ? checkInvariants(history, { except: scenario.invariants.except, ...scenario.invariants.options }) : { checked: [], violations: [] }
+    const result: ScenarioResult = {
+      scenario: scenario.name,
+      file: scenario.file,
+      runtime: history.runtime,
+      seed,
+      passed: !error && violations.length === 0 && steps.every((s) => s.status !== 'failed'),
+      durationMs: Date.now() - started,
+      steps,
+      invariants: checked,
+      violations,
+      ...(error ? { error } : {}),
+    }
+    if (options.reportDir) {
+      const dir = resolve(options.reportDir)
+      mkdirSync(dir, { recursive: true })
+      await writeJsonReport(history, result, join(dir, `${scenario.name}.json`))
+      await writeHtmlTimeline(history, result, join(dir, `${scenario.name}.html`))
+      if (!result.passed) keepLogs(stateDir, join(dir, `${scenario.name}-logs`))
+    }
+    return { result, history }
   }
-  if (options.reportDir) {
-    const dir = resolve(options.reportDir)
-    mkdirSync(dir, { recursive: true })
-    await writeJsonReport(history, result, join(dir, `${scenario.name}.json`))
-    await writeHtmlTimeline(history, result, join(dir, `${scenario.name}.html`))
+}
+
+/** Copies every service's log of a failed run (`<stateDir>/<service>/service.log`) to `<to>/<service>.log`. */
+function keepLogs(stateDir: string, to: string): void {
+  for (const service of readdirSync(stateDir)) {
+    const file = join(stateDir, service, logFileName)
+    if (!existsSync(file)) continue
+    mkdirSync(to, { recursive: true })
+    copyFileSync(file, join(to, `${service}.log`))
   }
-  return { result, history }
 }
 
 interface StepEnv {

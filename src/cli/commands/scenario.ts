@@ -51,7 +51,7 @@ export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Pr
   await listr.run().catch(() => {})
   if (opts.report) await writeJUnitReport(results, join(resolve(opts.report), 'junit.xml'))
   const failed = results.filter((r) => !r.passed).length
-  console.log(`\n${results.length - failed} passed, ${failed} failed${opts.report ? `; reports in ${resolve(opts.report)}` : ''}`)
+  console.log(`\n${results.length - failed} passed, ${failed} failed${opts.report ? `; reports in ${resolve(opts.report)}${failed ? ' (service logs of each failed run in <scenario>-logs/)' : ''}` : ''}`)
   if (failed > 0 || results.length < runs.length) {
     throw new DevnetError(`${failed || runs.length - results.length} scenario run(s) failed`, { code: 'DEVNET_SERVICE_FAILED' })
   }

@@ -5,10 +5,11 @@
  * out, bottom up, then the game), else make the honest moves and steps (`solver.ts`) with the required
  * bonds; once claims are resolved, claim the credit of the challenger (and of the additional claimants).
  */
-import { createPublicClient, createWalletClient, decodeErrorResult, encodeFunctionData, http, type Address, type Hex, type PublicClient } from 'viem'
+import { createPublicClient, createWalletClient, decodeErrorResult, encodeFunctionData, formatTransactionReceipt, http, type Address, type Hex, type PublicClient, type RpcTransactionReceipt } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
+import { waitMined } from '../shared/txWait.js'
 import { factoryAbi, GAME_STATUS, gameAbi } from './abi.js'
 import { TRACE_TYPES, type ChallengerConfig } from './config.js'
 import { solve, type Action, type Claim, type GameTree } from './solver.js'
@@ -58,6 +59,8 @@ interface GameInfo {
 type GameFn = 'move' | 'step' | 'addLocalData' | 'resolveClaim' | 'resolve' | 'claimCredit'
 
 const U64 = (1n << 64n) - 1n
+/** How long a sent transaction may take to be mined (a few L1 blocks on a devnet). */
+const RECEIPT_TIMEOUT_MS = 30_000
 
 export class Challenger {
   readonly address: Address
@@ -73,6 +76,8 @@ export class Challenger {
   /** Games resolved with no credit left to claim. */
   private readonly done = new Set<Address>()
   private readonly lastError = new Map<Address, string>()
+  /** The L1 head of the previous round (an L1 reorg invalidates what was read about games). */
+  private lastHead: { number: bigint; hash: Hex } | undefined
 
   constructor(
     private readonly cfg: ChallengerConfig,
@@ -89,6 +94,15 @@ export class Challenger {
   /** One round over every game in the window. */
   async tick(): Promise<void> {
     const head = await this.l1.getBlock({ blockTag: 'latest' })
+    if (await this.l1Reorged(head)) {
+      // Games at the reorged indexes may be gone or replaced by others at the same addresses (the factory
+      // creates by nonce), so everything read from L1 is read again.
+      this.log.warn('L1 reorg: reading every game again', { head: Number(head.number) })
+      this.listed.clear()
+      this.info.clear()
+      this.done.clear()
+    }
+    this.lastHead = { number: head.number, hash: head.hash }
     for (const game of await this.listGames(head.timestamp)) {
       if (this.done.has(game.address)) continue
       try {
@@ -101,6 +115,16 @@ export class Challenger {
         this.lastError.set(game.address, message)
       }
     }
+  }
+
+  /** Whether the L1 block at the previous round's head number is no longer the one seen then. */
+  private async l1Reorged(head: { number: bigint; hash: Hex; parentHash: Hex }): Promise<boolean> {
+    const last = this.lastHead
+    if (!last || head.hash === last.hash) return false
+    if (head.number === last.number + 1n) return head.parentHash !== last.hash
+    if (head.number < last.number) return true
+    const then = await this.l1.getBlock({ blockNumber: last.number })
+    return then.hash !== last.hash
   }
 
   /** Games of our types created within the window, newest first (`gameCount`, `gameAtIndex`). */
@@ -267,7 +291,10 @@ export class Challenger {
       // anvil's estimate can be short of what the tx needs (resolveClaim ran out of gas at it): add half.
       const gas = ((await this.l1.estimateGas({ account: this.account, to: address, data, value })) * 3n) / 2n
       const hash = await this.wallet.sendTransaction({ to: address, data, value, gas, chain: null })
-      const receipt = await this.l1.waitForTransactionReceipt({ hash, timeout: 30_000 })
+      const mined = await waitMined<RpcTransactionReceipt>((method, params) => this.l1.request({ method, params } as never), hash, RECEIPT_TIMEOUT_MS)
+      if ('dropped' in mined) throw new Error(`transaction ${hash} was dropped (an L1 reorg?): sending again next round`)
+      if ('timedOut' in mined) throw new Error(`transaction ${hash} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
+      const receipt = formatTransactionReceipt(mined.receipt)
       if (receipt.status === 'success') return true
       // Replay it on the state of its block for the reason (the state it ran on is gone).
       const reason = await this.l1

@@ -16,6 +16,7 @@ import { disputeGameFactoryAbi, faultDisputeGameAbi, proposalExtraData } from '.
 import type { SyncStatus } from '../../protocol/types.js'
 import { rpcClient, RpcError, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
+import { waitMined } from '../shared/txWait.js'
 import type { ProposerConfig } from './flags.js'
 
 /** A game this proposer created, and where on L1 it landed. */
@@ -170,24 +171,17 @@ export class Proposer {
       maxFeePerGas: BigInt(latest.baseFeePerGas ?? '0x0') * 2n + maxPriorityFeePerGas,
     })
     const tx = await this.l1.call<Hex>('eth_sendRawTransaction', [signed])
-    const receipt = await this.waitForReceipt(tx)
-    if (!receipt) return this.refuse(`create transaction ${tx} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
+    type Receipt = { status: Hex; blockNumber: Hex; blockHash: Hex; logs: Array<{ address: Address; topics: Hex[] }> }
+    const mined = await waitMined<Receipt>((m, p) => this.l1.call(m, p), tx, RECEIPT_TIMEOUT_MS)
+    if ('dropped' in mined) return this.refuse(`create transaction ${tx} was dropped (an L1 reorg?): proposing again`)
+    if ('timedOut' in mined) return this.refuse(`create transaction ${tx} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
+    const { receipt } = mined
     if (receipt.status !== '0x1') return this.refuse(`create transaction ${tx} reverted`)
     const proxy = getAddress(`0x${receipt.logs.find((l) => BigInt(l.address) === BigInt(factory))!.topics[1]!.slice(26)}`)
     this.lastGame = { proxy, root, l2Block, tx, l1Block: { number: Number(receipt.blockNumber), hash: receipt.blockHash } }
     this.counts.proposals++
     this.lastError = undefined
     this.log.info('proposed', { game: proxy, gameType, l2Block, root, bond, l1Block: Number(receipt.blockNumber) })
-  }
-
-  private async waitForReceipt(tx: Hex) {
-    type Receipt = { status: Hex; blockNumber: Hex; blockHash: Hex; logs: Array<{ address: Address; topics: Hex[] }> }
-    for (const deadline = Date.now() + RECEIPT_TIMEOUT_MS; Date.now() < deadline; ) {
-      const receipt = await this.l1.call<Receipt | null>('eth_getTransactionReceipt', [tx])
-      if (receipt) return receipt
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-    return undefined
   }
 
   private async read(functionName: 'games' | 'gameCount' | 'gameAtIndex' | 'initBonds' | 'gameImpls', args: readonly unknown[]): Promise<readonly unknown[]> {

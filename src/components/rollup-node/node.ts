@@ -10,19 +10,18 @@ import { ZERO_HASH } from '../../protocol/types.js'
 import { envelopeToEngineJson } from '../../protocol/payload.js'
 import type { Attributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
-import { Derivation, safeChainBlock, type SafeRecord } from './derivation.js'
+import { Derivation, safeChainBlock } from './derivation.js'
 import { Engine, EngineHistoryError, l2RefFromBlock, type RpcBlock } from './engine.js'
 import { ConductorLink } from './conductor.js'
 import { Gossip, sealedPayload, type GossipHost } from './gossip.js'
 import { L1Source } from './l1.js'
 import { Persistence } from './persistence.js'
+import { SafeDb } from './safeDb.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
 import { RuntimeConfig } from './runtimeConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
-/** Safe records kept after finalization for `optimism_safeHeadAtL1Block` (not persisted across restarts). */
-const SAFE_DB_LIMIT = 10_000
 
 export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
@@ -41,8 +40,8 @@ export class RollupNode implements GossipHost, SequencerHost {
   private lastHeadPoll = 0
   private lastFinalityPoll = 0
   private loopDone: Promise<void> | undefined
-  /** Safe records below the finalized head, oldest first (the finalized chain never reorgs). */
-  private readonly finalizedRecords: SafeRecord[] = []
+  /** Safe records below the finalized head, oldest first, on disk in `conf.dataDir` (op-node's safe DB). */
+  private readonly safeDb: SafeDb
   /** Snapshots of the engine and heads in `conf.dataDir` (none without a data dir). */
   readonly persistence: Persistence | undefined
   private readonly runtimeConfig: RuntimeConfig
@@ -59,6 +58,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     this.gossip = new Gossip(this)
     this.conductor = new ConductorLink(conf.conductor)
     this.persistence = conf.dataDir ? new Persistence(conf.dataDir, this) : undefined
+    this.safeDb = new SafeDb(conf.dataDir)
   }
 
   get sequencerKey(): Hex | undefined {
@@ -132,6 +132,8 @@ export class RollupNode implements GossipHost, SequencerHost {
       this.safe = resumed.records.at(-1)?.l2 ?? this.finalized
       this.requestReset('resuming from the persisted engine state')
     }
+    // The safe DB below the finalized head this node starts at (all of it gone on a cold start).
+    this.safeDb.load(this.finalized.number)
   }
 
   private startAtGenesis(g: RpcBlock): void {
@@ -147,6 +149,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     this.log.warn('cold start: re-syncing from genesis', { reason })
     await this.engine.restartCold()
     this.persistence?.discard()
+    this.safeDb.clear()
     const g = await this.engine.blockByNumber(this.cfg.genesis.l2.number)
     if (!g || g.hash !== this.cfg.genesis.l2.hash) throw new Error('fresh engine has another genesis')
     this.startAtGenesis(g)
@@ -249,8 +252,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) best = r.l2
     if (best && best.number > this.finalized.number) this.finalized = best
     const keepFrom = records.findIndex((r) => r.l2.number >= this.finalized.number)
-    if (keepFrom > 0) this.finalizedRecords.push(...records.splice(0, keepFrom))
-    if (this.finalizedRecords.length > SAFE_DB_LIMIT) this.finalizedRecords.splice(0, this.finalizedRecords.length - SAFE_DB_LIMIT)
+    if (keepFrom > 0) this.safeDb.add(records.splice(0, keepFrom))
   }
 
   /**
@@ -258,7 +260,7 @@ export class RollupNode implements GossipHost, SequencerHost {
    * L1 block `l1Number` (the last safe record derived from it or an earlier block), with that L1 block.
    */
   safeHeadAtL1Block(l1Number: number): { l1Block: { hash: Hex; number: number }; safeHead: { hash: Hex; number: number } } {
-    const all = [...this.finalizedRecords, ...this.derivation.records]
+    const all = [...this.safeDb.records, ...this.derivation.records]
     const r = all.findLast((rec) => rec.derivedFrom.number <= l1Number)
     if (!r) rpcFail(-32000, 'not found')
     return { l1Block: { hash: r.derivedFrom.hash, number: r.derivedFrom.number }, safeHead: { hash: r.l2.hash, number: r.l2.number } }
