@@ -62,7 +62,7 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
   }, 240_000)
 
   const reorgOut = (blockNumber: bigint, reinclude: boolean) =>
-    devnet.l1.getBlockNumber().then((head) =>
+    devnet.l1.getBlockNumber({ cacheTime: 0 }).then((head) =>
       l1Reorg({ devnet, state: newFaultState(), record: () => {} }, { depth: Number(head - blockNumber) + 1, reinclude }),
     )
   const gone = (hash: Hex) => devnet.l2().getTransactionReceipt({ hash }).then(() => false, () => true)

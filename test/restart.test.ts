@@ -36,12 +36,15 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     rmSync(stateDir, { recursive: true, force: true })
   })
 
-  /** Waits until `node`'s unsafe head is at least the sequencer's head of now, with the same hash. */
+  /**
+   * Waits until `node`'s unsafe head is at least the sequencer's head of now, with the same block there
+   * (after an L1 reorg the sequencer may still be replacing blocks at that height: agreement is awaited).
+   */
   async function caughtUp(node: string): Promise<void> {
     const seq = devnet.endpoints.sequencer
     const target = (await syncStatus(seq.rollup)).unsafe_l2.number
     await waitFor(`${node} unsafe >= ${target}`, async () => (await syncStatus(devnet.endpoints[node].rollup)).unsafe_l2.number >= target, 60_000)
-    expect(await blockHash(devnet.endpoints[node].el, target)).toBe(await blockHash(seq.el, target))
+    await waitFor(`${node} agrees with the sequencer at ${target}`, async () => (await blockHash(devnet.endpoints[node].el, target)) === (await blockHash(seq.el, target)), 30_000)
   }
 
   test('behavior: a replica crashed with SIGKILL keeps its blocks and catches up', async () => {
@@ -53,6 +56,10 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     await waitFor('a snapshot on disk', async () => existsSync(snapshot('replica-0')))
     // Two more snapshot periods, so the snapshot holds several blocks.
     await new Promise((r) => setTimeout(r, 2500))
+    // Kill right after the finalized head moves: it must not move back across the crash.
+    const fin0 = (await syncStatus(rep.rollup)).finalized_l2.number
+    await waitFor('replica finalized advances', async () => (await syncStatus(rep.rollup)).finalized_l2.number > fin0, 60_000)
+    const finalizedBefore = (await syncStatus(rep.rollup)).finalized_l2
     const handle = devnet.service('replica-0')
     await handle.kill('SIGKILL')
     expect(handle.state()).toBe('exited')
@@ -61,6 +68,7 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     const s = await syncStatus(rep.rollup)
     expect(s.unsafe_l2.number).toBeGreaterThan(0)
     expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
+    expect(s.finalized_l2.number).toBeGreaterThanOrEqual(finalizedBefore.number)
     for (let n = 1; n <= s.unsafe_l2.number; n++) expect(await blockHash(rep.el, n)).toBe(await blockHash(devnet.endpoints.sequencer.el, n))
     await caughtUp('replica-0')
     // Which path brings the missed blocks back (req-resp from peers, or L1 batches when the restart takes

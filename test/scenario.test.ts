@@ -2,7 +2,9 @@
  * Scenarios end to end: the checker bites (a false expectation and a false invariant bound fail the run,
  * naming what failed), and every shipped scenario passes, on every runtime.
  */
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { runScenario } from '../src/scenario/runner.js'
 import { testRuntimes } from './helpers.js'
@@ -50,8 +52,11 @@ describe.each(testRuntimes())('scenarios on %s', (runtime) => {
     // Known gaps, listed on the issue they belong to; each fails on that runtime today and is not hidden elsewhere.
     const gap = runtimeGaps[runtime]?.[file]
     if (gap) return void console.warn(`known gap on ${runtime}, not run: ${file}: ${gap}`)
-    const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime })
+    // Reports (and, for a failed run, every service's log) go to a directory named in the failure message.
+    const reportDir = mkdtempSync(join(tmpdir(), `op-devnet-shipped-${runtime}-`))
+    const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime, reportDir })
     const why = [...result.steps.filter((s) => s.status === 'failed').map((s) => `${s.label}: ${s.message}`), ...result.violations.map((v) => `${v.invariant}: ${v.message}`), result.error?.message]
-    expect(result.passed, why.filter(Boolean).join('\n')).toBe(true)
+    if (result.passed) rmSync(reportDir, { recursive: true, force: true })
+    expect(result.passed, [...why.filter(Boolean), `reports and service logs: ${reportDir}`].join('\n')).toBe(true)
   }, 300_000)
 })

@@ -244,15 +244,21 @@ export class RollupNode implements GossipHost, SequencerHost {
     this.log.warn('pipeline reset', { reason, unsafe: u.number, safe: safe.number, finalized: this.finalized.number, l1Restart: startNumber })
   }
 
-  /** Promotes the highest safe block derived from finalized L1 data. Never moves back. */
-  private updateFinalized(): void {
+  /**
+   * Promotes the highest safe block derived from finalized L1 data. Never moves back, not even across a
+   * crash: the new finalized head is on disk (the safe DB, then a snapshot) before anyone can see it, as
+   * op-geth writes its finalized marker before it answers forkchoiceUpdated.
+   */
+  private async updateFinalized(): Promise<void> {
     const finL1 = this.l1.finalized.number
     const records = this.derivation.records
     let best: L2BlockRef | undefined
     for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) best = r.l2
-    if (best && best.number > this.finalized.number) this.finalized = best
-    const keepFrom = records.findIndex((r) => r.l2.number >= this.finalized.number)
+    if (!best || best.number <= this.finalized.number) return
+    const keepFrom = records.findIndex((r) => r.l2.number >= best.number)
     if (keepFrom > 0) this.safeDb.add(records.splice(0, keepFrom))
+    await this.persistence?.save(best)
+    this.finalized = best
   }
 
   /**
@@ -304,7 +310,7 @@ export class RollupNode implements GossipHost, SequencerHost {
           progress = true
           if (this.sequencer.active && this.sequencer.dueInMs() <= 0) break
         }
-        this.updateFinalized()
+        await this.updateFinalized()
         await this.persistence?.maybeSave(Date.now())
         if (!progress) await this.idle()
       } catch (err) {

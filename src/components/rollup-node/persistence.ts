@@ -7,8 +7,10 @@
  * a dump after every block would cost a growing share of a core. A snapshot follows every change of the
  * heads past genesis, no sooner than {@link MIN_SNAPSHOT_INTERVAL_MS} and {@link COST_FACTOR} times the
  * last snapshot's duration after the previous one (at most 1/20 of the driver's time), but at least every
- * {@link MAX_SNAPSHOT_INTERVAL_MS}; one is written at every graceful stop. A SIGKILL loses the blocks after the last snapshot; the node gets them again from
- * gossip or L1, as op-node does for blocks op-geth had not flushed.
+ * {@link MAX_SNAPSHOT_INTERVAL_MS}; one is written at every graceful stop, and one before each new finalized
+ * head is published (so a crash never takes finalization back). A SIGKILL loses the unsafe and safe blocks
+ * after the last snapshot; the node gets them again from gossip or L1, as op-node does for blocks op-geth
+ * had not flushed.
  */
 import type { Hex } from 'viem'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
@@ -91,9 +93,9 @@ export class Persistence {
     await this.save()
   }
 
-  /** Writes a snapshot of the engine and the heads now. */
-  async save(): Promise<void> {
-    const { unsafe, safe, finalized, engine, derivation, cfg } = this.host
+  /** Writes a snapshot of the engine and the heads now; `finalized` is the head about to be finalized, if any. */
+  async save(finalized = this.host.finalized): Promise<void> {
+    const { unsafe, safe, engine, derivation, cfg } = this.host
     const t0 = Date.now()
     const records = derivation.records.map((r) => ({ ...r }))
     const engineState = await engine.dumpState()

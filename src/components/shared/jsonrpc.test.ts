@@ -89,3 +89,35 @@ describe('startRpcServer with websocket', () => {
     expect(closed).toBe(1)
   })
 })
+
+describe('rpcClient over dead keep-alive sockets', () => {
+  test('behavior: after a timeout the idle pooled sockets are dropped, so the next call dials afresh', async () => {
+    // A server that stops answering on every connection it has seen (as a black-holed link does), while new
+    // connections are served.
+    const dead = new Set<unknown>()
+    const { createServer } = await import('node:http')
+    const server = createServer((req, res) => {
+      if (dead.has(req.socket)) return // never answers
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', () => res.end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: 'ok' })))
+    })
+    const sockets = new Set<unknown>()
+    server.on('connection', (s) => sockets.add(s))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as { port: number }
+    try {
+      const client = rpcClient(`http://127.0.0.1:${port}`)
+      // Four calls at once: four pooled keep-alive sockets.
+      expect(await Promise.all([1, 2, 3, 4].map(() => client.call('x')))).toEqual(['ok', 'ok', 'ok', 'ok'])
+      expect(sockets.size).toBe(4)
+      for (const s of sockets) dead.add(s)
+      await expect(client.call('x', [], 200)).rejects.toThrow(/timed out after 200 ms/)
+      // Without dropping the idle ones, each of the three left would time out in turn.
+      expect(await client.call('x', [], 2000)).toBe('ok')
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  })
+})

@@ -55,7 +55,13 @@ export function rpcClient(url: string, defaultTimeoutMs = 10_000): RpcClient {
           res.on('error', reject)
         },
       )
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to ${url} timed out after ${timeoutMs} ms`)))
+      req.setTimeout(timeoutMs, () => {
+        req.destroy(new Error(`request to ${url} timed out after ${timeoutMs} ms`))
+        // The idle keep-alive sockets likely took the same dead path (a black-holed connection behind a
+        // link proxy, a peer that moved networks): drop them, so the next call dials afresh instead of
+        // timing out once per pooled socket.
+        for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
+      })
       req.on('error', reject)
       req.end(body)
     })

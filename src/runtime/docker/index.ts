@@ -197,8 +197,8 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
   /**
    * Splits the services into groups that cannot reach each other over `links` (default `p2p`), by moving
    * groups onto networks of their own (`<devnet>-<link>-g<i>`). Services not named in any group form one
-   * more group. One group stays on the shared network (the unnamed rest if any, else the largest), so
-   * its connections survive. A new partition replaces the current one. The published ports keep working.
+   * more group. One group stays on the shared network (the one with L1, else the unnamed rest if any, else
+   * the largest), so its connections survive. A new partition replaces the current one. The published ports keep working.
    * @example
    * await runtime.partition([['sequencer', 'replica-0'], ['replica-1']])            // p2p only
    * await runtime.partition([['l1', 'sequencer', 'batcher'], ['replica-0']], { links: 'all' })
@@ -223,7 +223,11 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       const members = groups.map((group) => live.filter((s) => group.includes(s.name)))
       const rest = live.filter((s) => !seen.has(s.name))
       const largest = members.reduce((best, group, i) => (group.length > (members[best]?.length ?? -1) ? i : best), 0)
-      const stays = rest.length ? -1 : largest
+      // A moved container's open connections are black-holed (nothing resets them), also those to members of
+      // its own group: L1's group stays, as every service talks to L1; then the unnamed rest; else the largest.
+      const withL1 = members.findIndex((group) => group.some((s) => s.name === 'l1'))
+      const stays = withL1 >= 0 ? withL1 : rest.length ? -1 : largest
+      if (withL1 >= 0 && rest.length) members.push(rest)
       const shared = networkName(devnet, link)
       for (const [i, group] of members.entries()) {
         if (i === stays || !group.length) continue

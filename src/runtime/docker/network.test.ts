@@ -69,6 +69,24 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(await rpc(c.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
   })
 
+  test("behavior: partition all keeps L1's group on the shared network (its connections survive); the unnamed rest moves", async () => {
+    const runtime = newRuntime()
+    const devnet = runtime.options.devnet
+    const [l1Port] = await allocatePorts(1)
+    await runtime.start(anvilPlan('l1', l1Port!))
+    for (const name of ['a', 'b', 'd']) await runtime.start(await p2pPlan(name))
+    const before = await addressOf(`${devnet}-b`, networkName(devnet, 'rpc'))
+    await runtime.partition([['a'], ['l1', 'b']], { links: 'all' })
+    const moved = runtime.partitioned()!.moved.filter((m) => m.link === 'rpc').map((m) => m.service).sort()
+    expect(moved).toEqual(['a', 'd'])
+    expect(await addressOf(`${devnet}-b`, networkName(devnet, 'rpc'))).toBe(before)
+    expect(await reach(`${devnet}-b`, `${devnet}-l1`)).toBe('ok')
+    expect(await reach(`${devnet}-d`, `${devnet}-l1`)).toBe('ENOTFOUND')
+    expect(await reach(`${devnet}-a`, `${devnet}-d`)).toBe('ENOTFOUND')
+    await runtime.heal()
+    expect(await reach(`${devnet}-d`, `${devnet}-l1`)).toBe('ok')
+  })
+
   test('error: partition names an unknown service', async () => {
     const [port] = await allocatePorts(1)
     const runtime = newRuntime()
