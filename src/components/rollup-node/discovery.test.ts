@@ -59,16 +59,19 @@ describe('NodeDiscovery', () => {
 
   it('behavior: the first join is reported once, its milestones in order (record, dial, peer)', async () => {
     const boot = await bootnode()
-    const a = await node(1, boot)
-    const b = await node(2, boot)
-    const c = await node(3, boot)
-    await waitFor(() => a.p2p.connectedPeerIds().length >= 2 && c.joins.length > 0, 'a with two peers, c joined')
-    expect(a.joins).toHaveLength(1)
-    const { recordMs, dialMs, peerMs } = c.joins[0]
-    expect(recordMs).toBeGreaterThanOrEqual(0)
-    expect(dialMs).toBeGreaterThanOrEqual(recordMs!)
-    expect(peerMs).toBeGreaterThanOrEqual(dialMs!)
-    expect(b.discovery.firstJoin.peerMs).toBeDefined()
+    const nodes = [await node(1, boot), await node(2, boot), await node(3, boot)]
+    await waitFor(() => nodes.every((n) => n.p2p.connectedPeerIds().length >= 2), 'a full mesh')
+    // Who dials whom is a race (a node dialled first by the others may never dial): at least one did.
+    expect(nodes.flatMap((n) => n.joins).length).toBeGreaterThan(0)
+    for (const { joins, discovery } of nodes) {
+      expect(joins.length).toBeLessThanOrEqual(1)
+      if (joins.length === 0) continue
+      const { recordMs, dialMs, peerMs } = joins[0]
+      expect(joins[0]).toEqual(discovery.firstJoin)
+      expect(recordMs).toBeGreaterThanOrEqual(0)
+      expect(dialMs).toBeGreaterThanOrEqual(recordMs!)
+      expect(peerMs).toBeGreaterThanOrEqual(dialMs!)
+    }
   })
 
   it('error: a node of another chain is discovered but filtered out, never dialled', async () => {
