@@ -47,7 +47,8 @@ describe('NodeDiscovery', () => {
     const boot = await bootnode()
     const a = await node(1, boot)
     const b = await node(2, boot)
-    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
+    // b may dial a before a's own lookup found b's record: wait for both.
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId) && a.discovery.accepted.has(b.p2p.peerId), 'a connected to b, b discovered')
     const self = (await a.rpc.opp2p_self!([])) as { ENR: string; peerID: string }
     expect(self.ENR).toBe(a.discovery.service.enr())
     const table = (await a.rpc.opp2p_discoveryTable!([])) as string[]

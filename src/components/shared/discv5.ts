@@ -80,7 +80,16 @@ export async function resolveIPv4(host: string, timeoutMs = 30_000): Promise<str
   }
 }
 
-/** The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`. */
+/**
+ * The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`.
+ *
+ * Its sequence number is the start time, as geth's local node takes it when its database holds none (the
+ * time in ms there), so that a node restarted elsewhere (a container's new IP) replaces its old record in
+ * its peers' tables: they keep a record of the same number as it is, and then drop every session from the
+ * new address (its record does not match it). In ns here, which always takes 8 bytes: @chainsafe/discv5
+ * 11 writes WHOAREYOU's `enr-seq` left-aligned in its 8 bytes, so a shorter number reads back shifted
+ * (5 as 5 << 56) and the handshake never carries the newer record.
+ */
 export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
   const ip = opts.advertiseIp ?? opts.listenIp
   if (!isIPv4(ip) || ip === '0.0.0.0') throw new Error(`ENR ip must be a routable IPv4 address, got ${JSON.stringify(ip)} (set the advertise IP)`)
@@ -89,6 +98,7 @@ export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' 
   enr.udp = opts.udpPort
   if (opts.tcpPort !== undefined) enr.tcp = opts.tcpPort
   enr.set(OPSTACK_ENR_KEY, encodeOpStackEntry(opts.chainId))
+  enr.seq = BigInt(Date.now()) * 1_000_000n
   return enr
 }
 
