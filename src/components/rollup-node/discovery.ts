@@ -51,8 +51,9 @@ const INTERVAL_ALONE_MS = 1_000
 const DIAL_BACKOFF_MS = 2_000
 
 /**
- * Milestones of a node's first join, ms since its discovery started: the first record that passed the
- * filter, the first dial, the first peer connected. Logged once at info (`discovery: first peer`).
+ * Milestones of a node's first join, ms since its discovery started: the first record of a peer to dial
+ * (passing the filter, with a TCP address), the first dial, the first peer connected by a dial. Logged
+ * once at info (`discovery: first peer`).
  */
 export interface FirstJoin {
   recordMs?: number
@@ -62,6 +63,7 @@ export interface FirstJoin {
 
 /** A running discovery: discv5 plus the dialling loop. */
 export class NodeDiscovery {
+  /** Filled as the first join goes. */
   readonly firstJoin: FirstJoin = {}
   /** Records seen that failed the `opstack` filter (by node ID), with the reason. */
   readonly rejected = new Map<string, string>()
@@ -135,11 +137,11 @@ export class NodeDiscovery {
     const peer = peerOf(enr)
     if (peer.peerId === this.host.peerId) return
     this.accepted.set(peer.peerId, enr)
+    const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
+    if (!addr) return // a bootnode: no TCP port in its record
     this.firstJoin.recordMs ??= this.elapsed()
     if (connected.includes(peer.peerId) || connected.length >= this.cfg.peersLo) return
     if ((this.retryAt.get(peer.peerId) ?? 0) > Date.now()) return
-    const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
-    if (!addr) return
     this.retryAt.set(peer.peerId, Number.POSITIVE_INFINITY) // dialling
     this.firstJoin.dialMs ??= this.elapsed()
     this.host.connectPeer(addr).then(
