@@ -8,29 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { spawnAnvil } from '../src/components/shared/anvil.js'
-import { anvilBinary } from '../src/runtime/process/index.js'
-import { rpc } from '../test/helpers.js'
+import { anvilFloor, median } from './floor.js'
 import type { Figure } from './report.js'
 
 const run = promisify(execFile)
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /** Wall time of `node bin/devnet.js <args>`, ms. */
 async function timed(args: string[], cwd: string): Promise<number> {
   const t0 = performance.now()
   await run(process.execPath, [resolve('bin/devnet.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
   return performance.now() - t0
-}
-
-/** One anvil from spawn to its first answer, ms. */
-async function anvilFloor(): Promise<number> {
-  const t0 = performance.now()
-  const { child, port } = await spawnAnvil(anvilBinary(), [])
-  await rpc(`http://127.0.0.1:${port}`, 'eth_chainId')
-  const ms = performance.now() - t0
-  child.kill('SIGKILL')
-  return ms
 }
 
 export async function benchCli(runs = 5): Promise<Figure[]> {

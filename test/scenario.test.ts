@@ -10,11 +10,13 @@ import { runScenario } from '../src/scenario/runner.js'
 import { testRuntimes } from './helpers.js'
 
 /**
- * Shipped scenarios that do not pass on a runtime yet, with why (issue 9: after a container stop, replica-0
- * stops receiving gossip on docker; the cause is open). Remove an entry as soon as the scenario passes.
+ * Shipped scenarios that do not pass on a runtime yet, with why. Remove an entry as soon as the scenario passes.
+ * bootnode-down on docker (issue 9): on a loaded machine the devnet's p2p connections flap (pings time out) and
+ * the sequencer stalls then catches up in bursts, so replica-0 falls more than 3 blocks behind for a moment and,
+ * with no connected peer, req-resp cannot fill its gap; seen without any fault too.
  */
 const runtimeGaps: Partial<Record<string, Record<string, string>>> = {
-  docker: { 'bootnode-down.yaml': 'after the containers of replica-1 and the bootnode stop, replica-0 gets no more gossip (issue 9)' },
+  docker: { 'bootnode-down.yaml': 'p2p connections flap under load and the sequencer catches up in bursts: replica-0 falls behind by more than 3 blocks (issue 9)' },
 }
 
 const fixture = (name: string) => new URL(`../src/scenario/fixtures/${name}`, import.meta.url).pathname

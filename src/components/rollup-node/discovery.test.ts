@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
 import { startBootnode } from '../bootnode/index.js'
 import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
-import { discoveryMethods, NodeDiscovery, type DiscoveryConfig } from './discovery.js'
+import { discoveryMethods, NodeDiscovery, type DiscoveryConfig, type FirstJoin } from './discovery.js'
 import { P2PNode } from './p2p.js'
 
 const stops: (() => Promise<void>)[] = []
@@ -30,14 +30,16 @@ async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Par
   const p2p = await P2PNode.create({ privateKey: key(i), listenPort: 0, staticPeers: [], topics: [`/optimism/${chainId}/2/blocks`], chainId, validate: async () => 'accept', onMessage: () => {} })
   stops.push(() => p2p.stop())
   const tcpPort = Number(/\/tcp\/(\d+)/.exec(p2p.multiaddrs()[0])![1])
+  const joins: FirstJoin[] = []
   const discovery = await NodeDiscovery.start({
     cfg: { bootnodes: [boot.enr()], udpPort: await freeUdpPort(), path: 'memory', peersLo: 20, peersHi: 30, ...extra },
     privateKey: key(i), listenHost: '127.0.0.1', tcpPort, chainId,
     host: { peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) },
     log: () => {},
+    onFirstPeer: (join) => joins.push({ ...join }),
   })
   stops.push(() => discovery.stop())
-  return { p2p, discovery, rpc: discoveryMethods(p2p, discovery) }
+  return { p2p, discovery, joins, rpc: discoveryMethods(p2p, discovery) }
 }
 
 describe('NodeDiscovery', () => {
@@ -45,7 +47,8 @@ describe('NodeDiscovery', () => {
     const boot = await bootnode()
     const a = await node(1, boot)
     const b = await node(2, boot)
-    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
+    // b may dial a before a's own lookup found b's record: wait for both.
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId) && a.discovery.accepted.has(b.p2p.peerId), 'a connected to b, b discovered')
     const self = (await a.rpc.opp2p_self!([])) as { ENR: string; peerID: string }
     expect(self.ENR).toBe(a.discovery.service.enr())
     const table = (await a.rpc.opp2p_discoveryTable!([])) as string[]
@@ -53,6 +56,23 @@ describe('NodeDiscovery', () => {
     const peers = (await a.rpc.opp2p_peers!([true])) as { peers: Record<string, { ENR: string; chainID: number }> }
     expect(peers.peers[b.p2p.peerId]).toMatchObject({ ENR: b.discovery.service.enr(), chainID: 901 })
     expect(((await a.rpc.opp2p_peerStats!([])) as { table: number }).table).toBe(table.length)
+  })
+
+  it('behavior: the first join is reported once, its milestones in order (record, dial, peer)', async () => {
+    const boot = await bootnode()
+    const nodes = [await node(1, boot), await node(2, boot), await node(3, boot)]
+    await waitFor(() => nodes.every((n) => n.p2p.connectedPeerIds().length >= 2), 'a full mesh')
+    // Who dials whom is a race (a node dialled first by the others may never dial): at least one did.
+    expect(nodes.flatMap((n) => n.joins).length).toBeGreaterThan(0)
+    for (const { joins, discovery } of nodes) {
+      expect(joins.length).toBeLessThanOrEqual(1)
+      if (joins.length === 0) continue
+      const { recordMs, dialMs, peerMs } = joins[0]
+      expect(joins[0]).toEqual(discovery.firstJoin)
+      expect(recordMs).toBeGreaterThanOrEqual(0)
+      expect(dialMs).toBeGreaterThanOrEqual(recordMs!)
+      expect(peerMs).toBeGreaterThanOrEqual(dialMs!)
+    }
   })
 
   it('error: a node of another chain is discovered but filtered out, never dialled', async () => {

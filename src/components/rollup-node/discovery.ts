@@ -50,8 +50,21 @@ const INTERVAL_ALONE_MS = 1_000
 /** A peer whose dial failed is not tried again before this. */
 const DIAL_BACKOFF_MS = 2_000
 
+/**
+ * Milestones of a node's first join, ms since its discovery started: the first record of a peer to dial
+ * (passing the filter, with a TCP address), the first dial, the first peer connected by a dial. Logged
+ * once at info (`discovery: first peer`).
+ */
+export interface FirstJoin {
+  recordMs?: number
+  dialMs?: number
+  peerMs?: number
+}
+
 /** A running discovery: discv5 plus the dialling loop. */
 export class NodeDiscovery {
+  /** Filled as the first join goes. */
+  readonly firstJoin: FirstJoin = {}
   /** Records seen that failed the `opstack` filter (by node ID), with the reason. */
   readonly rejected = new Map<string, string>()
   /** Records that passed, by peer ID. */
@@ -69,17 +82,25 @@ export class NodeDiscovery {
     readonly chainId: number,
     private readonly host: DialHost,
     private readonly log: (msg: string) => void,
+    private readonly onFirstPeer: (join: FirstJoin) => void,
+    private readonly startedAt: number,
   ) {}
 
   /** Starts discv5 (UDP on `listenHost`) and the loop; the first lookup runs at once. */
-  static async start(opts: { cfg: DiscoveryConfig; privateKey: Hex; listenHost: string; tcpPort: number; chainId: number; host: DialHost; log: (msg: string) => void }): Promise<NodeDiscovery> {
+  static async start(opts: {
+    cfg: DiscoveryConfig; privateKey: Hex; listenHost: string; tcpPort: number; chainId: number; host: DialHost
+    log: (msg: string) => void
+    /** Called once, when the first dial by discovery succeeds. */
+    onFirstPeer?: (join: FirstJoin) => void
+  }): Promise<NodeDiscovery> {
     const { cfg } = opts
+    const startedAt = performance.now()
     const advertiseIp = await resolveIPv4(cfg.advertiseIp ?? opts.listenHost)
     const service = await DiscoveryService.start({
       privateKey: opts.privateKey, listenIp: opts.listenHost, advertiseIp, udpPort: cfg.udpPort, tcpPort: opts.tcpPort,
       chainId: opts.chainId, bootnodes: cfg.bootnodes, bootnodeRpcs: cfg.bootnodeRpcs ?? [], path: cfg.path, log: opts.log,
     })
-    const self = new NodeDiscovery(service, cfg, opts.chainId, opts.host, opts.log)
+    const self = new NodeDiscovery(service, cfg, opts.chainId, opts.host, opts.log, opts.onFirstPeer ?? (() => {}), startedAt)
     service.onRecord((enr) => self.consider(enr))
     self.timer = setInterval(() => self.tick(), 200)
     self.tick()
@@ -116,22 +137,32 @@ export class NodeDiscovery {
     const peer = peerOf(enr)
     if (peer.peerId === this.host.peerId) return
     this.accepted.set(peer.peerId, enr)
+    const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
+    if (!addr) return // a bootnode: no TCP port in its record
+    this.firstJoin.recordMs ??= this.elapsed()
     if (connected.includes(peer.peerId) || connected.length >= this.cfg.peersLo) return
     if ((this.retryAt.get(peer.peerId) ?? 0) > Date.now()) return
-    const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
-    if (!addr) return
     this.retryAt.set(peer.peerId, Number.POSITIVE_INFINITY) // dialling
+    this.firstJoin.dialMs ??= this.elapsed()
     this.host.connectPeer(addr).then(
       () => {
         this.dialed.add(peer.peerId)
         this.retryAt.delete(peer.peerId)
         this.log(`discovery: connected to ${peer.peerId} at ${addr}`)
+        if (this.firstJoin.peerMs === undefined) {
+          this.firstJoin.peerMs = this.elapsed()
+          this.onFirstPeer(this.firstJoin)
+        }
       },
       (err: Error) => {
         this.retryAt.set(peer.peerId, Date.now() + DIAL_BACKOFF_MS)
         this.log(`discovery: dial ${peer.peerId} at ${addr} failed: ${err.message}`)
       },
     )
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.startedAt)
   }
 
   /** Above `peersHi`, hang up on peers found by discovery (most recent first). */

@@ -32,6 +32,10 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
   const p2pModule = import('./p2p.js')
   p2pModule.catch(() => {}) // awaited below; a failure surfaces there
+  // Discovery's modules (discv5, ENR: a few hundred ms of CPU) load right after libp2p's, while the node
+  // initialises, so that discovery can start as soon as the node serves.
+  const discoveryModule = conf.p2p.discovery ? p2pModule.then(() => import('./discovery.js')) : undefined
+  discoveryModule?.catch(() => {}) // awaited below
   const since = () => Math.round(process.uptime() * 1000)
   const marks: Record<string, number> = { loadedMs: since() }
   const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
@@ -91,16 +95,17 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     ])))
     marks.readyMs = since()
     node.start()
-    // Discovery loads and starts once the node serves, off the startup path (static peers are dialled already);
-    // its opp2p_* answers replace the plain ones when it runs.
-    if (conf.p2p.discovery) {
+    // Discovery starts once the node serves, off the startup path (static peers are dialled already); its
+    // opp2p_* answers replace the plain ones when it runs.
+    if (conf.p2p.discovery && discoveryModule) {
       const host = p2p!
       const dcfg = conf.p2p.discovery
-      discovery = import('./discovery.js').then(async ({ NodeDiscovery, discoveryMethods }) => {
+      discovery = discoveryModule.then(async ({ NodeDiscovery, discoveryMethods }) => {
         const d = await NodeDiscovery.start({
           cfg: dcfg, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
           host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
           log: (msg) => log.debug(msg),
+          onFirstPeer: (join) => log.info('discovery: first peer', { ...join, ms: since() }),
         })
         Object.assign(methods, discoveryMethods(host, d))
         log.info('discovery started', { udp: dcfg.udpPort, enr: d.service.enr(), ms: since() })

@@ -191,6 +191,24 @@ describe('P2PNode', () => {
     expect(b.node.peers(false).peers[a.node.peerId]).toBeDefined()
   })
 
+  it('behavior: gossip survives the close of one of two connections between the same peers', async () => {
+    // Both dial each other (discovery does): two connections. Closing the one that carries a's outbound
+    // gossipsub stream leaves the peers connected; as go-libp2p-pubsub does, a writer is respawned.
+    const a = await start()
+    const b = await start()
+    await Promise.all([a.node.connectPeer(b.node.multiaddrs()[0]), b.node.connectPeer(a.node.multiaddrs()[0])])
+    await deliver(a, b, 'before')
+    type Conn = { close(): Promise<void>; streams: { protocol?: string; direction: string }[] }
+    const conns = () => (a.node as unknown as { node: { getConnections(): Conn[] } }).node.getConnections()
+    await waitFor(() => conns().length === 2, 'two connections')
+    const carrying = conns().find((c) => c.streams.some((s) => s.protocol?.startsWith('/meshsub/') && s.direction === 'outbound'))
+    expect(carrying).toBeDefined()
+    await carrying!.close()
+    expect(connected(a)).toBe(1)
+    await deliver(a, b, 'after', 5_000)
+    await deliver(b, a, 'back', 5_000)
+  })
+
   it('computes op-node message ids', () => {
     const raw = enc('not snappy')
     const id = opMessageId(TOPIC, raw)

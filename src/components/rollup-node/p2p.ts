@@ -18,6 +18,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Hex } from 'viem'
 import { gossipMessageId, MAX_GOSSIP_SIZE } from '../../protocol/gossip.js'
+import { respawnGossipWriters } from './gossipWriters.js'
 import { ipOf, normalizeCidr, withPeerSuffix } from './p2pAddrs.js'
 import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.js'
 
@@ -61,7 +62,6 @@ interface ScoreView {
 /** What identify told us about a peer. */
 interface KnownPeer { userAgent: string; protocolVersion: string; protocols: string[]; addrs: string[] }
 
-
 /** A running libp2p host gossiping on op-node's terms. */
 export class P2PNode {
   readonly peerId: string
@@ -77,6 +77,7 @@ export class P2PNode {
   private readonly dialFailures = new Map<string, number>()
   private node!: Libp2p<{ identify: Identify; pubsub: GossipSub }>
   private redialTimer: NodeJS.Timeout | undefined
+  private stopRespawning: () => void = () => {}
   private stopping: Promise<void> | undefined
 
   private constructor(private readonly opts: P2PNodeOptions) {
@@ -110,9 +111,8 @@ export class P2PNode {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
-      // Ping every connection each second and drop one that stops answering: a partition that only stalls
-      // packets (a docker network disconnect) leaves sockets open, and a static peer is redialled only
-      // once no connection to it is left. op-node runs libp2p's ping service too.
+      // Ping every connection each second and drop one that stops answering: a partition that only stalls packets
+      // (a docker network disconnect) leaves sockets open; a static peer is redialled once none is left (as op-node).
       connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: 500, maxTimeout: 2_000 } },
       connectionGater: {
         denyDialPeer: denyPeer,
@@ -145,6 +145,7 @@ export class P2PNode {
       },
     })
     const pubsub = this.node.services.pubsub
+    this.stopRespawning = respawnGossipWriters(this.node, pubsub)
     for (const topic of opts.topics) {
       pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, msg.data, peer.toString()))
       pubsub.subscribe(topic)
@@ -342,7 +343,6 @@ export class P2PNode {
     this.blockedPeers.delete(peerIdFromString(id).toString())
     this.nextDial.delete(id)
   }
-
   listBlockedPeers(): string[] { return [...this.blockedPeers] }
 
   /** Block an IP: close its connections and deny new ones. */
@@ -353,7 +353,6 @@ export class P2PNode {
   }
 
   async unblockAddr(ip: string): Promise<void> { this.blockedAddrs.delete(ip); this.rebuildBlockList() }
-
   listBlockedAddrs(): string[] { return [...this.blockedAddrs] }
 
   /** Block a CIDR subnet, e.g. `10.0.0.0/8`: close its connections and deny new ones. */
@@ -363,7 +362,6 @@ export class P2PNode {
   }
 
   async unblockSubnet(cidr: string): Promise<void> { this.blockedSubnets.delete(normalizeCidr(cidr)); this.rebuildBlockList() }
-
   listBlockedSubnets(): string[] { return [...this.blockedSubnets] }
 
   /** Protected peers are never pruned by the connection manager. */
@@ -393,6 +391,7 @@ export class P2PNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.redialTimer)
+      this.stopRespawning()
       await this.node.stop()
     })()
     return this.stopping

@@ -85,6 +85,25 @@ describe('DiscoveryService', () => {
     expect(boot.table()).toEqual(expect.arrayContaining([a.enr()]))
   })
 
+  it('behavior: a node restarted on another address replaces its old record in the bootnode table', async () => {
+    const boot = await start(0, [])
+    const first = await start(1, [boot.enr()])
+    await until(() => {
+      void first.lookup()
+      return boot.table().includes(first.enr()) || undefined
+    })
+    await first.stop()
+    running.splice(running.indexOf(first), 1)
+    const again = await start(1, [boot.enr()])
+    const record = await until(() => {
+      void again.lookup()
+      const known = boot.records().find((enr) => enr.nodeId === decodeEnr(again.enr()).nodeId)
+      return known?.udp === decodeEnr(again.enr()).udp ? known : undefined
+    })
+    expect(record.encodeTxt()).toBe(again.enr())
+    expect(record.seq).toBeGreaterThan(decodeEnr(first.enr()).seq)
+  })
+
   it('args: path: the table survives a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'discv5-'))
     try {

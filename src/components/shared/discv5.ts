@@ -14,7 +14,7 @@ import { Discv5, multiaddrFromSocketAddress } from '@chainsafe/discv5'
 import { ENR, SignableENR } from '@chainsafe/enr'
 import type { Hex } from 'viem'
 import { hexToBytes } from 'viem'
-import { rpcClient } from './jsonrpc.js'
+import { rpcClient, type RpcClient } from './jsonrpc.js'
 import { encodeOpStackEntry, OPSTACK_ENR_KEY, opStackMismatch } from '../../protocol/opstackEnr.js'
 
 /** A peer found by discovery, in the terms libp2p 3 needs (strings only). */
@@ -80,7 +80,16 @@ export async function resolveIPv4(host: string, timeoutMs = 30_000): Promise<str
   }
 }
 
-/** The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`. */
+/**
+ * The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`.
+ *
+ * Its sequence number is the start time, as geth's local node takes it when its database holds none (the
+ * time in ms there), so that a node restarted elsewhere (a container's new IP) replaces its old record in
+ * its peers' tables: they keep a record of the same number as it is, and then drop every session from the
+ * new address (its record does not match it). In ns here, which always takes 8 bytes: @chainsafe/discv5
+ * 11 writes WHOAREYOU's `enr-seq` left-aligned in its 8 bytes, so a shorter number reads back shifted
+ * (5 as 5 << 56) and the handshake never carries the newer record.
+ */
 export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
   const ip = opts.advertiseIp ?? opts.listenIp
   if (!isIPv4(ip) || ip === '0.0.0.0') throw new Error(`ENR ip must be a routable IPv4 address, got ${JSON.stringify(ip)} (set the advertise IP)`)
@@ -89,6 +98,7 @@ export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' 
   enr.udp = opts.udpPort
   if (opts.tcpPort !== undefined) enr.tcp = opts.tcpPort
   enr.set(OPSTACK_ENR_KEY, encodeOpStackEntry(opts.chainId))
+  enr.seq = BigInt(Date.now()) * 1_000_000n
   return enr
 }
 
@@ -119,11 +129,14 @@ export async function freeUdpPort(): Promise<number> {
 export class DiscoveryService {
   private readonly discv5: Discv5
   private readonly bootnodes: ENR[]
+  /** One client (keep-alive agent) per bootnode RPC, reused every round. */
+  private readonly bootnodeClients: RpcClient[]
   private saveTimer: NodeJS.Timeout | undefined
   private saved = ''
 
   private constructor(private readonly opts: DiscoveryOptions) {
     this.bootnodes = opts.bootnodes.map(decodeEnr)
+    this.bootnodeClients = (opts.bootnodeRpcs ?? []).map((url) => rpcClient(url, 1_000))
     const enr = localEnr(opts)
     const bind = multiaddrFromSocketAddress({ ip: { type: 4, octets: Uint8Array.from(opts.listenIp.split('.').map(Number)) }, port: opts.udpPort })
     this.discv5 = Discv5.create({
@@ -172,27 +185,28 @@ export class DiscoveryService {
    */
   async lookup(): Promise<ENR[]> {
     await this.fetchBootnodes()
+    // The bootnodes' FINDNODE first: discv5 sends one request at a time per node, and theirs returns the table.
     const rounds = await Promise.allSettled([
-      this.discv5.findRandomNode(),
       ...this.bootnodes.map((enr) => this.discv5.sendFindNode(enr, BOOTNODE_DISTANCES)),
+      this.discv5.findRandomNode(),
     ])
     const found = new Map<string, ENR>()
     for (const r of rounds) if (r.status === 'fulfilled') for (const enr of r.value) found.set(enr.nodeId, enr)
-    if (rounds.every((r) => r.status === 'rejected')) this.opts.log?.(`discv5: lookup failed: ${String((rounds[0] as PromiseRejectedResult).reason)}`)
+    if (rounds.every((r) => r.status === 'rejected')) this.opts.log?.(`discv5: lookup failed: ${String((rounds.at(-1) as PromiseRejectedResult).reason)}`)
     return [...found.values()].filter((enr) => enr.nodeId !== this.discv5.enr.nodeId)
   }
 
   /** Fetches the ENR of each bootnode given by RPC URL; one that does not answer keeps its last record. */
   private async fetchBootnodes(): Promise<void> {
-    await Promise.all((this.opts.bootnodeRpcs ?? []).map(async (url) => {
+    await Promise.all(this.bootnodeClients.map(async (client) => {
       try {
-        const enr = decodeEnr((await rpcClient(url, 1_000).call<{ ENR: string }>('opp2p_self')).ENR)
+        const enr = decodeEnr((await client.call<{ ENR: string }>('opp2p_self')).ENR)
         const i = this.bootnodes.findIndex((b) => b.nodeId === enr.nodeId)
         if (i >= 0 && this.bootnodes[i].encodeTxt() === enr.encodeTxt()) return
         this.bootnodes.splice(i >= 0 ? i : this.bootnodes.length, i >= 0 ? 1 : 0, enr)
         this.add(enr)
       } catch (err) {
-        this.opts.log?.(`discv5: bootnode ${url}: ${(err as Error).message}`)
+        this.opts.log?.(`discv5: bootnode ${client.url}: ${(err as Error).message}`)
       }
     }))
   }
