@@ -123,6 +123,7 @@ export async function up(options: UpOptions): Promise<void> {
       ports: options.ports,
       stateDir: options.stateDir,
       liteEntrypoint: options.liteEntrypoint && resolve(options.liteEntrypoint),
+      speed: options.speed,
       detach: options.detach ?? false,
       signal: interrupts.controller.signal,
       onPlan: (plan) => progress.start(plan),
