@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
-import { planDevnet } from '../plan/plan.js'
+import { checkSpeed, planDevnet } from '../plan/plan.js'
 import type { L1Addresses } from '../plan/l1Deployment.js'
 import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
@@ -152,6 +152,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   if (topology.profile !== 'lite') {
     throw new DevnetError(`the ${topology.profile} profile is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use profile: lite' })
   }
+  checkSpeed(topology, options.speed ?? 1) // before any work: a speed the topology cannot run at
   const stateDir = resolve(options.stateDir ?? defaultStateDir(topology.name))
   // On docker the runtime itself refuses a live devnet of the same name (by label).
   const live = runtimeKind === 'process' ? liveServiceDirs(stateDir) : []
