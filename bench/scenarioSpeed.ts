@@ -3,25 +3,14 @@
  * sum of their wall times (each scenario end to end: devnet start, steps, settle, checks, stop), as the median
  * of `runs` rounds, with every invariant holding. The floor (one anvil start to answer) is measured in the same run.
  */
-import { spawnAnvil } from '../src/components/shared/anvil.js'
-import { anvilBinary } from '../src/runtime/process/index.js'
 import { runScenario } from '../src/scenario/runner.js'
-import { rpc } from '../test/helpers.js'
+import { anvilFloor } from './cli.js'
 import type { Figure } from './report.js'
 
 /** The six scenarios the issue's figure (~180 s at speed 1) was measured on. */
 export const SPEED_SCENARIOS = ['batcher-outage', 'l1-reorg-drops-batches', 'l1-reorg-shallow', 'replica-partition', 'sequencer-crash-failover', 'slow-link']
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
-async function anvilFloor(): Promise<number> {
-  const t0 = performance.now()
-  const { child, port } = await spawnAnvil(anvilBinary(), [])
-  await rpc(`http://127.0.0.1:${port}`, 'eth_chainId')
-  const ms = performance.now() - t0
-  child.kill('SIGKILL')
-  return ms
-}
 
 export async function benchScenarioSpeed(speeds = [1, 4], runs = 3): Promise<Figure[]> {
   const figures: Figure[] = []
