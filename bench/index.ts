@@ -6,6 +6,7 @@ import '../src/components/shared/polyfills.js'
 import { benchCatchUp, benchStartup } from './pipeline.js'
 import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
+import { benchScenarioSpeed } from './scenarioSpeed.js'
 import { benchDocker } from './docker.js'
 import { benchConductor } from './conductor.js'
 import { benchConductorDevnet } from './conductorDevnet.js'
@@ -28,6 +29,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   withdrawal: () => benchWithdrawal(),
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
+  'scenario-speed': () => benchScenarioSpeed(),
   conductor: () => benchConductor(),
   'conductor-devnet': () => benchConductorDevnet(),
   proxyd: () => benchProxyd(),

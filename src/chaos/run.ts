@@ -66,6 +66,7 @@ export async function runChaos(options: RunChaosOptions): Promise<RunChaosReturn
   const { result, history } = await runScenario(scenario, {
     runtime: options.runtime,
     seed: schedule.seed,
+    speed: options.speed,
     reportDir: dir,
     onStep: options.onStep,
     onViolation: options.onViolation,

@@ -38,6 +38,8 @@ export interface ChaosOptions {
   faults?: readonly string[]
   /** @default 'medium' */
   intensity?: Intensity
+  /** Devnet clock speed of the run (faults that cannot run at it are not drawn). @default 1 */
+  speed?: number
 }
 
 /** One drawn fault: when it starts (ms after the run started) and, for a window, its heal. */
@@ -131,7 +133,7 @@ export function planChaos(topology: Topology, options: ChaosOptions): ChaosSched
     throw usage(`--duration: ${formatDuration(durationMs)} is too short: a chaos run has a ${formatDuration(warmupMs)} warm-up and a ${formatDuration(cooldownMs)} cool-down; give at least ${formatDuration(shortest)}`)
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw usage(`--seed: expected an integer between 0 and 4294967295, found ${seed}`)
-  const names = namesOf(topology)
+  const names = namesOf(topology, options.speed)
   const pool = faultPool(names, options.faults)
   if (!pool.length) throw usage('--faults: this topology can host none of the drawable faults')
   const { concurrent, meanGapMs, windowMs } = INTENSITIES[intensity]

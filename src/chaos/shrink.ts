@@ -61,6 +61,8 @@ export function withoutSteps(text: string, indices: ReadonlySet<number>): string
 
 export interface ShrinkOptions {
   runtime?: 'process' | 'docker'
+  /** Devnet clock speed of every run. @default 1 */
+  speed?: number
   /** Where the narrowed scenario goes. @default next to the file, `<file>.min.yaml` */
   output?: string
   /** Each run: which faults it kept (labels) and its result. */
@@ -96,7 +98,7 @@ export async function shrinkScenario(file: string, options: ShrinkOptions = {}):
   if (!units.length) throw new DevnetError(`shrink: ${file} has no fault steps to remove`, { code: 'DEVNET_USAGE' })
   let runs = 0
   const attempt = async (candidate: Scenario, kept: FaultUnit[]) => {
-    const { result } = await runScenario(candidate, { runtime: options.runtime })
+    const { result } = await runScenario(candidate, { runtime: options.runtime, speed: options.speed })
     runs++
     return { result, kept: kept.map(unitLabel) }
   }

@@ -1,5 +1,6 @@
 /** Every CLI option, declared once (with its env fallback) and added to the commands that take it. */
 import { InvalidArgumentError, Option } from 'commander'
+import { speedProblem } from '../protocol/clock.js'
 
 export const options = {
   file: () => new Option('-f, --file <devnet.yaml>', 'topology file (default: the built-in topology)').env('DEVNET_FILE'),
@@ -24,6 +25,13 @@ export const options = {
       if (!/^\d+$/.test(value) || n > 2 ** 32 - 1) throw new InvalidArgumentError(`expected an integer between 0 and 4294967295, found ${JSON.stringify(value)}`)
       return n
     }),
+  speed: () =>
+    new Option('--speed <n>', 'devnet clock speed: L1 and L2 time run n times faster than wall time (1 to 16; conductor topologies: 1)').default(1).env('DEVNET_SPEED').argParser((value: string) => {
+      const n = Number(value)
+      const problem = value.trim() === '' ? `speed must be a number, got ""` : speedProblem(n)
+      if (problem) throw new InvalidArgumentError(problem)
+      return n
+    }),
   duration: () =>
     new Option('--duration <duration>', 'how long the run lasts once the devnet is up, e.g. 30m, 90s').default('3m'),
   faults: () => new Option('--faults <names>', 'comma-separated faults to draw from (default: every fault the registry can draw and the topology hosts)'),
@@ -46,6 +54,7 @@ export interface UpOptions {
   detach?: boolean
   stateDir?: string
   liteEntrypoint?: string
+  speed: number
 }
 export interface StatusOptions {
   json?: boolean
@@ -67,6 +76,7 @@ export interface ScenarioRunOptions {
   report?: string
   repeat: number
   seed?: number
+  speed: number
 }
 export interface ChaosCliOptions {
   file?: string
@@ -77,6 +87,7 @@ export interface ChaosCliOptions {
   runtime?: 'process' | 'docker'
   report?: string
   shrink?: string
+  speed: number
 }
 export interface DownOptions {
   name?: string

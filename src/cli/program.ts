@@ -32,6 +32,7 @@ export function createProgram(): Command {
     .addOption(options.runtime())
     .addOption(options.ports())
     .addOption(options.detach())
+    .addOption(options.speed())
     .addOption(options.stateDir())
     .addOption(options.liteEntrypoint())
     .action(lazy(() => import('./commands/up.js'), 'up'))
@@ -113,6 +114,7 @@ export function createProgram(): Command {
     .addOption(options.report())
     .addOption(options.repeat())
     .addOption(options.seed())
+    .addOption(options.speed())
     .action(async (files: string[], opts) => (await import('./commands/scenario.js')).scenarioRun(files, opts))
   scenario
     .command('list')
@@ -132,6 +134,7 @@ export function createProgram(): Command {
     .addOption(options.runtime())
     .addOption(options.report())
     .addOption(options.shrink())
+    .addOption(options.speed())
     .action(lazy(() => import('./commands/chaos.js'), 'chaos'))
 
   // The fault list comes from the registry, which loads every fault: only for `devnet fault`.

@@ -115,6 +115,7 @@ export interface ProxydSample {
 export interface ClientCall {
   /** When it was sent. */
   t: number
+  /** How long it took (chain ms, like every time in the history). */
   durationMs: number
   /** The service called: `proxyd`, or a node (its L2 RPC). */
   via: string
@@ -175,6 +176,8 @@ export interface History {
   runtime: 'process' | 'docker'
   /** Wall clock (ms since epoch) at t = 0. */
   startedAt: number
+  /** Devnet clock speed: every `t` is chain ms since `startedAt` (wall elapsed × speed). Absent: 1. */
+  speed?: number
   /** Rollup node names, sequencer first. */
   nodes: string[]
   samples: NodeSample[]

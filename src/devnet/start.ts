@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
 import { DevnetError } from '../errors.js'
 import { devKeys, KEY_ROLES, type DevKeys } from '../plan/keys.js'
-import { planDevnet } from '../plan/plan.js'
+import { checkSpeed, planDevnet } from '../plan/plan.js'
 import type { L1Addresses } from '../plan/l1Deployment.js'
 import { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts } from './chains.js'
 import { resolvePorts } from './ports.js'
+import { paceL1, planClock } from './clock.js'
+import type { DevnetClock } from '../protocol/clock.js'
 import { wipeServiceState } from './serviceState.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
@@ -51,6 +53,8 @@ export interface StartDevnetOptions {
   detach?: boolean
   /** L1 and L2 genesis timestamp, seconds. @default now */
   genesisTime?: number
+  /** Devnet clock speed: chain time runs this many times faster than wall time (1 to 16; see `Devnet.clock`). @default 1 */
+  speed?: number
   /** Per-service readiness timeout. @default defaults.readyTimeoutMs of runtime/waits */
   readyTimeoutMs?: number
   /** The lite component launcher. @default `<package root>/dist/components/main.js` */
@@ -81,6 +85,8 @@ export interface Devnet extends AsyncDisposable {
   readonly stateDir: string
   /** L1 and L2 genesis timestamp, seconds. */
   readonly genesisTime: number
+  /** The devnet clock (`protocol/clock.ts`): chain time = genesis + (wall - genesis) * speed; speed 1 is the wall clock. */
+  readonly clock: DevnetClock
   /** The runtime the services run on (its primitives: partition, heal, link faults where it has them). */
   readonly runtime: Runtime
   /** DEV ONLY keys of the topology's mnemonic. */
@@ -146,6 +152,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   if (topology.profile !== 'lite') {
     throw new DevnetError(`the ${topology.profile} profile is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use profile: lite' })
   }
+  checkSpeed(topology, options.speed ?? 1) // before any work: a speed the topology cannot run at
   const stateDir = resolve(options.stateDir ?? defaultStateDir(topology.name))
   // On docker the runtime itself refuses a live devnet of the same name (by label).
   const live = runtimeKind === 'process' ? liveServiceDirs(stateDir) : []
@@ -158,7 +165,8 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
   // Before picking ports: the throwaway anvils of the settlement bind ports of their own.
   const settlement = await prepareSettlement(topology, genesisTime)
-  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts })
+  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts, speed: options.speed ?? 1 })
+  const clock = planClock(plan)
   if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
   if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
@@ -203,7 +211,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const t0 = Date.now()
     emit({ service: service.name, phase: 'starting' })
     try {
-      handles.set(service.name, await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs }))
+      const handle = await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs })
+      handles.set(service.name, handle)
+      if (service.role === 'l1') await paceL1(handle.endpoint('rpc'), clock, topology.l1.blockTime)
     } catch (error) {
       emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - t0, error })
       throw error
@@ -273,6 +283,7 @@ class StartedDevnet implements Devnet {
   readonly plan: DevnetPlan
   readonly stateDir: string
   readonly genesisTime: number
+  readonly clock: DevnetClock
   readonly keys: DevKeys
   readonly endpoints: Record<string, Record<string, string>>
   readonly l1: PublicClient<HttpTransport, Chain>
@@ -299,6 +310,7 @@ class StartedDevnet implements Devnet {
     this.plan = args.plan
     this.stateDir = args.stateDir
     this.genesisTime = args.genesisTime
+    this.clock = planClock(args.plan)
     this.keys = devKeys(args.topology)
     this.runtime = args.runtime
     this.#handles = args.handles

@@ -20,6 +20,7 @@ import type { Runtime, ServiceHandle, ServiceState } from '../runtime/types.js'
 import { namesOf, type Names } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
 import { wipeServiceState } from '../devnet/serviceState.js'
+import { planClock } from '../devnet/clock.js'
 
 /** `faults.json`: the fault state and every event recorded by `devnet fault` (`t`: ms since epoch). */
 export interface FaultsFile extends FaultState {
@@ -88,6 +89,7 @@ function attachedDevnet(dir: string, kind: 'process' | 'docker', data: AttachDat
     topology: data.topology,
     endpoints,
     runtime,
+    clock: planClock(data.plan),
     service(name) {
       const plan = plans.get(name)
       if (!plan) {

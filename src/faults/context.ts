@@ -7,6 +7,7 @@ import type { FaultRecord } from '../devnet/descriptor.js'
 import type { HistoryEvent } from '../devnet/history.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import type { Topology } from '../topology/types.js'
+import type { DevnetClock } from '../protocol/clock.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
 
 /** What faults use of a devnet: a started `Devnet`, or one attached through its state directory. */
@@ -15,6 +16,8 @@ export interface FaultDevnet {
   /** Public endpoints: service → port name → URL. */
   readonly endpoints: Record<string, Record<string, string>>
   readonly runtime: Runtime
+  /** The devnet clock. @default the wall clock (speed 1) */
+  readonly clock?: DevnetClock
   /** The runtime handle of a service; throws `DEVNET_USAGE` for an unknown name. */
   service(name: string): ServiceHandle
   /** Wipes a service's persisted state for a cold start; devnets without persisted state leave it out. */

@@ -3,7 +3,8 @@
  * set a link fault on a service's links, ended by `clearLinkFaults({ service })` or `heal`.
  * They shape what the service sends on all its links. The runtime picks the mechanism and the event
  * records it (`via`): docker `netem` (or `nftables` for loss alone), or the link proxies (`proxy`) on the
- * process runtime and on docker without sch_netem.
+ * process runtime and on docker without sch_netem. Delay, jitter and bandwidth are chain time: on a devnet
+ * clock at speed N the runtime sets delays N times shorter and bandwidth N times higher on the wall.
  */
 import type { LinkFault } from '../runtime/types.js'
 import { int } from '../topology/reader.js'
@@ -31,10 +32,21 @@ export interface BandwidthParameters {
 const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service whose links are affected' } })
 const target = ({ service }: { service: string }) => [service]
 
+/** A link fault in chain time as the runtime sets it on the wall at `speed`. */
+export function onTheWall(fault: LinkFault, speed: number): LinkFault {
+  if (speed === 1) return fault
+  return {
+    ...fault,
+    ...(fault.delayMs === undefined ? {} : { delayMs: Math.max(1, Math.round(fault.delayMs / speed)) }),
+    ...(fault.jitterMs === undefined ? {} : { jitterMs: Math.round(fault.jitterMs / speed) }),
+    ...(fault.bandwidthKbps === undefined ? {} : { bandwidthKbps: Math.round(fault.bandwidthKbps * speed) }),
+  }
+}
+
 async function setLinkFault(ctx: FaultContext, service: string, fault: LinkFault): Promise<{ via: string; detail: string }> {
   const { devnet } = ctx
   devnet.service(service)
-  const { via, detail } = await devnet.runtime.setLinkFault(service, fault)
+  const { via, detail } = await devnet.runtime.setLinkFault(service, onTheWall(fault, devnet.clock?.speed ?? 1))
   if (!ctx.state.linkFaults.includes(service)) ctx.state.linkFaults.push(service)
   return { via, detail }
 }

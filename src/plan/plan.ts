@@ -9,6 +9,7 @@
 import type { BatcherConfig } from '../components/batcher/config.js'
 import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
+import { clockEnv, devnetClock, speedProblem } from '../protocol/clock.js'
 import { batchInboxAddress } from '../protocol/inbox.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../protocol/p2pIdentity.js'
 import type { NodeSpec, Topology } from '../topology/types.js'
@@ -49,6 +50,12 @@ export interface PlanOptions {
   genesisTime: number
   /** The settlement contracts in the L1 genesis (from `devnet/settlement.ts`). @default none: a bare L1 */
   l1Contracts?: L1ContractsInput
+  /**
+   * Devnet clock speed (`protocol/clock.ts`): chain time runs `speed` times faster than wall time from the
+   * genesis time. L1 anvil mines every `blockTime / speed` wall seconds (the devnet layer keeps its
+   * timestamps `blockTime` apart) and every lite service gets the clock in `DEVNET_CLOCK_*`. @default 1
+   */
+  speed?: number
 }
 
 /**
@@ -69,6 +76,8 @@ export interface PlanOptions {
  */
 export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan {
   const { runtime, genesisTime } = options
+  const speed = options.speed ?? 1
+  checkSpeed(topology, speed)
   const hostPorts = options.ports ?? stablePorts(topology)
   // Inside a container each service listens on its stable port; on the host, port = host port.
   const innerPorts = runtime === 'docker' ? stablePorts(topology) : hostPorts
@@ -139,7 +148,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     program: 'anvil',
     args: [
       '--init', 'l1-genesis.json',
-      '--block-time', String(topology.l1.blockTime),
+      '--block-time', String(topology.l1.blockTime / speed),
       '--slots-in-an-epoch', String(topology.l1.slotsPerEpoch),
       '--hardfork', planDefaults.l1Hardfork,
       '--host', bindHost,
@@ -289,7 +298,26 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         links: proposerLinks,
       })]
     : []
-  return { name: topology.name, services: [l1, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger] }
+  const services = [l1, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger]
+  // Every lite program reads the devnet clock (none at speed 1: the wall clock, as before).
+  const clock = clockEnv(devnetClock(genesisTime * 1000, speed))
+  for (const service of services) if (service.program === 'lite') Object.assign(service.env, clock)
+  return { name: topology.name, services }
+}
+
+/**
+ * Refuses a speed the devnet cannot run at: out of range, or a topology with a part that keeps wall time.
+ * @throws DevnetError `DEVNET_USAGE`
+ */
+export function checkSpeed(topology: Topology, speed: number): void {
+  const problem = speedProblem(speed)
+  if (problem) throw new DevnetError(`--speed: ${problem}`, { code: 'DEVNET_USAGE' })
+  if (speed !== 1 && conductorNodes(topology).length > 0) {
+    throw new DevnetError(`--speed ${speed} cannot run a topology with conductors (${conductorNodes(topology).join(', ')})`, {
+      code: 'DEVNET_USAGE',
+      details: "op-conductor's consensus runs on etcd, whose raft election and lease timeouts are wall time and cannot run faster than real time; run conductor topologies at --speed 1",
+    })
+  }
 }
 
 function json(value: unknown): string {

@@ -48,6 +48,7 @@ export class Recorder {
       scenario,
       runtime: devnet.runtime.kind,
       startedAt: Date.now(),
+      speed: devnet.clock.speed,
       nodes: [...devnet.topology.l2.nodes].sort((a, b) => (a.role === 'sequencer' ? -1 : b.role === 'sequencer' ? 1 : 0)).map((n) => n.name),
       samples: [],
       l1: [],
@@ -63,24 +64,38 @@ export class Recorder {
     this.games = new GameSampler(devnet, this.history)
   }
 
+  /** Chain ms since the run started: wall elapsed × the devnet clock's speed (the history's `t`). */
   now(): number {
-    return Date.now() - this.history.startedAt
+    return this.sinceStart(Date.now())
+  }
+
+  /** Sleeps `ms` of chain time (`ms / speed` wall). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, Math.max(0, ms) / this.speed))
+  }
+
+  private get speed(): number {
+    return this.history.speed ?? 1
+  }
+
+  private sinceStart(wallMs: number): number {
+    return (wallMs - this.history.startedAt) * this.speed
   }
 
   record(event: Omit<HistoryEvent, 't'>): void {
     this.history.events.push({ t: this.now(), ...event })
   }
 
-  /** Records a client call sent at wall-clock `sentAt` (ms since epoch). */
+  /** Records a client call sent at wall-clock `sentAt` (ms since epoch), its times in chain ms. */
   recordCall({ sentAt, ...call }: Omit<ClientCall, 't'> & { sentAt: number }): void {
-    this.history.clients.push({ t: sentAt - this.history.startedAt, ...call })
+    this.history.clients.push({ t: this.sinceStart(sentAt), ...call, durationMs: call.durationMs * this.speed })
   }
 
   start(): void {
     const tick = async () => {
       this.running = this.sample().catch(() => {})
       await this.running
-      if (this.timer !== undefined) this.timer = setTimeout(tick, this.sampleMs)
+      if (this.timer !== undefined) this.timer = setTimeout(tick, this.sampleMs / this.speed)
     }
     this.timer = setTimeout(tick, 0)
   }

@@ -35,6 +35,12 @@ export interface RunScenarioOptions {
   onViolation?: (v: Violation) => void
   /** How long to let L1 and the nodes settle after the last step before the final checks. @default 3000 */
   settleMs?: number
+  /**
+   * Devnet clock speed (1 to 16): chain time runs this many times faster than wall time. Step times,
+   * `sleep`, `within`, `timeout`, `for`, load durations and rates, `settleMs` and every history `t` are in
+   * chain time, so a scenario and its invariants mean the same at any speed. @default 1
+   */
+  speed?: number
   /** Seed of every random choice (load timing and mix, the runtime's loss and jitter). @default the scenario's `seed`, else a fresh one (recorded in the result) */
   seed?: number
 }
@@ -43,8 +49,6 @@ export interface RunScenarioReturnType {
   result: ScenarioResult
   history: History
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Runs one scenario file (or a loaded Scenario) end to end on a fresh devnet.
@@ -64,7 +68,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   let error: ScenarioResult['error']
   let checker: NodeJS.Timeout | undefined
   try {
-    devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir, seed })
+    devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir, seed, speed: options.speed })
     options.onDevnet?.(devnet)
     recorder = new Recorder(devnet, scenario.name, scenario.sampleMs)
     recorder.start()
@@ -89,7 +93,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
         steps.push({ index: step.index, kind: step.kind, label: step.label, status: 'skipped', startedAt: rec.now(), durationMs: 0 })
         continue
       }
-      if (step.atMs !== undefined) await sleep(step.atMs - rec.now())
+      if (step.atMs !== undefined) await rec.sleep(step.atMs - rec.now())
       options.onStep?.(step)
       const r = await runStep(step, { devnet, ctx, rec, marks, sampleMs: scenario.sampleMs, load, seed })
       steps.push(r)
@@ -97,7 +101,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       if (r.status === 'failed' && step.kind !== 'expect') aborted = true
     }
     await Promise.allSettled(load)
-    await sleep(options.settleMs ?? 3000)
+    await rec.sleep(options.settleMs ?? 3000)
   } catch (err) {
     error = { message: err instanceof Error ? err.message : String(err), ...(typeof (err as { code?: unknown }).code === 'string' ? { code: (err as { code: string }).code } : {}) }
   } finally {
@@ -120,6 +124,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       file: scenario.file,
       runtime: history.runtime,
       seed,
+      speed: options.speed ?? 1,
       passed: !error && violations.length === 0 && steps.every((s) => s.status !== 'failed'),
       durationMs: Date.now() - started,
       steps,
@@ -179,27 +184,27 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
       case 'wait':
       case 'expect': {
         if (step.kind === 'expect' && step.mode === 'always') {
-          const end = Date.now() + step.forMs
-          while (Date.now() < end) {
+          const end = rec.now() + step.forMs
+          while (rec.now() < end) {
             if (!evaluateCondition(step.condition, view())) {
               const v = view()
               rec.record({ kind: 'expect-fail', name: step.label, details: { saw: explainCondition(step.condition, v) } })
               return done('failed', `does not hold: ${explainCondition(step.condition, v)}`, [v.heads])
             }
-            await sleep(env.sampleMs)
+            await rec.sleep(env.sampleMs)
           }
           rec.record({ kind: 'expect-pass', name: step.label })
           return done('passed')
         }
         const limit = step.kind === 'wait' ? step.timeoutMs : step.withinMs
-        const end = Date.now() + limit
+        const end = rec.now() + limit
         while (!evaluateCondition(step.condition, view())) {
-          if (Date.now() > end) {
+          if (rec.now() > end) {
             const v = view()
             if (step.kind === 'expect') rec.record({ kind: 'expect-fail', name: step.label, details: { saw: explainCondition(step.condition, v) } })
             return done('failed', `not met within ${limit} ms: ${explainCondition(step.condition, v)}`, [v.heads])
           }
-          await sleep(env.sampleMs)
+          await rec.sleep(env.sampleMs)
         }
         if (step.kind === 'expect') rec.record({ kind: 'expect-pass', name: step.label })
         return done('passed', explainCondition(step.condition, view()))
@@ -209,7 +214,7 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         await rec.sample() // see the fault's first effect in the next condition
         return done('passed')
       case 'sleep':
-        await sleep(step.ms)
+        await rec.sleep(step.ms)
         return done('passed')
       case 'mark': {
         const value = termValue(step.value, view())
@@ -218,12 +223,12 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         return done('passed', `${step.name} = ${value}`)
       }
       case 'deposit': {
-        const end = Date.now() + step.timeoutMs
+        const end = rec.now() + step.timeoutMs
         const deposit = await sendDeposit(env.devnet, { mint: step.mint, to: step.to, timeoutMs: step.timeoutMs })
         const node = step.node ?? rec.history.nodes[0]
         let block = await l2BlockOf(env.devnet, node, deposit.l2Hash).catch(() => null)
-        while (!block && Date.now() < end) {
-          await sleep(100)
+        while (!block && rec.now() < end) {
+          await rec.sleep(100)
           block = await l2BlockOf(env.devnet, node, deposit.l2Hash).catch(() => null)
         }
         const details = { l1Block: deposit.l1.number, l1BlockHash: deposit.l1.hash, logIndex: deposit.logIndex, l2Hash: deposit.l2Hash, l2Block: block?.number }
@@ -235,13 +240,16 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
       }
       case 'load': {
         const seed = deriveSeed(env.seed, step.index)
+        // rate and duration are chain time: the same transactions, sent `speed` times faster on the wall.
+        const speed = env.devnet.clock.speed
+        const wall = { rate: step.rate * speed, durationMs: step.durationMs / speed }
         if (step.tx === 'deposits') {
-          env.load.push(sendDepositLoad(env.devnet, seed, step).then(({ sent, failed, firstError }) => {
+          env.load.push(sendDepositLoad(env.devnet, seed, { ...step, ...wall }).then(({ sent, failed, firstError }) => {
             rec.record({ kind: 'note', name: 'load', targets: ['l1'], details: { seed, tx: 'deposits', sent, failed, ...(firstError ? { firstError } : {}) } })
           }))
           return done('passed', `sending ${step.rate} deposits/s for ${step.durationMs} ms in the background (seed ${seed})`)
         }
-        const sending = sendTraffic(env.devnet, seed, { ...step, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing }) => {
+        const sending = sendTraffic(env.devnet, seed, { ...step, ...wall, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing }) => {
           rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, sent, failed, landed, missing } })
         })
         env.load.push(sending)
@@ -268,7 +276,7 @@ async function withdraw(devnet: Devnet, step: WithdrawStep) {
   const before = await devnet.l1.getBalance({ address: to })
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the withdrawal did not finalize within ${step.withinMs} ms`)), step.withinMs)
+    timer = setTimeout(() => reject(new Error(`the withdrawal did not finalize within ${step.withinMs} ms`)), step.withinMs / devnet.clock.speed)
   })
   try {
     const finalized = await Promise.race([withdrawalRoundTrip(devnet, { account, to, value: BigInt(step.value), timeoutMs: step.withinMs }), timeout])

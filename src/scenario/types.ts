@@ -145,6 +145,8 @@ export interface ScenarioResult {
   runtime?: 'process' | 'docker'
   /** The seed the run used (given, or drawn when none was). */
   seed?: number
+  /** Devnet clock speed of the run: step times, `within`/`sleep` bounds and history `t` are chain ms (wall × speed). Absent: 1. */
+  speed?: number
   /** No step failed, no invariant was violated and there was no error. */
   passed: boolean
   durationMs: number

@@ -24,9 +24,10 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
     intensity: opts.intensity as Intensity,
     file: opts.file,
     runtime: opts.runtime,
+    speed: opts.speed,
     reportDir: opts.report,
     onSchedule: (schedule, file) => {
-      say(`chaos: seed ${seed}, ${formatDuration(durationMs)}, intensity ${schedule.intensity}, ${schedule.faults.length} faults from ${schedule.pool.join(', ')}`)
+      say(`chaos: seed ${seed}, ${formatDuration(durationMs)}${opts.speed === 1 ? "" : ` at speed ${opts.speed}`}, intensity ${schedule.intensity}, ${schedule.faults.length} faults from ${schedule.pool.join(', ')}`)
       say(`replay file: ${file}`)
     },
     onStep: (step, r) => {
@@ -55,6 +56,7 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
 async function shrink(opts: ChaosCliOptions): Promise<void> {
   const { needed, removed, failure, file, runs } = await shrinkScenario(opts.shrink!, {
     runtime: opts.runtime,
+    speed: opts.speed,
     onRun: ({ kept, fails }) => say(`run with ${kept.length} fault(s): ${fails ? 'fails' : 'passes'}`),
   })
   console.log(

@@ -25,6 +25,7 @@ export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Pr
         const { result } = await runScenario(file, {
           runtime: opts.runtime,
           seed: opts.seed,
+          speed: opts.speed,
           reportDir,
           onStep: (step, r) => {
             task.output = r ? `${r.status === 'passed' ? '✔' : '✖'} ${step.label}${r.message ? ` — ${r.message}` : ''}` : `… ${step.label}`

@@ -123,6 +123,7 @@ export async function up(options: UpOptions): Promise<void> {
       ports: options.ports,
       stateDir: options.stateDir,
       liteEntrypoint: options.liteEntrypoint && resolve(options.liteEntrypoint),
+      speed: options.speed,
       detach: options.detach ?? false,
       signal: interrupts.controller.signal,
       onPlan: (plan) => progress.start(plan),
@@ -142,7 +143,8 @@ export async function up(options: UpOptions): Promise<void> {
   await progress.done()
 
   const descriptor = devnet.descriptor()
-  out.write(['', `devnet "${devnet.name}" is up (state: ${devnet.stateDir})`, '', ...formatEndpoints(descriptor), '', ...formatKeys(descriptor), ''].join('\n') + '\n')
+  const clock = devnet.clock.speed === 1 ? [] : [`clock: L1 and L2 time run ${devnet.clock.speed}x faster than wall time (--speed ${devnet.clock.speed})`]
+  out.write(['', `devnet "${devnet.name}" is up (state: ${devnet.stateDir})`, ...clock, '', ...formatEndpoints(descriptor), '', ...formatKeys(descriptor), ''].join('\n') + '\n')
 
   if (options.detach) {
     interrupts.dispose()

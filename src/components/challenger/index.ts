@@ -8,6 +8,7 @@ import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
 import { pollLoop } from '../shared/pollLoop.js'
+import { wallMs } from '../shared/clock.js'
 import { Challenger } from './challenger.js'
 import { parseChallengerFlags, type ChallengerConfig } from './config.js'
 
@@ -29,7 +30,7 @@ export async function startChallenger(cfg: ChallengerConfig): Promise<{ challeng
       health: () => ({ version: CHALLENGER_VERSION, address: challenger.address }),
     })
   }
-  const loop = pollLoop('challenger', () => challenger.tick(), cfg.pollMs, log)
+  const loop = pollLoop('challenger', () => challenger.tick(), wallMs(cfg.pollMs), log) // L1 runs at the devnet clock's pace
   log.info('challenger started', { address: challenger.address, factory: cfg.factory, traceTypes: cfg.traceTypes.join(','), metrics: cfg.metrics.enabled ? cfg.metrics.port : 'off' })
   return {
     challenger,

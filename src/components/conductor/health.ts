@@ -5,6 +5,7 @@
  */
 import type { RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
+import { now as chainNow, wallMs } from '../shared/clock.js'
 import { ERR_SEQUENCER_CONNECTION_DOWN, ERR_SEQUENCER_NOT_HEALTHY } from './errors.js'
 
 export interface HealthConfig {
@@ -82,7 +83,7 @@ export class HealthMonitor {
     private readonly node: RpcClient,
     private readonly log: Logger,
     private readonly onResult: (error: string | undefined) => void,
-    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly now: () => number = () => Math.floor(chainNow() / 1000),
   ) {}
 
   /** One check, as op-conductor's `healthCheck`. */
@@ -120,9 +121,9 @@ export class HealthMonitor {
     const tick = async () => {
       this.running = this.check().then(this.onResult)
       await this.running
-      if (this.timer) this.timer = setTimeout(tick, this.cfg.interval * 1000)
+      if (this.timer) this.timer = setTimeout(tick, wallMs(this.cfg.interval * 1000))
     }
-    this.timer = setTimeout(tick, this.cfg.interval * 1000)
+    this.timer = setTimeout(tick, wallMs(this.cfg.interval * 1000))
   }
 
   async stop(): Promise<void> {

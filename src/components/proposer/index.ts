@@ -9,6 +9,7 @@ import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
 import { pollLoop } from '../shared/pollLoop.js'
+import { wallMs } from '../shared/clock.js'
 
 export const PROPOSER_VERSION = 'v0.1.0-lite'
 
@@ -35,7 +36,7 @@ export async function startProposer(conf: ProposerConfig): Promise<{ proposer: P
     },
     health: () => ({ version: PROPOSER_VERSION, ...proposer.status() }),
   })
-  const loop = pollLoop('proposer', () => proposer.tick(), conf.pollIntervalMs, log)
+  const loop = pollLoop('proposer', () => proposer.tick(), wallMs(conf.pollIntervalMs), log) // L1 runs at the devnet clock's pace
   log.info('proposer running', { rpc: conf.rpc.port, factory: conf.gameFactoryAddress, gameType: conf.gameType, active: proposer.active })
   return {
     proposer,

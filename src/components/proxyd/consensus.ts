@@ -6,13 +6,15 @@
  * or move safe / finalized back. The consensus group is the candidates (not banned, healthy, enough
  * peers, in sync, updated within `consensus_max_update_threshold`, within `consensus_max_block_lag` of
  * the highest head); consensus latest is the lowest candidate head walked back until every candidate
- * has the same hash there, safe and finalized the lowest.
+ * has the same hash there, safe and finalized the lowest. The three durations are chain time (they
+ * shrink on the wall with the devnet clock's speed); backend health windows stay wall time.
  */
 import type { GroupConfig } from './config.js'
 import type { Backend } from './backend.js'
 import type { Metrics } from './metrics.js'
 import type { ConsensusBlocks } from './rewriter.js'
 import type { Logger } from '../shared/log.js'
+import { wallMs } from '../shared/clock.js'
 
 export interface BackendState {
   latest: number
@@ -66,7 +68,7 @@ export class ConsensusPoller {
   ban(be: Backend, reason: string): void {
     if (be.conf.forcedCandidate) return
     this.log.warn('backend banned', { backend: be.name, reason, seconds: this.conf.banPeriodMs / 1000 })
-    this.states.set(be, { ...fresh(), bannedUntil: this.now() + this.conf.banPeriodMs })
+    this.states.set(be, { ...fresh(), bannedUntil: this.now() + wallMs(this.conf.banPeriodMs) })
     this.metrics.consensusBackendBanned.set({ backend_name: be.name }, 1)
   }
 
@@ -111,7 +113,7 @@ export class ConsensusPoller {
         be.healthy(now) &&
         (be.conf.skipPeerCount || s.peerCount >= this.conf.minPeerCount) &&
         (be.conf.skipIsSyncingCheck || s.inSync) &&
-        now - s.lastUpdate <= this.conf.maxUpdateThresholdMs
+        now - s.lastUpdate <= wallMs(this.conf.maxUpdateThresholdMs)
       )
     })
     const highest = Math.max(0, ...eligible.map((be) => this.states.get(be)!.latest))
@@ -174,7 +176,7 @@ export class ConsensusPoller {
     const loop = async () => {
       this.running = this.poll().catch((err: Error) => this.log.warn('consensus poll failed', { err: err.message }))
       await this.running
-      if (!this.stopped) this.timer = setTimeout(loop, this.conf.pollerIntervalMs)
+      if (!this.stopped) this.timer = setTimeout(loop, wallMs(this.conf.pollerIntervalMs))
     }
     return loop()
   }

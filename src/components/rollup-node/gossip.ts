@@ -9,6 +9,7 @@ import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { Engine, RpcBlock } from './engine.js'
 import type { P2PNode } from './p2p.js'
 import type { Logger } from '../shared/log.js'
+import { now as chainNow } from '../shared/clock.js'
 
 /** What gossip needs from its node (the node implements it; no import of the node). */
 export interface GossipHost {
@@ -94,7 +95,7 @@ export class Gossip {
       this.rejected++
       return 'reject'
     }
-    const now = Date.now() / 1000
+    const now = chainNow() / 1000
     const ts = Number(decoded.payload.timestamp)
     if (ts < now - MAX_AGE_S || ts > now + MAX_FUTURE_S) return 'ignore'
     this.enqueue(decoded.payload)

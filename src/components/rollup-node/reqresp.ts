@@ -15,6 +15,7 @@ import type { RollupConfig } from '../../protocol/types.js'
 import type { Engine } from './engine.js'
 import { rawTransactionOf } from './l2rpc/rawTx.js'
 import type { Logger } from '../shared/log.js'
+import { now as chainNow } from '../shared/clock.js'
 
 const STREAM_OPEN_TIMEOUT_MS = 5_000
 const READ_TIMEOUT_MS = 10_000
@@ -126,7 +127,7 @@ export class PayloadServer {
       log.debug('req-resp: unreadable request', { peer: from, err: (err as Error).message })
       return encodeErrorResponse(ResultCode.unknownError)
     }
-    if (n < BigInt(cfg.genesis.l2.number) || n > BigInt(maxBlockAt(cfg, Date.now() / 1000))) {
+    if (n < BigInt(cfg.genesis.l2.number) || n > BigInt(maxBlockAt(cfg, chainNow() / 1000))) {
       log.debug('req-resp: request out of range', { peer: from, number: n.toString() })
       return encodeErrorResponse(ResultCode.invalidRequest)
     }

@@ -12,6 +12,7 @@ import type { Engine, RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
 import { rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
+import { now, untilMs } from '../shared/clock.js'
 
 /** What the sequencer needs from its node (the node implements it; no import of the node). */
 export interface SequencerHost {
@@ -49,16 +50,16 @@ export class Sequencer {
   private pool: PoolTx[] = []
   /** Txs taken from the pool for the block being built: still pending until the engine holds them. */
   private building: PoolTx[] = []
-  /** No block before this time (ms epoch): set after the conductor refused a commit. */
+  /** No block before this chain time (ms epoch): set after the conductor refused a commit. */
   private retryAt = 0
 
   constructor(private readonly node: SequencerHost) {
     this.active = node.conf.sequencer.enabled && !node.conf.sequencer.stopped
   }
 
-  /** Milliseconds until the next block is due (<= 0: due now). */
+  /** Wall milliseconds until the next block is due by the devnet clock (<= 0: due now). */
   dueInMs(): number {
-    return Math.max((this.node.unsafe.timestamp + this.node.cfg.block_time) * 1000, this.retryAt) - Date.now()
+    return untilMs(Math.max((this.node.unsafe.timestamp + this.node.cfg.block_time) * 1000, this.retryAt))
   }
 
   /** Accepts a raw user tx into the mempool after basic checks; returns its hash. */
@@ -182,7 +183,7 @@ export class Sequencer {
       // Not committed: neither gossiped nor kept. The engine drops it, its txs go back to the pool.
       log.warn('sealed block not committed: dropped', { number: built.ref.number, hash: built.ref.hash, err: (err as Error).message })
       await node.engine.rewindTo(parent.number) // its txs come back through requeue (Engine.onDropped)
-      this.retryAt = Date.now() + COMMIT_BACKOFF_MS
+      this.retryAt = now() + COMMIT_BACKOFF_MS
       return false
     }
     node.setUnsafe(built.block, built.ref)

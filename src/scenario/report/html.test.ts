@@ -43,6 +43,8 @@ describe('renderHtmlTimeline', () => {
     expect(html).toContain('<td class="failed">1 violation</td>')
     expect(html).toContain('moved back from 27 to 26 with no L1 reorg in the 15000ms before &lt;&amp;&gt;')
     expect(html).not.toContain('table class="games"')
+    expect(html).not.toContain('data-speed')
+    expect(renderHtmlTimeline(history, { ...result, speed: 4 })).toContain('<tr><th>speed</th><td data-speed>4× (times are chain time)</td></tr>')
   })
 
   test('behavior: dispute games show on the L1 chart (created, outcome) and in a table', () => {

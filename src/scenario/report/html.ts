@@ -116,6 +116,7 @@ export function renderHtmlTimeline(history: History, result: ScenarioResult): st
 <tr><th>scenario</th><td>${e(result.scenario)}${result.file ? ` (${e(result.file)})` : ''}</td></tr>
 <tr><th>runtime</th><td>${e(result.runtime ?? history.runtime)}</td></tr>
 ${result.seed === undefined ? '' : `<tr><th>seed</th><td data-seed>${result.seed}</td></tr>`}
+${result.speed === undefined ? '' : `<tr><th>speed</th><td data-speed>${result.speed}× (times are chain time)</td></tr>`}
 <tr><th>result</th><td>${status(result.passed)}</td></tr>
 <tr><th>duration</th><td>${secondsLabel(result.durationMs)}</td></tr>
 <tr><th>started</th><td>${e(new Date(history.startedAt).toISOString())}</td></tr>

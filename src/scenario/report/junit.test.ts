@@ -45,6 +45,12 @@ describe('junitReport', () => {
     expect(junitReport([passing])).not.toContain('<properties>')
   })
 
+  test('behavior: a run at another clock speed records it beside the seed', () => {
+    const { result } = syntheticRun()
+    expect(junitReport([{ ...result, speed: 4 }])).toContain('<properties><property name="seed" value="1234"/><property name="speed" value="4"/></properties>')
+    expect(invariantJUnitReport({ ...result, speed: 4 }, { invariants: result.invariants })).toContain('<property name="speed" value="4"/>')
+  })
+
   test('behavior: failures name the invariant or step and quote the offending samples', () => {
     const { result } = syntheticRun()
     const [step, invariant] = failures(junitReport([result]))

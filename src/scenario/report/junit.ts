@@ -29,7 +29,7 @@ function body(message: string, evidence: unknown[] | undefined): string {
  */
 function testcase(result: ScenarioResult): string {
   const children: string[] = []
-  if (result.seed !== undefined) children.push(`      <properties><property${attrs({ name: 'seed', value: result.seed })}/></properties>`)
+  if (properties(result)) children.push(`      <properties>${properties(result)}</properties>`)
   for (const step of result.steps.filter((s) => s.status === 'failed')) {
     const message = `step ${step.index} (${step.label}) failed${step.message ? `: ${step.message}` : ''}`
     const type = step.kind === 'expect' ? 'expectation' : 'step'
@@ -97,12 +97,12 @@ export function invariantJUnitReport(result: ScenarioResult, options: JUnitOptio
   const failures = result.violations.length + failedSteps.length
   const counts = { tests: cases.length, failures, errors: result.error ? 1 : 0, time: seconds(result.durationMs) }
   const skipped = ids.filter((id) => !result.invariants.includes(id)).length
-  const properties = result.seed === undefined ? [] : [`    <properties><property${attrs({ name: 'seed', value: result.seed })}/></properties>`]
+  const suiteProperties = properties(result) ? [`    <properties>${properties(result)}</properties>`] : []
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({ name: 'op-devnet', ...counts })}>`,
     `  <testsuite${attrs({ name: options.suite ?? result.scenario, ...counts, skipped, timestamp: options.timestamp ?? new Date().toISOString() })}>`,
-    ...properties,
+    ...suiteProperties,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -118,4 +118,10 @@ export function invariantJUnitReport(result: ScenarioResult, options: JUnitOptio
 export async function writeJUnitReport(results: ScenarioResult[], file: string, options?: JUnitOptions): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
   await writeFile(file, junitReport(results, options))
+}
+
+/** The run's `<property>` elements: the seed (to replay it) and the devnet clock speed; '' when neither is known. */
+function properties(result: ScenarioResult): string {
+  const entries = [['seed', result.seed], ['speed', result.speed]].filter((e): e is [string, number] => e[1] !== undefined)
+  return entries.map(([name, value]) => `<property${attrs({ name, value })}/>`).join('')
 }
