@@ -27,6 +27,7 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
     reportDir: opts.report,
     onSchedule: (schedule, file) => {
       say(`chaos: seed ${seed}, ${formatDuration(durationMs)}, intensity ${schedule.intensity}, ${schedule.faults.length} faults from ${schedule.pool.join(', ')}`)
+      say(`background load: ${schedule.load.map((l) => `${l.tx} ${l.rate}/s`).join(', ')}`)
       say(`replay file: ${file}`)
     },
     onStep: (step, r) => {
