@@ -3,7 +3,8 @@
  * DEVNET_TEST_DEFECT=batcher-skips-channel-after-reorg (read only when this test sets it), drops the
  * first channel after an L1 reorg makes it start over. A short chaos run must catch it, `shrinkScenario`
  * must narrow the schedule to the reorg, and the replays it runs must fail the same way; without the
- * defect, the narrowed schedule keeps the safe heads moving.
+ * defect, the narrowed schedule keeps the safe heads moving. And a plain one-minute run of the default
+ * topology: its background load holds deposits and withdrawals beside transfers, judged by the invariants.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -65,4 +66,25 @@ describe('chaos with a planted defect (process runtime)', () => {
     const { result } = await runScenario(shrunk.file, { runtime: 'process' })
     expect(result.violations.filter((v) => v.invariant === 'safeLiveness')).toEqual([])
   }, 900_000)
+})
+
+describe('chaos background load (process runtime)', () => {
+  test('behavior: a one-minute run sends deposits through the portal and withdrawals on L2 beside transfers; every invariant holds', async () => {
+    const run = await runChaos({ durationMs: 60_000, seed: 1, runtime: 'process', reportDir: join(dir, 'load') })
+    expect(run.result.passed, JSON.stringify([run.result.violations.slice(0, 3), run.result.steps.filter((s) => s.status === 'failed')])).toBe(true)
+    expect(run.schedule.load.map((l) => l.tx)).toEqual(['transfers', 'deposits', 'withdrawals'])
+    const notes = run.history.events.flatMap((e) => (e.kind === 'note' && e.name === 'load' ? [e.details as Record<string, unknown>] : []))
+    const byTx = Object.fromEntries(notes.map((n) => [String(n.tx ?? 'transfers'), n]))
+    expect(Object.keys(byTx).sort()).toEqual(['deposits', 'transfers', 'withdrawals'])
+    expect(byTx.deposits.sent).toBeGreaterThan(5)
+    expect(byTx.deposits.failed).toBe(0)
+    expect(byTx.withdrawals.sent).toBeGreaterThan(5)
+    expect([byTx.withdrawals.landed, byTx.withdrawals.missing]).toEqual([byTx.withdrawals.sent, []])
+    // The recorder found the load's deposits on L1 and followed them onto L2.
+    const deposits = run.history.deposits!
+    expect(deposits.l1.length).toBeGreaterThan(5)
+    const included = new Set(deposits.onL2.filter((o) => o.block).map((o) => o.l2Hash))
+    expect(deposits.l1.filter((d) => included.has(d.l2Hash)).length).toBeGreaterThan(5)
+    expect(run.history.events.some((e) => e.kind === 'fault-start')).toBe(true)
+  }, 600_000)
 })

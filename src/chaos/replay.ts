@@ -8,9 +8,6 @@ import type { FaultCall } from '../faults/registry.js'
 import { formatDuration } from '../scenario/duration.js'
 import type { ChaosSchedule } from './schedule.js'
 
-/** Background load of every chaos run, tx/s to the sequencer (transfers and calldata, seeded). */
-export const CHAOS_LOAD_RATE = 2
-
 /** How long the last step of a replay lasts: the run ends `duration` after it started. */
 const END_STEP_MS = 5_000
 
@@ -32,7 +29,7 @@ const faultStep = (doc: Document, call: FaultCall, at: number) => ({
 })
 
 /**
- * The scenario YAML of a schedule: a background load for the whole run, then every fault and heal as a
+ * The scenario YAML of a schedule: the background loads for the whole run, then every fault and heal as a
  * step at its time, then a last step so the run lasts `durationMs`.
  * @example
  * replayYaml(planChaos(defaultTopology(), { durationMs: 60_000, seed: 1 }))
@@ -50,7 +47,10 @@ export function replayYaml(schedule: ChaosSchedule, options: ReplayOptions = {})
     seed: schedule.seed,
     ...(options.topology === undefined ? {} : { topology: options.topology }),
     steps: [
-      { load: doc.createNode({ rate: CHAOS_LOAD_RATE, duration: formatDuration(schedule.durationMs) }, { flow: true }), label: 'background load' },
+      ...schedule.load.map(({ tx, rate }) => ({
+        load: doc.createNode({ rate, duration: formatDuration(schedule.durationMs), ...(tx === 'transfers' ? {} : { tx }) }, { flow: true }),
+        label: `background load: ${tx}`,
+      })),
       ...timed.toSorted((a, b) => a.at - b.at).map((s) => s.step),
       { sleep: formatDuration(END_STEP_MS), at: seconds(end), label: 'end of the chaos run' },
     ],

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -10,11 +10,13 @@ import { defaultTopology } from '../topology/defaults.js'
 import { parseTopology } from '../topology/parse.js'
 import { replayYaml } from './replay.js'
 import { runChaos } from './run.js'
-import { chaosTiming, drawableFaults, INTENSITIES, planChaos, type ChaosSchedule, type Intensity } from './schedule.js'
+import { CHAOS_LOAD, chaosTiming, drawableFaults, faultPool, INTENSITIES, planChaos, type ChaosSchedule, type Intensity } from './schedule.js'
 
 const topology = defaultTopology()
 const threeNodes = parseTopology('l2: { replicas: 2 }', 'devnet.yaml')
 const singleNode = parseTopology('l2: { replicas: 0 }', 'devnet.yaml')
+const ha = parseTopology(readFileSync(new URL('../../fixtures/ha.yaml', import.meta.url), 'utf8'), 'ha.yaml')
+const conductorFaults = ['transferLeader', 'conductorPause', 'etcdPartition']
 
 function usageError(run: () => unknown): string {
   try {
@@ -27,10 +29,11 @@ function usageError(run: () => unknown): string {
   throw new Error('expected a DEVNET_USAGE error')
 }
 
-/** Services a fault touches until healed (every service for a global heal). */
-function touched(call: FaultCall, heal: FaultCall | undefined, services: string[]): string[] {
-  const lists = [faultDefinition(call.name).targets(call.args), ...(heal ? [faultDefinition(heal.name).targets(heal.args)] : [])]
-  return lists.some((l) => l.length === 0) ? services : [...new Set(lists.flat())]
+/** Services a fault touches until healed or needs working (every service for a global heal). */
+function touched(call: FaultCall, heal: FaultCall | undefined, names: ReturnType<typeof namesOf>): string[] {
+  const def = faultDefinition(call.name)
+  const lists = [def.targets(call.args), def.chaos?.uses?.(call.args, names) ?? [], ...(heal ? [faultDefinition(heal.name).targets(heal.args)] : [])]
+  return lists.some((l, i) => i !== 1 && l.length === 0) ? names.services : [...new Set(lists.flat())]
 }
 
 /** Checks the rules every schedule keeps; returns the most faults acting at once. */
@@ -38,10 +41,10 @@ function checkRules(schedule: ChaosSchedule, names = namesOf(topology)): number 
   const { warmupMs, cooldownMs, instantHoldMs } = chaosTiming
   const spans = schedule.faults.map((f) => {
     expect(f.at).toBeGreaterThan(warmupMs)
-    const end = f.heal?.at ?? f.at + instantHoldMs
+    const end = f.heal?.at ?? f.at + Math.max(instantHoldMs, faultDefinition(f.fault.name).chaos!.holdMs?.(names) ?? 0)
     if (f.heal) expect(f.heal.at).toBeLessThanOrEqual(schedule.durationMs - cooldownMs)
     expect(faultDefinition(f.fault.name).lasts === 'window').toBe(f.heal !== undefined)
-    return { start: f.at, end, services: touched(f.fault, f.heal?.fault, names.services) }
+    return { start: f.at, end, services: touched(f.fault, f.heal?.fault, names) }
   })
   let most = 0
   for (const a of spans) {
@@ -63,11 +66,39 @@ describe('planChaos', () => {
     expect(planChaos(topology, { ...options, seed: 2 }).faults).not.toEqual(a.faults)
   })
 
-  test('default: every drawable fault the topology hosts is in the pool, recoveries never are', () => {
+  test('default: every drawable fault the topology hosts is in the pool, recoveries and broken-on-purpose faults never are', () => {
     const { pool } = planChaos(topology, { durationMs: 60_000, seed: 1 })
-    expect(pool).toEqual(drawableFaults())
-    for (const name of ['heal', 'start', 'resume', 'l1Resume', 'batcherResume', 'clearLinkFaults']) expect(pool).not.toContain(name)
+    expect(pool).toEqual(drawableFaults().filter((name) => !conductorFaults.includes(name)))
+    expect(pool).toEqual(expect.arrayContaining(['staleBackend', 'invalidProposal', 'propose', 'challengerOutage']))
+    for (const name of ['heal', 'start', 'resume', 'l1Resume', 'batcherResume', 'clearLinkFaults', 'overrideLeader', 'failover']) expect(pool).not.toContain(name)
     expect(planChaos(singleNode, { durationMs: 60_000, seed: 1, intensity: 'low' }).pool).not.toContain('partition')
+    const haPool = planChaos(ha, { durationMs: 60_000, seed: 1 }).pool
+    expect(haPool).toEqual(drawableFaults())
+    expect(haPool).not.toContain('overrideLeader')
+    expect(faultPool({ ...namesOf(topology), services: namesOf(topology).services.filter((s) => s !== 'proposer') })).not.toEqual(
+      expect.arrayContaining(['invalidProposal']),
+    )
+  })
+
+  test('default: the background load sends transfers, deposits and withdrawals for the whole run, and the replay holds it', () => {
+    const schedule = planChaos(topology, { durationMs: 120_000, seed: 1 })
+    expect(schedule.load).toEqual([{ tx: 'transfers', rate: CHAOS_LOAD.transfers }, { tx: 'deposits', rate: CHAOS_LOAD.deposits }, { tx: 'withdrawals', rate: CHAOS_LOAD.withdrawals }])
+    const loads = parseScenario(replayYaml(schedule), 'replay.yaml').steps.filter((s) => s.kind === 'load')
+    expect(loads.map((s) => [s.tx ?? 'transfers', s.rate, s.durationMs, s.atMs])).toEqual(schedule.load.map((l) => [l.tx, l.rate, 120_000, undefined]))
+  })
+
+  test('behavior: conductor faults are drawn in a conductor topology, one at a time, with their heals', () => {
+    const schedule = planChaos(ha, { durationMs: 30 * 60_000, seed: 5, faults: [...conductorFaults, 'crash'], intensity: 'medium' })
+    checkRules(schedule, namesOf(ha))
+    const drawn = schedule.faults.filter((f) => conductorFaults.includes(f.fault.name))
+    expect(new Set(drawn.map((f) => f.fault.name))).toEqual(new Set(conductorFaults))
+    for (const f of drawn) {
+      if (f.fault.name === 'conductorPause') expect(f.heal?.fault).toEqual({ name: 'conductorResume', args: f.fault.args })
+      if (f.fault.name === 'etcdPartition') expect(f.heal?.fault).toEqual({ name: 'etcdHeal', args: f.fault.args })
+      if (f.fault.name === 'transferLeader') expect(f.heal).toBeUndefined()
+    }
+    const spans = drawn.map((f) => [f.at, f.heal?.at ?? f.at + chaosTiming.instantHoldMs])
+    for (const [i, [start]] of spans.entries()) expect(spans.filter(([s, e], j) => j !== i && s <= start && start < e)).toEqual([])
   })
 
   test('behavior: faults respect warm-up, cool-down, heals and the intensity; no two acting faults touch a service in common', () => {
@@ -107,7 +138,13 @@ describe('planChaos', () => {
     const drawable = drawableFaults().join(', ')
     expect(usageError(() => planChaos(topology, { durationMs: 60_000, seed: 1, faults: ['l1reorg'] }))).toBe(`--faults: unknown fault "l1reorg"; expected some of: ${drawable}`)
     expect(usageError(() => planChaos(topology, { durationMs: 60_000, seed: 1, faults: ['heal'] }))).toBe(
-      `--faults: heal is not drawn by chaos runs (a recovery: chaos heals faults itself); expected some of: ${drawable}`,
+      `--faults: heal cannot be drawn by chaos runs (a recovery: chaos heals faults itself); expected some of: ${drawable}`,
+    )
+    expect(usageError(() => planChaos(ha, { durationMs: 60_000, seed: 1, faults: ['overrideLeader'] }))).toBe(
+      `--faults: overrideLeader cannot be drawn by chaos runs (${faultDefinition('overrideLeader').neverDrawn}); expected some of: ${drawable}`,
+    )
+    expect(usageError(() => planChaos(topology, { durationMs: 60_000, seed: 1, faults: ['transferLeader'] }))).toBe(
+      '--faults: transferLeader cannot run on this topology: needs a conductor cluster (l2.conductor.enabled, e.g. fixtures/ha.yaml)',
     )
     expect(usageError(() => planChaos(singleNode, { durationMs: 60_000, seed: 1, faults: ['crash', 'partition'] }))).toBe(
       '--faults: partition cannot run on this topology: a partition needs at least 2 rollup nodes; the topology has 1',

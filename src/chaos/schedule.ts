@@ -6,6 +6,7 @@
  */
 import { DevnetError } from '../errors.js'
 import { namesOf, type Names } from '../faults/checks.js'
+import { needsSettlement } from '../faults/draw.js'
 import { FAULT_NAMES, faultDefinition, type FaultCall, type FaultName } from '../faults/registry.js'
 import { seededRandom } from '../scenario/random.js'
 import { formatDuration } from '../scenario/duration.js'
@@ -26,8 +27,21 @@ export const chaosTiming = {
   warmupMs: 20_000,
   /** No fault acts during the last stretch, so the invariants see the devnet recover. @default 15s */
   cooldownMs: 15_000,
-  /** How long an `instant` fault (a reorg, a restart) counts toward the intensity. @default 10s */
+  /** How long an `instant` fault (a reorg, a restart) counts toward the intensity, unless it declares longer (`chaos.holdMs`). @default 10s */
   instantHoldMs: 10_000,
+}
+
+/**
+ * Background load of every chaos run, per second: L2 transfers and calldata to the sequencer, and with
+ * settlement contracts deposits through the L1 portal and withdrawals initiated on L2 (each load seeded
+ * from the run's seed, so a replay sends the same).
+ */
+export const CHAOS_LOAD = { transfers: 2, deposits: 0.5, withdrawals: 0.5 } as const
+
+/** One background load of a chaos run: what it sends and how many per second, for the whole run. */
+export interface ChaosLoad {
+  tx: keyof typeof CHAOS_LOAD
+  rate: number
 }
 
 export interface ChaosOptions {
@@ -55,6 +69,8 @@ export interface ChaosSchedule {
   intensity: Intensity
   /** The faults drawn from. */
   pool: FaultName[]
+  /** The background load (see {@link CHAOS_LOAD}). */
+  load: ChaosLoad[]
   faults: ScheduledFault[]
 }
 
@@ -77,7 +93,9 @@ export function faultPool(names: Names, faults?: readonly string[]): FaultName[]
   for (const name of faults) {
     if (!(FAULT_NAMES as string[]).includes(name)) throw usage(`--faults: unknown fault ${JSON.stringify(name)}; expected some of: ${drawable.join(', ')}`)
     if (!drawable.includes(name as FaultName)) {
-      throw usage(`--faults: ${name} is not drawn by chaos runs (${faultDefinition(name as FaultName).lasts === 'recovery' ? 'a recovery: chaos heals faults itself' : 'it declares no chaos draw'}); expected some of: ${drawable.join(', ')}`)
+      const def = faultDefinition(name as FaultName)
+      const why = def.lasts === 'recovery' ? 'a recovery: chaos heals faults itself' : (def.neverDrawn ?? 'it declares no chaos draw')
+      throw usage(`--faults: ${name} cannot be drawn by chaos runs (${why}); expected some of: ${drawable.join(', ')}`)
     }
     const why = hostable(name as FaultName)
     if (why) throw usage(`--faults: ${name} cannot run on this topology: ${why}`)
@@ -99,10 +117,15 @@ export function healOf(call: FaultCall, names: Names): FaultCall {
   return { name, args } as FaultCall
 }
 
-/** Services a fault touches until healed, `undefined` for every service (a heal that ends every window). */
+/**
+ * Services a fault touches until healed, and those it needs working (`chaos.uses`); `undefined` for every
+ * service (a heal that ends every window).
+ */
 function footprint(call: FaultCall, names: Names): Set<string> | undefined {
   const def = faultDefinition(call.name)
   const lists = [def.targets(call.args)]
+  const uses = def.chaos?.uses?.(call.args, names)
+  if (uses) lists.push(uses)
   if (def.lasts === 'window') {
     const heal = healOf(call, names)
     lists.push(faultDefinition(heal.name).targets(heal.args))
@@ -154,14 +177,15 @@ export function planChaos(topology: Topology, options: ChaosOptions): ChaosSched
     const def = faultDefinition(name)
     const fault = { name, args: def.chaos!.draw(random, names) } as FaultCall
     const length = windowMs[0] + Math.round((random() * (windowMs[1] - windowMs[0])) / 100) * 100
-    const until = def.lasts === 'window' ? Math.min(at + length, lastEnd) : at + instantHoldMs
+    const until = def.lasts === 'window' ? Math.min(at + length, lastEnd) : at + Math.max(instantHoldMs, def.chaos!.holdMs?.(names) ?? 0)
     const services = footprint(fault, names)
     const busy = acting.filter((a) => a.until > at)
     if (busy.length >= concurrent || busy.some((a) => overlaps(a.services, services))) continue
     acting.push({ until, services })
     faults.push(def.lasts === 'window' ? { at, fault, heal: { at: until, fault: healOf(fault, names) } } : { at, fault })
   }
-  return { seed, durationMs, intensity, pool, faults }
+  const load = (Object.keys(CHAOS_LOAD) as ChaosLoad['tx'][]).filter((tx) => tx === 'transfers' || !needsSettlement(names)).map((tx) => ({ tx, rate: CHAOS_LOAD[tx] }))
+  return { seed, durationMs, intensity, pool, load, faults }
 }
 
 /**

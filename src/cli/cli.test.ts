@@ -89,6 +89,7 @@ describe('error', () => {
     const cases: Array<[string[], string]> = [
       [['--faults', 'l1Reorg,nope'], 'error: --faults: unknown fault "nope"; expected some of: l1Reorg'],
       [['--duration', '0s'], 'error: --duration: expected a duration > 0 like 30m or 90s, found "0s"'],
+      [['--faults', 'overrideLeader'], 'error: --faults: overrideLeader cannot be drawn by chaos runs (broken on purpose: the node sequences beside the conductor leader'],
       [['-f', 'single.yaml', '--faults', 'partition'], 'error: --faults: partition cannot run on this topology: a partition needs at least 2 rollup nodes; the topology has 1'],
       [['--faults', 'l1Reorg,l1Halt', '--intensity', 'high'], 'error: --intensity: high runs up to 3 faults at once, but l1Reorg, l1Halt on this topology'],
     ]

@@ -4,6 +4,7 @@
  */
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { needsSettlement } from './draw.js'
 
 type NoArgs = Record<never, never>
 const noArgs = { args: () => ({}), targets: () => ['challenger'] }
@@ -14,6 +15,7 @@ export const challengerOutageFault: FaultDefinition<NoArgs> = {
   endedBy: ['challengerResume', 'heal'],
   ...noArgs,
   act: (ctx) => ctx.devnet.service('challenger').stop(),
+  chaos: { unsupported: needsSettlement, draw: () => ({}) },
 }
 
 export const challengerResumeFault: FaultDefinition<NoArgs> = {

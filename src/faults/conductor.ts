@@ -22,7 +22,8 @@ import { conductorNodes } from '../topology/conductor.js'
 import { int } from '../topology/reader.js'
 import { member, type Names } from './checks.js'
 import { activeFaults, call, type FaultContext, type FaultDevnet } from './context.js'
-import { runFault, type FaultDefinition } from './definition.js'
+import { runFault, type FaultChaos, type FaultDefinition } from './definition.js'
+import { pick } from './draw.js'
 
 const rpcOf = (devnet: FaultDevnet, node: string) => devnet.endpoints[conductorService(node)]!.rpc!
 
@@ -30,6 +31,19 @@ const conducted = (names: Names) => member('node with a conductor', conductorNod
 const nodeArg = (names: Names) => ({ node: { check: conducted(names), doc: 'a node with a conductor (l2.conductor)' } })
 
 /** The node whose conductor leads now (asks every conductor; undefined: none answers yes). */
+/**
+ * Chaos draws of the conductor faults, on a node with a conductor: only in conductor topologies, and one
+ * conductor fault at a time (every conductor in `uses`): two, say two frozen etcd members of three, take
+ * the cluster below quorum, which halts sequencing by design.
+ */
+function conductorChaos<A>(draw: (node: string) => A): FaultChaos<A> {
+  return {
+    unsupported: (names) => (conductorNodes(names.topology).length ? undefined : 'needs a conductor cluster (l2.conductor.enabled, e.g. fixtures/ha.yaml)'),
+    draw: (random, names) => draw(pick(random, conductorNodes(names.topology))),
+    uses: (_args, names) => conductorNodes(names.topology).flatMap((n) => [n, conductorService(n)]),
+  }
+}
+
 export async function currentLeader(devnet: FaultDevnet): Promise<string | undefined> {
   const nodes = conductorNodes(devnet.topology)
   const answers = await Promise.all(nodes.map((n) => call<boolean>(rpcOf(devnet, n), 'conductor_leader', [], 2_000).catch(() => false)))
@@ -74,6 +88,8 @@ export const transferLeaderFault: FaultDefinition<TransferParameters, { from: st
     }
   },
   details: (r) => r,
+  // A new leader within 10 s: the 5 s of the runbooks' checks leave no room for a loaded machine.
+  chaos: conductorChaos((to) => ({ to, timeoutMs: 10_000 })),
 }
 
 export const conductorPauseFault: FaultDefinition<{ node: string }> = {
@@ -83,6 +99,7 @@ export const conductorPauseFault: FaultDefinition<{ node: string }> = {
   args: nodeArg,
   targets: ({ node }) => [conductorService(node)],
   act: async (ctx, { node }) => void (await call(rpcOf(ctx.devnet, node), 'conductor_pause')),
+  chaos: conductorChaos((node) => ({ node })),
 }
 
 export const conductorResumeFault: FaultDefinition<{ node: string }> = {
@@ -110,6 +127,7 @@ export const overrideLeaderFault: FaultDefinition<{ node: string }, { startedAt:
     return { startedAt: status.unsafe_l2.number }
   },
   details: (r) => r,
+  neverDrawn: 'broken on purpose: the node sequences beside the conductor leader (two sequencers at once), so singleSequencer must fire',
 }
 
 /**
@@ -138,6 +156,7 @@ export const etcdPartitionFault: FaultDefinition<{ node: string }, { pid: number
   targets: ({ node }) => [conductorService(node)],
   act: async (ctx, { node }) => ({ pid: await signalEtcd(ctx.devnet, node, 'SIGSTOP') }),
   details: (r) => r,
+  chaos: conductorChaos((node) => ({ node })),
 }
 
 export const etcdHealFault: FaultDefinition<{ node: string }> = {

@@ -24,15 +24,23 @@ export interface FaultArg {
 export type FaultLasts = 'instant' | 'window' | 'recovery'
 
 /**
- * How a chaos run (`src/chaos`) draws the fault: arguments valid for a topology. Faults without it
- * (recoveries, and faults a random schedule cannot use safely) are never drawn. A `window` fault is
- * healed by the first of its `endedBy`, given the arguments of the fault that recovery takes.
+ * How a chaos run (`src/chaos`) draws the fault: arguments valid for a topology. Only faults a healthy
+ * OP Stack must keep every invariant through declare it; the others declare `neverDrawn`, recoveries
+ * neither. A `window` fault is healed by the first of its `endedBy`, given the arguments of the fault
+ * that recovery takes.
  */
 export interface FaultChaos<A> {
   /** Why the topology cannot host the fault (e.g. a p2p partition needs two rollup nodes), or `undefined`. */
   unsupported?(names: Names): string | undefined
   /** Arguments drawn with `random` (uniform in [0, 1)); they must pass the fault's `args` and `check`. */
   draw(random: () => number, names: Names): A
+  /**
+   * Services the fault needs working besides its targets (e.g. the node it reads the safe head from, the
+   * challenger that must answer its game): a chaos run never draws it while another fault acts on them.
+   */
+  uses?(args: A, names: Names): string[]
+  /** An `instant` fault: how long it counts as acting (its effects last), ms. @default the chaos run's own hold */
+  holdMs?(names: Names): number
 }
 
 export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
@@ -56,6 +64,11 @@ export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
   details?(result: R): Record<string, unknown>
   /** How chaos runs draw it; absent: never drawn. */
   chaos?: FaultChaos<A>
+  /**
+   * Why chaos runs never draw it (a fault without `chaos` that is no recovery must say why), e.g. it
+   * breaks an invariant on purpose: two sequencers at once, so `singleSequencer` must fire.
+   */
+  neverDrawn?: string
 }
 
 /**

@@ -23,3 +23,13 @@ export function chaosServices(names: Names): string[] {
 export function isReplica(names: Names, service: string): boolean {
   return names.topology.l2.nodes.some((n) => n.name === service && n.role === 'replica' && !n.standby)
 }
+
+/** Why a topology cannot host a fault on the settlement contracts (no proposer, no challenger), or `undefined`. */
+export function needsSettlement(names: Names): string | undefined {
+  return names.services.includes('proposer') ? undefined : 'needs the settlement contracts (a proposer and a challenger)'
+}
+
+/** The node that sequences when the devnet starts. */
+export function firstSequencer(names: Names): string {
+  return names.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
+}

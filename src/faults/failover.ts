@@ -46,6 +46,7 @@ export const failoverFault: FaultDefinition<FailoverParameters, { startedAt: Hex
     return { startedAt: status.unsafe_l2.hash, number: status.unsafe_l2.number }
   },
   details: ({ number }) => ({ startedAt: number }),
+  neverDrawn: "a one-way handover: nothing undoes it, and the load, the proposer and the challenger keep using the topology's sequencer (conductor topologies draw transferLeader instead)",
 }
 
 export async function failover(ctx: FaultContext, args: FailoverParameters): Promise<{ startedAt: Hex }> {

@@ -12,8 +12,10 @@ import { devKeys } from '../plan/keys.js'
 import { l1Deployment } from '../plan/l1Deployment.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { int, oneOf } from '../topology/reader.js'
+import type { Names } from './checks.js'
 import { call, type FaultContext } from './context.js'
-import { runFault, type FaultDefinition } from './definition.js'
+import { runFault, type FaultChaos, type FaultDefinition } from './definition.js'
+import { firstSequencer, needsSettlement } from './draw.js'
 
 export interface InvalidProposalParameters {
   /** The L2 block proposed. @default the sequencer's safe head */
@@ -39,11 +41,27 @@ export const invalidProposalFault: FaultDefinition<InvalidProposalParameters, In
   targets: () => ['l1'],
   act: (ctx, { block, from = 'rogue' }) => post(ctx, block, from, true),
   details: ({ game, block, root, honestRoot }) => ({ game, block, root, honestRoot }),
+  // From the rogue key only: the proposer's key is the proposer service's, and a second sender of it races
+  // that service's nonces (an operator error, not a failure the stack must survive).
+  chaos: { ...proposalChaos(), draw: () => ({ from: 'rogue' as const }) },
 }
 
 export interface ProposeParameters {
   /** The L2 block proposed. @default the sequencer's safe head */
   block?: number
+}
+
+/**
+ * Chaos draws of a proposal, at the safe head (a block number cannot be known before the run): only with
+ * settlement contracts; the sequencer's rollup node (which gives the root) and the challenger (which must
+ * answer a wrong root within its clock) work until the game can be over: both clocks run out.
+ */
+function proposalChaos<A>(): Omit<FaultChaos<A>, 'draw'> {
+  return {
+    unsupported: needsSettlement,
+    uses: (_args, names: Names) => [firstSequencer(names), 'challenger'],
+    holdMs: (names: Names) => 2 * names.topology.settlement.maxClockDuration * 1000 + 10_000,
+  }
 }
 
 const blockArg = { check: int(1), default: undefined, doc: "the L2 block to propose (default: the sequencer's safe head)" }
@@ -55,6 +73,7 @@ export const proposeFault: FaultDefinition<ProposeParameters, InvalidProposalRet
   targets: () => ['l1'],
   act: (ctx, { block }) => post(ctx, block, 'proposer', false),
   details: ({ game, block, root }) => ({ game, block, root }),
+  chaos: { ...proposalChaos(), draw: () => ({}) },
 }
 
 /** Posts the honest root, or a wrong one, for `block` (default: the sequencer's safe head). */

@@ -7,6 +7,7 @@
 import { member, type Names } from './checks.js'
 import { activeFaults, call, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
+import { pick } from './draw.js'
 
 export interface StaleBackendParameters {
   node: string
@@ -23,6 +24,11 @@ export const staleBackendFault: FaultDefinition<StaleBackendParameters, { latest
   targets: target,
   act: (ctx, { node }) => call<{ latest: number }>(ctx.devnet.endpoints[node].el, 'devnet_freezeHead'),
   details: ({ latest }) => ({ frozenAt: latest }),
+  // What a stuck backend tests is proxyd's consensus poller routing around it.
+  chaos: {
+    unsupported: (names) => (names.services.includes('proxyd') ? undefined : 'needs proxyd (proxyd.enabled), whose consensus must route around the stale backend'),
+    draw: (random, names) => ({ node: pick(random, names.nodes) }),
+  },
 }
 
 export const staleBackendResumeFault: FaultDefinition<StaleBackendParameters> = {

@@ -23,6 +23,26 @@ describe('finalizedNeverReorgs', () => {
     ])
   })
 
+  test('behavior: across a cold start (restart with fresh: state wiped) the finalized head starts over; a plain restart is no excuse', () => {
+    const history = healthyHistory({ nodes: ['sequencer', 'replica-0'], untilMs: 2000 })
+    const restart = (fresh: boolean) => [
+      { t: 2100, kind: 'fault-start' as const, name: 'restart', targets: ['replica-0'], lasts: 'instant' as const, details: { service: 'replica-0', fresh } },
+      { t: 2300, kind: 'fault-end' as const, name: 'restart', targets: ['replica-0'] },
+    ]
+    const during = sample(2200, 'replica-0', { unsafe: 12, safe: 8, finalized: 4 })
+    const after = sample(2400, 'replica-0', { unsafe: 0, safe: 0, finalized: 0 })
+    history.samples.push(during, after)
+    expect(finalizedNeverReorgs.check({ ...history, events: [...history.events, ...restart(true)] })).toEqual([])
+    expect(finalizedNeverReorgs.check({ ...history, events: [...history.events, ...restart(false)] })).toMatchObject([
+      { invariant: 'finalizedNeverReorgs', t: 2400, node: 'replica-0', message: 'replica-0: finalized head moved back from 4 to 0' },
+    ])
+    // After the cold start, moving back is reported again.
+    const later = sample(2600, 'replica-0', { unsafe: 0, safe: 0, finalized: 0 })
+    const back = { ...sample(2500, 'replica-0', { unsafe: 3, safe: 2, finalized: 1 }) }
+    history.samples.push(back, later)
+    expect(finalizedNeverReorgs.check({ ...history, events: [...history.events, ...restart(true)] })).toMatchObject([{ t: 2600, message: 'replica-0: finalized head moved back from 1 to 0' }])
+  })
+
   test('behavior: a finalized number with another hash on another node is reported', () => {
     const history = healthyHistory({ untilMs: 1000 })
     const first = history.samples.find((s) => s.node === 'sequencer' && s.finalized.number === 3)!

@@ -346,10 +346,12 @@ describe('parseScenario', () => {
     const [transfers] = parseScenario(withStep('load: { rate: 2, duration: 5s, tx: transfers }'), FILE).steps
     expect(transfers).toMatchObject({ kind: 'load', label: 'load 2 tx/s for 5s' })
     expect(transfers).not.toHaveProperty('tx')
+    const [withdrawals] = parseScenario(withStep('load: { rate: 0.5, duration: 5s, tx: withdrawals, node: replica-0 }'), FILE).steps
+    expect(withdrawals).toMatchObject({ kind: 'load', tx: 'withdrawals', node: 'replica-0', label: 'load 0.5 withdrawals/s for 5s on replica-0' })
   })
 
   test('error: load tx', () => {
-    expectError(withStep('load: { rate: 2, duration: 5s, tx: blobs }'), 'load', 'steps[0].load.tx: expected one of: transfers, deposits; found "blobs"')
+    expectError(withStep('load: { rate: 2, duration: 5s, tx: blobs }'), 'load', 'steps[0].load.tx: expected one of: transfers, deposits, withdrawals; found "blobs"')
     expectError(withStep('load: { rate: 2, duration: 5s, tx: deposits, node: sequencer }'), 'load', 'steps[0].load.node: not allowed with tx: deposits (deposits go to L1)')
   })
 

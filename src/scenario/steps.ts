@@ -164,7 +164,7 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
   const rate = get('rate', number(0))
   const durationMs = get('duration', duration)
   const node = get('node', member('node', names.services.includes('proxyd') ? [...names.nodes, 'proxyd'] : names.nodes))
-  const tx = get('tx', oneOf('transfers', 'deposits'))
+  const tx = get('tx', oneOf('transfers', 'deposits', 'withdrawals'))
   const txEntry = spec.get('tx')
   if (tx === 'deposits' && spec.has('node')) r.fail(spec.get('node')!.path, spec.get('node')!.line, 'not allowed with tx: deposits (deposits go to L1)')
   if (rate === undefined || durationMs === undefined || (spec.has('node') && (node === undefined || tx === 'deposits')) || (txEntry && tx === undefined)) return undefined
@@ -175,8 +175,8 @@ function readLoad(r: Reader, own: Entry, base: Base, names: Names, label: string
     rate,
     durationMs,
     ...(node === undefined ? {} : { node }),
-    ...(tx === 'deposits' ? { tx } : {}),
-    label: label ?? (tx === 'deposits' ? `load ${rate} deposits/s for ${formatDuration(durationMs)}` : `load ${rate} tx/s for ${formatDuration(durationMs)}${on}`),
+    ...(tx === 'deposits' || tx === 'withdrawals' ? { tx } : {}),
+    label: label ?? `load ${rate} ${tx === 'deposits' || tx === 'withdrawals' ? tx : 'tx'}/s for ${formatDuration(durationMs)}${on}`,
   }
 }
 

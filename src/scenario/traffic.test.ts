@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest'
-import type { Address } from 'viem'
+import { decodeFunctionData, getAddress, parseAbi, type Address } from 'viem'
+import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../protocol/constants.js'
 import { deriveSeed, seededRandom } from './random.js'
-import { intrinsicGas, trafficPlan } from './traffic.js'
+import { intrinsicGas, plannedCall, trafficPlan } from './traffic.js'
 
 const recipients: Address[] = ['0x00000000000000000000000000000000000000aa', '0x00000000000000000000000000000000000000bb']
 const plan = (seed: number) => trafficPlan(seed, { rate: 20, durationMs: 5000, recipients })
@@ -29,4 +30,17 @@ test('behavior: timing and mix follow the rate within the duration', () => {
 test('default: intrinsic gas counts calldata bytes', () => {
   expect(intrinsicGas('0x')).toBe(21_000n)
   expect(intrinsicGas('0x0001')).toBe(21_050n)
+})
+
+test('args: plannedCall of a withdrawal load initiates a withdrawal of the planned value and calldata', () => {
+  const [transfer, calldata] = [plan(1).find((tx) => tx.kind === 'transfer')!, plan(1).find((tx) => tx.kind === 'calldata')!]
+  expect(plannedCall(transfer)).toEqual({ to: transfer.to, value: transfer.value, data: '0x', gas: 21_000n })
+  const w = plannedCall(calldata, true)
+  expect(w.to).toBe(L2_TO_L1_MESSAGE_PASSER_ADDRESS)
+  expect(w.value).toBe(1n) // a calldata tx plans no value; a withdrawal carries at least 1 wei
+  const { functionName, args } = decodeFunctionData({ abi: parseAbi(['function initiateWithdrawal(address, uint256, bytes) payable']), data: w.data })
+  expect(functionName).toBe('initiateWithdrawal')
+  expect(args).toEqual([getAddress(calldata.to), 100_000n, calldata.data])
+  expect(w.gas).toBe(intrinsicGas(w.data) + 100_000n)
+  expect(plannedCall(transfer, true).value).toBe(transfer.value)
 })

@@ -1,14 +1,15 @@
 /**
- * The `load` step: transactions sent from a dev account to a node's L2 RPC or to proxyd. What is sent
- * and when is a pure function of the seed ({@link trafficPlan}); sending follows the plan. Every call
- * can be reported (`onCall`) for the history, and once everything is sent the load checks that each
- * accepted transaction landed.
+ * The `load` step: transactions sent from a dev account to a node's L2 RPC or to proxyd: transfers, or
+ * withdrawals initiated on L2 (`L2ToL1MessagePasser.initiateWithdrawal`). What is sent and when is a pure
+ * function of the seed ({@link trafficPlan}); sending follows the plan. Every call can be reported
+ * (`onCall`) for the history, and once everything is sent the load checks that each accepted transaction landed.
  */
-import type { Address, Hex } from 'viem'
+import { encodeFunctionData, parseAbi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ClientCall } from '../devnet/history.js'
 import type { Devnet } from '../devnet/start.js'
 import { call } from '../faults/context.js'
+import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../protocol/constants.js'
 import { seededRandom } from './random.js'
 
 /** One planned transaction. */
@@ -53,6 +54,23 @@ export function intrinsicGas(data: Hex): bigint {
   return gas
 }
 
+const messagePasserAbi = parseAbi(['function initiateWithdrawal(address _target, uint256 _gasLimit, bytes _data) payable'])
+
+/** L2 gas of a withdrawal's execution on L1 (`_gasLimit`): a plain call's, with room for calldata. */
+const WITHDRAWAL_L1_GAS = 100_000n
+/** Gas of `initiateWithdrawal` beyond the intrinsic gas (two new storage slots, hashing, the event: ~60k). */
+const INITIATE_GAS = 100_000n
+
+/**
+ * The L2 transaction of a planned one: as planned, or with `withdrawals` a withdrawal of its value (at
+ * least 1 wei) to its recipient on L1, carrying its calldata, through the L2ToL1MessagePasser.
+ */
+export function plannedCall(tx: PlannedTx, withdrawals = false): { to: Address; value: bigint; data: Hex; gas: bigint } {
+  if (!withdrawals) return { to: tx.to, value: tx.value, data: tx.data, gas: intrinsicGas(tx.data) }
+  const data = encodeFunctionData({ abi: messagePasserAbi, functionName: 'initiateWithdrawal', args: [tx.to, WITHDRAWAL_L1_GAS, tx.data] })
+  return { to: L2_TO_L1_MESSAGE_PASSER_ADDRESS, value: tx.value > 0n ? tx.value : 1n, data, gas: intrinsicGas(data) + INITIATE_GAS }
+}
+
 export interface SendTrafficReturnType {
   sent: number
   failed: number
@@ -77,6 +95,8 @@ export interface SendTrafficOptions {
   onCall?: (call: Omit<ClientCall, 't'> & { sentAt: number }) => void
   /** How long after the last send accepted transactions may take to land. @default 30_000 */
   landTimeoutMs?: number
+  /** `withdrawals`: each planned tx becomes a withdrawal initiated on L2 (see {@link plannedCall}). @default 'transfers' */
+  tx?: 'transfers' | 'withdrawals'
 }
 
 /** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
@@ -84,7 +104,7 @@ const attempts = 5
 
 /**
  * Sends the planned transactions of `seed` to `node` (default: the sequencer; `proxyd`: proxyd's RPC)
- * from the last dev account, each at its planned time, reading the sender's balance after each accepted
+ * from the last dev account (withdrawals: the fourth from last, which no other load or step uses), each at its planned time, reading the sender's balance after each accepted
  * one (as a wallet does). A rejected one is tried again with the same nonce
  * (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
  * waits for the receipt of every accepted transaction (through the same RPC) and reports the missing.
@@ -104,7 +124,8 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
     }
   }
   const accounts = devnet.keys.accounts
-  const account = privateKeyToAccount(accounts[accounts.length - 1].privateKey)
+  const withdrawals = options.tx === 'withdrawals'
+  const account = privateKeyToAccount(accounts[accounts.length - (withdrawals ? 4 : 1)].privateKey)
   const plan = trafficPlan(seed, { ...options, recipients: accounts.slice(0, -1).map((a) => a.address) })
   const nonceNow = async () => Number(await rpc<Hex>('eth_getTransactionCount', [account.address, 'pending']))
   let nonce = await nonceNow()
@@ -115,11 +136,8 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const raw = await account.signTransaction({
       chainId: devnet.topology.l2.chainId,
-      to: tx.to,
-      value: tx.value,
-      data: tx.data,
+      ...plannedCall(tx, withdrawals),
       nonce,
-      gas: intrinsicGas(tx.data),
       maxFeePerGas: 10_000_000_000n,
       maxPriorityFeePerGas: 1_000n,
     })

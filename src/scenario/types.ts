@@ -75,7 +75,8 @@ export interface SleepStep extends StepBase {
  * background; its calls go into the history (`clients`), and its `load` note says which accepted
  * transactions did not land.
  * Send `rate` tx/s to `node` (default: the sequencer) for `durationMs`, in the background; with
- * `tx: 'deposits'`, `rate` deposits/s through the L1 portal instead (`node` does not apply).
+ * `tx: 'deposits'`, `rate` deposits/s through the L1 portal instead (`node` does not apply); with
+ * `tx: 'withdrawals'`, `rate` withdrawals/s initiated on L2 (to `node`, judged like transfers).
  */
 export interface LoadStep extends StepBase {
   kind: 'load'
@@ -83,7 +84,7 @@ export interface LoadStep extends StepBase {
   durationMs: number
   node?: string
   /** @default 'transfers' */
-  tx?: 'transfers' | 'deposits'
+  tx?: 'transfers' | 'deposits' | 'withdrawals'
 }
 
 /**

@@ -27,7 +27,8 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
     speed: opts.speed,
     reportDir: opts.report,
     onSchedule: (schedule, file) => {
-      say(`chaos: seed ${seed}, ${formatDuration(durationMs)}${opts.speed === 1 ? "" : ` at speed ${opts.speed}`}, intensity ${schedule.intensity}, ${schedule.faults.length} faults from ${schedule.pool.join(', ')}`)
+      say(`chaos: seed ${seed}, ${formatDuration(durationMs)}${opts.speed === 1 ? '' : ` at speed ${opts.speed}`}, intensity ${schedule.intensity}, ${schedule.faults.length} faults from ${schedule.pool.join(', ')}`)
+      say(`background load: ${schedule.load.map((l) => `${l.tx} ${l.rate}/s`).join(', ')}`)
       say(`replay file: ${file}`)
     },
     onStep: (step, r) => {
