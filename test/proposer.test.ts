@@ -96,8 +96,8 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
   test('error: a proposer whose balance is below the bond, or whose game type is not registered, refuses and says why', async () => {
     const conf = (gameType: number, privateKey: Hex) => ({
-      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: devnet.endpoints.sequencer.rollup, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
-      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, stopped: false,
+      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: [devnet.endpoints.sequencer.rollup], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
     })
     const unfunded = await startProposer(conf(devnet.topology.settlement.gameType, generatePrivateKey()))
     const unregistered = await startProposer(conf(0, devnet.keys.accounts[8].privateKey))
