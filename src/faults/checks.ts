@@ -13,14 +13,14 @@ export interface Names {
   topology: Topology
   /** L2 node names. */
   nodes: string[]
-  /** L2 nodes, `l1`, `batcher`, `proposer`, `proxyd` (when the topology runs it), the conductors (`<node>-conductor`) and `bootnode` (with `l2.discovery: bootnodes`). */
+  /** L2 nodes, `l1`, `batcher`, `proposer`, `challenger`, `proxyd` (when the topology runs it), the conductors (`<node>-conductor`) and `bootnode` (with `l2.discovery: bootnodes`). */
   services: string[]
 }
 
 /** The {@link Names} of a topology. */
 export function namesOf(topology: Topology): Names {
   const nodes = topology.l2.nodes.map((n) => n.name)
-  return { topology, nodes, services: [...nodes, 'l1', 'batcher', 'proposer', ...(topology.proxyd.enabled ? ['proxyd'] : []), ...conductorNodes(topology).map(conductorService), ...(topology.l2.discovery === 'bootnodes' ? ['bootnode'] : [])] }
+  return { topology, nodes, services: [...nodes, 'l1', 'batcher', 'proposer', 'challenger', ...(topology.proxyd.enabled ? ['proxyd'] : []), ...conductorNodes(topology).map(conductorService), ...(topology.l2.discovery === 'bootnodes' ? ['bootnode'] : [])] }
 }
 
 /** A number in `(min, max]` (integers or decimals). */
