@@ -102,6 +102,7 @@ for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable()
     const games = () => readGames(devnet.l1, devnet.contracts.l1.DisputeGameFactoryProxy)
     await waitFor('a first game', async () => (await games()).length > 0, 90_000, 500)
     const lead = (await waitFor('one leader', leader))!
+    const before = (await games()).length
     await applyFault(ctx, { name: 'crash', args: { service: lead } })
     try {
       const next = await waitFor('another node sequencing', async () => {
@@ -109,7 +110,7 @@ for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable()
         return undefined
       }, 30_000, 250)
       const safe = (await syncStatus(devnet.endpoints[next]!.rollup!)).safe_l2.number
-      const game = await waitFor(`a game past block ${safe}, proposed from ${next}'s node`, async () => (await games()).find((g) => g.l2Block > safe), 90_000, 500)
+      const game = await waitFor(`a game past block ${safe}, proposed from ${next}'s node`, async () => (await games()).slice(before).find((g) => g.l2Block > safe), 90_000, 500)
       const output = await rpc<{ outputRoot: string }>(devnet.endpoints[next]!.rollup!, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`])
       expect(game.root).toBe(output.outputRoot)
     } finally {
