@@ -4,8 +4,8 @@
  *    the new block; gone, it forgets it, so the next step proposes again;
  * 2. skips the round if it created a game of its type within the proposal interval before the L1 head,
  *    judged from the factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
- * 3. takes the rollup node's (with a `--rollup-rpc` list, the one whose sequencer is active) safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`),
- *    skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
+ * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`;
+ *    with a `--rollup-rpc` list, of the node whose sequencer is active: `shared/activeRollup.ts`), skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
  *    node's derivation origin;
  * 4. skips a proposal that exists already (`games(type, root, extraData)`), checks its balance covers
  *    `initBonds(type)`, and sends `create(type, outputRoot, abi.encode(l2Block))` with the bond as value.
