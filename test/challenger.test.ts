@@ -134,10 +134,11 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(await metric(url, 'op_challenger_moves')).toBe(s.moves)
     expect(s.moves).toBeGreaterThanOrEqual(1 + (topology.settlement.splitDepth + 4) / 2)
     expect(await metric(url, 'op_challenger_steps')).toBe(1)
-    expect(await metric(url, 'op_challenger_tracked_games{status="challenger_won"}')).toBeGreaterThanOrEqual(2)
-    expect(await metric(url, 'op_challenger_tracked_games{status="defender_won"}')).toBeGreaterThanOrEqual(1)
+    // The gauge follows the challenger's next round after a game resolves.
+    await waitFor('two games won by the challenger, one by the defender', async () =>
+      (await metric(url, 'op_challenger_tracked_games{status="challenger_won"}')) >= 2 && (await metric(url, 'op_challenger_tracked_games{status="defender_won"}')) >= 1, 10_000, 250)
     expect(await metric(url, 'op_challenger_txmgr_confirm_total{status="success"}')).toBeGreaterThan(s.moves)
-  })
+  }, 30_000)
 
   test('behavior: the lifecycle faults act on the challenger: crashed, it leaves a wrong root alone; started again, it attacks it', async () => {
     const events: Array<Omit<HistoryEvent, 't'>> = []
