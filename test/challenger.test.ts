@@ -2,7 +2,8 @@
  * The lite challenger in a devnet on the process runtime, against real FaultDisputeGame bytecode: a wrong
  * output root ends CHALLENGER_WINS and the challenger's balance grows; an honest proposal is left alone and
  * ends DEFENDER_WINS; against an opponent who keeps answering with junk claims, the challenger plays the
- * output bisection and the alphabet trace down to an AlphabetVM step, and wins.
+ * output bisection and the alphabet trace down to an AlphabetVM step, and wins; its Prometheus metrics
+ * count what it did; crashed and started by the lifecycle faults, it picks the games up again.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,9 +12,12 @@ import { createWalletClient, http, keccak256, parseAbi, toHex, type Address, typ
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { depth, move } from '../src/components/challenger/position.js'
+import { CHALLENGER_VERSION } from '../src/components/challenger/index.js'
+import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
 import { defaultTopology } from '../src/topology/defaults.js'
-import { rpc, syncStatus, waitFor } from './helpers.js'
+import { metric, rpc, syncStatus, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -121,4 +125,33 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const s = await rpc<{ steps: number; failedTxs: number }>(devnet.endpoints.challenger.metrics, 'challenger_status')
     expect(s.steps).toBe(1)
   }, 240_000)
+
+  test('behavior: op-challenger\'s Prometheus metrics count the moves and steps above and track the games by status', async () => {
+    const url = devnet.endpoints.challenger.metrics
+    const s = await rpc<{ moves: number; steps: number }>(url, 'challenger_status')
+    expect(await metric(url, `op_challenger_info{version="${CHALLENGER_VERSION}"}`)).toBe(1)
+    expect(await metric(url, 'op_challenger_up')).toBe(1)
+    expect(await metric(url, 'op_challenger_moves')).toBe(s.moves)
+    expect(s.moves).toBeGreaterThanOrEqual(1 + (topology.settlement.splitDepth + 4) / 2)
+    expect(await metric(url, 'op_challenger_steps')).toBe(1)
+    // The gauge follows the challenger's next round after a game resolves.
+    await waitFor('two games won by the challenger, one by the defender', async () =>
+      (await metric(url, 'op_challenger_tracked_games{status="challenger_won"}')) >= 2 && (await metric(url, 'op_challenger_tracked_games{status="defender_won"}')) >= 1, 10_000, 250)
+    expect(await metric(url, 'op_challenger_txmgr_confirm_total{status="success"}')).toBeGreaterThan(s.moves)
+  }, 30_000)
+
+  test('behavior: the lifecycle faults act on the challenger: crashed, it leaves a wrong root alone; started again, it attacks it', async () => {
+    const events: Array<Omit<HistoryEvent, 't'>> = []
+    const ctx: FaultContext = { devnet, state: newFaultState(), record: (e) => void events.push(e) }
+    await applyFault(ctx, { name: 'crash', args: { service: 'challenger' } })
+    await expect(fetch(`${devnet.endpoints.challenger.metrics}/healthz`)).rejects.toThrow()
+    const block = await safeBlockAfterAnchor(1)
+    const { game } = await propose(devnet.keys.accounts[9].privateKey, keccak256(toHex('wrong while crashed')), block)
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    expect(await claims(game)).toHaveLength(1)
+    await applyFault(ctx, { name: 'start', args: { service: 'challenger', fresh: false } })
+    await waitFor('the restarted challenger attacks the root', async () => (await claims(game)).length > 1, 30_000, 250)
+    expect((await claims(game))[1][2]).toBe(challenger())
+    expect(events.map((e) => [e.kind, e.name])).toEqual([['fault-start', 'crash'], ['fault-end', 'crash']])
+  }, 90_000)
 })

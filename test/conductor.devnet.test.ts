@@ -3,7 +3,8 @@
  * each sequencer-capable one with its conductor and etcd member): the cluster formed at start, op-node's
  * conductor checks (`admin_conductorEnabled`, `admin_startSequencer` refused on a follower), replicas
  * forwarding transactions to whichever node sequences, before and after a leadership transfer,
- * `devnet status` showing each conductor's state, and etcdPartition cutting the leader off.
+ * `devnet status` showing each conductor's state, etcdPartition cutting the leader off, and the proposer
+ * following the active sequencer's rollup node across a crash of the sequencing node.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,7 @@ import { applyFault, currentLeader, newFaultState, type FaultContext } from '../
 import type { HistoryEvent } from '../src/devnet/history.js'
 import { conductorService } from '../src/plan/conductor.js'
 import { loadTopology } from '../src/topology/parse.js'
+import { readGames } from '../src/devnet/games.js'
 import { etcdAvailable } from './conductorCluster.js'
 import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 import { requires } from './requires.js'
@@ -93,4 +95,26 @@ for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable()
     expect(events.map((e) => [e.kind, e.name])).toEqual([['fault-start', 'etcdPartition'], ['fault-end', 'etcdPartition']])
     await waitFor(`${cut}'s conductor follows ${next}`, async () => (await rpc<{ id: string }>(conductor(cut), 'conductor_leaderWithID')).id === (await currentLeader(devnet)), 20_000)
   })
+
+  test('behavior: the proposer follows the active sequencer (every sequencer-capable rollup RPC in --rollup-rpc): games go on after the sequencing node crashes', async () => {
+    const events: Array<Omit<HistoryEvent, 't'>> = []
+    const ctx: FaultContext = { devnet, state: newFaultState(), record: (e) => void events.push(e) }
+    const games = () => readGames(devnet.l1, devnet.contracts.l1.DisputeGameFactoryProxy)
+    await waitFor('a first game', async () => (await games()).length > 0, 90_000, 500)
+    const lead = (await waitFor('one leader', leader))!
+    const before = (await games()).length
+    await applyFault(ctx, { name: 'crash', args: { service: lead } })
+    try {
+      const next = await waitFor('another node sequencing', async () => {
+        for (const n of NODES.filter((n) => n !== lead)) if (await rpc<boolean>(devnet.endpoints[n]!.rollup!, 'admin_sequencerActive').catch(() => false)) return n
+        return undefined
+      }, 30_000, 250)
+      const safe = (await syncStatus(devnet.endpoints[next]!.rollup!)).safe_l2.number
+      const game = await waitFor(`a game past block ${safe}, proposed from ${next}'s node`, async () => (await games()).slice(before).find((g) => g.l2Block > safe), 90_000, 500)
+      const output = await rpc<{ outputRoot: string }>(devnet.endpoints[next]!.rollup!, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`])
+      expect(game.root).toBe(output.outputRoot)
+    } finally {
+      await applyFault(ctx, { name: 'start', args: { service: lead, fresh: false } })
+    }
+  }, 240_000)
 })

@@ -33,7 +33,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(bad.stderr).toBe('error: args.depth: expected an integer >= 1, found "x"\n')
     const unknown = await devnet('fault', 'crash', '--service', 'replica-7')
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain('args.service: unknown service "replica-7"; expected one of: sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode')
+    expect(unknown.stderr).toContain('args.service: unknown service "replica-7"; expected one of: sequencer, replica-0, l1, batcher, proposer, challenger, proxyd, bootnode')
 
     // A reorg whose dropped L1 blocks hold no batch leaves the safe head alone: try up to three times.
     let movedBack = false

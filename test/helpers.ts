@@ -14,6 +14,18 @@ export function rpc<T = any>(url: string, method: string, params: unknown[] = []
 
 export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')
 
+/**
+ * The value of one series scraped from a Prometheus `GET /metrics` (0 when the series is absent).
+ * @example
+ * await metric(devnet.endpoints.challenger.metrics, 'op_challenger_moves')
+ * await metric(url, 'op_proposer_default_txmgr_confirm_total{status="success"}')
+ */
+export async function metric(baseUrl: string, series: string): Promise<number> {
+  const text = await fetch(`${baseUrl.replace(/\/$/, '')}/metrics`).then((r) => r.text())
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line ? Number(line.slice(series.length + 1)) : 0
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes; returns that value. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs

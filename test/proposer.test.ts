@@ -1,6 +1,6 @@
 /**
  * The lite proposer in a devnet on the process runtime: games every proposal interval with the honest
- * output root of a safe block, listed by `status()`; its admin API; a proposal that exists is skipped; a
+ * output root of a safe block, listed by `status()`; its Prometheus metrics; its admin API; a proposal that exists is skipped; a
  * restart resumes from the factory (no second game within the interval); an L1 reorg that removes its last game makes it propose again.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWalletClient, http, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { startProposer } from '../src/components/proposer/index.js'
+import { PROPOSER_VERSION, startProposer } from '../src/components/proposer/index.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ProposerStatus } from '../src/components/proposer/proposer.js'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { rpc, syncStatus, waitFor } from './helpers.js'
+import { metric, rpc, syncStatus, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -52,6 +52,18 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const health = await fetch(devnet.endpoints.proposer.rpc.replace(/\/?$/, '/healthz')).then((r) => r.json())
     expect(health).toMatchObject({ version: expect.any(String), active: true, address: devnet.keys.proposer.address })
   }, 90_000)
+
+  test('behavior: op-proposer\'s Prometheus metrics on the metrics port follow the proposals it makes', async () => {
+    const url = devnet.endpoints.proposer.metrics
+    expect(await metric(url, `op_proposer_default_info{version="${PROPOSER_VERSION}"}`)).toBe(1)
+    expect(await metric(url, 'op_proposer_default_up')).toBe(1)
+    const confirmed = () => metric(url, 'op_proposer_default_txmgr_confirm_total{status="success"}')
+    const before = await confirmed()
+    await waitFor('another proposal confirmed', async () => (await confirmed()) > before, 30_000, 250)
+    const { lastGame, proposals } = await proposerStatus()
+    expect(await metric(url, 'op_proposer_default_refs_number{layer="l2",type="proposed"}')).toBeGreaterThanOrEqual(lastGame!.l2Block)
+    expect(await metric(url, 'op_proposer_default_txmgr_publish_total')).toBeGreaterThanOrEqual(proposals)
+  }, 60_000)
 
   test('behavior: admin_stopProposer stops proposing, admin_startProposer resumes, each refused twice as op-proposer does', async () => {
     await rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')
@@ -96,8 +108,8 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
   test('error: a proposer whose balance is below the bond, or whose game type is not registered, refuses and says why', async () => {
     const conf = (gameType: number, privateKey: Hex) => ({
-      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: devnet.endpoints.sequencer.rollup, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
-      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, stopped: false,
+      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: [devnet.endpoints.sequencer.rollup], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
     })
     const unfunded = await startProposer(conf(devnet.topology.settlement.gameType, generatePrivateKey()))
     const unregistered = await startProposer(conf(0, devnet.keys.accounts[8].privateKey))

@@ -27,7 +27,7 @@ const hostPorts: PortMap = {
   l1: { rpc: 40001 },
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
-  proposer: { rpc: 40011 },
+  proposer: { rpc: 40011, metrics: 40013 },
   proxyd: { rpc: 40009, ws: 40012, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
   challenger: { metrics: 40011 },
 }

@@ -33,7 +33,8 @@ export interface ServiceDescriptor {
   state: ServiceState
   /**
    * Public ports by name → URL as seen from the host. Rollup nodes: `rollup`, `el` and `elWs` (WebSocket
-   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `ws`, `metrics`.
+   * on the `el` port); L1: `rpc` and `ws` (anvil serves WebSocket on its HTTP port); proxyd: `rpc`, `ws`, `metrics`;
+   * proposer: `rpc`, `metrics`; challenger: `metrics` (Prometheus on `/metrics` for each `metrics`).
    */
   endpoints: Record<string, string>
   /** OS process id (0 if unknown). */

@@ -27,7 +27,7 @@ describe('parseFaultOptions (devnet fault)', () => {
     expect(() => parse('l1Reorg')).toThrow(/^args: missing required argument "depth" for l1Reorg$/)
     expect(() => parse('l1Reorg', '--depth', '1', '--deep', 'true')).toThrow('args.deep: unknown argument "deep" for l1Reorg; expected one of: depth, reinclude, allowFinalized')
     expect(() => parse('l1Reorg', '--depth', '5')).toThrow("args.depth: a reorg of depth 5 replaces L1's finalized block (finalized = head - 4); use a depth of at most 4 or set allowFinalized: true")
-    expect(() => parse('crash', '--service', 'replica-7')).toThrow('args.service: unknown service "replica-7"; expected one of: sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode')
+    expect(() => parse('crash', '--service', 'replica-7')).toThrow('args.service: unknown service "replica-7"; expected one of: sequencer, replica-0, l1, batcher, proposer, challenger, proxyd, bootnode')
     expect(() => parse('partition', '--groups', '[[sequencer], [replica-0, l1]]', '--links', 'p2p')).toThrow('args.groups[1][1]: "l1" has no p2p links; partition it with links: all')
     expect(() => parse('bandwidth', '--service', 'replica-0', '--kbps', '0')).toThrow('args.kbps: expected an integer >= 1, found 0')
   })

@@ -13,7 +13,7 @@ export interface Names {
   topology: Topology
   /** L2 node names. */
   nodes: string[]
-  /** L2 nodes, `l1`, `batcher`, `proposer`, `proxyd` (when the topology runs it), the conductors (`<node>-conductor`) and `bootnode` (with `l2.discovery: bootnodes`). */
+  /** L2 nodes, `l1`, `batcher`, `proposer`, `challenger`, `proxyd` (when the topology runs it), the conductors (`<node>-conductor`) and `bootnode` (with `l2.discovery: bootnodes`). */
   services: string[]
   /** Devnet clock speed of the run, when known (chaos). @default 1 */
   speed?: number
@@ -22,7 +22,7 @@ export interface Names {
 /** The {@link Names} of a topology (run at `speed`). */
 export function namesOf(topology: Topology, speed = 1): Names {
   const nodes = topology.l2.nodes.map((n) => n.name)
-  return { topology, nodes, speed, services: [...nodes, 'l1', 'batcher', 'proposer', ...(topology.proxyd.enabled ? ['proxyd'] : []), ...conductorNodes(topology).map(conductorService), ...(topology.l2.discovery === 'bootnodes' ? ['bootnode'] : [])] }
+  return { topology, nodes, speed, services: [...nodes, 'l1', 'batcher', 'proposer', 'challenger', ...(topology.proxyd.enabled ? ['proxyd'] : []), ...conductorNodes(topology).map(conductorService), ...(topology.l2.discovery === 'bootnodes' ? ['bootnode'] : [])] }
 }
 
 /** A number in `(min, max]` (integers or decimals). */

@@ -11,7 +11,7 @@ const parse = (name: string, ...options: string[]) => parseFaultOptions(name, op
 
 describe('conductor faults (arguments)', () => {
   test('default: conductor services are services; node arguments name nodes with a conductor', () => {
-    expect(ha.services).toEqual(['seq-0', 'seq-1', 'seq-2', 'replica-0', 'l1', 'batcher', 'proposer', 'proxyd', 'seq-0-conductor', 'seq-1-conductor', 'seq-2-conductor', 'bootnode'])
+    expect(ha.services).toEqual(['seq-0', 'seq-1', 'seq-2', 'replica-0', 'l1', 'batcher', 'proposer', 'challenger', 'proxyd', 'seq-0-conductor', 'seq-1-conductor', 'seq-2-conductor', 'bootnode'])
     expect(parse('transferLeader')).toEqual({ name: 'transferLeader', args: { to: '', timeoutMs: 5000 } })
     expect(parse('transferLeader', '--to', 'seq-2')).toEqual({ name: 'transferLeader', args: { to: 'seq-2', timeoutMs: 5000 } })
     expect(parse('crash', '--service', 'seq-1-conductor')).toEqual({ name: 'crash', args: { service: 'seq-1-conductor' } })

@@ -2,7 +2,9 @@
  * Lifecycle faults of any service, through the runtime: `crash` (SIGKILL / docker kill) and `stop`
  * (graceful) open a window closed by `start` or `restart`; `start` and `restart` (same plan and ports;
  * `fresh` wipes the service's persisted state first); `pause` (SIGSTOP / docker pause) opens a window
- * closed by `resume`.
+ * closed by `resume`. The challenger is a service like the others: `crash` / `stop` on it are also ended
+ * by `challengerResume`, and `start` / `restart` also end a `challengerOutage` (both restart the same
+ * service).
  */
 import { bool } from '../topology/reader.js'
 import { DevnetError } from '../errors.js'
@@ -20,7 +22,7 @@ export interface StartParameters extends ServiceFaultParameters {
   fresh?: boolean
 }
 
-const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service (a rollup node, l1, batcher or proxyd)' } })
+const service = (names: Names) => ({ service: { check: member('service', names.services), doc: 'the service (a rollup node, l1, batcher, proposer, challenger, proxyd, a conductor or the bootnode)' } })
 const serviceArgs = { args: service, targets: ({ service }: ServiceFaultParameters) => [service] }
 const withFresh = (names: Names) => ({
   ...service(names),
@@ -46,7 +48,7 @@ async function startAgain(ctx: FaultContext, { service, fresh }: StartParameters
 export const crashFault: FaultDefinition<ServiceFaultParameters> = {
   summary: 'kill a service (SIGKILL / docker kill); ended by start or restart',
   lasts: 'window',
-  endedBy: ['start', 'restart'],
+  endedBy: ['start', 'restart', 'challengerResume'],
   ...serviceArgs,
   act: (ctx, { service }) => ctx.devnet.service(service).kill('SIGKILL'),
   chaos: anyService,
@@ -55,7 +57,7 @@ export const crashFault: FaultDefinition<ServiceFaultParameters> = {
 export const stopFault: FaultDefinition<ServiceFaultParameters> = {
   summary: 'stop a service gracefully; ended by start or restart',
   lasts: 'window',
-  endedBy: ['start', 'restart'],
+  endedBy: ['start', 'restart', 'challengerResume'],
   ...serviceArgs,
   act: (ctx, { service }) => ctx.devnet.service(service).stop(),
   chaos: anyService,

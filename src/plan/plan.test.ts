@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs'
 import { keccak256, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import type { BatcherConfig } from '../components/batcher/config.js'
 import type { RollupNodeConfig } from '../components/rollup-node/config.js'
 import { DevnetError } from '../errors.js'
 import { p2pPeerId } from '../protocol/p2pIdentity.js'
-import { defaultTopology, type Topology } from '../topology/index.js'
+import { defaultTopology, parseTopology, type Topology } from '../topology/index.js'
 import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
 import { resolveLinks } from './links.js'
@@ -54,7 +55,7 @@ test('args: runtime docker', () => {
     l1: { rpc: 40001 },
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
-    proposer: { rpc: 40011 },
+    proposer: { rpc: 40011, metrics: 40013 },
     proxyd: { rpc: 40009, ws: 40012, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 40011 },
   }
@@ -89,7 +90,7 @@ test('args: ports (process) are used for binding and for URLs', () => {
     l1: { rpc: 30001 },
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
-    proposer: { rpc: 30011 },
+    proposer: { rpc: 30011, metrics: 30013 },
     proxyd: { rpc: 30009, ws: 30012, metrics: 30010 }, bootnode: { p2p: 30401, rpc: 7640 },
     challenger: { metrics: 30011 },
   }
@@ -262,12 +263,21 @@ test('args: with the settlement contracts, a proposer with op-proposer flags fol
   expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
   const proposer = service(plan, 'proposer')
   expect(proposer.args).toEqual([
-    'proposer', '--l1-eth-rpc=http://devnet-l1:8545', '--rollup-rpc=http://devnet-sequencer:7545',
+    'proposer', '--l1-eth-rpc=http://devnet-l1:8545', '--rollup-rpc=http://devnet-sequencer:7545', '--active-sequencer-check-duration=1s',
     `--game-factory-address=${l1Deployment(t).addresses.DisputeGameFactoryProxy}`, '--game-type=254', '--proposal-interval=6s',
     '--poll-interval=500ms', '--allow-non-finalized', '--rpc.addr=0.0.0.0', '--rpc.port=8570',
+    '--metrics.enabled', '--metrics.addr=0.0.0.0', '--metrics.port=7320',
   ])
   expect(proposer.env).toEqual({ OP_PROPOSER_PRIVATE_KEY: devKeys(t).proposer.privateKey })
   expect(proposer.ports.rpc).toEqual({ port: 8570, host: 8570, protocol: 'http', public: true })
+  expect(proposer.ports.metrics).toEqual({ port: 7320, host: 7320, protocol: 'http', public: true })
+})
+
+test('args: with conductors (fixtures/ha.yaml) the proposer gets every sequencer-capable node\'s rollup RPC, sequencer first', () => {
+  const t = parseTopology(readFileSync(new URL('../../fixtures/ha.yaml', import.meta.url), 'utf8'), 'ha.yaml')
+  const plan = planDevnet(t, { runtime: 'process', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } })
+  const rollup = (name: string) => `http://127.0.0.1:${stablePorts(t).nodes[name]!.rollup}`
+  expect(service(plan, 'proposer').args).toContain(`--rollup-rpc=${['seq-0', 'seq-1', 'seq-2'].map(rollup).join(',')}`)
 })
 
 test('args: l2.discovery bootnodes (default): a bootnode, and every node discovers with links to every other node', () => {

@@ -292,7 +292,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         inner: innerPorts.proposer,
         host: hostPorts.proposer,
         l1Url: url(proposerLinks, 'l1', 'rpc'),
-        rollupUrl: url(proposerLinks, sequencer.name, 'rollup'),
+        rollupUrls: sequencing.map((node) => url(proposerLinks, node.name, 'rollup')),
         factory: l1Deployment(topology).addresses.DisputeGameFactoryProxy,
         privateKey: keys.proposer.privateKey,
         links: proposerLinks,

@@ -11,7 +11,7 @@ test('default', () => {
       'replica-0': { el: 9546, rollup: 7546, p2p: 9223 },
     },
     batcher: { rpc: 8548 },
-    proposer: { rpc: 8570 },
+    proposer: { rpc: 8570, metrics: 7320 },
     proxyd: { rpc: 8080, ws: 8085, metrics: 7300 },
     challenger: { metrics: 7310 },
     bootnode: { p2p: 30301, rpc: 7540 },

@@ -11,13 +11,14 @@
  * | | `p2p` (libp2p TCP) | 9222 + i |
  * | `batcher` | `rpc` | 8548 |
  * | `proposer` | `rpc` (admin API, `proposer_status`) | 8570 |
+ * | | `metrics` (Prometheus, `op_proposer_default_*`) | 7320 |
  * | `proxyd` | `rpc` (the RPC front door apps should use) | 8080 |
  * | | `ws` (WebSocket front: `eth_subscribe`) | 8085 |
  * | | `metrics` (Prometheus) | 7300 |
  * | conductor of the i-th node (`l2.conductor`) | `rpc` (op-conductor RPC) | 8560 + i |
  * | | `consensus` (its etcd member's raft peer port) | 50050 + 2i |
  * | | `etcd` (the member's client port, loopback only) | 50051 + 2i |
- * | `challenger` | `metrics` (health, `challenger_status`) | 7310 |
+ * | `challenger` | `metrics` (Prometheus `op_challenger_*`, health, `challenger_status`) | 7310 |
  * | `bootnode` | `p2p` (discv5 UDP) | 30301 |
  * | | `rpc` (`opp2p_*`) | 7540 |
  *
@@ -42,7 +43,7 @@ export interface PortMap {
   /** By node name. */
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
-  proposer: { rpc: number }
+  proposer: { rpc: number; metrics: number }
   proxyd: { rpc: number; ws: number; metrics: number }
   challenger: { metrics: number }
   bootnode: { p2p: number; rpc: number }
@@ -71,6 +72,8 @@ export const stablePortBase = {
   batcherRpc: 8548,
   /** @default 8570 (clear of the conductors' 8560 + i) */
   proposerRpc: 8570,
+  /** @default 7320 */
+  proposerMetrics: 7320,
   /** @default 8080 */
   proxydRpc: 8080,
   /** @default 8085 */
@@ -96,6 +99,7 @@ export function portList(ports: PortMap): number[] {
     ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]),
     ports.batcher.rpc,
     ports.proposer.rpc,
+    ports.proposer.metrics,
     ports.proxyd.rpc,
     ports.proxyd.ws,
     ports.proxyd.metrics,
@@ -118,7 +122,7 @@ export function stablePorts(topology: Topology): PortMap {
     l1: { rpc: b.l1Rpc },
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
-    proposer: { rpc: b.proposerRpc },
+    proposer: { rpc: b.proposerRpc, metrics: b.proposerMetrics },
     proxyd: { rpc: b.proxydRpc, ws: b.proxydWs, metrics: b.proxydMetrics },
     ...conductorPorts(conductorNodes(topology), (name) => {
       const i = topology.l2.nodes.findIndex((n) => n.name === name)

@@ -1,7 +1,8 @@
 /**
  * Dispute games as `@eth-optimism/contracts-bedrock@0.17.3` defines them: the DisputeGameFactory 1.0.0 and
- * FaultDisputeGame 1.2.0 functions proposers, challengers and clients call, the game status enum and the
- * output-proposal `extraData` (`abi.encode(uint256 l2BlockNumber)`, exactly 32 bytes). Pure.
+ * FaultDisputeGame 1.2.0 functions proposers, challengers and clients call, the game status enum, the local
+ * data key AlphabetVM reads and the output-proposal `extraData` (`abi.encode(uint256 l2BlockNumber)`,
+ * exactly 32 bytes). Pure.
  */
 import { decodeAbiParameters, encodeAbiParameters, parseAbi, type Hex } from 'viem'
 
@@ -21,24 +22,61 @@ export const disputeGameFactoryAbi = parseAbi([
   'error IncorrectBondAmount()',
 ])
 
-/** FaultDisputeGame (1.2.0): what the game says about itself, and resolution (anyone may call it). */
+/**
+ * FaultDisputeGame (1.2.0): what the game says about itself, the claim tree, moves, steps, local data,
+ * resolution (anyone may call it) and credit, with the custom errors its reverts decode to.
+ */
 export const faultDisputeGameAbi = parseAbi([
+  'function gameType() view returns (uint32)',
   'function rootClaim() pure returns (bytes32)',
+  'function l1Head() pure returns (bytes32)',
   'function l2BlockNumber() pure returns (uint256)',
+  'function startingBlockNumber() view returns (uint256)',
+  'function startingRootHash() view returns (bytes32)',
   'function status() view returns (uint8)',
   'function createdAt() view returns (uint64)',
   'function resolvedAt() view returns (uint64)',
+  'function maxGameDepth() view returns (uint256)',
+  'function splitDepth() view returns (uint256)',
   'function maxClockDuration() view returns (uint64)',
+  'function absolutePrestate() view returns (bytes32)',
   'function claimDataLen() view returns (uint256)',
   'function claimData(uint256) view returns (uint32 parentIndex, address counteredBy, address claimant, uint128 bond, bytes32 claim, uint128 position, uint128 clock)',
+  'function resolvedSubgames(uint256) view returns (bool)',
+  'function credit(address) view returns (uint256)',
+  'function getRequiredBond(uint128 _position) view returns (uint256)',
+  'function move(bytes32 _disputed, uint256 _challengeIndex, bytes32 _claim, bool _isAttack) payable',
+  'function step(uint256 _claimIndex, bool _isAttack, bytes _stateData, bytes _proof)',
+  'function addLocalData(uint256 _ident, uint256 _execLeafIdx, uint256 _partOffset)',
   'function resolveClaim(uint256 _claimIndex, uint256 _numToResolve)',
   'function resolve() returns (uint8 status_)',
-  'error ClockNotExpired()',
-  'error OutOfOrderResolution()',
-  'error GameNotInProgress()',
-  'error UnexpectedRootClaim(bytes32 rootClaim)',
+  'function claimCredit(address _recipient)',
+  'error AlreadyChallenged()',
   'error AnchorRootNotFound()',
+  'error BondTransferFailed()',
+  'error CannotDefendRootClaim()',
+  'error ClaimAboveSplit()',
+  'error ClaimAlreadyExists()',
+  'error ClaimAlreadyResolved()',
+  'error ClockNotExpired()',
+  'error ClockTimeExceeded()',
+  'error DuplicateStep()',
+  'error GameDepthExceeded()',
+  'error GameNotInProgress()',
+  'error IncorrectBondAmount()',
+  'error InvalidDisputedClaimIndex()',
+  'error InvalidLocalIdent()',
+  'error InvalidParent()',
+  'error InvalidPrestate()',
+  'error L2BlockNumberChallenged()',
+  'error NoCreditToClaim()',
+  'error OutOfOrderResolution()',
+  'error UnexpectedRootClaim(bytes32 rootClaim)',
+  'error ValidStep()',
 ])
+
+/** `LocalPreimageKey.DISPUTED_L2_BLOCK_NUMBER`: what AlphabetVM reads when stepping from the absolute prestate. */
+export const DISPUTED_L2_BLOCK_NUMBER = 4n
 
 /** `GameStatus` of the contracts: 0 IN_PROGRESS, 1 CHALLENGER_WINS, 2 DEFENDER_WINS. */
 export const GAME_STATUS = ['IN_PROGRESS', 'CHALLENGER_WINS', 'DEFENDER_WINS'] as const

@@ -282,7 +282,7 @@ describe('parseScenario', () => {
   })
 
   test('error: services and nodes named in fault arguments', () => {
-    const services = 'sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode'
+    const services = 'sequencer, replica-0, l1, batcher, proposer, challenger, proxyd, bootnode'
     expectError(withStep('fault: crash', 'args: { service: replica-7 }'), 'args', `steps[0].args.service: unknown service "replica-7"; expected one of: ${services}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: batcher }'), 'args', `steps[0].args.to: unknown node "batcher"; expected one of: ${nodes.join(', ')}`)
     expectError(withStep('fault: failover', 'args: { from: sequencer, to: sequencer }'), 'args', 'steps[0].args.to: expected a node other than from ("sequencer")')
@@ -378,7 +378,7 @@ describe('parseScenario', () => {
       text,
       ['seed', 'seed: expected an integer between 0 and 4294967295, found "x"'],
       ['too early', 'steps[0].wait: cannot parse condition "replica-0.safe > $later": unknown mark "$later"; set it with a "mark" step before this one'],
-      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher, proposer, proxyd, bootnode'],
+      ['nobody', 'steps[2].args.service: unknown service "nobody"; expected one of: sequencer, replica-0, l1, batcher, proposer, challenger, proxyd, bootnode'],
     )
   })
 })

@@ -1,5 +1,6 @@
 import { checkConductor } from './conductor.js'
 import { join, type Reader } from './reader.js'
+import { checkGameRange } from './settlement.js'
 import { FORKS, FUNDED_BALANCE_WEI, type ForkName, type Topology } from './types.js'
 
 type Role = keyof Topology['keys']['roles']
@@ -17,6 +18,7 @@ export function checkTopology(r: Reader, t: Topology): void {
   checkKeys(r, t)
   checkConductor(r, t)
   checkBond(r, t)
+  checkGameRange(r, t)
 }
 
 /** Records an issue at a path the file gave. */

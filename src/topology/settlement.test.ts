@@ -54,4 +54,19 @@ describe('settlement', () => {
   test('error: split depth beyond the game depth limit', () => {
     expect(errorOf('settlement:\n  splitDepth: 122\n')).toMatch(/^devnet\.yaml:2 settlement\.splitDepth: expected an integer/)
   })
+
+  test('error: a proposal interval whose blocks (and the gap until the anchor moves) do not fit 2^splitDepth leaves', () => {
+    expect(errorOf('name: devnet\nsettlement:\n  splitDepth: 3\n')).toBe(
+      `${FILE}:3 settlement.splitDepth: a game bisects up to 16 L2 blocks past the anchor (proposalIntervalSeconds 6 + maxClockDuration 10 until the anchor moves, at l2.blockTime 1 s) but 2^splitDepth = 8 leaves cover 8; expected splitDepth >= 4 or a shorter proposal interval`,
+    )
+    expect(errorOf('settlement:\n  splitDepth: 4\n  proposalIntervalSeconds: 7\n')).toMatch(/^devnet\.yaml:2 settlement\.splitDepth: a game bisects up to 17 L2 blocks .* expected splitDepth >= 5/)
+    // Without splitDepth in the file, the interval it gave is what does not fit.
+    expect(errorOf('settlement:\n  proposalIntervalSeconds: 20000\n')).toMatch(/^devnet\.yaml:2 settlement\.proposalIntervalSeconds: a game bisects up to 20010 L2 blocks .* 2\^splitDepth = 16384 leaves/)
+  })
+
+  test('behavior: exactly 2^splitDepth blocks fit; slower L2 blocks and FAST games (never bisected) pass', () => {
+    expect(parseTopology('settlement:\n  splitDepth: 4\n', FILE).settlement.splitDepth).toBe(4)
+    expect(parseTopology('l2:\n  blockTime: 2\nsettlement:\n  splitDepth: 3\n', FILE).settlement.splitDepth).toBe(3)
+    expect(parseTopology('settlement:\n  gameType: 254\n  splitDepth: 1\n', FILE).settlement.splitDepth).toBe(1)
+  })
 })

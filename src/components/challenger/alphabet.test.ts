@@ -5,7 +5,7 @@ import { withAnvil } from '../../devnet/throwawayAnvil.js'
 import { artifact } from '../../plan/artifacts.js'
 import { l1DeploymentDefaults } from '../../plan/l1Deployment.js'
 import { ABSOLUTE_PRESTATE, ABSOLUTE_PRESTATE_DATA, alphabetPreState, alphabetTraceClaim } from './alphabet.js'
-import { DISPUTED_L2_BLOCK_NUMBER } from './abi.js'
+import { DISPUTED_L2_BLOCK_NUMBER } from '../../protocol/disputeGames.js'
 
 const DEV: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
 

@@ -10,8 +10,9 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 import { waitMined } from '../shared/txWait.js'
-import { factoryAbi, GAME_STATUS, gameAbi } from './abi.js'
+import { disputeGameFactoryAbi as factoryAbi, faultDisputeGameAbi as gameAbi, GAME_STATUS } from '../../protocol/disputeGames.js'
 import { TRACE_TYPES, type ChallengerConfig } from './config.js'
+import type { ChallengerMetrics } from './metrics.js'
 import { solve, type Action, type Claim, type GameTree } from './solver.js'
 
 /** What the challenger knows of one game (`challenger_status`). */
@@ -82,6 +83,7 @@ export class Challenger {
   constructor(
     private readonly cfg: ChallengerConfig,
     private readonly log: Logger,
+    private readonly metrics: ChallengerMetrics,
   ) {
     this.account = privateKeyToAccount(cfg.privateKey)
     this.address = this.account.address
@@ -103,7 +105,8 @@ export class Challenger {
       this.done.clear()
     }
     this.lastHead = { number: head.number, hash: head.hash }
-    for (const game of await this.listGames(head.timestamp)) {
+    const games = await this.listGames(head.timestamp)
+    for (const game of games) {
       if (this.done.has(game.address)) continue
       try {
         await this.progress(game, head.timestamp)
@@ -115,6 +118,9 @@ export class Challenger {
         this.lastError.set(game.address, message)
       }
     }
+    const statuses = games.map((g) => this.games.get(g.address)?.status)
+    const count = (s: GameSummary['status']) => statuses.filter((x) => x === s).length
+    this.metrics.recordGamesStatus(count('IN_PROGRESS'), count('DEFENDER_WINS'), count('CHALLENGER_WINS'))
   }
 
   /** Whether the L1 block at the previous round's head number is no longer the one seen then. */
@@ -261,12 +267,18 @@ export class Challenger {
     if (action.kind === 'move') {
       const bond = await this.l1.readContract({ address: game.address, abi: gameAbi, functionName: 'getRequiredBond', args: [action.position] })
       this.log.info(action.isAttack ? 'attack' : 'defend', { game: game.address, parent: action.parentIndex, position: action.position, claim: action.claim })
-      if (await this.send(game.address, 'move', [action.disputed, BigInt(action.parentIndex), action.claim, action.isAttack], bond)) this.stats.moves++
+      if (await this.send(game.address, 'move', [action.disputed, BigInt(action.parentIndex), action.claim, action.isAttack], bond)) {
+        this.stats.moves++
+        this.metrics.moves.inc()
+      }
       return
     }
     if (action.localData && !(await this.send(game.address, 'addLocalData', [action.localData.ident, action.localData.execLeafIdx, 0n]))) return
     this.log.info('step', { game: game.address, claim: action.claimIndex, attack: action.isAttack })
-    if (await this.send(game.address, 'step', [BigInt(action.claimIndex), action.isAttack, action.stateData, '0x'])) this.stats.steps++
+    if (await this.send(game.address, 'step', [BigInt(action.claimIndex), action.isAttack, action.stateData, '0x'])) {
+      this.stats.steps++
+      this.metrics.steps.inc()
+    }
   }
 
   /** Claims the credit of every claimant of ours in the game; returns whether some is left. */
@@ -291,10 +303,12 @@ export class Challenger {
       // anvil's estimate can be short of what the tx needs (resolveClaim ran out of gas at it): add half.
       const gas = ((await this.l1.estimateGas({ account: this.account, to: address, data, value })) * 3n) / 2n
       const hash = await this.wallet.sendTransaction({ to: address, data, value, gas, chain: null })
+      this.metrics.txPublished.inc()
       const mined = await waitMined<RpcTransactionReceipt>((method, params) => this.l1.request({ method, params } as never), hash, RECEIPT_TIMEOUT_MS)
       if ('dropped' in mined) throw new Error(`transaction ${hash} was dropped (an L1 reorg?): sending again next round`)
       if ('timedOut' in mined) throw new Error(`transaction ${hash} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
       const receipt = formatTransactionReceipt(mined.receipt)
+      this.metrics.txConfirmed.labels(receipt.status === 'success' ? 'success' : 'failed').inc()
       if (receipt.status === 'success') return true
       // Replay it on the state of its block for the reason (the state it ran on is gone).
       const reason = await this.l1

@@ -2,8 +2,8 @@
  * op-challenger's command line (flag names and `OP_CHALLENGER_*` environment variables) for the lite
  * challenger. Supported trace types: `alphabet` (game type 255) and `fast` (254). Flags op-challenger has
  * for other trace types (`--cannon-*`, `--l1-beacon`, `--l2-eth-rpc`, `--datadir`) are accepted and unused.
- * The metrics server (`--metrics.*`, default 127.0.0.1:7300) answers `GET /healthz` and JSON-RPC
- * (`challenger_status`, `health_status`).
+ * The metrics server (`--metrics.*`, default 0.0.0.0:7300) answers `GET /metrics` (Prometheus),
+ * `GET /healthz` and JSON-RPC (`challenger_status`, `health_status`).
  */
 import { Command, Option } from 'commander'
 import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem'

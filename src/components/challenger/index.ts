@@ -1,7 +1,8 @@
 /**
  * Entry of the lite op-challenger: `challenger <op-challenger flags>` (see config.ts). Plays until SIGTERM;
- * with `--metrics.enabled`, serves `GET /healthz` and JSON-RPC `challenger_status` (address, games seen,
- * counters) and `health_status` on `--metrics.addr:--metrics.port`.
+ * with `--metrics.enabled`, serves op-challenger's Prometheus metrics (`GET /metrics`), `GET /healthz` and
+ * JSON-RPC `challenger_status` (address, games seen, counters) and `health_status` on
+ * `--metrics.addr:--metrics.port`.
  */
 import type { Server } from 'node:http'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
@@ -11,13 +12,15 @@ import { pollLoop } from '../shared/pollLoop.js'
 import { wallMs } from '../shared/clock.js'
 import { Challenger } from './challenger.js'
 import { parseChallengerFlags, type ChallengerConfig } from './config.js'
+import { challengerMetrics } from './metrics.js'
 
 export const CHALLENGER_VERSION = 'v0.1.0-lite'
 
 /** Starts the challenger loop (and its server); `stop()` ends the round in flight and closes the server. */
 export async function startChallenger(cfg: ChallengerConfig): Promise<{ challenger: Challenger; stop(): Promise<void> }> {
   const log = logger('challenger')
-  const challenger = new Challenger(cfg, log)
+  const metrics = challengerMetrics(CHALLENGER_VERSION)
+  const challenger = new Challenger(cfg, log, metrics)
   let server: Server | undefined
   if (cfg.metrics.enabled) {
     server = await startRpcServer({
@@ -28,9 +31,11 @@ export async function startChallenger(cfg: ChallengerConfig): Promise<{ challeng
         health_status: () => 'OK',
       },
       health: () => ({ version: CHALLENGER_VERSION, address: challenger.address }),
+      metrics: metrics.registry,
     })
   }
   const loop = pollLoop('challenger', () => challenger.tick(), wallMs(cfg.pollMs), log) // L1 runs at the devnet clock's pace
+  metrics.up.set(1)
   log.info('challenger started', { address: challenger.address, factory: cfg.factory, traceTypes: cfg.traceTypes.join(','), metrics: cfg.metrics.enabled ? cfg.metrics.port : 'off' })
   return {
     challenger,

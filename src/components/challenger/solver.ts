@@ -11,7 +11,7 @@
  * existing claim becomes honest.
  */
 import type { Address, Hex } from 'viem'
-import { DISPUTED_L2_BLOCK_NUMBER } from './abi.js'
+import { DISPUTED_L2_BLOCK_NUMBER } from '../../protocol/disputeGames.js'
 import { alphabetPreState, alphabetTraceClaim } from './alphabet.js'
 import { depth, move, traceIndex } from './position.js'
 

@@ -12,6 +12,11 @@ describe('proposer flags (op-proposer names)', () => {
     const c = parseFlags(required)
     expect(c).toMatchObject({ gameType: 0, proposalIntervalMs: 6000, pollIntervalMs: 6000, allowNonFinalized: false, stopped: false })
     expect(c.rpc).toEqual({ addr: '0.0.0.0', port: 8545 })
+    expect(c).toMatchObject({ rollupRpc: ['http://127.0.0.1:7545'], activeSequencerCheckMs: 120_000, metrics: { enabled: false, addr: '0.0.0.0', port: 7300 } })
+  })
+  it('args: a comma-separated --rollup-rpc, the active sequencer check and the metrics server', () => {
+    const c = parseFlags([...required, '--rollup-rpc=http://a:1, http://b:2', '--active-sequencer-check-duration=1s', '--metrics.enabled', '--metrics.addr=127.0.0.1', '--metrics.port=7320'])
+    expect(c).toMatchObject({ rollupRpc: ['http://a:1', 'http://b:2'], activeSequencerCheckMs: 1000, metrics: { enabled: true, addr: '127.0.0.1', port: 7320 } })
   })
   it('args: game type, durations, booleans and the rpc port', () => {
     const c = parseFlags([...required, '--game-type=255', '--poll-interval=500ms', '--allow-non-finalized', '--rpc.port=8560', '--rpc.addr=127.0.0.1', '--stopped=true'])
@@ -36,5 +41,8 @@ describe('proposer flags (op-proposer names)', () => {
     expect(() => parseFlags([...required, '--private-key=0x12'])).toThrow('--private-key: expected 32 bytes')
     expect(() => parseFlags([...required, '--poll-interval=soon'])).toThrow('--poll-interval: invalid duration "soon"')
     expect(() => parseFlags([...required, '--game-type=x'])).toThrow('--game-type: expected an unsigned integer')
+    expect(() => parseFlags([...required, '--rollup-rpc=http://a:1,ws://b:2'])).toThrow('--rollup-rpc: expected an http(s) URL, got "ws://b:2"')
+    expect(() => parseFlags([...required, '--rollup-rpc=,'])).toThrow('--rollup-rpc: expected at least one URL')
+    expect(() => parseFlags([...required, '--metrics.port=x'])).toThrow('--metrics.port: expected an unsigned integer')
   })
 })

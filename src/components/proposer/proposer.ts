@@ -4,8 +4,8 @@
  *    the new block; gone, it forgets it, so the next step proposes again;
  * 2. skips the round if it created a game of its type within the proposal interval before the L1 head,
  *    judged from the factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
- * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`),
- *    skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
+ * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`;
+ *    with a `--rollup-rpc` list, of the node whose sequencer is active: `shared/activeRollup.ts`), skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
  *    node's derivation origin;
  * 4. skips a proposal that exists already (`games(type, root, extraData)`), checks its balance covers
  *    `initBonds(type)`, and sends `create(type, outputRoot, abi.encode(l2Block))` with the bond as value.
@@ -14,10 +14,12 @@ import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, getAddress
 import { privateKeyToAccount } from 'viem/accounts'
 import { disputeGameFactoryAbi, faultDisputeGameAbi, proposalExtraData } from '../../protocol/disputeGames.js'
 import type { SyncStatus } from '../../protocol/types.js'
+import { activeRollup, type ActiveRollup } from '../shared/activeRollup.js'
 import { rpcClient, RpcError, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 import { waitMined } from '../shared/txWait.js'
 import type { ProposerConfig } from './flags.js'
+import type { ProposerMetrics } from './metrics.js'
 
 /** A game this proposer created, and where on L1 it landed. */
 export interface ProposedGame {
@@ -57,7 +59,7 @@ export class Proposer {
   active: boolean
   private readonly account
   private readonly l1: RpcClient
-  private readonly rollup: RpcClient
+  private readonly rollups: ActiveRollup
   private chainId: number | undefined
   private readonly counts = { proposals: 0, skippedExisting: 0, reorgs: 0 }
   private lastGame: ProposedGame | undefined
@@ -66,11 +68,12 @@ export class Proposer {
   constructor(
     private readonly conf: ProposerConfig,
     private readonly log: Logger,
+    private readonly metrics: ProposerMetrics,
   ) {
     this.active = !conf.stopped
     this.account = privateKeyToAccount(conf.privateKey)
     this.l1 = rpcClient(conf.l1EthRpc)
-    this.rollup = rpcClient(conf.rollupRpc, 5_000)
+    this.rollups = activeRollup(conf.rollupRpc, { checkMs: conf.activeSequencerCheckMs, timeoutMs: 5_000, log })
   }
 
   status(): ProposerStatus {
@@ -89,21 +92,26 @@ export class Proposer {
     if (!this.active) return
     await this.recheckAfterReorg()
     if (await this.proposedWithinInterval()) return
-    const status = await this.rollup.call<SyncStatus>('optimism_syncStatus')
+    const rollup = await this.rollups.client()
+    const status = await rollup.call<SyncStatus>('optimism_syncStatus')
     const head = this.conf.allowNonFinalized ? status.safe_l2 : status.finalized_l2
     if (head.number === 0) return
-    const output = await this.rollup.call<{ version: Hex; outputRoot: Hex }>('optimism_outputAtBlock', [`0x${head.number.toString(16)}`])
-    if (BigInt(output.version) !== 0n) return this.refuse(`unsupported output version ${output.version}`)
+    const output = await rollup.call<{ version: Hex; outputRoot: Hex }>('optimism_outputAtBlock', [`0x${head.number.toString(16)}`])
+    if (BigInt(output.version) !== 0n) {
+      this.refuse(`unsupported output version ${output.version}`)
+      return
+    }
     const l1Head = Number(await this.l1.call<Hex>('eth_blockNumber'))
     if (l1Head < status.current_l1.number) return // our L1 is behind the node's: the game's l1Head would not hold the data
     const extraData = proposalExtraData(head.number)
     const [existing] = await this.read('games', [this.conf.gameType, output.outputRoot, extraData])
     if (existing !== ZERO) {
       this.counts.skippedExisting++
+      this.metrics.recordL2Ref('valid_output', head)
       this.log.debug('proposal exists already', { l2Block: head.number, game: existing })
       return
     }
-    await this.create(output.outputRoot, head.number, extraData)
+    if (await this.create(output.outputRoot, head.number, extraData)) this.metrics.recordL2Ref('proposed', head)
   }
 
   /** An L1 reorg moved the block holding the last game: follow it, or forget the game if it is gone. */
@@ -142,7 +150,8 @@ export class Proposer {
     return false
   }
 
-  private async create(root: Hex, l2Block: number, extraData: Hex): Promise<void> {
+  /** Creates the game; returns whether it did (a refusal is recorded in `lastError`). */
+  private async create(root: Hex, l2Block: number, extraData: Hex): Promise<boolean> {
     const { gameType, gameFactoryAddress: factory } = this.conf
     if ((await this.read('gameImpls', [gameType]))[0] === ZERO) return this.refuse(`game type ${gameType} is not registered in the DisputeGameFactory at ${factory}`)
     const bond = (await this.read('initBonds', [gameType]))[0] as bigint
@@ -171,17 +180,20 @@ export class Proposer {
       maxFeePerGas: BigInt(latest.baseFeePerGas ?? '0x0') * 2n + maxPriorityFeePerGas,
     })
     const tx = await this.l1.call<Hex>('eth_sendRawTransaction', [signed])
+    this.metrics.txPublished.inc()
     type Receipt = { status: Hex; blockNumber: Hex; blockHash: Hex; logs: Array<{ address: Address; topics: Hex[] }> }
     const mined = await waitMined<Receipt>((m, p) => this.l1.call(m, p), tx, RECEIPT_TIMEOUT_MS)
     if ('dropped' in mined) return this.refuse(`create transaction ${tx} was dropped (an L1 reorg?): proposing again`)
     if ('timedOut' in mined) return this.refuse(`create transaction ${tx} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
     const { receipt } = mined
+    this.metrics.txConfirmed.labels(receipt.status === '0x1' ? 'success' : 'failed').inc()
     if (receipt.status !== '0x1') return this.refuse(`create transaction ${tx} reverted`)
     const proxy = getAddress(`0x${receipt.logs.find((l) => BigInt(l.address) === BigInt(factory))!.topics[1]!.slice(26)}`)
     this.lastGame = { proxy, root, l2Block, tx, l1Block: { number: Number(receipt.blockNumber), hash: receipt.blockHash } }
     this.counts.proposals++
     this.lastError = undefined
     this.log.info('proposed', { game: proxy, gameType, l2Block, root, bond, l1Block: Number(receipt.blockNumber) })
+    return true
   }
 
   private async read(functionName: 'games' | 'gameCount' | 'gameAtIndex' | 'initBonds' | 'gameImpls', args: readonly unknown[]): Promise<readonly unknown[]> {
@@ -191,9 +203,10 @@ export class Proposer {
     return Array.isArray(decoded) ? decoded : [decoded]
   }
 
-  private refuse(message: string): void {
+  private refuse(message: string): false {
     if (message !== this.lastError) this.log.error(message)
     this.lastError = message
+    return false
   }
 }
 

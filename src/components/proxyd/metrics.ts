@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { sendMetrics } from '../shared/metrics.js'
 
 export type Metrics = ReturnType<typeof createMetrics>
 
@@ -58,10 +59,7 @@ export async function serveMetrics(metrics: Metrics, host: string, port: number)
       res.writeHead(404).end()
       return
     }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (err: Error) => res.writeHead(500).end(err.message),
-    )
+    sendMetrics(metrics.registry, res)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -1,12 +1,15 @@
 /**
  * Minimal JSON-RPC 2.0 for the lite components: an HTTP client with per-call timeouts and a server
- * with batch support, `GET /healthz` and, optionally, WebSocket on the same port (for subscriptions).
+ * with batch support, `GET /healthz`, optionally `GET /metrics` (Prometheus) and WebSocket on the same
+ * port (for subscriptions).
  * Kept here (not viem) because the components call many non-standard methods (anvil_*, evm_*,
  * optimism_*) on hot paths. Error codes follow geth: -32700 parse error, -32600 invalid request or
  * batch, -32601 unknown method, -32000 anything a handler throws without a code.
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Registry } from 'prom-client'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { sendMetrics } from './metrics.js'
 
 export class RpcError extends Error {
   override name = 'RpcError'
@@ -92,6 +95,8 @@ export interface RpcServerOptions {
   fallback?: (method: string, params: unknown[], raw: unknown) => Promise<unknown>
   /** Body of `GET /healthz`. */
   health?: () => unknown
+  /** Prometheus registry answered on `GET /metrics`. */
+  metrics?: Registry
   /**
    * Accept WebSocket connections on the same port. Called once per connection; the methods it returns
    * answer on that connection before `methods` (e.g. `eth_subscribe` bound to the session).
@@ -166,6 +171,10 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<Server> {
     }
     if (req.method === 'GET' && req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.health?.() ?? { ok: true }))
+      return
+    }
+    if (req.method === 'GET' && req.url === '/metrics' && opts.metrics) {
+      sendMetrics(opts.metrics, res)
       return
     }
     if (req.method !== 'POST') {
