@@ -138,7 +138,7 @@ test('behavior: up --detach, status, logs, down', async () => {
   expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['bootnode', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proposer', 'running'], ['proxyd', 'running'], ['challenger', 'running']])
   expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['rpc'])
   expect(Object.keys(descriptor.services[2].endpoints)).toEqual(['el', 'rollup', 'elWs'])
-  expect(Object.keys(descriptor.services[5].endpoints)).toEqual(['rpc'])
+  expect(Object.keys(descriptor.services[5].endpoints)).toEqual(['rpc', 'metrics'])
   expect(Object.keys(descriptor.services[6].endpoints)).toEqual(['rpc', 'ws', 'metrics'])
   expect(descriptor.services[2].heads).toBeDefined()
   expect(descriptor.chains.l1.head).toBeTypeOf('number')

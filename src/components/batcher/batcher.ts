@@ -118,6 +118,7 @@ export class Batcher {
     this.rollup = this.rollups[i]
     this.l2 = this.l2s[i]
     this.reset(`following the active sequencer at ${this.rollup.url}`)
+    this.lastSafe = undefined // another node's safe head
   }
 
   private reset(reason: string, l1Reorg = false): void {
@@ -126,7 +127,6 @@ export class Batcher {
     this.cursor = undefined
     this.channel = undefined
     this.sent = []
-    this.lastSafe = undefined
   }
 
   /** One polling round. */
@@ -139,7 +139,11 @@ export class Batcher {
     this.observeL1(l1Head)
     if (this.lastSafe !== undefined && safe.number < this.lastSafe) this.reset(`safe head moved back from ${this.lastSafe} to ${safe.number}`, true)
     this.lastSafe = safe.number
-    await this.checkSent(safe.number)
+    // An L1 reorg dropped a tx of ours: start over next round, from a fresh safe head. The one read above may
+    // predate the node's own reset, and starting there skipped the blocks between (CI's chaos run: blocks
+    // 40-42 never posted again, the sequencing window expired). `lastSafe` stays, so the node's reset shows
+    // as the safe head moving back and the batcher starts over from there.
+    if (await this.checkSent(safe.number)) return
     if (!this.active) return
     if (!this.cursor || this.cursor.number < safe.number) {
       this.cursor = { number: safe.number, hash: safe.hash }
@@ -244,8 +248,8 @@ export class Batcher {
     this.log.info('posted channel', { l2: `${ch.firstL2}-${ch.lastL2}`, frames: frames.length, bytes: ch.size, batchType: this.conf.batchType })
   }
 
-  /** Follows the batcher's txs until their blocks are safe; an L1 reorg that drops one means starting over. */
-  private async checkSent(safeNumber: number): Promise<void> {
+  /** Follows the batcher's txs until their blocks are safe; an L1 reorg that drops one means starting over (true). */
+  private async checkSent(safeNumber: number): Promise<boolean> {
     this.sent = this.sent.filter((s) => s.lastL2 > safeNumber)
     for (const s of this.sent) {
       if (!s.l1) {
@@ -256,11 +260,18 @@ export class Batcher {
           continue
         }
         const known = await this.l1.call('eth_getTransactionByHash', [s.hash])
-        if (!known) return this.reset(`batcher tx ${s.hash} was dropped from L1`, true)
+        if (!known) {
+          this.reset(`batcher tx ${s.hash} was dropped from L1`, true)
+          return true
+        }
         continue
       }
       const block = await this.l1.call<{ hash: Hex } | null>('eth_getBlockByNumber', [`0x${s.l1.number.toString(16)}`, false])
-      if (block?.hash !== s.l1.hash) return this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`, true)
+      if (block?.hash !== s.l1.hash) {
+        this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`, true)
+        return true
+      }
     }
+    return false
   }
 }
