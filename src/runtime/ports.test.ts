@@ -27,3 +27,25 @@ test('behavior: ports in use are skipped', async () => {
     for (const server of servers) server.close()
   }
 })
+
+test("behavior: a port another live process reserved is skipped; a dead process's reservation is taken over", async () => {
+  const { spawn, spawnSync } = await import('node:child_process')
+  const { writeFileSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const file = (port: number) => join(tmpdir(), 'op-devnet-ports', String(port))
+  const [last] = await allocatePorts(1)
+  if (last! + 4 > portRange.high) return void (await allocatePorts(4)) // at the wrap: nothing to check this time
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+  try {
+    // Another devnet's process holds the next two (one of its services is down, say): they are not handed out.
+    for (const port of [last! + 1, last! + 2]) writeFileSync(file(port), String(other.pid))
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid
+    writeFileSync(file(last! + 3), String(dead))
+    const port = await freePort()
+    expect(port).toBe(last! + 3)
+    expect(readFileSync(file(port), 'utf8')).toBe(String(process.pid))
+  } finally {
+    other.kill('SIGKILL')
+  }
+})

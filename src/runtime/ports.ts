@@ -3,9 +3,15 @@
  * ephemeral range (Linux: 32768-60999), because that range is where every `--port 0` listener (the
  * nodes' own anvils, the link proxies) and every outgoing connection's local port come from: a port
  * found by binding port 0 and released could be taken by one of those before its service binds it.
- * Each process scans from its own offset (by pid), so devnets started side by side rarely meet.
+ * Each process scans from its own offset (by pid), and every port handed out is reserved for the process
+ * that allocated it (a file `<tmpdir>/op-devnet-ports/<port>` holding its pid) while that process lives:
+ * another process skips it, so a crashed service's port is still its own when it starts again, and two
+ * devnets allocating at the same instant never get the same port (CI saw both: EADDRINUSE on p2p ports).
  */
+import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** Where allocated ports come from: below the ephemeral range. */
 export const portRange = { low: 20_000, high: 32_767 } as const
@@ -21,10 +27,37 @@ function bind(port: number): Promise<Server> {
   })
 }
 
+const reservations = join(tmpdir(), 'op-devnet-ports')
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Reserves `port` for this process; false when a live process (not this one) holds it. */
+function reserve(port: number): boolean {
+  const file = join(reservations, String(port))
+  try {
+    mkdirSync(reservations, { recursive: true })
+    closeSync(openSync(file, 'wx'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return true // no shared directory: binding decides alone
+    const holder = Number(readFileSync(file, 'utf8'))
+    if (holder !== process.pid && Number.isInteger(holder) && holder > 0 && alive(holder)) return false
+  }
+  writeFileSync(file, String(process.pid))
+  return true
+}
+
 async function listen(): Promise<Server> {
   for (let tries = 0; tries < span; tries++) {
     const port = next
     next = next >= portRange.high ? portRange.low : next + 1
+    if (!reserve(port)) continue
     try {
       return await bind(port)
     } catch (error) {

@@ -85,10 +85,14 @@ describe('backend and groups', () => {
   test('error: over max_rps the backend is over capacity and the next one serves', async () => {
     const a = await backendServer(ok('a'))
     const b = await backendServer(ok('b'))
+    // max_rps counts per wall-clock second: both calls of a pair go in at the start of one.
+    const startOfSecond = () => new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)))
     const limited = backend('a', a.url, {}, 1)
+    await startOfSecond()
     await expect(limited.forward(req())).resolves.toMatchObject({ result: 'a' })
     await expect(limited.forward(req())).rejects.toEqual(new ProxydRpcError(errors.backendOverCapacity))
     const g = group('fallback', [backend('a', a.url, {}, 1), backend('b', b.url)])
+    await startOfSecond()
     expect([(await g.forward(req())).res.result, (await g.forward(req())).res.result]).toEqual(['a', 'b'])
   })
 
