@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -176,3 +176,31 @@ test('behavior: up shows live heads (plain lines off a TTY) until SIGINT, then s
   expect(existsSync(join(cwd, '.devnet', 'devnet', 'devnet.json'))).toBe(false)
   expect(existsSync(join(cwd, '.devnet', 'devnet', 'sequencer', 'pid'))).toBe(false)
 })
+
+test('behavior: Ctrl-C during scenario run leaves no service process and no state directory behind', async () => {
+  const cwd = workdir()
+  const name = `sigint-${process.pid}`
+  writeFileSync(join(cwd, 's.yaml'), `name: ${name}\nsteps:\n  - sleep: 45s\n`)
+  let signalled = false
+  const result = await devnet(cwd, ['scenario', 'run', 's.yaml', '--runtime', 'process'], {
+    onStdout: (all, child) => {
+      if (!signalled && all.includes('sleep 45s')) {
+        signalled = true
+        child.kill('SIGINT')
+      }
+    },
+  })
+  expect(signalled, result.stdout + result.stderr).toBe(true)
+  expect(result.code).not.toBe(0)
+  await new Promise((r) => setTimeout(r, 500))
+  expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`op-devnet-scenario-${name}-`))).toEqual([])
+  // A process left over would still have its working directory in the (removed) state directory.
+  const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/cwd`).includes(`op-devnet-scenario-${name}-`)
+    } catch {
+      return false
+    }
+  })
+  expect(left).toEqual([])
+}, 120_000)

@@ -60,6 +60,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   const seed = options.seed ?? scenario.seed ?? drawSeed()
   const started = Date.now()
   const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-scenario-${scenario.name}-`))
+  // Ctrl-C exits the process without the finally below: the state dir goes at exit, after the runtime's own
+  // exit hook killed the services (re-registered once the devnet started, so it runs last).
+  const removeStateDir = () => rmSync(stateDir, { recursive: true, force: true })
+  process.on('exit', removeStateDir)
   const topology = structuredClone(scenario.topology)
   topology.name = `sc-${scenario.name}`.slice(0, 31).replace(/-+$/, '')
   let devnet: Devnet | undefined
@@ -69,6 +73,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   let checker: NodeJS.Timeout | undefined
   try {
     devnet = await startDevnet({ topology, runtime: options.runtime, ports: 'auto', stateDir, seed, speed: options.speed })
+    process.off('exit', removeStateDir).on('exit', removeStateDir)
     options.onDevnet?.(devnet)
     recorder = new Recorder(devnet, scenario.name, scenario.sampleMs)
     recorder.start()
@@ -113,7 +118,8 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   try {
     return await finish()
   } finally {
-    rmSync(stateDir, { recursive: true, force: true })
+    removeStateDir()
+    process.off('exit', removeStateDir)
   }
 
   async function finish(): Promise<RunScenarioReturnType> {
