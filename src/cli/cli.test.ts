@@ -204,3 +204,25 @@ test('behavior: Ctrl-C during scenario run leaves no service process and no stat
   })
   expect(left).toEqual([])
 }, 120_000)
+
+test('behavior: Ctrl-C during chaos leaves no service process and no state directory behind', async () => {
+  const cwd = workdir()
+  const seed = 900_000 + (process.pid % 1000)
+  const child = devnet(cwd, ['chaos', '--runtime', 'process', '--duration', '1m', '--seed', String(seed), '--report', 'out'])
+  await new Promise((r) => setTimeout(r, 15_000))
+  children.at(-1)!.kill('SIGINT')
+  const result = await child
+  expect(result.code, result.stderr).toBe(130)
+  expect(result.stderr).toContain('SIGINT: stopping the run')
+  await new Promise((r) => setTimeout(r, 500))
+  const prefix = `op-devnet-scenario-chaos-seed-${seed}-`
+  expect(readdirSync(tmpdir()).filter((d) => d.startsWith(prefix))).toEqual([])
+  const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/cwd`).includes(prefix)
+    } catch {
+      return false
+    }
+  })
+  expect(left).toEqual([])
+}, 120_000)

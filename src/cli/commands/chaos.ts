@@ -12,7 +12,21 @@ const usage = (message: string) => new DevnetError(message, { code: 'DEVNET_USAG
 const say = (line: string) => process.stderr.write(`${line}\n`)
 const at = (ms: number) => `${(ms / 1000).toFixed(1)}s`.padStart(7)
 
+/**
+ * Ctrl-C, `kill`, the terminal closing: exit at once through `process.exit`, whose hooks kill the run's
+ * services (or remove its containers) and remove its state directory. Without it the default action ended
+ * the process without those hooks and left every service running.
+ */
+function exitOnSignals(): void {
+  const exit = (signal: NodeJS.Signals) => {
+    say(`\n${signal}: stopping the run (its services and state directory are removed)`)
+    process.exit(130)
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, exit)
+}
+
 export async function chaos(opts: ChaosCliOptions): Promise<void> {
+  exitOnSignals()
   if (opts.shrink) return shrink(opts)
   const durationMs = parseDuration(opts.duration)
   if (durationMs === undefined) throw usage(`--duration: expected a duration > 0 like 30m or 90s, found ${JSON.stringify(opts.duration)}`)
