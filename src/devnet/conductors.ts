@@ -84,8 +84,20 @@ export async function formConductorCluster(topology: Topology, plan: DevnetPlan,
   // proposals while its raft leader moves (the leader conductor moves it off itself once a voter
   // joined) or is re-elected (missed heartbeats under load): an add that failed is retried, and the
   // same server again is a no-op.
+  // The add goes to whichever member leads at the time: leadership can move to a member that joined.
+  const members = [first]
   for (const node of others) {
-    await until(`${conductorService(first)} to add ${node} as a voter`, () => call(rpc(first), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0], 30_000).then(() => true), timeoutMs)
+    await until(
+      `the leading conductor of ${members.map(conductorService).join(', ')} to add ${node} as a voter`,
+      async () => {
+        const leads = await Promise.all(members.map((m) => call<boolean>(rpc(m), 'conductor_leader').catch(() => false)))
+        const leader = members[leads.indexOf(true)]
+        if (!leader) return false
+        return call(rpc(leader), 'conductor_addServerAsVoter', [conductorServerId(node), addr(node), 0], 30_000).then(() => true)
+      },
+      timeoutMs,
+    )
+    members.push(node)
   }
   // The chain starts at genesis time: the first sequencer catches up with the wall clock first, and
   // every sequencer must pass health checks (run after this point) before the conductors act.
