@@ -15,6 +15,7 @@ import { encodeBatcherTxData } from '../../protocol/frame.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import type { RollupConfig, SyncStatus } from '../../protocol/types.js'
 import type { BatcherConfig } from './config.js'
+import { activeRollup, type ActiveRollup } from '../shared/activeRollup.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -70,6 +71,8 @@ export class Batcher {
   private readonly l1: RpcClient
   private readonly l2s: RpcClient[]
   private readonly rollups: RpcClient[]
+  /** Which of `rollups` (and the `l2s` at the same position) sequences now. */
+  private readonly sequencers: ActiveRollup
   private l2: RpcClient
   private rollup: RpcClient
   private cursor: { number: number; hash: Hex } | undefined
@@ -97,24 +100,22 @@ export class Batcher {
     this.account = privateKeyToAccount(conf.privateKey)
     this.l1 = rpcClient(conf.l1Rpc)
     this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
-    this.rollups = conf.rollupRpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
+    const rollupUrls = conf.rollupRpc.split(',').map((u) => u.trim())
+    this.rollups = rollupUrls.map((u) => rpcClient(u, 5_000))
+    this.sequencers = activeRollup(rollupUrls, { checkMs: 0, timeoutMs: 1_000, log })
     if (this.l2s.length !== this.rollups.length) throw new Error('l2Rpc and rollupRpc must list the same number of endpoints')
     this.l2 = this.l2s[0]
     this.rollup = this.rollups[0]
   }
 
   /**
-   * Multi-sequencer mode: follow the rollup node whose sequencer is active; starts over on a switch.
-   * The current one is asked first; only when it is not active (or does not answer within a second:
-   * a crashed container's name may take seconds to fail to resolve) are all endpoints asked at once.
+   * Multi-sequencer mode: follows the rollup node whose sequencer is active (`shared/activeRollup.ts`,
+   * asked every round), starting over on a switch; with none active it keeps the current one. Each probe
+   * times out after a second: a crashed container's name may take seconds to fail to resolve.
    */
   private async selectSequencer(): Promise<void> {
-    if (this.rollups.length === 1) return
-    const active = (c: RpcClient) => c.call<boolean>('admin_sequencerActive', [], 1_000).catch(() => false)
-    if (await active(this.rollup)) return
-    const answers = await Promise.all(this.rollups.map(active))
-    const i = answers.indexOf(true)
-    if (i < 0 || this.rollups[i] === this.rollup) return
+    const i = await this.sequencers.index().catch(() => undefined)
+    if (i === undefined || this.rollups[i] === this.rollup) return
     this.rollup = this.rollups[i]
     this.l2 = this.l2s[i]
     this.reset(`following the active sequencer at ${this.rollup.url}`)

@@ -53,6 +53,17 @@ test('args: checkMs keeps the current node without asking until it elapses', asy
   expect(await who(p)).toBe(0)
 })
 
+test('behavior: invalidate asks again before checkMs elapsed; index names the position in use', async () => {
+  state.splice(0, 3, true, false, false)
+  const p = activeRollup(urls, { checkMs: 60_000, timeoutMs: 1000 })
+  expect(await p.index()).toBe(0)
+  state.splice(0, 3, false, true, false)
+  expect(await p.index()).toBe(0)
+  p.invalidate()
+  expect(await p.index()).toBe(1)
+  expect(await who(p)).toBe(1)
+})
+
 test('error: no active sequencer names every URL and the errors', async () => {
   state.splice(0, 3, false, 'down', false)
   const p = activeRollup(urls, { checkMs: 0, timeoutMs: 1000 })

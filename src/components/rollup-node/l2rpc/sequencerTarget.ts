@@ -1,8 +1,10 @@
 /**
  * Where a replica forwards transactions: the one sequencer it knows, or with several (HA, comma-separated
- * `sequencerHttp` / `sequencerRollupHttp`) the one whose `admin_sequencerActive` is true, re-checked
- * every second and after a failed forward.
+ * `sequencerHttp` / `sequencerRollupHttp`, paired by position) the one whose rollup node answers
+ * `admin_sequencerActive` with true (`shared/activeRollup.ts`), re-checked every second and after a
+ * failed forward.
  */
+import { activeRollup } from '../../shared/activeRollup.js'
 import { rpcClient, rpcFail, type RpcClient } from '../../shared/jsonrpc.js'
 
 const RECHECK_MS = 1_000
@@ -20,21 +22,14 @@ export function sequencerTarget(sequencerHttp: string | undefined, sequencerRoll
   if (!sequencerHttp) return undefined
   const els = sequencerHttp.split(',').map((u) => rpcClient(u.trim()))
   if (els.length === 1) return { client: async () => els[0]!, invalidate: () => {} }
-  const rollups = (sequencerRollupHttp ?? '').split(',').map((u) => rpcClient(u.trim(), PROBE_TIMEOUT_MS))
-  if (rollups.length !== els.length) throw new Error(`sequencerHttp has ${els.length} URLs but sequencerRollupHttp ${rollups.length}; give both lists the same length`)
-  let chosen: { index: number; at: number } | undefined
+  const rollupUrls = (sequencerRollupHttp ?? '').split(',').map((u) => u.trim())
+  if (rollupUrls.length !== els.length) throw new Error(`sequencerHttp has ${els.length} URLs but sequencerRollupHttp ${rollupUrls.length}; give both lists the same length`)
+  const active = activeRollup(rollupUrls, { checkMs: RECHECK_MS, timeoutMs: PROBE_TIMEOUT_MS })
   return {
     async client() {
-      if (chosen && Date.now() - chosen.at < RECHECK_MS) return els[chosen.index]!
-      const active = await Promise.all(rollups.map((r) => r.call<boolean>('admin_sequencerActive', []).catch(() => false)))
-      const index = active.indexOf(true)
-      if (index < 0) {
-        chosen = undefined
-        rpcFail(-32000, 'no active sequencer to forward the transaction to')
-      }
-      chosen = { index, at: Date.now() }
+      const index = await active.index().catch(() => rpcFail(-32000, 'no active sequencer to forward the transaction to'))
       return els[index]!
     },
-    invalidate: () => void (chosen = undefined),
+    invalidate: () => active.invalidate(),
   }
 }
