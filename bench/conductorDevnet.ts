@@ -3,7 +3,9 @@
  * with its conductor and etcd member). Failover: the leader's rollup node SIGKILLed -> the first block
  * above the head it had, seen on the replica (target <= 3 s); the killed node is started again and
  * caught up before the next round. Transfer: `conductor_transferLeaderToServer` to the next node ->
- * the target node sequencing and its first block (target <= 2 s).
+ * the target node sequencing and its first block (target <= 2 s). Conductor failover: the leader's
+ * conductor process group (conductor + its etcd member) SIGKILLed -> the first block above the head it
+ * had, seen on the replica; the conductor is started again and resumed before the next round.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,13 +32,14 @@ async function leaderNode(devnet: Devnet, except?: string): Promise<string> {
 
 const unsafe = async (devnet: Devnet, node: string) => (await syncStatus(devnet.endpoints[node]!.rollup!)).unsafe_l2.number
 
-export async function benchConductorDevnet(failovers = 3, transfers = 6): Promise<Figure[]> {
+export async function benchConductorDevnet(failovers = 3, transfers = 6, conductorFailovers = 3): Promise<Figure[]> {
   const stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-bench-conductor-'))
   const topology = await loadTopology(new URL('../fixtures/ha.yaml', import.meta.url).pathname)
   topology.ports = 'auto'
   const devnet = await startDevnet({ topology, runtime: 'process', stateDir })
   const failover: number[] = []
   const transfer: number[] = []
+  const conductorFailover: number[] = []
   try {
     for (let i = 0; i < transfers; i++) {
       const from = await leaderNode(devnet)
@@ -61,6 +64,17 @@ export async function benchConductorDevnet(failovers = 3, transfers = 6): Promis
       await waitFor(`${old} caught up`, async () => (await unsafe(devnet, old)) >= (await unsafe(devnet, 'replica-0')) - 1, 60_000)
       await new Promise((r) => setTimeout(r, 3_000))
     }
+    for (let i = 0; i < conductorFailovers; i++) {
+      const old = await leaderNode(devnet)
+      const head = await unsafe(devnet, 'replica-0')
+      const t0 = Date.now()
+      await devnet.service(conductorService(old)).kill('SIGKILL')
+      await waitFor("a block above the killed conductor's head", async () => (await unsafe(devnet, 'replica-0')) > head + 1, 20_000, 10)
+      conductorFailover.push((Date.now() - t0) / 1000)
+      await devnet.service(conductorService(old)).restart()
+      await rpc(devnet.endpoints[conductorService(old)]!.rpc!, 'conductor_resume')
+      await new Promise((r) => setTimeout(r, 3_000))
+    }
   } finally {
     await devnet.stop()
     rmSync(stateDir, { recursive: true, force: true })
@@ -69,5 +83,6 @@ export async function benchConductorDevnet(failovers = 3, transfers = 6): Promis
   return [
     fig('full devnet: transfer to the next node -> its first block', transfer, 2),
     fig('full devnet: leader node SIGKILLed -> next block on the replica', failover, 3),
+    fig("full devnet: leader's conductor process group SIGKILLed -> next block on the replica", conductorFailover, 3),
   ]
 }

@@ -8,7 +8,6 @@ import { printFigures, type Figure } from './report.js'
 import { benchScenarios } from './scenarios.js'
 import { benchScenarioSpeed } from './scenarioSpeed.js'
 import { benchDocker } from './docker.js'
-import { benchConductor } from './conductor.js'
 import { benchConductorDevnet } from './conductorDevnet.js'
 import { benchProxyd } from './proxyd.js'
 import { benchRestart } from './restart.js'
@@ -30,7 +29,6 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   scenarios: () => benchScenarios('process'),
   'scenarios-docker': () => benchScenarios('docker'),
   'scenario-speed': () => benchScenarioSpeed(),
-  conductor: () => benchConductor(),
   'conductor-devnet': () => benchConductorDevnet(),
   proxyd: () => benchProxyd(),
   discovery: () => benchDiscovery(),

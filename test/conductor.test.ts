@@ -1,184 +1,250 @@
 /**
- * Integration: 3 lite conductors, each its own process group with its own etcd member (real etcd,
- * real processes, loopback, free ports). The rollup nodes are TEST DOUBLES (test/conductorCluster.ts:
- * minimal real JSON-RPC servers recording admin_startSequencer / admin_stopSequencer and serving
- * optimism_syncStatus), acceptable here ONLY until the lite rollup node's conductor integration lands
- * next session. Timings are printed, never asserted (bench/conductor.ts reports them).
+ * Integration: the lite op-conductor's cluster behaviour on a real HA devnet (fixtures/ha.yaml, process
+ * runtime): three sequencer-capable lite rollup nodes, each with its conductor and etcd member, and a
+ * replica. Leadership, the proxied RPC, transfers, pause, members killed and started again, membership
+ * changes (a member replaced the way an operator does it), loss of quorum with the leader override, and
+ * conductor_stop. The tests run in order on one devnet; each leaves the cluster with one leader.
+ * Timings are printed, never asserted (`npm run bench -- conductor-devnet` reports them).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { requires } from './requires.js'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
-import { conductorCall as call, etcdAvailable, startCluster, until, type Cluster, type ConductorProc } from './conductorCluster.js'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
+import { conductorService } from '../src/plan/conductor.js'
+import { loadTopology } from '../src/topology/parse.js'
+import { etcdAvailable } from './conductorCluster.js'
+import { rpc, syncStatus, waitFor } from './helpers.js'
+import { requires } from './requires.js'
+
+const NODES = ['seq-0', 'seq-1', 'seq-2']
+type Membership = { servers: Array<{ id: string; addr: string; suffrage: number }>; version: number }
 
 const envelope = (n: number) => ({ executionPayload: { blockNumber: `0x${n.toString(16)}`, blockHash: `0x${'ab'.repeat(32)}` } })
-const portClosed = (port: number) =>
+const portClosed = (url: string) =>
   new Promise<boolean>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port })
+    const { hostname, port } = new URL(url)
+    const s = connect({ host: hostname, port: Number(port) })
     s.once('connect', () => (s.destroy(), resolve(false)))
     s.once('error', () => resolve(true))
   })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-requires('etcd and dist/', etcdAvailable() && existsSync(new URL('../dist/components/main.js', import.meta.url)), 'apt-get install -y etcd-server; npm run build')('lite op-conductor: a 3-server cluster on etcd', () => {
-  let cl: Cluster
-  const byId = (id: string) => cl.conductors.find((c) => c.id === id)!
-  const live = () => cl.conductors.filter((c) => c.alive() && c.id !== 'seq-3')
-  const leaders = async () => (await Promise.all(live().map(async (c) => ((await call<boolean>(c.rpc, 'conductor_leader')) ? c : undefined)))).filter((c): c is ConductorProc => !!c)
-  const oneLeader = (except?: string) => until('exactly one leader', async () => {
-    const l = await leaders()
-    return l.length === 1 && l[0]!.id !== except ? l[0] : undefined
-  })
+requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()), 'apt-get install -y etcd-server; npm run build')('lite op-conductor: a 3-server cluster of real rollup nodes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'op-devnet-conductor-cluster-'))
+  let devnet: Devnet
+  let ctx: FaultContext
+  const conductor = (node: string) => devnet.endpoints[conductorService(node)]!.rpc!
+  const rollup = (node: string) => devnet.endpoints[node]!.rollup!
+  const sequencing = (node: string) => rpc<boolean>(rollup(node), 'admin_sequencerActive').catch(() => false)
+  const head = async () => (await syncStatus(rollup('replica-0'))).unsafe_l2.number
+  const membership = (node: string) => rpc<Membership>(conductor(node), 'conductor_clusterMembership')
+  const addrOf = async (node: string, via: string) => (await membership(via)).servers.find((s) => s.id === node)!.addr
+  /** The one conductor (among `among`) that says it leads, once exactly one does and it is not `except`. */
+  const oneLeader = (among = NODES, except?: string) =>
+    waitFor('exactly one leader', async () => {
+      const flags = await Promise.all(among.map((n) => rpc<boolean>(conductor(n), 'conductor_leader').catch(() => false)))
+      const leaders = among.filter((_, i) => flags[i])
+      return leaders.length === 1 && leaders[0] !== except ? leaders[0] : undefined
+    }, 30_000)
+  const chainAdvances = async (by: number) => {
+    const before = await head()
+    await waitFor(`the chain to advance ${by} blocks past ${before}`, async () => (await head()) >= before + by, 30_000)
+  }
+  /** Starts a killed conductor again (its storage kept) and resumes it: it comes back paused, as op-conductor with --paused. */
+  const bringBack = async (node: string, fresh = false) => {
+    await applyFault(ctx, { name: 'start', args: { service: conductorService(node), fresh } })
+    expect(await rpc(conductor(node), 'conductor_paused')).toBe(true)
+  }
 
   beforeAll(async () => {
-    cl = await startCluster(3)
-  }, 120_000)
+    const topology = await loadTopology(new URL('../fixtures/ha.yaml', import.meta.url).pathname)
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'ha') })
+    ctx = { devnet, state: newFaultState(), record: () => {} }
+  }, 240_000)
   afterAll(async () => {
-    await cl?.stop()
+    await devnet?.stop()
+    rmSync(root, { recursive: true, force: true })
   })
 
-  it('default: one leader that all servers agree on, three voters, the leader sequences', async () => {
+  test('default: one leader that every server agrees on, three voters, only the leader sequences', async () => {
     const leader = await oneLeader()
-    expect(leader.id).toBe('seq-0')
-    for (const c of cl.conductors) {
-      expect(await call(c.rpc, 'conductor_leaderWithID')).toEqual({ id: 'seq-0', addr: leader.consensus, suffrage: 0 })
-      expect(await call(c.rpc, 'conductor_active')).toBe(true)
+    const addr = await addrOf(leader, leader)
+    for (const n of NODES) {
+      expect(await rpc(conductor(n), 'conductor_leaderWithID')).toEqual({ id: leader, addr, suffrage: 0 })
+      expect(await rpc(conductor(n), 'conductor_active')).toBe(true)
     }
-    const m = await call<{ servers: unknown[]; version: number }>(byId('seq-1').rpc, 'conductor_clusterMembership')
-    expect(m.servers).toEqual(cl.conductors.map((c) => ({ id: c.id, addr: c.consensus, suffrage: 0 })))
+    const m = await membership(NODES.find((n) => n !== leader)!)
+    expect(m.servers.map((s) => [s.id, s.suffrage])).toEqual(NODES.map((n) => [n, 0]))
     expect(m.version).toBeGreaterThan(0)
-    const start = cl.chain.head.number
-    await until('the chain advances', async () => cl.chain.head.number >= start + 2)
-    const latest = await call(byId('seq-2').rpc, 'conductor_latestUnsafePayload')
+    expect(await Promise.all(NODES.map(sequencing))).toEqual(NODES.map((n) => n === leader))
+    const start = await head()
+    await chainAdvances(2)
+    const follower = NODES.find((n) => n !== leader)!
+    const latest = await rpc(conductor(follower), 'conductor_latestUnsafePayload')
     expect(Number(latest.executionPayload.blockNumber)).toBeGreaterThanOrEqual(start + 1)
-    expect(byId('seq-0').double.active && !byId('seq-1').double.active && !byId('seq-2').double.active).toBe(true)
-    await until('all report healthy', async () => (await Promise.all(cl.conductors.map((c) => call(c.rpc, 'conductor_sequencerHealthy')))).every(Boolean))
+    await waitFor('every conductor reports a healthy sequencer', async () => (await Promise.all(NODES.map((n) => rpc<boolean>(conductor(n), 'conductor_sequencerHealthy')))).every(Boolean))
   })
 
-  it('error: a follower refuses commits and proxied calls; the leader serves them', async () => {
-    await expect(call(byId('seq-1').rpc, 'conductor_commitUnsafePayload', [envelope(1)])).rejects.toThrow('failed to apply payload envelope: node is not the leader')
-    await expect(call(byId('seq-1').rpc, 'optimism_syncStatus')).rejects.toThrow('refusing to proxy request to non-leader sequencer')
-    await expect(call(byId('seq-2').rpc, 'eth_getBlockByNumber', ['latest', false])).rejects.toThrow('refusing to proxy request to non-leader sequencer')
-    expect((await call(byId('seq-0').rpc, 'optimism_syncStatus')).unsafe_l2.number).toBeGreaterThan(0)
-    expect(await call(byId('seq-0').rpc, 'admin_sequencerActive')).toBe(true)
+  test('error: a follower refuses commits and proxied calls; the leader serves them', async () => {
+    const leader = await oneLeader()
+    const [a, b] = NODES.filter((n) => n !== leader) as [string, string]
+    await expect(rpc(conductor(a), 'conductor_commitUnsafePayload', [envelope(1)])).rejects.toThrow('failed to apply payload envelope: node is not the leader')
+    await expect(rpc(conductor(a), 'optimism_syncStatus')).rejects.toThrow('refusing to proxy request to non-leader sequencer')
+    await expect(rpc(conductor(b), 'eth_getBlockByNumber', ['latest', false])).rejects.toThrow('refusing to proxy request to non-leader sequencer')
+    expect((await rpc(conductor(leader), 'optimism_syncStatus')).unsafe_l2.number).toBeGreaterThan(0)
+    expect(Number((await rpc(conductor(leader), 'eth_getBlockByNumber', ['latest', false])).number)).toBeGreaterThan(0)
+    expect(await rpc(conductor(leader), 'admin_sequencerActive')).toBe(true)
   })
 
-  it('behavior: transfer to a named server; the old leader stops, the new one starts, and the deposed leader cannot commit', async () => {
-    await expect(call(byId('seq-1').rpc, 'conductor_transferLeaderToServer', ['seq-2', byId('seq-2').consensus])).rejects.toThrow('node is not the leader')
-    expect(await call(byId('seq-1').rpc, 'conductor_transferLeader')).toBe(null)
+  test('behavior: transfer to a named server; the old leader stops its sequencer, the new one starts, the deposed leader cannot commit', async () => {
+    const from = await oneLeader()
+    const [to, other] = [NODES[(NODES.indexOf(from) + 1) % 3]!, NODES[(NODES.indexOf(from) + 2) % 3]!]
+    const toAddr = await addrOf(to, from)
+    await expect(rpc(conductor(other), 'conductor_transferLeaderToServer', [to, toAddr])).rejects.toThrow('node is not the leader')
+    expect(await rpc(conductor(other), 'conductor_transferLeader')).toBe(null)
     const t0 = Date.now()
-    await call(byId('seq-0').rpc, 'conductor_transferLeaderToServer', ['seq-2', byId('seq-2').consensus])
-    const leader = await oneLeader('seq-0')
+    await rpc(conductor(from), 'conductor_transferLeaderToServer', [to, toAddr])
+    expect(await oneLeader(NODES, from)).toBe(to)
     const elected = Date.now() - t0
-    expect(leader.id).toBe('seq-2')
-    await until('seq-2 starts its sequencer', async () => byId('seq-2').double.callsOf('admin_startSequencer', t0).length > 0 && byId('seq-2').double.active)
+    await waitFor(`${to} sequencing`, () => sequencing(to), 20_000)
     const started = Date.now() - t0
-    await until('seq-0 stops its sequencer', async () => !byId('seq-0').double.active)
-    console.log(`conductor transfer to a named server: leader after ${elected} ms, sequencer started after ${started} ms`)
-    await expect(call(byId('seq-0').rpc, 'conductor_commitUnsafePayload', [envelope(cl.chain.head.number + 1)])).rejects.toThrow('node is not the leader')
-    const before = cl.chain.head.number
-    await until('the new leader extends the chain', async () => cl.chain.head.number >= before + 2)
+    await waitFor(`${from} no longer sequencing`, async () => !(await sequencing(from)), 20_000)
+    console.info(`conductor transfer to a named server: leader after ${elected} ms, sequencer started after ${started} ms`)
+    await expect(rpc(conductor(from), 'conductor_commitUnsafePayload', [envelope((await head()) + 1)])).rejects.toThrow('node is not the leader')
+    await chainAdvances(2)
   })
 
-  it('behavior: a paused conductor keeps its leadership duties on hold until resumed', async () => {
-    const seq1 = byId('seq-1')
-    await call(seq1.rpc, 'conductor_pause')
-    expect(await call(seq1.rpc, 'conductor_paused')).toBe(true)
-    expect(await call(seq1.rpc, 'conductor_active')).toBe(false)
-    const t0 = Date.now()
-    await call(byId('seq-2').rpc, 'conductor_transferLeaderToServer', ['seq-1', seq1.consensus])
-    expect((await oneLeader('seq-2')).id).toBe('seq-1')
-    await sleep(1_500)
-    expect(seq1.double.callsOf('admin_startSequencer', t0)).toEqual([])
-    await call(seq1.rpc, 'conductor_resume')
-    expect(await call(seq1.rpc, 'conductor_active')).toBe(true)
-    await until('seq-1 starts its sequencer once resumed', async () => seq1.double.active)
-    const before = cl.chain.head.number
-    await until('the chain advances again', async () => cl.chain.head.number >= before + 1)
+  test('behavior: a paused conductor made leader does not start its sequencer until resumed', async () => {
+    const from = await oneLeader()
+    const paused = NODES.find((n) => n !== from)!
+    await rpc(conductor(paused), 'conductor_pause')
+    try {
+      expect(await rpc(conductor(paused), 'conductor_paused')).toBe(true)
+      expect(await rpc(conductor(paused), 'conductor_active')).toBe(false)
+      await rpc(conductor(from), 'conductor_transferLeaderToServer', [paused, await addrOf(paused, from)])
+      expect(await oneLeader(NODES, from)).toBe(paused)
+      await sleep(1_500)
+      expect(await sequencing(paused)).toBe(false)
+    } finally {
+      await rpc(conductor(paused), 'conductor_resume')
+    }
+    expect(await rpc(conductor(paused), 'conductor_active')).toBe(true)
+    // Once resumed it starts its sequencer (its health monitor may then hand leadership on: the chain stalled).
+    await waitFor(`${paused} sequencing once resumed`, () => sequencing(paused), 20_000, 50)
+    await oneLeader()
+    await chainAdvances(2)
   })
 
-  it('behavior: a follower killed and started again rejoins from its storage', async () => {
+  test('behavior: a follower whose conductor and etcd member are killed rejoins from its storage when started again', async () => {
     const leader = await oneLeader()
-    const follower = live().find((c) => c.id !== leader.id)!
-    follower.killGroup()
-    await until("the killed follower's etcd member is gone", () => portClosed(follower.clientPort))
-    await follower.restart()
-    await until('the restarted follower sees the leader', async () => (await call(follower.rpc, 'conductor_leaderWithID')).id === leader.id)
-    await until('and the latest unsafe payload', async () => Number((await call(follower.rpc, 'conductor_latestUnsafePayload'))?.executionPayload.blockNumber) >= cl.chain.head.number - 1)
-    expect(await call(follower.rpc, 'conductor_paused')).toBe(true) // started with --paused, as op-conductor
-    await call(follower.rpc, 'conductor_resume')
-    expect((await call<{ servers: unknown[] }>(leader.rpc, 'conductor_clusterMembership')).servers).toHaveLength(3)
+    const follower = NODES.find((n) => n !== leader)!
+    await applyFault(ctx, { name: 'crash', args: { service: conductorService(follower) } })
+    await waitFor("the killed follower's etcd member is gone", () => portClosed(devnet.service(conductorService(follower)).endpoint('etcd')))
+    await chainAdvances(2) // two of three voters keep the quorum
+    await bringBack(follower)
+    await waitFor('the restarted follower sees the leader', async () => (await rpc(conductor(follower), 'conductor_leaderWithID')).id === leader, 30_000)
+    const now = await head()
+    await waitFor('and the latest unsafe payload', async () => Number((await rpc(conductor(follower), 'conductor_latestUnsafePayload'))?.executionPayload.blockNumber) >= now - 1, 30_000)
+    await rpc(conductor(follower), 'conductor_resume')
+    expect((await membership(leader)).servers).toHaveLength(3)
   })
 
-  it('error: membership changes are versioned and leader-only', async () => {
+  test('error: membership changes are versioned and leader-only; a member is replaced as an operator does it (remove, wipe, add as nonvoter, promote)', async () => {
     const leader = await oneLeader()
-    const follower = live().find((c) => c.id !== leader.id)!
-    const extra = await cl.spawnConductor('seq-3')
-    const v0 = (await call<{ version: number }>(leader.rpc, 'conductor_clusterMembership')).version
-    await expect(call(follower.rpc, 'conductor_addServerAsNonvoter', ['seq-3', extra.consensus, 0])).rejects.toThrow('node is not the leader')
-    await expect(call(leader.rpc, 'conductor_addServerAsNonvoter', ['seq-3', extra.consensus, v0 - 1])).rejects.toThrow(`configuration changed since ${v0 - 1} (latest is ${v0})`)
-    await call(leader.rpc, 'conductor_addServerAsNonvoter', ['seq-3', extra.consensus, v0])
-    const m1 = await call<{ servers: Array<{ id: string; suffrage: number }>; version: number }>(follower.rpc, 'conductor_clusterMembership')
-    expect(m1.servers.find((s) => s.id === 'seq-3')).toEqual({ id: 'seq-3', addr: extra.consensus, suffrage: 1 })
+    const [follower, replaced] = NODES.filter((n) => n !== leader) as [string, string]
+    const addr = await addrOf(replaced, leader)
+    const v0 = (await membership(leader)).version
+    await expect(rpc(conductor(follower), 'conductor_removeServer', [replaced, v0])).rejects.toThrow('node is not the leader')
+    await expect(rpc(conductor(leader), 'conductor_removeServer', [replaced, v0 - 1])).rejects.toThrow(`configuration changed since ${v0 - 1} (latest is ${v0})`)
+    await expect(rpc(conductor(leader), 'conductor_addServerAsVoter', ['seq-9', '127.0.0.1:1', 0])).rejects.toThrow('dial tcp 127.0.0.1:1: connect: connection refused')
+    await rpc(conductor(leader), 'conductor_removeServer', [replaced, v0])
+    const m1 = await membership(follower)
+    expect(m1.servers.map((s) => s.id)).toEqual(NODES.filter((n) => n !== replaced))
     expect(m1.version).toBeGreaterThan(v0)
-    await until('the nonvoter follows the leader', async () => (await call(extra.rpc, 'conductor_leaderWithID')).id === leader.id)
-    expect(await call(extra.rpc, 'conductor_leader')).toBe(false)
-    await expect(call(follower.rpc, 'conductor_removeServer', ['seq-3', m1.version])).rejects.toThrow('node is not the leader')
-    await expect(call(leader.rpc, 'conductor_removeServer', ['seq-3', v0])).rejects.toThrow(`configuration changed since ${v0} (latest is ${m1.version})`)
-    await call(leader.rpc, 'conductor_removeServer', ['seq-3', m1.version])
-    const m2 = await call<{ servers: Array<{ id: string }> }>(leader.rpc, 'conductor_clusterMembership')
-    expect(m2.servers.map((s) => s.id)).toEqual(['seq-0', 'seq-1', 'seq-2'])
-    await until("the removed server's etcd member stops", () => portClosed(extra.clientPort))
-    extra.killGroup()
-    await expect(call(leader.rpc, 'conductor_addServerAsVoter', ['seq-9', '127.0.0.1:1', 0])).rejects.toThrow('dial tcp 127.0.0.1:1: connect: connection refused')
+    await waitFor("the removed server's etcd member stops", () => portClosed(devnet.service(conductorService(replaced)).endpoint('etcd')), 30_000)
+    // Replace it: its conductor is killed, started again with its storage wiped (it waits to be added), and added back.
+    await applyFault(ctx, { name: 'crash', args: { service: conductorService(replaced) } })
+    await bringBack(replaced, true)
+    await expect(rpc(conductor(follower), 'conductor_addServerAsNonvoter', [replaced, addr, m1.version])).rejects.toThrow('node is not the leader')
+    await expect(rpc(conductor(leader), 'conductor_addServerAsNonvoter', [replaced, addr, v0])).rejects.toThrow(`configuration changed since ${v0} (latest is ${m1.version})`)
+    await rpc(conductor(leader), 'conductor_addServerAsNonvoter', [replaced, addr, m1.version])
+    const m2 = await membership(follower)
+    expect(m2.servers.find((s) => s.id === replaced)).toEqual({ id: replaced, addr, suffrage: 1 })
+    await waitFor('the nonvoter follows the leader', async () => (await rpc(conductor(replaced), 'conductor_leaderWithID')).id === leader, 30_000)
+    expect(await rpc(conductor(replaced), 'conductor_leader')).toBe(false)
+    await rpc(conductor(leader), 'conductor_addServerAsVoter', [replaced, addr, m2.version])
+    const m3 = await membership(leader)
+    expect(m3.servers.find((s) => s.id === replaced)!.suffrage).toBe(0)
+    await rpc(conductor(replaced), 'conductor_resume')
+    await chainAdvances(2)
   })
 
-  it("behavior: SIGKILL of the leader's process group elects a new leader, which sequences", async () => {
+  test("behavior: SIGKILL of the leader conductor's process group (conductor + etcd) elects a new leader, which sequences; the old node forks nothing", async () => {
     const old = await oneLeader()
     const t0 = Date.now()
-    old.killGroup()
-    await oneLeader(old.id)
+    await applyFault(ctx, { name: 'crash', args: { service: conductorService(old) } })
+    const survivors = NODES.filter((n) => n !== old)
+    await oneLeader(survivors)
     const elected = Date.now() - t0
     // Not necessarily the first new leader: a failover slower than two block times trips the health
     // monitor's progress rule, which may hand leadership on once more (as op-conductor does).
-    await until('a new leader runs its sequencer', async () => {
-      const l = (await leaders())[0]
-      return l && l.id !== old.id && l.double.active && l.double.callsOf('admin_startSequencer', t0).length > 0
-    })
+    const next = await waitFor('a new leader runs its sequencer', async () => {
+      const l = await oneLeader(survivors)
+      return (await sequencing(l)) && l
+    }, 30_000)
     const started = Date.now() - t0
-    const before = cl.chain.head.number
-    await until('the chain advances', async () => cl.chain.head.number > before)
-    console.log(`conductor failover (leader's process group SIGKILLed): leader after ${elected} ms, sequencer started after ${started} ms, next block after ${Date.now() - t0} ms`)
-    await until("the killed server's etcd member is gone", () => portClosed(old.clientPort))
+    await chainAdvances(1)
+    console.info(`conductor failover (leader's process group SIGKILLed): leader after ${elected} ms, ${next} sequencing after ${started} ms, next block after ${Date.now() - t0} ms`)
+    // Its node still says its sequencer is active (as op-node does), but it cannot commit a block through a
+    // dead conductor, so it publishes none: whatever head it has is on the new leader's chain (no equivocation).
+    await chainAdvances(2)
+    const own = (await syncStatus(rollup(old))).unsafe_l2
+    const there = await rpc<{ hash: string } | null>(devnet.endpoints['replica-0']!.el!, 'eth_getBlockByNumber', [`0x${own.number.toString(16)}`, false])
+    expect(there?.hash).toBe(own.hash)
+    await waitFor("the killed server's etcd member is gone", () => portClosed(devnet.service(conductorService(old)).endpoint('etcd')))
+    await bringBack(old)
+    await rpc(conductor(old), 'conductor_resume')
+    await waitFor(`${old} follows ${next}`, async () => (await rpc(conductor(old), 'conductor_leaderWithID')).id === next, 30_000)
   })
 
-  it('behavior: with 2 of 3 members down there is no leader and no commit, until the survivor is overridden', async () => {
+  test('behavior: with 2 of 3 conductors down there is no leader and no commit, until the survivor is overridden', async () => {
     const leader = await oneLeader()
-    const survivor = live().find((c) => c.id !== leader.id)!
-    leader.killConductorOnly() // its etcd must die with it (parent-death signal)
-    await until("the killed conductor's etcd member is gone", () => portClosed(leader.clientPort))
-    await until('no leader', async () => !(await call(survivor.rpc, 'conductor_leader')))
+    const [killed, survivor] = NODES.filter((n) => n !== leader) as [string, string]
+    await applyFault(ctx, { name: 'crash', args: { service: conductorService(killed) } })
+    // The leader's conductor process alone: its etcd member must die with it (parent-death signal).
+    process.kill(Number(devnet.service(conductorService(leader)).id), 'SIGKILL')
+    await waitFor("the killed conductor's etcd member is gone", () => portClosed(devnet.service(conductorService(leader)).endpoint('etcd')), 30_000)
+    await waitFor('no leader', async () => !(await rpc(conductor(survivor), 'conductor_leader')), 30_000)
     for (let i = 0; i < 3; i++) {
       await sleep(1_000)
-      expect(await call(survivor.rpc, 'conductor_leader')).toBe(false)
+      expect(await rpc(conductor(survivor), 'conductor_leader')).toBe(false)
     }
-    await until('the survivor stops sequencing', async () => !survivor.double.active)
-    await expect(call(survivor.rpc, 'conductor_commitUnsafePayload', [envelope(cl.chain.head.number + 1)])).rejects.toThrow()
-    await expect(call(survivor.rpc, 'optimism_syncStatus')).rejects.toThrow('refusing to proxy request to non-leader sequencer')
-    await call(survivor.rpc, 'conductor_overrideLeader', [true])
-    expect(await call(survivor.rpc, 'conductor_leaderOverridden')).toBe(true)
-    expect(await call(survivor.rpc, 'conductor_leader')).toBe(true)
-    expect(await call(survivor.rpc, 'conductor_leaderWithID')).toEqual({ id: 'N/A (Leader overridden)', addr: 'N/A', suffrage: 0 })
-    expect((await call(survivor.rpc, 'optimism_syncStatus')).unsafe_l2.number).toBeGreaterThan(0)
-    await call(survivor.rpc, 'conductor_overrideLeader', [false])
-    expect(await call(survivor.rpc, 'conductor_leader')).toBe(false)
+    expect(await sequencing(survivor)).toBe(false)
+    await expect(rpc(conductor(survivor), 'conductor_commitUnsafePayload', [envelope((await head()) + 1)])).rejects.toThrow()
+    await expect(rpc(conductor(survivor), 'optimism_syncStatus')).rejects.toThrow('refusing to proxy request to non-leader sequencer')
+    await rpc(conductor(survivor), 'conductor_overrideLeader', [true])
+    expect(await rpc(conductor(survivor), 'conductor_leaderOverridden')).toBe(true)
+    expect(await rpc(conductor(survivor), 'conductor_leader')).toBe(true)
+    expect(await rpc(conductor(survivor), 'conductor_leaderWithID')).toEqual({ id: 'N/A (Leader overridden)', addr: 'N/A', suffrage: 0 })
+    expect((await rpc(conductor(survivor), 'optimism_syncStatus')).unsafe_l2.number).toBeGreaterThan(0)
+    await rpc(conductor(survivor), 'conductor_overrideLeader', [false])
+    expect(await rpc(conductor(survivor), 'conductor_leader')).toBe(false)
+    for (const n of [killed, leader]) {
+      await bringBack(n)
+      await rpc(conductor(n), 'conductor_resume')
+    }
+    await oneLeader()
   })
 
-  it('behavior: conductor_stop leaves the cluster for good', async () => {
-    const c = live()[0]!
-    await call(c.rpc, 'conductor_stop')
-    expect(await call(c.rpc, 'conductor_stopped')).toBe(true)
-    expect(await call(c.rpc, 'conductor_active')).toBe(false)
-    await until("the stopped conductor's etcd member is gone", () => portClosed(c.clientPort))
+  test('behavior: conductor_stop leaves the cluster for good', async () => {
+    const leader = await oneLeader()
+    const c = NODES.find((n) => n !== leader)!
+    await rpc(conductor(c), 'conductor_stop')
+    expect(await rpc(conductor(c), 'conductor_stopped')).toBe(true)
+    expect(await rpc(conductor(c), 'conductor_active')).toBe(false)
+    await waitFor("the stopped conductor's etcd member is gone", () => portClosed(devnet.service(conductorService(c)).endpoint('etcd')))
   })
 })

@@ -1,6 +1,8 @@
 /**
- * The control loop's steps against a real one-member etcd consensus and an in-memory stand-in for the
- * rollup node's admin API (the lite rollup node gains its conductor integration next session).
+ * The control loop's steps against a real one-member etcd consensus and an in-memory `SequencerControl`
+ * that can fail any admin call on demand: the error paths of each step (a start or stop refused, the node
+ * not answering) that a real node gives only by chance. The same loop against real lite rollup nodes:
+ * test/conductor.test.ts and test/conductor.devnet.test.ts.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { requires } from '../../../test/requires.js'

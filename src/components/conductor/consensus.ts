@@ -164,17 +164,26 @@ export class EtcdConsensus {
 
   /**
    * Reads `key` (or every key under it with `prefix`): linearizable, except on a learner, which
-   * refuses those (then member-local reads, as a raft nonvoter reads its own log).
+   * refuses those (then member-local reads, as a raft nonvoter reads its own log). A read that meets
+   * an etcd leader election (`leader changed`, `no leader`) is retried for up to a call timeout: a raft
+   * member reads its own state and never shows the caller an election.
    */
   async read(key: string, prefix = false): Promise<Array<{ key: Buffer; value: Buffer; create_revision: string; mod_revision: string }>> {
     const once = async (serializable: boolean) =>
       (await (prefix ? this.client.getAll().prefix(key) : this.client.get(key)).serializable(serializable).exec()).kvs
-    try {
-      return await once(this.learner)
-    } catch (err) {
-      if (this.learner || !/not supported for learner/.test((err as Error).message)) throw err
-      this.learner = true
-      return once(true)
+    const deadline = Date.now() + this.opts.callTimeoutMs
+    for (;;) {
+      try {
+        return await once(this.learner)
+      } catch (err) {
+        const message = (err as Error).message
+        if (!this.learner && /not supported for learner/.test(message)) {
+          this.learner = true
+          continue
+        }
+        if (!/leader changed|no leader/.test(message) || Date.now() >= deadline) throw err
+        await new Promise((r) => setTimeout(r, 50))
+      }
     }
   }
 
