@@ -72,6 +72,7 @@ export function proxydToml(topology: Topology, bindHost: string, ports: PortMap[
     'routing_strategy = "consensus_aware"',
     'consensus_poller_interval = "500ms"',
     'consensus_ban_period = "5s"',
+    'consensus_max_update_threshold = "3s"',
     'consensus_max_block_lag = 8',
     '',
     '[backend_groups.sequencer]',

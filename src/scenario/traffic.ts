@@ -4,7 +4,7 @@
  * function of the seed ({@link trafficPlan}); sending follows the plan. Every call can be reported
  * (`onCall`) for the history, and once everything is sent the load checks that each accepted transaction landed.
  */
-import { encodeFunctionData, parseAbi, type Address, type Hex } from 'viem'
+import { encodeFunctionData, keccak256, parseAbi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ClientCall } from '../devnet/history.js'
 import type { Devnet } from '../devnet/start.js'
@@ -105,8 +105,8 @@ const attempts = 5
 /**
  * Sends the planned transactions of `seed` to `node` (default: the sequencer; `proxyd`: proxyd's RPC)
  * from the last dev account (withdrawals: the fourth from last, which no other load or step uses), each at its planned time, reading the sender's balance after each accepted
- * one (as a wallet does). A rejected one is tried again with the same nonce
- * (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
+ * one (as a wallet does). A rejected one is looked up by hash and, unless a node knows it, tried again
+ * with the same nonce (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
  * waits for the receipt of every accepted transaction (through the same RPC) and reports the missing.
  */
 export async function sendTraffic(devnet: Devnet, seed: number, options: SendTrafficOptions): Promise<SendTrafficReturnType> {
@@ -141,9 +141,13 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
       maxFeePerGas: 10_000_000_000n,
       maxPriorityFeePerGas: 1_000n,
     })
+    const hash = keccak256(raw)
     for (let attempt = 1; ; attempt++) {
       try {
-        out.hashes.push(await rpc<Hex>('eth_sendRawTransaction', [raw]))
+        // A send that failed may still have reached a sequencer (one that crashed after taking it, a
+        // forward that timed out): as a wallet does, look the transaction up before sending it again.
+        const known = attempt > 1 && (await rpc<unknown>('eth_getTransactionByHash', [hash]).catch(() => null))
+        out.hashes.push(known ? hash : await rpc<Hex>('eth_sendRawTransaction', [raw]))
         nonce++
         out.sent++
         // As a wallet does after sending: refresh the sender's balance (a read the node or proxyd serves).

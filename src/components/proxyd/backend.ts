@@ -1,12 +1,16 @@
 /**
  * One proxyd backend: forwards JSON-RPC requests over a keep-alive HTTP agent with proxyd's retries
  * (`max_retries`, backoff `min(2^i s + jitter, 3 s)`), its per-backend `max_rps`, response timeout and
- * size limit, and takes itself out of service for `out_of_service_seconds` after a transport failure.
+ * size limit. Its health is proxyd's: over the last 5 minutes, the share of requests that failed on the
+ * network (from 10 requests on) against `max_error_rate_threshold`, and the average latency of the answered
+ * ones against `max_latency_threshold` (unhealthy) and `max_degraded_latency_threshold` (degraded). One
+ * timeout among many answers leaves a backend healthy; the consensus poller bans an unhealthy one.
  */
 import { Agent, request } from 'node:http'
 import type { BackendConfig, ProxydConfig } from './config.js'
 import { errors, ProxydRpcError } from './errors.js'
 import type { Metrics } from './metrics.js'
+import { SlidingWindow } from './slidingWindow.js'
 
 export interface RpcReq {
   jsonrpc: string
@@ -27,6 +31,9 @@ export class BackendError extends Error {
   override name = 'BackendError'
 }
 
+/** The answer is over `max_response_size_bytes` (the backend is not at fault: no network error counted). */
+class TooLargeError extends BackendError {}
+
 /** proxyd's retry backoff for attempt `i` (0-based): `min(2^i s + 0..250 ms jitter, 3 s)`. */
 export function backoffMs(i: number, random: () => number = Math.random): number {
   return Math.min(2 ** i * 1000 + Math.floor(random() * 250), 3000)
@@ -36,8 +43,11 @@ export class Backend {
   readonly name: string
   private readonly target: URL
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
-  private offlineUntil = 0
   private window = { second: 0, count: 0 }
+  /** Requests sent, requests failed on the network, latency (ms) of the answered ones. */
+  private readonly requests: SlidingWindow
+  private readonly networkErrors: SlidingWindow
+  private readonly latency: SlidingWindow
   /** Labelled metric children per method (prom-client hashes label objects on every call otherwise). */
   private readonly perMethod = new Map<string, { forwards: { inc(): void }; duration: { startTimer(): () => void }; http200: { inc(): void } }>()
 
@@ -46,23 +56,36 @@ export class Backend {
     private readonly opts: ProxydConfig['backend'],
     private readonly metrics: Metrics,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => number = Date.now,
   ) {
     this.name = conf.name
     this.target = new URL(conf.rpcUrl)
+    this.requests = new SlidingWindow(undefined, undefined, now)
+    this.networkErrors = new SlidingWindow(undefined, undefined, now)
+    this.latency = new SlidingWindow(undefined, undefined, now)
   }
 
-  /** False while out of service after a transport failure. */
-  healthy(now = Date.now()): boolean {
-    return now >= this.offlineUntil
+  /** proxyd's `ErrorRate`: failed / sent over the window, 0 until 10 requests were sent. */
+  errorRate(): number {
+    const sent = this.requests.sum()
+    return sent >= 10 ? this.networkErrors.sum() / sent : 0
+  }
+
+  /** proxyd's `IsHealthy`: error rate and average latency under their thresholds. */
+  healthy(): boolean {
+    return this.errorRate() < this.opts.maxErrorRateThreshold && this.latency.avg() < this.opts.maxLatencyThresholdMs
+  }
+
+  /** proxyd's `IsDegraded`: average latency at or above `max_degraded_latency_threshold`. */
+  degraded(): boolean {
+    return this.latency.avg() >= this.opts.maxDegradedLatencyThresholdMs
   }
 
   /**
-   * Marks the backend out of service for `out_of_service_seconds` and closes its idle kept-alive
-   * connections: those to a backend that died (a killed container) may never answer, and would each
-   * cost a timeout. Requests in flight keep theirs.
+   * Closes the idle kept-alive connections after a permanent failure: those to a backend that died (a
+   * killed container) may never answer, and would each cost a timeout. Requests in flight keep theirs.
    */
-  setOffline(now = Date.now()): void {
-    this.offlineUntil = now + this.opts.outOfServiceMs
+  private dropIdleSockets(): void {
     for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
   }
 
@@ -98,7 +121,7 @@ export class Backend {
         if (i < this.opts.maxRetries) await this.sleep(backoffMs(i))
       }
     }
-    this.setOffline()
+    this.dropIdleSockets()
     throw new BackendError(`permanent error forwarding ${req.method} to ${this.name}: ${last?.message}`)
   }
 
@@ -123,7 +146,21 @@ export class Backend {
     return res.result as T
   }
 
-  private post(body: string, method: string): Promise<RpcRes> {
+  /** One HTTP request, counted in the health windows (a network failure as an error, an answer by its latency). */
+  private async post(body: string, method: string): Promise<RpcRes> {
+    this.requests.add(1)
+    const start = Date.now()
+    try {
+      const res = await this.send(body, method)
+      this.latency.add(Date.now() - start)
+      return res
+    } catch (err) {
+      if (!(err instanceof TooLargeError)) this.networkErrors.add(1)
+      throw err
+    }
+  }
+
+  private send(body: string, method: string): Promise<RpcRes> {
     const timeoutMs = this.opts.responseTimeoutMs
     const maxSize = this.opts.maxResponseSizeBytes
     return new Promise<RpcRes>((resolve, reject) => {
@@ -143,7 +180,7 @@ export class Backend {
             size += c.length
             if (size <= maxSize) return void chunks.push(c)
             res.destroy()
-            reject(new BackendError(`backend response too large (over ${maxSize} bytes)`))
+            reject(new TooLargeError(`backend response too large (over ${maxSize} bytes)`))
           })
           res.on('end', () => {
             if (size > maxSize) return

@@ -112,6 +112,14 @@ describe('proxyd config', () => {
     expect(bad(valid, {} as any)).toMatch(/backends\.b\.rpc_url: config env var \$B_URL not found/)
     expect(bad(valid.replace('max_size = 5', 'max_size = 5000'))).toMatch(/batch\.max_size: must be between 1 and 1000/)
     expect(bad(valid.replace('"500ms"', '"soon"'))).toMatch(/consensus_poller_interval: expected a duration/)
+    expect(bad(valid.replace('max_retries = 1', 'max_retries = 1\nmax_error_rate_threshold = "half"'))).toMatch(/^p\.toml:15 backend\.max_error_rate_threshold: expected a non-negative number, got "half"/)
+    expect(bad(valid.replace('max_retries = 1', 'max_retries = 1\nmax_latency_threshold = 10'))).toMatch(/backend\.max_latency_threshold: expected a duration/)
+  })
+
+  test('args: the health thresholds of [backend] (proxyd defaults: 10s, 5s, 0.5)', () => {
+    expect(parseConfig(valid, 'p.toml', { A_URL: 'http://a', B_URL: 'http://b' }).backend).toMatchObject({ maxLatencyThresholdMs: 10_000, maxDegradedLatencyThresholdMs: 5_000, maxErrorRateThreshold: 0.5 })
+    const set = valid.replace('max_retries = 1', 'max_retries = 1\nmax_latency_threshold = "2s"\nmax_degraded_latency_threshold = "500ms"\nmax_error_rate_threshold = 0.25')
+    expect(parseConfig(set, 'p.toml', { A_URL: 'http://a', B_URL: 'http://b' }).backend).toMatchObject({ maxLatencyThresholdMs: 2_000, maxDegradedLatencyThresholdMs: 500, maxErrorRateThreshold: 0.25 })
   })
 
   test('error: missing or empty required parts', () => {

@@ -62,7 +62,19 @@ export interface ProxydConfig {
     enableServedByHeader: boolean
   }
   metrics: { enabled: boolean; host: string; port: number }
-  backend: { responseTimeoutMs: number; maxResponseSizeBytes: number; maxRetries: number; outOfServiceMs: number }
+  backend: {
+    responseTimeoutMs: number
+    maxResponseSizeBytes: number
+    maxRetries: number
+    /** `out_of_service_seconds`: read, as proxyd reads it; current proxyd takes no backend out of service with it. */
+    outOfServiceMs: number
+    /** Unhealthy at or above this average latency of successful requests (5-minute window). */
+    maxLatencyThresholdMs: number
+    /** Degraded (tried after the healthy ones) at or above this average latency. */
+    maxDegradedLatencyThresholdMs: number
+    /** Unhealthy at or above this share of failed requests (5-minute window, from 10 requests on). */
+    maxErrorRateThreshold: number
+  }
   backends: Record<string, BackendConfig>
   groups: Record<string, GroupConfig>
   /** method -> backend group: the allow-list. */
@@ -82,6 +94,9 @@ export const defaults = {
   /** @default 5 s */ responseTimeoutSeconds: 5,
   /** @default 0 (one attempt per backend) */ maxRetries: 0,
   /** @default 10 s */ outOfServiceSeconds: 10,
+  /** @default "10s" */ maxLatencyThreshold: '10s',
+  /** @default "5s" */ maxDegradedLatencyThreshold: '5s',
+  /** @default 0.5 */ maxErrorRateThreshold: 0.5,
   /** @default "1s" */ pollerInterval: '1s',
   /** @default "5m" */ banPeriod: '5m',
   /** @default "30s" */ maxUpdateThreshold: '30s',
@@ -97,7 +112,7 @@ export class ProxydConfigError extends Error {
   override name = 'ProxydConfigError'
 }
 
-type Kind = 'string' | 'int' | 'bool' | 'duration' | 'strings' | 'table'
+type Kind = 'string' | 'int' | 'float' | 'bool' | 'duration' | 'strings' | 'table'
 type Schema = Record<string, Kind>
 
 const schemas: Record<string, Schema> = {
@@ -111,7 +126,10 @@ const schemas: Record<string, Schema> = {
     timeout_seconds: 'int', enable_served_by_header: 'bool',
   },
   metrics: { enabled: 'bool', host: 'string', port: 'int' },
-  backend: { response_timeout_seconds: 'int', max_response_size_bytes: 'int', max_retries: 'int', out_of_service_seconds: 'int' },
+  backend: {
+    response_timeout_seconds: 'int', max_response_size_bytes: 'int', max_retries: 'int', out_of_service_seconds: 'int',
+    max_latency_threshold: 'duration', max_degraded_latency_threshold: 'duration', max_error_rate_threshold: 'float',
+  },
   backendEntry: {
     rpc_url: 'string', ws_url: 'string', max_rps: 'int', max_ws_conns: 'int', consensus_skip_peer_count: 'bool',
     skip_is_syncing_check: 'bool', consensus_forced_candidate: 'bool',
@@ -181,12 +199,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       const ok =
         kind === 'string' ? typeof value === 'string'
         : kind === 'int' ? Number.isInteger(value) && (value as number) >= 0
+        : kind === 'float' ? typeof value === 'number' && Number.isFinite(value) && value >= 0
         : kind === 'bool' ? typeof value === 'boolean'
         : kind === 'duration' ? typeof value === 'string' && parseDuration(value) !== undefined
         : kind === 'strings' ? Array.isArray(value) && value.every((v) => typeof v === 'string')
         : typeof value === 'object' && value !== null && !Array.isArray(value)
       if (!ok) {
-        const expected = { string: 'a string', int: 'a non-negative integer', bool: 'true or false', duration: 'a duration string such as "1s" or "5m"', strings: 'an array of strings', table: 'a table' }[kind]
+        const expected = { string: 'a string', int: 'a non-negative integer', float: 'a non-negative number', bool: 'true or false', duration: 'a duration string such as "1s" or "5m"', strings: 'an array of strings', table: 'a table' }[kind]
         fail(at, `expected ${expected}, got ${JSON.stringify(value)}`)
       }
     }
@@ -298,6 +317,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       maxResponseSizeBytes: backend.max_response_size_bytes || Number.MAX_SAFE_INTEGER,
       maxRetries: backend.max_retries ?? defaults.maxRetries,
       outOfServiceMs: (backend.out_of_service_seconds ?? defaults.outOfServiceSeconds) * 1000,
+      maxLatencyThresholdMs: dur(backend.max_latency_threshold, defaults.maxLatencyThreshold),
+      maxDegradedLatencyThresholdMs: dur(backend.max_degraded_latency_threshold, defaults.maxDegradedLatencyThreshold),
+      maxErrorRateThreshold: backend.max_error_rate_threshold ?? defaults.maxErrorRateThreshold,
     },
     backends,
     groups,

@@ -39,7 +39,7 @@ async function chainBackend(name: string, chain: Chain, metrics = createMetrics(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return new Backend(
     { name, rpcUrl: url, maxRps: 0, maxWsConns: 0, skipPeerCount: false, skipIsSyncingCheck: false, forcedCandidate: false },
-    { responseTimeoutMs: 2000, maxResponseSizeBytes: 1e9, maxRetries: 0, outOfServiceMs: 10_000 },
+    { responseTimeoutMs: 2000, maxResponseSizeBytes: 1e9, maxRetries: 0, outOfServiceMs: 10_000, maxLatencyThresholdMs: 10_000, maxDegradedLatencyThresholdMs: 5_000, maxErrorRateThreshold: 0.5 },
     metrics,
   )
 }
@@ -114,14 +114,23 @@ describe('consensus poller', () => {
     expect(p.group.map((x) => x.name)).toEqual(['a'])
   })
 
-  test('error: an unreachable backend is taken out of service, then banned', async () => {
+  test('error: an unreachable backend keeps its last state, leaves the group after max_update_threshold, and is banned once unhealthy', async () => {
     const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
-    await closeServer(servers.pop()!)
-    const p = new ConsensusPoller(group(), [a], createMetrics(), logger('t'))
+    const b = await chainBackend('b', { latest: 20, safe: 12, finalized: 4 })
+    let now = 1_000_000
+    const p = new ConsensusPoller(group({ maxUpdateThresholdMs: 3000 }), [a, b], createMetrics(), logger('t'), undefined, () => now)
     await p.poll()
+    await closeServer(servers.splice(servers.length - 2, 1)[0]!)
+    await p.poll()
+    expect([p.isBanned(a), p.group.map((x) => x.name)]).toEqual([false, ['a', 'b']])
+    now += 3001
+    await p.poll()
+    expect(p.group.map((x) => x.name)).toEqual(['b'])
+    // Each round its first call fails: from 10 requests on, its error rate passes 0.5 and the poller bans it.
+    for (let i = 0; i < 10 && !p.isBanned(a); i++) await p.poll()
     expect(a.healthy()).toBe(false)
-    await p.poll()
     expect(p.isBanned(a)).toBe(true)
+    expect(p.isBanned(b)).toBe(false)
   })
 
   test('behavior: a backend not updated within max_update_threshold is no candidate', async () => {

@@ -76,7 +76,7 @@ export class ConsensusPoller {
   async updateBackend(be: Backend): Promise<void> {
     if (this.isBanned(be)) return
     this.metrics.consensusBackendBanned.set({ backend_name: be.name }, 0)
-    if (!be.healthy(this.now()) && !be.conf.forcedCandidate) return this.ban(be, 'unhealthy')
+    if (!be.healthy() && !be.conf.forcedCandidate) return this.ban(be, 'unhealthy')
     try {
       const peerCount = be.conf.skipPeerCount ? 0 : Number(await be.call<string>('net_peerCount', []))
       const syncing = be.conf.skipIsSyncingCheck ? false : await be.call<unknown>('eth_syncing', [])
@@ -97,8 +97,9 @@ export class ConsensusPoller {
       this.metrics.consensusBackendPeerCount.set({ backend_name: be.name }, peerCount)
       this.metrics.consensusBackendInSync.set({ backend_name: be.name }, syncing === false ? 1 : 0)
     } catch (err) {
+      // Its state stays as it was: it leaves the group once not updated for max_update_threshold, or is
+      // banned once its failed requests make it unhealthy.
       this.log.warn('error updating backend', { backend: be.name, err: (err as Error).message })
-      be.setOffline(this.now())
     }
   }
 
@@ -110,7 +111,7 @@ export class ConsensusPoller {
       if (be.conf.forcedCandidate) return true
       return (
         s.bannedUntil <= now &&
-        be.healthy(now) &&
+        be.healthy() &&
         (be.conf.skipPeerCount || s.peerCount >= this.conf.minPeerCount) &&
         (be.conf.skipIsSyncingCheck || s.inSync) &&
         now - s.lastUpdate <= wallMs(this.conf.maxUpdateThresholdMs)

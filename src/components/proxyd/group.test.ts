@@ -30,7 +30,7 @@ async function backendServer(answer: (n: number, body: any) => { status?: number
 }
 
 const ok = (result: unknown) => (_n: number, body: any) => ({ body: { jsonrpc: '2.0', id: body.id, result } })
-const opts = { responseTimeoutMs: 1000, maxResponseSizeBytes: 1e6, maxRetries: 0, outOfServiceMs: 10_000 }
+const opts = { responseTimeoutMs: 1000, maxResponseSizeBytes: 1e6, maxRetries: 0, outOfServiceMs: 10_000, maxLatencyThresholdMs: 10_000, maxDegradedLatencyThresholdMs: 5_000, maxErrorRateThreshold: 0.5 }
 const backend = (name: string, url: string, over: Partial<typeof opts> = {}, maxRps = 0, sleeps: number[] = []) =>
   new Backend(
     { name, rpcUrl: url, maxRps, maxWsConns: 0, skipPeerCount: true, skipIsSyncingCheck: true, forcedCandidate: false },
@@ -64,15 +64,42 @@ describe('backend and groups', () => {
     expect(sleeps[1]).toBeGreaterThanOrEqual(2000)
   })
 
-  test('behavior: fallback fails over to the next backend and takes the failed one out of service', async () => {
+  test('behavior: fallback fails over to the next backend; once half of 10+ requests failed the backend is unhealthy and tried last', async () => {
     const dead = await backendServer(() => ({ status: 500 }))
     const live = await backendServer(ok('0x3'))
     const a = backend('a', dead.url)
     const g = group('fallback', [a, backend('b', live.url)])
-    const served = await g.forward(req())
-    expect([served.res.result, served.servedBy, a.healthy()]).toEqual(['0x3', 'g/b', false])
+    for (let i = 0; i < 9; i++) expect((await g.forward(req())).servedBy).toBe('g/b')
+    // proxyd counts the error rate from 10 requests on: 9 failures leave it healthy, the 10th does not.
+    expect([dead.calls(), a.errorRate(), a.healthy()]).toEqual([9, 0, true])
     await g.forward(req())
-    expect(dead.calls()).toBe(1)
+    expect([dead.calls(), a.errorRate(), a.healthy()]).toEqual([10, 1, false])
+    const served = await g.forward(req())
+    expect([served.res.result, served.servedBy, dead.calls()]).toEqual(['0x3', 'g/b', 10])
+  })
+
+  test('behavior: one timeout among many answers leaves a backend healthy; slow answers make it degraded, then unhealthy', async () => {
+    let delay = 0
+    const s = await backendServer(ok('0x1'))
+    const hang = createServer((_req, res) => setTimeout(() => res.end(JSON.stringify({ jsonrpc: '2.0', id: 7, result: '0x2' })), delay))
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()))
+    servers.push(hang)
+    const b = backend('a', s.url)
+    for (let i = 0; i < 12; i++) await b.forward(req())
+    const timedOut = backend('t', `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, { responseTimeoutMs: 100 })
+    delay = 0
+    for (let i = 0; i < 12; i++) await timedOut.forward(req())
+    delay = 300
+    await expect(timedOut.forward(req())).rejects.toThrow(/did not answer within 100 ms/)
+    expect([timedOut.errorRate(), timedOut.healthy()]).toEqual([1 / 13, true])
+    const slow = backend('s', `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, { maxDegradedLatencyThresholdMs: 100, maxLatencyThresholdMs: 1_000 })
+    delay = 150
+    await slow.forward(req())
+    expect([slow.healthy(), slow.degraded()]).toEqual([true, true])
+    const slower = backend('s2', `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, { maxLatencyThresholdMs: 100 })
+    await slower.forward(req())
+    expect(slower.healthy()).toBe(false)
+    expect(b.healthy() && !b.degraded()).toBe(true)
   })
 
   test('error: every backend failing answers -32011', async () => {

@@ -1,7 +1,7 @@
 /**
  * A proxyd backend group and its routing strategy: `fallback` tries the backends in order (healthy
- * ones first); `consensus_aware` spreads requests over the consensus group of its poller and rewrites
- * block tags; `multicall` sends `eth_sendRawTransaction` to every backend at once and returns the first
+ * ones first); `consensus_aware` spreads requests over the consensus group of its poller (skipping
+ * unhealthy backends, degraded ones last) and rewrites block tags; `multicall` sends `eth_sendRawTransaction` to every backend at once and returns the first
  * success. A transport failure or an over-capacity backend moves on to the next backend; a JSON-RPC
  * error answered by a backend is passed through.
  */
@@ -44,8 +44,11 @@ export class BackendGroup {
       order = this.backends
     }
     if (this.conf.routingStrategy === 'multicall' && req.method === 'eth_sendRawTransaction') return this.multicall(req)
-    const now = Date.now()
-    for (const be of [...order.filter((b) => b.healthy(now)), ...order.filter((b) => !b.healthy(now))]) {
+    // consensus_aware: the group's healthy backends, degraded ones last; fallback: healthy ones first.
+    const tries = this.poller
+      ? [...order.filter((b) => b.healthy() && !b.degraded()), ...order.filter((b) => b.healthy() && b.degraded())]
+      : [...order.filter((b) => b.healthy()), ...order.filter((b) => !b.healthy())]
+    for (const be of tries) {
       try {
         return { res: await be.forward(req), servedBy: `${this.conf.name}/${be.name}` }
       } catch (err) {

@@ -18,9 +18,8 @@ export async function startWs(conf: ProxydConfig, group: BackendGroup, metrics: 
   const whitelist = new Set(conf.wsMethodWhitelist)
   const conns = new Map<Backend, number>()
   const pick = (): Backend | undefined => {
-    const now = Date.now()
     const pool = (group.poller ? group.poller.group : group.backends).filter((b) => b.conf.wsUrl)
-    return [...pool.filter((b) => b.healthy(now)), ...pool.filter((b) => !b.healthy(now))].find(
+    return [...pool.filter((b) => b.healthy()), ...pool.filter((b) => !b.healthy())].find(
       (b) => !b.conf.maxWsConns || (conns.get(b) ?? 0) < b.conf.maxWsConns,
     )
   }
