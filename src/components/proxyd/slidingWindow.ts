@@ -5,6 +5,9 @@
 export class SlidingWindow {
   /** Bucket start (ms) -> sum and count of the values added in it, oldest first. */
   private readonly buckets = new Map<number, { sum: number; count: number }>()
+  /** Running totals over the buckets (kept on add and eviction: a request reads them without a walk). */
+  private total = 0
+  private count = 0
 
   constructor(
     private readonly windowMs = 5 * 60_000,
@@ -20,33 +23,30 @@ export class SlidingWindow {
       b.sum += value
       b.count++
     } else this.buckets.set(key, { sum: value, count: 1 })
+    this.total += value
+    this.count++
   }
 
   /** Sum of the values in the window. */
   sum(): number {
     this.evict()
-    let total = 0
-    for (const b of this.buckets.values()) total += b.sum
-    return total
+    return this.total
   }
 
   /** Average of the values in the window (0 when empty). */
   avg(): number {
     this.evict()
-    let total = 0
-    let count = 0
-    for (const b of this.buckets.values()) {
-      total += b.sum
-      count += b.count
-    }
-    return count ? total / count : 0
+    return this.count ? this.total / this.count : 0
   }
 
   private evict(): void {
     const oldest = this.now() - this.windowMs
-    for (const key of this.buckets.keys()) {
+    for (const [key, b] of this.buckets) {
       if (key > oldest) break
       this.buckets.delete(key)
+      this.total -= b.sum
+      this.count -= b.count
     }
+    if (!this.buckets.size) this.total = this.count = 0
   }
 }
