@@ -17,8 +17,9 @@ for (const runtime of testRuntimes()) withEtcd(`conductor invariants on ${runtim
     const { result, history } = await runScenario(fixture, { runtime, settleMs: 500 })
     expect(result.passed).toBe(false)
     const v = result.violations.filter((x) => x.invariant === 'singleSequencer')
-    expect(v.length).toBeGreaterThan(0)
-    expect(v[0]!.message).toMatch(/^two blocks at L2 height \d+: 0x[0-9a-f]{64} \((sequenced|committed) by seq-[01], t=\d+ms\) and 0x[0-9a-f]{64} \((sequenced|committed) by seq-[01], t=\d+ms\)$/)
+    const why = [...result.steps.filter((s) => s.status === 'failed').map((s) => `${s.label}: ${s.message}`), ...result.violations.map((x) => `${x.invariant}: ${x.message}`), result.error?.message]
+    expect(v.length, why.filter(Boolean).join('\n')).toBeGreaterThan(0)
+    expect(v[0]!.message).toMatch(/^two blocks at L2 height \d+: 0x[0-9a-f]{64} \((sequenced|committed) by seq-[012], t=\d+ms\) and 0x[0-9a-f]{64} \((sequenced|committed) by seq-[012], t=\d+ms\)$/)
     // The two claims name different blocks. Who vouched for each depends on timing: seq-0 and seq-1 each
     // sequencing (or a conductor holding seq-0's committed block) against seq-1's sequenced one.
     const [a, b] = v[0]!.evidence as Array<{ by: string; hash: string; via: string }>

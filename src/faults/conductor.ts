@@ -67,16 +67,29 @@ export const transferLeaderFault: FaultDefinition<TransferParameters, { from: st
   targets: ({ to }) => (to ? [conductorService(to)] : []),
   act: async (ctx, { to, timeoutMs = 5_000 }) => {
     const { devnet } = ctx
-    const from = await currentLeader(devnet)
+    let from = await currentLeader(devnet)
     if (!from) throw new DevnetError('transferLeader: no conductor leads now', { code: 'DEVNET_SERVICE_FAILED' })
     const t0 = Date.now()
     if (to === from) return { from, to, elapsedMs: 0 }
-    if (to) {
-      const addr = (await call<{ servers: Array<{ id: string; addr: string }> }>(rpcOf(devnet, from), 'conductor_clusterMembership')).servers.find((s) => s.id === conductorServerId(to))?.addr
-      if (!addr) throw new DevnetError(`transferLeader: ${to} is not in the cluster membership`, { code: 'DEVNET_SERVICE_FAILED' })
-      await call(rpcOf(devnet, from), 'conductor_transferLeaderToServer', [conductorServerId(to), addr])
-    } else {
-      await call(rpcOf(devnet, from), 'conductor_transferLeader')
+    // Leadership can move between reading it and asking (a lease lapsing on a loaded machine): the
+    // transfer is then asked of the conductor that leads by then, until timeoutMs.
+    for (;;) {
+      try {
+        if (to) {
+          const addr = (await call<{ servers: Array<{ id: string; addr: string }> }>(rpcOf(devnet, from), 'conductor_clusterMembership')).servers.find((s) => s.id === conductorServerId(to))?.addr
+          if (!addr) throw new DevnetError(`transferLeader: ${to} is not in the cluster membership`, { code: 'DEVNET_SERVICE_FAILED' })
+          await call(rpcOf(devnet, from), 'conductor_transferLeaderToServer', [conductorServerId(to), addr])
+        } else {
+          await call(rpcOf(devnet, from), 'conductor_transferLeader')
+        }
+        break
+      } catch (err) {
+        if (!/node is not the leader/.test((err as Error).message) || Date.now() - t0 > timeoutMs) throw err
+        await sleep(50)
+        const now = await currentLeader(devnet)
+        if (now && now === to) return { from, to, elapsedMs: Date.now() - t0 }
+        if (now) from = now
+      }
     }
     for (;;) {
       const now = await currentLeader(devnet)
