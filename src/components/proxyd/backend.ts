@@ -56,13 +56,12 @@ export class Backend {
     private readonly opts: ProxydConfig['backend'],
     private readonly metrics: Metrics,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-    now: () => number = Date.now,
   ) {
     this.name = conf.name
     this.target = new URL(conf.rpcUrl)
-    this.requests = new SlidingWindow(undefined, undefined, now)
-    this.networkErrors = new SlidingWindow(undefined, undefined, now)
-    this.latency = new SlidingWindow(undefined, undefined, now)
+    this.requests = new SlidingWindow()
+    this.networkErrors = new SlidingWindow()
+    this.latency = new SlidingWindow()
   }
 
   /** proxyd's `ErrorRate`: failed / sent over the window, 0 until 10 requests were sent. */

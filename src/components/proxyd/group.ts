@@ -45,10 +45,16 @@ export class BackendGroup {
     }
     if (this.conf.routingStrategy === 'multicall' && req.method === 'eth_sendRawTransaction') return this.multicall(req)
     // consensus_aware: the group's healthy backends, degraded ones last; fallback: healthy ones first.
-    const tries = this.poller
-      ? [...order.filter((b) => b.healthy() && !b.degraded()), ...order.filter((b) => b.healthy() && b.degraded())]
-      : [...order.filter((b) => b.healthy()), ...order.filter((b) => !b.healthy())]
-    for (const be of tries) {
+    // Each backend's health is read once per request (a hot path).
+    const first: Backend[] = []
+    const last: Backend[] = []
+    for (const b of order) {
+      const healthy = b.healthy()
+      if (this.poller) {
+        if (healthy) (b.degraded() ? last : first).push(b)
+      } else (healthy ? first : last).push(b)
+    }
+    for (const be of [...first, ...last]) {
       try {
         return { res: await be.forward(req), servedBy: `${this.conf.name}/${be.name}` }
       } catch (err) {
