@@ -21,7 +21,7 @@ import { CONDUCTOR_STORAGE_DIR, conductorServerId, conductorService } from '../p
 import { conductorNodes } from '../topology/conductor.js'
 import { int } from '../topology/reader.js'
 import { member, type Names } from './checks.js'
-import { activeFaults, call, type FaultContext, type FaultDevnet } from './context.js'
+import { activeFaults, call, startSequencerAtHead, type FaultContext, type FaultDevnet } from './context.js'
 import { runFault, type FaultChaos, type FaultDefinition } from './definition.js'
 import { pick } from './draw.js'
 
@@ -135,9 +135,10 @@ export const overrideLeaderFault: FaultDefinition<{ node: string }, { startedAt:
     await call(conductor, 'conductor_overrideLeader', [true], 3_000).catch(() => {})
     const rollup = devnet.endpoints[node]!.rollup!
     await call(rollup, 'admin_overrideLeader')
-    const status = await call<{ unsafe_l2: { hash: string; number: number } }>(rollup, 'optimism_syncStatus')
-    if (!(await call<boolean>(rollup, 'admin_sequencerActive'))) await call(rollup, 'admin_startSequencer', [status.unsafe_l2.hash])
-    return { startedAt: status.unsafe_l2.number }
+    if (await call<boolean>(rollup, 'admin_sequencerActive')) {
+      return { startedAt: (await call<{ unsafe_l2: { number: number } }>(rollup, 'optimism_syncStatus')).unsafe_l2.number }
+    }
+    return { startedAt: (await startSequencerAtHead(rollup)).number }
   },
   details: (r) => r,
   neverDrawn: 'broken on purpose: the node sequences beside the conductor leader (two sequencers at once), so singleSequencer must fire',

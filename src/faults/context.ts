@@ -78,6 +78,25 @@ export function call<T = unknown>(url: string, method: string, params: unknown[]
   return jsonRpc<T>(url, method, params, { timeoutMs })
 }
 
+/**
+ * Starts the sequencer of the rollup node at `rollup` at its unsafe head (`optimism_syncStatus`, then
+ * `admin_startSequencer(unsafe_l2.hash)`), as an operator does. A node that still receives blocks (a
+ * follower beside a live leader) can move its head between the two calls; op-node then answers "block hash
+ * does not match", and the operator reads the head again: so does this, up to `attempts` times.
+ * Resolves to the head it started at.
+ */
+export async function startSequencerAtHead(rollup: string, attempts = 5): Promise<{ hash: string; number: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const { unsafe_l2: head } = await call<{ unsafe_l2: { hash: string; number: number } }>(rollup, 'optimism_syncStatus')
+    try {
+      await call(rollup, 'admin_startSequencer', [head.hash])
+      return head
+    } catch (err) {
+      if (attempt >= attempts || !/block hash does not match/.test((err as Error).message)) throw err
+    }
+  }
+}
+
 /** Names of the devnet's rollup nodes. */
 export function rollupNodes(devnet: FaultDevnet): string[] {
   return devnet.topology.l2.nodes.map((n) => n.name)

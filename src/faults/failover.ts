@@ -7,10 +7,9 @@
  */
 import type { Hex } from 'viem'
 import { DevnetError } from '../errors.js'
-import type { SyncStatus } from '../protocol/types.js'
 import { oneOf } from '../topology/reader.js'
 import { member } from './checks.js'
-import { call, type FaultContext } from './context.js'
+import { call, startSequencerAtHead, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 import { crashFault } from './service.js'
 
@@ -41,9 +40,8 @@ export const failoverFault: FaultDefinition<FailoverParameters, { startedAt: Hex
     else await call(devnet.endpoints[from].rollup, 'admin_stopSequencer')
     // Let the last gossiped blocks land on the standby before it takes over.
     await new Promise((r) => setTimeout(r, 250 + devnet.topology.l2.blockTime * 500))
-    const status = await call<SyncStatus>(devnet.endpoints[to].rollup, 'optimism_syncStatus')
-    await call(devnet.endpoints[to].rollup, 'admin_startSequencer', [status.unsafe_l2.hash])
-    return { startedAt: status.unsafe_l2.hash, number: status.unsafe_l2.number }
+    const head = await startSequencerAtHead(devnet.endpoints[to].rollup)
+    return { startedAt: head.hash as Hex, number: head.number }
   },
   details: ({ number }) => ({ startedAt: number }),
   neverDrawn: "a one-way handover: nothing undoes it, and the load, the proposer and the challenger keep using the topology's sequencer (conductor topologies draw transferLeader instead)",
