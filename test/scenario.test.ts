@@ -11,13 +11,9 @@ import { testRuntimes } from './helpers.js'
 
 /**
  * Shipped scenarios that do not pass on a runtime yet, with why. Remove an entry as soon as the scenario passes.
- * bootnode-down on docker (issue 9): on a loaded machine the devnet's p2p connections flap (pings time out) and
- * the sequencer stalls then catches up in bursts, so replica-0 falls more than 3 blocks behind for a moment and,
- * with no connected peer, req-resp cannot fill its gap; seen without any fault too.
+ * None today: bootnode-down on docker, the last one, passes `--repeat 5` since the p2p and proxyd fixes.
  */
-const runtimeGaps: Partial<Record<string, Record<string, string>>> = {
-  docker: { 'bootnode-down.yaml': 'p2p connections flap under load and the sequencer catches up in bursts: replica-0 falls behind by more than 3 blocks (issue 9)' },
-}
+const runtimeGaps: Partial<Record<string, Record<string, string>>> = {}
 
 const fixture = (name: string) => new URL(`../src/scenario/fixtures/${name}`, import.meta.url).pathname
 
