@@ -5,10 +5,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DevnetError } from '../errors.js'
-import { readPidFile } from '../runtime/process/group.js'
-import { linksServiceName, stopRecorded } from '../runtime/process/index.js'
+import { linksServiceName, readPidFile, stopRecorded } from '../runtime/process/group.js'
 import { descriptorPath, readDescriptor, removeDescriptor, type DevnetDescriptor } from './descriptor.js'
-import { withHeads } from './heads.js'
 
 /** Subdirectories of `stateDir` whose pid file names a live process of that directory. */
 export function liveServiceDirs(stateDir: string): string[] {
@@ -55,6 +53,8 @@ export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> 
       details: `its state and logs are in ${dir}; \`devnet down\` removes the state`,
     })
   }
+  // `devnet down` and the start's liveness check load this module too: the RPC clients only for status.
+  const { withHeads } = await import('./heads.js')
   return withHeads(descriptor)
 }
 

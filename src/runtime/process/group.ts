@@ -9,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../../errors.js'
 import { defaults } from '../waits.js'
 
+/** Directory (and service name) of the link proxy process; not a valid topology name, so it never clashes. */
+export const linksServiceName = '_links'
+
 /** Name of the file holding a service's pid, inside its directory. */
 export const pidFileName = 'pid'
 

@@ -14,10 +14,9 @@ import { resolveLinks } from '../../plan/links.js'
 import type { LinkPlan, ServicePlan } from '../../plan/types.js'
 import { freePort } from '../ports.js'
 import type { LinkFault, LinkFaultResult } from '../types.js'
-import { readPidFile } from './group.js'
+import { linksServiceName, readPidFile } from './group.js'
 
-/** Directory (and service name) of the link proxy process; not a valid topology name, so it never clashes. */
-export const linksServiceName = '_links'
+export { linksServiceName }
 const adminFile = 'admin.json'
 
 /** What the proxy reports for a link (`links_add`, `links_list`). */
