@@ -144,8 +144,10 @@ export class Recorder {
     await Promise.all([this.sampleL1(t), this.sampleProxyd(t)])
     await this.conductors.sample(t, statuses.flatMap((r) => (r ? [{ node: r.node, active: r.active, unsafe: r.s.unsafe_l2.number }] : [])))
     if (round % 2 === 0) await this.games.sample(t)
-    if (round % 2 === 0) await this.sampleDeposits().catch(() => {})
     const live = statuses.filter((r) => r !== undefined)
+    // A node that did not answer its status (crashed, paused) is not asked anything else this round: a
+    // paused one holds every call until its timeout, and a round of those took minutes (30 min soak).
+    if (round % 2 === 0) await this.sampleDeposits(new Set(live.map((r) => r.node))).catch(() => {})
     if (live.length === 0) return
     const commonSafe = Math.min(...live.map((r) => r.s.safe_l2.number))
     if (live.length > 1 && round % 4 === 0) await this.sampleAgreement(t, live.map((r) => r.node), commonSafe)
@@ -165,7 +167,7 @@ export class Recorder {
   }
 
   private async hashAt(node: string, number: number): Promise<Hex | undefined> {
-    const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false]).catch(() => null)
+    const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], statusTimeoutMs).catch(() => null)
     return b?.hash
   }
 
@@ -201,7 +203,7 @@ export class Recorder {
   private async sampleAgreement(t: number, nodes: string[], number: number): Promise<void> {
     const hashes: Record<string, string> = {}
     for (const node of nodes) {
-      const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false]).catch(() => null)
+      const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], statusTimeoutMs).catch(() => null)
       if (b) hashes[node] = b.hash
     }
     if (Object.keys(hashes).length > 1) this.history.agreement.push({ t, number, hashes })
@@ -213,9 +215,9 @@ export class Recorder {
       const { rollup, el } = this.devnet.endpoints[node]
       try {
         const [out, block, proof] = await Promise.all([
-          call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n]),
-          call<BlockJson>(el, 'eth_getBlockByNumber', [n, false]),
-          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], n]),
+          call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n], statusTimeoutMs),
+          call<BlockJson>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs),
+          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], n], statusTimeoutMs),
         ])
         if (out.blockRef.hash !== block.hash) continue // the chain moved between the calls
         const recomputed = keccak256(concat([ZERO32, block.stateRoot, proof.storageHash, block.hash]))
@@ -229,9 +231,10 @@ export class Recorder {
   /**
    * New deposits on L1 (the blocks above L1 finalized are read again: a reorg may have replaced them), then
    * where each node holds the deposits still in question: canonical ones some node lacks (until one holds
-   * it and L1 finalized it), reorged-out ones some node still holds. Records only changes.
+   * it and L1 finalized it), reorged-out ones some node still holds. Records only changes. Only nodes in
+   * `answering` are asked, and a node that does not answer leaves it for the rest of the call.
    */
-  async sampleDeposits(): Promise<void> {
+  async sampleDeposits(answering: Set<string> = new Set(this.history.nodes)): Promise<void> {
     const { deposits } = this.history
     const l1 = this.history.l1.at(-1)
     if (!deposits || !l1) return
@@ -250,8 +253,12 @@ export class Recorder {
       const open = reorged ? holders > 0 : holders < this.history.nodes.length && (holders === 0 || d.l1.number > finalized)
       if (!open) continue
       for (const node of this.history.nodes) {
-        const block = await l2BlockOf(this.devnet, node, d.l2Hash as Hex).catch(() => undefined)
-        if (block === undefined) continue // the node does not answer
+        if (!answering.has(node)) continue
+        const block = await l2BlockOf(this.devnet, node, d.l2Hash as Hex, statusTimeoutMs).catch(() => undefined)
+        if (block === undefined) {
+          answering.delete(node) // it does not answer: not asked again about the other deposits this round
+          continue
+        }
         const key = `${node} ${d.l2Hash}`
         if (this.depositSeen.has(key) && this.depositSeen.get(key) === (block?.hash ?? null)) continue
         this.depositSeen.set(key, block?.hash ?? null)

@@ -1,0 +1,58 @@
+/**
+ * The scenario recorder against a node that takes connections and never answers, as a paused (SIGSTOP)
+ * process does: the kernel accepts, nobody reads. A sampling round asks such a node its status and then
+ * leaves it alone; before, it was asked once more per open deposit (3 s each), and after a pause with the
+ * deposit load running one round took minutes, which held every later step of a 30-minute chaos run.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { sendDeposit } from '../src/scenario/deposits.js'
+import { Recorder } from '../src/scenario/recorder.js'
+import { defaultTopology } from '../src/topology/defaults.js'
+import { requires } from './requires.js'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-recorder-'))
+const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
+
+built('recorder on a devnet with a silent node', () => {
+  let devnet: Devnet
+  let silent: Server
+  const sockets: Socket[] = []
+  let silentUrl = ''
+  beforeAll(async () => {
+    const topology = defaultTopology()
+    topology.name = 'recorder-silent'
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'state') })
+    silent = createServer((socket) => void sockets.push(socket)) // takes the connection, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`
+  }, 120_000)
+  afterAll(async () => {
+    for (const s of sockets) s.destroy()
+    silent?.close()
+    await devnet?.stop()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  test('behavior: a round asks a node that does not answer its status, and nothing about the open deposits', async () => {
+    const deposits = []
+    for (let i = 0; i < 4; i++) deposits.push(await sendDeposit(devnet, { mint: 1n + BigInt(i) }))
+    // The sequencer's endpoints lead to the silent server; the replica and L1 are the devnet's own.
+    const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, el: silentUrl, rollup: silentUrl } }
+    const seen = Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet
+    const recorder = new Recorder(seen, 'silent-node', 250)
+    await recorder.sample() // round 0 samples the deposits
+    const { history } = recorder
+    expect(history.deposits?.l1.map((d) => d.l2Hash)).toEqual(expect.arrayContaining(deposits.map((d) => d.l2Hash)))
+    // The replica was asked about every deposit (it answers: on its chain, or not yet)...
+    expect(new Set(history.deposits?.onL2.filter((d) => d.node === 'replica-0').map((d) => d.l2Hash)).size).toBeGreaterThanOrEqual(deposits.length)
+    // ...the silent sequencer only for its status (optimism_syncStatus, admin_sequencerActive) and the
+    // honest output roots of games, never once per deposit.
+    expect(history.samples.map((s) => s.node)).toEqual(['replica-0'])
+    expect(sockets.length).toBeLessThanOrEqual(3)
+  }, 120_000)
+})
