@@ -68,4 +68,23 @@ describe('Engine.build', () => {
     await e.rewindTo(Number(start.number)) // nothing above: no call
     expect(dropped).toHaveLength(1)
   })
+
+  test('behavior: past its deadline a build takes the deposits and one user tx; the other user txs are unsent, in order', async () => {
+    const cfg = rollupConfig(topology, genesisTime)
+    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })
+    engines.push(e)
+    const origin = { ref: { hash: `0x${'ab'.repeat(32)}`, number: 1, parentHash: `0x${'cd'.repeat(32)}`, timestamp: genesisTime }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    const account = privateKeyToAccount(devKeys(topology).accounts[5].privateKey)
+    const raws = await Promise.all([0, 1, 2].map((nonce) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })))
+    const from = devKeys(topology).accounts[3].address
+    const deposit = encodeDepositTx({ sourceHash: userDepositSourceHash(origin.ref.hash, 7), from, to: from, mint: 1n, value: 1n, gas: 100_000n, isSystemTx: false, data: '0x' })
+    const txs = [l1InfoTx(cfg, origin, 0, genesisTime + 1), deposit, ...raws]
+    const late = await e.build(await e.head(), genesisTime + 1, txs, undefined, undefined, Date.now() - 1)
+    expect(late.block.transactions.map((t) => t.hash)).toEqual(txs.slice(0, 3).map((t) => keccak256(t)))
+    expect(late.unsent).toBe(2)
+    // The rest go into the next block; without a deadline every tx goes in.
+    const next = await e.build(late.block, genesisTime + 2, [l1InfoTx(cfg, origin, 1, genesisTime + 2), ...raws.slice(1)])
+    expect(next.unsent).toBe(0)
+    expect(next.block.transactions.map((t) => t.hash).slice(1)).toEqual(raws.slice(1).map((t) => keccak256(t)))
+  })
 })

@@ -34,6 +34,8 @@ export interface BuiltBlock {
   ref: L2BlockRef
   /** Indexes (in the input list) of non-deposit txs anvil refused; they are not in the block. */
   rejected: Array<{ index: number; error: string }>
+  /** How many txs at the end of the list were left out because the build's deadline passed (see `build`). */
+  unsent: number
 }
 
 /** L2 block ref of an anvil block: the L1 origin and sequence number come from its L1-info deposit. */
@@ -198,9 +200,11 @@ export class Engine {
    * Builds one block on `parent` (which must be, or become after a rewind, the engine head) holding
    * exactly `txs` in order at `timestamp`, with gas limit `gasLimit` (the system config's; absent: the
    * engine's current one). Deposits that fail abort the build; other refused txs are reported in
-   * `rejected` and left out.
+   * `rejected` and left out. With a `deadline` (wall ms), user txs stop going in once it passed, as op-geth
+   * seals with what it executed when op-node asks for the payload; deposits always go in, and so does the
+   * first user tx, so a block never stays empty. The txs left out are the last `unsent` of the list.
    */
-  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields, gasLimit?: number): Promise<BuiltBlock> {
+  async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields, gasLimit?: number, deadline?: number): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
     if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
@@ -223,7 +227,15 @@ export class Engine {
       const from = decodeDepositTx(raw).from.toLowerCase()
       depositsBy.set(from, { total: (depositsBy.get(from)?.total ?? 0) + 1, sent: 0 })
     }
-    for (let i = 0; i < txs.length; i++) {
+    let end = txs.length
+    let userSent = 0
+    for (let i = 0; i < end; i++) {
+      const deposit = txs[i].startsWith('0x7e')
+      if (!deposit && deadline !== undefined && userSent > 0 && Date.now() >= deadline) {
+        end = i
+        break
+      }
+      if (!deposit) userSent++
       try {
         await this.send(txs[i], depositsBy)
       } catch (err) {
@@ -238,7 +250,7 @@ export class Engine {
     if (block.parentHash !== parent.hash || Number(block.number) !== parentNumber + 1) {
       throw new Error(`engine built block ${Number(block.number)} on ${block.parentHash}, expected parent ${parent.hash}`)
     }
-    const expected = txs.length - rejected.length
+    const expected = end - rejected.length
     if (block.transactions.length !== expected) {
       const pool = await this.rpc.call('txpool_status', []).catch(() => undefined)
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
@@ -246,7 +258,7 @@ export class Engine {
     this.dirty = false
     if (fields) this.checkOriginFields(block, fields)
     this.onHeadChange?.()
-    return { block, ref: l2RefFromBlock(block, this.cfg), rejected }
+    return { block, ref: l2RefFromBlock(block, this.cfg), rejected, unsent: txs.length - end }
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Engine, RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
 import { rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
-import { now, untilMs } from '../shared/clock.js'
+import { now, untilMs, wallMs } from '../shared/clock.js'
 
 /** What the sequencer needs from its node (the node implements it; no import of the node). */
 export interface SequencerHost {
@@ -173,10 +173,20 @@ export class Sequencer {
     const sequenceNumber = sameEpoch ? parent.sequenceNumber + 1 : 0
     const attrs = await buildAttributes({ cfg, l1, log, origin, sequenceNumber, timestamp, txs: userTxs.map((t) => t.raw) })
     const parentBlock = node.unsafeBlock
-    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields, attrs.gasLimit)
+    // op-node asks op-geth for the payload after a block time at most, and op-geth seals what it executed
+    // by then: half a block time here, so a sequencer that is behind (a backlog after an outage) catches up
+    // with smaller blocks instead of spending more than a block time on each.
+    const deadline = Date.now() + wallMs(cfg.block_time * 1000) / 2
+    const built = await node.engine.build(parentBlock, timestamp, attrs.transactions, attrs.fields, attrs.gasLimit, deadline)
+    if (built.unsent) {
+      const later = userTxs.slice(userTxs.length - built.unsent)
+      this.building = userTxs.slice(0, userTxs.length - built.unsent)
+      this.pool.unshift(...later) // next block, ahead of newer txs
+      log.debug('block sealed at its deadline: txs left for the next one', { l2: parent.number + 1, left: built.unsent })
+    }
     for (const r of built.rejected) log.warn('dropping user tx refused by the engine', { tx: keccak256(attrs.transactions[r.index]), err: r.error })
     const rejected = new Set(built.rejected.map((r) => r.index))
-    const included = attrs.transactions.filter((_, i) => !rejected.has(i))
+    const included = attrs.transactions.slice(0, attrs.transactions.length - built.unsent).filter((_, i) => !rejected.has(i))
     try {
       await node.commit(built.block, included)
     } catch (err) {
