@@ -1,14 +1,19 @@
 /**
  * Crash-safe nodes: a rollup node keeps its chain across a crash (SIGKILL) + start and a restart, as
- * op-geth keeps its database, resumes from its persisted heads and catches up; `wipeState` gives a cold
- * start from genesis. L2 blocks carry the fields anvil lets the node set from the L1 origin.
+ * op-geth keeps its database, resumes from its persisted heads and catches up, with the states of the
+ * blocks above its floor snapshot rebuilt (rollbacks and output roots below the loaded head work);
+ * `wipeState` gives a cold start from genesis. L2 blocks carry the fields anvil lets the node set from the L1 origin.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { NODE_DATA_DIR } from '../src/components/rollup-node/config.js'
-import { SNAPSHOT_FILE } from '../src/components/rollup-node/persist.js'
+import { Engine, replayBlocks } from '../src/components/rollup-node/engine.js'
+import { readSnapshot, SNAPSHOT_FILE } from '../src/components/rollup-node/persist.js'
+import { rpcClient } from '../src/components/shared/jsonrpc.js'
+import { logger } from '../src/components/shared/log.js'
+import { anvilBinary } from '../src/runtime/process/index.js'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
 import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
@@ -33,7 +38,7 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
 
   afterAll(async () => {
     await devnet?.stop()
-    rmSync(stateDir, { recursive: true, force: true })
+    if (!process.env.KEEP_STATE) rmSync(stateDir, { recursive: true, force: true })
   })
 
   /**
@@ -60,6 +65,9 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     const fin0 = (await syncStatus(rep.rollup)).finalized_l2.number
     await waitFor('replica finalized advances', async () => (await syncStatus(rep.rollup)).finalized_l2.number > fin0, 60_000)
     const finalizedBefore = (await syncStatus(rep.rollup)).finalized_l2
+    // Beside the latest snapshot, a floor one at or below the finalized head (the resume rebuilds above it).
+    const floor = await waitFor('a floor snapshot', async () => readSnapshot(dirname(snapshot('replica-0')), () => {}, 'floor'), 30_000)
+    expect(floor.head!.number).toBeLessThanOrEqual(finalizedBefore.number)
     const handle = devnet.service('replica-0')
     await handle.kill('SIGKILL')
     expect(handle.state()).toBe('exited')
@@ -70,6 +78,10 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
     expect(s.finalized_l2.number).toBeGreaterThanOrEqual(finalizedBefore.number)
     for (let n = 1; n <= s.unsafe_l2.number; n++) expect(await blockHash(rep.el, n)).toBe(await blockHash(devnet.endpoints.sequencer.el, n))
+    // The states above the floor were rebuilt: output roots below the loaded head are served, and agree.
+    const output = (url: string, n: number) => rpc<{ outputRoot: string }>(url, 'optimism_outputAtBlock', [hex(n)])
+    const below = Math.max(finalizedBefore.number, s.unsafe_l2.number - 3)
+    expect((await output(rep.rollup, below)).outputRoot).toBe((await output(devnet.endpoints.sequencer.rollup, below)).outputRoot)
     await caughtUp('replica-0')
     // Which path brings the missed blocks back (req-resp from peers, or L1 batches when the restart takes
     // longer than the batcher's interval, as on a loaded CI machine) depends on timing, so it is not asserted
@@ -121,7 +133,24 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     await caughtUp('replica-0')
   })
 
-  test('behavior: an L1 reorg under a stopped node\'s snapshot head makes it start over from genesis', async () => {
+  test('behavior: a fresh engine rebuilds a node\'s blocks with the same hashes; a block that comes out different is an error', async () => {
+    const rep = devnet.endpoints['replica-0']
+    await waitFor('replica unsafe >= 6', async () => (await syncStatus(rep.rollup)).unsafe_l2.number >= 6, 60_000)
+    const blocks = await replayBlocks(rpcClient(rep.el), 1, 6)
+    expect(blocks.every((b) => b.txs[0]?.startsWith('0x7e'))).toBe(true) // each starts with its L1-info deposit
+    const dir = join(devnet.stateDir, 'replica-0')
+    const conf = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
+    const engine = await Engine.start({ anvilBin: anvilBinary(), genesisFile: join(dir, 'l2-genesis.json'), cfg: conf.rollup, log: logger('test') })
+    try {
+      await engine.replay(blocks.slice(0, 3))
+      expect((await engine.head()).hash).toBe(blocks[2].hash)
+      await expect(engine.replay([{ ...blocks[3], timestamp: blocks[3].timestamp + 1 }])).rejects.toThrow(/^replay of block 4 gave 0x[0-9a-f]{64}, expected 0x/)
+    } finally {
+      await engine.stop()
+    }
+  })
+
+  test('behavior: an L1 reorg under a stopped node\'s snapshot head: it rebuilds above its floor and rolls back, its finalized head never moving back', async () => {
     const rep = devnet.endpoints['replica-0']
     const handle = devnet.service('replica-0')
     const before = await syncStatus(rep.rollup)
@@ -133,9 +162,11 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [depth, []])
     const mark = logMark('replica-0')
     await handle.restart()
-    await waitFor('replica-0 starts over', async () => logSince('replica-0', mark).includes('cold start: re-syncing from genesis'), 30_000)
-    expect(logSince('replica-0', mark)).toContain('resumed from snapshot')
+    await waitFor('replica-0 rolls back to the reorg', async () => logSince('replica-0', mark).includes('rewinding engine'), 30_000)
+    expect(logSince('replica-0', mark)).toMatch(/resumed from snapshot.* replayed=\d+/)
     await caughtUp('replica-0')
+    expect(logSince('replica-0', mark)).not.toContain('cold start')
+    expect((await syncStatus(rep.rollup)).finalized_l2.number).toBeGreaterThanOrEqual(before.finalized_l2.number)
   })
 
   test('behavior: L2 blocks take parentBeaconBlockRoot from their L1 origin; prevRandao is a measured limit', async () => {

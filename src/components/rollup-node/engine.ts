@@ -5,9 +5,9 @@
  * block hash. anvil is not an Engine-API client; this class is the node's engine API.
  */
 import type { ChildProcess } from 'node:child_process'
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { DEPOSIT_TX_TYPE } from '../../protocol/constants.js'
-import { decodeDepositTx } from '../../protocol/deposit.js'
+import { decodeDepositTx, depositTxHash, encodeDepositTx } from '../../protocol/deposit.js'
 import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
@@ -52,11 +52,61 @@ export function l2RefFromBlock(block: RpcBlock, cfg: RollupConfig): L2BlockRef {
 /** anvil cannot roll back below the block its state was loaded at (no historical states there). */
 export class EngineHistoryError extends Error {}
 
+/** A block as the engine needs it to build the same block again (see {@link Engine.replay}). */
+export interface ReplayBlock {
+  hash: Hex
+  timestamp: number
+  gasLimit: number
+  /** Raw transactions in block order, deposits first. */
+  txs: Hex[]
+}
+
 interface EngineArgs {
   anvilBin: string
   genesisFile: string
   cfg: RollupConfig
   log: Logger
+}
+
+/**
+ * Blocks `from` to `to` (inclusive) of the engine at `rpc`, with their raw transactions, to
+ * {@link Engine.replay}. Deposits are encoded from their fields (anvil 1.x drops the connection and
+ * exits when asked for a deposit's raw bytes after a state load), each checked against its hash.
+ */
+export async function replayBlocks(rpc: RpcClient, from: number, to: number): Promise<ReplayBlock[]> {
+  const out: ReplayBlock[] = []
+  // A few blocks at a time: hundreds of parallel requests make anvil reset connections.
+  for (let start = from; start <= to; start += REPLAY_READ_BATCH) {
+    const numbers = Array.from({ length: Math.min(REPLAY_READ_BATCH, to - start + 1) }, (_, i) => start + i)
+    out.push(
+      ...(await Promise.all(
+        numbers.map(async (n) => {
+          const b = await rpc.call<RpcBlock | null>('eth_getBlockByNumber', [`0x${n.toString(16)}`, true])
+          if (!b) throw new Error(`engine has no block ${n}`)
+          const txs = await Promise.all(b.transactions.map((t) => (Number(t.type) === DEPOSIT_TX_TYPE ? rawDeposit(t) : rpc.call<Hex>('eth_getRawTransactionByHash', [t.hash]))))
+          return { hash: b.hash, timestamp: Number(b.timestamp), gasLimit: Number(b.gasLimit), txs }
+        }),
+      )),
+    )
+  }
+  return out
+}
+const REPLAY_READ_BATCH = 8
+
+/** The raw bytes of a deposit from its JSON-RPC fields, checked against its hash. */
+function rawDeposit(t: Record<string, unknown>): Hex {
+  const raw = encodeDepositTx({
+    sourceHash: t.sourceHash as Hex,
+    from: t.from as Address,
+    to: (t.to as Address | null) ?? null,
+    mint: BigInt((t.mint as Hex | undefined) ?? 0),
+    value: BigInt(t.value as Hex),
+    gas: BigInt(t.gas as Hex),
+    isSystemTx: t.isSystemTx === true,
+    data: t.input as Hex,
+  })
+  if (depositTxHash(raw) !== t.hash) throw new Error(`deposit ${String(t.hash)}: its fields encode to another hash`)
+  return raw
 }
 
 /** Spawns anvil with the L2 genesis and resolves with its port once it listens. */
@@ -187,6 +237,20 @@ export class Engine {
       if (dropped.length) await this.onDropped?.(dropped)
     }
     this.headNumber = Math.min(head, number)
+  }
+
+  /**
+   * Builds `blocks` again on the engine head, in order, and checks that each comes out with its
+   * recorded hash: the engine then holds their states (a loaded dump holds only its head's).
+   */
+  async replay(blocks: ReplayBlock[]): Promise<void> {
+    let parent = await this.head()
+    for (const b of blocks) {
+      const built = await this.build(parent, b.timestamp, b.txs, undefined, b.gasLimit)
+      if (built.rejected.length) throw new Error(`replay of block ${Number(built.block.number)}: the engine refused tx ${built.rejected[0].index}: ${built.rejected[0].error}`)
+      if (built.block.hash !== b.hash) throw new Error(`replay of block ${Number(built.block.number)} gave ${built.block.hash}, expected ${b.hash}`)
+      parent = built.block
+    }
   }
 
   /** Raw user transactions of blocks `from + 1` to `to`, in chain order. */

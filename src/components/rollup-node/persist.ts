@@ -4,17 +4,26 @@
  * states) and the rollup node's heads and safe records taken at the same instant. The file is written
  * to a temporary name and renamed, so a crash (SIGKILL) at any point leaves the previous or the new
  * snapshot, never a torn one; blocks built after the last snapshot are re-fetched (gossip, L1).
+ *
+ * Beside the latest snapshot the node keeps a `floor` one, whose engine head is at or below the finalized
+ * head, and the `pending` candidate that becomes the next floor once finality passes it (see
+ * persistence.ts): a dump holds no historical states, so only blocks built after a load can be rolled
+ * back or proven, and a resume rebuilds the blocks above the floor.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { copyFile, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Hex } from 'viem'
 import type { L2BlockRef } from '../../protocol/types.js'
 import type { SafeRecord } from './derivation.js'
 
-/** File name of the snapshot inside the node's data directory. */
+/** File name of the (latest) snapshot inside the node's data directory. */
 export const SNAPSHOT_FILE = 'node-state.json'
 const VERSION = 1
+
+/** Which snapshot: the latest, the floor (engine head at or below finalized) or the floor's candidate. */
+export type SnapshotKind = 'latest' | 'floor' | 'pending'
+const KINDS: SnapshotKind[] = ['latest', 'floor', 'pending']
 
 export interface NodeSnapshot {
   version: typeof VERSION
@@ -25,21 +34,23 @@ export interface NodeSnapshot {
   records: SafeRecord[]
   /** `anvil_dumpState` of the engine (hex of gzipped JSON). */
   engineState: Hex
+  /** The engine head when the state was dumped (absent in snapshots written before floors existed). */
+  head?: { number: number; hash: Hex }
 }
 
-/** Path of the snapshot file in `dataDir`. */
-export function snapshotPath(dataDir: string): string {
-  return join(dataDir, SNAPSHOT_FILE)
+/** Path of the snapshot file of kind `kind` in `dataDir`. */
+export function snapshotPath(dataDir: string, kind: SnapshotKind = 'latest'): string {
+  return join(dataDir, kind === 'latest' ? SNAPSHOT_FILE : SNAPSHOT_FILE.replace('.json', `.${kind}.json`))
 }
 
 /**
  * Reads the snapshot in `dataDir`; `undefined` when there is none. A file that cannot be parsed is
  * reported through `onBad` and ignored (the node then starts cold, as op-geth would on a fresh datadir).
  */
-export function readSnapshot(dataDir: string, onBad: (reason: string) => void): NodeSnapshot | undefined {
+export function readSnapshot(dataDir: string, onBad: (reason: string) => void, kind: SnapshotKind = 'latest'): NodeSnapshot | undefined {
   let text: string
   try {
-    text = readFileSync(snapshotPath(dataDir), 'utf8')
+    text = readFileSync(snapshotPath(dataDir, kind), 'utf8')
   } catch {
     return undefined
   }
@@ -50,7 +61,7 @@ export function readSnapshot(dataDir: string, onBad: (reason: string) => void): 
     if (!Array.isArray(s.records) || typeof s.finalized?.hash !== 'string' || typeof s.genesisL2 !== 'string') throw new Error('heads missing')
     return s
   } catch (err) {
-    onBad(`${snapshotPath(dataDir)}: ${(err as Error).message}`)
+    onBad(`${snapshotPath(dataDir, kind)}: ${(err as Error).message}`)
     return undefined
   }
 }
@@ -64,7 +75,19 @@ export async function writeSnapshot(dataDir: string, snapshot: NodeSnapshot): Pr
   await rename(tmp, file)
 }
 
-/** Deletes the snapshot (a cold start after a snapshot the engine could not use). */
-export function removeSnapshot(dataDir: string): void {
-  rmSync(snapshotPath(dataDir), { force: true })
+/** Copies the latest snapshot to `kind` (atomically, as {@link writeSnapshot}). */
+export async function copySnapshot(dataDir: string, kind: Exclude<SnapshotKind, 'latest'>): Promise<void> {
+  const file = snapshotPath(dataDir, kind)
+  await copyFile(snapshotPath(dataDir), `${file}.tmp`)
+  await rename(`${file}.tmp`, file)
+}
+
+/** Renames snapshot `from` to `to`, replacing it. */
+export async function moveSnapshot(dataDir: string, from: SnapshotKind, to: SnapshotKind): Promise<void> {
+  await rename(snapshotPath(dataDir, from), snapshotPath(dataDir, to))
+}
+
+/** Deletes snapshot `kind`, or all of them (a cold start after a snapshot the engine could not use). */
+export function removeSnapshot(dataDir: string, kind?: SnapshotKind): void {
+  for (const k of kind ? [kind] : KINDS) rmSync(snapshotPath(dataDir, k), { force: true })
 }

@@ -11,13 +11,22 @@
  * head is published (so a crash never takes finalization back). A SIGKILL loses the unsafe and safe blocks
  * after the last snapshot; the node gets them again from gossip or L1, as op-node does for blocks op-geth
  * had not flushed.
+ *
+ * A dump holds the blocks and the head state only, so after a load anvil can neither roll back below the
+ * loaded head nor answer `eth_getProof` (output roots) below it, where op-geth could do both. The node
+ * therefore keeps a floor snapshot whose head is at or below the finalized head (the pending candidate is
+ * promoted once finality passes it) and resumes from it: it loads the latest snapshot, reads the blocks
+ * above the floor's head, loads the floor into a fresh engine and builds those blocks again (checking
+ * every hash). The engine then holds the states of every block a reorg can reach, as op-geth does. Found
+ * by a 30-minute chaos run: a sequencer restarted after an outage had to roll back to its finalized head,
+ * below the block it loaded, and fell back to a cold start from genesis (its finalized head moved back).
  */
 import type { Hex } from 'viem'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { SafeRecord } from './derivation.js'
-import type { Engine, RpcBlock } from './engine.js'
+import { replayBlocks, type Engine, type RpcBlock } from './engine.js'
 import type { L1Source } from './l1.js'
-import { readSnapshot, removeSnapshot, writeSnapshot } from './persist.js'
+import { copySnapshot, moveSnapshot, readSnapshot, removeSnapshot, writeSnapshot, type NodeSnapshot } from './persist.js'
 import type { Logger } from '../shared/log.js'
 
 /** Minimum time between two snapshots, ms. */
@@ -26,6 +35,8 @@ export const MIN_SNAPSHOT_INTERVAL_MS = 250
 export const COST_FACTOR = 20
 /** ...but never longer than this, ms (a slow dump on a loaded machine must not stop snapshots). */
 export const MAX_SNAPSHOT_INTERVAL_MS = 2000
+/** A resume rebuilds at most this many blocks above the floor; with more it keeps the latest dump alone. */
+export const MAX_REPLAY_BLOCKS = 2000
 
 export interface PersistenceHost {
   readonly cfg: RollupConfig
@@ -49,6 +60,8 @@ export class Persistence {
   private lastAt = 0
   private lastCostMs = 0
   private lastKey = ''
+  /** Head of the pending snapshot (the next floor), if one is on disk. */
+  private pending: { number: number; hash: Hex } | undefined
 
   constructor(
     readonly dataDir: string,
@@ -71,6 +84,7 @@ export class Persistence {
     }
     const t0 = Date.now()
     await engine.loadState(snap.engineState)
+    const replayed = await this.rebuildAboveFloor(snap, genesisL2)
     const head = await engine.head()
     const headNumber = Number(head.number)
     const onEngine = async (ref: L2BlockRef) => ref.number <= headNumber && (await engine.blockByNumber(ref.number))?.hash === ref.hash
@@ -80,8 +94,41 @@ export class Persistence {
       finalized = (await engine.refByNumber(this.host.cfg.genesis.l2.number))!
     }
     const records = snap.records.filter((r) => r.l2.number <= headNumber && r.l2.number >= finalized.number)
-    log.info('resumed from snapshot', { head: headNumber, finalized: finalized.number, records: records.length, loadMs: Date.now() - t0 })
+    log.info('resumed from snapshot', { head: headNumber, finalized: finalized.number, records: records.length, ...replayed, loadMs: Date.now() - t0 })
     return { head, finalized, records }
+  }
+
+  /**
+   * With `latest` loaded in the engine: loads the floor snapshot (genesis when there is none) into a fresh
+   * engine and builds the blocks above it again. Keeps `latest` alone when the floor is not on its chain,
+   * the replay is longer than {@link MAX_REPLAY_BLOCKS} or a rebuilt block differs. Returns what it did.
+   */
+  private async rebuildAboveFloor(latest: NodeSnapshot, genesisL2: Hex): Promise<{ floor?: number; replayed?: number; kept?: string }> {
+    const { engine, log, cfg } = this.host
+    removeSnapshot(this.dataDir, 'pending')
+    let floor = readSnapshot(this.dataDir, (reason) => log.warn('ignoring unreadable floor snapshot', { reason }), 'floor')
+    if (floor && (floor.genesisL2 !== genesisL2 || !floor.head)) floor = undefined
+    const base = floor?.head ?? { number: cfg.genesis.l2.number, hash: genesisL2 }
+    const headNumber = Number((await engine.head()).number)
+    if (headNumber <= base.number) return { kept: 'nothing above the floor' }
+    if (headNumber - base.number > MAX_REPLAY_BLOCKS) return { kept: `${headNumber - base.number} blocks above the floor` }
+    if ((await engine.blockByNumber(base.number))?.hash !== base.hash) {
+      log.warn('floor snapshot is not on the latest chain: ignored', { floor: base.number })
+      removeSnapshot(this.dataDir, 'floor')
+      return { kept: 'floor not on the chain' }
+    }
+    const blocks = await replayBlocks(engine.rpc, base.number + 1, headNumber)
+    await engine.restartCold()
+    if (floor) await engine.loadState(floor.engineState)
+    try {
+      await engine.replay(blocks)
+      return { floor: base.number, replayed: blocks.length }
+    } catch (err) {
+      log.warn('rebuilding the blocks above the floor failed: resuming on the latest snapshot alone', { err: (err as Error).message })
+      await engine.restartCold()
+      await engine.loadState(latest.engineState)
+      return { kept: 'replay failed' }
+    }
   }
 
   /** Takes a snapshot if the heads moved and the cadence allows it. */
@@ -99,16 +146,37 @@ export class Persistence {
     const t0 = Date.now()
     const records = derivation.records.map((r) => ({ ...r }))
     const engineState = await engine.dumpState()
-    await writeSnapshot(this.dataDir, { version: 1, genesisL2: cfg.genesis.l2.hash, finalized, records, engineState })
+    const head = { number: unsafe.number, hash: unsafe.hash }
+    await writeSnapshot(this.dataDir, { version: 1, genesisL2: cfg.genesis.l2.hash, finalized, records, engineState, head })
+    await this.advanceFloor(head, finalized)
     this.lastAt = Date.now()
     this.lastCostMs = this.lastAt - t0
     this.lastKey = this.key(unsafe, safe, finalized)
   }
 
-  /** Deletes the snapshot (before a cold start). */
+  /**
+   * Promotes the pending snapshot to floor once `finalized` reached its head on the same chain (one that
+   * an unsafe reorg replaced is dropped), then makes the latest snapshot (head `head`) the new pending one.
+   */
+  private async advanceFloor(head: { number: number; hash: Hex }, finalized: L2BlockRef): Promise<void> {
+    const p = this.pending
+    if (p && p.number <= finalized.number) {
+      const canonical = (await this.host.engine.blockByNumber(p.number))?.hash === p.hash
+      if (canonical) await moveSnapshot(this.dataDir, 'pending', 'floor')
+      else removeSnapshot(this.dataDir, 'pending')
+      this.pending = undefined
+    }
+    if (!this.pending) {
+      await copySnapshot(this.dataDir, 'pending')
+      this.pending = head
+    }
+  }
+
+  /** Deletes the snapshots (before a cold start). */
   discard(): void {
     removeSnapshot(this.dataDir)
     this.lastKey = ''
+    this.pending = undefined
   }
 
   private key(unsafe: L2BlockRef, safe: L2BlockRef, finalized: L2BlockRef): string {
