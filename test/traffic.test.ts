@@ -1,6 +1,7 @@
 /**
  * Seeded load on a real devnet (process runtime): two loads with the same seed send the same
- * transactions (recipient, value, calldata, in order), exactly those of the pure plan.
+ * transactions (recipient, value, calldata, in order), exactly those of the pure plan; transactions a
+ * crashed sequencer lost from its pool are sent again, as a wallet does, and land.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,8 +9,8 @@ import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/start.js'
-import { sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
-import { waitFor } from './helpers.js'
+import { REBROADCAST_MS, sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
+import { rpc, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
@@ -43,4 +44,20 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(first.map((tx) => ({ ...tx, to: tx.to?.toLowerCase() }))).toEqual(plan)
     expect(second).toEqual(first)
   }, 120_000)
+
+  test('behavior: accepted transactions a crashed sequencer lost from its pool are sent again and land', async () => {
+    const seq = devnet.endpoints.sequencer
+    // Stopped, the sequencer keeps what it accepts in its pool only; a SIGKILL then loses it.
+    await rpc(seq.rollup, 'admin_stopSequencer')
+    const load = sendTraffic(devnet, 99, { rate: 4, durationMs: 1500, landTimeoutMs: 60_000 })
+    await new Promise((r) => setTimeout(r, 2000))
+    const handle = devnet.service('sequencer')
+    await handle.kill('SIGKILL')
+    await handle.restart() // it sequences again (its configuration), with an empty pool
+    const { hashes, missing, rebroadcast, failed, firstError } = await load
+    expect(failed, firstError).toBe(0)
+    expect(hashes.length).toBeGreaterThan(3)
+    expect(rebroadcast).toBeGreaterThanOrEqual(hashes.length)
+    expect(missing).toEqual([])
+  }, 30_000 + REBROADCAST_MS + 60_000)
 })

@@ -256,8 +256,8 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
           return done('passed', `sending ${step.rate} deposits/s for ${step.durationMs} ms in the background (seed ${seed})`)
         }
         const tx = step.tx === 'withdrawals' ? step.tx : undefined
-        const sending = sendTraffic(env.devnet, seed, { ...step, ...wall, tx, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing }) => {
-          rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, ...(tx ? { tx } : {}), sent, failed, landed, missing } })
+        const sending = sendTraffic(env.devnet, seed, { ...step, ...wall, tx, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing, rebroadcast }) => {
+          rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, ...(tx ? { tx } : {}), sent, failed, landed, missing, rebroadcast } })
         })
         env.load.push(sending)
         return done('passed', `sending ${step.rate} ${tx ?? 'tx'}/s for ${step.durationMs} ms in the background (seed ${seed})`)

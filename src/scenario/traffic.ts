@@ -84,6 +84,8 @@ export interface SendTrafficReturnType {
   landed: number
   /** Accepted transactions with no receipt within `landTimeoutMs` of the end of the load. */
   missing: Hex[]
+  /** Accepted transactions sent again because the node no longer knew them (a sequencer that lost its pool). */
+  rebroadcast: number
 }
 
 export interface SendTrafficOptions {
@@ -101,13 +103,18 @@ export interface SendTrafficOptions {
 
 /** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
 const attempts = 5
+/** How often accepted, unmined transactions the node forgot are sent again, ms. */
+export const REBROADCAST_MS = 5_000
 
 /**
  * Sends the planned transactions of `seed` to `node` (default: the sequencer; `proxyd`: proxyd's RPC)
  * from the last dev account (withdrawals: the fourth from last, which no other load or step uses), each at its planned time, reading the sender's balance after each accepted
  * one (as a wallet does). A rejected one is looked up by hash and, unless a node knows it, tried again
- * with the same nonce (up to {@link attempts} times, 200 ms apart), then counted as failed and the nonce re-read. Then it
- * waits for the receipt of every accepted transaction (through the same RPC) and reports the missing.
+ * with the same nonce (up to {@link attempts} times, 200 ms apart), then counted as failed; the next one
+ * takes the higher of that nonce and the node's pending nonce, never the nonce of an accepted one. As a
+ * wallet does, every {@link REBROADCAST_MS} it sends again the accepted transactions not yet mined that
+ * the node no longer knows (op-geth, like anvil, loses its pool when it crashes). Then it waits for the
+ * receipt of every accepted transaction (through the same RPC) and reports the missing.
  */
 export async function sendTraffic(devnet: Devnet, seed: number, options: SendTrafficOptions): Promise<SendTrafficReturnType> {
   const target = options.node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
@@ -130,10 +137,26 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
   const nonceNow = async () => Number(await rpc<Hex>('eth_getTransactionCount', [account.address, 'pending']))
   let nonce = await nonceNow()
   const started = Date.now()
-  const out: SendTrafficReturnType = { sent: 0, failed: 0, retried: 0, hashes: [], landed: 0, missing: [] }
+  const out: SendTrafficReturnType = { sent: 0, failed: 0, retried: 0, hashes: [], landed: 0, missing: [], rebroadcast: 0 }
+  /** Accepted transactions not yet seen mined, in nonce order (a wallet's pending list). */
+  const pending: Array<{ nonce: number; hash: Hex; raw: Hex }> = []
+  let lastRebroadcast = Date.now()
+  const rebroadcast = async () => {
+    lastRebroadcast = Date.now()
+    const mined = Number(await rpc<Hex>('eth_getTransactionCount', [account.address, 'latest']))
+    while (pending.length && pending[0].nonce < mined) pending.shift()
+    for (const p of pending) {
+      // null: the node does not know it. A node that does not answer stops the round (it may be paused).
+      if ((await rpc<unknown>('eth_getTransactionByHash', [p.hash])) !== null) continue
+      await rpc('eth_sendRawTransaction', [p.raw]).catch(() => {})
+      out.rebroadcast++
+    }
+  }
+  const maybeRebroadcast = () => (Date.now() - lastRebroadcast >= REBROADCAST_MS ? rebroadcast().catch(() => {}) : undefined)
   for (const tx of plan) {
     const wait = started + tx.atMs - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    await maybeRebroadcast()
     const raw = await account.signTransaction({
       chainId: devnet.topology.l2.chainId,
       ...plannedCall(tx, withdrawals),
@@ -148,6 +171,7 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
         // forward that timed out): as a wallet does, look the transaction up before sending it again.
         const known = attempt > 1 && (await rpc<unknown>('eth_getTransactionByHash', [hash]).catch(() => null))
         out.hashes.push(known ? hash : await rpc<Hex>('eth_sendRawTransaction', [raw]))
+        pending.push({ nonce, hash, raw })
         nonce++
         out.sent++
         // As a wallet does after sending: refresh the sender's balance (a read the node or proxyd serves).
@@ -162,24 +186,26 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
         }
         out.firstError ??= error instanceof Error ? error.message : String(error)
         out.failed++
-        nonce = await nonceNow().catch(() => nonce)
+        // It may have reached the pool after all (then the node's pending nonce is past it).
+        nonce = Math.max(nonce, await nonceNow().catch(() => nonce))
         break
       }
     }
   }
-  out.missing = await unlanded(out.hashes, (hash) => rpc<unknown>('eth_getTransactionReceipt', [hash]).catch(() => null), options.landTimeoutMs ?? 30_000)
+  out.missing = await unlanded(out.hashes, (hash) => rpc<unknown>('eth_getTransactionReceipt', [hash]).catch(() => null), options.landTimeoutMs ?? 30_000, maybeRebroadcast)
   out.landed = out.hashes.length - out.missing.length
   return out
 }
 
-/** The hashes still without a receipt after `timeoutMs`, asked every 500 ms. */
-async function unlanded(hashes: Hex[], receipt: (hash: Hex) => Promise<unknown>, timeoutMs: number): Promise<Hex[]> {
+/** The hashes still without a receipt after `timeoutMs`, asked every 500 ms (`between` runs between rounds). */
+async function unlanded(hashes: Hex[], receipt: (hash: Hex) => Promise<unknown>, timeoutMs: number, between: () => unknown): Promise<Hex[]> {
   let missing = hashes
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const found = await Promise.all(missing.map(receipt))
     missing = missing.filter((_, i) => !found[i])
     if (!missing.length || Date.now() > deadline) return missing
+    await between()
     await new Promise((r) => setTimeout(r, 500))
   }
 }
