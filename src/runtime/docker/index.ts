@@ -126,6 +126,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       labels: (kind, service) => this.#labels(kind, service),
       ensureNetworks: () => this.#ensureNetworks(),
       onStarted: (service) => this.#linkFaults.reapply(service),
+      onResumed: (service) => this.#linkFaults.reapply(service),
     }
     this.#linkFaults = new LinkFaults({
       docker: this.docker,

@@ -26,6 +26,8 @@ export interface LinkFaultsContext {
 
 export class LinkFaults {
   readonly #faults = new Map<string, LinkFault>()
+  /** Services whose fault was ever set or cleared (a resumed container's proxies get their state now). */
+  readonly #touched = new Set<string>()
   #proxies?: Promise<boolean>
 
   constructor(readonly ctx: LinkFaultsContext) {}
@@ -54,11 +56,15 @@ export class LinkFaults {
     const previous = this.#faults.get(service.name)
     if (clear) this.#faults.delete(service.name)
     else this.#faults.set(service.name, { ...fault })
+    this.#touched.add(service.name)
     try {
       if (await this.#viaProxies()) {
         // The service's own links shape its requests; links to it, in the other containers, its answers.
+        // A paused container cannot answer (its proxies are frozen with it): they get the faults on resume.
         const ids: string[] = []
-        for (const s of this.#proxied()) ids.push(...(await setProxyFault(s.endpoint(linkAdminPortName), service.name, clear ? undefined : fault)))
+        for (const s of this.#proxied()) {
+          if (s.state() !== 'paused') ids.push(...(await setProxyFault(s.endpoint(linkAdminPortName), service.name, clear ? undefined : fault)))
+        }
         return { via: 'proxy', detail: `${clear ? 'cleared' : JSON.stringify(fault)} on ${ids.length} link(s): ${ids.join(', ')}` }
       }
       if (!service.alive() || !service.container) return { via: 'netem', detail: 'applied when the service starts' }
@@ -72,11 +78,11 @@ export class LinkFaults {
     }
   }
 
-  /** After a (re)start: the service's netem fault, or every fault into its fresh link proxies. */
+  /** After a (re)start or a resume: the service's netem fault, or every fault (and clear) into its link proxies. */
   async reapply(service: DockerService): Promise<void> {
     if (!service.alive()) return
     if (service.plan.ports[linkAdminPortName]) {
-      for (const [name, fault] of this.#faults) await setProxyFault(service.endpoint(linkAdminPortName), name, fault)
+      for (const name of this.#touched) await setProxyFault(service.endpoint(linkAdminPortName), name, this.#faults.get(name))
       return
     }
     const fault = this.#faults.get(service.name)

@@ -139,4 +139,28 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     await runtime.heal()
     expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
   })
+
+  test('behavior: with link proxies a paused container does not hold up a link fault; it gets the faults set and cleared meanwhile on resume', async () => {
+    const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
+    const devnet = runtime.options.devnet
+    const [cPort, aPort] = await allocatePorts(2)
+    await runtime.start(anvilPlan('c', cPort!))
+    const a = await runtime.start({
+      name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: {}, files: {},
+      ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
+      dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
+    })
+    const timedCall = async () => Number((await execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])).split(' ')[1])
+    await a.pause()
+    const started = Date.now()
+    // Before: the frozen proxy's admin call timed out (5 s) and the fault failed (a 15-minute docker chaos run).
+    expect(await runtime.setLinkFault('c', { delayMs: 300 })).toEqual({ via: 'proxy', detail: '{"delayMs":300} on 0 link(s): ' })
+    expect(Date.now() - started).toBeLessThan(2_000)
+    await a.resume()
+    expect(await timedCall()).toBeGreaterThanOrEqual(300) // the answers of c, on a's link to it
+    await a.pause()
+    await runtime.setLinkFault('c', undefined)
+    await a.resume()
+    expect(await timedCall()).toBeLessThan(300)
+  })
 })

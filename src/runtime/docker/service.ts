@@ -46,6 +46,8 @@ export interface ServiceContext {
   ensureNetworks(): Promise<void>
   /** Called after every (re)start once ready: re-applies link faults, whose rules lived in the old namespace. */
   onStarted(service: DockerService): Promise<void>
+  /** Called after `docker unpause` (link faults set meanwhile reach the container's proxies). */
+  onResumed(service: DockerService): Promise<void>
 }
 
 interface Exit {
@@ -202,6 +204,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     this.#expect('paused', 'resume')
     await this.#container!.unpause()
     this.#state = 'running'
+    await this.ctx.onResumed(this)
   }
 
   /** Signals one process inside the container (`docker exec` of node: the image has no `kill`); none when the container is not running. */
