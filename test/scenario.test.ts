@@ -45,6 +45,16 @@ describe.each(testRuntimes())('scenarios on %s', (runtime) => {
     expect(history.games?.some((g) => g.status === 'DEFENDER_WINS' && g.rootClaim !== g.honestRoot)).toBe(true)
   }, 180_000)
 
+  test('behavior: a failed step stops the run and its background load, with a sequencer left paused', async () => {
+    const { result, history } = await runScenario(fixture('failed-step-stops-load.yaml'), { runtime, settleMs: 500 })
+    expect(result.passed).toBe(false)
+    expect(result.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
+    const load = history.events.find((e) => e.kind === 'note' && e.name === 'load')
+    // 480 planned over 120 s: the load stopped with the run, well before its end (it never ended before).
+    expect(Number(load?.details?.sent)).toBeLessThan(100)
+    expect(result.durationMs).toBeLessThan(120_000)
+  }, 180_000)
+
   const shipped = readdirSync(new URL('../scenarios', import.meta.url)).filter((f) => f.endsWith('.yaml'))
   test.each(shipped)('behavior: shipped scenario %s passes', async (file) => {
     // Known gaps, listed on the issue they belong to; each fails on that runtime today and is not hidden elsewhere.

@@ -11,7 +11,7 @@ import type { Devnet } from '../devnet/start.js'
 import { TRANSACTION_DEPOSITED_TOPIC } from '../protocol/constants.js'
 import { depositFromLog, depositTxHash, encodeDepositTx } from '../protocol/deposit.js'
 import { call } from '../faults/context.js'
-import { trafficPlan } from './traffic.js'
+import { trafficPlan, waitOrAbort } from './traffic.js'
 
 /** A deposit as L1 holds it. */
 export interface DepositOnL1 {
@@ -106,15 +106,15 @@ export interface DepositLoadReturnType {
  * deposit of its value, at least 1 wei, to its recipient), sent through the portal from
  * {@link depositAccount} (`load`) without waiting for receipts. The recorder finds them on L1 and follows them on L2.
  */
-export async function sendDepositLoad(devnet: Devnet, seed: number, options: { rate: number; durationMs: number }): Promise<DepositLoadReturnType> {
+export async function sendDepositLoad(devnet: Devnet, seed: number, options: { rate: number; durationMs: number; signal?: AbortSignal }): Promise<DepositLoadReturnType> {
   const account = depositAccount(devnet, 'load')
   const wallet = createWalletClient({ account, chain: devnet.chains.l1, transport: http(devnet.endpoints.l1.rpc) }).extend(walletActionsL1())
   const plan = trafficPlan(seed, { ...options, recipients: devnet.keys.accounts.slice(0, -3).map((a) => a.address) })
   const started = Date.now()
   const out: DepositLoadReturnType = { sent: 0, failed: 0, hashes: [] }
   for (const tx of plan) {
-    const wait = started + tx.atMs - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    await waitOrAbort(started + tx.atMs - Date.now(), options.signal)
+    if (options.signal?.aborted) break
     try {
       const mint = tx.value > 0n ? tx.value : 1n
       out.hashes.push(await wallet.depositTransaction({ account, request: { gas: DEPOSIT_GAS, mint, to: tx.to }, targetChain: devnet.chains.l2, gas: PORTAL_GAS }))

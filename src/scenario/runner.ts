@@ -92,6 +92,9 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     const ctx: FaultContext = { devnet, state: newFaultState(), record: (e) => rec.record(e) }
     const marks: Record<string, number> = {}
     const load: Array<Promise<void>> = []
+    // A failed step skips the rest: the background loads stop too (one sending to a node left paused would
+    // otherwise retry each transaction for its full timeout, for hours: a docker chaos run hung so).
+    const stopLoads = new AbortController()
     let aborted = false
     for (const step of scenario.steps) {
       if (aborted) {
@@ -100,10 +103,13 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
       }
       if (step.atMs !== undefined) await rec.sleep(step.atMs - rec.now())
       options.onStep?.(step)
-      const r = await runStep(step, { devnet, ctx, rec, marks, sampleMs: scenario.sampleMs, load, seed })
+      const r = await runStep(step, { devnet, ctx, rec, marks, sampleMs: scenario.sampleMs, load, stopLoads: stopLoads.signal, seed })
       steps.push(r)
       options.onStep?.(step, r)
-      if (r.status === 'failed' && step.kind !== 'expect') aborted = true
+      if (r.status === 'failed' && step.kind !== 'expect') {
+        aborted = true
+        stopLoads.abort()
+      }
     }
     await Promise.allSettled(load)
     await rec.sleep(options.settleMs ?? 3000)
@@ -168,6 +174,8 @@ interface StepEnv {
   marks: Record<string, number>
   sampleMs: number
   load: Array<Promise<void>>
+  /** Aborted when the run stops early: the background loads stop sending. */
+  stopLoads: AbortSignal
 }
 
 async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
@@ -250,13 +258,13 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
         const speed = env.devnet.clock.speed
         const wall = { rate: step.rate * speed, durationMs: step.durationMs / speed }
         if (step.tx === 'deposits') {
-          env.load.push(sendDepositLoad(env.devnet, seed, { ...step, ...wall }).then(({ sent, failed, firstError }) => {
+          env.load.push(sendDepositLoad(env.devnet, seed, { ...step, ...wall, signal: env.stopLoads }).then(({ sent, failed, firstError }) => {
             rec.record({ kind: 'note', name: 'load', targets: ['l1'], details: { seed, tx: 'deposits', sent, failed, ...(firstError ? { firstError } : {}) } })
           }))
           return done('passed', `sending ${step.rate} deposits/s for ${step.durationMs} ms in the background (seed ${seed})`)
         }
         const tx = step.tx === 'withdrawals' ? step.tx : undefined
-        const sending = sendTraffic(env.devnet, seed, { ...step, ...wall, tx, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing, rebroadcast }) => {
+        const sending = sendTraffic(env.devnet, seed, { ...step, ...wall, tx, signal: env.stopLoads, onCall: (c) => rec.recordCall(c) }).then(({ sent, failed, landed, missing, rebroadcast }) => {
           rec.record({ kind: 'note', name: 'load', targets: [step.node ?? rec.history.nodes[0]], details: { seed, ...(tx ? { tx } : {}), sent, failed, landed, missing, rebroadcast } })
         })
         env.load.push(sending)

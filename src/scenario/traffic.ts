@@ -99,6 +99,22 @@ export interface SendTrafficOptions {
   landTimeoutMs?: number
   /** `withdrawals`: each planned tx becomes a withdrawal initiated on L2 (see {@link plannedCall}). @default 'transfers' */
   tx?: 'transfers' | 'withdrawals'
+  /** Once aborted, no more transactions are sent and the landing is checked once, without waiting. */
+  signal?: AbortSignal
+}
+
+/** Waits `ms`, or less if `signal` aborts meanwhile. */
+export function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
@@ -153,9 +169,10 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
     }
   }
   const maybeRebroadcast = () => (Date.now() - lastRebroadcast >= REBROADCAST_MS ? rebroadcast().catch(() => {}) : undefined)
+  const { signal } = options
   for (const tx of plan) {
-    const wait = started + tx.atMs - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    await waitOrAbort(started + tx.atMs - Date.now(), signal)
+    if (signal?.aborted) break
     await maybeRebroadcast()
     const raw = await account.signTransaction({
       chainId: devnet.topology.l2.chainId,
@@ -178,7 +195,7 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
         await rpc('eth_getBalance', [account.address, 'latest']).catch(() => {})
         break
       } catch (error) {
-        if (attempt < attempts) {
+        if (attempt < attempts && !signal?.aborted) {
           out.retried++
           out.firstError ??= error instanceof Error ? error.message : String(error)
           await new Promise((r) => setTimeout(r, 200))
@@ -192,7 +209,8 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
       }
     }
   }
-  out.missing = await unlanded(out.hashes, (hash) => rpc<unknown>('eth_getTransactionReceipt', [hash]).catch(() => null), options.landTimeoutMs ?? 30_000, maybeRebroadcast)
+  const landTimeoutMs = signal?.aborted ? 0 : (options.landTimeoutMs ?? 30_000)
+  out.missing = await unlanded(out.hashes, (hash) => rpc<unknown>('eth_getTransactionReceipt', [hash]).catch(() => null), landTimeoutMs, maybeRebroadcast)
   out.landed = out.hashes.length - out.missing.length
   return out
 }
