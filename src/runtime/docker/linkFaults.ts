@@ -3,7 +3,7 @@
  * - `tc netem` (or nftables for loss alone) in the target's network namespace (`linkFault.ts`);
  * - link proxies in the containers (`linkProxies.ts`), when the kernel has no `sch_netem`
  *   (`linkProxies: 'auto'`) or when asked (`'always'`). Every lite container with links then runs them.
- * Faults are kept per service and re-applied after a restart.
+ * Faults are kept per service and re-applied after a restart or a resume (a paused container is skipped).
  */
 import type Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'

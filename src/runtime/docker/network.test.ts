@@ -115,16 +115,7 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
   })
 
   test('behavior: with link proxies a lite container dials through them; faults shape, partitions cut', async () => {
-    const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
-    const devnet = runtime.options.devnet
-    const [cPort, aPort] = await allocatePorts(2)
-    await runtime.start(anvilPlan('c', cPort!))
-    // the standalone link proxy program stands in for a component: it answers links_list on 5000
-    const a = await runtime.start({
-      name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: { C_URL: 'http://{{link:c:rpc}}' }, files: {},
-      ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
-      dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
-    })
+    const { runtime, devnet, a } = await linkedPair()
     expect(a.plan.env.C_URL).toBe('http://127.0.0.1:19901')
     const timedCall = () => execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])
     expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
@@ -141,15 +132,7 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
   })
 
   test('behavior: with link proxies a paused container does not hold up a link fault; it gets the faults set and cleared meanwhile on resume', async () => {
-    const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
-    const devnet = runtime.options.devnet
-    const [cPort, aPort] = await allocatePorts(2)
-    await runtime.start(anvilPlan('c', cPort!))
-    const a = await runtime.start({
-      name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: {}, files: {},
-      ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
-      dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
-    })
+    const { runtime, devnet, a } = await linkedPair()
     const timedCall = async () => Number((await execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])).split(' ')[1])
     await a.pause()
     const started = Date.now()
@@ -164,3 +147,20 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(await timedCall()).toBeLessThan(300)
   })
 })
+
+/**
+ * With link proxies always on: an anvil `c`, and a lite container `a` linked to c's rpc. The standalone
+ * link proxy program stands in for a component: it answers links_list on 5000; `C_URL` is its link to c.
+ */
+async function linkedPair() {
+  const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
+  const devnet = runtime.options.devnet
+  const [cPort, aPort] = await allocatePorts(2)
+  await runtime.start(anvilPlan('c', cPort!))
+  const a = await runtime.start({
+    name: 'a', role: 'replica', program: 'lite', args: ['links', '--admin-port', '5000', '--admin-host', '0.0.0.0'], env: { C_URL: 'http://{{link:c:rpc}}' }, files: {},
+    ports: { admin: { port: 5000, host: aPort!, protocol: 'http', public: true } }, readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
+    dependsOn: [], links: [{ to: 'c', port: 'rpc', class: 'rpc', target: { host: `${devnet}-c`, port: 8545 } }],
+  })
+  return { runtime, devnet, a }
+}
