@@ -94,7 +94,7 @@ export async function replayBlocks(rpc: RpcClient, from: number, to: number): Pr
 const REPLAY_READ_BATCH = 8
 
 /** The raw bytes of a deposit from its JSON-RPC fields, checked against its hash. */
-function rawDeposit(t: Record<string, unknown>): Hex {
+export function rawDeposit(t: Record<string, unknown>): Hex {
   const raw = encodeDepositTx({
     sourceHash: t.sourceHash as Hex,
     from: t.from as Address,

@@ -54,6 +54,15 @@ export interface Resumed {
   head: RpcBlock
   finalized: L2BlockRef
   records: SafeRecord[]
+  /** What the resume did above the floor: rebuilt `replayed` blocks on `floor`, or `kept` the latest dump alone (why). */
+  rebuild: Rebuild
+}
+
+/** Outcome of rebuilding the blocks above the floor snapshot at a resume. */
+export interface Rebuild {
+  floor?: number
+  replayed?: number
+  kept?: string
 }
 
 export class Persistence {
@@ -66,6 +75,7 @@ export class Persistence {
   constructor(
     readonly dataDir: string,
     private readonly host: PersistenceHost,
+    private readonly maxReplayBlocks = MAX_REPLAY_BLOCKS,
   ) {}
 
   /**
@@ -84,7 +94,7 @@ export class Persistence {
     }
     const t0 = Date.now()
     await engine.loadState(snap.engineState)
-    const replayed = await this.rebuildAboveFloor(snap, genesisL2)
+    const rebuild = await this.rebuildAboveFloor(snap, genesisL2)
     const head = await engine.head()
     const headNumber = Number(head.number)
     const onEngine = async (ref: L2BlockRef) => ref.number <= headNumber && (await engine.blockByNumber(ref.number))?.hash === ref.hash
@@ -94,16 +104,16 @@ export class Persistence {
       finalized = (await engine.refByNumber(this.host.cfg.genesis.l2.number))!
     }
     const records = snap.records.filter((r) => r.l2.number <= headNumber && r.l2.number >= finalized.number)
-    log.info('resumed from snapshot', { head: headNumber, finalized: finalized.number, records: records.length, ...replayed, loadMs: Date.now() - t0 })
-    return { head, finalized, records }
+    log.info('resumed from snapshot', { head: headNumber, finalized: finalized.number, records: records.length, ...rebuild, loadMs: Date.now() - t0 })
+    return { head, finalized, records, rebuild }
   }
 
   /**
    * With `latest` loaded in the engine: loads the floor snapshot (genesis when there is none) into a fresh
    * engine and builds the blocks above it again. Keeps `latest` alone when the floor is not on its chain,
-   * the replay is longer than {@link MAX_REPLAY_BLOCKS} or a rebuilt block differs. Returns what it did.
+   * the replay is longer than `maxReplayBlocks` or a rebuilt block differs. Returns what it did.
    */
-  private async rebuildAboveFloor(latest: NodeSnapshot, genesisL2: Hex): Promise<{ floor?: number; replayed?: number; kept?: string }> {
+  private async rebuildAboveFloor(latest: NodeSnapshot, genesisL2: Hex): Promise<Rebuild> {
     const { engine, log, cfg } = this.host
     removeSnapshot(this.dataDir, 'pending')
     let floor = readSnapshot(this.dataDir, (reason) => log.warn('ignoring unreadable floor snapshot', { reason }), 'floor')
@@ -111,7 +121,7 @@ export class Persistence {
     const base = floor?.head ?? { number: cfg.genesis.l2.number, hash: genesisL2 }
     const headNumber = Number((await engine.head()).number)
     if (headNumber <= base.number) return { kept: 'nothing above the floor' }
-    if (headNumber - base.number > MAX_REPLAY_BLOCKS) return { kept: `${headNumber - base.number} blocks above the floor` }
+    if (headNumber - base.number > this.maxReplayBlocks) return { kept: `${headNumber - base.number} blocks above the floor` }
     if ((await engine.blockByNumber(base.number))?.hash !== base.hash) {
       log.warn('floor snapshot is not on the latest chain: ignored', { floor: base.number })
       removeSnapshot(this.dataDir, 'floor')
