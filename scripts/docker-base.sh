@@ -11,22 +11,25 @@
 set -euo pipefail
 
 # Bump when what goes into the image changes (src/runtime/docker/image.ts rebuilds an older base).
-version=2
+version=3
 tag=${1:-op-devnet-base:local}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 node_bin=$(readlink -f "${NODE_BIN:-$(command -v node)}")
 anvil_bin=${ANVIL_BIN:-$(ls "$repo"/node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -n1 || true)}
 tools=()
+# Tools this host lacks, named in the image's `op-devnet.base-lacks` label: once the host has one, the
+# base is rebuilt (src/runtime/docker/image.ts, localBaseCurrent).
+lacks=()
 for tool in tc nft; do
   path=$(PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" || true)
-  if [[ -n $path ]]; then tools+=("$(readlink -f "$path")"); else echo "docker-base: $tool not found, link faults will be unavailable" >&2; fi
+  if [[ -n $path ]]; then tools+=("$(readlink -f "$path")"); else lacks+=("$tool"); echo "docker-base: $tool not found, link faults will be unavailable" >&2; fi
 done
 
 # The conductor's etcd member, and setpriv, which ties the member's life to its conductor's.
 bins=()
 for bin in etcd setpriv; do
-  path=$(command -v "$bin" || true)
-  if [[ -n $path ]]; then bins+=("$(readlink -f "$path")"); else echo "docker-base: $bin not found, conductors will not run in containers (apt-get install etcd-server)" >&2; fi
+  path=$(PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" || true)
+  if [[ -n $path ]]; then bins+=("$(readlink -f "$path")"); else lacks+=("$bin"); echo "docker-base: $bin not found, conductors will not run in containers (apt-get install etcd-server)" >&2; fi
 done
 
 command -v docker >/dev/null || { echo "docker-base: the docker CLI is required" >&2; exit 1; }
@@ -67,6 +70,7 @@ tar -C "$rootfs" -c . | docker import \
   --change 'ENV HOME=/tmp' \
   --change 'LABEL op-devnet.image=base' \
   --change "LABEL op-devnet.base-version=$version" \
+  --change "LABEL op-devnet.base-lacks=\"${lacks[*]}\"" \
   - "$tag" >/dev/null
 
 current=$(docker image inspect "$tag" --format '{{.Id}}')

@@ -232,4 +232,21 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     }
     expect(await localBaseCurrent('op-devnet-base:no-such-tag')).toBe(false)
   })
+
+  test('behavior: a local base that lacks a tool the host now has is not current (etcd installed after the base was built)', async () => {
+    const labelled = (tag: string, lacks: string) =>
+      execFileSync('docker', ['import', '--change', `LABEL op-devnet.base-version=${imageDefaults.baseVersion}`, '--change', `LABEL op-devnet.base-lacks="${lacks}"`, '-', tag], {
+        input: execFileSync('tar', ['-cf', '-', '-T', '/dev/null']),
+        stdio: ['pipe', 'ignore', 'inherit'],
+      })
+    const [gained, stillMissing] = ['op-devnet-odt:lacks-node', 'op-devnet-odt:lacks-nothing-here']
+    labelled(gained, 'no-such-tool-odt node') // node runs these tests, so the host has it
+    labelled(stillMissing, 'no-such-tool-odt')
+    try {
+      expect(await localBaseCurrent(gained)).toBe(false)
+      expect(await localBaseCurrent(stillMissing)).toBe(true)
+    } finally {
+      for (const tag of [gained, stillMissing]) await docker.getImage(tag).remove()
+    }
+  })
 })

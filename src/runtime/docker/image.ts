@@ -4,8 +4,8 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs'
-import { join, sep } from 'node:path'
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs'
+import { delimiter, join, sep } from 'node:path'
 import type Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'
 import { dockerClient, engineMessage, statusOf } from './engine.js'
@@ -23,8 +23,8 @@ export const imageDefaults = {
   dockerfile: 'docker/Dockerfile',
   /** @default 'scripts/docker-base.sh' */
   baseScript: 'scripts/docker-base.sh',
-  /** The `op-devnet.base-version` label `baseScript` sets (its `version=`); an older local base is rebuilt. @default 2 */
-  baseVersion: 2,
+  /** The `op-devnet.base-version` label `baseScript` sets (its `version=`); an older local base is rebuilt (3: the `op-devnet.base-lacks` label). @default 3 */
+  baseVersion: 3,
   /** Hex digits of the content hash in the tag. @default 12 */
   hashLength: 12,
 }
@@ -92,13 +92,30 @@ async function inspectImage(tag: string, docker: Docker): Promise<{ Id: string; 
 }
 
 /**
- * Whether the local base image exists and was built by the current `scripts/docker-base.sh` (its
- * `op-devnet.base-version` label is at least `imageDefaults.baseVersion`): a base from an older script
- * lacks tools the services now need (etcd and setpriv since version 2).
+ * Whether the local base image exists, was built by the current `scripts/docker-base.sh` (its
+ * `op-devnet.base-version` label is at least `imageDefaults.baseVersion`: a base from an older script
+ * lacks tools the services now need, etcd and setpriv since version 2), and misses no tool this host has
+ * gained since (its `op-devnet.base-lacks` label: a base built before `apt-get install etcd-server` has
+ * no etcd, and its conductors would never start).
  */
 export async function localBaseCurrent(tag: string, docker: Docker = dockerClient()): Promise<boolean> {
-  const image = await inspectImage(tag, docker)
-  return image !== undefined && Number(image.Config?.Labels?.['op-devnet.base-version'] ?? 0) >= imageDefaults.baseVersion
+  const labels = (await inspectImage(tag, docker))?.Config?.Labels
+  if (!labels || Number(labels['op-devnet.base-version'] ?? 0) < imageDefaults.baseVersion) return false
+  const lacks = (labels['op-devnet.base-lacks'] ?? '').split(/\s+/).filter(Boolean)
+  return !lacks.some(onHostPath)
+}
+
+/** Whether `tool` is an executable on this host's PATH or in /usr/sbin, /sbin (where the base script looks). */
+function onHostPath(tool: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'].filter(Boolean)
+  return dirs.some((dir) => {
+    try {
+      accessSync(join(dir, tool), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
 }
 
 /**
