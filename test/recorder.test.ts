@@ -3,8 +3,11 @@
  * process does: the kernel accepts, nobody reads. A sampling round asks such a node its status and then
  * leaves it alone; before, it was asked once more per open deposit (3 s each), and after a pause with the
  * deposit load running one round took minutes, which held every later step of a 30-minute chaos run.
+ * Also: rounds asked for while one runs (a fault step's, beside the timer's) wait for it, so a slow
+ * answer never lands in the history after a later round's samples.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -54,5 +57,35 @@ built('recorder on a devnet with a silent node', () => {
     // honest output roots of games, never once per deposit.
     expect(history.samples.map((s) => s.node)).toEqual(['replica-0'])
     expect(sockets.length).toBeLessThanOrEqual(3)
+  }, 120_000)
+
+  test('behavior: a round asked for while another waits on a slow node runs after it: samples stay in time order', async () => {
+    // The sequencer's rollup endpoint answers its first two calls (the first round's status) 1.5 s late.
+    let held = 0
+    const slow = createHttpServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', async () => {
+        if (held++ < 2) await new Promise((r) => setTimeout(r, 1500))
+        const answer = await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+      })
+    })
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    try {
+      const rollup = `http://127.0.0.1:${(slow.address() as { port: number }).port}`
+      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup } }
+      const recorder = new Recorder(Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet, 'slow-node', 250)
+      const first = recorder.sample()
+      await new Promise((r) => setTimeout(r, 300))
+      await Promise.all([first, recorder.sample()])
+      const sequencer = recorder.history.samples.filter((s) => s.node === 'sequencer').map((s) => s.t)
+      expect(sequencer).toHaveLength(2)
+      expect(sequencer).toEqual(sequencer.toSorted((a, b) => a - b))
+      // The second round started once the first was done, not 300 ms in.
+      expect(sequencer[1]! - sequencer[0]!).toBeGreaterThanOrEqual(1400)
+    } finally {
+      slow.close()
+    }
   }, 120_000)
 })

@@ -28,7 +28,8 @@ interface BlockJson {
 export class Recorder {
   readonly history: History
   private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
+  /** The last sampling round asked for; rounds run one after another. */
+  private running: Promise<void> = Promise.resolve()
   private rounds = 0
   /** Per node: the unsafe head of its previous sample and the reorgs seen so far. */
   private readonly lastUnsafe = new Map<string, { number: number; hash: Hex; reorgs: number }>()
@@ -93,8 +94,7 @@ export class Recorder {
 
   start(): void {
     const tick = async () => {
-      this.running = this.sample().catch(() => {})
-      await this.running
+      await this.sample().catch(() => {})
       if (this.timer !== undefined) this.timer = setTimeout(tick, this.sampleMs / this.speed)
     }
     this.timer = setTimeout(tick, 0)
@@ -106,8 +106,19 @@ export class Recorder {
     await this.running
   }
 
-  /** One sampling round; a node that does not answer (crashed, paused) is skipped. */
-  async sample(): Promise<void> {
+  /**
+   * One sampling round, after any round still running: samples stay in time order. (A round of the timer
+   * and one asked for by a fault step once overlapped on docker: the timer's round waited on a node being
+   * started, got its answer after the fault step's round, and the history held the older `t` last.)
+   */
+  sample(): Promise<void> {
+    const round = this.running.then(() => this.round())
+    this.running = round.catch(() => {})
+    return round
+  }
+
+  /** A node that does not answer (crashed, paused) is skipped. */
+  private async round(): Promise<void> {
     const round = this.rounds++
     const { devnet, history } = this
     const t = this.now()
