@@ -59,11 +59,11 @@ export function activeFaults(state: FaultState): FaultRecord[] {
  * overlapping target, recording one `fault-end` per window, named after the fault that opened it.
  * @returns The windows closed.
  */
-export function closeWindows(ctx: FaultContext, by: string, targets: string[]): FaultRecord[] {
+export function closeWindows(ctx: FaultContext, by: string, targets: string[], details?: Record<string, unknown>): FaultRecord[] {
   const closed = activeFaults(ctx.state).filter((w) => w.endedBy.includes(by) && overlapping(targets, w.targets))
   for (const w of closed) {
     w.ended = { at: Date.now(), by }
-    ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by })
+    ctx.record({ kind: 'fault-end', name: w.name, targets: w.targets, by, ...(details ? { details } : {}) })
   }
   return closed
 }

@@ -74,7 +74,8 @@ export interface FaultDefinition<A = Record<string, unknown>, R = unknown> {
 /**
  * Runs a fault and records it: an `instant` fault's `fault-start` before its action and `fault-end` after
  * it; a `window` fault's `fault-start` once it acts (and its window in `ctx.state.faults`); then, for any
- * fault, a `fault-end` for every active window this fault closes (by name in `endedBy` and target).
+ * fault, a `fault-end` for every active window this fault closes (by name in `endedBy` and target),
+ * carrying this fault's arguments (a `start` with `fresh` is a cold start: the invariants read it there).
  */
 export async function runFault<A extends object, R>(ctx: FaultContext, name: string, def: FaultDefinition<A, R>, args: A): Promise<R> {
   const targets = def.targets(args)
@@ -94,7 +95,7 @@ export async function runFault<A extends object, R>(ctx: FaultContext, name: str
     if (def.details) ctx.record({ kind: 'note', name, targets, details: def.details(result) })
     if (def.lasts === 'instant') ctx.state.faults.push({ name, targets, args: details, lasts: 'instant', endedBy: [], since, ended: { at: Date.now(), by: name } })
   }
-  closeWindows(ctx, name, targets)
+  closeWindows(ctx, name, targets, details)
   ctx.save?.()
   return result
 }

@@ -6,8 +6,8 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { History, HistoryEvent } from '../devnet/history.js'
-import { healthyHistory } from '../invariants/__fixtures__/history.js'
-import { safeLiveness, unsafeLiveness } from '../invariants/index.js'
+import { finalizedNeverReorgs, safeLiveness, safeMovesBackOnlyOnL1Reorg, unsafeLiveness } from '../invariants/index.js'
+import { healthyHistory, sample } from '../invariants/__fixtures__/history.js'
 import { newFaultState, type FaultContext } from './context.js'
 import { runFault } from './definition.js'
 import { FAULT_NAMES, faultDefinition, type FaultCall } from './registry.js'
@@ -96,6 +96,25 @@ describe('fault windows close at their recovery', () => {
       [6000, { name: 'heal', args: {} }],
     ])
     expect(events.filter((e) => e.kind === 'fault-end').map((e) => [e.t, e.name, e.targets])).toEqual([[4000, 'crash', ['replica-1']]])
+  })
+
+  test.each([
+    ['stop → start fresh', [[4000, service('stop', 'replica-1')], [12_000, { name: 'start', args: { service: 'replica-1', fresh: true } }]]],
+    ['crash → restart fresh', [[4000, service('crash', 'replica-1')], [12_000, { name: 'restart', args: { service: 'replica-1', fresh: true } }]]],
+    ['restart fresh', [[12_000, { name: 'restart', args: { service: 'replica-1', fresh: true } }]]],
+  ] as Array<[string, Array<[number, FaultCall]>]>)('behavior: %s — a cold start: heads back at genesis, on a node that answered every round, are no violation', async (_, calls) => {
+    /** replica-1 answers every round (a docker container starts between two) and is at genesis at 12 s. */
+    const history = healthyHistory({ nodes, untilMs: 20_000 })
+    history.samples = history.samples.map((s) => (s.node === 'replica-1' && s.t === 12_000 ? sample(12_000, 'replica-1', { unsafe: 0, safe: 0, finalized: 0 }) : s))
+    const cold = { ...history, events: await record(calls) }
+    expect(cold.events.some((e) => e.targets?.includes('replica-1') && e.details?.fresh === true)).toBe(true)
+    expect([...safeMovesBackOnlyOnL1Reorg.check(cold, options), ...finalizedNeverReorgs.check(cold, options)]).toEqual([])
+    // The same recovery without `fresh` is no excuse: the node kept its state.
+    const warm = { ...history, events: await record(calls.map(([t, c]): [number, FaultCall] => [t, { ...c, args: { ...c.args, fresh: false } } as FaultCall])) }
+    expect([...safeMovesBackOnlyOnL1Reorg.check(warm, options), ...finalizedNeverReorgs.check(warm, options)].map((v) => v.invariant)).toEqual([
+      'safeMovesBackOnlyOnL1Reorg',
+      'finalizedNeverReorgs',
+    ])
   })
 
   test('behavior: an instant fault records its start (lasts: instant) and its end around its action', async () => {

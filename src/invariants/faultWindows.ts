@@ -18,6 +18,8 @@ export interface FaultWindow {
   end: number
   /** The `fault-start` event. */
   event: HistoryEvent
+  /** The `fault-end` event that closed it, if one did. */
+  closedBy?: HistoryEvent
 }
 
 const overlap = (a: string[] | undefined, b: string[] | undefined) =>
@@ -32,8 +34,36 @@ export function faultWindows(history: History, graceMs: number): FaultWindow[] {
       .slice(i + 1)
       .find((later) => later.kind === 'fault-end' && later.name === event.name && overlap(later.targets, event.targets))
     const end = close?.t ?? (event.lasts === 'instant' ? event.t + graceMs : Infinity)
-    return [{ name: event.name, targets: event.targets ?? [], start: event.t, end, event }]
+    return [{ name: event.name, targets: event.targets ?? [], start: event.t, end, event, ...(close ? { closedBy: close } : {}) }]
   })
+}
+
+/** A node whose persisted state was wiped, between `from` and `to` (ms): it starts over from genesis. */
+export interface ColdStart {
+  node: string
+  from: number
+  to: number
+}
+
+const recoveries = ['start', 'restart']
+
+/**
+ * The cold starts of the history: a `restart` with `fresh` (its own window), and a `crash` or `stop`
+ * window closed by a `start` or `restart` with `fresh` (from the crash to the start: the node is down,
+ * then starts over).
+ */
+export function coldStarts(history: History, graceMs: number): ColdStart[] {
+  return faultWindows(history, graceMs).flatMap((w) => {
+    const cold =
+      (recoveries.includes(w.name) && w.event.details?.fresh === true) ||
+      (w.closedBy !== undefined && recoveries.includes(w.closedBy.by ?? '') && w.closedBy.details?.fresh === true)
+    return cold ? w.targets.map((node) => ({ node, from: w.start, to: w.end })) : []
+  })
+}
+
+/** Whether `node` started over (a {@link coldStarts | cold start}) between its samples at `from` and `to`. */
+export function coldStartBetween(starts: ColdStart[], node: string, from: number, to: number): boolean {
+  return starts.some((c) => c.node === node && c.from <= to && c.to > from)
 }
 
 /** Whether a window acts on `service` (a window without targets acts on every service). */

@@ -1,5 +1,5 @@
 import type { Violation } from '../devnet/history.js'
-import { affects, faultWindows, l1HashChanges, samplesByNode } from './faultWindows.js'
+import { affects, coldStartBetween, coldStarts, faultWindows, l1HashChanges, samplesByNode } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import type { Invariant } from './types.js'
 
@@ -7,7 +7,8 @@ import type { Invariant } from './types.js'
  * A node's safe number decreases only within `reorgWindowMs` after an L1 reorg (an `l1Reorg`
  * fault-start event, or an L1 sample showing a block hash change), or across a restart: the node did
  * not answer in the sampling rounds between the two samples, during a fault window on it (a crashed
- * node resumes from what it had persisted, as op-node does from op-geth's last flushed state).
+ * node resumes from what it had persisted, as op-node does from op-geth's last flushed state), or across
+ * a cold start (`fresh`: its state wiped, it starts over from genesis, however fast it answers again).
  */
 export const safeMovesBackOnlyOnL1Reorg: Invariant = {
   id: 'safeMovesBackOnlyOnL1Reorg',
@@ -15,6 +16,7 @@ export const safeMovesBackOnlyOnL1Reorg: Invariant = {
   check(history, options) {
     const { reorgWindowMs, graceMs } = withDefaults(options)
     const windows = faultWindows(history, graceMs)
+    const cold = coldStarts(history, graceMs)
     const rounds = [...new Set([...history.samples, ...history.l1].map((s) => s.t))]
     /** Whether `node` missed a sampling round between `from` and `to` while a fault window on it was open. */
     const restarted = (node: string, from: number, to: number) =>
@@ -29,7 +31,7 @@ export const safeMovesBackOnlyOnL1Reorg: Invariant = {
         const previous = samples[i - 1]
         if (!previous || sample.safe.number >= previous.safe.number) return
         if (reorgs.some((t) => t <= sample.t && sample.t - t <= reorgWindowMs)) return
-        if (restarted(node, previous.t, sample.t)) return
+        if (restarted(node, previous.t, sample.t) || coldStartBetween(cold, node, previous.t, sample.t)) return
         out.push({
           invariant: this.id,
           t: sample.t,
