@@ -80,8 +80,7 @@ export const proposeFault: FaultDefinition<ProposeParameters, InvalidProposalRet
 async function post(ctx: FaultContext, block: number | undefined, from: 'rogue' | 'proposer', wrong: boolean): Promise<InvalidProposalReturnType> {
   const { topology, endpoints } = ctx.devnet
   const sequencer = topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
-  const number = block ?? (await call<SyncStatus>(endpoints[sequencer].rollup, 'optimism_syncStatus')).safe_l2.number
-  const { outputRoot } = await call<{ outputRoot: Hex }>(endpoints[sequencer].rollup, 'optimism_outputAtBlock', [`0x${number.toString(16)}`])
+  const { number, outputRoot } = await honestOutput(endpoints[sequencer].rollup, block)
   const root = wrong ? keccak256(concat([outputRoot, stringToHex('invalid')])) : outputRoot
   const keys = devKeys(topology)
   const key = from === 'proposer' ? keys.proposer : keys.accounts[keys.accounts.length - 1]
@@ -95,6 +94,25 @@ async function post(ctx: FaultContext, block: number | undefined, from: 'rogue' 
     reuse: !wrong,
   })
   return { game, block: number, root, honestRoot: outputRoot }
+}
+
+/**
+ * The block to propose and its output root, from the rollup node at `rollup`. Without `block`, its safe
+ * head, read again when the node no longer has that block (an L1 reorg rewound it between the two calls:
+ * "block N not found"), as op-proposer reads the sync status again at its next poll.
+ */
+export async function honestOutput(rollup: string, block: number | undefined, options: { attempts?: number; delayMs?: number } = {}): Promise<{ number: number; outputRoot: Hex }> {
+  const { attempts = 5, delayMs = 200 } = options
+  for (let attempt = 1; ; attempt++) {
+    const number = block ?? (await call<SyncStatus>(rollup, 'optimism_syncStatus')).safe_l2.number
+    try {
+      const { outputRoot } = await call<{ outputRoot: Hex }>(rollup, 'optimism_outputAtBlock', [`0x${number.toString(16)}`])
+      return { number, outputRoot }
+    } catch (error) {
+      if (block !== undefined || attempt >= attempts || !/not found/i.test((error as Error).message)) throw error
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
+  }
 }
 
 export const proposeOutput = (ctx: FaultContext, args: ProposeParameters = {}) => runFault(ctx, 'propose', proposeFault, args)
