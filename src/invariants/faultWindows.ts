@@ -48,12 +48,12 @@ export interface ColdStart {
 const recoveries = ['start', 'restart']
 
 /**
- * The cold starts of the history: a `restart` with `fresh` (its own window), and a `crash` or `stop`
+ * The cold starts among the {@link faultWindows} of a history: a `restart` with `fresh` (its own window), and a `crash` or `stop`
  * window closed by a `start` or `restart` with `fresh` (from the crash to the start: the node is down,
  * then starts over).
  */
-export function coldStarts(history: History, graceMs: number): ColdStart[] {
-  return faultWindows(history, graceMs).flatMap((w) => {
+export function coldStarts(windows: FaultWindow[]): ColdStart[] {
+  return windows.flatMap((w) => {
     const cold =
       (recoveries.includes(w.name) && w.event.details?.fresh === true) ||
       (w.closedBy !== undefined && recoveries.includes(w.closedBy.by ?? '') && w.closedBy.details?.fresh === true)

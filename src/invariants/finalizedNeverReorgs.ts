@@ -1,5 +1,5 @@
 import type { NodeSample, Violation } from '../devnet/history.js'
-import { coldStartBetween, coldStarts } from './faultWindows.js'
+import { coldStartBetween, coldStarts, faultWindows } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import type { Invariant } from './types.js'
 
@@ -16,7 +16,7 @@ export const finalizedNeverReorgs: Invariant = {
     const last = new Map<string, NodeSample>()
     const firstAt = new Map<number, NodeSample>()
     const reported = new Set<string>()
-    const cold = coldStarts(history, withDefaults(options).graceMs)
+    const cold = coldStarts(faultWindows(history, withDefaults(options).graceMs))
     for (const sample of history.samples.toSorted((a, b) => a.t - b.t)) {
       const { node, finalized, t } = sample
       const restarted = (p: NodeSample) => coldStartBetween(cold, node, p.t, t)

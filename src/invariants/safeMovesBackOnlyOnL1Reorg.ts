@@ -16,7 +16,7 @@ export const safeMovesBackOnlyOnL1Reorg: Invariant = {
   check(history, options) {
     const { reorgWindowMs, graceMs } = withDefaults(options)
     const windows = faultWindows(history, graceMs)
-    const cold = coldStarts(history, graceMs)
+    const cold = coldStarts(windows)
     const rounds = [...new Set([...history.samples, ...history.l1].map((s) => s.t))]
     /** Whether `node` missed a sampling round between `from` and `to` while a fault window on it was open. */
     const restarted = (node: string, from: number, to: number) =>
