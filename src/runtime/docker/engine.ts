@@ -70,7 +70,8 @@ export function dockerClient(): Docker {
 /**
  * Whether a Docker engine answers a ping within `timeoutMs`.
  * @example
- * describe.skipIf(!(await dockerAvailable()))('docker runtime', () => { ... })
+ * // tests: skips locally without an engine, fails in CI (test/requires.ts)
+ * requires('a Docker engine', await dockerAvailable(), 'bash scripts/docker-engine.sh')('docker runtime', () => { ... })
  */
 export async function dockerAvailable(options: { timeoutMs?: number } = {}): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? dockerDefaults.pingTimeoutMs
