@@ -6,9 +6,9 @@
  * ones against `max_latency_threshold` (unhealthy) and `max_degraded_latency_threshold` (degraded). One
  * timeout among many answers leaves a backend healthy; the consensus poller bans an unhealthy one.
  */
-import { Agent, request } from 'node:http'
 import type { BackendConfig, ProxydConfig } from './config.js'
 import { errors, ProxydRpcError } from './errors.js'
+import { Http1Pool, TooLargeError as TooLargePoolError } from './http1.js'
 import type { Metrics } from './metrics.js'
 import { SlidingWindow } from './slidingWindow.js'
 
@@ -41,8 +41,7 @@ export function backoffMs(i: number, random: () => number = Math.random): number
 
 export class Backend {
   readonly name: string
-  private readonly target: URL
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  private readonly pool: Http1Pool
   private window = { second: 0, count: 0 }
   /** Requests sent, requests failed on the network, latency (ms) of the answered ones. */
   private readonly requests: SlidingWindow
@@ -58,7 +57,7 @@ export class Backend {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.name = conf.name
-    this.target = new URL(conf.rpcUrl)
+    this.pool = new Http1Pool(new URL(conf.rpcUrl), 64)
     this.requests = new SlidingWindow()
     this.networkErrors = new SlidingWindow()
     this.latency = new SlidingWindow()
@@ -85,7 +84,7 @@ export class Backend {
    * killed container) may never answer, and would each cost a timeout. Requests in flight keep theirs.
    */
   private dropIdleSockets(): void {
-    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
+    this.pool.destroyIdle()
   }
 
   /** Counts one request against `max_rps`; false when the backend is over capacity this second. */
@@ -159,55 +158,31 @@ export class Backend {
     }
   }
 
-  private send(body: string, method: string): Promise<RpcRes> {
-    const timeoutMs = this.opts.responseTimeoutMs
-    const maxSize = this.opts.maxResponseSizeBytes
-    return new Promise<RpcRes>((resolve, reject) => {
-      const req = request(
-        {
-          host: this.target.hostname,
-          port: this.target.port || 80,
-          path: this.target.pathname + this.target.search,
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on('data', (c: Buffer) => {
-            size += c.length
-            if (size <= maxSize) return void chunks.push(c)
-            res.destroy()
-            reject(new TooLargeError(`backend response too large (over ${maxSize} bytes)`))
-          })
-          res.on('end', () => {
-            if (size > maxSize) return
-            const status = res.statusCode ?? 0
-            if (status === 200) this.methodMetrics(method).http200.inc()
-            else this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
-            let parsed: RpcRes
-            try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-            } catch {
-              return reject(new BackendError(`${this.name} answered HTTP ${status} with invalid JSON`))
-            }
-            if (!parsed || typeof parsed !== 'object' || (!('result' in parsed) && !parsed.error)) {
-              return reject(new BackendError(`${this.name} answered HTTP ${status} without a JSON-RPC response`))
-            }
-            resolve(parsed)
-          })
-          res.on('error', reject)
-        },
-      )
-      req.setTimeout(timeoutMs, () => req.destroy(new BackendError(`${this.name} did not answer within ${timeoutMs} ms`)))
-      req.on('error', reject)
-      req.end(body)
-    })
+  private async send(body: string, method: string): Promise<RpcRes> {
+    let answer
+    try {
+      answer = await this.pool.post(body, this.opts.responseTimeoutMs, this.opts.maxResponseSizeBytes)
+    } catch (err) {
+      if (err instanceof TooLargePoolError) throw new TooLargeError(err.message)
+      throw new BackendError(`${this.name}: ${(err as Error).message}`)
+    }
+    const status = answer.status
+    if (status === 200) this.methodMetrics(method).http200.inc()
+    else this.metrics.rpcBackendHttpResponseCodesTotal.inc({ auth: 'none', backend_name: this.name, method_name: method, status_code: String(status), batched: 'false' })
+    let parsed: RpcRes
+    try {
+      parsed = JSON.parse(answer.body.toString('utf8'))
+    } catch {
+      throw new BackendError(`${this.name} answered HTTP ${status} with invalid JSON`)
+    }
+    if (!parsed || typeof parsed !== 'object' || (!('result' in parsed) && !parsed.error)) {
+      throw new BackendError(`${this.name} answered HTTP ${status} without a JSON-RPC response`)
+    }
+    return parsed
   }
 
   /** Closes idle keep-alive sockets. */
   close(): void {
-    this.agent.destroy()
+    this.pool.close()
   }
 }
