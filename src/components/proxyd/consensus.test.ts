@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
 import { logger } from '../shared/log.js'
@@ -142,6 +142,31 @@ describe('consensus poller', () => {
     now += 5001
     await p.updateGroupConsensus()
     expect(p.group).toEqual([])
+  })
+
+  test('behavior: a backend that hangs holds up neither the others nor the group (a loop each, as proxyd)', async () => {
+    const a = await chainBackend('a', { latest: 20, safe: 12, finalized: 4 })
+    const hang = createNetServer((socket) => socket.on('error', () => {})) // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r))
+    const b = new Backend(
+      { name: 'b', rpcUrl: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, maxRps: 0, maxWsConns: 0, skipPeerCount: true, skipIsSyncingCheck: false, forcedCandidate: false },
+      { responseTimeoutMs: 800, maxResponseSizeBytes: 1e9, maxRetries: 0, outOfServiceMs: 10_000, maxLatencyThresholdMs: 10_000, maxDegradedLatencyThresholdMs: 5_000, maxErrorRateThreshold: 0.5 },
+      createMetrics(),
+    )
+    const p = new ConsensusPoller(group({ pollerIntervalMs: 100, maxUpdateThresholdMs: 300, minPeerCount: 0 }), [a, b], createMetrics(), logger('t'))
+    try {
+      await p.start() // the first round waits for b's timeout
+      const seen: string[] = []
+      for (let i = 0; i < 30; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        seen.push(p.group.map((x) => x.name).join(',') || '-')
+      }
+      expect(new Set(seen)).toEqual(new Set(['a']))
+    } finally {
+      await p.stop()
+      b.close()
+      hang.close()
+    }
   })
 
   test('args: block tag sanity', () => {

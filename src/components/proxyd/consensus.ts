@@ -44,8 +44,8 @@ export class ConsensusPoller {
   consensus: ConsensusBlocks & { latestHash: string } = { latest: 0, safe: 0, finalized: 0, latestHash: '' }
   /** Backends that serve traffic, in config order. */
   group: Backend[] = []
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly running = new Set<Promise<void>>()
   private stopped = false
 
   constructor(
@@ -166,25 +166,52 @@ export class ConsensusPoller {
     this.metrics.groupConsensusTotalCount.set(g, this.backends.length)
   }
 
-  /** One round: every backend, then the group. */
+  /** One round: every backend, then the group (the first round at start; tests drive rounds with it). */
   async poll(): Promise<void> {
     await Promise.all(this.backends.map((be) => this.updateBackend(be)))
     await this.updateGroupConsensus()
   }
 
-  /** Polls now and then every `consensus_poller_interval` until `stop()`. */
-  start(): Promise<void> {
-    const loop = async () => {
-      this.running = this.poll().catch((err: Error) => this.log.warn('consensus poll failed', { err: err.message }))
-      await this.running
-      if (!this.stopped) this.timer = setTimeout(loop, wallMs(this.conf.pollerIntervalMs))
-    }
-    return loop()
+  /**
+   * As proxyd's poller: a loop per backend and one for the group, each every `consensus_poller_interval`
+   * (start to start) until `stop()`. The loops are independent: a backend that hangs until its response
+   * timeout holds up neither the others' updates nor the group's, so the healthy ones never look stale
+   * (`consensus_max_update_threshold`) because of it. Resolves after every backend's first update and
+   * the first group, so the fronts open with a consensus.
+   */
+  async start(): Promise<void> {
+    await Promise.all(this.backends.map((be) => this.every(() => this.updateBackend(be))))
+    await this.every(() => this.updateGroupConsensus())
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.timer)
-    await this.running
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    await Promise.all(this.running)
+  }
+
+  /** Runs `work` now and then every poller interval; resolves after the first run. */
+  private every(work: () => Promise<void>): Promise<void> {
+    const run = async () => {
+      const next = Date.now() + wallMs(this.conf.pollerIntervalMs)
+      await this.track(work().catch((err: Error) => this.log.warn('consensus poll failed', { err: err.message })))
+      if (this.stopped) return
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        void run()
+      }, Math.max(0, next - Date.now()))
+      this.timers.add(timer)
+    }
+    return run()
+  }
+
+  private async track(p: Promise<void>): Promise<void> {
+    this.running.add(p)
+    try {
+      await p
+    } finally {
+      this.running.delete(p)
+    }
   }
 }
