@@ -14,7 +14,7 @@ import type { Figure } from './report.js'
 const run = promisify(execFile)
 
 /** Wall time of `node bin/devnet.js <args>`, ms. */
-async function timed(args: string[], cwd: string): Promise<number> {
+export async function timed(args: string[], cwd: string): Promise<number> {
   const t0 = performance.now()
   await run(process.execPath, [resolve('bin/devnet.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
   return performance.now() - t0

@@ -1,9 +1,15 @@
-/** Docker figures: building the lite image, and `devnet up --runtime docker` to all RPCs ready with the image built. */
+/**
+ * Docker figures: building the lite image, and `devnet up --detach --runtime docker` as a user runs it
+ * (`node bin/devnet.js`, default topology, free ports, image built), wall time to its exit (every RPC
+ * ready), with the floor (one anvil start to answer) measured in the same run.
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { packageRoot, startDevnet } from '../src/devnet/start.js'
+import { packageRoot } from '../src/devnet/start.js'
 import { buildBaseImage, buildLiteImage, dockerAvailable, dockerClient, ensureLiteImage, imageDefaults } from '../src/runtime/docker/index.js'
+import { timed } from './cli.js'
+import { anvilFloor, median } from './floor.js'
 import type { Figure } from './report.js'
 
 export async function benchDocker(runs = 3): Promise<Figure[]> {
@@ -17,18 +23,32 @@ export async function benchDocker(runs = 3): Promise<Figure[]> {
   const t1 = performance.now()
   await buildLiteImage({ repoRoot })
   const liteSeconds = (performance.now() - t1) / 1000
-  const upSeconds: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-bench-docker-'))
-    const t = performance.now()
-    const devnet = await startDevnet({ runtime: 'docker', ports: 'auto', stateDir })
-    upSeconds.push((performance.now() - t) / 1000)
-    await devnet.stop()
-    rmSync(stateDir, { recursive: true, force: true })
+  const upMs: number[] = []
+  const floorMs: number[] = []
+  const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-bench-docker-'))
+  const stateDir = join(cwd, 'state')
+  try {
+    for (let i = 0; i < runs; i++) {
+      floorMs.push(await anvilFloor())
+      upMs.push(await timed(['up', '--detach', '--runtime', 'docker', '--ports', 'auto', '--state-dir', stateDir], cwd))
+      await timed(['down', '--state-dir', stateDir], cwd)
+    }
+  } finally {
+    await timed(['down', '--state-dir', stateDir], cwd).catch(() => 0)
+    rmSync(cwd, { recursive: true, force: true })
   }
-  const median = [...upSeconds].sort((a, b) => a - b)[Math.floor(upSeconds.length / 2)]
+  const up = median(upMs)
+  const floor = median(floorMs)
   return [
-    { name: '`devnet up --runtime docker` to all RPCs ready (image built)', value: median, unit: 's', target: '<= 5 s', ok: median <= 5, runs: upSeconds },
+    {
+      name: '`node bin/devnet.js up --detach --runtime docker` to every RPC ready (default topology, image built)',
+      value: up / 1000,
+      unit: 's',
+      target: '<= 2.5 s',
+      ok: up <= 2500,
+      runs: upMs.map((v) => v / 1000),
+      note: `floor (one anvil start to answer, same run): median ${(floor / 1000).toFixed(3)} s; ratio ${(up / floor).toFixed(0)}`,
+    },
     { name: 'lite image build (base present, dist/ changed)', value: liteSeconds, unit: 's', note: 'no target' },
     { name: 'registry-free base image build (FROM scratch + host binaries)', value: baseSeconds, unit: 's', note: 'no target' },
   ]
