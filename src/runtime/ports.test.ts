@@ -49,3 +49,22 @@ test("behavior: a port another live process reserved is skipped; a dead process'
     other.kill('SIGKILL')
   }
 })
+
+test('behavior: a reservation being written (empty, fresh) is skipped; an empty one left long ago is taken over', async () => {
+  const { utimesSync, writeFileSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const file = (port: number) => join(tmpdir(), 'op-devnet-ports', String(port))
+  const [last] = await allocatePorts(1)
+  if (last! + 3 > portRange.high) return void (await allocatePorts(3)) // at the wrap: nothing to check this time
+  // Another process created the file for last+1 and has not written its pid yet: the port is its own.
+  writeFileSync(file(last! + 1), '')
+  // An empty file from a writer that died a minute ago frees its port.
+  writeFileSync(file(last! + 2), '')
+  const old = new Date(Date.now() - 60_000)
+  utimesSync(file(last! + 2), old, old)
+  const port = await freePort()
+  expect(port).toBe(last! + 2)
+  expect(readFileSync(file(port), 'utf8')).toBe(String(process.pid))
+  expect(readFileSync(file(last! + 1), 'utf8')).toBe('')
+})

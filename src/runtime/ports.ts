@@ -8,7 +8,7 @@
  * another process skips it, so a crashed service's port is still its own when it starts again, and two
  * devnets allocating at the same instant never get the same port (CI saw both: EADDRINUSE on p2p ports).
  */
-import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,17 +38,37 @@ function alive(pid: number): boolean {
   }
 }
 
+/** An empty reservation file younger than this is being written by its creator: the port is taken. */
+const writingMs = 10_000
+
 /** Reserves `port` for this process; false when a live process (not this one) holds it. */
 function reserve(port: number): boolean {
   const file = join(reservations, String(port))
   try {
     mkdirSync(reservations, { recursive: true })
-    closeSync(openSync(file, 'wx'))
+    const fd = openSync(file, 'wx')
+    try {
+      writeSync(fd, String(process.pid))
+    } finally {
+      closeSync(fd)
+    }
+    return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return true // no shared directory: binding decides alone
-    const holder = Number(readFileSync(file, 'utf8'))
-    if (holder !== process.pid && Number.isInteger(holder) && holder > 0 && alive(holder)) return false
   }
+  let text: string
+  let ageMs: number
+  try {
+    text = readFileSync(file, 'utf8')
+    ageMs = Date.now() - statSync(file).mtimeMs
+  } catch {
+    return false // removed or replaced meanwhile: let the next port be tried
+  }
+  // Created but not written yet: another process won the file an instant ago (reading it as no holder
+  // handed the same port to both). Only an empty file left long ago, by a writer that died, is free.
+  if (!text.trim() && ageMs < writingMs) return false
+  const holder = Number(text)
+  if (holder !== process.pid && Number.isInteger(holder) && holder > 0 && alive(holder)) return false
   writeFileSync(file, String(process.pid))
   return true
 }

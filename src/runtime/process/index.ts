@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join, resolve } from 'node:path'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
@@ -158,6 +159,12 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
 
   /** Spawns the program and waits until it is ready; on failure kills the group and throws `ServiceError`. */
   async launch(fresh: boolean): Promise<void> {
+    // Another program answering on a port would pass the readiness check for this one, which then fails to bind.
+    for (const [name, port] of Object.entries(this.plan.ports)) {
+      if (port.protocol !== 'udp' && (await answersOnLoopback(port.host))) {
+        throw new ServiceError(this.name, `port ${port.host} (${name}) is already in use on 127.0.0.1: another program listens there`)
+      }
+    }
     this.#writeFiles()
     if (fresh) this.#tail.skipExisting()
     const [command, args] = this.#command()
@@ -322,4 +329,18 @@ function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false
   }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` (refused or no answer within 250 ms: no). */
+function answersOnLoopback(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    const done = (answered: boolean) => {
+      socket.destroy()
+      resolve(answered)
+    }
+    socket.setTimeout(250, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -278,6 +279,21 @@ test('error: unknown port and double start', async () => {
   const l1 = await runtime.start(plan('l1', port))
   expect(() => l1.endpoint('ws')).toThrow('service "l1" has no port "ws" (has: rpc)')
   await expect(runtime.start(plan('l1', port))).rejects.toThrow(`service "l1": already running (pid ${l1.id})`)
+})
+
+test('error: a port another program already listens on is refused before spawning (its answers would pass readiness)', async () => {
+  const port = await freePort()
+  const squatter = createServer((socket) => socket.destroy())
+  await new Promise<void>((done) => squatter.listen(port, '127.0.0.1', done))
+  try {
+    const runtime = newRuntime()
+    await expect(runtime.start(plan('l1', port))).rejects.toThrow(`service "l1": port ${port} (rpc) is already in use on 127.0.0.1: another program listens there`)
+    expect(existsSync(join(runtime.options.stateDir, 'l1', 'pid'))).toBe(false)
+  } finally {
+    squatter.close()
+  }
+  // Once the port is free the same plan starts.
+  expect((await newRuntime().start(plan('l1', port))).state()).toBe('running')
 })
 
 test('behavior: stopRecorded ignores a stale pid file', async () => {
