@@ -169,7 +169,9 @@ method_overrides.net_version = { limit = 2, interval = "10m" }
 
   test('behavior: latest is rewritten to the consensus head; a block above it is out of range', async () => {
     await mine(anvils.slice(0, 2), 2) // a, b at 13; c at 11 (lag 2 <= 3)
-    await waitFor('a and b seen at 13', () => metric(/proxyd_backend_latest_block\{backend_name="b"} 13/))
+    // Each backend and the group have a loop of their own (as in proxyd): wait for the group to see all three.
+    await waitFor('a and b seen at 13', async () => (await metric(/proxyd_backend_latest_block\{backend_name="a"} 13/)) && metric(/proxyd_backend_latest_block\{backend_name="b"} 13/))
+    await waitFor('consensus at 11', () => metric(/proxyd_group_consensus_latest_block\{backend_group_name="main"} 11\n/))
     expect((await post(url, call('eth_blockNumber'))).body.result).toBe('0xb')
     for (let i = 0; i < 3; i++) expect((await post(url, call('eth_getBlockByNumber', ['latest', false]))).body.result.number).toBe('0xb')
     expect((await post(url, call('eth_getBlockByNumber', ['0xc', false]))).body).toMatchObject({ error: { code: -32019, message: 'block is out of range' } })
@@ -177,7 +179,7 @@ method_overrides.net_version = { limit = 2, interval = "10m" }
 
   test('behavior: a backend lagging beyond max_block_lag leaves the consensus group and comes back once caught up', async () => {
     await mine(anvils.slice(0, 2), 3) // a, b at 16; c at 11 (lag 5 > 3)
-    await waitFor('c filtered out', () => metric(/proxyd_group_consensus_count\{backend_group_name="main"} 2/))
+    await waitFor('c filtered out, consensus at 16', async () => (await metric(/proxyd_group_consensus_count\{backend_group_name="main"} 2/)) && metric(/proxyd_group_consensus_latest_block\{backend_group_name="main"} 16\n/))
     expect((await post(url, call('eth_blockNumber'))).body.result).toBe('0x10')
     for (let i = 0; i < 6; i++) expect((await post(url, call('eth_getBalance', [account.address, 'latest']))).servedBy).not.toBe('main/c')
     await mine(anvils.slice(2), 5)
