@@ -21,11 +21,6 @@ export class TooLargeError extends Error {
   override name = 'TooLargeError'
 }
 
-interface Pending {
-  resolve(a: Http1Answer): void
-  reject(e: Error): void
-}
-
 const CRLF2 = Buffer.from('\r\n\r\n')
 
 /** Reads one HTTP/1.1 answer at a time from a connection's bytes. */
