@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
 import { startBootnode } from '../bootnode/index.js'
 import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
-import { discoveryMethods, NodeDiscovery, type DiscoveryConfig, type FirstJoin } from './discovery.js'
+import { discoveryMethods, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
 import { P2PNode } from './p2p.js'
 
 const stops: (() => Promise<void>)[] = []
@@ -26,7 +26,7 @@ async function bootnode(): Promise<DiscoveryService> {
 }
 
 /** A libp2p host without static peers plus its discovery, on `chainId`. */
-async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Partial<DiscoveryConfig> = {}) {
+async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Partial<DiscoveryConfig> = {}, wrap = (h: DialHost) => h) {
   const p2p = await P2PNode.create({ privateKey: key(i), listenPort: 0, staticPeers: [], topics: [`/optimism/${chainId}/2/blocks`], chainId, validate: async () => 'accept', onMessage: () => {} })
   stops.push(() => p2p.stop())
   const tcpPort = Number(/\/tcp\/(\d+)/.exec(p2p.multiaddrs()[0])![1])
@@ -34,7 +34,7 @@ async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Par
   const discovery = await NodeDiscovery.start({
     cfg: { bootnodes: [boot.enr()], udpPort: await freeUdpPort(), path: 'memory', peersLo: 20, peersHi: 30, ...extra },
     privateKey: key(i), listenHost: '127.0.0.1', tcpPort, chainId,
-    host: { peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) },
+    host: wrap({ peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) }),
     log: () => {},
     onFirstPeer: (join) => joins.push({ ...join }),
   })
@@ -100,6 +100,35 @@ describe('NodeDiscovery', () => {
     const b = await node(2, boot.discovery, 901, cfg)
     await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId), 'a connected to b')
     expect(a.discovery.service.table()).toContain(boot.discovery.enr())
+  })
+
+  it('behavior: a discovered peer whose connection went away is not dialled again during the cooldown', async () => {
+    const boot = await bootnode()
+    const b = await node(2, boot)
+    // a's view of its connections hides b once `lost` is set, as if b had hung up; its dials of b are counted.
+    let lost = false
+    const dialsOfB: number[] = []
+    const a = await node(1, boot, 901, {}, (h) => ({
+      ...h,
+      connectedPeers: () => h.connectedPeers().filter((id) => !(lost && id === b.p2p.peerId)),
+      connectPeer: (addr) => {
+        if (addr.endsWith(b.p2p.peerId)) dialsOfB.push(Date.now())
+        return h.connectPeer(addr)
+      },
+    }))
+    await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId) && a.discovery.accepted.has(b.p2p.peerId), 'a connected to b, b discovered')
+    await new Promise((r) => setTimeout(r, 400)) // a tick sees b connected
+    const before = dialsOfB.length
+    lost = true
+    // a is below peersLo (20) and has b's record: without the cooldown it dials b at its next tick (200 ms).
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(dialsOfB.length).toBe(before)
+  })
+
+  it('args: lookupInterval: 1 s alone, 5 s below peersLo, 20 s at it; doubled per fruitless lookup up to 60 s', () => {
+    expect(lookupInterval(0, 20, 9)).toBe(1_000)
+    expect([0, 1, 2, 3, 4, 5].map((f) => lookupInterval(3, 20, f))).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000])
+    expect([0, 1, 2].map((f) => lookupInterval(20, 20, f))).toEqual([20_000, 40_000, 60_000])
   })
 
   it('args: peersLo 0 dials nobody', async () => {

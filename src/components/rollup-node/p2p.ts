@@ -205,8 +205,19 @@ export class P2PNode {
     }
   }
 
+  /**
+   * Connections, all or to one peer. Found by the remote peer's string, never by parsing `id`: parsing a
+   * secp256k1 peer ID decompresses its public key (about 1 ms), and libp2p's `getPeers()` parses every
+   * connected peer's ID on each call. Discovery, gap sync and the static-peer loop ask many times a second.
+   */
   private connections(id?: string): Connection[] {
-    return this.node.getConnections(id === undefined ? undefined : peerIdFromString(id))
+    const all = this.node.getConnections()
+    return id === undefined ? all : all.filter(c => c.remotePeer.toString() === id)
+  }
+
+  /** Peer IDs with a connection (libp2p's `getPeers()`, without parsing them again). */
+  private connectedIds(): string[] {
+    return [...new Set(this.node.getConnections().map(c => c.remotePeer.toString()))]
   }
 
   private isAddrBlocked(ip: string | undefined): boolean {
@@ -238,7 +249,7 @@ export class P2PNode {
 
   /** Connected peers that announced `protocol` through identify. */
   peersServing(protocol: string): string[] {
-    return this.node.getPeers().map(String).filter(id => this.known.get(id)?.protocols.includes(protocol) && !this.blockedPeers.has(id))
+    return this.connectedIds().filter(id => this.known.get(id)?.protocols.includes(protocol) && !this.blockedPeers.has(id))
   }
 
   /** Opens a stream to a connected peer on `protocol`. */
@@ -258,10 +269,11 @@ export class P2PNode {
   }
 
   peers(connectedOnly: boolean): PeerDump {
-    const ids = new Set(this.node.getPeers().map(p => p.toString()))
+    const connected = this.connectedIds()
+    const ids = new Set(connected)
     if (!connectedOnly) for (const id of [...this.known.keys(), ...this.staticPeers.keys()]) ids.add(id)
     return {
-      totalConnected: this.node.getPeers().length,
+      totalConnected: connected.length,
       peers: Object.fromEntries([...ids].map(id => [id, this.peerInfo(id)])),
       bannedPeers: this.listBlockedPeers(),
       bannedIPS: this.listBlockedAddrs(),
@@ -276,9 +288,10 @@ export class P2PNode {
       const v = /^\/optimism\/\d+\/(\d)\/blocks$/.exec(topic)?.[1]
       if (v !== undefined && Number(v) < 4) perVersion[Number(v)] = pubsub.getSubscribers(topic).length
     }
-    const known = new Set([...this.known.keys(), ...this.staticPeers.keys(), ...this.node.getPeers().map(String)])
+    const connected = this.connectedIds()
+    const known = new Set([...this.known.keys(), ...this.staticPeers.keys(), ...connected])
     return {
-      connected: this.node.getPeers().length, table: 0,
+      connected: connected.length, table: 0,
       blocksTopic: perVersion[0], blocksTopicV2: perVersion[1], blocksTopicV3: perVersion[2], blocksTopicV4: perVersion[3],
       banned: this.blockedPeers.size, known: known.size,
     }
@@ -385,7 +398,7 @@ export class P2PNode {
   }
 
   /** Peer IDs with an open connection (discovery dials until enough). */
-  connectedPeerIds(): string[] { return this.node.getPeers().map(String) }
+  connectedPeerIds(): string[] { return this.connectedIds() }
 
   /** Stop the host (idempotent). */
   stop(): Promise<void> {

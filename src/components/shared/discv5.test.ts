@@ -32,6 +32,18 @@ describe('ENR', () => {
     expect(enrMismatch(decoded, 901)).toBeUndefined()
   })
 
+  it('behavior: peerOf is remembered per record object until the record changes (its sequence number moves)', () => {
+    // A local record can change in place; it has every field peerOf reads.
+    const local = localEnr({ privateKey: key(0), listenIp: '127.0.0.1', udpPort: 30303, tcpPort: 9222, chainId: 901 })
+    const enr = local as unknown as Parameters<typeof peerOf>[0]
+    const first = peerOf(enr)
+    expect(peerOf(enr)).toBe(first)
+    const seq = enr.seq
+    local.tcp = 9333
+    expect(enr.seq).toBeGreaterThan(seq)
+    expect(peerOf(enr)).toEqual({ enr: enr.encodeTxt(), peerId: first.peerId, tcpAddr: '/ip4/127.0.0.1/tcp/9333' })
+  })
+
   it('error: a record of another chain fails the filter', () => {
     const other = decodeEnr(localEnr({ privateKey: key(1), listenIp: '127.0.0.1', udpPort: 1, chainId: 902 }).encodeTxt())
     expect(enrMismatch(other, 901)).toBe('opstack chain id 902, expected 901')
