@@ -16,6 +16,7 @@ import { benchSettlement } from './settlement.js'
 import { benchCli } from './cli.js'
 import { benchWithdrawal } from './withdrawal.js'
 import { benchDiscovery } from './discovery.js'
+import { benchScale } from './scale.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -32,6 +33,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   'conductor-devnet': () => benchConductorDevnet(),
   proxyd: () => benchProxyd(),
   discovery: () => benchDiscovery(),
+  scale: () => benchScale(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
