@@ -4,12 +4,16 @@
  * stopping leaves no process behind.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, stopFromDescriptor, type Devnet, type DevnetDescriptor } from '../src/devnet/index.js'
 import { addresses } from '../src/plan/genesis.js'
+import { stablePorts } from '../src/plan/ports.js'
+import { defaultTopology } from '../src/topology/index.js'
+import { liveServiceDirs } from '../src/devnet/recorded.js'
 import { isProcessAlive } from '../src/runtime/process/index.js'
 import { runCli, waitFor } from './helpers.js'
 import { requires } from './requires.js'
@@ -87,4 +91,20 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1\n')
     expect((await devnet(['status'])).code).toBe(1)
   })
+})
+
+test('error: with stable ports, a port another program holds fails the start before any service starts, naming port and service', async () => {
+  const port = stablePorts(defaultTopology()).batcher.rpc
+  const holder = createServer()
+  // Held by us, or already by someone else: taken either way.
+  await new Promise<void>((done) => holder.once('error', () => done()).listen({ host: '0.0.0.0', port }, done))
+  const stateDir = join(root, 'stable-taken')
+  try {
+    const error = await startDevnet({ runtime: 'process', ports: 'stable', stateDir }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'DEVNET_RUNTIME_UNAVAILABLE' })
+    expect((error as Error).message).toMatch(/^port \d+ \(\S+ \S+\) is already in use on 127\.0\.0\.1\n/)
+    expect(liveServiceDirs(stateDir)).toEqual([])
+  } finally {
+    await new Promise((done) => holder.close(done))
+  }
 })

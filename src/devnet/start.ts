@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createPublicClient, http, type Chain, type HttpTransport, type PublicClient } from 'viem'
@@ -20,6 +19,7 @@ import { wipeServiceState } from './serviceState.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
+import { portFree } from '../runtime/ports.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
@@ -263,14 +263,6 @@ async function assertPortsFree(plan: DevnetPlan): Promise<void> {
       }
     }
   }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)))
-  })
 }
 
 function publicEndpoints(service: ServicePlan, handle: ServiceHandle): Record<string, string> {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { expect, test } from 'vitest'
-import { allocatePorts, freePort, portRange } from './ports.js'
+import { allocatePorts, freePort, portFree, portRange } from './ports.js'
 
 const inRange = (port: number) => port >= portRange.low && port <= portRange.high
 
@@ -67,4 +67,16 @@ test('behavior: a reservation being written (empty, fresh) is skipped; an empty 
   expect(port).toBe(last! + 2)
   expect(readFileSync(file(port), 'utf8')).toBe(String(process.pid))
   expect(readFileSync(file(last! + 1), 'utf8')).toBe('')
+})
+
+test('behavior: portFree is false while a listener holds the port, on 127.0.0.1 or on every address, and true once it is gone', async () => {
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const port = await freePort()
+    expect(await portFree(port)).toBe(true)
+    const server = createServer()
+    await new Promise<void>((done) => server.listen({ host, port }, done))
+    expect(await portFree(port), host).toBe(false)
+    await new Promise((done) => server.close(done))
+    expect(await portFree(port)).toBe(true)
+  }
 })

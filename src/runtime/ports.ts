@@ -27,6 +27,14 @@ function bind(port: number): Promise<Server> {
   })
 }
 
+/**
+ * Whether a program could listen on 127.0.0.1:`port` now: a listener, anything bound to the port (also on
+ * 0.0.0.0, as docker-proxy is) or a connection using it as its local port makes it taken.
+ */
+export function portFree(port: number): Promise<boolean> {
+  return bind(port).then((server) => new Promise<boolean>((resolve) => server.close(() => resolve(true))), () => false)
+}
+
 const reservations = join(tmpdir(), 'op-devnet-ports')
 
 function alive(pid: number): boolean {

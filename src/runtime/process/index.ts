@@ -4,11 +4,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join, resolve } from 'node:path'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { writeServiceFiles } from '../files.js'
+import { portFree } from '../ports.js'
 import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
@@ -161,8 +161,8 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
   async launch(fresh: boolean): Promise<void> {
     // Another program answering on a port would pass the readiness check for this one, which then fails to bind.
     for (const [name, port] of Object.entries(this.plan.ports)) {
-      if (port.protocol !== 'udp' && (await answersOnLoopback(port.host))) {
-        throw new ServiceError(this.name, `port ${port.host} (${name}) is already in use on 127.0.0.1: another program listens there`)
+      if (port.protocol !== 'udp' && !(await portFree(port.host))) {
+        throw new ServiceError(this.name, `port ${port.host} (${name}) is already in use on 127.0.0.1: another program holds it`)
       }
     }
     this.#writeFiles()
@@ -329,18 +329,4 @@ function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false
   }
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port` (refused or no answer within 250 ms: no). */
-function answersOnLoopback(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    const done = (answered: boolean) => {
-      socket.destroy()
-      resolve(answered)
-    }
-    socket.setTimeout(250, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
 }

@@ -287,7 +287,7 @@ test('error: a port another program already listens on is refused before spawnin
   await new Promise<void>((done) => squatter.listen(port, '127.0.0.1', done))
   try {
     const runtime = newRuntime()
-    await expect(runtime.start(plan('l1', port))).rejects.toThrow(`service "l1": port ${port} (rpc) is already in use on 127.0.0.1: another program listens there`)
+    await expect(runtime.start(plan('l1', port))).rejects.toThrow(`service "l1": port ${port} (rpc) is already in use on 127.0.0.1: another program holds it`)
     expect(existsSync(join(runtime.options.stateDir, 'l1', 'pid'))).toBe(false)
   } finally {
     squatter.close()
