@@ -9,8 +9,8 @@ afterEach(() => {
 })
 
 /** A JSON-RPC server that errors for the first `failures` calls, then answers `0x1`. */
-async function rpcServer(failures = 0): Promise<string> {
-  const port = await freePort()
+async function rpcServer(failures = 0, port?: number): Promise<string> {
+  port ??= await freePort()
   let calls = 0
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json')
@@ -48,4 +48,15 @@ test('error: timeout names what was awaited and the last failure', async () => {
   expect((error as WaitTimeoutError).code).toBe('DEVNET_SERVICE_TIMEOUT')
   expect((error as WaitTimeoutError).message).toContain(`timed out after 200 ms waiting for eth_chainId on ${url}`)
   expect((error as WaitTimeoutError).details).toBe(`eth_chainId on ${url} failed: not yet (code -32000)`)
+})
+
+test('behavior: a port that refuses until its server listens: the wait answers once it does; refused to the end, the details say so', async () => {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const refused = await waitForRpc(url, 'eth_chainId', [], { timeoutMs: 150, intervalMs: 10 }).catch((e: unknown) => e)
+  expect((refused as WaitTimeoutError).details).toMatch(/ECONNREFUSED/)
+  const answer = waitForRpc(url, 'eth_chainId', [], { timeoutMs: 5_000, intervalMs: 10 })
+  await new Promise((r) => setTimeout(r, 200))
+  await rpcServer(0, port)
+  expect(await answer).toBe('0x1')
 })
