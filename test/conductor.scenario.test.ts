@@ -1,7 +1,7 @@
 /**
  * The conductor invariants bite on a real HA devnet (fixtures/ha.yaml): a forced equivocation (a
  * follower started with the override while the leader sequences) fails the run with singleSequencer,
- * naming both blocks and both sequencers. The shipped conductor scenarios run in test/scenario.test.ts.
+ * naming both blocks and both sequencers. The shipped conductor scenarios run in test/scenario.{process,docker}.test.ts.
  */
 import { describe, expect, test } from 'vitest'
 import { runScenario } from '../src/scenario/runner.js'

@@ -1,6 +1,7 @@
 /**
  * Scenarios end to end: the checker bites (a false expectation and a false invariant bound fail the run,
- * naming what failed), and every shipped scenario passes, on every runtime.
+ * naming what failed), and every shipped scenario passes, on every runtime. One test file per runtime
+ * (`scenario.process.test.ts`, `scenario.docker.test.ts`) calls {@link scenarioSuite}, so the two run side by side.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { runScenario } from '../src/scenario/runner.js'
 import { testRuntimes } from './helpers.js'
+import { requires } from './requires.js'
 
 /**
  * Shipped scenarios that do not pass on a runtime yet, with why. Remove an entry as soon as the scenario passes.
@@ -17,7 +19,14 @@ const runtimeGaps: Partial<Record<string, Record<string, string>>> = {}
 
 const fixture = (name: string) => new URL(`../src/scenario/fixtures/${name}`, import.meta.url).pathname
 
-describe.each(testRuntimes())('scenarios on %s', (runtime) => {
+/** The suite on `runtime`; docker without an engine skips it outside CI and fails it in CI. */
+export function scenarioSuite(runtime: 'process' | 'docker'): void {
+  const name = `scenarios on ${runtime}`
+  if (runtime === 'process') describe(name, () => suite(runtime))
+  else requires('a Docker engine', testRuntimes().includes('docker'), 'bash scripts/docker-engine.sh')(name, () => suite(runtime))
+}
+
+function suite(runtime: 'process' | 'docker'): void {
   test('behavior: a false expectation fails the run and names the expectation', async () => {
     const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500 })
     expect(result.passed).toBe(false)
@@ -67,4 +76,4 @@ describe.each(testRuntimes())('scenarios on %s', (runtime) => {
     if (result.passed) rmSync(reportDir, { recursive: true, force: true })
     expect(result.passed, [...why.filter(Boolean), `reports and service logs: ${reportDir}`].join('\n')).toBe(true)
   }, 300_000)
-})
+}
