@@ -131,11 +131,17 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   const url = (from: LinkPlan[], to: string, name: string) => `http://${link(from, to, name)}`
 
   // Node identities are stable per devnet name, and differ between devnets running side by side.
-  const p2pKey = (node: NodeSpec) => p2pPrivateKeyFromSeed(`${topology.keys.mnemonic}/${topology.name}`, nodes.indexOf(node))
+  // Each peer ID once: every node's dial table names every other node (2 550 IDs for 50 replicas), and an ID
+  // costs two constant-time point multiplications.
+  const identities = new Map(nodes.map((node, i) => {
+    const key = p2pPrivateKeyFromSeed(`${topology.keys.mnemonic}/${topology.name}`, i)
+    return [node.name, { key, peerId: p2pPeerId(key) }]
+  }))
+  const p2pKey = (node: NodeSpec) => identities.get(node.name)!.key
   const peerAddr = (from: LinkPlan[], name: string) => {
-    const peer = nodes.find((n) => n.name === name)
+    const peer = identities.get(name)
     if (!peer) throw new DevnetError(`node ${JSON.stringify(name)} has no such peer`, { code: 'DEVNET_SPEC_INVALID' })
-    return `${link(from, name, 'p2p')}/p2p/${p2pPeerId(p2pKey(peer))}`
+    return `${link(from, name, 'p2p')}/p2p/${peer.peerId}`
   }
 
   const rollup = rollupConfig(topology, genesisTime)
@@ -194,7 +200,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
           ? {
               discovery: nodeDiscovery(topology, {
                 runtime, node: node.name, udpPort: inner.p2p, bootnodeRpc: url(links, BOOTNODE_SERVICE, 'rpc'),
-                dialAddrs: Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [p2pPeerId(p2pKey(n)), peerAddr(links, n.name)])),
+                dialAddrs: Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [identities.get(n.name)!.peerId, peerAddr(links, n.name)])),
               }),
             }
           : {}),

@@ -18,21 +18,9 @@ function keyBytes(privateKeyHex: Hex): Uint8Array {
   return bytes
 }
 
-/** Peer IDs computed so far, by private key: each costs two constant-time point multiplications. */
-const peerIds = new Map<string, string>()
-
-/**
- * The libp2p peer ID (`16Uiu2…`) of a secp256k1 private key (32 bytes hex). Remembered per key: the planner
- * asks for every other node's ID in each node's dial table, 2 550 times for 50 replicas (about 4 s of CPU).
- */
+/** The libp2p peer ID (`16Uiu2…`) of a secp256k1 private key (32 bytes hex). */
 export function p2pPeerId(privateKeyHex: Hex): string {
-  const key = privateKeyHex.toLowerCase()
-  let id = peerIds.get(key)
-  if (id === undefined) {
-    id = peerIdFromPrivateKey(privateKeyFromRaw(keyBytes(privateKeyHex))).toString()
-    peerIds.set(key, id)
-  }
-  return id
+  return peerIdFromPrivateKey(privateKeyFromRaw(keyBytes(privateKeyHex))).toString()
 }
 
 /** The libp2p private key object of a secp256k1 private key (32 bytes hex). */

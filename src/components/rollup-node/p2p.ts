@@ -215,10 +215,7 @@ export class P2PNode {
     return id === undefined ? all : all.filter(c => c.remotePeer.toString() === id)
   }
 
-  /** Peer IDs with a connection (libp2p's `getPeers()`, without parsing them again). */
-  private connectedIds(): string[] {
-    return [...new Set(this.node.getConnections().map(c => c.remotePeer.toString()))]
-  }
+
 
   private isAddrBlocked(ip: string | undefined): boolean {
     return ip !== undefined && this.blockList.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
@@ -249,7 +246,7 @@ export class P2PNode {
 
   /** Connected peers that announced `protocol` through identify. */
   peersServing(protocol: string): string[] {
-    return this.connectedIds().filter(id => this.known.get(id)?.protocols.includes(protocol) && !this.blockedPeers.has(id))
+    return this.connectedPeerIds().filter(id => this.known.get(id)?.protocols.includes(protocol) && !this.blockedPeers.has(id))
   }
 
   /** Opens a stream to a connected peer on `protocol`. */
@@ -269,7 +266,7 @@ export class P2PNode {
   }
 
   peers(connectedOnly: boolean): PeerDump {
-    const connected = this.connectedIds()
+    const connected = this.connectedPeerIds()
     const ids = new Set(connected)
     if (!connectedOnly) for (const id of [...this.known.keys(), ...this.staticPeers.keys()]) ids.add(id)
     return {
@@ -288,7 +285,7 @@ export class P2PNode {
       const v = /^\/optimism\/\d+\/(\d)\/blocks$/.exec(topic)?.[1]
       if (v !== undefined && Number(v) < 4) perVersion[Number(v)] = pubsub.getSubscribers(topic).length
     }
-    const connected = this.connectedIds()
+    const connected = this.connectedPeerIds()
     const known = new Set([...this.known.keys(), ...this.staticPeers.keys(), ...connected])
     return {
       connected: connected.length, table: 0,
@@ -397,8 +394,10 @@ export class P2PNode {
     await this.node.hangUp(peerIdFromString(id))
   }
 
-  /** Peer IDs with an open connection (discovery dials until enough). */
-  connectedPeerIds(): string[] { return this.connectedIds() }
+  /** Peer IDs with a connection (libp2p's `getPeers()`, without parsing them again); discovery dials until enough. */
+  connectedPeerIds(): string[] {
+    return [...new Set(this.node.getConnections().map(c => c.remotePeer.toString()))]
+  }
 
   /** Stop the host (idempotent). */
   stop(): Promise<void> {
