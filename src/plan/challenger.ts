@@ -49,7 +49,7 @@ export function challengerService(topology: Topology, input: ChallengerServiceIn
     ports: { metrics: input.port },
     files: {},
     readiness: { kind: 'rpc', port: 'metrics', method: 'health_status' },
-    dependsOn: ['l1', input.node],
+    dependsOn: ['l1'], // it asks its rollup node only about games, and tolerates one that is not up yet
     links,
   }
 }

@@ -110,7 +110,11 @@ function userToml(config: { file: string; toml: string }, ports: PortMap['proxyd
   return config.toml
 }
 
-/** The proxyd service: `proxyd --config proxyd.toml`, started once every node is ready. */
+/**
+ * The proxyd service: `proxyd --config proxyd.toml`. It starts beside the nodes, not after them: its first
+ * consensus round waits for every backend to answer (`components/proxyd`), and the devnet is up only once
+ * the nodes are.
+ */
 export function proxydService(
   topology: Topology,
   opts: { bindHost: string; inner: PortMap['proxyd']; host: PortMap['proxyd']; sequencing: NodeSpec[]; nodeUrl: (name: string) => string; links: LinkPlan[] },
@@ -133,7 +137,7 @@ export function proxydService(
     files: { 'proxyd.toml': config ? userToml(config, opts.inner, env) : proxydToml(topology, opts.bindHost, opts.inner, opts.sequencing) },
     // proxyd opens its port after the consensus poller's first round.
     readiness: { kind: 'port', port: 'rpc' },
-    dependsOn: topology.l2.nodes.map((node) => node.name),
+    dependsOn: [],
     links: opts.links,
   }
 }

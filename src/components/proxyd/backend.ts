@@ -144,6 +144,19 @@ export class Backend {
     return res.result as T
   }
 
+  /**
+   * Whether the backend answers `eth_chainId` within `timeoutMs`. Not counted in the health windows: it is
+   * the start-up probe of a backend that may not be up yet (see `ConsensusPoller.start`).
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    try {
+      const answer = await this.pool.post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), timeoutMs, this.opts.maxResponseSizeBytes)
+      return answer.status === 200
+    } catch {
+      return false
+    }
+  }
+
   /** One HTTP request, counted in the health windows (a network failure as an error, an answer by its latency). */
   private async post(body: string, method: string): Promise<RpcRes> {
     this.requests.add(1)

@@ -23,20 +23,24 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map(closeServer))
 })
 
-async function chainBackend(name: string, chain: Chain, metrics = createMetrics()): Promise<Backend> {
+async function chainBackend(name: string, chain: Chain, metrics = createMetrics(), opts: { port?: number; listenAfterMs?: number } = {}): Promise<Backend> {
   const hash = (n: number) => `0x${(chain.fork && n > chain.fork.at ? chain.fork.tag : 'aa').padEnd(8, '0')}${n.toString(16).padStart(56, '0')}`
   const block = (n: number) => (n > chain.latest ? null : { number: `0x${n.toString(16)}`, hash: hash(n) })
-  const server = await startRpcServer({
-    host: '127.0.0.1',
-    port: 0,
-    methods: {
-      net_peerCount: () => '0x5',
+  const listen = () =>
+    startRpcServer({
+      host: '127.0.0.1',
+      port: opts.port ?? 0,
+      methods: {
+        eth_chainId: () => '0x385',
+        net_peerCount: () => '0x5',
       eth_syncing: () => (chain.syncing ? { currentBlock: '0x1' } : false),
-      eth_getBlockByNumber: ([tag]) => block(tag === 'latest' ? chain.latest : tag === 'safe' ? chain.safe : tag === 'finalized' ? chain.finalized : Number(tag)),
-    },
-  })
-  servers.push(server)
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+        eth_getBlockByNumber: ([tag]) => block(tag === 'latest' ? chain.latest : tag === 'safe' ? chain.safe : tag === 'finalized' ? chain.finalized : Number(tag)),
+      },
+    }).then((server) => (servers.push(server), server))
+  let port = opts.port
+  if (opts.listenAfterMs === undefined) port = ((await listen()).address() as AddressInfo).port
+  else setTimeout(() => void listen(), opts.listenAfterMs) // a node that comes up after proxyd
+  const url = `http://127.0.0.1:${port}`
   return new Backend(
     { name, rpcUrl: url, maxRps: 0, maxWsConns: 0, skipPeerCount: false, skipIsSyncingCheck: false, forcedCandidate: false },
     { responseTimeoutMs: 2000, maxResponseSizeBytes: 1e9, maxRetries: 0, outOfServiceMs: 10_000, maxLatencyThresholdMs: 10_000, maxDegradedLatencyThresholdMs: 5_000, maxErrorRateThreshold: 0.5 },
@@ -169,6 +173,40 @@ describe('consensus poller', () => {
     }
   })
 
+  test('behavior: started with a wait for backends, the first round has every backend that came up in time, its failed probes not counted', async () => {
+    const chain = { latest: 20, safe: 12, finalized: 4 }
+    const a = await chainBackend('a', chain)
+    const late = await chainBackend('late', chain, createMetrics(), { port: await freePort(), listenAfterMs: 600 })
+    const never = await chainBackend('never', chain, createMetrics(), { port: await freePort(), listenAfterMs: 60_000 })
+    const p = new ConsensusPoller(group({ minPeerCount: 0 }), [a, late, never], createMetrics(), logger('t'))
+    try {
+      const t0 = Date.now()
+      await p.start(2000)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1900) // `never` held the wait to its end
+      expect(p.group.map((x) => x.name)).toEqual(['a', 'late'])
+      expect(late.healthy()).toBe(true)
+      expect(late.errorRate()).toBe(0)
+    } finally {
+      await p.stop()
+      for (const be of [a, late, never]) be.close()
+    }
+  })
+
+  test('behavior: started without a wait, a backend not up yet misses the first round', async () => {
+    const chain = { latest: 20, safe: 12, finalized: 4 }
+    const a = await chainBackend('a', chain)
+    const late = await chainBackend('late', chain, createMetrics(), { port: await freePort(), listenAfterMs: 600 })
+    const p = new ConsensusPoller(group({ minPeerCount: 0 }), [a, late], createMetrics(), logger('t'))
+    try {
+      await p.start()
+      expect(p.group.map((x) => x.name)).toEqual(['a'])
+    } finally {
+      await p.stop()
+      a.close()
+      late.close()
+    }
+  })
+
   test('args: block tag sanity', () => {
     const old = { latest: 20, latestHash: '', safe: 12, finalized: 4, peerCount: 0, inSync: true, lastUpdate: 0, bannedUntil: 0 }
     expect(expectedBlockTags(old, 21, 13, 5)).toBe(true)
@@ -177,3 +215,12 @@ describe('consensus poller', () => {
     expect(expectedBlockTags(old, 21, 13, 14)).toBe(false)
   })
 })
+
+/** A port free on 127.0.0.1 now, for a server the test starts later. */
+async function freePort(): Promise<number> {
+  const probe = createNetServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}

@@ -178,10 +178,28 @@ export class ConsensusPoller {
    * timeout holds up neither the others' updates nor the group's, so the healthy ones never look stale
    * (`consensus_max_update_threshold`) because of it. Resolves after every backend's first update and
    * the first group, so the fronts open with a consensus.
+   *
+   * With `backendsWithinMs`, the first round waits until every backend answers, probing each every 50 ms
+   * for at most that long (wall time) without counting the probes against its health. proxyd then starts
+   * beside its nodes and still opens with all of them in the consensus; a backend still down after the
+   * wait is left to the rounds, as before.
    */
-  async start(): Promise<void> {
+  async start(backendsWithinMs = 0): Promise<void> {
+    if (backendsWithinMs > 0) await this.awaitBackends(Date.now() + backendsWithinMs)
     await Promise.all(this.backends.map((be) => this.every(() => this.updateBackend(be))))
     await this.every(() => this.updateGroupConsensus())
+  }
+
+  private async awaitBackends(until: number): Promise<void> {
+    await Promise.all(
+      this.backends.map(async (be) => {
+        for (;;) {
+          const left = until - Date.now()
+          if (this.stopped || left <= 0 || (await be.answers(Math.min(1000, left)))) return
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+      }),
+    )
   }
 
   async stop(): Promise<void> {

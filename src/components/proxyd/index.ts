@@ -3,6 +3,9 @@ import { loadConfig, ProxydConfigError } from './config.js'
 import { startProxyd } from './proxyd.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 
+/** How long proxyd's start waits for its backends to answer before the first consensus round (wall ms). */
+const BACKENDS_WITHIN_MS = 15_000
+
 /** `proxyd --config <file>`: a bad config prints one error naming file, line and key, and exits 1. */
 export async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--config')
@@ -21,6 +24,7 @@ export async function main(args: string[]): Promise<void> {
     process.exitCode = 1
     return
   }
-  const running = await startProxyd(conf)
+  // The devnet starts proxyd beside its nodes: the first consensus round waits for them.
+  const running = await startProxyd(conf, { backendsWithinMs: BACKENDS_WITHIN_MS })
   stopOnSignals(() => running.stop())
 }

@@ -25,8 +25,11 @@ export interface RunningProxyd {
   stop(): Promise<void>
 }
 
-/** Starts proxyd; the consensus pollers run their first round before the fronts open. */
-export async function startProxyd(conf: ProxydConfig): Promise<RunningProxyd> {
+/**
+ * Starts proxyd; the consensus pollers run their first round before the fronts open, after waiting up to
+ * `backendsWithinMs` for every backend to answer (see `ConsensusPoller.start`).
+ */
+export async function startProxyd(conf: ProxydConfig, opts: { backendsWithinMs?: number } = {}): Promise<RunningProxyd> {
   const log = logger('proxyd')
   const metrics = createMetrics()
   const cache = conf.cache.enabled ? new RpcCache(conf.cache.ttlMs) : undefined
@@ -39,7 +42,7 @@ export async function startProxyd(conf: ProxydConfig): Promise<RunningProxyd> {
     if (poller) pollers.push(poller)
     groups.set(g.name, new BackendGroup(g, members, metrics, poller))
   }
-  await Promise.all(pollers.map((p) => p.start()))
+  await Promise.all(pollers.map((p) => p.start(opts.backendsWithinMs)))
   const limiter = conf.rateLimit ? new RateLimiter(conf.rateLimit) : undefined
   const servers: Server[] = []
   let wss: WebSocketServer | undefined
