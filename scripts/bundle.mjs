@@ -5,6 +5,8 @@
  * 4x less CPU to load a rollup node or `devnet up`):
  * - `dist/components/main.js`, the lite component launcher, replaced by its bundle (chunks in
  *   `dist/components/chunks/`); each component still runs as its own process;
+ * - `dist/components/programs.cjs`, the programs again as one CommonJS file, which the launcher runs with
+ *   V8's code cache when the process runtime gives it a cache directory (Node 20 caches no ES module code);
  * - `dist/bundle/cli.js`, the `devnet` command, which `bin/devnet.js` prefers when it exists. It sits two
  *   levels under the package root like every `dist/<dir>/` module, so paths taken from `import.meta.url`
  *   (package.json, fixtures, the launcher) resolve the same.
@@ -35,7 +37,11 @@ const common = {
 rmSync('dist/components/chunks', { recursive: true, force: true })
 rmSync('dist/components/main.js.map', { force: true })
 rmSync('dist/bundle', { recursive: true, force: true })
+rmSync('dist/components/programs.cjs', { force: true })
+const { banner, splitting, ...cjs } = common
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/components/main.ts'], outdir: 'dist/components', entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' }),
+  // The same programs as one CommonJS file, which the launcher runs with V8's code cache (see main.ts).
+  esbuild.build({ ...cjs, format: 'cjs', entryPoints: ['src/components/programs.ts'], outfile: 'dist/components/programs.cjs' }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist/bundle', entryNames: '[name]', chunkNames: '[name]-[hash]' }),
 ])

@@ -1,33 +1,28 @@
 #!/usr/bin/env node
 /**
- * Launcher of the lite OP Stack components: `node dist/components/main.js <component> [config.json]`.
- * Each component is its own program (own process or container), like its official counterpart.
+ * Launcher of the lite OP Stack programs: `node dist/components/main.js <component> [config.json]`.
+ *
+ * With `DEVNET_CODE_CACHE` set to a directory (the process runtime sets it) and the CommonJS bundle of the
+ * programs built beside this file (`programs.cjs`), it runs that bundle with V8's code cache for the
+ * component, so each start deserializes compiled code instead of compiling it again. Node 20 has no code
+ * cache for ES modules (`module.enableCompileCache` came in Node 22). Otherwise it loads the programs as
+ * ES modules.
  */
-const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
-  'rollup-node': () => import('./rollup-node/index.js'),
-  batcher: () => import('./batcher/index.js'),
-  challenger: () => import('./challenger/index.js'),
-  proposer: () => import('./proposer/index.js'),
-  conductor: () => import('./conductor/index.js'),
-  proxyd: () => import('./proxyd/index.js'),
-  links: () => import('./links/index.js'),
-  bootnode: () => import('./bootnode/index.js'),
-}
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadWithCodeCache } from './shared/codeCache.js'
 
-const [name, ...args] = process.argv.slice(2)
-const load = name ? components[name] : undefined
-if (!load) {
-  console.error(`usage: main.js <${Object.keys(components).join('|')}> [config.json]`)
-  process.exit(2)
+/** How long after loading the program its code cache is written: its start has compiled what it runs by then. */
+const SAVE_AFTER_MS = 1_500
+
+const argv = process.argv.slice(2)
+const cacheDir = process.env.DEVNET_CODE_CACHE
+const bundle = fileURLToPath(new URL('./programs.cjs', import.meta.url))
+if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
+  const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
+  ;(loaded.exports as typeof import('./programs.js')).runProgram(argv)
+  if (!loaded.cached) setTimeout(() => loaded.save(), SAVE_AFTER_MS).unref()
+} else {
+  import('./programs.js').then((m) => m.runProgram(argv))
 }
-// In a container whose links go through a link proxy (docker runtime without sch_netem), the proxy runs
-// in front of the component, in the same network namespace: `DEVNET_LINKS` holds its `LinksConfig`.
-const links = process.env.DEVNET_LINKS
-const proxyReady = links ? import('./links/index.js').then((m) => m.serveLinks(JSON.parse(links))) : Promise.resolve()
-proxyReady
-  .then(load)
-  .then((m) => m.main(args))
-  .catch((err: unknown) => {
-    console.error(`${name} failed:`, err instanceof Error ? (err.stack ?? err.message) : err)
-    process.exit(1)
-  })

@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { getAddress, numberToHex, type Address, type Hex } from 'viem'
@@ -21,6 +20,7 @@ import { l1Deployment, stepData, type L1Addresses } from '../plan/l1Deployment.j
 import { planDefaults } from '../plan/plan.js'
 import type { Topology } from '../topology/types.js'
 import { withAnvil } from './throwawayAnvil.js'
+import { cacheDir } from './cacheDir.js'
 
 /** The deployed L1 contracts as genesis accounts (code, storage, nonce), plus the deployer's nonce. */
 export interface L1State {
@@ -37,11 +37,6 @@ export interface L1StateResult {
   file: string
   /** Whether it came from the cache. */
   cached: boolean
-}
-
-/** Where built L1 states are kept: `$DEVNET_CACHE_DIR`, else `$XDG_CACHE_HOME/op-devnet`, else `~/.cache/op-devnet`. */
-export function cacheDir(): string {
-  return process.env.DEVNET_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'op-devnet')
 }
 
 /**

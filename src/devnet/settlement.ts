@@ -17,7 +17,8 @@ import { outputRootV0 } from '../protocol/output.js'
 import { addresses, l2Genesis, type L1ContractsInput } from '../plan/genesis.js'
 import type { L1Addresses } from '../plan/l1Deployment.js'
 import type { Topology } from '../topology/types.js'
-import { cacheDir, ensureL1State } from './l1Contracts.js'
+import { ensureL1State } from './l1Contracts.js'
+import { cacheDir } from './cacheDir.js'
 import { withAnvil } from './throwawayAnvil.js'
 
 export interface Settlement {

@@ -16,6 +16,7 @@ import { resolvePorts } from './ports.js'
 import { paceL1, planClock } from './clock.js'
 import type { DevnetClock } from '../protocol/clock.js'
 import { wipeServiceState } from './serviceState.js'
+import { codeCacheDir } from './cacheDir.js'
 import { prepareSettlement } from './settlement.js'
 import type { DevnetPlan, ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
@@ -192,7 +193,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           keepAliveOnExit: options.detach ?? false,
           ...seeded,
         }))
-      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, ...seeded })
+      : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, codeCacheDir: codeCacheDir(), ...seeded })
   // The link proxy process starts with the first service that has links: start it beside L1 instead.
   const linksUp = runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length) ? runtime.links.admin().catch(() => {}) : undefined
   const handles = new Map<string, ServiceHandle>()

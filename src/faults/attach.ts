@@ -21,6 +21,7 @@ import { namesOf, type Names } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet, type FaultState } from './context.js'
 import { wipeServiceState } from '../devnet/serviceState.js'
 import { planClock } from '../devnet/clock.js'
+import { codeCacheDir } from '../devnet/cacheDir.js'
 
 /** `faults.json`: the fault state and every event recorded by `devnet fault` (`t`: ms since epoch). */
 export interface FaultsFile extends FaultState {
@@ -75,7 +76,7 @@ function writeFaultsFile(dir: string, file: FaultsFile): void {
 function attachedDevnet(dir: string, kind: 'process' | 'docker', data: AttachData, endpoints: Record<string, Record<string, string>>): FaultDevnet {
   const runtime: Runtime =
     kind === 'process'
-      ? new ProcessRuntime({ stateDir: dir, liteEntrypoint: data.liteEntrypoint, keepAliveOnExit: true })
+      ? new ProcessRuntime({ stateDir: dir, liteEntrypoint: data.liteEntrypoint, keepAliveOnExit: true, codeCacheDir: codeCacheDir() })
       : {
           kind,
           start: () => Promise.reject(unavailable('start')),

@@ -32,6 +32,7 @@ else http.createServer((req, res) => {
   req.on('end', () => {
     const { id, method } = JSON.parse(body)
     const result = method === 'test_env' ? process.env.LITE_GREETING
+      : method === 'test_code_cache' ? process.env.DEVNET_CODE_CACHE ?? null
       : method === 'test_file' ? readFileSync('conf/config.json', 'utf8')
       : method === 'test_cwd' ? process.cwd() : 'pong'
     res.setHeader('content-type', 'application/json')
@@ -131,6 +132,14 @@ test('behavior: lite runs the entrypoint with args, env and files, in the servic
   expect(await rpc(url, 'test_env')).toBe('hello')
   expect(await rpc(url, 'test_file')).toBe('{"a":1}')
   expect(await rpc(url, 'test_cwd')).toBe(join(runtime.options.stateDir, 'sequencer'))
+})
+
+test('behavior: lite programs get the code cache directory, when the runtime has one', async () => {
+  const [with_, without] = [newRuntime({ codeCacheDir: join(root, 'code') }), newRuntime()]
+  const a = await with_.start(litePlan('sequencer', await freePort(), 'serve', { readiness: { kind: 'port', port: 'rpc' } }))
+  const b = await without.start(litePlan('sequencer', await freePort(), 'serve', { readiness: { kind: 'port', port: 'rpc' } }))
+  expect(await rpc(a.endpoint('rpc'), 'test_code_cache')).toBe(join(root, 'code'))
+  expect(await rpc(b.endpoint('rpc'), 'test_code_cache')).toBeNull()
 })
 
 test('behavior: pause makes calls hang, resume brings them back', async () => {

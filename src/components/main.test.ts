@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, expect, test } from 'vitest'
+import { freePort } from '../runtime/ports.js'
+
+// The built launcher (run `npm run build` first), with the link proxy program: small and quick to start.
+const launcher = fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-launcher-'))
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+async function startLinks(env: Record<string, string>): Promise<ChildProcess> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [launcher, 'links', '--admin-port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' })
+  children.push(child)
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true))).once('error', () => resolve(false))
+    })
+    if (up) return child
+    if (child.exitCode !== null) break
+    await sleep(50)
+  }
+  throw new Error(`the links program did not listen on ${port} (exit ${child.exitCode})`)
+}
+
+async function waitFor(file: string): Promise<void> {
+  for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(50)
+}
+
+test('behavior: with DEVNET_CODE_CACHE the launcher writes the program\'s code cache once, and later starts take it', { timeout: 30_000 }, async () => {
+  const dir = join(root, 'with')
+  const cache = join(dir, 'links.bin')
+  ;(await startLinks({ DEVNET_CODE_CACHE: dir })).kill('SIGKILL')
+  expect(existsSync(cache)).toBe(false) // written once the program has run a while, not at load
+  await startLinks({ DEVNET_CODE_CACHE: dir })
+  await waitFor(cache)
+  const written = statSync(cache).mtimeMs
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+
+  await startLinks({ DEVNET_CODE_CACHE: dir }) // it runs from the cache...
+  await sleep(2_500)
+  expect(statSync(cache).mtimeMs).toBe(written) // ...and does not write it again: V8 took it
+})
+
+test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
+  const child = await startLinks({ DEVNET_CODE_CACHE: '' })
+  expect(child.exitCode).toBeNull()
+})

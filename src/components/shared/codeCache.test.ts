@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, expect, test } from 'vitest'
+
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-code-cache-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+let n = 0
+
+/** A CommonJS bundle with some code to compile; exports `sum`, `marker` (its length) and what it sees of `require`, `__filename`, `module`. */
+function bundle(marker: string): string {
+  const file = join(root, `bundle-${n++}.cjs`)
+  const fns = Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x * ${i} + ${JSON.stringify(marker)}.length }`).join('\n')
+  writeFileSync(file, `#!/usr/bin/env node\n${fns}\nexports.sum = 2 + 3\nexports.marker = f1(0)\nexports.path = require('node:path').basename(__filename)\nexports.self = module.exports === exports\n`)
+  return file
+}
+
+// The built module (dist/, as the launcher runs it), in a new process per load: V8 keeps what it compiled
+// in memory, and a second load in one process would find it there without looking at the cache file.
+const codeCache = fileURLToPath(new URL('../../../dist/components/shared/codeCache.js', import.meta.url))
+
+/** Loads `file` with `cache` in a new node process, then saves the cache if asked; what it saw. */
+function load(file: string, cache: string, save = false): { cached: boolean; exports: Record<string, unknown> } {
+  const script = `
+    const { loadWithCodeCache } = await import(${JSON.stringify(codeCache)})
+    const loaded = loadWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(cache)})
+    if (${save}) loaded.save()
+    console.log(JSON.stringify({ cached: loaded.cached, exports: loaded.exports }))`
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))
+}
+
+test('default: a first load compiles and saves; the next load takes the cache and runs the same', () => {
+  const file = bundle('a')
+  const cache = join(root, 'a', 'cache.bin')
+  const first = load(file, cache)
+  expect(first).toEqual({ cached: false, exports: { sum: 5, marker: 1, path: file.split('/').pop(), self: true } })
+  expect(existsSync(cache)).toBe(false) // written only on save
+  load(file, cache, true)
+  expect(readFileSync(cache).length).toBeGreaterThan(0)
+  expect(load(file, cache)).toEqual({ ...first, cached: true })
+})
+
+test('behavior: a cache of another source or garbage is rejected, the bundle still runs and the next save replaces it', () => {
+  const cache = join(root, 'b.bin')
+  load(bundle('old'), cache, true)
+  const file = bundle('new source')
+  const stale = load(file, cache, true)
+  expect(stale.cached).toBe(false)
+  expect(stale.exports.marker).toBe('new source'.length) // the new source runs
+  expect(load(file, cache).cached).toBe(true)
+
+  writeFileSync(cache, 'not a code cache')
+  const garbage = load(file, cache)
+  expect(garbage).toMatchObject({ cached: false, exports: { marker: 'new source'.length } })
+})
+
+test('error: a cache that cannot be written is skipped, without a throw or a temporary file left', () => {
+  const blocker = join(root, 'blocker')
+  writeFileSync(blocker, 'a file where the cache directory would go')
+  expect(load(bundle('c'), join(blocker, 'cache.bin'), true).exports.sum).toBe(5)
+
+  const dir = join(root, 'target')
+  mkdirSync(join(dir, 'cache.bin'), { recursive: true }) // a directory where the file goes: the rename fails
+  expect(load(bundle('d'), join(dir, 'cache.bin'), true).exports.sum).toBe(5)
+  expect(readdirSync(dir)).toEqual(['cache.bin'])
+})

@@ -1,0 +1,55 @@
+/**
+ * Loading a CommonJS bundle with V8's code cache (Node 20's `vm.Script` `cachedData`): compiled once, the
+ * bundle's functions are then deserialized on every start instead of parsed and compiled again.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { Script } from 'node:vm'
+
+export interface CodeCacheLoad {
+  /** The bundle's `module.exports`. */
+  exports: unknown
+  /** Whether the cache file was there and V8 took it (not rejected for another source or V8 version). */
+  cached: boolean
+  /**
+   * Writes the cache file from what has been compiled so far (call it once the program has started, so
+   * that the functions its start ran are in). Best effort: a failure is ignored. The write is atomic
+   * (a temporary file renamed), so concurrent writers and readers never see half a file.
+   */
+  save(): void
+}
+
+/** Runs the CommonJS bundle `file` like `require` does, with the code cache in `cacheFile` when it is valid. */
+export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoad {
+  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '')
+  let cachedData: Buffer | undefined
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {
+    // no cache yet
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData })
+  const cached = cachedData !== undefined && !script.cachedDataRejected
+  const module = { exports: {} as unknown }
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void
+  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
+  return {
+    exports: module.exports,
+    cached,
+    save() {
+      const tmp = `${cacheFile}.${process.pid}.tmp`
+      try {
+        mkdirSync(dirname(cacheFile), { recursive: true })
+        writeFileSync(tmp, script.createCachedData())
+        renameSync(tmp, cacheFile)
+      } catch {
+        try {
+          rmSync(tmp, { force: true })
+        } catch {
+          // nothing more to do
+        }
+      }
+    },
+  }
+}

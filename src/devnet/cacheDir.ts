@@ -1,0 +1,13 @@
+/** The op-devnet cache on this machine: built L1 states, the lite programs' code cache. */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/** `$DEVNET_CACHE_DIR`, else `$XDG_CACHE_HOME/op-devnet`, else `~/.cache/op-devnet`. */
+export function cacheDir(): string {
+  return process.env.DEVNET_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'op-devnet')
+}
+
+/** Where the lite programs keep their V8 code cache on the process runtime (`components/main.ts`). */
+export function codeCacheDir(): string {
+  return join(cacheDir(), 'code')
+}
