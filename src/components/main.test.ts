@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, expect, test } from 'vitest'
 import { freePort } from '../runtime/ports.js'
+import { anvilBinary } from '../runtime/process/binary.js'
 
 // The built launcher (run `npm run build` first), with the link proxy program: small and quick to start.
 const launcher = fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
@@ -54,4 +55,44 @@ test('behavior: with DEVNET_CODE_CACHE the launcher writes the program\'s code c
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
   const child = await startLinks({ DEVNET_CODE_CACHE: '' })
   expect(child.exitCode).toBeNull()
+})
+
+/** Runs `rollup-node config.json` in a new directory holding `files`; its exit code and output. */
+async function rollupNode(files: Record<string, string>): Promise<{ code: number | null; output: string; dir: string }> {
+  const dir = join(root, `rollup-node-${readdirSync(root).length}`)
+  mkdirSync(dir)
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return new Promise((resolve) => {
+    execFile(process.execPath, [launcher, 'rollup-node', 'config.json'], { cwd: dir, env: { ...process.env, DEVNET_ANVIL_BIN: anvilBinary() } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout + stderr, dir })
+    })
+  })
+}
+
+/** Processes whose command line names `dir` (the engine anvil gets its genesis path there). */
+function processesIn(dir: string): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      return cmd.includes(dir) ? [cmd.replaceAll('\0', ' ')] : []
+    } catch {
+      return []
+    }
+  })
+}
+
+const genesis = JSON.stringify({ config: { chainId: 901 }, gasLimit: '0x1c9c380', difficulty: '0x0', alloc: {} })
+
+test('error: the rollup node program reports an engine that does not start, with anvil\'s output', async () => {
+  const run = await rollupNode({ 'config.json': JSON.stringify({ l2Genesis: 'genesis.json', p2p: {} }), 'genesis.json': '{ not json' })
+  expect(run.code).toBe(1)
+  expect(run.output).toMatch(/rollup-node failed: .*anvil exited/s)
+})
+
+test('error: a rollup node that fails to start leaves no engine behind (the program spawns it before loading the node)', async () => {
+  const run = await rollupNode({ 'config.json': JSON.stringify({ l2Genesis: 'genesis.json' }), 'genesis.json': genesis })
+  expect(run.code).toBe(1)
+  expect(run.output).toContain('rollup-node failed')
+  await sleep(200)
+  expect(processesIn(run.dir)).toEqual([])
 })

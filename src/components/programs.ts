@@ -4,7 +4,7 @@
  * (`main.ts`) loads this module, or its CommonJS bundle with V8's code cache.
  */
 const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
-  'rollup-node': () => import('./rollup-node/index.js'),
+  'rollup-node': () => import('./rollup-node/main.js'),
   batcher: () => import('./batcher/index.js'),
   challenger: () => import('./challenger/index.js'),
   proposer: () => import('./proposer/index.js'),

@@ -12,7 +12,7 @@ import { decodeL1Info } from '../../protocol/l1Info.js'
 import { nextBaseFee } from '../../protocol/eip1559.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { OriginFields } from './attributes.js'
-import { spawnAnvil } from '../shared/anvil.js'
+import { spawnEngineAnvil, type SpawnedEngine } from './engineAnvil.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
@@ -109,17 +109,13 @@ export function rawDeposit(t: Record<string, unknown>): Hex {
   return raw
 }
 
-/** Spawns anvil with the L2 genesis and resolves with its port once it listens. */
-function spawnEngineAnvil(args: EngineArgs): Promise<{ child: ChildProcess; port: number }> {
-  return spawnAnvil(args.anvilBin, ['--init', args.genesisFile, '--network', 'optimism', '--no-mining', '--order', 'fifo', '--no-request-size-limit'])
-}
 
 export class Engine {
   #rpc: RpcClient
   #child: ChildProcess
 
   private constructor(
-    spawned: { child: ChildProcess; port: number },
+    spawned: SpawnedEngine,
     private readonly args: EngineArgs,
   ) {
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
@@ -127,9 +123,9 @@ export class Engine {
     this.watch(spawned.child)
   }
 
-  /** Spawns anvil with the L2 genesis and waits until it answers. */
-  static async start(args: EngineArgs): Promise<Engine> {
-    return new Engine(await spawnEngineAnvil(args), args)
+  /** Spawns anvil with the L2 genesis, or takes the one the program spawned already, once it listens. */
+  static async start(args: EngineArgs, spawned: Promise<SpawnedEngine> = spawnEngineAnvil(args.anvilBin, args.genesisFile)): Promise<Engine> {
+    return new Engine(await spawned, args)
   }
 
   private watch(child: ChildProcess): void {
@@ -157,7 +153,7 @@ export class Engine {
   /** Replaces anvil by a fresh one holding only the genesis (a cold start). */
   async restartCold(): Promise<void> {
     const old = this.#child
-    const spawned = await spawnEngineAnvil(this.args)
+    const spawned = await spawnEngineAnvil(this.args.anvilBin, this.args.genesisFile)
     this.#child = spawned.child
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
     this.watch(spawned.child)

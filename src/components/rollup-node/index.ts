@@ -1,13 +1,13 @@
 /**
- * Entry of the lite rollup node program: starts the engine (anvil), the node, its two RPC servers
- * and libp2p, and stops them in reverse order on SIGTERM / SIGINT.
+ * The lite rollup node: starts the engine (anvil), the node, its two RPC servers and libp2p, and stops
+ * them in reverse order. The program (`main.ts`) runs it until SIGTERM / SIGINT.
  */
 import '../shared/polyfills.js'
 import type { Server } from 'node:http'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { RollupNodeConfig } from './config.js'
 import { Engine } from './engine.js'
+import type { SpawnedEngine } from './engineAnvil.js'
 import { l2Rpc } from './l2rpc/index.js'
 import { RollupNode } from './node.js'
 import type { P2PNode } from './p2p.js'
@@ -17,7 +17,6 @@ import { payloadByNumberProtocol } from '../../protocol/reqresp.js'
 import type { NodeDiscovery } from './discovery.js'
 import { LITE_VERSION, rollupMethods } from './rpc.js'
 import { closeServer, startRpcServer } from '../shared/jsonrpc.js'
-import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
 
 export interface RunningRollupNode {
@@ -25,8 +24,11 @@ export interface RunningRollupNode {
   stop(): Promise<void>
 }
 
-/** Starts a rollup node from its config (paths relative to `baseDir`). */
-export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.cwd()): Promise<RunningRollupNode> {
+/**
+ * Starts a rollup node from its config (paths relative to `baseDir`). `early.engine` is its engine anvil
+ * when the caller spawned it already (the program does, before it loads this module).
+ */
+export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.cwd(), early: { engine?: Promise<SpawnedEngine> } = {}): Promise<RunningRollupNode> {
   const log = logger(conf.name)
   const cfg = structuredClone(conf.rollup)
   // libp2p takes the longest to load (about 1 s of CPU here): load it while anvil starts and the state loads.
@@ -38,7 +40,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
   discoveryModule?.catch(() => {}) // awaited below
   const since = () => Math.round(process.uptime() * 1000)
   const marks: Record<string, number> = { loadedMs: since() }
-  const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log })
+  const engine = await Engine.start({ anvilBin: process.env.DEVNET_ANVIL_BIN ?? 'anvil', genesisFile: resolve(baseDir, conf.l2Genesis), cfg, log }, early.engine)
   const servers: Server[] = []
   let p2p: P2PNode | undefined
   let discovery: Promise<NodeDiscovery | undefined> = Promise.resolve(undefined)
@@ -128,12 +130,4 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     throw err
   }
   return { node, stop }
-}
-
-/** `rollup-node <config.json>` */
-export async function main(args: string[]): Promise<void> {
-  const file = args[0] ?? 'config.json'
-  const conf = JSON.parse(readFileSync(file, 'utf8')) as RollupNodeConfig
-  const running = await startRollupNode(conf)
-  stopOnSignals(() => running.stop())
 }
