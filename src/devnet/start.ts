@@ -191,6 +191,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           image: (await ensureLiteImage({ repoRoot: packageRoot(), onProgress: options.onImageProgress })).tag,
           sessionId: randomUUID(),
           keepAliveOnExit: options.detach ?? false,
+          codeCacheDir: codeCacheDir('docker'),
           ...seeded,
         }))
       : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, codeCacheDir: codeCacheDir(), ...seeded })

@@ -1,7 +1,8 @@
 /** The docker runtime against the real engine: lifecycle, readiness, logs, errors, cleanup and sweep. */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { expect, test } from 'vitest'
 import { ServiceError } from '../../errors.js'
 import { allocatePorts } from '../ports.js'
@@ -10,6 +11,7 @@ import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftover
 import { labels } from './engine.js'
 import { imageDefaults, localBaseCurrent } from './image.js'
 import { networkName } from './networks.js'
+import { codeCacheMount } from './service.js'
 import { sweep } from './sweep.js'
 
 requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker runtime', () => {
@@ -48,6 +50,23 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     }))
     expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x539')
     expect((await docker.getContainer(l1.id).inspect()).Config.WorkingDir).toBe('/devnet/l1')
+  })
+
+  test('behavior: lite containers get the host\'s code cache directory, where their program writes its cache; anvil ones do not', async () => {
+    const [a, b] = await allocatePorts(2)
+    const cacheDir = join(mkdtempSync(join(tmpdir(), 'op-devnet-code-')), 'code-docker') // created by the runtime
+    const runtime = newRuntime({ codeCacheDir: cacheDir })
+    const links = await runtime.start(anvilPlan('links', a!, {
+      program: 'lite', role: 'batcher', args: ['links', '--admin-port', '8545', '--admin-host', '0.0.0.0'], readiness: { kind: 'port', port: 'rpc' },
+    }))
+    const l1 = await runtime.start(anvilPlan('l1', b!))
+    const lite = await docker.getContainer(links.id).inspect()
+    expect(lite.Config.Env).toContain(`DEVNET_CODE_CACHE=${codeCacheMount}`)
+    expect(lite.HostConfig.Binds).toContain(`${cacheDir}:${codeCacheMount}`)
+    const plain = await docker.getContainer(l1.id).inspect()
+    expect(plain.HostConfig.Binds).toHaveLength(1)
+    await expect.poll(() => existsSync(join(cacheDir, 'links.bin')), { timeout: 10_000 }).toBe(true)
+    rmSync(dirname(cacheDir), { recursive: true, force: true })
   })
 
   test('behavior: captures logs in the ring buffer and service.log', async () => {

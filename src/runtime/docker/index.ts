@@ -64,6 +64,11 @@ export interface DockerRuntimeOptions {
   linkProxies?: 'auto' | 'always' | 'never'
   /** Seed of the link proxies' randomness (jitter, loss). @default 0 */
   seed?: string | number
+  /**
+   * Host directory for the lite programs' V8 code cache, mounted into their containers
+   * (`DEVNET_CODE_CACHE`, see `components/main.ts`). @default none (each start compiles its code)
+   */
+  codeCacheDir?: string
 }
 
 /** How `partition()` cuts: only libp2p gossip (`p2p`), or every link between groups (`all`). */
@@ -122,6 +127,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       stopGraceMs: options.stopGraceMs ?? defaults.stopGraceMs,
       ...(options.dns ? { dns: options.dns } : {}),
       ...(user ? { user } : {}),
+      ...(options.codeCacheDir ? { codeCacheDir: options.codeCacheDir } : {}),
       reapOnExit: !options.keepAliveOnExit,
       labels: (kind, service) => this.#labels(kind, service),
       ensureNetworks: () => this.#ensureNetworks(),

@@ -4,7 +4,7 @@
  * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port (see
  * `readiness.ts`) while the attach stream tells an early exit.
  */
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import type Docker from 'dockerode'
@@ -28,6 +28,9 @@ const errorLogLines = 20
 const ringLines = 200
 
 /** What a service needs from its runtime. */
+/** Where a lite container sees the host's code cache directory. */
+export const codeCacheMount = '/var/cache/op-devnet/code'
+
 export interface ServiceContext {
   readonly docker: Docker
   readonly devnet: string
@@ -38,6 +41,8 @@ export interface ServiceContext {
   readonly dns?: string[]
   /** `uid:gid` the program runs as (so files it writes in the bind mount belong to the host user). */
   readonly user?: string
+  /** Host directory of the lite programs' code cache, mounted at {@link codeCacheMount}. */
+  readonly codeCacheDir?: string
   /** Reap containers when this process exits. */
   readonly reapOnExit: boolean
   /** Labels of a resource of this session. */
@@ -260,19 +265,26 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
       bindings[key] = [{ HostIp: c.hostIp, HostPort: String(port.host) }]
     }
     const [first, ...rest] = c.networks
+    const binds = [`${this.dir}:${c.workingDir}`]
+    const env = Object.entries(c.env).map(([key, value]) => `${key}=${value}`)
+    if (ctx.codeCacheDir && plan.program === 'lite') {
+      mkdirSync(ctx.codeCacheDir, { recursive: true }) // by the host user, before docker would create it as root
+      binds.push(`${ctx.codeCacheDir}:${codeCacheMount}`)
+      env.push(`DEVNET_CODE_CACHE=${codeCacheMount}`)
+    }
     const spec: Docker.ContainerCreateOptions = {
       name: c.name,
       Image: ctx.image,
       Entrypoint: c.entrypoint,
       Cmd: c.command,
-      Env: Object.entries(c.env).map(([key, value]) => `${key}=${value}`),
+      Env: env,
       WorkingDir: c.workingDir,
       ...(ctx.user ? { User: ctx.user } : {}),
       Labels: ctx.labels('service', plan.name),
       ExposedPorts: exposed,
       HostConfig: {
         Init: c.init,
-        Binds: [`${this.dir}:${c.workingDir}`],
+        Binds: binds,
         PortBindings: bindings,
         NetworkMode: first!.name,
         ...(ctx.dns ? { Dns: ctx.dns } : {}),
