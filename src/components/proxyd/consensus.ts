@@ -39,6 +39,9 @@ export function expectedBlockTags(old: BackendState, latest: number, safe: numbe
   return finalized >= old.finalized && safe >= old.safe && finalized <= safe && safe <= latest
 }
 
+/** How much longer the start-up wait gives the other backends once one has answered (wall ms). */
+export const STRAGGLER_MS = 1_000
+
 export class ConsensusPoller {
   readonly states = new Map<Backend, BackendState>()
   consensus: ConsensusBlocks & { latestHash: string } = { latest: 0, safe: 0, finalized: 0, latestHash: '' }
@@ -180,9 +183,10 @@ export class ConsensusPoller {
    * the first group, so the fronts open with a consensus.
    *
    * With `backendsWithinMs`, the first round waits until every backend answers, probing each every 50 ms
-   * for at most that long (wall time) without counting the probes against its health. proxyd then starts
-   * beside its nodes and still opens with all of them in the consensus; a backend still down after the
-   * wait is left to the rounds, as before.
+   * without counting the probes against its health: for at most that long (wall time) while none
+   * answers, and for at most {@link STRAGGLER_MS} more once one has. proxyd then starts beside its nodes
+   * and still opens with all of them in the consensus, while a proxyd restarted beside a dead node opens
+   * about as soon as before. A backend still down after the wait is left to the rounds.
    */
   async start(backendsWithinMs = 0): Promise<void> {
     if (backendsWithinMs > 0) await this.awaitBackends(Date.now() + backendsWithinMs)
@@ -195,7 +199,11 @@ export class ConsensusPoller {
       this.backends.map(async (be) => {
         for (;;) {
           const left = until - Date.now()
-          if (this.stopped || left <= 0 || (await be.answers(Math.min(1000, left)))) return
+          if (this.stopped || left <= 0) return
+          if (await be.answers(Math.min(1000, left))) {
+            until = Math.min(until, Date.now() + STRAGGLER_MS) // the others get a little longer
+            return
+          }
           await new Promise((resolve) => setTimeout(resolve, 50))
         }
       }),
