@@ -52,6 +52,15 @@ test('behavior: with DEVNET_CODE_CACHE the launcher writes the program\'s code c
   expect(statSync(cache).mtimeMs).toBe(written) // ...and does not write it again: V8 took it
 })
 
+test('behavior: a program stopped before the cache was due writes it as it exits (SIGTERM), so a short first run still fills it', async () => {
+  const dir = join(root, 'stopped')
+  const child = await startLinks({ DEVNET_CODE_CACHE: dir })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+  expect(existsSync(join(dir, 'links.bin'))).toBe(true)
+})
+
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
   const child = await startLinks({ DEVNET_CODE_CACHE: '' })
   expect(child.exitCode).toBeNull()

@@ -13,7 +13,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadWithCodeCache } from './shared/codeCache.js'
 
-/** How long after loading the program its code cache is written: its start has compiled what it runs by then. */
+/**
+ * How long after loading the program its code cache is written: its start has compiled what it runs by
+ * then. A program stopped sooner (SIGTERM) writes it as it exits; a crash writes nothing.
+ */
 const SAVE_AFTER_MS = 1_500
 
 const argv = process.argv.slice(2)
@@ -22,7 +25,15 @@ const bundle = fileURLToPath(new URL('./programs.cjs', import.meta.url))
 if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
   const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
   ;(loaded.exports as typeof import('./programs.js')).runProgram(argv)
-  if (!loaded.cached) setTimeout(() => loaded.save(), SAVE_AFTER_MS).unref()
+  if (!loaded.cached) {
+    let saved = false
+    const save = () => {
+      if (!saved) loaded.save()
+      saved = true
+    }
+    setTimeout(save, SAVE_AFTER_MS).unref()
+    process.once('exit', save)
+  }
 } else {
   import('./programs.js').then((m) => m.runProgram(argv))
 }
