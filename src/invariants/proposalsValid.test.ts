@@ -61,6 +61,17 @@ describe('proposalsValid', () => {
     expect(proposalsValid.check(history, { counterMs: 5000 }).map((v) => v.t)).toEqual([10_000])
   })
 
+  test('behavior: a wrong game an L1 reorg removed before its deadline is not reported; one seen uncountered past it is', () => {
+    const history = healthyHistory()
+    // Seen once with a wrong root; the next sample of index 2, 12 s later, is another game (the reorg
+    // dropped the first and its attack): nothing was left to counter by the deadline.
+    history.games = [game(1000, 2, hash(9), hash(2)), game(13_000, 2, hash(2), hash(2), { l2Block: 29 }), game(40_000, 2, hash(2), hash(2), { l2Block: 29, status: 'DEFENDER_WINS' })]
+    expect(proposalsValid.check(history)).toEqual([])
+    // Still there, uncountered, 20 s after it was seen wrong, then replaced: the challenger missed it.
+    history.games = [game(1000, 2, hash(9), hash(2)), game(21_000, 2, hash(9), hash(2)), game(25_000, 2, hash(2), hash(2), { l2Block: 29 })]
+    expect(proposalsValid.check(history).map((v) => v.t)).toEqual([16_000])
+  })
+
   test('behavior: an honest root resolving CHALLENGER_WINS is reported', () => {
     const history = healthyHistory()
     const lost = game(14_000, 0, hash(1), hash(1), { claims: 3, rootCountered: true, status: 'CHALLENGER_WINS' })

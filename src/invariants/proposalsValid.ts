@@ -10,7 +10,8 @@ import type { Invariant } from './types.js'
  *   CHALLENGER_WINS (an honest proposal never loses to the honest challenger);
  * - every game with a wrong root has its root countered within `counterMs` of being seen wrong, except
  *   while a fault stops the challenger, L1 or every service (the deadline moves to `counterMs` after such
- *   a window ends).
+ *   a window ends). A game an L1 reorg removed (another game was seen at its index later) is held to
+ *   the deadline only if it was still seen, uncountered, after it.
  * Games whose honest root was never learned (block not yet safe) are not judged.
  */
 export const proposalsValid: Invariant = {
@@ -21,11 +22,9 @@ export const proposalsValid: Invariant = {
     const samples = (history.games ?? []).toSorted((a, b) => a.t - b.t)
     if (!samples.length) return []
     // One list per game: an L1 reorg can replace the game at an index (and address) with another.
+    const keyOf = (s: GameSample) => `${s.index}/${s.rootClaim}/${s.l2Block}`
     const byGame = new Map<string, GameSample[]>()
-    for (const s of samples) {
-      const key = `${s.index}/${s.rootClaim}/${s.l2Block}`
-      byGame.set(key, [...(byGame.get(key) ?? []), s])
-    }
+    for (const s of samples) byGame.set(keyOf(s), [...(byGame.get(keyOf(s)) ?? []), s])
     const end = Math.max(samples[samples.length - 1].t, ...history.l1.map((s) => s.t))
     const down = faultWindows(history, graceMs).filter(stopsChallenger(history))
     const out: Violation[] = []
@@ -59,7 +58,11 @@ export const proposalsValid: Invariant = {
       const since = list[rightAt + 1]!.t
       const deadline = counterDeadline(since, counterMs, down)
       const countered = list.find((s) => s.rootCountered)
-      if ((countered ? countered.t : end) > deadline) {
+      // A game that another later replaced at its index (an L1 reorg removed it) is known to have stood
+      // only until its own last sample; one never replaced stands to the end of the history.
+      const last = list[list.length - 1]!
+      const replaced = samples.some((s) => s.index === last.index && s.t > last.t && keyOf(s) !== keyOf(last))
+      if ((countered ? countered.t : replaced ? last.t : end) > deadline) {
         const g = list[0]
         out.push({
           invariant: this.id,
