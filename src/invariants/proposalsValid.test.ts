@@ -61,14 +61,14 @@ describe('proposalsValid', () => {
     expect(proposalsValid.check(history, { counterMs: 5000 }).map((v) => v.t)).toEqual([10_000])
   })
 
-  test('behavior: a wrong game an L1 reorg removed before its deadline is not reported; one seen uncountered past it is', () => {
+  test('behavior: a wrong game an L1 reorg removed before its deadline is not reported; one replaced only after it is', () => {
     const history = healthyHistory()
-    // Seen once with a wrong root; the next sample of index 2, 12 s later, is another game (the reorg
-    // dropped the first and its attack): nothing was left to counter by the deadline.
+    // Seen once with a wrong root (samples come on changes); 12 s later another game holds index 2 (the
+    // reorg dropped the first and its attack): nothing was left to counter by the deadline.
     history.games = [game(1000, 2, hash(9), hash(2)), game(13_000, 2, hash(2), hash(2), { l2Block: 29 }), game(40_000, 2, hash(2), hash(2), { l2Block: 29, status: 'DEFENDER_WINS' })]
     expect(proposalsValid.check(history)).toEqual([])
-    // Still there, uncountered, 20 s after it was seen wrong, then replaced: the challenger missed it.
-    history.games = [game(1000, 2, hash(9), hash(2)), game(21_000, 2, hash(9), hash(2)), game(25_000, 2, hash(2), hash(2), { l2Block: 29 })]
+    // Replaced only 24 s after it was seen wrong: it may have stood uncountered past the deadline.
+    history.games = [game(1000, 2, hash(9), hash(2)), game(25_000, 2, hash(2), hash(2), { l2Block: 29 })]
     expect(proposalsValid.check(history).map((v) => v.t)).toEqual([16_000])
   })
 

@@ -10,8 +10,8 @@ import type { Invariant } from './types.js'
  *   CHALLENGER_WINS (an honest proposal never loses to the honest challenger);
  * - every game with a wrong root has its root countered within `counterMs` of being seen wrong, except
  *   while a fault stops the challenger, L1 or every service (the deadline moves to `counterMs` after such
- *   a window ends). A game an L1 reorg removed (another game was seen at its index later) is held to
- *   the deadline only if it was still seen, uncountered, after it.
+ *   a window ends). A game an L1 reorg removed is held to the deadline only if the game that took its
+ *   index was first seen after it.
  * Games whose honest root was never learned (block not yet safe) are not judged.
  */
 export const proposalsValid: Invariant = {
@@ -58,11 +58,12 @@ export const proposalsValid: Invariant = {
       const since = list[rightAt + 1]!.t
       const deadline = counterDeadline(since, counterMs, down)
       const countered = list.find((s) => s.rootCountered)
-      // A game that another later replaced at its index (an L1 reorg removed it) is known to have stood
-      // only until its own last sample; one never replaced stands to the end of the history.
+      // Samples come when a game changes, so one left alone has a single sample. A game that another later
+      // replaced at its index (an L1 reorg removed it) stood at most until that replacement was seen; one
+      // never replaced stands to the end of the history.
       const last = list[list.length - 1]!
-      const replaced = samples.some((s) => s.index === last.index && s.t > last.t && keyOf(s) !== keyOf(last))
-      if ((countered ? countered.t : replaced ? last.t : end) > deadline) {
+      const replaced = samples.find((s) => s.index === last.index && s.t > last.t && keyOf(s) !== keyOf(last))
+      if ((countered ? countered.t : replaced ? replaced.t : end) > deadline) {
         const g = list[0]
         out.push({
           invariant: this.id,
