@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from 'viem'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { decodeRlp, type RlpItem } from '../../protocol/rlp.js'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
-import { decodeEnr, DiscoveryService, enrMismatch, freeUdpPort, localEnr, peerOf, resolveIPv4 } from './discv5.js'
+import { ENR } from '@chainsafe/enr'
+import { decodeEnr, DiscoveryService, enrMismatch, enrSeqAt, freeUdpPort, localEnr, peerOf, resolveIPv4, useVerifiedRecordCache } from './discv5.js'
 
 const key = (i: number) => p2pPrivateKeyFromSeed('discv5-test', i)
 
@@ -42,6 +43,43 @@ describe('ENR', () => {
     local.tcp = 9333
     expect(enr.seq).toBeGreaterThan(seq)
     expect(peerOf(enr)).toEqual({ enr: enr.encodeTxt(), peerId: first.peerId, tcpAddr: '/ip4/127.0.0.1/tcp/9333' })
+  })
+
+  it('behavior: the sequence number on the wire is the one PING and PONG advertise, and takes 8 bytes', () => {
+    // A record whose encoded number is below the advertised one is asked for again at every ping.
+    const start = Date.UTC(2026, 11, 5)
+    for (let ms = start; ms < start + 512; ms++) {
+      const seq = enrSeqAt(ms)
+      expect(BigInt(Number(seq))).toBe(seq)
+      expect(seq >= 1n << 56n && seq < 1n << 64n).toBe(true)
+    }
+    expect(enrSeqAt(start + 1)).toBeGreaterThan(enrSeqAt(start))
+    vi.useFakeTimers({ toFake: ['Date'], now: start + 3 })
+    try {
+      const local = localEnr({ privateKey: key(0), listenIp: '127.0.0.1', udpPort: 30303, chainId: 901 })
+      expect(local.seq).toBe(enrSeqAt(start + 3))
+      expect(decodeEnr(local.encodeTxt()).seq).toBe(local.seq)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('behavior: with the verified-record cache, the same bytes give the same record; a bad signature fails every time', () => {
+    useVerifiedRecordCache()
+    useVerifiedRecordCache() // idempotent: one wrapper
+    const local = localEnr({ privateKey: key(0), listenIp: '127.0.0.1', udpPort: 30303, chainId: 901 })
+    const values = () => decodeRlp(local.encode()) as Uint8Array[]
+    const first = ENR.decodeFromValues(values())
+    expect(ENR.decodeFromValues(values())).toBe(first)
+    expect(first.encodeTxt()).toBe(local.encodeTxt())
+    local.udp = 30304 // a new record (its sequence number moves): verified and kept on its own
+    const second = ENR.decodeFromValues(values())
+    expect(second).not.toBe(first)
+    expect(second.udp).toBe(30304)
+    const forged = values()
+    forged[0] = Uint8Array.from(forged[0]!, (b, i) => (i === 5 ? b ^ 1 : b))
+    expect(() => ENR.decodeFromValues(forged)).toThrow(/verify/)
+    expect(() => ENR.decodeFromValues(forged)).toThrow(/verify/)
   })
 
   it('error: a record of another chain fails the filter', () => {

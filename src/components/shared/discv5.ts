@@ -65,6 +65,48 @@ export function decodeEnr(text: string): ENR {
   }
 }
 
+/** How many verified records {@link useVerifiedRecordCache} keeps (the oldest goes first). */
+const VERIFIED_RECORDS_MAX = 4_096
+const verifiedRecords = new Map<string, ENR>()
+let verifiedRecordCache = false
+
+/**
+ * Makes `ENR.decodeFromValues`, which `@chainsafe/discv5` calls for every record in a NODES message and a
+ * handshake, verify a record only the first time it sees its exact bytes; the same bytes again give the
+ * same (immutable) record object. A record that fails verification is never kept, so it fails each time.
+ *
+ * Why: every lookup gets back records the node already holds (a bootnode returns its whole table), and
+ * each verification, with the node ID derived from the public key, cost 2.5 ms of pure-JS secp256k1 on
+ * this machine; it was the largest single cost of a replica in a devnet of 50.
+ * Installed once per process; idempotent.
+ */
+export function useVerifiedRecordCache(): void {
+  if (verifiedRecordCache) return
+  verifiedRecordCache = true
+  const verify = ENR.decodeFromValues.bind(ENR)
+  ENR.decodeFromValues = (values: Uint8Array[]): ENR => {
+    const key = recordKey(values)
+    if (key === undefined) return verify(values)
+    const known = verifiedRecords.get(key)
+    if (known !== undefined) return known
+    const enr = verify(values)
+    verifiedRecords.set(key, enr)
+    if (verifiedRecords.size > VERIFIED_RECORDS_MAX) verifiedRecords.delete(verifiedRecords.keys().next().value!)
+    return enr
+  }
+}
+
+/** The exact bytes of a record's RLP items, length-prefixed; undefined when an item is not a byte string. */
+function recordKey(values: unknown): string | undefined {
+  if (!Array.isArray(values)) return undefined
+  let key = ''
+  for (const item of values) {
+    if (!(item instanceof Uint8Array)) return undefined
+    key += `${item.length}:${Buffer.from(item.buffer, item.byteOffset, item.length).toString('latin1')}`
+  }
+  return key
+}
+
 /**
  * An IPv4 address as is, a hostname (a container's network alias) resolved to its IPv4 address. Retried
  * for up to `timeoutMs`: a container's second network (p2p) is attached just after it starts.
@@ -81,14 +123,27 @@ export async function resolveIPv4(host: string, timeoutMs = 30_000): Promise<str
 }
 
 /**
+ * The sequence number of a record made at `ms` (Unix time): `ms * 2^20`. Two constraints of
+ * `@chainsafe/discv5` 11 and `@chainsafe/enr` 5 shape it:
+ * - it takes 8 bytes: WHOAREYOU's `enr-seq` is written left-aligned in its 8 bytes, so a shorter number
+ *   reads back shifted (5 as 5 << 56) and the handshake never carries the newer record;
+ * - it is exact as a double: the record's RLP encodes `Number(seq)`, while PING and PONG carry the bigint.
+ *   A number that rounds (the time in ns did for about half of all start times) is advertised above the
+ *   record's own, and every peer asked that node for its newer record at every ping, verifying the same
+ *   record again each time.
+ * A time in ms has 41 bits, so `ms * 2^20` has 61 and is a double exactly.
+ */
+export function enrSeqAt(ms: number): bigint {
+  return BigInt(Math.floor(ms)) << 20n
+}
+
+/**
  * The signed local record: v4 identity, `ip`, `udp`, `tcp` (when given) and `opstack`.
  *
  * Its sequence number is the start time, as geth's local node takes it when its database holds none (the
  * time in ms there), so that a node restarted elsewhere (a container's new IP) replaces its old record in
  * its peers' tables: they keep a record of the same number as it is, and then drop every session from the
- * new address (its record does not match it). In ns here, which always takes 8 bytes: @chainsafe/discv5
- * 11 writes WHOAREYOU's `enr-seq` left-aligned in its 8 bytes, so a shorter number reads back shifted
- * (5 as 5 << 56) and the handshake never carries the newer record.
+ * new address (its record does not match it). Here the time in ms times 2^20 ({@link enrSeqAt}).
  */
 export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
   const ip = opts.advertiseIp ?? opts.listenIp
@@ -98,7 +153,7 @@ export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' 
   enr.udp = opts.udpPort
   if (opts.tcpPort !== undefined) enr.tcp = opts.tcpPort
   enr.set(OPSTACK_ENR_KEY, encodeOpStackEntry(opts.chainId))
-  enr.seq = BigInt(Date.now()) * 1_000_000n
+  enr.seq = enrSeqAt(Date.now())
   return enr
 }
 
@@ -123,6 +178,14 @@ export function peerOf(enr: ENR): DiscoveredPeer {
   return peer
 }
 
+/**
+ * How often each entry of the table is pinged (the library's default: 5 min). Nothing here waits on a ping:
+ * a node restarted elsewhere announces itself by its own lookups, and a dead peer is found by the dial that
+ * fails. Each ping costs both ends a session message and a public key decompression, and every node pings
+ * every other: at 2 s, 50 nodes spent more CPU on pings than on their chain.
+ */
+const PING_INTERVAL_MS = 30_000
+
 /** Log distances asked of a bootnode: the 16 nearest cover every record of a small network. */
 const BOOTNODE_DISTANCES = Array.from({ length: 16 }, (_, i) => 256 - i)
 
@@ -145,6 +208,7 @@ export class DiscoveryService {
   private saved = ''
 
   private constructor(private readonly opts: DiscoveryOptions) {
+    useVerifiedRecordCache()
     this.bootnodes = opts.bootnodes.map(decodeEnr)
     this.bootnodeClients = (opts.bootnodeRpcs ?? []).map((url) => rpcClient(url, 1_000))
     const enr = localEnr(opts)
@@ -154,7 +218,7 @@ export class DiscoveryService {
       privateKey: { type: 'secp256k1', raw: hexToBytes(opts.privateKey) } as unknown as Parameters<typeof Discv5.create>[0]['privateKey'],
       bindAddrs: { ip4: bind },
       // A devnet's addresses are fixed: no ENR rewrites from address votes; fail fast on loopback.
-      config: { enrUpdate: false, requestTimeout: 500, requestRetries: 1, lookupTimeout: 2_000, pingInterval: 2_000 },
+      config: { enrUpdate: false, requestTimeout: 500, requestRetries: 1, lookupTimeout: 2_000, pingInterval: PING_INTERVAL_MS },
     })
   }
 
