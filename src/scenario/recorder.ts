@@ -225,10 +225,11 @@ export class Recorder {
     for (const node of nodes) {
       const { rollup, el } = this.devnet.endpoints[node]
       try {
-        const [out, block, proof] = await Promise.all([
+        const block = await call<BlockJson>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs)
+        // The proof by the block's hash (EIP-1898): by number it could be of a block that replaced this one.
+        const [out, proof] = await Promise.all([
           call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n], statusTimeoutMs),
-          call<BlockJson>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs),
-          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], n], statusTimeoutMs),
+          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], { blockHash: block.hash }], statusTimeoutMs),
         ])
         if (out.blockRef.hash !== block.hash) continue // the chain moved between the calls
         const recomputed = keccak256(concat([ZERO32, block.stateRoot, proof.storageHash, block.hash]))

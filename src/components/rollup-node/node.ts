@@ -363,7 +363,9 @@ export class RollupNode implements GossipHost, SequencerHost {
     if (number > this.unsafe.number) rpcFail(-32000, `block ${number} not found (unsafe head is ${this.unsafe.number})`)
     const block = await this.engine.blockByNumber(number)
     if (!block) rpcFail(-32000, `block ${number} not found`)
-    const proof = await this.engine.rpc.call<{ storageHash: Hex }>('eth_getProof', [L2_TO_L1_MESSAGE_PASSER_ADDRESS, [], `0x${number.toString(16)}`])
+    // By hash (EIP-1898), not number: the engine may replace block `number` between the two calls (a reorg, a
+    // restarted node syncing), and the root must be of the state of the block it names.
+    const proof = await this.engine.rpc.call<{ storageHash: Hex }>('eth_getProof', [L2_TO_L1_MESSAGE_PASSER_ADDRESS, [], { blockHash: block.hash }])
     const stateRoot = block.stateRoot as Hex
     return {
       version: OUTPUT_VERSION_V0,
