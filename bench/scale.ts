@@ -6,7 +6,9 @@
  *   and its children, from /proc: utime + stime over the real elapsed time, 20 s), and their memory as PSS
  *   (shared pages counted once);
  * - then every node's L2 head (`eth_blockNumber`, asked at the same moment): the largest distance behind the
- *   sequencer (NaN when the sequencer did not answer within 10 s), and how many nodes did not answer within 2 s.
+ *   sequencer (NaN when the sequencer did not answer within 10 s), and how many nodes did not answer within 2 s;
+ * - and how far the sequencer's latest block is behind the wall clock: a saturated sequencer falls behind its
+ *   1 s block times, and the replicas stay close to it while the chain stalls.
  * The floor (one anvil start to answer) is measured in the same run.
  */
 import { execFile } from 'node:child_process'
@@ -65,7 +67,7 @@ function pssGiB(pids: number[]): number {
   return kib / 1024 / 1024
 }
 
-interface Sample { upMs: number; downMs: number; cpuPct: number; pss: number; lag: number; silent: number; processes: number }
+interface Sample { upMs: number; downMs: number; cpuPct: number; pss: number; lag: number; silent: number; behindS: number; processes: number }
 
 async function oneRun(replicas: number, settleMs: number): Promise<Sample> {
   const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-bench-scale-'))
@@ -90,11 +92,15 @@ async function oneRun(replicas: number, settleMs: number): Promise<Sample> {
     // The sequencer is the reference: it gets 10 s (a saturated machine answers late), the others 2 s.
     const heads = await Promise.all(nodes.map((s) =>
       jsonRpc<string>(s.endpoints.el!, 'eth_blockNumber', [], { timeoutMs: s.role === 'sequencer' ? 10_000 : 2_000 }).then(Number, () => undefined)))
-    const seq = heads[nodes.findIndex((s) => s.role === 'sequencer')]
+    const seqNode = nodes.find((s) => s.role === 'sequencer')!
+    const seq = heads[nodes.indexOf(seqNode)]
+    // Whether the chain keeps time: a saturated sequencer falls behind its block times, and every replica with it.
+    const latest = await jsonRpc<{ timestamp: string }>(seqNode.endpoints.el!, 'eth_getBlockByNumber', ['latest', false], { timeoutMs: 10_000 }).catch(() => undefined)
+    const behindS = latest === undefined ? Number.NaN : Date.now() / 1000 - Number(latest.timestamp)
     const answered = heads.filter((h): h is number => h !== undefined)
     const lag = seq === undefined ? Number.NaN : Math.max(0, ...answered.map((h) => seq - h))
     const downMs = await timed(['down', '--state-dir', stateDir], cwd)
-    return { upMs, downMs, cpuPct: ticks / secs, pss, lag, silent: heads.length - answered.length, processes: pids.length }
+    return { upMs, downMs, cpuPct: ticks / secs, pss, lag, silent: heads.length - answered.length, behindS, processes: pids.length }
   } finally {
     await timed(['down', '--state-dir', stateDir], cwd).catch(() => 0)
     rmSync(cwd, { recursive: true, force: true })
@@ -132,6 +138,11 @@ export async function benchScale(
       name: `${label}: largest distance of a node's L2 head behind the sequencer`, value: median(of('lag')), unit: 'blocks', target: '<= 2',
       ok: median(of('lag')) <= 2 && samples.every((s) => s.silent === 0), runs: of('lag'),
       note: `nodes that did not answer eth_blockNumber within 2 s, per run: ${of('silent').join(', ')}`,
+    },
+    {
+      name: `${label}: the sequencer's L2 head behind the wall clock (the chain keeps time)`, value: median(of('behindS')), unit: 's',
+      target: '<= 3 s', ok: median(of('behindS')) <= 3, runs: of('behindS'),
+      note: 'now minus the timestamp of its latest block; L2 blocks are 1 s apart. Heads close to the sequencer mean little if it has fallen behind',
     },
   ]
 }
