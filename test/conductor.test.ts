@@ -6,16 +6,18 @@
  * conductor_stop. The tests run in order on one devnet; each leaves the cluster with one leader.
  * Timings are printed, never asserted (`npm run bench -- conductor-devnet` reports them).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
-import { conductorService } from '../src/plan/conductor.js'
+import { ETCD_PID_FILE } from '../src/components/conductor/flags.js'
+import { CONDUCTOR_STORAGE_DIR, conductorService } from '../src/plan/conductor.js'
 import { loadTopology } from '../src/topology/parse.js'
 import { etcdAvailable } from './conductorCluster.js'
+import { isProcessAlive } from '../src/runtime/process/index.js'
 import { rpc, syncStatus, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
@@ -249,6 +251,11 @@ requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()
     await rpc(conductor(c), 'conductor_stop')
     expect(await rpc(conductor(c), 'conductor_stopped')).toBe(true)
     expect(await rpc(conductor(c), 'conductor_active')).toBe(false)
-    await waitFor("the stopped conductor's etcd member is gone", () => portClosed(devnet.service(conductorService(c)).endpoint('etcd')))
+    // The member's process first (the pid the conductor wrote), then its port: a port still open after the
+    // process is gone would be another listener's, and the failure says which of the two it was.
+    const service = devnet.service(conductorService(c))
+    const pid = Number(readFileSync(join(dirname(service.logFile), CONDUCTOR_STORAGE_DIR, ETCD_PID_FILE), 'utf8').trim())
+    await waitFor(`the stopped conductor's etcd member (pid ${pid}) has exited`, async () => !isProcessAlive(pid))
+    await waitFor(`the stopped conductor's etcd port is closed (its member, pid ${pid}, has exited)`, () => portClosed(service.endpoint('etcd')))
   })
 })

@@ -225,7 +225,8 @@ export class Recorder {
     for (const node of nodes) {
       const { rollup, el } = this.devnet.endpoints[node]
       try {
-        const block = await call<BlockJson>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs)
+        const block = await call<BlockJson | null>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs)
+        if (!block) continue // rewound below `number` meanwhile (a reorg, a restart)
         // The proof by the block's hash (EIP-1898): by number it could be of a block that replaced this one.
         const [out, proof] = await Promise.all([
           call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n], statusTimeoutMs),

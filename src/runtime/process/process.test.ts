@@ -146,6 +146,8 @@ test('behavior: pause makes calls hang, resume brings them back', async () => {
   const l1 = await newRuntime().start(plan('l1', await freePort()))
   await l1.pause()
   expect(l1.state()).toBe('paused')
+  // Stopped in the kernel's eyes (T): if the call below were answered all the same, another process holds the port.
+  await until(() => readFileSync(`/proc/${l1.id}/stat`, 'utf8').split(') ')[1]![0] === 'T')
   await expect(rpc(l1.endpoint('rpc'), 'eth_chainId', 300)).rejects.toThrow()
   await l1.resume()
   expect(l1.state()).toBe('running')
