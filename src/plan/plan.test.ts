@@ -10,7 +10,7 @@ import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
 import { resolveLinks } from './links.js'
 import { l1Deployment } from './l1Deployment.js'
-import { planDevnet } from './plan.js'
+import { DOCKER_P2P_LIVENESS, planDevnet } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
 import type { DevnetPlan, ServicePlan } from './types.js'
 
@@ -72,10 +72,13 @@ test('args: runtime docker', () => {
   expect(replica).toMatchObject({
     host: '0.0.0.0',
     l1Rpc: 'http://demo-l1:8545',
+    l1Ws: 'ws://demo-l1:8545',
     ports: { el: 9546, rollup: 7546, p2p: 9223 },
     sequencerHttp: 'http://demo-sequencer:9545',
-    p2p: { staticPeers: [`/dns4/demo-sequencer-p2p/tcp/9222/p2p/${sequencerPeer}`], announce: "/dns4/demo-replica-0-p2p/tcp/9223" },
+    p2p: { staticPeers: [`/dns4/demo-sequencer-p2p/tcp/9222/p2p/${sequencerPeer}`], announce: "/dns4/demo-replica-0-p2p/tcp/9223", liveness: DOCKER_P2P_LIVENESS },
   })
+  // On the process runtime the link proxy resets cut connections: libp2p's own ping defaults.
+  expect(config(service(planDevnet(t, { runtime: 'process', genesisTime }), 'replica-0')).p2p.liveness).toBeUndefined()
   expect(batcherConfig(plan)).toMatchObject({
     l1Rpc: 'http://demo-l1:8545',
     l2Rpc: 'http://demo-sequencer:9545',

@@ -26,6 +26,9 @@ import { challengerService } from './challenger.js'
 import { BOOTNODE_SERVICE, bootnodeService, nodeDiscovery } from './bootnode.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
+/** How docker-runtime nodes ping their p2p connections (see `PingLiveness`). */
+export const DOCKER_P2P_LIVENESS = { intervalMs: 1_000, minTimeoutMs: 500, maxTimeoutMs: 2_000 }
+
 /** Every planner default, in one place. */
 export const planDefaults = {
   /** How often rollup nodes poll L1 `safe`/`finalized`. @default 500 */
@@ -182,6 +185,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       name: node.name,
       rollup,
       l1Rpc: url(links, 'l1', 'rpc'),
+      // anvil answers WebSocket on its HTTP port: the head comes by subscription, not a 100 ms poll.
+      l1Ws: `ws://${link(links, 'l1', 'rpc')}`,
       l2Genesis: 'l2-genesis.json',
       dataDir: NODE_DATA_DIR,
       host: bindHost,
@@ -194,6 +199,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         // In containers p2p has its own network: announce only the p2p alias, so peers cannot dial
         // around a p2p partition over the RPC network.
         ...(runtime === 'docker' ? { announce: `/dns4/${topology.name}-${node.name}-p2p/tcp/${inner.p2p}` } : {}),
+        // A docker partition disconnects a network, which leaves sockets open: tight pings find the dead
+        // connections. On the process runtime the link proxy resets them, and libp2p's defaults are kept.
+        ...(runtime === 'docker' ? { liveness: DOCKER_P2P_LIVENESS } : {}),
         ...(canSequence ? { sequencerKey: keys.sequencer.privateKey } : {}),
         unsafeBlockSigner: keys.sequencer.address,
         ...(discovery

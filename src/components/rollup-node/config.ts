@@ -6,6 +6,7 @@ import type { Address, Hex } from 'viem'
 import type { RollupConfig } from '../../protocol/types.js'
 import type { ConductorSettings } from './conductor.js'
 import type { DiscoveryConfig } from './discovery.js'
+import type { PingLiveness } from './p2p.js'
 
 export interface RollupNodeConfig {
   /** Service name, used in logs. */
@@ -14,6 +15,12 @@ export interface RollupNodeConfig {
   rollup: RollupConfig
   /** L1 execution RPC. */
   l1Rpc: string
+  /**
+   * The same L1 over WebSocket (op-node given a `ws://` `--l1`): the head comes by `eth_subscribe newHeads`,
+   * and is then polled only every `L1_HEAD_CHECK_MS` in case a notification is lost. Absent, or while the
+   * subscription is down: the head is polled every `l1PollMs`.
+   */
+  l1Ws?: string
   /** Path (relative to the service dir) of the L2 genesis file for anvil `--init`. */
   l2Genesis: string
   /**
@@ -52,6 +59,8 @@ export interface RollupNodeConfig {
     sequencerKey?: Hex
     /** The unsafe block signer every node checks gossip against. */
     unsafeBlockSigner: Address
+    /** How connections are pinged (see `P2PNodeOptions.liveness`); absent: libp2p's defaults. */
+    liveness?: PingLiveness
     /** discv5 peer discovery (see discovery.ts); absent: `--p2p.no-discovery`, static peers only. */
     discovery?: DiscoveryConfig
   }

@@ -76,6 +76,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
         listenPort: conf.ports.p2p,
         staticPeers: conf.p2p.staticPeers,
         ...(conf.p2p.announce ? { announce: [conf.p2p.announce] } : {}),
+        ...(conf.p2p.liveness ? { liveness: conf.p2p.liveness } : {}),
         topics: node.gossip.topics(),
         validate: (topic, data) => node.gossip.validate(topic, data),
         onMessage: () => {},

@@ -1,11 +1,12 @@
 /**
- * The node's view of L1: head / safe / finalized polling and a small cache of full blocks by
- * number. The cache is dropped on every pipeline reset, so a reorged block is never served twice.
+ * The node's view of L1: the head (followed by subscription, or polled), safe / finalized polling and a
+ * small cache of full blocks by number. The cache is dropped on every pipeline reset, so a reorged block is never served twice.
  */
 import type { Address, Hex } from 'viem'
 import type { BlockID, L1BlockRef } from '../../protocol/types.js'
 import { ZERO_HASH, zeroL1Ref } from '../../protocol/types.js'
 import type { RpcClient } from '../shared/jsonrpc.js'
+import { subscribe, type Subscription } from '../shared/subscription.js'
 
 export interface L1Tx {
   hash: Hex
@@ -38,7 +39,7 @@ interface RpcL1Block {
   transactions: L1Tx[] | Hex[]
 }
 
-const toRef = (b: RpcL1Block): L1BlockRef => ({
+const toRef = (b: Pick<RpcL1Block, 'hash' | 'number' | 'parentHash' | 'timestamp'>): L1BlockRef => ({
   hash: b.hash,
   number: Number(b.number),
   parentHash: b.parentHash,
@@ -50,6 +51,7 @@ export class L1Source {
   safe: L1BlockRef = zeroL1Ref()
   finalized: L1BlockRef = zeroL1Ref()
   private readonly cache = new Map<number, L1Block>()
+  private heads: Subscription | undefined
 
   constructor(readonly rpc: RpcClient) {}
 
@@ -61,6 +63,33 @@ export class L1Source {
     const b = await this.fetch('latest', false)
     if (b) this.head = toRef(b)
     return this.head
+  }
+
+  /**
+   * Follows the head by `eth_subscribe newHeads` over `wsUrl`: each notification becomes `head`, then
+   * `onHead` runs. `subscribed` says whether notifications are flowing; poll while it is false.
+   */
+  followHeads(wsUrl: string, onHead: () => void, onLive?: (live: boolean) => void): void {
+    this.heads?.close()
+    this.heads = subscribe<Pick<RpcL1Block, 'hash' | 'number' | 'parentHash' | 'timestamp'>>(
+      wsUrl,
+      ['newHeads'],
+      (header) => {
+        this.head = toRef(header)
+        onHead()
+      },
+      onLive ? { onLive } : {},
+    )
+  }
+
+  get subscribed(): boolean {
+    return this.heads?.live === true
+  }
+
+  /** Stops following the head. */
+  close(): void {
+    this.heads?.close()
+    this.heads = undefined
   }
 
   /** Polls the `safe` and `finalized` tags. Finalized never moves back here. */

@@ -22,6 +22,8 @@ import { RuntimeConfig } from './runtimeConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
+/** With a live `newHeads` subscription, how often the L1 head is still polled (a lost notification). */
+export const L1_HEAD_CHECK_MS = 2_000
 
 export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
@@ -39,6 +41,10 @@ export class RollupNode implements GossipHost, SequencerHost {
   private wakeUp: (() => void) | undefined
   private lastHeadPoll = 0
   private lastFinalityPoll = 0
+  /** The L1 head the driver last acted on (the subscription may have moved `l1.head` since). */
+  private seenHead: Hex = ZERO_HASH
+  /** The head moved since the last finality poll. */
+  private headMoved = false
   private loopDone: Promise<void> | undefined
   /** Safe records below the finalized head, oldest first, on disk in `conf.dataDir` (op-node's safe DB). */
   private readonly safeDb: SafeDb
@@ -272,29 +278,47 @@ export class RollupNode implements GossipHost, SequencerHost {
     return { l1Block: { hash: r.derivedFrom.hash, number: r.derivedFrom.number }, safeHead: { hash: r.l2.hash, number: r.l2.number } }
   }
 
+  /**
+   * Reads L1. The head: from the `newHeads` subscription when it is live (checked by a poll every
+   * `L1_HEAD_CHECK_MS`), else polled every `l1PollMs`. Finality: every `l1EpochPollMs`; with a live
+   * subscription only after the head moved (anvil's `safe`/`finalized` move with its blocks) or at the
+   * head check.
+   */
   private async poll(now: number): Promise<void> {
-    if (now - this.lastHeadPoll >= this.conf.l1PollMs) {
+    const subscribed = this.l1.subscribed
+    const headEvery = subscribed ? Math.max(this.conf.l1PollMs, L1_HEAD_CHECK_MS) : this.conf.l1PollMs
+    const checkDue = now - this.lastHeadPoll >= headEvery
+    if (checkDue) {
       this.lastHeadPoll = now
-      const before = this.l1.head.hash
-      const head = await this.l1.pollHead()
-      if (head.hash !== before) {
-        // A head that does not extend the previous one may have replaced cached blocks (an L1 reorg).
-        if (head.parentHash !== before) this.l1.clearCache()
-        this.runtimeConfig.schedule()
-      }
+      await this.l1.pollHead()
+    }
+    const head = this.l1.head
+    const before = this.seenHead
+    if (head.hash !== before) {
+      this.seenHead = head.hash
+      this.headMoved = true
+      // A head that does not extend the previous one may have replaced cached blocks (an L1 reorg).
+      if (head.parentHash !== before) this.l1.clearCache()
+      this.runtimeConfig.schedule()
       const cursor = this.derivation.cursor
-      if (head.hash !== before && head.number <= cursor.number && !(await this.l1.isCanonical(cursor))) {
+      if (head.number <= cursor.number && !(await this.l1.isCanonical(cursor))) {
         this.requestReset(`L1 reorg detected: derivation origin ${cursor.number} is no longer canonical`)
       }
     }
-    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs) {
+    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs && (!subscribed || this.headMoved || checkDue)) {
       this.lastFinalityPoll = now
+      this.headMoved = false
       await this.l1.pollFinality()
     }
   }
 
-  /** Starts the driver loop. */
+  /** Starts the driver loop (and the L1 head subscription, with `l1Ws`). */
   start(): void {
+    this.seenHead = this.l1.head.hash
+    if (this.conf.l1Ws) {
+      const l1Ws = this.conf.l1Ws
+      this.l1.followHeads(l1Ws, () => this.wake(), (live) => this.log.info(live ? 'L1 head subscription live' : 'L1 head subscription down: polling', { l1: l1Ws }))
+    }
     this.loopDone = this.loop()
   }
 
@@ -380,6 +404,7 @@ export class RollupNode implements GossipHost, SequencerHost {
   /** Stops the driver loop, then writes a last snapshot (a graceful stop loses no block). */
   async stop(): Promise<void> {
     this.stopped = true
+    this.l1.close()
     this.wake()
     await this.loopDone
     if (this.loopDone) await this.persistence?.save().catch((err: unknown) => this.log.error('final snapshot failed', { err: (err as Error).message }))

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPeerId, p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
 import { gossipMessageId as opMessageId } from '../../protocol/gossip.js'
-import { P2PNode, type P2PNodeOptions, type ValidationResult } from './p2p.js'
+import { LinkProxy } from '../links/proxy.js'
+import { P2PNode, type P2PNodeOptions, type PingLiveness, type ValidationResult } from './p2p.js'
 
 const TOPIC = '/optimism/901/2/blocks'
 const enc = (s: string) => new TextEncoder().encode(s)
@@ -207,6 +208,38 @@ describe('P2PNode', () => {
     expect(connected(a)).toBe(1)
     await deliver(a, b, 'after', 5_000)
     await deliver(b, a, 'back', 5_000)
+  })
+
+  describe('liveness pings', () => {
+    let proxy: LinkProxy | undefined
+    afterEach(async () => {
+      await proxy?.close()
+      proxy = undefined
+    })
+
+    /** `a` with a static peer `b` reached through a link, and the link's fault setter. */
+    async function overLink(liveness?: PingLiveness) {
+      const b = await start()
+      proxy = new LinkProxy('p2p-liveness')
+      const port = b.node.multiaddrs()[0].split('/')[4]
+      const link = await proxy.add({ from: 'a', to: 'b', port: 'p2p', class: 'p2p', target: { host: '127.0.0.1', port: Number(port) } })
+      const a = await start([], () => 'accept', { staticPeers: [`/ip4/127.0.0.1/tcp/${link.listenPort}/p2p/${b.node.peerId}`], ...(liveness ? { liveness } : {}) })
+      await waitFor(() => connected(a) === 1, 'a connected to b')
+      return a
+    }
+
+    it('behavior: with tight liveness a connection that stalls is dropped', async () => {
+      const a = await overLink({ intervalMs: 200, minTimeoutMs: 100, maxTimeoutMs: 300 })
+      proxy!.setFault('a', { delayMs: 5_000 })
+      await waitFor(() => connected(a) === 0, 'the stalled connection to be dropped', 4_000)
+    })
+
+    it("behavior: with libp2p's defaults the same stall keeps the connection", async () => {
+      const a = await overLink()
+      proxy!.setFault('a', { delayMs: 5_000 })
+      await new Promise(resolve => setTimeout(resolve, 2_000))
+      expect(connected(a)).toBe(1)
+    })
   })
 
   it('computes op-node message ids', () => {

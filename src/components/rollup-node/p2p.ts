@@ -25,7 +25,16 @@ import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.
 /** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
 const REDIAL_INTERVAL_MS = 500
 const DIAL_TIMEOUT_MS = 2_000
-const PING_INTERVAL_MS = 1_000
+
+/**
+ * How often each connection is pinged, and how long an answer may take (adaptive, between the two bounds)
+ * before the connection is dropped.
+ */
+export interface PingLiveness {
+  intervalMs: number
+  minTimeoutMs: number
+  maxTimeoutMs: number
+}
 
 export type { PeerDump, PeerInfo, PeerScores, PeerStats } from './p2pTypes.js'
 
@@ -50,6 +59,13 @@ export interface P2PNodeOptions {
   chainId: number
   /** Stream protocols this host serves (req-resp), registered before any peer is dialled; `from` is the peer ID. */
   protocols?: Record<string, (stream: Stream, from: string) => void>
+  /**
+   * Absent: libp2p's defaults (every 10 s, 5–60 s to answer). A tight setting finds a connection that only
+   * stalls (a docker network disconnect leaves its sockets open) within a few seconds, but on a saturated
+   * machine pings miss it and live connections are dropped: with 1 s / 0.5–2 s, 20 replicas on this
+   * machine re-handshook about one connection per node per second.
+   */
+  liveness?: PingLiveness
   log?: (msg: string) => void
 }
 
@@ -111,9 +127,10 @@ export class P2PNode {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
-      // Ping every connection each second and drop one that stops answering: a partition that only stalls packets
-      // (a docker network disconnect) leaves sockets open; a static peer is redialled once none is left (as op-node).
-      connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: 500, maxTimeout: 2_000 } },
+      // A connection that stops answering pings is dropped; a static peer is redialled once none is left (as op-node).
+      connectionMonitor: opts.liveness
+        ? { pingInterval: opts.liveness.intervalMs, pingTimeout: { minTimeout: opts.liveness.minTimeoutMs, maxTimeout: opts.liveness.maxTimeoutMs } }
+        : {},
       connectionGater: {
         denyDialPeer: denyPeer,
         denyDialMultiaddr: ma => this.isAddrBlocked(ipOf(ma)),

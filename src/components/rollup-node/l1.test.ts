@@ -1,0 +1,56 @@
+import type { ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { anvilBinary } from '../../runtime/process/index.js'
+import { spawnAnvil } from '../shared/anvil.js'
+import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
+import { L1Source } from './l1.js'
+
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+  }
+}
+
+describe('L1Source following the head of a real anvil', () => {
+  let child: ChildProcess
+  let rpc: RpcClient
+  let port: number
+
+  beforeAll(async () => {
+    const started = await spawnAnvil(anvilBinary(), ['--no-mining'])
+    child = started.child
+    port = started.port
+    rpc = rpcClient(`http://127.0.0.1:${port}`)
+  })
+  afterAll(() => child?.kill('SIGKILL'))
+
+  const latest = () => rpc.call<{ hash: string; number: string; parentHash: string }>('eth_getBlockByNumber', ['latest', false])
+
+  test('behavior: the head follows new blocks and an anvil_reorg without a poll', async () => {
+    const l1 = new L1Source(rpc)
+    let woken = 0
+    l1.followHeads(`ws://127.0.0.1:${port}`, () => woken++)
+    try {
+      await until(() => l1.subscribed, 'the subscription')
+      await rpc.call('evm_mine', [])
+      await rpc.call('evm_mine', [])
+      const tip = await latest()
+      await until(() => l1.head.hash === tip.hash, 'the second block')
+      expect(l1.head).toMatchObject({ number: 2, parentHash: tip.parentHash })
+      expect(woken).toBe(2)
+
+      // The same height on another branch: the head changes hash, not number.
+      await rpc.call('anvil_reorg', [1, []])
+      const replaced = await latest()
+      expect(replaced.hash).not.toBe(tip.hash)
+      await until(() => l1.head.hash === replaced.hash, 'the reorged head')
+      expect(l1.head.number).toBe(2)
+    } finally {
+      l1.close()
+    }
+    expect(l1.subscribed).toBe(false)
+    await rpc.call('evm_mine', [])
+    await new Promise((r) => setTimeout(r, 200))
+    expect(l1.head.number).toBe(2) // closed: no longer follows
+  })
+})

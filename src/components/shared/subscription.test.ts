@@ -1,0 +1,85 @@
+import type { ChildProcess } from 'node:child_process'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { anvilBinary } from '../../runtime/process/index.js'
+import { LinkProxy } from '../links/proxy.js'
+import { spawnAnvil } from './anvil.js'
+import { closeServer, rpcClient, startRpcServer, type RpcClient } from './jsonrpc.js'
+import { subscribe, type Subscription } from './subscription.js'
+
+interface Head { number: `0x${string}`; hash: `0x${string}` }
+
+/** Resolves once `check` holds, polling every 20 ms; rejects with `what` after `ms`. */
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+  }
+}
+
+describe('subscribe (newHeads) on a real anvil, through a link', () => {
+  let child: ChildProcess
+  let l1: RpcClient
+  let proxy: LinkProxy
+  let port: number
+  let sub: Subscription | undefined
+  const heads: number[] = []
+  const states: boolean[] = []
+
+  beforeAll(async () => {
+    const started = await spawnAnvil(anvilBinary(), ['--no-mining'])
+    child = started.child
+    l1 = rpcClient(`http://127.0.0.1:${started.port}`)
+    proxy = new LinkProxy('subscription-test')
+    port = (await proxy.add({ from: 'node', to: 'l1', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: started.port } })).listenPort
+  })
+  afterAll(async () => {
+    await proxy?.close()
+    child?.kill('SIGKILL')
+  })
+  afterEach(() => sub?.close())
+
+  test('behavior: every mined block is handed over, and a cut link is reconnected once restored', async () => {
+    sub = subscribe<Head>(`ws://127.0.0.1:${port}`, ['newHeads'], (h) => heads.push(Number(h.number)), { onLive: (live) => states.push(live), maxBackoffMs: 200 })
+    await until(() => sub!.live, 'the subscription')
+    await l1.call('evm_mine', [])
+    await l1.call('evm_mine', [])
+    await until(() => heads.length === 2, 'two heads')
+    expect(heads).toEqual([1, 2])
+
+    proxy.partition([['node'], ['l1']], 'all')
+    await until(() => !sub!.live, 'the cut to be noticed')
+    await l1.call('evm_mine', [])
+    await new Promise((r) => setTimeout(r, 300))
+    expect(heads).toEqual([1, 2]) // nothing crosses a cut link
+
+    proxy.heal()
+    await until(() => sub!.live, 'the subscription again')
+    await l1.call('evm_mine', [])
+    await until(() => heads.length === 3, 'the head after the heal')
+    expect(heads.at(-1)).toBe(4)
+    expect(states).toEqual([true, false, true])
+  })
+
+  test('behavior: a server that refuses eth_subscribe leaves it down, and it keeps asking', async () => {
+    let asked = 0
+    const server = await startRpcServer({
+      port: 0,
+      host: '127.0.0.1',
+      methods: {},
+      websocket: () => ({
+        eth_subscribe: () => {
+          asked++
+          throw new Error('subscriptions are off')
+        },
+      }),
+    })
+    try {
+      const { port: p } = server.address() as { port: number }
+      sub = subscribe(`ws://127.0.0.1:${p}`, ['newHeads'], () => {}, { maxBackoffMs: 100 })
+      await until(() => asked >= 2, 'a second eth_subscribe')
+      expect(sub.live).toBe(false)
+    } finally {
+      sub?.close()
+      await closeServer(server)
+    }
+  })
+})

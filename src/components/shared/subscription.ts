@@ -1,0 +1,94 @@
+/**
+ * One `eth_subscribe` kept alive over a WebSocket: it connects, subscribes, hands every notification's
+ * `result` to `onResult`, and after any close or error connects again (backoff 250 ms doubling to
+ * `maxBackoffMs`). `live` is true between the subscription's answer and the next close, so a caller can
+ * fall back to polling while it is false. A link that is cut resets the socket; a link that goes silent
+ * is the caller's to notice (it keeps a slower poll).
+ */
+import { WebSocket } from 'ws'
+
+export interface Subscription {
+  /** Whether notifications are flowing (subscribed, socket open). */
+  readonly live: boolean
+  close(): void
+}
+
+export interface SubscribeOptions {
+  /** Longest wait between reconnects, ms. @default 2000 */
+  maxBackoffMs?: number
+  /** Called when `live` changes. */
+  onLive?: (live: boolean) => void
+  /** Longest wait for the socket to open and the subscription to be answered, ms. @default 5000 */
+  handshakeMs?: number
+}
+
+export function subscribe<T>(url: string, params: unknown[], onResult: (result: T) => void, opts: SubscribeOptions = {}): Subscription {
+  const maxBackoff = opts.maxBackoffMs ?? 2_000
+  const handshakeMs = opts.handshakeMs ?? 5_000
+  let ws: WebSocket | undefined
+  let live = false
+  let closed = false
+  let backoff = 250
+  let retry: NodeJS.Timeout | undefined
+
+  const setLive = (value: boolean) => {
+    if (live === value) return
+    live = value
+    opts.onLive?.(value)
+  }
+
+  const connect = () => {
+    retry = undefined
+    if (closed) return
+    const socket = new WebSocket(url, { handshakeTimeout: handshakeMs })
+    ws = socket
+    let subId: string | undefined
+    const answerTimer = setTimeout(() => socket.terminate(), handshakeMs)
+    socket.on('open', () => socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params })))
+    socket.on('message', (data) => {
+      let msg: { id?: unknown; result?: unknown; error?: unknown; method?: string; params?: { subscription?: string; result?: T } }
+      try {
+        msg = JSON.parse(data.toString())
+      } catch {
+        return
+      }
+      if (msg.id === 1) {
+        clearTimeout(answerTimer)
+        if (typeof msg.result !== 'string') {
+          // The server refuses the subscription: no point hammering it faster than the longest backoff.
+          backoff = maxBackoff
+          socket.close()
+          return
+        }
+        subId = msg.result
+        backoff = 250
+        setLive(true)
+        return
+      }
+      const note = msg.params
+      if (msg.method === 'eth_subscription' && note && note.subscription === subId && note.result !== undefined) onResult(note.result)
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(answerTimer)
+      if (ws === socket) ws = undefined
+      setLive(false)
+      if (closed) return
+      retry = setTimeout(connect, backoff)
+      backoff = Math.min(backoff * 2, maxBackoff)
+    })
+  }
+  connect()
+
+  return {
+    get live() {
+      return live
+    },
+    close() {
+      closed = true
+      if (retry) clearTimeout(retry)
+      ws?.terminate()
+      setLive(false)
+    },
+  }
+}
