@@ -1,15 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { anvilBinary } from '../../runtime/process/index.js'
 import { spawnAnvil } from '../shared/anvil.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import { L1Source } from './l1.js'
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-  }
-}
 
 describe('L1Source following the head of a real anvil', () => {
   let child: ChildProcess
@@ -31,11 +25,11 @@ describe('L1Source following the head of a real anvil', () => {
     let woken = 0
     l1.followHeads(`ws://127.0.0.1:${port}`, () => woken++)
     try {
-      await until(() => l1.subscribed, 'the subscription')
+      await vi.waitUntil(() => l1.subscribed, { timeout: 5_000, interval: 20 })
       await rpc.call('evm_mine', [])
       await rpc.call('evm_mine', [])
       const tip = await latest()
-      await until(() => l1.head.hash === tip.hash, 'the second block')
+      await vi.waitUntil(() => l1.head.hash === tip.hash, { timeout: 5_000, interval: 20 })
       expect(l1.head).toMatchObject({ number: 2, parentHash: tip.parentHash })
       expect(woken).toBe(2)
 
@@ -43,7 +37,7 @@ describe('L1Source following the head of a real anvil', () => {
       await rpc.call('anvil_reorg', [1, []])
       const replaced = await latest()
       expect(replaced.hash).not.toBe(tip.hash)
-      await until(() => l1.head.hash === replaced.hash, 'the reorged head')
+      await vi.waitUntil(() => l1.head.hash === replaced.hash, { timeout: 5_000, interval: 20 })
       expect(l1.head.number).toBe(2)
     } finally {
       l1.close()

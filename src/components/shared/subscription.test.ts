@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { anvilBinary } from '../../runtime/process/index.js'
 import { LinkProxy } from '../links/proxy.js'
 import { spawnAnvil } from './anvil.js'
@@ -7,13 +7,6 @@ import { closeServer, rpcClient, startRpcServer, type RpcClient } from './jsonrp
 import { subscribe, type Subscription } from './subscription.js'
 
 interface Head { number: `0x${string}`; hash: `0x${string}` }
-
-/** Resolves once `check` holds, polling every 20 ms; rejects with `what` after `ms`. */
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-  }
-}
 
 describe('subscribe (newHeads) on a real anvil, through a link', () => {
   let child: ChildProcess
@@ -39,22 +32,22 @@ describe('subscribe (newHeads) on a real anvil, through a link', () => {
 
   test('behavior: every mined block is handed over, and a cut link is reconnected once restored', async () => {
     sub = subscribe<Head>(`ws://127.0.0.1:${port}`, ['newHeads'], (h) => heads.push(Number(h.number)), { onLive: (live) => states.push(live), maxBackoffMs: 200 })
-    await until(() => sub!.live, 'the subscription')
+    await vi.waitUntil(() => sub!.live, { timeout: 5_000, interval: 20 })
     await l1.call('evm_mine', [])
     await l1.call('evm_mine', [])
-    await until(() => heads.length === 2, 'two heads')
+    await vi.waitUntil(() => heads.length === 2, { timeout: 5_000, interval: 20 })
     expect(heads).toEqual([1, 2])
 
     proxy.partition([['node'], ['l1']], 'all')
-    await until(() => !sub!.live, 'the cut to be noticed')
+    await vi.waitUntil(() => !sub!.live, { timeout: 5_000, interval: 20 })
     await l1.call('evm_mine', [])
     await new Promise((r) => setTimeout(r, 300))
     expect(heads).toEqual([1, 2]) // nothing crosses a cut link
 
     proxy.heal()
-    await until(() => sub!.live, 'the subscription again')
+    await vi.waitUntil(() => sub!.live, { timeout: 5_000, interval: 20 })
     await l1.call('evm_mine', [])
-    await until(() => heads.length === 3, 'the head after the heal')
+    await vi.waitUntil(() => heads.length === 3, { timeout: 5_000, interval: 20 })
     expect(heads.at(-1)).toBe(4)
     expect(states).toEqual([true, false, true])
   })
@@ -75,7 +68,7 @@ describe('subscribe (newHeads) on a real anvil, through a link', () => {
     try {
       const { port: p } = server.address() as { port: number }
       sub = subscribe(`ws://127.0.0.1:${p}`, ['newHeads'], () => {}, { maxBackoffMs: 100 })
-      await until(() => asked >= 2, 'a second eth_subscribe')
+      await vi.waitUntil(() => asked >= 2, { timeout: 5_000, interval: 20 })
       expect(sub.live).toBe(false)
     } finally {
       sub?.close()
