@@ -251,11 +251,10 @@ requires('etcd and dist/', etcdAvailable() && existsSync(defaultLiteEntrypoint()
     await rpc(conductor(c), 'conductor_stop')
     expect(await rpc(conductor(c), 'conductor_stopped')).toBe(true)
     expect(await rpc(conductor(c), 'conductor_active')).toBe(false)
-    // The member's process first (the pid the conductor wrote), then its port: a port still open after the
-    // process is gone would be another listener's, and the failure says which of the two it was.
+    // The member's process (the pid the conductor wrote) exits. Not its port: in CI the pid had exited and the
+    // port was still open 30 s later, taken by a process of another suite (ports are free numbers, reused).
     const service = devnet.service(conductorService(c))
     const pid = Number(readFileSync(join(dirname(service.logFile), CONDUCTOR_STORAGE_DIR, ETCD_PID_FILE), 'utf8').trim())
     await waitFor(`the stopped conductor's etcd member (pid ${pid}) has exited`, async () => !isProcessAlive(pid))
-    await waitFor(`the stopped conductor's etcd port is closed (its member, pid ${pid}, has exited)`, () => portClosed(service.endpoint('etcd')))
   })
 })

@@ -16,9 +16,8 @@ export interface RollupNodeConfig {
   /** L1 execution RPC. */
   l1Rpc: string
   /**
-   * The same L1 over WebSocket (op-node given a `ws://` `--l1`): the head comes by `eth_subscribe newHeads`,
-   * and is then polled only every `L1_HEAD_CHECK_MS` in case a notification is lost. Absent, or while the
-   * subscription is down: the head is polled every `l1PollMs`.
+   * The same L1 over WebSocket (op-node given a `ws://` `--l1`): the head also comes by `eth_subscribe
+   * newHeads`, which wakes the driver at once, and `safe`/`finalized` are polled only after it moved.
    */
   l1Ws?: string
   /** Path (relative to the service dir) of the L2 genesis file for anvil `--init`. */

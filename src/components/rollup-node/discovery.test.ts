@@ -4,6 +4,7 @@ import { startBootnode } from '../bootnode/index.js'
 import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
 import { discoveryMethods, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
 import { P2PNode } from './p2p.js'
+import { freePort } from '../../runtime/ports.js'
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -92,7 +93,7 @@ describe('NodeDiscovery', () => {
   })
 
   it('args: bootnodeRpcs: the bootnode ENR fetched from its RPC (opp2p_self)', async () => {
-    const rpcPort = await freeUdpPort() // free as UDP; the same TCP number is free in practice
+    const rpcPort = await freePort()
     const boot = await startBootnode({ chainId: 901, listenIp: '127.0.0.1', udpPort: await freeUdpPort(), privateKey: key(0), bootnodes: [], discoveryPath: 'memory', rpc: { addr: '127.0.0.1', port: rpcPort } })
     stops.push(() => boot.stop())
     const cfg = { bootnodes: [], bootnodeRpcs: [`http://127.0.0.1:${rpcPort}`] }

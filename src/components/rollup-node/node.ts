@@ -22,9 +22,6 @@ import { RuntimeConfig } from './runtimeConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 
-/** With a live `newHeads` subscription, how often the L1 head is still polled (a lost notification). */
-export const L1_HEAD_CHECK_MS = 2_000
-
 export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
   safe!: L2BlockRef
@@ -279,16 +276,16 @@ export class RollupNode implements GossipHost, SequencerHost {
   }
 
   /**
-   * Reads L1. The head: from the `newHeads` subscription when it is live (checked by a poll every
-   * `L1_HEAD_CHECK_MS`), else polled every `l1PollMs`. Finality: every `l1EpochPollMs`; with a live
-   * subscription only after the head moved (anvil's `safe`/`finalized` move with its blocks) or at the
-   * head check.
+   * Reads L1. The head: polled every `l1PollMs`, and with `l1Ws` also taken from the `newHeads` subscription
+   * the moment it changes (the loop is woken). The poll stays as often even with the subscription live: it is
+   * also how the driver notices L1 going away (the loop stops at the failing read), and a 2 s check let gossip
+   * received before a docker partition land seconds after it (replica-cut-off failed in CI). Finality: every
+   * `l1EpochPollMs`; with a live subscription only after the head moved (anvil's `safe`/`finalized` move
+   * with its blocks).
    */
   private async poll(now: number): Promise<void> {
     const subscribed = this.l1.subscribed
-    const headEvery = subscribed ? Math.max(this.conf.l1PollMs, L1_HEAD_CHECK_MS) : this.conf.l1PollMs
-    const checkDue = now - this.lastHeadPoll >= headEvery
-    if (checkDue) {
+    if (now - this.lastHeadPoll >= this.conf.l1PollMs) {
       this.lastHeadPoll = now
       await this.l1.pollHead()
     }
@@ -305,7 +302,7 @@ export class RollupNode implements GossipHost, SequencerHost {
         this.requestReset(`L1 reorg detected: derivation origin ${cursor.number} is no longer canonical`)
       }
     }
-    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs && (!subscribed || this.headMoved || checkDue)) {
+    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs && (!subscribed || this.headMoved)) {
       this.lastFinalityPoll = now
       this.headMoved = false
       await this.l1.pollFinality()
