@@ -17,7 +17,7 @@ export interface RollupNodeConfig {
   l1Rpc: string
   /**
    * The same L1 over WebSocket (op-node given a `ws://` `--l1`): the head also comes by `eth_subscribe
-   * newHeads`, which wakes the driver at once, and `safe`/`finalized` are polled only after it moved.
+   * newHeads`, which wakes the driver at once (the head is still polled every `l1PollMs`).
    */
   l1Ws?: string
   /** Path (relative to the service dir) of the L2 genesis file for anvil `--init`. */

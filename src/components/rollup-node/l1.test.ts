@@ -23,9 +23,10 @@ describe('L1Source following the head of a real anvil', () => {
   test('behavior: the head follows new blocks and an anvil_reorg without a poll', async () => {
     const l1 = new L1Source(rpc)
     let woken = 0
-    l1.followHeads(`ws://127.0.0.1:${port}`, () => woken++)
+    let live = false
+    l1.followHeads(`ws://127.0.0.1:${port}`, () => woken++, (value) => (live = value))
     try {
-      await vi.waitUntil(() => l1.subscribed, { timeout: 5_000, interval: 20 })
+      await vi.waitUntil(() => live, { timeout: 5_000, interval: 20 })
       await rpc.call('evm_mine', [])
       await rpc.call('evm_mine', [])
       const tip = await latest()
@@ -42,7 +43,7 @@ describe('L1Source following the head of a real anvil', () => {
     } finally {
       l1.close()
     }
-    expect(l1.subscribed).toBe(false)
+    expect(live).toBe(false)
     await rpc.call('evm_mine', [])
     await new Promise((r) => setTimeout(r, 200))
     expect(l1.head.number).toBe(2) // closed: no longer follows

@@ -67,7 +67,7 @@ export class L1Source {
 
   /**
    * Follows the head by `eth_subscribe newHeads` over `wsUrl`: each notification becomes `head`, then
-   * `onHead` runs. `subscribed` says whether notifications are flowing; poll while it is false.
+   * `onHead` runs; `onLive` hears when notifications start and stop flowing.
    */
   followHeads(wsUrl: string, onHead: () => void, onLive?: (live: boolean) => void): void {
     this.heads?.close()
@@ -80,10 +80,6 @@ export class L1Source {
       },
       onLive ? { onLive } : {},
     )
-  }
-
-  get subscribed(): boolean {
-    return this.heads?.live === true
   }
 
   /** Stops following the head. */

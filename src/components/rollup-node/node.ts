@@ -279,12 +279,10 @@ export class RollupNode implements GossipHost, SequencerHost {
    * Reads L1. The head: polled every `l1PollMs`, and with `l1Ws` also taken from the `newHeads` subscription
    * the moment it changes (the loop is woken). The poll stays as often even with the subscription live: it is
    * also how the driver notices L1 going away (the loop stops at the failing read), and a 2 s check let gossip
-   * received before a docker partition land seconds after it (replica-cut-off failed in CI). Finality: every
-   * `l1EpochPollMs`; with a live subscription only after the head moved (anvil's `safe`/`finalized` move
-   * with its blocks).
+   * received before a docker partition land seconds after it (replica-cut-off failed in CI). Finality: at
+   * most every `l1EpochPollMs`, and only after the head moved (L1's `safe`/`finalized` move with its blocks).
    */
   private async poll(now: number): Promise<void> {
-    const subscribed = this.l1.subscribed
     if (now - this.lastHeadPoll >= this.conf.l1PollMs) {
       this.lastHeadPoll = now
       await this.l1.pollHead()
@@ -302,7 +300,7 @@ export class RollupNode implements GossipHost, SequencerHost {
         this.requestReset(`L1 reorg detected: derivation origin ${cursor.number} is no longer canonical`)
       }
     }
-    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs && (!subscribed || this.headMoved)) {
+    if (now - this.lastFinalityPoll >= this.conf.l1EpochPollMs && this.headMoved) {
       this.lastFinalityPoll = now
       this.headMoved = false
       await this.l1.pollFinality()

@@ -2,8 +2,8 @@
  * One `eth_subscribe` kept alive over a WebSocket: it connects, subscribes, hands every notification's
  * `result` to `onResult`, and after any close or error connects again (backoff 250 ms doubling to
  * `maxBackoffMs`). `live` is true between the subscription's answer and the next close, so a caller can
- * fall back to polling while it is false. A link that is cut resets the socket; a link that goes silent
- * is the caller's to notice (it keeps a slower poll).
+ * know whether notifications flow. A link that is cut resets the socket; a link that only goes silent is
+ * the caller's to notice (the rollup node keeps polling).
  */
 import { WebSocket } from 'ws'
 
