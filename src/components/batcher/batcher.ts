@@ -7,7 +7,7 @@
  * reorg drops one of its txs.
  */
 import { formatTransaction, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { lazyAccount } from '../shared/account.js'
 import { encodeSingularBatch, type SingularBatch } from '../../protocol/batch.js'
 import { encodeSpanBatch, singularBatchesToSpan, type SpanBatchTiming } from '../../protocol/spanBatch.js'
 import { encodeChannel, randomChannelId, splitChannelIntoFrames } from '../../protocol/channel.js'
@@ -97,7 +97,7 @@ export class Batcher {
     private readonly log: Logger,
   ) {
     this.active = !conf.stopped
-    this.account = privateKeyToAccount(conf.privateKey)
+    this.account = lazyAccount(conf.privateKey)
     this.l1 = rpcClient(conf.l1Rpc)
     this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
     const rollupUrls = conf.rollupRpc.split(',').map((u) => u.trim())

@@ -5,8 +5,8 @@
  * out, bottom up, then the game), else make the honest moves and steps (`solver.ts`) with the required
  * bonds; once claims are resolved, claim the credit of the challenger (and of the additional claimants).
  */
-import { createPublicClient, createWalletClient, decodeErrorResult, encodeFunctionData, formatTransactionReceipt, http, type Address, type Hex, type PublicClient, type RpcTransactionReceipt } from 'viem'
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { createPublicClient, createWalletClient, decodeErrorResult, encodeFunctionData, formatTransactionReceipt, http, type Address, type Hex, type LocalAccount, type PublicClient, type RpcTransactionReceipt } from 'viem'
+import { lazyAccount } from '../shared/account.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
 import { waitMined } from '../shared/txWait.js'
@@ -69,7 +69,7 @@ export class Challenger {
   readonly games = new Map<Address, GameSummary>()
   private readonly l1: PublicClient
   private readonly wallet
-  private readonly account: PrivateKeyAccount
+  private readonly account: LocalAccount
   private readonly rollup: RpcClient
   private readonly gameTypes: number[]
   private readonly listed = new Map<number, { gameType: number; timestamp: bigint; proxy: Address }>()
@@ -85,7 +85,7 @@ export class Challenger {
     private readonly log: Logger,
     private readonly metrics: ChallengerMetrics,
   ) {
-    this.account = privateKeyToAccount(cfg.privateKey)
+    this.account = lazyAccount(cfg.privateKey)
     this.address = this.account.address
     this.l1 = createPublicClient({ transport: http(cfg.l1Rpc, { timeout: 10_000 }), pollingInterval: 200 })
     this.wallet = createWalletClient({ account: this.account, transport: http(cfg.l1Rpc, { timeout: 10_000 }) })

@@ -11,7 +11,7 @@
  *    `initBonds(type)`, and sends `create(type, outputRoot, abi.encode(l2Block))` with the bond as value.
  */
 import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, getAddress, type Address, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { lazyAccount } from '../shared/account.js'
 import { disputeGameFactoryAbi, faultDisputeGameAbi, proposalExtraData } from '../../protocol/disputeGames.js'
 import type { SyncStatus } from '../../protocol/types.js'
 import { activeRollup, type ActiveRollup } from '../shared/activeRollup.js'
@@ -71,7 +71,7 @@ export class Proposer {
     private readonly metrics: ProposerMetrics,
   ) {
     this.active = !conf.stopped
-    this.account = privateKeyToAccount(conf.privateKey)
+    this.account = lazyAccount(conf.privateKey)
     this.l1 = rpcClient(conf.l1EthRpc)
     this.rollups = activeRollup(conf.rollupRpc, { checkMs: conf.activeSequencerCheckMs, timeoutMs: 5_000, log })
   }

@@ -14,6 +14,7 @@ import { Discv5, multiaddrFromSocketAddress } from '@chainsafe/discv5'
 import { ENR, SignableENR } from '@chainsafe/enr'
 import type { Hex } from 'viem'
 import { hexToBytes } from 'viem'
+import { useEnrCrypto } from './enrCrypto.js'
 import { rpcClient, type RpcClient } from './jsonrpc.js'
 import { encodeOpStackEntry, OPSTACK_ENR_KEY, opStackMismatch } from '../../protocol/opstackEnr.js'
 
@@ -58,6 +59,7 @@ export interface DiscoveryOptions {
  */
 export function decodeEnr(text: string): ENR {
   if (!text.startsWith('enr:')) throw new Error(`expected an ENR starting with "enr:", got ${JSON.stringify(text.slice(0, 20))}`)
+  useEnrCrypto()
   try {
     return ENR.decodeTxt(text)
   } catch (err) {
@@ -148,6 +150,7 @@ export function enrSeqAt(ms: number): bigint {
 export function localEnr(opts: Pick<DiscoveryOptions, 'privateKey' | 'listenIp' | 'advertiseIp' | 'udpPort' | 'tcpPort' | 'chainId'>): SignableENR {
   const ip = opts.advertiseIp ?? opts.listenIp
   if (!isIPv4(ip) || ip === '0.0.0.0') throw new Error(`ENR ip must be a routable IPv4 address, got ${JSON.stringify(ip)} (set the advertise IP)`)
+  useEnrCrypto()
   const enr = SignableENR.createV4(hexToBytes(opts.privateKey))
   enr.ip = ip
   enr.udp = opts.udpPort
@@ -211,6 +214,7 @@ export class DiscoveryService {
   private saved = ''
 
   private constructor(private readonly opts: DiscoveryOptions) {
+    useEnrCrypto()
     useVerifiedRecordCache()
     this.bootnodes = opts.bootnodes.map(decodeEnr)
     this.bootnodeClients = (opts.bootnodeRpcs ?? []).map((url) => rpcClient(url, 1_000))
