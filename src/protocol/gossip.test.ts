@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import snappy from 'snappyjs'
-import { concatHex, keccak256, numberToHex, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { bytesToHex, concatHex, hexToBytes, keccak256, numberToHex, recoverAddress, type Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount, sign } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { ProtocolError } from './errors.js'
 import { gossipMessageId } from './gossip.js'
@@ -93,6 +93,46 @@ describe('encodeGossipBlock / decodeGossipBlock', () => {
 
   test('error: beacon root missing for v3', async () => {
     await expect(encodeGossipBlock({ payload, version: 3, l2ChainId: 901, signerPrivateKey: KEY })).rejects.toThrow(/parentBeaconBlockRoot/)
+  })
+})
+
+describe('gossip signatures', () => {
+  /** The 65-byte signature and the signed bytes of an encoded message. */
+  const parts = (msg: Uint8Array) => {
+    const raw = snappy.uncompress(msg)
+    return { sig: raw.subarray(0, 65), body: raw.subarray(65) }
+  }
+
+  test('behavior: the bytes viem’s sign makes (RFC 6979, low s), and the signer viem’s recoverAddress finds', async () => {
+    for (const key of [KEY, generatePrivateKey(), generatePrivateKey(), generatePrivateKey()]) {
+      const { sig, body } = parts(await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: key }))
+      const hash = payloadSigningHash(901, body)
+      const byViem = await sign({ hash, privateKey: key })
+      expect(bytesToHex(sig)).toBe(concatHex([byViem.r, byViem.s, numberToHex(byViem.yParity!, { size: 1 })]))
+      const out = await decodeGossipBlock(await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: key }), { version: 3, l2ChainId: 901 })
+      expect(out.signer).toBe(await recoverAddress({ hash, signature: bytesToHex(sig) }))
+      expect(out.signer).toBe(privateKeyToAccount(key).address)
+    }
+  })
+
+  test('behavior: a high-s twin of a signature recovers what viem recovers from it', async () => {
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+    const msg = await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY })
+    const { sig, body } = parts(msg)
+    const twin = Uint8Array.from(sig)
+    twin.set(hexToBytes(numberToHex(N - BigInt(bytesToHex(sig.subarray(32, 64))), { size: 32 })), 32)
+    twin[64] = 1 - sig[64]
+    const viem = await recoverAddress({ hash: payloadSigningHash(901, body), signature: bytesToHex(twin) }).catch(() => 'refused')
+    const ours = await decodeGossipBlock(snappy.compress(Uint8Array.from([...twin, ...body])), { version: 3, l2ChainId: 901 }).then((o) => o.signer, () => 'refused')
+    expect(ours).toBe(viem)
+    expect(ours).toBe(signer) // op-node (geth's ecrecover) takes a high s here too
+  })
+
+  test('error: a signature whose r is not on the curve, or zero, cannot be recovered', async () => {
+    const { body } = parts(await encodeGossipBlock({ payload, parentBeaconBlockRoot: ROOT, version: 3, l2ChainId: 901, signerPrivateKey: KEY }))
+    for (const bad of [new Uint8Array(65), Uint8Array.from([...new Uint8Array(32).fill(0xff), ...new Uint8Array(32).fill(1), 0])]) {
+      await expect(decodeGossipBlock(snappy.compress(Uint8Array.from([...bad, ...body])), { version: 3, l2ChainId: 901 })).rejects.toThrow(/cannot recover signer/)
+    }
   })
 })
 

@@ -2,9 +2,9 @@
  * OP Stack unsafe-block gossip: topics, the signing hash and the snappy-compressed signed message
  * `signature (r, s, yParity) ++ [parentBeaconBlockRoot for v3/v4] ++ SSZ payload`.
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 import snappy from 'snappyjs'
-import { bytesToHex, getAddress, hexToBytes, keccak256, recoverAddress, sha256, stringToBytes, type Address, type Hex } from 'viem'
-import { sign } from 'viem/accounts'
+import { bytesToHex, getAddress, hexToBytes, keccak256, sha256, stringToBytes, type Address, type Hex } from 'viem'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
 import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
@@ -67,11 +67,29 @@ function signedBytes(payload: ExecutionPayload, version: PayloadVersion, root: H
   return ssz
 }
 
+/*
+ * Signing and recovery use the secp256k1 copy libp2p loads (`@noble/curves`), not viem's: the first
+ * multiplication by the generator in each copy builds that copy's table, and a rollup node builds
+ * libp2p's anyway for its peer key (viem's cost the sequencer another 40-50 ms at start). Same
+ * scheme as viem's `sign` and `recoverAddress`: RFC 6979 nonces, low s, the same bytes.
+ */
+
+/** `r ‖ s ‖ yParity` of `hash` signed by `privateKey`. */
+function signRecoverable(hash: Hex, privateKey: Hex): Uint8Array {
+  const sig = secp256k1.sign(hexToBytes(hash), hexToBytes(privateKey), { prehash: false, format: 'recovered' }) // yParity ‖ r ‖ s
+  return concatBytes(sig.subarray(1), sig.subarray(0, 1))
+}
+
+/** The address whose key made the 65-byte `r ‖ s ‖ yParity` signature of `hash`. */
+function recoverSigner(hash: Hex, signature: Uint8Array): Address {
+  const publicKey = secp256k1.recoverPublicKey(concatBytes(signature.subarray(64), signature.subarray(0, 64)), hexToBytes(hash), { prehash: false })
+  return getAddress(`0x${keccak256(secp256k1.Point.fromBytes(publicKey).toBytes(false).subarray(1)).slice(-40)}`)
+}
+
 /** Signs a payload and returns the snappy-compressed gossip message. */
 export async function encodeGossipBlock(args: EncodeGossipBlockArgs): Promise<Uint8Array> {
   const body = signedBytes(args.payload, args.version, args.parentBeaconBlockRoot)
-  const sig = await sign({ hash: payloadSigningHash(args.l2ChainId, body), privateKey: args.signerPrivateKey })
-  const signature = concatBytes(hexToBytes(sig.r, { size: 32 }), hexToBytes(sig.s, { size: 32 }), Uint8Array.of(sig.yParity ?? 0))
+  const signature = signRecoverable(payloadSigningHash(args.l2ChainId, body), args.signerPrivateKey)
   return snappy.compress(concatBytes(signature, body))
 }
 
@@ -107,11 +125,10 @@ export async function decodeGossipBlock(
   const signature = bytesToHex(sigBytes)
   let signer: Address
   try {
-    signer = await recoverAddress({ hash: payloadSigningHash(opts.l2ChainId, body), signature })
+    signer = recoverSigner(payloadSigningHash(opts.l2ChainId, body), sigBytes)
   } catch (err) {
     throw new ProtocolError('INVALID_GOSSIP', `cannot recover signer: ${(err as Error).message}`, { cause: err })
   }
-  signer = getAddress(signer)
   if (opts.expectedSigner && signer.toLowerCase() !== opts.expectedSigner.toLowerCase()) {
     throw new ProtocolError('INVALID_GOSSIP', `block signed by ${signer}, expected ${opts.expectedSigner}`)
   }
