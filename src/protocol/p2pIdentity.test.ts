@@ -1,5 +1,5 @@
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -16,6 +16,11 @@ describe('p2pIdentity', () => {
     expect(id).toMatch(/^16Uiu2/)
     expect(id).toBe(peerIdFromPublicKey(publicKeyFromRaw(hexToBytes(EIP778_PUB))).toString())
     expect(peerIdFromString(id).type).toBe('secp256k1')
+    // The key from OpenSSL is the one libp2p's private key object derives.
+    for (let i = 0; i < 8; i++) {
+      const key = p2pPrivateKeyFromSeed('peer-id', i)
+      expect(p2pPeerId(key)).toBe(peerIdFromPrivateKey(p2pPrivateKey(key)).toString())
+    }
   })
 
   it('rejects invalid keys', () => {

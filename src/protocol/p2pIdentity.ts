@@ -3,8 +3,9 @@
  * node's peer ID (and thus its static-peer multiaddr) before start. op-node uses secp256k1 keys,
  * whose peer IDs are the `16Uiu2…` identity-multihash form.
  */
-import { privateKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { createECDH } from 'node:crypto'
+import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { bytesToHex, concat, hexToBytes, keccak256, numberToHex, stringToHex, type Hex } from 'viem'
 
 /** secp256k1 field prime and group order. */
@@ -18,9 +19,16 @@ function keyBytes(privateKeyHex: Hex): Uint8Array {
   return bytes
 }
 
-/** The libp2p peer ID (`16Uiu2…`) of a secp256k1 private key (32 bytes hex). */
+/**
+ * The libp2p peer ID (`16Uiu2…`) of a secp256k1 private key (32 bytes hex): the identity multihash of its
+ * compressed public key. The key comes from OpenSSL (`node:crypto`): libp2p's private key object derives it
+ * in pure JS, and the first such derivation in a process builds noble's generator table (about 55 ms of
+ * the planner, before the first service of `devnet up` could start).
+ */
 export function p2pPeerId(privateKeyHex: Hex): string {
-  return peerIdFromPrivateKey(privateKeyFromRaw(keyBytes(privateKeyHex))).toString()
+  const ecdh = createECDH('secp256k1')
+  ecdh.setPrivateKey(keyBytes(privateKeyHex))
+  return peerIdFromPublicKey(publicKeyFromRaw(ecdh.getPublicKey(null, 'compressed'))).toString()
 }
 
 /** The libp2p private key object of a secp256k1 private key (32 bytes hex). */
