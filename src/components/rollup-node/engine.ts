@@ -120,7 +120,7 @@ export class Engine {
   ) {
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
     this.#child = spawned.child
-    this.watch(spawned.child)
+    this.watch(spawned)
   }
 
   /** Spawns anvil with the L2 genesis, or takes the one the program spawned already, once it listens. */
@@ -128,10 +128,12 @@ export class Engine {
     return new Engine(await spawned, args)
   }
 
-  private watch(child: ChildProcess): void {
-    child.once('exit', (code, signal) => {
+  private watch({ child, stderrTail }: SpawnedEngine): void {
+    // On 'close', not 'exit': its stdio is drained by then, so the stderr tail holds its last words.
+    child.once('close', (code, signal) => {
       if (!this.stopping && child === this.#child) {
-        this.args.log.error('execution engine (anvil) exited', { code, signal })
+        // With its last stderr lines: why it died (a panic's message, an abort).
+        this.args.log.error('execution engine (anvil) exited', { code, signal, stderr: stderrTail().join('\n') })
         process.exit(1)
       }
     })
@@ -156,7 +158,7 @@ export class Engine {
     const spawned = await spawnEngineAnvil(this.args.anvilBin, this.args.genesisFile)
     this.#child = spawned.child
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
-    this.watch(spawned.child)
+    this.watch(spawned)
     this.headNumber = undefined
     this.dirty = true
     this.gasLimit = undefined

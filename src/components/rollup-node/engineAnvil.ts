@@ -2,14 +2,10 @@
  * The rollup node's execution engine process: anvil holding the L2 genesis. Imports nothing heavy, so the
  * program (`main.ts`) spawns it before the node's own modules load, and the two overlap.
  */
-import type { ChildProcess } from 'node:child_process'
-import { spawnAnvil } from '../shared/anvil.js'
+import { spawnAnvil, type SpawnedAnvil } from '../shared/anvil.js'
 
-/** A started engine anvil and the loopback port it listens on. */
-export interface SpawnedEngine {
-  child: ChildProcess
-  port: number
-}
+/** A started engine anvil, the loopback port it listens on, and its stderr tail. */
+export type SpawnedEngine = SpawnedAnvil
 
 /** Spawns anvil with the L2 genesis and resolves with its port once it listens. */
 export function spawnEngineAnvil(anvilBin: string, genesisFile: string): Promise<SpawnedEngine> {

@@ -8,9 +8,22 @@ import { createInterface } from 'node:readline'
  * @example
  * const { child, port } = await spawnAnvil(bin, ['--init', 'genesis.json'])
  */
-export async function spawnAnvil(anvilBin: string, args: string[], timeoutMs = 15_000): Promise<{ child: ChildProcess; port: number }> {
+/** How many of anvil's last stderr lines a started anvil keeps for {@link SpawnedAnvil.stderrTail}. */
+const STDERR_TAIL_LINES = 40
+
+/** A started anvil. */
+export interface SpawnedAnvil {
+  child: ChildProcess
+  port: number
+  /** Its last lines on stderr since the start (at most 40): a panic's message when it dies. */
+  stderrTail(): string[]
+}
+
+export async function spawnAnvil(anvilBin: string, args: string[], timeoutMs = 15_000): Promise<SpawnedAnvil> {
   const child = spawn(anvilBin, [...args, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: string[] = []
+  const lines: string[] = [] // its output until it listens, for a failed start
+  const errTail: string[] = []
+  let starting = true
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const rl = createInterface({ input: child.stdout! })
@@ -24,15 +37,20 @@ export async function spawnAnvil(anvilBin: string, args: string[], timeoutMs = 1
           resolve(Number(m[1]))
         }
       })
-      child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()))
+      child.stderr!.on('data', (d: Buffer) => {
+        if (starting) lines.push(d.toString())
+        errTail.push(...d.toString().split('\n').filter(Boolean))
+        if (errTail.length > STDERR_TAIL_LINES) errTail.splice(0, errTail.length - STDERR_TAIL_LINES)
+      })
       child.once('error', reject)
       child.once('exit', (code) => {
         clearTimeout(timer)
         reject(new Error(`anvil exited with code ${code}:\n${lines.join('\n')}`))
       })
     })
+    starting = false
     child.stdout!.resume()
-    return { child, port }
+    return { child, port, stderrTail: () => [...errTail] }
   } catch (err) {
     if (child.exitCode === null) child.kill('SIGKILL')
     throw err
