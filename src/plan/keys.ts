@@ -2,8 +2,9 @@
  * Dev keys: every role and funded account derives from the topology's mnemonic at the standard
  * Ethereum path `m/44'/60'/0'/0/<index>`. They are public test keys: never use them on a real network.
  */
-import { createECDH, createHmac, pbkdf2Sync } from 'node:crypto'
-import { bytesToHex, getAddress, keccak256, type Address, type Hex } from 'viem'
+import { createHmac, pbkdf2Sync } from 'node:crypto'
+import { bytesToHex, type Address, type Hex } from 'viem'
+import { addressOfPublicKey, publicKeyOf } from '../protocol/secp256k1.js'
 import type { Topology } from '../topology/types.js'
 
 /** A role of the dev keys, as `keys.roles` of the topology names them. */
@@ -26,18 +27,11 @@ const cache = new Map<string, DevKey>()
 const roots = new Map<string, { key: Buffer; chain: Buffer }>()
 const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
-/** secp256k1 public key of a private key (node's native curve code: the JS one costs ~60 ms a key here). */
-function publicKey(key: Buffer, format: 'compressed' | 'uncompressed'): Buffer {
-  const ecdh = createECDH('secp256k1')
-  ecdh.setPrivateKey(key)
-  return ecdh.getPublicKey(null, format)
-}
-
 /** BIP-32 child key derivation (private parent to private child). */
 function child(parent: { key: Buffer; chain: Buffer }, index: number): { key: Buffer; chain: Buffer } {
   const ser = Buffer.alloc(4)
   ser.writeUInt32BE(index >>> 0)
-  const data = index >= 0x80000000 ? Buffer.concat([Buffer.alloc(1), parent.key, ser]) : Buffer.concat([publicKey(parent.key, 'compressed'), ser])
+  const data = index >= 0x80000000 ? Buffer.concat([Buffer.alloc(1), parent.key, ser]) : Buffer.concat([publicKeyOf(parent.key, 'compressed'), ser])
   const i = createHmac('sha512', parent.chain).update(data).digest()
   const k = (BigInt(`0x${i.subarray(0, 32).toString('hex')}`) + BigInt(`0x${parent.key.toString('hex')}`)) % CURVE_ORDER
   if (k === 0n) throw new Error(`invalid HD child key at index ${index}`)
@@ -67,7 +61,7 @@ export function devKey(mnemonic: string, index: number): DevKey {
   let key = cache.get(id)
   if (!key) {
     const { key: privateKey } = child(accountRoot(mnemonic), index)
-    const address = getAddress(`0x${keccak256(publicKey(privateKey, 'uncompressed').subarray(1)).slice(-40)}`)
+    const address = addressOfPublicKey(publicKeyOf(privateKey, 'uncompressed'))
     key = { index, address, privateKey: bytesToHex(privateKey) }
     cache.set(id, key)
   }

@@ -4,10 +4,11 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import snappy from 'snappyjs'
-import { bytesToHex, getAddress, hexToBytes, keccak256, sha256, stringToBytes, type Address, type Hex } from 'viem'
+import { bytesToHex, hexToBytes, keccak256, sha256, stringToBytes, type Address, type Hex } from 'viem'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
 import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
+import { addressOfPublicKey } from './secp256k1.js'
 import { decodePayloadSSZ, encodePayloadSSZ } from './payloadSsz.js'
 
 /** Largest decompressed gossip message op-node accepts (10 MiB). */
@@ -83,7 +84,7 @@ function signRecoverable(hash: Hex, privateKey: Hex): Uint8Array {
 /** The address whose key made the 65-byte `r ‖ s ‖ yParity` signature of `hash`. */
 function recoverSigner(hash: Hex, signature: Uint8Array): Address {
   const publicKey = secp256k1.recoverPublicKey(concatBytes(signature.subarray(64), signature.subarray(0, 64)), hexToBytes(hash), { prehash: false })
-  return getAddress(`0x${keccak256(secp256k1.Point.fromBytes(publicKey).toBytes(false).subarray(1)).slice(-40)}`)
+  return addressOfPublicKey(publicKey)
 }
 
 /** Signs a payload and returns the snappy-compressed gossip message. */

@@ -48,4 +48,9 @@ describe('p2pIdentity', () => {
       expect(p2pNodeId(compressed)).toBe(p2pNodeId(hexToBytes(privateKeyToAccount(key).publicKey)))
     }
   })
+
+  it('refuses a node ID of bytes that are not a public key', () => {
+    expect(() => p2pNodeId(hexToBytes(EIP778_PUB).subarray(1))).toThrow('not a secp256k1 public key')
+    expect(() => p2pNodeId(Uint8Array.from([5, ...hexToBytes(EIP778_PUB).subarray(1)]))).toThrow('not a secp256k1 public key')
+  })
 })

@@ -3,13 +3,12 @@
  * node's peer ID (and thus its static-peer multiaddr) before start. op-node uses secp256k1 keys,
  * whose peer IDs are the `16Uiu2…` identity-multihash form.
  */
-import { createECDH } from 'node:crypto'
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { bytesToHex, concat, hexToBytes, keccak256, numberToHex, stringToHex, type Hex } from 'viem'
+import { concat, hexToBytes, keccak256, numberToHex, stringToHex, type Hex } from 'viem'
+import { publicKeyOf, uncompressedKey } from './secp256k1.js'
 
-/** secp256k1 field prime and group order. */
-const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn
+/** secp256k1 group order. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
 function keyBytes(privateKeyHex: Hex): Uint8Array {
@@ -26,9 +25,7 @@ function keyBytes(privateKeyHex: Hex): Uint8Array {
  * the planner, before the first service of `devnet up` could start).
  */
 export function p2pPeerId(privateKeyHex: Hex): string {
-  const ecdh = createECDH('secp256k1')
-  ecdh.setPrivateKey(keyBytes(privateKeyHex))
-  return peerIdFromPublicKey(publicKeyFromRaw(ecdh.getPublicKey(null, 'compressed'))).toString()
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKeyOf(keyBytes(privateKeyHex), 'compressed'))).toString()
 }
 
 /** The libp2p private key object of a secp256k1 private key (32 bytes hex). */
@@ -48,31 +45,15 @@ export function p2pPrivateKeyFromSeed(seed: string, index: number): Hex {
   return numberToHex(valid, { size: 32 })
 }
 
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n
-  base %= mod
-  for (; exp > 0n; exp >>= 1n) {
-    if (exp & 1n) result = (result * base) % mod
-    base = (base * base) % mod
-  }
-  return result
-}
-
 /**
  * The discv5 node ID of a secp256k1 public key (33-byte compressed or 65-byte uncompressed):
  * keccak256 of the 64-byte X‖Y, as hex without `0x` (how op-node's `PeerInfo.nodeID` renders it).
  */
 export function p2pNodeId(publicKey: Uint8Array): string {
   let xy: Uint8Array
-  if (publicKey.length === 65 && publicKey[0] === 4) {
-    xy = publicKey.subarray(1)
-  } else if (publicKey.length === 33 && (publicKey[0] === 2 || publicKey[0] === 3)) {
-    const x = BigInt(bytesToHex(publicKey.subarray(1)))
-    // y² = x³ + 7; P ≡ 3 (mod 4) so the square root is rhs^((P+1)/4).
-    let y = modPow((x * x * x + 7n) % P, (P + 1n) / 4n, P)
-    if ((y & 1n) !== BigInt(publicKey[0] & 1)) y = P - y
-    xy = hexToBytes(concat([numberToHex(x, { size: 32 }), numberToHex(y, { size: 32 })]))
-  } else {
+  try {
+    xy = uncompressedKey(publicKey).subarray(1)
+  } catch {
     throw new Error('not a secp256k1 public key')
   }
   return keccak256(xy).slice(2)

@@ -1,7 +1,8 @@
 import { parseEther, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { expect, test } from 'vitest'
-import { addressOfKey, lazyAccount } from './account.js'
+import { addressOfKey } from '../../protocol/secp256k1.js'
+import { lazyAccount } from './account.js'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 const hex32 = (n: bigint): Hex => `0x${n.toString(16).padStart(64, '0')}`

@@ -5,19 +5,11 @@
  * viem's `privateKeyToAccount` does one on the spot to derive the address. On this machine that cost the
  * batcher, the proposer and the challenger 120-130 ms each (profiles of `devnet up`), at the moment
  * seven other programs start on two cores, though the challenger may never sign. Here the address
- * comes from OpenSSL (`node:crypto`), and viem's account is made when something first asks for a signature.
+ * comes from OpenSSL (`protocol/secp256k1.ts`), and viem's account is made when something first asks for a signature.
  */
-import { createECDH } from 'node:crypto'
-import { getAddress, keccak256, type Address, type Hex, type LocalAccount } from 'viem'
+import type { Address, Hex, LocalAccount } from 'viem'
 import { privateKeyToAccount, toAccount, type PrivateKeyAccount } from 'viem/accounts'
-
-/** The address of a secp256k1 private key, computed by OpenSSL. @throws Error for a key that is not 32 bytes in [1, n-1] */
-export function addressOfKey(privateKey: Hex): Address {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new Error('private key must be 32 bytes of hex')
-  const ecdh = createECDH('secp256k1')
-  ecdh.setPrivateKey(Buffer.from(privateKey.slice(2), 'hex')) // throws for 0 or a key >= n
-  return getAddress(`0x${keccak256(ecdh.getPublicKey().subarray(1)).slice(-40)}`)
-}
+import { addressOfKey } from '../../protocol/secp256k1.js'
 
 /**
  * A local account of `privateKey` for viem's clients: the address now, viem's `privateKeyToAccount` at

@@ -214,8 +214,7 @@ export class DiscoveryService {
   private saved = ''
 
   private constructor(private readonly opts: DiscoveryOptions) {
-    useEnrCrypto()
-    useVerifiedRecordCache()
+    useVerifiedRecordCache() // the scheme is installed by decodeEnr and localEnr, just below
     this.bootnodes = opts.bootnodes.map(decodeEnr)
     this.bootnodeClients = (opts.bootnodeRpcs ?? []).map((url) => rpcClient(url, 1_000))
     const enr = localEnr(opts)

@@ -5,21 +5,16 @@
  * Why: the first multiplication by the generator in each copy of noble builds that copy's table. The
  * library's default brings another copy (through `ethereum-cryptography`) whose table cost a rollup node
  * or the bootnode 36-53 ms at start (profiles of `devnet up`), on top of libp2p's, which every node builds
- * for its peer key anyway. Node IDs need the uncompressed key: OpenSSL decompresses it (`node:crypto`), not
- * pure JS.
+ * for its peer key anyway. Node IDs are `protocol/p2pIdentity.ts`'s, decompressed by OpenSSL.
  *
  * Same scheme: keccak256 of the record content, a 64-byte `r ‖ s` signature with low s (the default's
  * verification also refuses a high s), and the node ID as keccak256 of the 64-byte public key.
  */
-import { ECDH } from 'node:crypto'
-import { createNodeId, defaultCrypto, setV4Crypto } from '@chainsafe/enr'
+import { defaultCrypto, setV4Crypto } from '@chainsafe/enr'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { p2pNodeId } from '../../protocol/p2pIdentity.js'
 
 const hash = defaultCrypto.hash
-
-function uncompressed(publicKey: Uint8Array): Uint8Array {
-  return ECDH.convertKey(publicKey, 'secp256k1', undefined, undefined, 'uncompressed') as Buffer
-}
 
 /** The scheme as `setV4Crypto` takes it. */
 export const enrCrypto: typeof defaultCrypto = {
@@ -33,7 +28,7 @@ export const enrCrypto: typeof defaultCrypto = {
       return false // a malformed key or signature, as the default answers it
     }
   },
-  nodeId: (publicKey) => createNodeId(hash(uncompressed(publicKey).subarray(1))),
+  nodeId: p2pNodeId, // keccak256 of X ‖ Y, decompressed by OpenSSL
 }
 
 let installed = false
