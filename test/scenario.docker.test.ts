@@ -1,4 +1,4 @@
-/** Scenarios end to end on the docker runtime (see scenarioSuite.ts). */
+/** The scenario checker on the docker runtime (see scenarioSuite.ts). */
 import { scenarioSuite } from './scenarioSuite.js'
 
 scenarioSuite('docker')

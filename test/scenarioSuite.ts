@@ -1,7 +1,9 @@
 /**
- * Scenarios end to end: the checker bites (a false expectation and a false invariant bound fail the run,
- * naming what failed), and every shipped scenario passes, on every runtime. One test file per runtime
- * (`scenario.process.test.ts`, `scenario.docker.test.ts`) calls {@link scenarioSuite}, so the two run side by side.
+ * Scenarios end to end, on every runtime: the checker bites (a false expectation and a false invariant
+ * bound fail the run, naming what failed), {@link scenarioSuite}; and every shipped scenario passes,
+ * {@link shippedScenarios}. One test file per runtime and suite, so the runtimes run side by side: the
+ * checker in `scenario.process.test.ts` and `scenario.docker.test.ts` (`npm test`), the shipped scenarios
+ * at speed 1 in `full/shipped.process.test.ts` and `full/shipped.docker.test.ts` (`npm run test:full`).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,14 +21,23 @@ const runtimeGaps: Partial<Record<string, Record<string, string>>> = {}
 
 const fixture = (name: string) => new URL(`../src/scenario/fixtures/${name}`, import.meta.url).pathname
 
-/** The suite on `runtime`; docker without an engine skips it outside CI and fails it in CI. */
-export function scenarioSuite(runtime: 'process' | 'docker'): void {
-  const name = `scenarios on ${runtime}`
-  if (runtime === 'process') describe(name, () => suite(runtime))
-  else requires('a Docker engine', testRuntimes().includes('docker'), 'bash scripts/docker-engine.sh')(name, () => suite(runtime))
+/** `body` as a suite on `runtime`; docker without an engine skips it outside CI and fails it in CI. */
+function onRuntime(name: string, runtime: 'process' | 'docker', body: () => void): void {
+  if (runtime === 'process') describe(name, body)
+  else requires('a Docker engine', testRuntimes().includes('docker'), 'bash scripts/docker-engine.sh')(name, body)
 }
 
-function suite(runtime: 'process' | 'docker'): void {
+/** The checker's own tests on `runtime`: each fixture is built to fail, and must. */
+export function scenarioSuite(runtime: 'process' | 'docker'): void {
+  onRuntime(`scenario checker on ${runtime}`, runtime, () => checker(runtime))
+}
+
+/** Every scenario in `scenarios/` on `runtime` at `speed`, each passing with every invariant holding. */
+export function shippedScenarios(runtime: 'process' | 'docker', speed: number): void {
+  onRuntime(`shipped scenarios on ${runtime} at speed ${speed}`, runtime, () => shipped(runtime, speed))
+}
+
+function checker(runtime: 'process' | 'docker'): void {
   test('behavior: a false expectation fails the run and names the expectation', async () => {
     const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500 })
     expect(result.passed).toBe(false)
@@ -63,7 +74,9 @@ function suite(runtime: 'process' | 'docker'): void {
     expect(Number(load?.details?.sent)).toBeLessThan(100)
     expect(result.durationMs).toBeLessThan(120_000)
   }, 180_000)
+}
 
+function shipped(runtime: 'process' | 'docker', speed: number): void {
   const shipped = readdirSync(new URL('../scenarios', import.meta.url)).filter((f) => f.endsWith('.yaml'))
   test.each(shipped)('behavior: shipped scenario %s passes', async (file) => {
     // Known gaps, listed on the issue they belong to; each fails on that runtime today and is not hidden elsewhere.
@@ -71,7 +84,7 @@ function suite(runtime: 'process' | 'docker'): void {
     if (gap) return void console.warn(`known gap on ${runtime}, not run: ${file}: ${gap}`)
     // Reports (and, for a failed run, every service's log) go to a directory named in the failure message.
     const reportDir = mkdtempSync(join(tmpdir(), `op-devnet-shipped-${runtime}-`))
-    const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime, reportDir })
+    const { result } = await runScenario(new URL(`../scenarios/${file}`, import.meta.url).pathname, { runtime, reportDir, speed })
     const why = [...result.steps.filter((s) => s.status === 'failed').map((s) => `${s.label}: ${s.message}`), ...result.violations.map((v) => `${v.invariant}: ${v.message}`), result.error?.message]
     if (result.passed) rmSync(reportDir, { recursive: true, force: true })
     expect(result.passed, [...why.filter(Boolean), `reports and service logs: ${reportDir}`].join('\n')).toBe(true)

@@ -86,7 +86,7 @@ export class Batcher {
   /** L1 head as last seen, when it was first seen (wall clock), and the measured L1 block interval. */
   private l1Seen = { number: -1, at: 0, intervalMs: 0 }
   /**
-   * A planted defect for tests only (test/chaos.test.ts sets the variable; nothing else does): after
+   * A planted defect for tests only (test/full/chaos.shrink.test.ts sets the variable; nothing else does): after
    * starting over because of an L1 reorg, the next channel is dropped instead of posted.
    */
   private readonly skipChannelAfterReorg = process.env.DEVNET_TEST_DEFECT === 'batcher-skips-channel-after-reorg'
