@@ -15,9 +15,10 @@ import { depth, move } from '../src/components/challenger/position.js'
 import { CHALLENGER_VERSION } from '../src/components/challenger/index.js'
 import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
 import { defaultTopology } from '../src/topology/defaults.js'
-import { metric, rpc, syncStatus, waitFor } from './helpers.js'
+import { metric, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -39,12 +40,13 @@ const DEFENDER_WINS = 2
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('challenger on process', () => {
   let devnet: Devnet
   const topology = defaultTopology()
-  // Short clocks keep each game to seconds; a split depth of 2 keeps the full dispute below to 6 levels.
-  topology.settlement.maxClockDuration = 12
+  // Short clocks keep each game to seconds (24 chain s: 6 s of wall at the suite's speed); a split depth of
+  // 2 keeps the full dispute below to 6 levels.
+  topology.settlement.maxClockDuration = 24
   topology.settlement.splitDepth = 2
 
   beforeAll(async () => {
-    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
     // The tests make their own games within 2^splitDepth blocks of the anchor: the devnet's proposer would
     // move the anchor under them (its games resolve) and propose blocks beyond this short split depth.
     await rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')
@@ -147,7 +149,8 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     await expect(fetch(`${devnet.endpoints.challenger.metrics}/healthz`)).rejects.toThrow()
     const block = await safeBlockAfterAnchor(1)
     const { game } = await propose(devnet.keys.accounts[9].privateKey, keccak256(toHex('wrong while crashed')), block)
-    await new Promise((resolve) => setTimeout(resolve, 3000))
+    // A sixth of the root's clock in chain time: long enough for a live challenger to attack, with time left to.
+    await new Promise((resolve) => setTimeout(resolve, wallDuration(devnet.clock, 4000)))
     expect(await claims(game)).toHaveLength(1)
     await applyFault(ctx, { name: 'start', args: { service: 'challenger', fresh: false } })
     await waitFor('the restarted challenger attacks the root', async () => (await claims(game)).length > 1, 30_000, 250)

@@ -15,7 +15,7 @@ import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
 import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
-import { testRuntimes, waitFor } from './helpers.js'
+import { sequencerCaughtUp, testRuntimes, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 import { defaultTopology } from '../src/topology/defaults.js'
 
@@ -29,10 +29,10 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
     // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
     const topology = defaultTopology()
     topology.name = `deposit-reorg-${runtime}`
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`), speed: testSpeed })
     // A loaded machine can start the chain late: the reorgs below must reach a deposit's L1 block, so its
     // L2 inclusion must follow at once (not after the sequencer catches up with the wall clock).
-    await waitFor('the sequencer caught up with the wall clock', async () => Date.now() / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, 150_000, 500)
+    await sequencerCaughtUp(devnet)
   }, 240_000)
   afterAll(async () => {
     await devnet?.stop()

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Devnet } from '../src/devnet/index.js'
+import { chainTime } from '../src/protocol/clock.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 import { jsonRpc } from '../src/runtime/jsonrpc.js'
 
@@ -24,6 +25,19 @@ export async function metric(baseUrl: string, series: string): Promise<number> {
   const text = await fetch(`${baseUrl.replace(/\/$/, '')}/metrics`).then((r) => r.text())
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
   return line ? Number(line.slice(series.length + 1)) : 0
+}
+
+/**
+ * The devnet clock speed of the integration suites that need no wall-time part (conductor topologies,
+ * whose etcd keeps wall time, refuse any other): chain time runs 4 times faster than the wall, so a suite
+ * waits a quarter as long for L1 blocks, finality and dispute clocks. Their bounds are in chain blocks
+ * or in `waitFor` deadlines that speed only shortens. Speed 1 is the full tier's (`test/full/`).
+ */
+export const testSpeed = 4
+
+/** Waits until the sequencer's latest block is within 3 s of the devnet clock (a loaded machine can start the chain late). */
+export async function sequencerCaughtUp(devnet: Devnet, timeoutMs = 150_000): Promise<void> {
+  await waitFor('the sequencer caught up with the devnet clock', async () => chainTime(devnet.clock, Date.now()) / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, timeoutMs, 500)
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes; returns that value. */

@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { concat, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
+import { chainTime } from '../src/protocol/clock.js'
 import { P2PNode } from '../src/components/rollup-node/p2p.js'
 import { encodeBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import { encodeChannel } from '../src/protocol/channel.js'
 import { encodeSingularBatch } from '../src/protocol/batch.js'
 import { encodeGossipBlock, gossipTopic, type ExecutionPayload } from '../src/protocol/payload.js'
-import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 const messagePasser = JSON.parse(readFileSync(new URL('../fixtures/contracts/L2ToL1MessagePasser.json', import.meta.url), 'utf8'))
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
@@ -30,7 +31,7 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-pipeline-'))
-    devnet = await startDevnet({ runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ runtime, ports: 'auto', stateDir, speed: testSpeed })
     seq = devnet.endpoints.sequencer as typeof seq
     rep = devnet.endpoints['replica-0'] as typeof rep
   })
@@ -126,7 +127,7 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
           blockNumber: BigInt(head.unsafe_l2.number + 1),
           gasLimit: BigInt(block.gasLimit),
           gasUsed: 0n,
-          timestamp: BigInt(Math.floor(Date.now() / 1000)),
+          timestamp: BigInt(Math.floor(chainTime(devnet.clock, Date.now()) / 1000)),
           extraData: '0x',
           baseFeePerGas: BigInt(block.baseFeePerGas),
           blockHash: forgedHash,

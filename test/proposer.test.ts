@@ -12,10 +12,11 @@ import { PROPOSER_VERSION, startProposer } from '../src/components/proposer/inde
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ProposerStatus } from '../src/components/proposer/proposer.js'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { metric, rpc, syncStatus, waitFor } from './helpers.js'
+import { metric, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -35,7 +36,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet') })
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
   }, 60_000)
   afterAll(async () => {
     await devnet?.stop()
@@ -69,7 +70,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     await rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')
     await expect(rpc(devnet.endpoints.proposer.rpc, 'admin_stopProposer')).rejects.toThrow('proposer is not running')
     const stoppedAt = (await games()).length
-    await new Promise((resolve) => setTimeout(resolve, (interval() + 3) * 1000))
+    await new Promise((resolve) => setTimeout(resolve, wallDuration(devnet.clock, (interval() + 3) * 1000)))
     expect((await games()).length).toBe(stoppedAt)
     await rpc(devnet.endpoints.proposer.rpc, 'admin_startProposer')
     await expect(rpc(devnet.endpoints.proposer.rpc, 'admin_startProposer')).rejects.toThrow('proposer is already running')
@@ -81,10 +82,11 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     await rpc(proposerRpc, 'admin_stopProposer')
     await rpc(devnet.endpoints.batcher.rpc, 'admin_stopBatcher')
     try {
-      // With the batcher stopped the safe head stays put: someone else proposes it first.
+      // With the batcher stopped the safe head stays put (for the sequencing window, 40 chain s): someone
+      // else proposes it first. Waits are in chain time, so the window outlasts the test at any speed.
       const safe = await waitFor('a still safe head', async () => {
         const a = (await syncStatus(devnet.endpoints.sequencer.rollup)).safe_l2.number
-        await new Promise((resolve) => setTimeout(resolve, 3000))
+        await new Promise((resolve) => setTimeout(resolve, wallDuration(devnet.clock, 3000)))
         return (await syncStatus(devnet.endpoints.sequencer.rollup)).safe_l2.number === a && a
       }, 30_000)
       const { outputRoot } = await rpc<{ outputRoot: Hex }>(devnet.endpoints.sequencer.rollup, 'optimism_outputAtBlock', [`0x${safe.toString(16)}`])
@@ -96,7 +98,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
       expect((await devnet.l1.waitForTransactionReceipt({ hash })).status).toBe('success')
       const count = (await games()).length
       const skipped = (await proposerStatus()).skippedExisting
-      await new Promise((resolve) => setTimeout(resolve, interval() * 1000)) // its own last game is out of the interval
+      await new Promise((resolve) => setTimeout(resolve, wallDuration(devnet.clock, interval() * 1000))) // its own last game is out of the interval
       await rpc(proposerRpc, 'admin_startProposer')
       await waitFor('the proposer skips the existing proposal', async () => (await proposerStatus()).skippedExisting > skipped, 20_000, 100)
       expect((await games()).length).toBe(count)

@@ -17,6 +17,7 @@ import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
 import { defaultTopology } from '../src/topology/defaults.js'
 import { requires } from './requires.js'
+import { testSpeed } from './helpers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-recorder-'))
 const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
@@ -29,7 +30,7 @@ built('recorder on a devnet with a silent node', () => {
   beforeAll(async () => {
     const topology = defaultTopology()
     topology.name = 'recorder-silent'
-    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'state') })
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'state'), speed: testSpeed })
     silent = createServer((socket) => void sockets.push(socket)) // takes the connection, never answers
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
     silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`

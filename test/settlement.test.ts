@@ -12,7 +12,7 @@ import { getL2TransactionHashes, getSourceHash, publicActionsL1, publicActionsL2
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { SpecError } from '../src/errors.js'
-import { rpc, testRuntimes, waitFor } from './helpers.js'
+import { rpc, sequencerCaughtUp, testRuntimes, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 import { defaultTopology } from '../src/topology/defaults.js'
 
@@ -27,9 +27,9 @@ for (const runtime of testRuntimes()) built(`settlement on ${runtime}`, () => {
     // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
     const topology = defaultTopology()
     topology.name = `settlement-${runtime}`
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`), speed: testSpeed })
     // A loaded machine can start the chain late; L1 updates reach L2 blocks only once it caught up.
-    await waitFor('the sequencer caught up with the wall clock', async () => Date.now() / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, 150_000, 500)
+    await sequencerCaughtUp(devnet)
   }, 240_000)
   afterAll(async () => {
     await devnet?.stop()

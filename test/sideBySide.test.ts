@@ -10,7 +10,7 @@ import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('two devnets side by side on %s', (runtime) => {
   const devnets: Devnet[] = []
@@ -22,7 +22,7 @@ describe.each(testRuntimes())('two devnets side by side on %s', (runtime) => {
       topology.name = `${name}-${runtime}`
       const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-${name}-`))
       dirs.push(stateDir)
-      return startDevnet({ topology, runtime, ports: 'auto', stateDir })
+      return startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
     }
     devnets.push(...(await Promise.all([start('side-a'), start('side-b')])))
   })

@@ -16,7 +16,7 @@ import { decodeChannel } from '../src/protocol/channel.js'
 import { parseBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import type { RollupConfig } from '../src/protocol/types.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('span batches on %s', (runtime) => {
   let devnet: Devnet
@@ -31,7 +31,7 @@ describe.each(testRuntimes())('span batches on %s', (runtime) => {
     topology.batcher.maxChannelDuration = 3
     // No gossip: the replica's blocks come from derivation only.
     topology.l2.nodes = topology.l2.nodes.map((node) => ({ ...node, peers: [] }))
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   })
 
   afterAll(async () => {

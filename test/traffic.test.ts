@@ -10,7 +10,7 @@ import type { Hex } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/start.js'
 import { REBROADCAST_MS, sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
-import { rpc, waitFor } from './helpers.js'
+import { rpc, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
@@ -18,7 +18,7 @@ const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('seeded load on process', () => {
   let devnet: Devnet
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7 })
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7, speed: testSpeed })
   })
   afterAll(async () => {
     await devnet?.stop()

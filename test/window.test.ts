@@ -11,7 +11,7 @@ import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   let devnet: Devnet
@@ -22,7 +22,7 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
     const topology = defaultTopology()
     topology.name = 'window'
     topology.l2.sequencingWindow = 4
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   })
 
   afterAll(async () => {
@@ -58,9 +58,12 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
     await rpc(devnet.endpoints.batcher.rpc, 'admin_startBatcher')
     const unsafeNow = (await syncStatus(seq.rollup)).unsafe_l2.number
     await waitFor('replica safe catches up with the sequencer', async () => (await syncStatus(rep.rollup)).safe_l2.number >= unsafeNow, 60_000)
-    const s = await syncStatus(rep.rollup)
-    const top = `0x${s.safe_l2.number.toString(16)}`
-    expect((await rpc(rep.el, 'eth_getBlockByNumber', [top, false])).hash).toBe((await rpc(seq.el, 'eth_getBlockByNumber', [top, false])).hash)
+    // The replica's safe block is the sequencer's (asked until both engines hold it: either may be mid-rewind).
+    await waitFor('the replica\'s safe block is the sequencer\'s', async () => {
+      const top = `0x${(await syncStatus(rep.rollup)).safe_l2.number.toString(16)}`
+      const [r, q] = await Promise.all([rpc(rep.el, 'eth_getBlockByNumber', [top, false]), rpc(seq.el, 'eth_getBlockByNumber', [top, false])])
+      return r && q && r.hash === q.hash
+    }, 30_000)
     // The dropped tx lands again, in a block above n.
     await waitFor('the dropped tx lands on the replica', async () => (await rpc(rep.el, 'eth_getTransactionReceipt', [hash])) !== null, 30_000)
     const landed = await rpc(rep.el, 'eth_getTransactionReceipt', [hash])

@@ -9,10 +9,12 @@ import { join } from 'node:path'
 import { createWalletClient, http, numberToHex, pad, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
+import { wallDuration } from '../../src/protocol/clock.js'
 import { defaultTopology } from '../../src/topology/index.js'
 import { EMITTER_INITCODE } from './emitter.js'
+import { testSpeed } from '../helpers.js'
 
-/** Minimum devnet age before the suites run. */
+/** Minimum devnet age before the suites run, in chain time. */
 export const MIN_AGE_MS = 30_000
 
 export interface ClientContext {
@@ -39,7 +41,7 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
   const topology = defaultTopology()
   topology.name = name
   const started = Date.now()
-  const devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+  const devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   const stop = async () => {
     await devnet.stop()
     rmSync(stateDir, { recursive: true, force: true })
@@ -56,7 +58,7 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
       return { hash, blockNumber: receipt.blockNumber }
     }
     const { hash: pingTx } = await ping(7n)
-    const wait = MIN_AGE_MS - (Date.now() - started)
+    const wait = wallDuration(devnet.clock, MIN_AGE_MS) - (Date.now() - started)
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const e = devnet.endpoints
     return {

@@ -12,7 +12,7 @@ import { createWalletClient, http, numberToHex, pad, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { defaultTopology } from '../../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from '../helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from '../helpers.js'
 import { EMITTER_INITCODE } from './emitter.js'
 import { WsClient } from './ws.js'
 
@@ -26,7 +26,7 @@ describe.each(testRuntimes())('subscriptions across an unsafe reorg on %s', (run
     const topology = defaultTopology()
     topology.name = 'reorgsubs'
     topology.l2.sequencingWindow = 4
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   })
 
   afterAll(async () => {

@@ -91,8 +91,8 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     eth_estimateGas: async (params) => engine.call('eth_estimateGas', await withoutL1Charge(engine, tags('eth_estimateGas', params))),
     eth_createAccessList: (params) => createAccessList(engine, tags('eth_createAccessList', params)),
     eth_getTransactionByHash: async (params) => (await engine.call('eth_getTransactionByHash', params)) ?? recent.pending(params[0]),
-    eth_getTransactionReceipt: async (params) => receipts.add(await engine.call('eth_getTransactionReceipt', params)),
-    eth_getBlockReceipts: async (params) => receipts.addAll(await forward('eth_getBlockReceipts')(params)),
+    eth_getTransactionReceipt: (params) => receipts.lookup(() => engine.call('eth_getTransactionReceipt', params)),
+    eth_getBlockReceipts: (params) => receipts.lookup(() => forward('eth_getBlockReceipts')(params)),
     debug_traceCall: async (params) => {
       const [tx, block = 'latest', options] = tags('debug_traceCall', params)
       const opts = (options && typeof options === 'object' ? options : {}) as { stateOverrides?: unknown }

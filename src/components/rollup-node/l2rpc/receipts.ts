@@ -16,6 +16,12 @@ type Receipt = Record<string, unknown> & { type?: Hex; transactionHash: Hex; blo
 const hex = (v: bigint | number) => `0x${v.toString(16)}`
 const CACHE_SIZE = 256
 
+/** A receipt's block is no longer the engine's: an unsafe reorg replaced it between the two calls. */
+class BlockGone extends Error {}
+
+/** How often a receipt lookup starts over when a reorg moves its block away mid-lookup. */
+const ATTEMPTS = 3
+
 /** Adds the OP fields to receipts; caches each block's L1 attributes by hash. */
 export class ReceiptFields {
   readonly #params = new Map<Hex, Promise<L1FeeParams>>()
@@ -26,7 +32,8 @@ export class ReceiptFields {
     let p = this.#params.get(blockHash)
     if (!p) {
       p = this.engine.call<{ transactions: Array<{ input: Hex; type: Hex }> } | null>('eth_getBlockByHash', [blockHash, true]).then((block) => {
-        const first = block?.transactions[0]
+        if (!block) throw new BlockGone(`block ${blockHash} is gone`)
+        const first = block.transactions[0]
         if (!first || Number(first.type) !== DEPOSIT_TX_TYPE) throw new Error(`block ${blockHash} has no L1-info deposit`)
         return decodeL1Info(first.input)
       })
@@ -38,8 +45,26 @@ export class ReceiptFields {
   }
 
   /**
+   * `eth_getTransactionReceipt` (one receipt or `null`) or `eth_getBlockReceipts` (a list or `null`) from
+   * `fetch`, with the OP fields. If a reorg takes the receipt's block away before its L1 attributes are
+   * read, the lookup starts over, as op-geth answers from one consistent chain: the transaction is in
+   * its new block by then, or back in the pool (`null`, as for any pending transaction).
+   */
+  async lookup<T>(fetch: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await fetch()
+      try {
+        return Array.isArray(found) ? ((await Promise.all(found.map((r) => this.add(r)))) as T) : await this.add(found)
+      } catch (err) {
+        if (!(err instanceof BlockGone)) throw err
+        if (attempt === ATTEMPTS) return null
+      }
+    }
+  }
+
+  /**
    * The receipt with the OP fields (deposits and `null` without). `type` is lower-cased as op-geth
-   * writes it (anvil answers `0x7E` for deposits in receipts).
+   * writes it (anvil answers `0x7E` for deposits in receipts). Throws {@link BlockGone} if its block is.
    */
   async add<T>(receipt: T): Promise<T> {
     const r = receipt as Receipt | null
@@ -57,10 +82,5 @@ export class ReceiptFields {
       l1BlobBaseFee: hex(p.blobBaseFee),
       l1BlobBaseFeeScalar: hex(p.blobBaseFeeScalar),
     } as T
-  }
-
-  /** Every receipt of a list (`eth_getBlockReceipts`). */
-  async addAll<T>(receipts: T): Promise<T> {
-    return (Array.isArray(receipts) ? await Promise.all(receipts.map((r) => this.add(r))) : receipts) as T
   }
 }
