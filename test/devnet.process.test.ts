@@ -15,7 +15,7 @@ import { stablePorts } from '../src/plan/ports.js'
 import { defaultTopology } from '../src/topology/index.js'
 import { liveServiceDirs } from '../src/devnet/recorded.js'
 import { isProcessAlive } from '../src/runtime/process/index.js'
-import { runCli, waitFor } from './helpers.js'
+import { runCli, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-process-'))
@@ -25,7 +25,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   let devnet: Devnet
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'api') })
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'api'), speed: testSpeed })
   })
   afterAll(async () => {
     await devnet?.stop()

@@ -11,6 +11,7 @@ import { defaultLiteEntrypoint } from '../src/devnet/start.js'
 import { faultWindows } from '../src/invariants/faultWindows.js'
 import { parseScenario } from '../src/scenario/load.js'
 import { runScenario } from '../src/scenario/runner.js'
+import { testSpeed } from './helpers.js'
 import { requires } from './requires.js'
 
 const scenario = `
@@ -36,6 +37,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     let pausing: Promise<void> | undefined
     const { result, history } = await runScenario(parseScenario(scenario, 'frozen-after-restart.yaml'), {
       runtime: 'process',
+      speed: testSpeed,
       settleMs: 500,
       onDevnet: (d) => (devnet = d),
       onStep: (step, r) => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, stopFromDescriptor, type DevnetDescriptor } from '../src/devnet/index.js'
-import { runCli, syncStatus, waitFor } from './helpers.js'
+import { runCli, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-faults-cli-'))
@@ -22,7 +22,7 @@ const devnet = (...args: string[]) => runCli(cwd, args)
 
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('devnet fault on a detached devnet (process)', () => {
   test('behavior: l1Reorg --depth 3 moves the replica safe head back; status lists it; a bad argument fails like a scenario step', async () => {
-    const up = await devnet('up', '--detach', '--ports', 'auto', '--runtime', 'process')
+    const up = await devnet('up', '--detach', '--ports', 'auto', '--runtime', 'process', '--speed', String(testSpeed))
     expect(up.code, up.stderr).toBe(0)
     const status = async () => JSON.parse((await devnet('status', '--json')).stdout) as DevnetDescriptor
     const rollup = (await status()).services.find((s) => s.name === 'replica-0')!.endpoints.rollup

@@ -14,8 +14,9 @@ import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { WebSocket } from 'ws'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultCall, type FaultContext } from '../src/faults/index.js'
-import { rpc, waitFor } from './helpers.js'
+import { rpc, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proxyd-devnet-'))
@@ -31,7 +32,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   const consensusCount = async () => Number(/proxyd_group_consensus_count\{backend_group_name="main"} (\d+)/.exec(await metrics())?.[1])
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'd') })
+    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'd'), speed: testSpeed })
     url = devnet.endpoints.proxyd.rpc
     ctx = { devnet, state: newFaultState(), record: () => {} }
   })
@@ -131,7 +132,8 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const result = (await fault({ name: 'latency', args: { service: 'proxyd', ms: 400, jitter: 0 } })) as { via: string; detail: string }
     expect(result.detail).toMatch(/proxyd>sequencer:el/)
     try {
-      expect(await timed()).toBeGreaterThanOrEqual(400)
+      // 400 ms of chain time: a quarter of that on the wall at the suite's speed.
+      expect(await timed()).toBeGreaterThanOrEqual(wallDuration(devnet.clock, 400))
     } finally {
       await fault({ name: 'clearLinkFaults', args: { service: 'proxyd' } })
     }

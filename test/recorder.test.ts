@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
 import { defaultTopology } from '../src/topology/defaults.js'
@@ -61,13 +62,14 @@ built('recorder on a devnet with a silent node', () => {
   }, 120_000)
 
   test('behavior: a round asked for while another waits on a slow node runs after it: samples stay in time order', async () => {
-    // The sequencer's rollup endpoint answers its first two calls (the first round's status) 1.5 s late.
+    // The sequencer's rollup endpoint answers its first two calls (the first round's status) 0.6 s late:
+    // under the recorder's status timeout (1 s of wall at this speed), so the round waits for it.
     let held = 0
     const slow = createHttpServer((req, res) => {
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', async () => {
-        if (held++ < 2) await new Promise((r) => setTimeout(r, 1500))
+        if (held++ < 2) await new Promise((r) => setTimeout(r, 600))
         const answer = await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
         res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
       })
@@ -83,8 +85,8 @@ built('recorder on a devnet with a silent node', () => {
       const sequencer = recorder.history.samples.filter((s) => s.node === 'sequencer').map((s) => s.t)
       expect(sequencer).toHaveLength(2)
       expect(sequencer).toEqual(sequencer.toSorted((a, b) => a - b))
-      // The second round started once the first was done, not 300 ms in.
-      expect(sequencer[1]! - sequencer[0]!).toBeGreaterThanOrEqual(1400)
+      // The second round started once the first was done (0.6 s of wall), not 300 ms in.
+      expect(sequencer[1]! - sequencer[0]!).toBeGreaterThanOrEqual(chainDuration(devnet.clock, 550))
     } finally {
       slow.close()
     }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { runScenario } from '../src/scenario/runner.js'
-import { testRuntimes } from './helpers.js'
+import { testRuntimes, testSpeed } from './helpers.js'
 import { requires } from './requires.js'
 
 /**
@@ -39,7 +39,7 @@ export function shippedScenarios(runtime: 'process' | 'docker', speed: number): 
 
 function checker(runtime: 'process' | 'docker'): void {
   test('behavior: a false expectation fails the run and names the expectation', async () => {
-    const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500 })
+    const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500, speed: testSpeed })
     expect(result.passed).toBe(false)
     const failed = result.steps.filter((s) => s.status === 'failed')
     expect(failed).toHaveLength(1)
@@ -48,7 +48,7 @@ function checker(runtime: 'process' | 'docker'): void {
   }, 180_000)
 
   test('behavior: a false invariant bound fails the run and names the invariant', async () => {
-    const { result, history } = await runScenario(fixture('false-liveness.yaml'), { runtime, settleMs: 500 })
+    const { result, history } = await runScenario(fixture('false-liveness.yaml'), { runtime, settleMs: 500, speed: testSpeed })
     expect(result.passed).toBe(false)
     expect(result.steps.every((s) => s.status === 'passed')).toBe(true)
     expect(new Set(result.violations.map((v) => v.invariant))).toEqual(new Set(['safeLiveness']))
@@ -57,6 +57,8 @@ function checker(runtime: 'process' | 'docker'): void {
   }, 180_000)
 
   test('behavior: a wrong root that wins while the challenger is down fails proposalsValid', async () => {
+    // Speed 1: the fixture's 4 s game clock is one wall second at speed 4, and on docker the game resolved
+    // before any round read its honest root (such a game is not judged).
     const { result, history } = await runScenario(fixture('unchallenged-wrong-root.yaml'), { runtime, settleMs: 500 })
     expect(result.steps.every((s) => s.status === 'passed'), JSON.stringify(result.steps)).toBe(true)
     expect(result.passed).toBe(false)
@@ -66,7 +68,7 @@ function checker(runtime: 'process' | 'docker'): void {
   }, 180_000)
 
   test('behavior: a failed step stops the run and its background load, with a sequencer left paused', async () => {
-    const { result, history } = await runScenario(fixture('failed-step-stops-load.yaml'), { runtime, settleMs: 500 })
+    const { result, history } = await runScenario(fixture('failed-step-stops-load.yaml'), { runtime, settleMs: 500, speed: testSpeed })
     expect(result.passed).toBe(false)
     expect(result.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
     const load = history.events.find((e) => e.kind === 'note' && e.name === 'load')

@@ -17,8 +17,15 @@ import { depositsOnL1, l2BlockOf } from './deposits.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
-/** A node that does not answer its sync status within this (paused, overloaded) is skipped in that round. */
-const statusTimeoutMs = 3000
+/**
+ * A node that does not answer its sync status within this many wall ms (paused, overloaded) is skipped
+ * in that round: 3 s of chain time, and never under 1 s of wall (a loaded machine answers late). A silent node holds a round this long,
+ * so in chain time it must stay well under the liveness bounds (6 s by default): at speed 4, a 3 s wall
+ * timeout spaced rounds 12 chain s apart, and a frozen replica went unseen.
+ */
+export function statusTimeoutMs(speed: number): number {
+  return Math.max(1000, 3000 / speed)
+}
 
 interface BlockJson {
   hash: Hex
@@ -28,6 +35,8 @@ interface BlockJson {
 export class Recorder {
   readonly history: History
   private timer: NodeJS.Timeout | undefined
+  /** {@link statusTimeoutMs} at the devnet's speed. */
+  private readonly timeoutMs: number
   /** The last sampling round asked for; rounds run one after another. */
   private running: Promise<void> = Promise.resolve()
   private rounds = 0
@@ -45,6 +54,7 @@ export class Recorder {
     scenario: string,
     private readonly sampleMs: number,
   ) {
+    this.timeoutMs = statusTimeoutMs(devnet.clock.speed)
     this.history = {
       scenario,
       runtime: devnet.runtime.kind,
@@ -127,8 +137,8 @@ export class Recorder {
         const url = devnet.endpoints[node].rollup
         try {
           const [s, active] = await Promise.all([
-            call<SyncStatus>(url, 'optimism_syncStatus', [], statusTimeoutMs),
-            call<boolean>(url, 'admin_sequencerActive', [], statusTimeoutMs).catch(() => false),
+            call<SyncStatus>(url, 'optimism_syncStatus', [], this.timeoutMs),
+            call<boolean>(url, 'admin_sequencerActive', [], this.timeoutMs).catch(() => false),
           ])
           return { node, s, active }
         } catch {
@@ -178,7 +188,7 @@ export class Recorder {
   }
 
   private async hashAt(node: string, number: number): Promise<Hex | undefined> {
-    const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], statusTimeoutMs).catch(() => null)
+    const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], this.timeoutMs).catch(() => null)
     return b?.hash
   }
 
@@ -199,8 +209,8 @@ export class Recorder {
     if (!endpoints) return
     try {
       const [latest, text] = await Promise.all([
-        call<Hex>(endpoints.rpc, 'eth_blockNumber', [], statusTimeoutMs),
-        fetch(`${endpoints.metrics}/metrics`, { signal: AbortSignal.timeout(statusTimeoutMs) }).then((r) => r.text()),
+        call<Hex>(endpoints.rpc, 'eth_blockNumber', [], this.timeoutMs),
+        fetch(`${endpoints.metrics}/metrics`, { signal: AbortSignal.timeout(this.timeoutMs) }).then((r) => r.text()),
       ])
       const { group, forwards } = parseProxydMetrics(text)
       const previous = this.history.proxyd.at(-1)
@@ -214,7 +224,7 @@ export class Recorder {
   private async sampleAgreement(t: number, nodes: string[], number: number): Promise<void> {
     const hashes: Record<string, string> = {}
     for (const node of nodes) {
-      const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], statusTimeoutMs).catch(() => null)
+      const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], this.timeoutMs).catch(() => null)
       if (b) hashes[node] = b.hash
     }
     if (Object.keys(hashes).length > 1) this.history.agreement.push({ t, number, hashes })
@@ -225,12 +235,12 @@ export class Recorder {
     for (const node of nodes) {
       const { rollup, el } = this.devnet.endpoints[node]
       try {
-        const block = await call<BlockJson | null>(el, 'eth_getBlockByNumber', [n, false], statusTimeoutMs)
+        const block = await call<BlockJson | null>(el, 'eth_getBlockByNumber', [n, false], this.timeoutMs)
         if (!block) continue // rewound below `number` meanwhile (a reorg, a restart)
         // The proof by the block's hash (EIP-1898): by number it could be of a block that replaced this one.
         const [out, proof] = await Promise.all([
-          call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n], statusTimeoutMs),
-          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], { blockHash: block.hash }], statusTimeoutMs),
+          call<{ outputRoot: Hex; blockRef: { hash: Hex } }>(rollup, 'optimism_outputAtBlock', [n], this.timeoutMs),
+          call<{ storageHash: Hex }>(el, 'eth_getProof', [MESSAGE_PASSER, [], { blockHash: block.hash }], this.timeoutMs),
         ])
         if (out.blockRef.hash !== block.hash) continue // the chain moved between the calls
         const recomputed = keccak256(concat([ZERO32, block.stateRoot, proof.storageHash, block.hash]))
@@ -267,7 +277,7 @@ export class Recorder {
       if (!open) continue
       for (const node of this.history.nodes) {
         if (!answering.has(node)) continue
-        const block = await l2BlockOf(this.devnet, node, d.l2Hash as Hex, statusTimeoutMs).catch(() => undefined)
+        const block = await l2BlockOf(this.devnet, node, d.l2Hash as Hex, this.timeoutMs).catch(() => undefined)
         if (block === undefined) {
           answering.delete(node) // it does not answer: not asked again about the other deposits this round
           continue
