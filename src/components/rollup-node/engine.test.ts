@@ -11,6 +11,7 @@ import { anvilBinary } from '../../runtime/process/index.js'
 import { defaultTopology } from '../../topology/index.js'
 import { l1InfoTx } from './attributes.js'
 import { Engine } from './engine.js'
+import { Sequencer, type SequencerHost } from './sequencer.js'
 import type { L1Block } from './l1.js'
 import { logger } from '../shared/log.js'
 
@@ -67,6 +68,33 @@ describe('Engine.build', () => {
     expect(dropped).toEqual([raws])
     await e.rewindTo(Number(start.number)) // nothing above: no call
     expect(dropped).toHaveLength(1)
+  })
+
+  test('behavior: through a rewind the sequencer\'s pending nonce never goes back: the dropped txs count from before the rollback until their requeue', async () => {
+    const cfg = rollupConfig(topology, genesisTime)
+    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })
+    engines.push(e)
+    const log = logger('test')
+    const sequencer = new Sequencer({ engine: e, log, cfg, conf: { sequencer: { enabled: true, stopped: false } } } as unknown as SequencerHost)
+    const origin = { ref: { hash: `0x${'ab'.repeat(32)}`, number: 1, parentHash: `0x${'cd'.repeat(32)}`, timestamp: genesisTime }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
+    const tx = (nonce: number) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    const start = await e.head()
+    const raws = await Promise.all([0, 1].map(tx))
+    await e.build(start, genesisTime + 1, [l1InfoTx(cfg, origin, 0, genesisTime + 1), ...raws])
+    expect(await sequencer.pendingNonce(account.address)).toBe(2)
+    // Wired as the rollup node wires it; the nonce asked between the rollback and the requeue (the gap a
+    // client fell into: it signed nonce 0 and got "nonce too low: next nonce 2").
+    const between: number[] = []
+    e.onDropping = (r) => sequencer.holdDropped(r)
+    e.onDropped = async (r) => {
+      between.push(Number(await e.rpc.call('eth_getTransactionCount', [account.address, 'latest'])), await sequencer.pendingNonce(account.address))
+      await sequencer.requeue(r)
+    }
+    await e.rewindTo(Number(start.number))
+    expect(between).toEqual([0, 2])
+    expect(await sequencer.pendingNonce(account.address)).toBe(2)
+    await expect(sequencer.submit(await tx(0))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
   })
 
   test('behavior: past its deadline a build takes the deposits and one user tx; the other user txs are unsent, in order', async () => {

@@ -186,6 +186,11 @@ export class Engine {
    * raw bytes: op-geth puts them back in its pool on a reorg. Unset: they are not read.
    */
   onDropped: ((raws: Hex[]) => Promise<void>) | undefined
+  /**
+   * Called before the rollback with the same transactions as {@link onDropped}: from the rollback until
+   * they are back in a pool, the engine holds them nowhere, and a pending nonce must still count them.
+   */
+  onDropping: ((raws: Hex[]) => Promise<void>) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -222,6 +227,7 @@ export class Engine {
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
       const dropped = this.onDropped ? await this.userTxsAbove(number, head) : []
+      if (dropped.length) await this.onDropping?.(dropped)
       try {
         await this.rpc.call('anvil_rollback', [head - number])
       } catch (err) {

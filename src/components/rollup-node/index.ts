@@ -90,7 +90,10 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     node.gossip.p2p = p2p!
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
-    if (conf.sequencer.enabled) engine.onDropped = (raws) => node.sequencer.requeue(raws)
+    if (conf.sequencer.enabled) {
+      engine.onDropping = (raws) => node.sequencer.holdDropped(raws)
+      engine.onDropped = (raws) => node.sequencer.requeue(raws)
+    }
     const methods = rollupMethods(node)
     servers.push(...(await Promise.all([
       startRpcServer({ host: conf.host, port: conf.ports.el, methods: el.methods, fallback: el.fallback, websocket: el.websocket }),

@@ -50,6 +50,8 @@ export class Sequencer {
   private pool: PoolTx[] = []
   /** Txs taken from the pool for the block being built: still pending until the engine holds them. */
   private building: PoolTx[] = []
+  /** User txs of blocks a rewind is dropping, from before the engine's rollback until {@link requeue}: still pending. */
+  private dropping: PoolTx[] = []
   /** No block before this chain time (ms epoch): set after the conductor refused a commit. */
   private retryAt = 0
 
@@ -100,6 +102,18 @@ export class Sequencer {
     if (nonce >= latest) this.pool.push({ raw, hash, from, nonce })
   }
 
+  /** Counts the user txs of blocks a rewind is about to drop as pending, until {@link requeue} takes them. */
+  async holdDropped(raws: Hex[]): Promise<void> {
+    this.dropping = await Promise.all(
+      raws.map(async (raw) => ({
+        raw,
+        hash: keccak256(raw),
+        from: await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized }),
+        nonce: parseTransaction(raw as TransactionSerialized).nonce ?? 0,
+      })),
+    )
+  }
+
   /**
    * Puts back, ahead of newer ones, the user txs of blocks a rewind dropped (as op-geth's pool does on a
    * reorg): those whose nonce the chain has not used since and that are not waiting already.
@@ -118,16 +132,18 @@ export class Sequencer {
     }
     if (back.length) this.node.log.info('requeued txs of dropped blocks', { count: back.length })
     this.pool.unshift(...back)
+    this.dropping = []
   }
 
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
     const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
-    // While a block is built, its txs are neither in the pool nor in `latest` yet: count them too, or
-    // the next nonce of their sender would briefly go back.
+    // While a block is built, its txs are neither in the pool nor in `latest` yet, nor are a rewind's
+    // between the rollback and their requeue: count them too, or the sender's next nonce would briefly
+    // go back (a client then signs a nonce the chain has used). Distinct nonces: a tx can be in two lists.
     const from = address.toLowerCase()
-    const waiting = [...this.building, ...this.pool].filter((t) => t.from.toLowerCase() === from && t.nonce >= latest).length
-    return latest + waiting
+    const waiting = new Set([...this.building, ...this.dropping, ...this.pool].filter((t) => t.from.toLowerCase() === from && t.nonce >= latest).map((t) => t.nonce))
+    return latest + waiting.size
   }
 
   /** Builds the next block if it is due. Returns true if a block was built. */
