@@ -28,7 +28,7 @@ export {
 export { DevnetError, ServiceError, SpecError, type DevnetErrorCode, type DevnetErrorOptions } from './errors.js'
 export { devKeys, type DevKey, type DevKeys, type KeyRole } from './plan/keys.js'
 export { planDevnet, type PlanOptions } from './plan/plan.js'
-export { chainTime, wallTime, type DevnetClock } from './protocol/clock.js'
+export { chainDuration, chainTime, wallDuration, wallTime, type DevnetClock } from './protocol/clock.js'
 export { stablePorts, type NodePorts, type PortMap } from './plan/ports.js'
 export { resolvePorts } from './devnet/ports.js'
 export type { DevnetPlan, ServicePlan } from './plan/types.js'
