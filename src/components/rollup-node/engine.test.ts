@@ -97,6 +97,35 @@ describe('Engine.build', () => {
     await expect(sequencer.submit(await tx(0))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
   })
 
+  test('behavior: a block that fails half-way keeps its txs: back in the pool, the sender\'s pending nonce does not go back', async () => {
+    const genesisAt = Math.floor(Date.now() / 1000) - 10 // a block is due at once
+    const cfg = rollupConfig(topology, genesisAt)
+    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })
+    engines.push(e)
+    // The L1 origin is the genesis L1 block (its system config is the genesis one: no L1 reads).
+    const origin = { ref: { hash: cfg.genesis.l1.hash, number: cfg.genesis.l1.number, parentHash: `0x${'00'.repeat(32)}`, timestamp: genesisAt }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    const head = await e.head()
+    let builds = 0
+    // The real engine, but each build fails as an engine call that timed out would.
+    const engine = { rpc: e.rpc, build: async () => { builds++; throw new Error('engine call timed out') } }
+    const sequencer = new Sequencer({
+      engine, cfg, log: logger('test'), conf: { sequencer: { enabled: true, stopped: false, l1Confs: 0 } },
+      l1: { head: origin.ref, blockByNumber: async () => origin },
+      unsafe: { hash: head.hash, number: 0, parentHash: head.parentHash, timestamp: genesisAt, l1origin: { hash: origin.ref.hash, number: origin.ref.number }, sequenceNumber: 0 },
+      unsafeBlock: head,
+      derivedToL1Head: () => true,
+    } as unknown as SequencerHost)
+    const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
+    const tx = (nonce: number) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    for (const nonce of [0, 1]) await sequencer.submit(await tx(nonce))
+    expect(await sequencer.pendingNonce(account.address)).toBe(2)
+    await expect(sequencer.step()).rejects.toThrow('engine call timed out')
+    expect(builds).toBe(1)
+    expect(await sequencer.pendingNonce(account.address)).toBe(2)
+    await expect(sequencer.submit(await tx(0))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
+    await sequencer.submit(await tx(2))
+  })
+
   test('behavior: past its deadline a build takes the deposits and one user tx; the other user txs are unsent, in order', async () => {
     const cfg = rollupConfig(topology, genesisTime)
     const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })

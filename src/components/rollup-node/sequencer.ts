@@ -45,6 +45,11 @@ interface PoolTx {
   nonce: number
 }
 
+async function poolTx(raw: Hex): Promise<PoolTx> {
+  const tx = raw as TransactionSerialized
+  return { raw, hash: keccak256(raw), from: await recoverTransactionAddress({ serializedTransaction: tx }), nonce: parseTransaction(tx).nonce ?? 0 }
+}
+
 export class Sequencer {
   active: boolean
   private pool: PoolTx[] = []
@@ -104,14 +109,7 @@ export class Sequencer {
 
   /** Counts the user txs of blocks a rewind is about to drop as pending, until {@link requeue} takes them. */
   async holdDropped(raws: Hex[]): Promise<void> {
-    this.dropping = await Promise.all(
-      raws.map(async (raw) => ({
-        raw,
-        hash: keccak256(raw),
-        from: await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized }),
-        nonce: parseTransaction(raw as TransactionSerialized).nonce ?? 0,
-      })),
-    )
+    this.dropping = await Promise.all(raws.map(poolTx))
   }
 
   /**
@@ -119,20 +117,23 @@ export class Sequencer {
    * reorg): those whose nonce the chain has not used since and that are not waiting already.
    */
   async requeue(raws: Hex[]): Promise<void> {
+    const back = await this.restore(await Promise.all(raws.map(poolTx)))
+    if (back) this.node.log.info('requeued txs of dropped blocks', { count: back })
+    this.dropping = []
+  }
+
+  /** Puts `txs` back at the head of the pool, but those the chain holds or the pool has; returns how many. */
+  private async restore(txs: PoolTx[]): Promise<number> {
     const back: PoolTx[] = []
     const latest = new Map<string, number>()
-    for (const raw of raws) {
-      const hash = keccak256(raw)
-      if (this.pool.some((t) => t.hash === hash)) continue
-      const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
-      const next = latest.get(from) ?? Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [from, 'latest']))
-      latest.set(from, next)
-      const nonce = parseTransaction(raw as TransactionSerialized).nonce ?? 0
-      if (nonce >= next) back.push({ raw, hash, from, nonce })
+    for (const tx of txs) {
+      if (this.pool.some((t) => t.hash === tx.hash)) continue
+      const next = latest.get(tx.from) ?? Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest']))
+      latest.set(tx.from, next)
+      if (tx.nonce >= next) back.push(tx)
     }
-    if (back.length) this.node.log.info('requeued txs of dropped blocks', { count: back.length })
     this.pool.unshift(...back)
-    this.dropping = []
+    return back.length
   }
 
   /** Next nonce of `address` counting txs waiting in the mempool. */
@@ -178,6 +179,12 @@ export class Sequencer {
     this.building = userTxs
     try {
       return await this.seal(parent, timestamp, origin, origin === cur, userTxs)
+    } catch (err) {
+      // A block that failed half-way (an engine call timed out, L1 changed under it) keeps its txs:
+      // those the engine did not take go back to the pool, or their senders' pending nonce goes back.
+      const back = await this.restore(this.building).catch(() => 0)
+      if (back) log.warn('block failed: its txs are back in the pool', { count: back, err: (err as Error).message })
+      throw err
     } finally {
       this.building = []
     }
