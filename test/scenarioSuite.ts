@@ -57,8 +57,8 @@ function checker(runtime: 'process' | 'docker'): void {
   }, 180_000)
 
   test('behavior: a wrong root that wins while the challenger is down fails proposalsValid', async () => {
-    // Speed 1: the fixture's 4 s game clock is one wall second at speed 4, and on docker the game resolved
-    // before any round read its honest root (such a game is not judged).
+    // Speed 1: the fixture's 4 s game clock is one wall second at speed 4; on docker the game resolved
+    // before its block was safe, and the run ended before a round read the honest root (not judged then).
     const { result, history } = await runScenario(fixture('unchallenged-wrong-root.yaml'), { runtime, settleMs: 500 })
     expect(result.steps.every((s) => s.status === 'passed'), JSON.stringify(result.steps)).toBe(true)
     expect(result.passed).toBe(false)

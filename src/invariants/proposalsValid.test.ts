@@ -45,6 +45,19 @@ describe('proposalsValid', () => {
     ])
   })
 
+  test('behavior: a wrong root that won before its block was safe is judged on the honest root read after', () => {
+    const history = healthyHistory()
+    // Resolved while its block was still unsafe (a 4 s clock at --speed 4); the block was safe a round later.
+    const won = game(3000, 0, hash(9), undefined, { status: 'DEFENDER_WINS' })
+    history.games = [game(1000, 0, hash(9), undefined), won, game(4000, 0, hash(9), hash(1), { status: 'DEFENDER_WINS' })]
+    expect(proposalsValid.check(history, { counterMs: 60_000 }).map((v) => [v.t, v.message])).toEqual([
+      [3000, `game 0 (${won.address}) resolved DEFENDER_WINS with root ${hash(9)}, but the output root at block 10 is ${hash(1)}`],
+    ])
+    // Never learned at all: not judged.
+    history.games = [game(1000, 0, hash(9), undefined), won]
+    expect(proposalsValid.check(history, { counterMs: 60_000 })).toEqual([])
+  })
+
   test('behavior: a game an L1 reorg replaced at the same index is judged on its own', () => {
     const history = healthyHistory()
     // Index 0 held a wrong root, countered; a reorg removed it and an honest game took index 0 and resolved.

@@ -12,7 +12,8 @@ import type { Invariant } from './types.js'
  *   while a fault stops the challenger, L1 or every service (the deadline moves to `counterMs` after such
  *   a window ends). A game an L1 reorg removed is held to the deadline only if the game that took its
  *   index was first seen after it.
- * Games whose honest root was never learned (block not yet safe) are not judged.
+ * A game that resolved before its block was safe is judged on the honest root read after; games whose
+ * honest root was never learned (block never safe in the run) are not judged.
  */
 export const proposalsValid: Invariant = {
   id: 'proposalsValid',
@@ -31,8 +32,9 @@ export const proposalsValid: Invariant = {
     for (const list of byGame.values()) {
       const root = list[0].rootClaim
       const won = list.find((s) => s.status === 'DEFENDER_WINS' || s.status === 'CHALLENGER_WINS')
-      // The honest root as last read while the game was open (an L1 reorg can change it).
-      const honest = list.filter((s) => !won || s.t <= won.t).findLast((s) => s.honestRoot !== undefined)?.honestRoot
+      // The honest root as last read while the game was open (an L1 reorg can change it); for a game that
+      // resolved before its block was safe (short clocks, a fast devnet clock), the first one read after.
+      const honest = list.filter((s) => !won || s.t <= won.t).findLast((s) => s.honestRoot !== undefined)?.honestRoot ?? list.find((s) => s.honestRoot !== undefined)?.honestRoot
       if (honest === undefined) continue
       if (won?.status === 'DEFENDER_WINS' && honest !== root) {
         out.push({
