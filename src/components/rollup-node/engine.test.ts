@@ -10,7 +10,7 @@ import { decodeDepositTx, encodeDepositTx, userDepositSourceHash } from '../../p
 import { anvilBinary } from '../../runtime/process/index.js'
 import { defaultTopology } from '../../topology/index.js'
 import { l1InfoTx } from './attributes.js'
-import { Engine } from './engine.js'
+import { Engine, type DroppedTx } from './engine.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
 import type { L1Block } from './l1.js'
 import { logger } from '../shared/log.js'
@@ -62,10 +62,10 @@ describe('Engine.build', () => {
     const raws = await Promise.all([0, 1, 2].map(tx))
     const one = await e.build(start, genesisTime + 1, [l1InfoTx(cfg, origin, 0, genesisTime + 1), raws[0]!])
     await e.build(one.block, genesisTime + 2, [l1InfoTx(cfg, origin, 1, genesisTime + 2), raws[1]!, raws[2]!])
-    const dropped: Hex[][] = []
+    const dropped: DroppedTx[][] = []
     e.onDropped = async (r) => void dropped.push(r)
     await e.rewindTo(Number(start.number))
-    expect(dropped).toEqual([raws])
+    expect(dropped).toEqual([raws.map((raw, nonce) => ({ raw, hash: keccak256(raw), from: account.address.toLowerCase(), nonce }))])
     await e.rewindTo(Number(start.number)) // nothing above: no call
     expect(dropped).toHaveLength(1)
   })

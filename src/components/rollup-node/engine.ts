@@ -25,8 +25,16 @@ export interface RpcBlock {
   gasLimit: Hex
   gasUsed: Hex
   baseFeePerGas: Hex
-  transactions: Array<{ hash: Hex; type: Hex; input: Hex; from: Hex; to: Hex | null }>
+  transactions: Array<{ hash: Hex; type: Hex; input: Hex; from: Hex; to: Hex | null; nonce: Hex }>
   [key: string]: unknown
+}
+
+/** A user transaction of a block a rewind drops: its raw bytes, with the sender and nonce the engine read. */
+export interface DroppedTx {
+  raw: Hex
+  hash: Hex
+  from: Address
+  nonce: number
 }
 
 export interface BuiltBlock {
@@ -182,15 +190,15 @@ export class Engine {
   /** Called after every head move: a block built on top, or a rewind. */
   onHeadChange: (() => void) | undefined
   /**
-   * Called after a rewind with the user (non-deposit) transactions of the dropped blocks, oldest first, as
-   * raw bytes: op-geth puts them back in its pool on a reorg. Unset: they are not read.
+   * Called after a rewind with the user (non-deposit) transactions of the dropped blocks, oldest first:
+   * op-geth puts them back in its pool on a reorg. Unset: they are not read.
    */
-  onDropped: ((raws: Hex[]) => Promise<void>) | undefined
+  onDropped: ((txs: DroppedTx[]) => Promise<void>) | undefined
   /**
    * Called before the rollback with the same transactions as {@link onDropped}: from the rollback until
    * they are back in a pool, the engine holds them nowhere, and a pending nonce must still count them.
    */
-  onDropping: ((raws: Hex[]) => Promise<void>) | undefined
+  onDropping: ((txs: DroppedTx[]) => Promise<void>) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -257,11 +265,14 @@ export class Engine {
     }
   }
 
-  /** Raw user transactions of blocks `from + 1` to `to`, in chain order. */
-  private async userTxsAbove(from: number, to: number): Promise<Hex[]> {
+  /**
+   * User transactions of blocks `from + 1` to `to`, in chain order. Sender and nonce come from the blocks:
+   * recovering 100 senders takes about a second, and a rewind under load must not.
+   */
+  private async userTxsAbove(from: number, to: number): Promise<DroppedTx[]> {
     const blocks = await Promise.all(Array.from({ length: to - from }, (_, i) => this.blockByNumber(from + 1 + i)))
-    const hashes = blocks.flatMap((b) => (b?.transactions ?? []).filter((t) => Number(t.type) !== DEPOSIT_TX_TYPE).map((t) => t.hash))
-    return Promise.all(hashes.map((hash) => this.rpc.call<Hex>('eth_getRawTransactionByHash', [hash])))
+    const txs = blocks.flatMap((b) => (b?.transactions ?? []).filter((t) => Number(t.type) !== DEPOSIT_TX_TYPE))
+    return Promise.all(txs.map(async (t) => ({ raw: await this.rpc.call<Hex>('eth_getRawTransactionByHash', [t.hash]), hash: t.hash, from: t.from, nonce: Number(t.nonce) })))
   }
 
   /**

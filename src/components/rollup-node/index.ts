@@ -91,8 +91,8 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     const el = l2Rpc(node)
     engine.onHeadChange = () => el.subscriptions.headChanged()
     if (conf.sequencer.enabled) {
-      engine.onDropping = (raws) => node.sequencer.holdDropped(raws)
-      engine.onDropped = (raws) => node.sequencer.requeue(raws)
+      engine.onDropping = (txs) => node.sequencer.holdDropped(txs)
+      engine.onDropped = (txs) => node.sequencer.requeue(txs)
     }
     const methods = rollupMethods(node)
     servers.push(...(await Promise.all([

@@ -8,7 +8,7 @@ import { maxSequencerDrift } from '../../protocol/rollupConfig.js'
 import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import { buildAttributes } from './attributes.js'
 import type { RollupNodeConfig } from './config.js'
-import type { Engine, RpcBlock } from './engine.js'
+import type { DroppedTx, Engine, RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
 import { rpcFail } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
@@ -43,11 +43,6 @@ interface PoolTx {
   hash: Hex
   from: Address
   nonce: number
-}
-
-async function poolTx(raw: Hex): Promise<PoolTx> {
-  const tx = raw as TransactionSerialized
-  return { raw, hash: keccak256(raw), from: await recoverTransactionAddress({ serializedTransaction: tx }), nonce: parseTransaction(tx).nonce ?? 0 }
 }
 
 export class Sequencer {
@@ -108,16 +103,16 @@ export class Sequencer {
   }
 
   /** Counts the user txs of blocks a rewind is about to drop as pending, until {@link requeue} takes them. */
-  async holdDropped(raws: Hex[]): Promise<void> {
-    this.dropping = await Promise.all(raws.map(poolTx))
+  async holdDropped(txs: DroppedTx[]): Promise<void> {
+    this.dropping = txs
   }
 
   /**
    * Puts back, ahead of newer ones, the user txs of blocks a rewind dropped (as op-geth's pool does on a
    * reorg): those whose nonce the chain has not used since and that are not waiting already.
    */
-  async requeue(raws: Hex[]): Promise<void> {
-    const back = await this.restore(await Promise.all(raws.map(poolTx)))
+  async requeue(txs: DroppedTx[]): Promise<void> {
+    const back = await this.restore(txs)
     if (back) this.node.log.info('requeued txs of dropped blocks', { count: back })
     this.dropping = []
   }
