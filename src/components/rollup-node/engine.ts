@@ -198,7 +198,7 @@ export class Engine {
    * Called before the rollback with the same transactions as {@link onDropped}: from the rollback until
    * they are back in a pool, the engine holds them nowhere, and a pending nonce must still count them.
    */
-  onDropping: ((txs: DroppedTx[]) => Promise<void>) | undefined
+  onDropping: ((txs: DroppedTx[]) => void) | undefined
   /** Engine head number as last set by this class (only the node drives this anvil). */
   private headNumber: number | undefined
   /** Set when a build failed half-way: the next build first empties anvil's pool. */
@@ -235,7 +235,7 @@ export class Engine {
     if (head > number) {
       this.log.info('rewinding engine', { from: head, to: number })
       const dropped = this.onDropped ? await this.userTxsAbove(number, head) : []
-      if (dropped.length) await this.onDropping?.(dropped)
+      if (dropped.length) this.onDropping?.(dropped)
       try {
         await this.rpc.call('anvil_rollback', [head - number])
       } catch (err) {

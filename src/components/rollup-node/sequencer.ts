@@ -38,12 +38,8 @@ export interface SequencerHost {
 /** After a refused commit the sequencer tries the next block this much later. */
 const COMMIT_BACKOFF_MS = 250
 
-interface PoolTx {
-  raw: Hex
-  hash: Hex
-  from: Address
-  nonce: number
-}
+/** A user tx waiting for a block: the same fields as a rewind's dropped tx. */
+type PoolTx = DroppedTx
 
 export class Sequencer {
   active: boolean
@@ -103,7 +99,7 @@ export class Sequencer {
   }
 
   /** Counts the user txs of blocks a rewind is about to drop as pending, until {@link requeue} takes them. */
-  async holdDropped(txs: DroppedTx[]): Promise<void> {
+  holdDropped(txs: DroppedTx[]): void {
     this.dropping = txs
   }
 
