@@ -61,6 +61,7 @@ describe('composeFile', () => {
       init: true,
     })
     expect(s.ports).toEqual(Object.values(service.ports).map((p) => `127.0.0.1:${p.host}:${p.port}${p.protocol === 'udp' ? '/udp' : ''}`))
+    expect(s.sysctls).toEqual({ 'net.ipv4.ip_local_reserved_ports': [...new Set(Object.values(service.ports).map((p) => p.port))].sort((x, y) => x - y).join(',') })
     expect(s.networks.rpc!.aliases).toEqual([`demo-${name}`])
     if ('p2p' in service.ports) {
       expect(s.networks.p2p!.aliases).toEqual([`demo-${name}-p2p`])

@@ -70,6 +70,8 @@ export interface ComposeService {
   environment: Record<string, string>
   /** `127.0.0.1:<host>:<container>`. */
   ports: string[]
+  /** The container's own ports, kept out of its outgoing connections' local ports (`ContainerSpec.sysctls`). */
+  sysctls?: Record<string, string>
   networks: Record<string, { aliases: string[]; priority?: number }>
   depends_on?: Record<string, { condition: 'service_healthy' }>
   healthcheck: ComposeHealthcheck
@@ -178,6 +180,7 @@ function composeService(devnet: string, service: ServicePlan, c: ContainerSpec, 
     volumes: [`${filesDir}/${service.name}:${c.workingDir}`],
     environment: Object.fromEntries(Object.entries(c.env).map(([key, value]) => [key, escape(value)])),
     ports: c.ports.map((p) => `${c.hostIp}:${p.host}:${p.container}${p.udp ? '/udp' : ''}`),
+    ...(Object.keys(c.sysctls).length ? { sysctls: { ...c.sysctls } } : {}),
     // compose connects networks by descending priority: rpc first, as the runtime does
     networks: Object.fromEntries(c.networks.map((n, i) => [n.link, { aliases: [n.alias], ...(i === 0 && c.networks.length > 1 ? { priority: 100 } : {}) }])),
     ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d, { condition: 'service_healthy' as const }])) } : {}),

@@ -36,6 +36,14 @@ export interface ContainerSpec {
   ports: { name: string; host: number; container: number; udp: boolean }[]
   /** rpc first; p2p only for services with a port named `p2p`. */
   networks: ContainerNetwork[]
+  /**
+   * Namespaced sysctls of the container's network namespace. `net.ipv4.ip_local_reserved_ports` holds
+   * the container's own listening ports: the conductor's consensus and etcd ports (50050 and up) lie in
+   * the kernel's ephemeral range (32768-60999), so an outgoing connection of the same container (a link
+   * proxy's, the conductor's RPC client's) could take one of them first, and the listener then fails
+   * with EADDRINUSE (seen in CI). Reserved ports are skipped when the kernel picks a local port.
+   */
+  sysctls: Record<string, string>
   /** Run tini as pid 1: anvil and node ignore SIGTERM as pid 1. */
   init: boolean
   /** `docker logs` storage. */
@@ -64,6 +72,7 @@ export function hostUser(): string | undefined {
  * containerSpec(plan.services[0], 'devnet').entrypoint // ['anvil']
  */
 export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec {
+  const ports = Object.entries(plan.ports).map(([name, port]) => ({ name, host: port.host, container: port.port, udp: port.protocol === 'udp' }))
   return {
     name: aliasOf(devnet, plan.name, 'rpc'),
     entrypoint: entrypointOf(plan),
@@ -71,13 +80,20 @@ export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec 
     env: { ...plan.env },
     workingDir: `${dockerDefaults.mountRoot}/${plan.name}`,
     hostIp: '127.0.0.1',
-    ports: Object.entries(plan.ports).map(([name, port]) => ({ name, host: port.host, container: port.port, udp: port.protocol === 'udp' })),
+    ports,
+    sysctls: reservedPorts(ports.map((p) => p.container)),
     networks: linkClasses
       .filter((link) => link === 'rpc' || joinsP2p(plan))
       .map((link) => ({ link, name: networkName(devnet, link), alias: aliasOf(devnet, plan.name, link), internal: isInternalLink(link) })),
     init: true,
     logConfig: { type: 'json-file', config: { 'max-size': '20m', 'max-file': '2' } },
   }
+}
+
+/** `net.ipv4.ip_local_reserved_ports` for a container listening on `ports` (none: no sysctl). */
+export function reservedPorts(ports: number[]): Record<string, string> {
+  const list = [...new Set(ports)].sort((a, b) => a - b)
+  return list.length ? { 'net.ipv4.ip_local_reserved_ports': list.join(',') } : {}
 }
 
 function entrypointOf(plan: ServicePlan): string[] {

@@ -7,7 +7,7 @@ import { expect, test } from 'vitest'
 import { ServiceError } from '../../errors.js'
 import { allocatePorts } from '../ports.js'
 import { requires } from '../../../test/requires.js'
-import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftovers, deadPid, useDockerSuite } from './__fixtures__/harness.js'
+import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftovers, deadPid, useDockerSuite, execIn } from './__fixtures__/harness.js'
 import { labels } from './engine.js'
 import { imageDefaults, localBaseCurrent } from './image.js'
 import { networkName } from './networks.js'
@@ -67,6 +67,15 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(plain.HostConfig.Binds).toHaveLength(1)
     await expect.poll(() => existsSync(join(cacheDir, 'links.bin')), { timeout: 10_000 }).toBe(true)
     rmSync(dirname(cacheDir), { recursive: true, force: true })
+  })
+
+  test('behavior: a container\'s own ports are reserved in its network namespace, so its outgoing connections never take one (a conductor\'s 50054 is in the ephemeral range)', async () => {
+    const [a, b] = await allocatePorts(2)
+    const l1 = await newRuntime().start(anvilPlan('l1', a!, {
+      ports: { rpc: { port: 8545, host: a!, protocol: 'http', public: true }, consensus: { port: 50054, host: b!, protocol: 'tcp', public: false } },
+    }))
+    const reserved = await execIn(l1.id, ['node', '-p', 'require("fs").readFileSync("/proc/sys/net/ipv4/ip_local_reserved_ports", "utf8")'])
+    expect(reserved.trim()).toBe('8545,50054')
   })
 
   test('behavior: captures logs in the ring buffer and service.log', async () => {

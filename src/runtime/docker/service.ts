@@ -287,6 +287,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
         Binds: binds,
         PortBindings: bindings,
         NetworkMode: first!.name,
+        Sysctls: c.sysctls,
         ...(ctx.dns ? { Dns: ctx.dns } : {}),
         LogConfig: { Type: c.logConfig.type, Config: c.logConfig.config },
       },
