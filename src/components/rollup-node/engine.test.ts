@@ -78,9 +78,9 @@ describe('Engine.build', () => {
     const sequencer = new Sequencer({ engine: e, log, cfg, conf: { sequencer: { enabled: true, stopped: false } } } as unknown as SequencerHost)
     const origin = { ref: { hash: `0x${'ab'.repeat(32)}`, number: 1, parentHash: `0x${'cd'.repeat(32)}`, timestamp: genesisTime }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
     const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
-    const tx = (nonce: number) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    const tx = (nonce: number, value = 1n) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
     const start = await e.head()
-    const raws = await Promise.all([0, 1].map(tx))
+    const raws = await Promise.all([0, 1].map((n) => tx(n)))
     await e.build(start, genesisTime + 1, [l1InfoTx(cfg, origin, 0, genesisTime + 1), ...raws])
     expect(await sequencer.pendingNonce(account.address)).toBe(2)
     // Wired as the rollup node wires it; the nonce asked between the rollback and the requeue (the gap a
@@ -94,36 +94,75 @@ describe('Engine.build', () => {
     await e.rewindTo(Number(start.number))
     expect(between).toEqual([0, 2])
     expect(await sequencer.pendingNonce(account.address)).toBe(2)
-    await expect(sequencer.submit(await tx(0))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
+    await expect(sequencer.submit(await tx(0))).rejects.toThrow(/^already known$/) // requeued: the pool holds it
+    await expect(sequencer.submit(await tx(0, 2n))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
   })
 
-  test('behavior: a block that fails half-way keeps its txs: back in the pool, the sender\'s pending nonce does not go back', async () => {
-    const genesisAt = Math.floor(Date.now() / 1000) - 10 // a block is due at once
-    const cfg = rollupConfig(topology, genesisAt)
-    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg, log: logger('test') })
+  /** An engine whose genesis is 10 s old, so a sequencer's first block is due at once. */
+  async function pastEngine() {
+    const at = Math.floor(Date.now() / 1000) - 10
+    const file = join(dir, `l2-genesis-${at}.json`)
+    writeFileSync(file, JSON.stringify(l2Genesis(topology, at)))
+    const cfg = rollupConfig(topology, at)
+    const e = await Engine.start({ anvilBin: anvilBinary(), genesisFile: file, cfg, log: logger('test') })
     engines.push(e)
-    // The L1 origin is the genesis L1 block (its system config is the genesis one: no L1 reads).
-    const origin = { ref: { hash: cfg.genesis.l1.hash, number: cfg.genesis.l1.number, parentHash: `0x${'00'.repeat(32)}`, timestamp: genesisAt }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
+    return { e, cfg }
+  }
+
+  /** A sequencer on `e` whose first block is due at once, its L1 origin the genesis L1 block (no L1 reads). */
+  async function dueSequencer(e: Engine, cfg: ReturnType<typeof rollupConfig>, engine: Partial<Engine>) {
+    const origin = { ref: { hash: cfg.genesis.l1.hash, number: cfg.genesis.l1.number, parentHash: `0x${'00'.repeat(32)}`, timestamp: cfg.genesis.l2_time }, baseFeePerGas: 7n, mixHash: `0x${'00'.repeat(32)}`, transactions: [] } as L1Block
     const head = await e.head()
-    let builds = 0
-    // The real engine, but each build fails as an engine call that timed out would.
-    const engine = { rpc: e.rpc, build: async () => { builds++; throw new Error('engine call timed out') } }
-    const sequencer = new Sequencer({
-      engine, cfg, log: logger('test'), conf: { sequencer: { enabled: true, stopped: false, l1Confs: 0 } },
+    return new Sequencer({
+      engine: { rpc: e.rpc, ...engine }, cfg, log: logger('test'), conf: { sequencer: { enabled: true, stopped: false, l1Confs: 0 } },
       l1: { head: origin.ref, blockByNumber: async () => origin },
-      unsafe: { hash: head.hash, number: 0, parentHash: head.parentHash, timestamp: genesisAt, l1origin: { hash: origin.ref.hash, number: origin.ref.number }, sequenceNumber: 0 },
+      unsafe: { hash: head.hash, number: 0, parentHash: head.parentHash, timestamp: cfg.genesis.l2_time, l1origin: { hash: origin.ref.hash, number: origin.ref.number }, sequenceNumber: 0 },
       unsafeBlock: head,
       derivedToL1Head: () => true,
+      commit: async () => {},
+      setUnsafe: () => {},
+      publish: async () => {},
     } as unknown as SequencerHost)
+  }
+
+  test('behavior: a block that fails half-way keeps its txs: back in the pool, the sender\'s pending nonce does not go back', async () => {
+    const { e, cfg } = await pastEngine()
+    let builds = 0
+    // The real engine, but each build fails as an engine call that timed out would.
+    const sequencer = await dueSequencer(e, cfg, { build: async () => { builds++; throw new Error('engine call timed out') } })
     const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
-    const tx = (nonce: number) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    const tx = (nonce: number, value = 1n) => account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value, nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
     for (const nonce of [0, 1]) await sequencer.submit(await tx(nonce))
     expect(await sequencer.pendingNonce(account.address)).toBe(2)
     await expect(sequencer.step()).rejects.toThrow('engine call timed out')
     expect(builds).toBe(1)
     expect(await sequencer.pendingNonce(account.address)).toBe(2)
-    await expect(sequencer.submit(await tx(0))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
+    await expect(sequencer.submit(await tx(0))).rejects.toThrow(/^already known$/) // the same tx, as op-geth answers
+    await expect(sequencer.submit(await tx(0, 2n))).rejects.toThrow('nonce too low: next nonce 2, tx nonce 0')
     await sequencer.submit(await tx(2))
+  })
+
+  test('behavior: a block sealed while a client asks its pending nonce does not take the nonce back (the engine answered from before the block)', async () => {
+    const { e, cfg } = await pastEngine()
+    // The real engine; the answer to one `latest` nonce call is held back until the block is sealed.
+    let release!: () => void
+    let hold: Promise<void> | undefined
+    const rpc = { call: async (method: string, params: unknown[]) => {
+      const answer = await e.rpc.call(method, params)
+      if (method === 'eth_getTransactionCount' && hold) await hold
+      return answer
+    } }
+    const sequencer = await dueSequencer(e, cfg, { rpc: rpc as Engine['rpc'], build: e.build.bind(e) })
+    const account = privateKeyToAccount(devKeys(topology).accounts[4].privateKey)
+    await sequencer.submit(await account.signTransaction({ chainId: topology.l2.chainId, to: account.address, value: 1n, nonce: 0, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n }))
+    hold = new Promise((r) => (release = r))
+    const asked = sequencer.pendingNonce(account.address)
+    await new Promise((r) => setTimeout(r, 200)) // the engine has answered 0
+    hold = undefined
+    expect(await sequencer.step()).toBe(true)
+    expect(Number(await e.rpc.call('eth_getTransactionCount', [account.address, 'latest']))).toBe(1)
+    release()
+    expect(await asked).toBe(1)
   })
 
   test('behavior: past its deadline a build takes the deposits and one user tx; the other user txs are unsent, in order', async () => {

@@ -72,12 +72,14 @@ export class Sequencer {
     if (tx.chainId !== undefined && tx.chainId !== this.node.cfg.l2_chain_id) {
       rpcFail(-32602, `invalid chain id ${tx.chainId}, expected ${this.node.cfg.l2_chain_id}`)
     }
+    const hash = keccak256(raw)
+    // op-geth's pool answers a tx it holds so before any nonce check (a client resending what it sent).
+    if ([...this.pool, ...this.building, ...this.dropping].some((t) => t.hash === hash)) rpcFail(-32000, 'already known')
     const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
     const nonce = tx.nonce ?? 0
     const expected = await this.pendingNonce(from)
     if (nonce < expected) rpcFail(-32003, `nonce too low: next nonce ${expected}, tx nonce ${nonce}`)
     if (nonce > expected) rpcFail(-32003, `nonce too high: next nonce ${expected}, tx nonce ${nonce} (the lite sequencer keeps no nonce gaps)`)
-    const hash = keccak256(raw)
     this.pool.push({ raw, hash, from, nonce })
     return hash
   }
@@ -129,12 +131,17 @@ export class Sequencer {
 
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
-    const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
     // While a block is built, its txs are neither in the pool nor in `latest` yet, nor are a rewind's
     // between the rollback and their requeue: count them too, or the sender's next nonce would briefly
     // go back (a client then signs a nonce the chain has used). Distinct nonces: a tx can be in two lists.
+    // The lists are read before and after the engine's answer: a block sealed while the call was on its
+    // way leaves the lists, and `latest` may be from before it (seen as "nonce too low: next nonce 1,
+    // tx nonce 0" right after a client asked for its nonce).
     const from = address.toLowerCase()
-    const waiting = new Set([...this.building, ...this.dropping, ...this.pool].filter((t) => t.from.toLowerCase() === from && t.nonce >= latest).map((t) => t.nonce))
+    const mine = () => [...this.building, ...this.dropping, ...this.pool].filter((t) => t.from.toLowerCase() === from)
+    const before = mine()
+    const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
+    const waiting = new Set([...before, ...mine()].filter((t) => t.nonce >= latest).map((t) => t.nonce))
     return latest + waiting.size
   }
 
