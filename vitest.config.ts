@@ -1,9 +1,12 @@
 import { configDefaults, defineConfig } from 'vitest/config'
+import { LongestFirst } from './test/sequencer.js'
+import { tierRuntimes } from './test/tiers.js'
 
 /**
- * `npm test`: unit tests, the integration suites and the checker's own tests. The shipped scenarios at
- * speed 1 on both runtimes and the chaos shrink are the full tier, `test/full/` (`npm run test:full`,
- * `vitest.full.config.ts`): they take about 25 minutes on two cores, and CI runs both tiers.
+ * `npm test`: unit tests, the integration suites (the process half of those that run on both runtimes,
+ * `test/tiers.ts`) and the checker's own tests. The full tier (`npm run test:full`,
+ * `vitest.full.config.ts`) is `test/full/` (the shipped scenarios at speed 1 on both runtimes, the chaos
+ * shrink, the checker on docker) and the docker half of the dual-runtime suites. CI runs both tiers.
  */
 export const shared = {
   testTimeout: 60_000,
@@ -11,6 +14,7 @@ export const shared = {
   // Integration suites start whole devnets; keep them from starving each other on 2 cores.
   fileParallelism: true,
   maxWorkers: 2,
+  sequence: { sequencer: LongestFirst },
 }
 
 export default defineConfig({
@@ -18,5 +22,6 @@ export default defineConfig({
     ...shared,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/full/**'],
+    env: { DEVNET_TEST_RUNTIMES: tierRuntimes.main },
   },
 })

@@ -91,7 +91,7 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
   }, 240_000)
 })
 
-describe('scenario deposit-reorged-out on process', () => {
+describe.runIf(testRuntimes().includes('process'))('scenario deposit-reorged-out on process', () => {
   test('behavior: the recorder sees the deposit on L2 then gone from every node, and the re-included one on every node', async () => {
     const { result, history } = await runScenario(new URL('../scenarios/deposit-reorged-out.yaml', import.meta.url).pathname, { runtime: 'process' })
     expect(result.passed, JSON.stringify([result.error, result.violations, result.steps.filter((s) => s.status === 'failed')])).toBe(true)

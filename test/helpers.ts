@@ -57,10 +57,17 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /**
- * Runtimes the integration suites run on: `process` always, and `docker` when an engine answers
+ * Runtimes the integration suites run on. Both: `process` always, and `docker` when an engine answers
  * (`DEVNET_TEST_DOCKER=0` / `=1` forces it off / on; forced on without an engine, the docker suites fail).
+ * Each tier runs one half (`DEVNET_TEST_RUNTIMES`, set by the vitest configs): `npm test` the process
+ * half of every suite in {@link dualRuntimeSuites}, `npm run test:full` the docker half.
  */
 export function testRuntimes(): Array<'process' | 'docker'> {
+  const tier = process.env.DEVNET_TEST_RUNTIMES?.split(',')
+  return availableRuntimes().filter((r) => !tier || tier.includes(r))
+}
+
+function availableRuntimes(): Array<'process' | 'docker'> {
   const flag = process.env.DEVNET_TEST_DOCKER
   if (flag === '0') return ['process']
   if (flag === '1') return ['process', 'docker']

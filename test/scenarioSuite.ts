@@ -2,8 +2,8 @@
  * Scenarios end to end, on every runtime: the checker bites (a false expectation and a false invariant
  * bound fail the run, naming what failed), {@link scenarioSuite}; and every shipped scenario passes,
  * {@link shippedScenarios}. One test file per runtime and suite, so the runtimes run side by side: the
- * checker in `scenario.process.test.ts` and `scenario.docker.test.ts` (`npm test`), the shipped scenarios
- * at speed 1 in `full/shipped.process.test.ts` and `full/shipped.docker.test.ts` (`npm run test:full`).
+ * checker in `scenario.process.test.ts` (`npm test`) and `full/scenario.docker.test.ts`, the shipped
+ * scenarios at speed 1 in `full/shipped.process.test.ts` and `full/shipped.docker.test.ts` (`npm run test:full`).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,4 +1,0 @@
-/** The scenario checker on the docker runtime (see scenarioSuite.ts). */
-import { scenarioSuite } from './scenarioSuite.js'
-
-scenarioSuite('docker')
