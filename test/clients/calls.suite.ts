@@ -3,8 +3,10 @@
  * without `from` and from unfunded accounts once the L1 base fee is non-zero, and an explicit gas price
  * is charged as op-geth charges it (balance check, `gas * price` off the balance the EVM sees).
  */
-import { encodeFunctionData, parseAbi, type Hex } from 'viem'
+import { createWalletClient, encodeFunctionData, http, parseAbi, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
+import { startSequencerAtHead } from '../../src/faults/context.js'
 import { L1_BLOCK_ADDRESS } from '../../src/protocol/constants.js'
 import { rpc } from '../helpers.js'
 import type { ClientContext } from './context.js'
@@ -87,6 +89,29 @@ export function callSuite(get: () => ClientContext): void {
       expect(out.error?.message).toMatch(/insufficient funds/i)
       const est = await rawCall(get().el, 'eth_estimateGas', [{ from: UNFUNDED, to: L1_BLOCK_ADDRESS, data: NUMBER, value: '0x1' }])
       expect(est.error?.message).toMatch(/insufficient funds/i)
+    })
+
+    test('behavior: eth_fillTransaction (viem prepares every transaction with it) counts a tx waiting in the sequencer\'s pool, on the sequencer and on the replica', async () => {
+      const { el, replicaEl, rollup, devnet } = get()
+      const account = privateKeyToAccount(devnet.keys.accounts[9].privateKey)
+      const latest = Number(await rpc(el, 'eth_getTransactionCount', [account.address, 'latest']))
+      const fees = { maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n }
+      // A stopped sequencer keeps what it is sent in its pool: the tx waits there, anvil has not seen it.
+      await rpc(rollup, 'admin_stopSequencer')
+      try {
+        const raw = await account.signTransaction({ chainId: devnet.chains.l2.id, to: account.address, value: 1n, nonce: latest, gas: 21_000n, ...fees })
+        await rpc(el, 'eth_sendRawTransaction', [raw])
+        for (const url of [el, replicaEl]) {
+          const { tx } = await rpc(url, 'eth_fillTransaction', [{ from: account.address, to: account.address, value: '0x1' }])
+          expect([Number(tx.nonce), Number(tx.gas)]).toEqual([latest + 1, 21_000])
+        }
+        const wallet = createWalletClient({ account, chain: devnet.chains.l2, transport: http(el) })
+        expect((await wallet.prepareTransactionRequest({ to: account.address, value: 1n, ...fees })).nonce).toBe(latest + 1)
+        // A nonce given is kept.
+        expect(Number((await rpc(el, 'eth_fillTransaction', [{ from: account.address, to: account.address, nonce: '0x63' }])).tx.nonce)).toBe(0x63)
+      } finally {
+        await startSequencerAtHead(rollup)
+      }
     })
 
     test('error: a reverting call keeps its revert data', async () => {

@@ -12,7 +12,7 @@ import { createWalletClient, http, numberToHex, pad, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { defaultTopology } from '../../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from '../helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from '../helpers.js'
 import { EMITTER_INITCODE } from './emitter.js'
 import { WsClient } from './ws.js'
 
@@ -26,10 +26,7 @@ describe.each(testRuntimes())('subscriptions across an unsafe reorg on %s', (run
     const topology = defaultTopology()
     topology.name = 'reorgsubs'
     topology.l2.sequencingWindow = 4
-    // Speed 1: at speed 4 this window is 2 s of wall, and on docker under load (4 of 13 runs) the second
-    // deployment after the window replaced the first was refused "nonce too low: next nonce 2, tx nonce 0"
-    // (the pending nonce went back somewhere else than the rollback-to-requeue gap; not found yet).
-    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir })
+    devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   })
 
   afterAll(async () => {

@@ -21,7 +21,7 @@ const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'
 
 type Overrides = Record<string, { balance?: Hex; state?: Record<string, Hex>; stateDiff?: Record<string, Hex>; [k: string]: unknown }>
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v)
 }
 

@@ -16,7 +16,7 @@ import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
 import { RpcError, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
-import { createAccessList, withoutL1Charge } from './calls.js'
+import { createAccessList, isObject, withoutL1Charge } from './calls.js'
 import { HeadFreeze } from './freeze.js'
 import { rawTransaction } from './rawTx.js'
 import { ReceiptFields } from './receipts.js'
@@ -86,6 +86,16 @@ export function l2Rpc(node: RollupNode): L2Rpc {
         return forwardToSequencer('eth_getTransactionCount', [address, 'pending'])
       }
       return forward('eth_getTransactionCount')([address, tag ?? 'latest'])
+    },
+    // op-geth fills the nonce from its pool (as `eth_getTransactionCount(…, "pending")`); anvil's own
+    // answer would ignore the sequencer's pool, and viem (2.57) prepares every transaction with this call:
+    // a client then signed a nonce a waiting tx held ("nonce too low: next nonce 1, tx nonce 0").
+    eth_fillTransaction: async ([tx, ...rest]) => {
+      if (!isObject(tx)) return engine.call('eth_fillTransaction', [tx, ...rest])
+      const filled: Record<string, unknown> = { ...tx }
+      if (filled.nonce === undefined && typeof filled.from === 'string') filled.nonce = await methods.eth_getTransactionCount!([filled.from, 'pending'])
+      if (filled.gas === undefined) filled.gas = await methods.eth_estimateGas!([{ ...tx, nonce: undefined }])
+      return engine.call('eth_fillTransaction', [filled, ...rest])
     },
     eth_call: async (params) => engine.call('eth_call', await withoutL1Charge(engine, tags('eth_call', params))),
     eth_estimateGas: async (params) => engine.call('eth_estimateGas', await withoutL1Charge(engine, tags('eth_estimateGas', params))),
