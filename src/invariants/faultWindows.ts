@@ -113,3 +113,20 @@ export function l1HashChanges(history: History): number[] {
   }
   return times
 }
+
+/** When a block at some number may have changed: L1 reorgs (fault events, L1 hash changes) and unsafe heads moving back. */
+export function reorgTimes(history: History): number[] {
+  const times = history.events.filter((e) => e.kind === 'fault-start' && e.name === 'l1Reorg').map((e) => e.t)
+  times.push(...l1HashChanges(history))
+  for (const samples of samplesByNode(history).values()) {
+    samples.forEach((s, i) => {
+      if (i > 0 && s.unsafe.number < samples[i - 1].unsafe.number) times.push(s.t)
+    })
+  }
+  return times.sort((a, b) => a - b)
+}
+
+/** Whether `t` lies within `graceMs` after one of `boundaries` ({@link reorgTimes}): the nodes may still be following the reorg. */
+export function inReorgGrace(t: number, boundaries: number[], graceMs: number): boolean {
+  return boundaries.some((b) => b <= t && t < b + graceMs)
+}

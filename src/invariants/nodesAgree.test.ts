@@ -22,4 +22,14 @@ describe('nodesAgree', () => {
       },
     ])
   })
+
+  test('behavior: right after an L1 reorg a node that has not followed it yet is no disagreement; after graceMs it is', () => {
+    const history = healthyHistory()
+    history.events.push({ t: 2000, kind: 'fault-start', name: 'l1Reorg', targets: ['l1'] })
+    const following = { t: 4000, number: 6, hashes: { sequencer: hash(6), 'replica-0': hash(6, 1) } }
+    const stuck = { t: 8000, number: 6, hashes: { sequencer: hash(6), 'replica-0': hash(6, 1) } }
+    history.agreement.push(following, stuck)
+    expect(nodesAgree.check(history).map((v) => v.t)).toEqual([8000])
+    expect(nodesAgree.check(history, { graceMs: 10_000 })).toEqual([])
+  })
 })

@@ -1,5 +1,5 @@
 import type { History, OutputSample, Violation } from '../devnet/history.js'
-import { l1HashChanges, samplesByNode } from './faultWindows.js'
+import { inReorgGrace, reorgTimes } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import type { Invariant } from './types.js'
 
@@ -50,19 +50,7 @@ export const outputRootsAgree: Invariant = {
 /** What samples are compared by: the block hash, or the number within a quiet period; `undefined` = not compared. */
 function blockKey(sample: OutputSample, boundaries: number[], graceMs: number): string | undefined {
   if (sample.blockHash !== undefined) return `hash:${sample.blockHash}`
-  if (boundaries.some((t) => t <= sample.t && sample.t < t + graceMs)) return undefined
+  if (inReorgGrace(sample.t, boundaries, graceMs)) return undefined
   const period = boundaries.filter((t) => t <= sample.t).length
   return `number:${sample.number}:${period}`
-}
-
-/** When a block at some number may have changed: L1 reorgs and unsafe heads moving back. */
-function reorgTimes(history: History): number[] {
-  const times = history.events.filter((e) => e.kind === 'fault-start' && e.name === 'l1Reorg').map((e) => e.t)
-  times.push(...l1HashChanges(history))
-  for (const samples of samplesByNode(history).values()) {
-    samples.forEach((s, i) => {
-      if (i > 0 && s.unsafe.number < samples[i - 1].unsafe.number) times.push(s.t)
-    })
-  }
-  return times.sort((a, b) => a - b)
 }
