@@ -75,6 +75,9 @@ function checker(runtime: 'process' | 'docker'): void {
     // 480 planned over 120 s: the load stopped with the run, well before its end (it never ended before).
     expect(Number(load?.details?.sent)).toBeLessThan(100)
     expect(result.durationMs).toBeLessThan(120_000)
+    // It stopped without waiting out its calls to the paused sequencer (10 s each; it took 28 s of wall).
+    const failedAt = history.events.findLast((e) => e.kind === 'step-end')!.t
+    expect((load!.t - failedAt) / (history.speed ?? 1)).toBeLessThan(8_000)
   }, 180_000)
 }
 

@@ -8,7 +8,7 @@ import { encodeFunctionData, keccak256, parseAbi, type Address, type Hex } from 
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ClientCall } from '../devnet/history.js'
 import type { Devnet } from '../devnet/start.js'
-import { call } from '../faults/context.js'
+import { jsonRpc } from '../runtime/jsonrpc.js'
 import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../protocol/constants.js'
 import { seededRandom } from './random.js'
 
@@ -119,6 +119,9 @@ export function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promis
 
 /** Attempts per planned transaction (a node that is down or cut off during a fault answers again later). */
 const attempts = 5
+/** Timeout of the load's calls, ms; after a stop, {@link STOPPED_CALL_MS}. */
+const CALL_MS = 10_000
+const STOPPED_CALL_MS = 1_000
 /** How often accepted, unmined transactions the node forgot are sent again, ms. */
 export const REBROADCAST_MS = 5_000
 
@@ -135,14 +138,18 @@ export const REBROADCAST_MS = 5_000
 export async function sendTraffic(devnet: Devnet, seed: number, options: SendTrafficOptions): Promise<SendTrafficReturnType> {
   const target = options.node ?? devnet.topology.l2.nodes.find((n) => n.role === 'sequencer')!.name
   const url = target === 'proxyd' ? devnet.endpoints.proxyd.rpc : devnet.endpoints[target].el
+  const { signal } = options
   const rpc = async <T>(method: string, params: unknown[]): Promise<T> => {
     const sentAt = Date.now()
+    // A stop aborts the calls in flight: a run that failed with its node paused must not wait out their
+    // timeouts (it took 28 s). Calls after it (the last landing check) get a short timeout instead.
+    const stopped = signal?.aborted
     try {
-      const result = await call<T>(url, method, params)
+      const result = await jsonRpc<T>(url, method, params, stopped ? { timeoutMs: STOPPED_CALL_MS } : { timeoutMs: CALL_MS, signal })
       options.onCall?.({ sentAt, durationMs: Date.now() - sentAt, via: target, method })
       return result
     } catch (error) {
-      options.onCall?.({ sentAt, durationMs: Date.now() - sentAt, via: target, method, error: error instanceof Error ? error.message : String(error) })
+      if (!stopped && !signal?.aborted) options.onCall?.({ sentAt, durationMs: Date.now() - sentAt, via: target, method, error: error instanceof Error ? error.message : String(error) })
       throw error
     }
   }
@@ -166,12 +173,11 @@ export async function sendTraffic(devnet: Devnet, seed: number, options: SendTra
       if ((await rpc<unknown>('eth_getTransactionByHash', [p.hash])) !== null) continue
       // Not recorded as a client call: "nonce too low" (mined meanwhile, seen late through a lagging
       // backend) or "already known" are the expected answers of a rebroadcast, not an unavailable RPC.
-      await call(url, 'eth_sendRawTransaction', [p.raw]).catch(() => {})
+      await jsonRpc(url, 'eth_sendRawTransaction', [p.raw], { timeoutMs: CALL_MS, signal }).catch(() => {})
       out.rebroadcast++
     }
   }
   const maybeRebroadcast = () => (Date.now() - lastRebroadcast >= REBROADCAST_MS ? rebroadcast().catch(() => {}) : undefined)
-  const { signal } = options
   for (const tx of plan) {
     await waitOrAbort(started + tx.atMs - Date.now(), signal)
     if (signal?.aborted) break
