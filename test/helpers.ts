@@ -1,8 +1,6 @@
 /** Small helpers shared by the integration suites. */
 import { execFileSync, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { Devnet } from '../src/devnet/index.js'
 import { chainTime } from '../src/protocol/clock.js'
 import type { SyncStatus } from '../src/protocol/types.js'
@@ -106,11 +104,10 @@ export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Pr
   return before
 }
 
-/** Runs the `devnet` CLI from source (`src/cli/index.ts` through tsx) in `cwd`. */
+/** Runs the `devnet` command as users run it (`bin/devnet.js`, the build `npm test` makes first) in `cwd`. */
 export function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url))
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const cli = fileURLToPath(new URL('../bin/devnet.js', import.meta.url))
+  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
