@@ -15,7 +15,7 @@ import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
 import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
-import { sequencerCaughtUp, testRuntimes, waitFor } from './helpers.js'
+import { sequencerCaughtUp, testRuntimes, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 import { defaultTopology } from '../src/topology/defaults.js'
 
@@ -93,7 +93,7 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
 
 describe.runIf(testRuntimes().includes('process'))('scenario deposit-reorged-out on process', () => {
   test('behavior: the recorder sees the deposit on L2 then gone from every node, and the re-included one on every node', async () => {
-    const { result, history } = await runScenario(new URL('../scenarios/deposit-reorged-out.yaml', import.meta.url).pathname, { runtime: 'process' })
+    const { result, history } = await runScenario(new URL('../scenarios/deposit-reorged-out.yaml', import.meta.url).pathname, { runtime: 'process', speed: testSpeed })
     expect(result.passed, JSON.stringify([result.error, result.violations, result.steps.filter((s) => s.status === 'failed')])).toBe(true)
     expect(result.invariants).toContain('depositsIncluded')
     const deposits = history.deposits!
