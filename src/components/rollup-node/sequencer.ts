@@ -74,7 +74,7 @@ export class Sequencer {
     }
     const hash = keccak256(raw)
     // op-geth's pool answers a tx it holds so before any nonce check (a client resending what it sent).
-    if ([...this.pool, ...this.building, ...this.dropping].some((t) => t.hash === hash)) rpcFail(-32000, 'already known')
+    if (this.held().some((t) => t.hash === hash)) rpcFail(-32000, 'already known')
     const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
     const nonce = tx.nonce ?? 0
     const expected = await this.pendingNonce(from)
@@ -129,6 +129,11 @@ export class Sequencer {
     return back.length
   }
 
+  /** Every user tx this sequencer holds and the chain may not: in the block being built, dropped by a rewind, waiting. */
+  private held(): PoolTx[] {
+    return [...this.building, ...this.dropping, ...this.pool]
+  }
+
   /** Next nonce of `address` counting txs waiting in the mempool. */
   async pendingNonce(address: Address): Promise<number> {
     // While a block is built, its txs are neither in the pool nor in `latest` yet, nor are a rewind's
@@ -138,7 +143,7 @@ export class Sequencer {
     // way leaves the lists, and `latest` may be from before it (seen as "nonce too low: next nonce 1,
     // tx nonce 0" right after a client asked for its nonce).
     const from = address.toLowerCase()
-    const mine = () => [...this.building, ...this.dropping, ...this.pool].filter((t) => t.from.toLowerCase() === from)
+    const mine = () => this.held().filter((t) => t.from.toLowerCase() === from)
     const before = mine()
     const latest = Number(await this.node.engine.rpc.call<Hex>('eth_getTransactionCount', [address, 'latest']))
     const waiting = new Set([...before, ...mine()].filter((t) => t.nonce >= latest).map((t) => t.nonce))

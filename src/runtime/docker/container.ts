@@ -91,7 +91,7 @@ export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec 
 }
 
 /** `net.ipv4.ip_local_reserved_ports` for a container listening on `ports` (none: no sysctl). */
-export function reservedPorts(ports: number[]): Record<string, string> {
+function reservedPorts(ports: number[]): Record<string, string> {
   const list = [...new Set(ports)].sort((a, b) => a - b)
   return list.length ? { 'net.ipv4.ip_local_reserved_ports': list.join(',') } : {}
 }
