@@ -19,12 +19,16 @@ const oldBlock = `0x${'aa'.repeat(32)}` as Hex
 const newBlock = `0x${'bb'.repeat(32)}` as Hex
 const txHash = `0x${'cc'.repeat(32)}` as Hex
 
-/** An engine whose receipt for `txHash` is in `receiptBlocks[i]` at the i-th call; only `newBlock` exists. */
-async function engine(receiptBlocks: Array<Hex | null>): Promise<RpcClient & { calls: string[] }> {
+/**
+ * An engine whose receipt for `txHash` is in `receiptBlocks[i]` at the i-th call; only `newBlock` exists.
+ * The raw transaction is there at every call but those listed in `rawGone` (call numbers from 0).
+ */
+async function engine(receiptBlocks: Array<Hex | null>, rawGone: number[] = []): Promise<RpcClient & { calls: string[] }> {
   const account = privateKeyToAccount(`0x${'01'.repeat(32)}`)
   const raw = await account.signTransaction({ chainId: 901, type: 'eip1559', to: account.address, value: 1n, gas: 21000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, nonce: 0 })
   const calls: string[] = []
   let receipt = 0
+  let raws = 0
   return {
     url: 'scripted',
     calls,
@@ -35,7 +39,7 @@ async function engine(receiptBlocks: Array<Hex | null>): Promise<RpcClient & { c
         return (blockHash ? { type: '0x2', transactionHash: txHash, blockHash } : null) as T
       }
       if (method === 'eth_getBlockByHash') return (params[0] === newBlock ? { transactions: [{ type: '0x7e', input: encodeL1InfoEcotone(info) }] } : null) as T
-      if (method === 'eth_getRawTransactionByHash') return raw as T
+      if (method === 'eth_getRawTransactionByHash') return (rawGone.includes(raws++) ? null : raw) as T
       throw new Error(`unexpected ${method}`)
     },
   }
@@ -54,6 +58,14 @@ describe('ReceiptFields.lookup', () => {
     const e = await engine([oldBlock, newBlock])
     const r = await new ReceiptFields(e).lookup(() => e.call<Record<string, Hex>>('eth_getTransactionReceipt', [txHash]))
     expect(r?.blockHash).toBe(newBlock)
+    expect(e.calls.filter((m) => m === 'eth_getTransactionReceipt')).toHaveLength(2)
+  })
+
+  test('behavior: a transaction a reorg took out of the chain between its receipt and its raw bytes is looked up again (seen in CI: "transaction is not even-length 0x-prefixed hex")', async () => {
+    const e = await engine([newBlock], [0])
+    const r = await new ReceiptFields(e).lookup(() => e.call<Record<string, Hex>>('eth_getTransactionReceipt', [txHash]))
+    expect(r?.blockHash).toBe(newBlock)
+    expect(BigInt(r!.l1Fee)).toBeGreaterThan(0n)
     expect(e.calls.filter((m) => m === 'eth_getTransactionReceipt')).toHaveLength(2)
   })
 

@@ -64,14 +64,16 @@ export class ReceiptFields {
 
   /**
    * The receipt with the OP fields (deposits and `null` without). `type` is lower-cased as op-geth
-   * writes it (anvil answers `0x7E` for deposits in receipts). Throws {@link BlockGone} if its block is.
+   * writes it (anvil answers `0x7E` for deposits in receipts). Throws {@link BlockGone} if its block or the transaction is.
    */
   async add<T>(receipt: T): Promise<T> {
     const r = receipt as Receipt | null
     if (!r || typeof r !== 'object') return receipt
     if (typeof r.type === 'string') r.type = r.type.toLowerCase() as Hex
     if (Number(r.type) === DEPOSIT_TX_TYPE || !r.blockHash) return receipt
-    const [p, raw] = await Promise.all([this.#l1Params(r.blockHash), this.engine.call<Hex>('eth_getRawTransactionByHash', [r.transactionHash])])
+    const [p, raw] = await Promise.all([this.#l1Params(r.blockHash), this.engine.call<Hex | null>('eth_getRawTransactionByHash', [r.transactionHash])])
+    // Gone between the two calls: a reorg took the transaction out of the chain (back in the pool or in a new block).
+    if (!raw) throw new BlockGone(`transaction ${r.transactionHash} is gone`)
     const { fee, gasUsed } = l1FeeFjord(raw, p)
     return {
       ...r,
