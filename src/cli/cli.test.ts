@@ -209,13 +209,18 @@ test('behavior: Ctrl-C during chaos leaves no service process and no state direc
   const cwd = workdir()
   const seed = 900_000 + (process.pid % 1000)
   const child = devnet(cwd, ['chaos', '--runtime', 'process', '--duration', '1m', '--seed', String(seed), '--report', 'out'])
-  await new Promise((r) => setTimeout(r, 15_000))
+  const prefix = `op-devnet-scenario-chaos-seed-${seed}-`
+  // Interrupted while the run goes on: its devnet is up (the descriptor is written), the load and the
+  // recorder have had 2 s.
+  const up = () => readdirSync(tmpdir()).some((d) => d.startsWith(prefix) && existsSync(join(tmpdir(), d, 'devnet.json')))
+  for (const deadline = Date.now() + 60_000; !up() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100))
+  expect(up()).toBe(true)
+  await new Promise((r) => setTimeout(r, 2_000))
   children.at(-1)!.kill('SIGINT')
   const result = await child
   expect(result.code, result.stderr).toBe(130)
   expect(result.stderr).toContain('SIGINT: stopping the run')
   await new Promise((r) => setTimeout(r, 500))
-  const prefix = `op-devnet-scenario-chaos-seed-${seed}-`
   expect(readdirSync(tmpdir()).filter((d) => d.startsWith(prefix))).toEqual([])
   const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
