@@ -3,7 +3,16 @@
  * component is its own program (own process or container), like its official counterpart. The launcher
  * (`main.ts`) loads this module, or its CommonJS bundle with V8's code cache.
  */
-const components: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
+import { WAIT_FOR_ENV, waitForDependencies } from './shared/dependencies.js'
+
+interface Program {
+  /** Runs the program; with `waitsItself`, `dependencies` resolves once the services it needs answer. */
+  main(args: string[], dependencies?: Promise<void>): Promise<void>
+  /** `main` awaits `dependencies` itself, after the work that needs none of them (the rollup node's engine). */
+  waitsItself?: boolean
+}
+
+const components: Record<string, () => Promise<Program>> = {
   'rollup-node': () => import('./rollup-node/main.js'),
   batcher: () => import('./batcher/index.js'),
   challenger: () => import('./challenger/index.js'),
@@ -26,9 +35,16 @@ export function runProgram(argv: string[]): void {
   // in front of the component, in the same network namespace: `DEVNET_LINKS` holds its `LinksConfig`.
   const links = process.env.DEVNET_LINKS
   const proxyReady = links ? import('./links/index.js').then((m) => m.serveLinks(JSON.parse(links))) : Promise.resolve()
+  // The services it needs (L1, `DEVNET_WAIT_FOR`) start beside it: wait for them while the program loads.
+  const dependencies = proxyReady.then(() => waitForDependencies(process.env[WAIT_FOR_ENV]))
+  dependencies.catch(() => {}) // awaited below
   proxyReady
     .then(load)
-    .then((m) => m.main(args))
+    .then(async (m) => {
+      if (m.waitsItself) return m.main(args, dependencies)
+      await dependencies
+      return m.main(args)
+    })
     .catch((err: unknown) => {
       console.error(`${name} failed:`, err instanceof Error ? (err.stack ?? err.message) : err)
       process.exit(1)

@@ -25,6 +25,8 @@ let dirs = 0
 
 afterEach(async () => {
   delete process.env.FAKE_LITE_CRASH
+  delete process.env.FAKE_LITE_HANG
+  delete process.env.FAKE_LITE_CRASH_AFTER_MS
   await Promise.all(started.splice(0).map((devnet) => devnet.stop().catch(() => {})))
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -45,9 +47,10 @@ async function start(options: StartDevnetOptions = {}): Promise<Devnet> {
 test('default', async () => {
   const events: DevnetEvent[] = []
   const devnet = await start({ onEvent: (e) => events.push(e) })
-  // Dependency order: L1 (and the bootnode, which needs nothing) first; the nodes and the batcher then start side by side.
+  // Every service starts at once: those that need L1 (the nodes, batcher, proposer, challenger) wait for it
+  // in their launcher (`waitsFor`), the others need nothing.
   const seen = events.map((e) => `${e.service}:${e.phase}`)
-  expect(seen.indexOf('l1:ready')).toBeLessThan(seen.indexOf('sequencer:starting'))
+  expect(seen.slice(0, 8).every((e) => e.endsWith(':starting')), seen.join(' ')).toBe(true)
   expect([...seen].sort()).toEqual(
     ['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'].flatMap((s) => [`${s}:starting`, `${s}:ready`]).sort(),
   )
@@ -141,6 +144,21 @@ describe('error', () => {
     expect(readFileSync(join(stateDir, 'replica-0', 'service.log'), 'utf8')).toContain('boom')
     expect(readLogLines(stateDir, 'l1', 500).join('\n')).toContain('Listening on')
   })
+
+  test('a service fails: those starting beside it stop waiting at once, and its failure is the one reported', async () => {
+    // replica-0 never gets ready: without the early end its start would wait out the 60 s readiness timeout.
+    process.env.FAKE_LITE_CRASH = 'batcher'
+    process.env.FAKE_LITE_CRASH_AFTER_MS = '1000'
+    process.env.FAKE_LITE_HANG = 'replica-0'
+    const events: DevnetEvent[] = []
+    const stateDir = join(root, `d${dirs++}`)
+    const error = await startDevnet({ topology: topology(), runtime: 'process', stateDir, liteEntrypoint, readyTimeoutMs: 60_000, onEvent: (e) => events.push(e) }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ service: 'batcher', code: 'DEVNET_SERVICE_FAILED' })
+    expect((error as Error).message).toContain('boom: crashing on purpose')
+    expect(events.filter((e) => e.phase === 'failed').map((e) => e.service)).toEqual(['batcher'])
+    expect(readFileSync(join(stateDir, 'replica-0', 'service.log'), 'utf8')).toContain('hanging on purpose')
+    for (const name of ['l1', 'sequencer', 'replica-0']) expect(existsSync(join(stateDir, name, 'pid'))).toBe(false)
+  }, 30_000)
 
   test('lite components not built', async () => {
     const stateDir = join(root, `d${dirs++}`)

@@ -205,18 +205,27 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       // a progress callback must not break the start
     }
   }
-  // Each service starts as soon as the services it depends on are ready: independent ones start side by side.
+  // Each service starts as soon as the services it depends on are ready, or beside those it waits for
+  // itself (`waitsFor`, e.g. L1): independent ones start side by side. The first failure ends the others'
+  // readiness waits, so nothing waits out its timeout for an L1 that will never answer.
   const started = new Map<string, Promise<void>>()
+  const failFast = new AbortController()
+  let firstFailure: { error: unknown } | undefined
   const startOne = async (service: ServicePlan): Promise<void> => {
-    await Promise.all(service.dependsOn.map((d) => started.get(d)))
+    const itself = new Set(service.waitsFor ?? [])
+    await Promise.all(service.dependsOn.filter((d) => !itself.has(d)).map((d) => started.get(d)))
     if (options.signal?.aborted) throw abortError(options.signal)
+    failFast.signal.throwIfAborted() // another service failed meanwhile: start nothing more
     const t0 = Date.now()
     emit({ service: service.name, phase: 'starting' })
     try {
-      const handle = await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs })
+      const handle = await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs, signal: failFast.signal })
       handles.set(service.name, handle)
       if (service.role === 'l1') await paceL1(handle.endpoint('rpc'), clock, topology.l1.blockTime)
     } catch (error) {
+      if (failFast.signal.aborted) throw error // stopped for another service's failure, which is the one reported
+      firstFailure = { error }
+      failFast.abort(new Error(`${service.name} failed to start`))
       emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - t0, error })
       throw error
     }
@@ -228,7 +237,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   await linksUp // started (and so stopped below) or failed, never left starting
   if (failed) {
     await runtime.stopAll().catch(() => {})
-    throw failed.reason
+    throw (firstFailure ?? { error: failed.reason }).error
   }
 
   if (options.signal?.aborted) {

@@ -127,6 +127,25 @@ test('behavior: every dependsOn names an earlier service', () => {
   }
 })
 
+test('behavior: the lite programs that need L1 wait for it themselves (DEVNET_WAIT_FOR, on its link) and start beside it', () => {
+  const t = parseTopology(readFileSync(new URL('../../fixtures/ha.yaml', import.meta.url), 'utf8'), 'ha.yaml')
+  const contracts = { l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } }
+  for (const runtime of ['process', 'docker'] as const) {
+    const plan = planDevnet(t, { runtime, genesisTime, ...contracts })
+    const waiting = plan.services.filter((s) => s.waitsFor)
+    expect(waiting.map((s) => s.role).sort()).toEqual(['batcher', 'challenger', 'proposer', 'replica', 'replica', 'replica', 'sequencer'])
+    for (const s of waiting) {
+      expect(s.waitsFor).toEqual(['l1'])
+      expect(s.dependsOn).toContain('l1')
+      expect(s.env.DEVNET_WAIT_FOR).toBe('http://{{link:l1:rpc}}')
+      expect(resolveLinks(s, (link) => link.target).env.DEVNET_WAIT_FOR).toBe(runtime === 'docker' ? 'http://ha-l1:8545' : 'http://127.0.0.1:8545')
+    }
+    // L1 is not lite; bootnode and proxyd need nothing; a conductor waits for its node to be ready.
+    for (const s of plan.services.filter((s) => !s.waitsFor)) expect(s.env.DEVNET_WAIT_FOR, s.name).toBeUndefined()
+    expect(plan.services.filter((s) => s.role === 'conductor').map((s) => s.dependsOn)).toEqual([['seq-0'], ['seq-1'], ['seq-2']])
+  }
+})
+
 test('behavior: the sequencer starts first, ports and p2p keys follow the list order', () => {
   const t = topology((t) => {
     t.l2.nodes = [
@@ -271,7 +290,7 @@ test('args: with the settlement contracts, a proposer with op-proposer flags fol
     '--poll-interval=500ms', '--allow-non-finalized', '--rpc.addr=0.0.0.0', '--rpc.port=8570',
     '--metrics.enabled', '--metrics.addr=0.0.0.0', '--metrics.port=7320',
   ])
-  expect(proposer.env).toEqual({ OP_PROPOSER_PRIVATE_KEY: devKeys(t).proposer.privateKey })
+  expect(proposer.env).toEqual({ OP_PROPOSER_PRIVATE_KEY: devKeys(t).proposer.privateKey, DEVNET_WAIT_FOR: 'http://devnet-l1:8545' })
   expect(proposer.ports.rpc).toEqual({ port: 8570, host: 8570, protocol: 'http', public: true })
   expect(proposer.ports.metrics).toEqual({ port: 7320, host: 7320, protocol: 'http', public: true })
 })

@@ -8,6 +8,7 @@
  */
 import type { BatcherConfig } from '../components/batcher/config.js'
 import { NODE_DATA_DIR, type RollupNodeConfig } from '../components/rollup-node/config.js'
+import { WAIT_FOR_ENV } from '../components/shared/dependencies.js'
 import { DevnetError } from '../errors.js'
 import { clockEnv, devnetClock, speedProblem } from '../protocol/clock.js'
 import { batchInboxAddress } from '../protocol/inbox.js'
@@ -316,6 +317,12 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
   // Every lite program reads the devnet clock (none at speed 1: the wall clock, as before).
   const clock = clockEnv(devnetClock(genesisTime * 1000, speed))
   for (const service of services) if (service.program === 'lite') Object.assign(service.env, clock)
+  // A lite program that needs L1 waits for it in its launcher: it starts beside L1, not after it.
+  for (const service of services) {
+    if (service.program !== 'lite' || !service.dependsOn.includes('l1')) continue
+    service.env[WAIT_FOR_ENV] = url(service.links, 'l1', 'rpc')
+    service.waitsFor = ['l1']
+  }
   return { name: topology.name, services }
 }
 

@@ -71,6 +71,11 @@ export interface ServicePlan {
   readiness: ReadinessPlan
   /** Services that must be ready before this one starts. */
   dependsOn: string[]
+  /**
+   * Of `dependsOn`, those this service waits for itself (a lite program's launcher polls their URLs in
+   * `DEVNET_WAIT_FOR`, see `components/shared/dependencies.ts`): the orchestrator starts it beside them.
+   */
+  waitsFor?: string[]
   /** Every link this service dials; args, env and files name them with placeholders (`plan/links.ts`). */
   links: LinkPlan[]
 }

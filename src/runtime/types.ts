@@ -38,6 +38,11 @@ export interface ServiceHandle {
 export interface StartOptions {
   /** Abort waiting for readiness after this many ms. */
   readyTimeoutMs?: number
+  /**
+   * Aborts waiting for readiness (the service is killed and the start throws `ServiceError`): another
+   * service of the devnet failed to start, e.g. the L1 a service waits for itself.
+   */
+  signal?: AbortSignal
 }
 
 /**

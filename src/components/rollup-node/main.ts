@@ -1,6 +1,7 @@
 /**
  * `rollup-node <config.json>`, the program: it spawns the engine (anvil) first and loads the node's modules
- * while anvil starts, then runs the node until SIGTERM / SIGINT.
+ * while anvil starts (and L1, which the node needs, starts beside it), then runs the node until SIGTERM /
+ * SIGINT.
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -8,7 +9,11 @@ import type { RollupNodeConfig } from './config.js'
 import { spawnEngineAnvil } from './engineAnvil.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 
-export async function main(args: string[]): Promise<void> {
+/** The engine starts and the node's modules load before L1 answers: the launcher leaves the wait to {@link main}. */
+export const waitsItself = true
+
+/** Runs the node; `dependencies` resolves once L1 answers (the launcher's wait). */
+export async function main(args: string[], dependencies: Promise<void> = Promise.resolve()): Promise<void> {
   const file = args[0] ?? 'config.json'
   const conf = JSON.parse(readFileSync(file, 'utf8')) as RollupNodeConfig
   const engine = spawnEngineAnvil(process.env.DEVNET_ANVIL_BIN ?? 'anvil', resolve(conf.l2Genesis))
@@ -16,6 +21,7 @@ export async function main(args: string[]): Promise<void> {
   let running
   try {
     const { startRollupNode } = await import('./index.js')
+    await dependencies
     running = await startRollupNode(conf, process.cwd(), { engine })
   } catch (err) {
     // A start that failed before the engine was the node's leaves its anvil to us (killing it twice is harmless).

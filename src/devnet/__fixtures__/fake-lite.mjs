@@ -3,7 +3,8 @@
 //   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml | bootnode <flags>
 //   | challenger <op-challenger flags>
 //   | proposer --rpc.addr=<host> --rpc.port=<port> ...
-// FAKE_LITE_CRASH=<service name> makes that service exit 1 at start.
+// FAKE_LITE_CRASH=<service name> makes that service exit 1 at start (FAKE_LITE_CRASH_AFTER_MS later); FAKE_LITE_HANG=<service name> makes it
+// never ready (it serves nothing).
 import { readFileSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
 import { createServer as createTcp } from 'node:net'
@@ -24,8 +25,15 @@ const config = component === 'proxyd'
         : JSON.parse(readFileSync(args[0], 'utf8'))
 console.log(`fake ${component} ${config.name} starting`)
 if (process.env.FAKE_LITE_CRASH === config.name) {
+  // FAKE_LITE_CRASH_AFTER_MS: after a while (the others have started by then)
+  await new Promise((r) => setTimeout(r, Number(process.env.FAKE_LITE_CRASH_AFTER_MS ?? 0)))
   console.log('boom: crashing on purpose')
   process.exit(1)
+}
+if (process.env.FAKE_LITE_HANG === config.name) {
+  console.log('hanging on purpose')
+  setInterval(() => {}, 60_000)
+  await new Promise(() => {}) // serves nothing, ever
 }
 const started = Date.now()
 const head = () => Math.floor((Date.now() - started) / 100)

@@ -164,7 +164,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
     const service = new DockerService(await this.#linkFaults.plan(plan), this.#context, options.readyTimeoutMs ?? dockerDefaults.readyTimeoutMs)
     this.#services.push(service)
     try {
-      await service.launch()
+      await service.launch(options.signal)
     } catch (error) {
       // a failed start removed its container; one that runs (a link fault failed to re-apply) stays for stopAll
       if (!service.container) this.#services = this.#services.filter((s) => s !== service)

@@ -131,7 +131,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
    * Creates the container if needed, attaches to its output, starts it and waits for readiness. On
    * failure removes the container and throws `ServiceError` with the last log lines.
    */
-  async launch(): Promise<void> {
+  async launch(abort?: AbortSignal): Promise<void> {
     this.#writeFiles()
     await this.ctx.ensureNetworks()
     this.#state = 'starting'
@@ -151,7 +151,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     }
 
     try {
-      await waitReady(this.plan.readiness, (port) => this.endpoint(port), { timeoutMs: this.readyTimeoutMs, signal: exitedBeforeReady.signal })
+      await waitReady(this.plan.readiness, (port) => this.endpoint(port), { timeoutMs: this.readyTimeoutMs, signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal })
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
       if (this.#running) await tolerate(this.#container!.kill({ signal: 'SIGKILL' }), [404, 409])

@@ -100,7 +100,7 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
     const running = this.#services.find((s) => s.name === plan.name && s.alive())
     if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
     const service = new ProcessService(plan, runtimeOptions, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
-    await service.launch(true)
+    await service.launch(true, options.signal)
     this.#services.push(service)
     return service
   }
@@ -163,7 +163,7 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
   }
 
   /** Spawns the program and waits until it is ready; on failure kills the group and throws `ServiceError`. */
-  async launch(fresh: boolean): Promise<void> {
+  async launch(fresh: boolean, abort?: AbortSignal): Promise<void> {
     // Another program answering on a port would pass the readiness check for this one, which then fails to bind.
     for (const [name, port] of Object.entries(this.plan.ports)) {
       if (port.protocol !== 'udp' && !(await portFree(port.host))) {
@@ -222,7 +222,7 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     try {
       await waitFor(this.plan.readiness, (port) => this.endpoint(port), {
         timeoutMs: this.readyTimeoutMs,
-        signal: exitedBeforeReady.signal,
+        signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
       })
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
