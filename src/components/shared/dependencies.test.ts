@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, expect, test } from 'vitest'
 import { answers, waitForDependencies } from './dependencies.js'
+import { rpcClient } from './jsonrpc.js'
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -28,16 +29,16 @@ test('default: nothing to wait for resolves at once; an answering URL resolves',
   await waitForDependencies(undefined)
   await waitForDependencies('')
   const url = await serve(() => result)
-  expect(await answers(url, 1_000)).toBe(true)
+  expect(await answers(rpcClient(url, 1_000))).toBe(true)
   await waitForDependencies(url)
 })
 
 test('error: an error answer, a 503 or no server at all is not an answer', async () => {
-  expect(await answers(await serve(() => ({ status: 200, body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"starting"}}' })), 1_000)).toBe(false)
-  expect(await answers(await serve(() => ({ status: 503, body: 'not yet' })), 1_000)).toBe(false)
+  expect(await answers(rpcClient(await serve(() => ({ status: 200, body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"starting"}}' })), 1_000))).toBe(false)
+  expect(await answers(rpcClient(await serve(() => ({ status: 503, body: 'not yet' })), 1_000))).toBe(false)
   const closed = await serve(() => result)
   await new Promise((r) => servers.pop()!.close(r))
-  expect(await answers(closed, 1_000)).toBe(false)
+  expect(await answers(rpcClient(closed, 1_000))).toBe(false)
 })
 
 test('behavior: waits until every URL answers, and says which one it waits for', async () => {

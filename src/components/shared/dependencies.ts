@@ -3,7 +3,7 @@
  * than before it: the program's launcher waits for them while the program loads, so a service's start (a
  * container's creation, Node's start, loading the program) overlaps with theirs.
  */
-import { request } from 'node:http'
+import { rpcClient, type RpcClient } from './jsonrpc.js'
 
 /** Environment variable of the launcher: comma-separated JSON-RPC URLs to wait for (`eth_chainId` answers). */
 export const WAIT_FOR_ENV = 'DEVNET_WAIT_FOR'
@@ -18,27 +18,9 @@ export interface WaitForDependenciesOptions {
   sayAfterMs?: number
 }
 
-/** Whether `url` answers `eth_chainId` with a result within `timeoutMs`. */
-export function answers(url: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const body = '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (text += chunk))
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 && (JSON.parse(text) as { result?: unknown }).result !== undefined)
-        } catch {
-          resolve(false)
-        }
-      })
-      res.on('error', () => resolve(false))
-    })
-    req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
-    req.end(body)
-  })
+/** Whether `client` answers `eth_chainId` with a result (an error answer, bad JSON or no server: no). */
+export function answers(client: RpcClient): Promise<boolean> {
+  return client.call('eth_chainId').then(() => true, () => false)
 }
 
 /**
@@ -50,9 +32,10 @@ export async function waitForDependencies(value: string | undefined, options: Wa
   const { say = (line: string) => console.error(line), sayAfterMs = 3_000 } = options
   const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean)
   await Promise.all(urls.map(async (url) => {
+    const client = rpcClient(url, 1_000)
     const sayAt = Date.now() + sayAfterMs
     let said = false
-    while (!(await answers(url, 1_000))) {
+    while (!(await answers(client))) {
       if (!said && Date.now() >= sayAt) {
         said = true
         say(`waiting for ${url} to answer before starting`)
