@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import { expect, test } from 'vitest'
-import type { Devnet } from '../src/devnet/start.js'
+import type { Devnet } from '../src/devnet/started.js'
 import { defaultLiteEntrypoint } from '../src/devnet/start.js'
 import { faultWindows } from '../src/invariants/faultWindows.js'
 import { parseScenario } from '../src/scenario/load.js'

@@ -14,6 +14,7 @@ export { devnetChains, devnetContracts, type DevnetChains, type DevnetContracts 
 export { nodeHeads, rpcCall, withHeads } from './heads.js'
 export { followLog, readLogLines, serviceLogFile } from './logs.js'
 export { devnetStatus, stopFromDescriptor } from './recorded.js'
-export { defaultLiteEntrypoint, startDevnet, type Devnet, type DevnetEvent, type StartDevnetOptions } from './start.js'
+export { defaultLiteEntrypoint, startDevnet, type DevnetEvent, type StartDevnetOptions } from './start.js'
+export type { Devnet } from './started.js'
 export { createGame, readGames, viemGame, GAME_STATUS, type CreateGameParameters, type DevnetGame } from './games.js'
 export { proveAndFinalize, resolveGame, waitForGame, withdrawalRoundTrip, withdrawalDefaults, type FinalizedWithdrawal } from './withdrawal.js'

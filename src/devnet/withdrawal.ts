@@ -9,7 +9,7 @@ import { createPublicClient, createWalletClient, http, type Account, type Addres
 import { getWithdrawals, publicActionsL1, publicActionsL2, walletActionsL1, walletActionsL2 } from 'viem/op-stack'
 import { faultDisputeGameAbi, type GameStatus } from '../protocol/disputeGames.js'
 import { readGames, viemGame, type DevnetGame } from './games.js'
-import type { Devnet } from './start.js'
+import type { Devnet } from './started.js'
 
 /** Defaults of the withdrawal helpers. */
 export const withdrawalDefaults = {

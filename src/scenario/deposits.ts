@@ -7,7 +7,7 @@
 import { createWalletClient, http, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { walletActionsL1 } from 'viem/op-stack'
-import type { Devnet } from '../devnet/start.js'
+import type { Devnet } from '../devnet/started.js'
 import { TRANSACTION_DEPOSITED_TOPIC } from '../protocol/constants.js'
 import { depositFromLog, depositTxHash, encodeDepositTx } from '../protocol/deposit.js'
 import { call } from '../faults/context.js'

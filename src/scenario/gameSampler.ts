@@ -6,7 +6,7 @@
 import type { Address, Hex } from 'viem'
 import { readGameSamples } from '../devnet/games.js'
 import type { GameSample, History } from '../devnet/history.js'
-import type { Devnet } from '../devnet/start.js'
+import type { Devnet } from '../devnet/started.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
 

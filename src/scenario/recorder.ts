@@ -7,7 +7,7 @@
  * It only talks to the devnet's public RPC endpoints, so it works the same on lite and official.
  */
 import { concat, keccak256, type Hex } from 'viem'
-import type { Devnet } from '../devnet/start.js'
+import type { Devnet } from '../devnet/started.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
 import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'

@@ -7,7 +7,7 @@
 import { encodeFunctionData, keccak256, parseAbi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ClientCall } from '../devnet/history.js'
-import type { Devnet } from '../devnet/start.js'
+import type { Devnet } from '../devnet/started.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
 import { L2_TO_L1_MESSAGE_PASSER_ADDRESS } from '../protocol/constants.js'
 import { seededRandom } from './random.js'
