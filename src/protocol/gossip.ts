@@ -4,7 +4,8 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import snappy from 'snappyjs'
-import { bytesToHex, hexToBytes, keccak256, sha256, stringToBytes, type Address, type Hex } from 'viem'
+import { createHash } from 'node:crypto'
+import { bytesToHex, hexToBytes, keccak256, stringToBytes, type Address, type Hex } from 'viem'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'
 import type { ExecutionPayload, PayloadVersion } from './payloadTypes.js'
@@ -17,7 +18,8 @@ export const MAX_GOSSIP_SIZE = 10 * 1024 * 1024
 /**
  * op-node's gossip message ID (eth2 altair style): the first 20 bytes of
  * sha256(domain ++ u64le(len(topic)) ++ topic ++ data), with data snappy-decoded when it decodes
- * (domain 0x01000000) and raw otherwise (domain 0x00000000).
+ * (domain 0x01000000) and raw otherwise (domain 0x00000000). Computed for every copy received, duplicates
+ * included (about as many copies of a block as the node has mesh peers), so the hash is node:crypto's.
  */
 export function gossipMessageId(topic: string, data: Uint8Array): Uint8Array {
   let domain = 0
@@ -31,7 +33,8 @@ export function gossipMessageId(topic: string, data: Uint8Array): Uint8Array {
   const topicBytes = stringToBytes(topic)
   const topicLen = new Uint8Array(8)
   new DataView(topicLen.buffer).setBigUint64(0, BigInt(topicBytes.length), true)
-  return hexToBytes(sha256(concatBytes(Uint8Array.of(domain, 0, 0, 0), topicLen, topicBytes, body))).subarray(0, 20)
+  const digest = createHash('sha256').update(Uint8Array.of(domain, 0, 0, 0)).update(topicLen).update(topicBytes).update(body).digest()
+  return new Uint8Array(digest.subarray(0, 20))
 }
 
 /** Gossip topic for a payload version: `/optimism/<chainId>/<version - 1>/blocks`. */

@@ -33,12 +33,14 @@ describe('ENR', () => {
     expect(enrMismatch(decoded, 901)).toBeUndefined()
   })
 
-  it('behavior: peerOf is remembered per record object until the record changes (its sequence number moves)', () => {
+  it('behavior: peerOf is remembered per node until the record changes (its sequence number moves)', () => {
     // A local record can change in place; it has every field peerOf reads.
     const local = localEnr({ privateKey: key(0), listenIp: '127.0.0.1', udpPort: 30303, tcpPort: 9222, chainId: 901 })
     const enr = local as unknown as Parameters<typeof peerOf>[0]
     const first = peerOf(enr)
     expect(peerOf(enr)).toBe(first)
+    // A NODES answer decodes a fresh object for a record already known: no second decompression.
+    expect(peerOf(decodeEnr(local.encodeTxt()))).toBe(first)
     const seq = enr.seq
     local.tcp = 9333
     expect(enr.seq).toBeGreaterThan(seq)
