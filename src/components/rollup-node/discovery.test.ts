@@ -35,7 +35,7 @@ async function node(i: number, boot: DiscoveryService, chainId = 901, extra: Par
   const discovery = await NodeDiscovery.start({
     cfg: { bootnodes: [boot.enr()], udpPort: await freeUdpPort(), path: 'memory', peersLo: 20, peersHi: 30, ...extra },
     privateKey: key(i), listenHost: '127.0.0.1', tcpPort, chainId,
-    host: wrap({ peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) }),
+    host: wrap({ peerId: p2p.peerId, connectedPeers: () => p2p.connectedPeerIds(), peerConnections: () => p2p.peerConnections(), connectPeer: (a) => p2p.connectPeer(a), disconnectPeer: (id) => p2p.disconnectPeer(id) }),
     log: () => {},
     onFirstPeer: (join) => joins.push({ ...join }),
   })
@@ -130,6 +130,52 @@ describe('NodeDiscovery', () => {
     expect(lookupInterval(0, 20, 9)).toBe(1_000)
     expect([0, 1, 2, 3, 4, 5].map((f) => lookupInterval(3, 20, f))).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000])
     expect([0, 1, 2].map((f) => lookupInterval(20, 20, f))).toEqual([20_000, 40_000, 60_000])
+  })
+
+  it('behavior: dials in flight count towards peersLo (one sweep of many records does not dial them all)', async () => {
+    const boot = await bootnode()
+    const others = await Promise.all([2, 3, 4, 5].map((i) => node(i, boot, 901, { peersLo: 0 })))
+    const dials: string[] = []
+    // Each dial takes a second, so every record is found while the first dials are still in flight.
+    const a = await node(1, boot, 901, { peersLo: 2 }, (h) => ({
+      ...h,
+      connectPeer: async (addr) => {
+        dials.push(addr)
+        await new Promise((r) => setTimeout(r, 1_000))
+        return h.connectPeer(addr)
+      },
+    }))
+    await waitFor(() => others.every((o) => a.discovery.accepted.has(o.p2p.peerId)), 'a to discover the four others')
+    await waitFor(() => a.p2p.connectedPeerIds().length >= 2, 'a connected to two peers')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(dials).toHaveLength(2)
+    expect(a.p2p.connectedPeerIds()).toHaveLength(2)
+  })
+
+  it('behavior: above peersHi a node trims to peersLo, inbound peers too, sparing protected peers', async () => {
+    const boot = await bootnode()
+    const a = await node(1, boot, 901, { peersLo: 1, peersHi: 2, peersGraceMs: 0 })
+    const others = await Promise.all([2, 3, 4].map((i) => node(i, boot, 901, { peersLo: 0 })))
+    // The others do not dial (peersLo 0): they are dialled by a, or dial a here, so a holds 3 peers.
+    const protectedPeer = others[1]!.p2p.peerId
+    await a.p2p.protectPeer(protectedPeer)
+    for (const o of others) await o.p2p.connectPeer(a.p2p.multiaddrs()[0]!)
+    // 3 > peersHi 2: down to peersLo 1, the protected peer kept.
+    await waitFor(() => a.p2p.connectedPeerIds().length === 1, 'a trimmed to one peer')
+    expect(a.p2p.connectedPeerIds()).toEqual([protectedPeer])
+    // The silence period: no second trim (nor dial back: a is at peersLo) within the next second.
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(a.p2p.connectedPeerIds()).toEqual([protectedPeer])
+  })
+
+  it('args: peersGraceMs: a peer connected for less than the grace period is not trimmed', async () => {
+    const boot = await bootnode()
+    const a = await node(1, boot, 901, { peersLo: 0, peersHi: 2, peersGraceMs: 60_000 })
+    const others = await Promise.all([2, 3, 4].map((i) => node(i, boot, 901, { peersLo: 0 })))
+    for (const o of others) await o.p2p.connectPeer(a.p2p.multiaddrs()[0]!)
+    await waitFor(() => a.p2p.connectedPeerIds().length === 3, 'a holding three peers')
+    await new Promise((r) => setTimeout(r, 1_000)) // five sweeps
+    expect(a.p2p.connectedPeerIds()).toHaveLength(3)
   })
 
   it('args: peersLo 0 dials nobody', async () => {

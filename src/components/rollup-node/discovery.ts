@@ -5,7 +5,9 @@
  * each lookup in a row that finds no record the node had not seen doubles the wait, up to 60 s (a node that
  * contacts this one enters its table without a lookup, and the table is swept for dials every 200 ms);
  * every record found is filtered on its `opstack` entry and, while the node is below its peer target,
- * dialled over libp2p. Above `--p2p.peers.hi` the node hangs up on peers it found this way.
+ * dialled over libp2p (dials in flight count towards the target). Above `--p2p.peers.hi` the node trims as
+ * op-node's connection manager does: down to `--p2p.peers.lo`, sparing protected and static peers and peers
+ * connected for less than `--p2p.peers.grace`, at most once a minute.
  *
  * The address dialled: `dialAddrs[peerId]` when the runtime gave one (its link to that node, so partitions
  * and link faults apply to discovered peers too), else the ENR's `/ip4/<ip>/tcp/<tcp>`.
@@ -21,6 +23,9 @@ export interface DialHost {
   readonly peerId: string
   /** Peer IDs with an open connection. */
   connectedPeers(): string[]
+  /** Connected peers: when their oldest open connection opened (ms since the epoch), and whether they are
+   * protected from trimming (static peers, `opp2p_protectPeer`). */
+  peerConnections(): { peerId: string; since: number; protected: boolean }[]
   /** Dials a `/…/p2p/<id>` multiaddr; rejects on failure. */
   connectPeer(addr: string): Promise<void>
   disconnectPeer(id: string): Promise<void>
@@ -40,8 +45,10 @@ export interface DiscoveryConfig {
   path: string
   /** `--p2p.peers.lo`: dial discovered peers until this many are connected. */
   peersLo: number
-  /** `--p2p.peers.hi`: hang up on discovered peers above this many. */
+  /** `--p2p.peers.hi`: above this many connected peers, trim down to `peersLo`. */
   peersHi: number
+  /** `--p2p.peers.grace`: a peer connected for less than this is not trimmed, ms (default 30 s). */
+  peersGraceMs?: number
   /** Peer ID -> multiaddr (with `/p2p/<id>`) the runtime routes that peer through. */
   dialAddrs?: Record<string, string>
 }
@@ -60,6 +67,15 @@ const DIAL_BACKOFF_MS = 2_000
  * always accepted, and static peers are redialled by the host on their own schedule.
  */
 export const REDIAL_COOLDOWN_MS = 30_000
+
+/** op-node's `--p2p.peers.grace` default. */
+export const PEERS_GRACE_MS = 30_000
+/**
+ * The least time between two trims (op-node's connection manager silence period, a minute). Trimming to
+ * `peersHi` at once, as this node did before, sent its excess peers below `peersLo`; they dialled nodes at
+ * `peersHi`, which trimmed in turn, and at 50 replicas the connections never settled.
+ */
+export const TRIM_SILENCE_MS = 60_000
 
 /**
  * Milestones of a node's first join, ms since its discovery started: the first record of a peer to dial
@@ -92,7 +108,9 @@ export class NodeDiscovery {
   readonly rejected = new Map<string, string>()
   /** Records that passed, by peer ID. */
   readonly accepted = new Map<string, ENR>()
-  private readonly dialed = new Set<string>()
+  /** Dials in flight: they count towards `peersLo`, or one sweep of 50 records dials all 50. */
+  private dialing = 0
+  private lastTrim = Number.NEGATIVE_INFINITY
   private readonly retryAt = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
   private lastLookup = 0
@@ -170,13 +188,13 @@ export class NodeDiscovery {
     const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
     if (!addr) return // a bootnode: no TCP port in its record
     this.firstJoin.recordMs ??= this.elapsed()
-    if (connected.includes(peer.peerId) || connected.length >= this.cfg.peersLo) return
+    if (connected.includes(peer.peerId) || connected.length + this.dialing >= this.cfg.peersLo) return
     if ((this.retryAt.get(peer.peerId) ?? 0) > Date.now()) return
     this.retryAt.set(peer.peerId, Number.POSITIVE_INFINITY) // dialling
     this.firstJoin.dialMs ??= this.elapsed()
-    this.host.connectPeer(addr).then(
+    this.dialing++
+    this.host.connectPeer(addr).finally(() => this.dialing--).then(
       () => {
-        this.dialed.add(peer.peerId)
         this.retryAt.delete(peer.peerId)
         this.log(`discovery: connected to ${peer.peerId} at ${addr}`)
         if (this.firstJoin.peerMs === undefined) {
@@ -207,15 +225,21 @@ export class NodeDiscovery {
     return Math.round(performance.now() - this.startedAt)
   }
 
-  /** Above `peersHi`, hang up on peers found by discovery (most recent first). */
+  /**
+   * Above `peersHi`, hang up on enough peers to get back to `peersLo` (op-node's connection manager): any
+   * connected peer, inbound ones too, except protected and static peers and those still in their grace
+   * period; the most recently connected first. At most once per {@link TRIM_SILENCE_MS}.
+   */
   private trim(connected: string[]): void {
-    let excess = connected.length - this.cfg.peersHi
-    for (const id of [...this.dialed].reverse()) {
-      if (excess <= 0) break
-      if (!connected.includes(id)) continue
-      this.dialed.delete(id)
-      excess--
-      void this.host.disconnectPeer(id).catch(() => undefined)
+    const now = Date.now()
+    if (connected.length <= this.cfg.peersHi || now - this.lastTrim < TRIM_SILENCE_MS) return
+    this.lastTrim = now
+    const grace = this.cfg.peersGraceMs ?? PEERS_GRACE_MS
+    const candidates = this.host.peerConnections().filter((c) => !c.protected && now - c.since >= grace).sort((a, b) => b.since - a.since)
+    const excess = connected.length - this.cfg.peersLo
+    for (const c of candidates.slice(0, excess)) {
+      this.log(`discovery: trimming ${c.peerId} (${connected.length} peers, above ${this.cfg.peersHi})`)
+      void this.host.disconnectPeer(c.peerId).catch(() => undefined)
     }
   }
 

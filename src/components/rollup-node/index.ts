@@ -109,7 +109,7 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
       discovery = discoveryModule.then(async ({ NodeDiscovery, discoveryMethods }) => {
         const d = await NodeDiscovery.start({
           cfg: dcfg, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
-          host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
+          host: { peerId: host.peerId, connectedPeers: () => host.connectedPeerIds(), peerConnections: () => host.peerConnections(), connectPeer: (a) => host.connectPeer(a), disconnectPeer: (id) => host.disconnectPeer(id) },
           log: (msg) => log.debug(msg),
           onFirstPeer: (join) => log.info('discovery: first peer', { ...join, ms: since() }),
         })

@@ -24,7 +24,17 @@ import { p2pNodeId, p2pPeerId, p2pPrivateKey } from '../../protocol/p2pIdentity.
 
 /** Minimum gap between dial attempts to one static peer; the check runs every 100 ms. */
 const REDIAL_INTERVAL_MS = 500
-const DIAL_TIMEOUT_MS = 2_000
+/**
+ * How long a redial of a static peer may take: short, so a peer is found again within ~2.5 s of a partition
+ * healing (a dial into a cut link hangs until it times out).
+ */
+const STATIC_DIAL_TIMEOUT_MS = 2_000
+/**
+ * Any other dial, the TCP connection and its noise and yamux upgrade (op-node's `--p2p.timeout.dial`). At
+ * 2 s, 50 replicas joining on two cores aborted handshakes half done (800 dials in the first minute) and
+ * started them again.
+ */
+const DIAL_TIMEOUT_MS = 10_000
 
 /**
  * How often each connection is pinged, and how long an answer may take (adaptive, between the two bounds)
@@ -126,7 +136,7 @@ export class P2PNode {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
+      connectionManager: { dialTimeout: DIAL_TIMEOUT_MS, addressDialTimeout: DIAL_TIMEOUT_MS },
       // A connection that stops answering pings is dropped; a static peer is redialled once none is left (as op-node).
       connectionMonitor: opts.liveness
         ? { pingInterval: opts.liveness.intervalMs, pingTimeout: { minTimeout: opts.liveness.minTimeoutMs, maxTimeout: opts.liveness.maxTimeoutMs } }
@@ -205,7 +215,7 @@ export class P2PNode {
       if (this.dialing.has(id) || this.blockedPeers.has(id) || this.isAddrBlocked(ipOf(ma))) continue
       if ((this.nextDial.get(id) ?? 0) > now || this.connections(id).length > 0) continue
       this.dialing.add(id)
-      this.node.dial(ma, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      this.node.dial(ma, { signal: AbortSignal.timeout(STATIC_DIAL_TIMEOUT_MS) })
         .then(() => {
           if (this.dialFailures.has(id)) this.opts.log?.(`p2p: static peer ${id} reconnected`)
           this.dialFailures.delete(id)
@@ -403,7 +413,7 @@ export class P2PNode {
   }
 
   async connectPeer(addr: string): Promise<void> {
-    await this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS * 5) })
+    await this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
   }
 
   /** Close connections to a peer; static peers are redialled. */
@@ -414,6 +424,16 @@ export class P2PNode {
   /** Peer IDs with a connection (libp2p's `getPeers()`, without parsing them again); discovery dials until enough. */
   connectedPeerIds(): string[] {
     return [...new Set(this.node.getConnections().map(c => c.remotePeer.toString()))]
+  }
+
+  /** Connected peers for trimming: when each one's oldest open connection opened, and whether it is protected (static or `opp2p_protectPeer`). */
+  peerConnections(): { peerId: string; since: number; protected: boolean }[] {
+    const since = new Map<string, number>()
+    for (const c of this.node.getConnections()) {
+      const id = c.remotePeer.toString()
+      since.set(id, Math.min(since.get(id) ?? Infinity, c.timeline.open))
+    }
+    return [...since].map(([peerId, at]) => ({ peerId, since: at, protected: this.protectedPeers.has(peerId) || this.staticPeers.has(peerId) }))
   }
 
   /** Stop the host (idempotent). */
