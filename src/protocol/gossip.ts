@@ -2,9 +2,9 @@
  * OP Stack unsafe-block gossip: topics, the signing hash and the snappy-compressed signed message
  * `signature (r, s, yParity) ++ [parentBeaconBlockRoot for v3/v4] ++ SSZ payload`.
  */
+import { createHash } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import snappy from 'snappyjs'
-import { createHash } from 'node:crypto'
 import { bytesToHex, hexToBytes, keccak256, stringToBytes, type Address, type Hex } from 'viem'
 import { concatBytes, fixedBytes, uintToBytes } from './bytes.js'
 import { ProtocolError } from './errors.js'

@@ -30,9 +30,8 @@ const REDIAL_INTERVAL_MS = 500
  */
 const STATIC_DIAL_TIMEOUT_MS = 2_000
 /**
- * Any other dial, the TCP connection and its noise and yamux upgrade (op-node's `--p2p.timeout.dial`). At
- * 2 s, 50 replicas joining on two cores aborted handshakes half done (800 dials in the first minute) and
- * started them again.
+ * Any other dial, the TCP connection and its noise and yamux upgrade: op-node's `--p2p.timeout.dial`, also
+ * libp2p's per-address limit (6 s by default), so one timeout governs a dial as in op-node.
  */
 const DIAL_TIMEOUT_MS = 10_000
 

@@ -168,7 +168,7 @@ export function enrMismatch(enr: ENR, chainId: number): string | undefined {
 /**
  * {@link peerOf} per node ID and sequence number. By node ID, not by record object: every NODES answer
  * decodes fresh objects for records the node already knows (a bootnode returns its whole table each
- * lookup), and at 30 replicas those decompressions took 4 % of each node's core while the devnet joined.
+ * lookup), and at 30 replicas those decompressions were the largest item in a joining node's profile.
  * A node ID is the hash of the record's public key, so the peer ID it names never changes; the addresses
  * change only with a new sequence number. One entry per node of the devnet.
  */
