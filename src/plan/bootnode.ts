@@ -58,8 +58,12 @@ export function bootnodeService(topology: Topology, o: { runtime: 'process' | 'd
  * A node's discovery settings: the devnet's bootnode (by RPC URL) and `l2.bootnodes`, UDP on its p2p port
  * number (op-node's `--p2p.listen.udp 0`), and `dialAddrs`: the links to every other node, so discovered
  * peers are dialled through the runtime's links and partitions cut them like static peers.
+ * `staticInbound`: how many nodes keep this one as a static peer. Its `peers.hi` makes room for them above
+ * op-node's default, as an operator sizes a sequencer that every replica peers with: op-node's trim spares
+ * only the static peers a node dials itself, so a sequencer at the default hung up on replicas that kept it
+ * static, and they redialled it every 500 ms.
  */
-export function nodeDiscovery(topology: Topology, o: { runtime: 'process' | 'docker'; node: string; udpPort: number; bootnodeRpc: string; dialAddrs: Record<string, string> }): DiscoveryConfig {
+export function nodeDiscovery(topology: Topology, o: { runtime: 'process' | 'docker'; node: string; udpPort: number; bootnodeRpc: string; dialAddrs: Record<string, string>; staticInbound: number }): DiscoveryConfig {
   return {
     bootnodes: topology.l2.bootnodes,
     bootnodeRpcs: [o.bootnodeRpc],
@@ -67,7 +71,7 @@ export function nodeDiscovery(topology: Topology, o: { runtime: 'process' | 'doc
     ...(o.runtime === 'docker' ? { advertiseIp: `${topology.name}-${o.node}-p2p` } : {}),
     path: DISCOVERY_PATH,
     peersLo: PEERS_LO,
-    peersHi: PEERS_HI,
+    peersHi: PEERS_HI + o.staticInbound,
     dialAddrs: o.dialAddrs,
   }
 }

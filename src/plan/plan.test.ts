@@ -312,6 +312,17 @@ test('args: l2.discovery bootnodes (default): a bootnode, and every node discove
   expect(Object.values(discovery.dialAddrs!)).toEqual([expect.stringMatching(/^\/dns4\/devnet-sequencer-p2p\/tcp\/9222\/p2p\/16Uiu2/)])
 })
 
+test('args: a node that others keep as a static peer has room for them above peers.hi (30)', () => {
+  const t = defaultTopology()
+  t.l2.nodes = [
+    { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: true },
+    ...[0, 1, 2].map((i) => ({ name: `replica-${i}`, role: 'replica' as const, peers: ['sequencer'], l1Confs: 0, standby: false })),
+  ]
+  const plan = planDevnet(t, { runtime: 'process', genesisTime })
+  expect(config(service(plan, 'sequencer')).p2p.discovery).toMatchObject({ peersLo: 20, peersHi: 33 })
+  expect(config(service(plan, 'replica-0')).p2p.discovery).toMatchObject({ peersLo: 20, peersHi: 30 })
+})
+
 test('args: l2.discovery static: no bootnode, no discovery (--p2p.no-discovery)', () => {
   const t = defaultTopology()
   t.l2.discovery = 'static'

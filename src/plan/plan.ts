@@ -210,6 +210,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
               discovery: nodeDiscovery(topology, {
                 runtime, node: node.name, udpPort: inner.p2p, bootnodeRpc: url(links, BOOTNODE_SERVICE, 'rpc'),
                 dialAddrs: Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [identities.get(n.name)!.peerId, peerAddr(links, n.name)])),
+                staticInbound: nodes.filter((n) => n.peers.includes(node.name)).length,
               }),
             }
           : {}),

@@ -5,7 +5,7 @@
  * out, bottom up, then the game), else make the honest moves and steps (`solver.ts`) with the required
  * bonds; once claims are resolved, claim the credit of the challenger (and of the additional claimants).
  */
-import { createPublicClient, createWalletClient, decodeErrorResult, encodeFunctionData, formatTransactionReceipt, http, type Address, type Hex, type LocalAccount, type PublicClient, type RpcTransactionReceipt } from 'viem'
+import { createPublicClient, createWalletClient, custom, decodeErrorResult, encodeFunctionData, formatTransactionReceipt, type Address, type Hex, type LocalAccount, type PublicClient, type RpcTransactionReceipt } from 'viem'
 import { lazyAccount } from '../shared/account.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
 import type { Logger } from '../shared/log.js'
@@ -87,8 +87,13 @@ export class Challenger {
   ) {
     this.account = lazyAccount(cfg.privateKey)
     this.address = this.account.address
-    this.l1 = createPublicClient({ transport: http(cfg.l1Rpc, { timeout: 10_000 }), pollingInterval: 200 })
-    this.wallet = createWalletClient({ account: this.account, transport: http(cfg.l1Rpc, { timeout: 10_000 }) })
+    // viem's clients over the components' JSON-RPC client (node:http), not viem's `http` transport: that one
+    // is fetch, whose first call loads undici and compiles its WebAssembly HTTP parser (about 50 ms of CPU
+    // in a devnet start, with every other service starting beside it).
+    const l1 = rpcClient(cfg.l1Rpc, 10_000)
+    const transport = custom({ request: ({ method, params }: { method: string; params?: unknown[] }) => l1.call(method, params ?? []) })
+    this.l1 = createPublicClient({ transport, pollingInterval: 200 })
+    this.wallet = createWalletClient({ account: this.account, transport })
     this.rollup = rpcClient(cfg.rollupRpc)
     this.gameTypes = cfg.traceTypes.map((t) => TRACE_TYPES[t])
   }
