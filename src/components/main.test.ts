@@ -98,6 +98,13 @@ test('error: the rollup node program reports an engine that does not start, with
   expect(run.output).toMatch(/rollup-node failed: .*anvil exited/s)
 })
 
+test('error: a rollup node config the launcher cannot read (it spawns the engine first) is reported by the program', async () => {
+  const run = await rollupNode({})
+  expect(run.code).toBe(1)
+  expect(run.output).toMatch(/rollup-node failed: .*ENOENT.*config\.json/s)
+  expect(processesIn(run.dir)).toEqual([])
+})
+
 test('error: a rollup node that fails to start leaves no engine behind (the program spawns it before loading the node)', async () => {
   const run = await rollupNode({ 'config.json': JSON.stringify({ l2Genesis: 'genesis.json' }), 'genesis.json': genesis })
   expect(run.code).toBe(1)

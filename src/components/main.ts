@@ -22,9 +22,10 @@ const SAVE_AFTER_MS = 1_500
 const argv = process.argv.slice(2)
 const cacheDir = process.env.DEVNET_CODE_CACHE
 const bundle = fileURLToPath(new URL('./programs.cjs', import.meta.url))
+const early = await earlyStart(argv)
 if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
   const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
-  ;(loaded.exports as typeof import('./programs.js')).runProgram(argv)
+  ;(loaded.exports as typeof import('./programs.js')).runProgram(argv, early)
   if (!loaded.cached) {
     let saved = false
     const save = () => {
@@ -35,5 +36,24 @@ if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
     process.once('exit', save)
   }
 } else {
-  import('./programs.js').then((m) => m.runProgram(argv))
+  import('./programs.js').then((m) => m.runProgram(argv, early))
 }
+
+/**
+ * The rollup node's engine (anvil) is spawned before the programs load: loading them took 300-600 ms of a
+ * devnet's start, with every service loading at once on two cores, and anvil waited for it. A config the
+ * launcher cannot read is left to the program, which reports it.
+ */
+async function earlyStart(argv: string[]): Promise<EarlyStartOf> {
+  if (argv[0] !== 'rollup-node') return {}
+  const { spawnEngineFor } = await import('./rollup-node/engineAnvil.js')
+  try {
+    const engine = spawnEngineFor(argv.slice(1))
+    engine.catch(() => {}) // the node's start awaits it and reports a failure
+    return { engine }
+  } catch {
+    return {}
+  }
+}
+
+type EarlyStartOf = import('./programs.js').EarlyStart

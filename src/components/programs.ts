@@ -3,11 +3,17 @@
  * component is its own program (own process or container), like its official counterpart. The launcher
  * (`main.ts`) loads this module, or its CommonJS bundle with V8's code cache.
  */
+import type { SpawnedEngine } from './rollup-node/engineAnvil.js'
 import { WAIT_FOR_ENV, waitForDependencies } from './shared/dependencies.js'
+
+/** What the launcher started before it loaded the programs (the rollup node's engine). */
+export interface EarlyStart {
+  engine?: Promise<SpawnedEngine>
+}
 
 interface Program {
   /** Runs the program; with `waitsItself`, `dependencies` resolves once the services it needs answer. */
-  main(args: string[], dependencies?: Promise<void>): Promise<void>
+  main(args: string[], dependencies?: Promise<void>, early?: EarlyStart): Promise<void>
   /** `main` awaits `dependencies` itself, after the work that needs none of them (the rollup node's engine). */
   waitsItself?: boolean
 }
@@ -24,7 +30,7 @@ const components: Record<string, () => Promise<Program>> = {
 }
 
 /** Runs the program `argv[0]` with the rest as its arguments; a failure prints it and exits 1. */
-export function runProgram(argv: string[]): void {
+export function runProgram(argv: string[], early: EarlyStart = {}): void {
   const [name, ...args] = argv
   const load = name ? components[name] : undefined
   if (!load) {
@@ -41,7 +47,7 @@ export function runProgram(argv: string[]): void {
   proxyReady
     .then(load)
     .then(async (m) => {
-      if (m.waitsItself) return m.main(args, dependencies)
+      if (m.waitsItself) return m.main(args, dependencies, early)
       await dependencies
       return m.main(args)
     })

@@ -76,7 +76,8 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
    * spawns the program and waits for readiness. Throws `ServiceError` on failure.
    */
   async start(plan: ServicePlan, options: StartOptions = {}): Promise<ServiceHandle> {
-    return this.#launch(await this.links.resolve(plan), options)
+    const { plan: resolved, registered } = await this.links.resolve(plan)
+    return this.#launch(resolved, options, this.options, registered)
   }
 
   /**
@@ -96,11 +97,11 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
     return this.links.setFault(service, fault)
   }
 
-  async #launch(plan: ServicePlan, options: StartOptions, runtimeOptions = this.options): Promise<ServiceHandle> {
+  async #launch(plan: ServicePlan, options: StartOptions, runtimeOptions = this.options, linksRegistered?: Promise<void>): Promise<ServiceHandle> {
     const running = this.#services.find((s) => s.name === plan.name && s.alive())
     if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
     const service = new ProcessService(plan, runtimeOptions, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
-    await service.launch(true, options.signal)
+    await service.launch(true, options.signal, linksRegistered)
     this.#services.push(service)
     return service
   }
@@ -162,8 +163,11 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     return this.#tail.lines(lines)
   }
 
-  /** Spawns the program and waits until it is ready; on failure kills the group and throws `ServiceError`. */
-  async launch(fresh: boolean, abort?: AbortSignal): Promise<void> {
+  /**
+   * Spawns the program and waits until it is ready and `linksRegistered` (its links listen); on failure kills
+   * the group and throws `ServiceError`.
+   */
+  async launch(fresh: boolean, abort?: AbortSignal, linksRegistered?: Promise<void>): Promise<void> {
     // Another program answering on a port would pass the readiness check for this one, which then fails to bind.
     for (const [name, port] of Object.entries(this.plan.ports)) {
       if (port.protocol !== 'udp' && !(await portFree(port.host))) {
@@ -220,16 +224,20 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     })
 
     try {
-      await waitFor(this.plan.readiness, (port) => this.endpoint(port), {
-        timeoutMs: this.readyTimeoutMs,
-        signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
-      })
+      await Promise.all([
+        waitFor(this.plan.readiness, (port) => this.endpoint(port), {
+          timeoutMs: this.readyTimeoutMs,
+          signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
+        }),
+        linksRegistered,
+      ])
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
+      const exitedItself = this.#exit !== undefined // before the kill below (a failed link registration kills it)
       if (this.alive()) await this.#terminate('SIGKILL')
       this.#state = this.#stopRequested ? 'stopped' : 'exited'
       const logs = this.logs(errorLogLines)
-      if (this.#exit && !timeout && !this.#stopRequested) {
+      if (this.#exit && exitedItself && !timeout && !this.#stopRequested) {
         throw new ServiceError(this.name, `${describeExit(this.#exit)} before it was ready`, { logs, cause: error })
       }
       const reason = timeout ? `not ready after ${this.readyTimeoutMs} ms` : 'failed to become ready'

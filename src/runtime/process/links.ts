@@ -49,13 +49,23 @@ export class ProcessLinks {
     readonly seed: string = '0',
   ) {}
 
+  /** Whether the proxy process answers (it was running, or the one this runtime started is ready). */
+  #ready = false
+
   /** The admin client of the proxy process: a running one of this state directory, or a new one. */
   admin(): Promise<RpcClient> {
     const running = this.#attach()
-    this.#admin ??= (running ? Promise.resolve(running) : this.#start()).catch((error: unknown) => {
-      this.#admin = undefined
-      throw error
-    })
+    if (running) this.#ready = true
+    this.#admin ??= (running ? Promise.resolve(running) : this.#start()).then(
+      (admin) => {
+        this.#ready = true
+        return admin
+      },
+      (error: unknown) => {
+        this.#admin = undefined
+        throw error
+      },
+    )
     return this.#admin
   }
 
@@ -84,17 +94,41 @@ export class ProcessLinks {
     return rpcClient(`http://127.0.0.1:${port}`, 5_000)
   }
 
-  /** Registers the plan's links (idempotent: a restarted service gets the same proxy ports) and substitutes its placeholders. */
-  async resolve(plan: ServicePlan): Promise<ServicePlan> {
+  /**
+   * Registers the plan's links (idempotent: a restarted service gets the same proxy ports) and substitutes
+   * its placeholders. `registered` settles once the proxy listens on every link.
+   *
+   * While the proxy process is still starting (a devnet's start launches it beside L1), the ports are chosen
+   * here, free ports as `ports: auto` takes them, and registered once the proxy answers: the service is
+   * spawned without waiting for the proxy to load (about 180 ms of every start). Links to the services it
+   * waits for (`waitsFor`: its launcher polls L1 through its L1 link) are registered last, so once its wait
+   * is over every link of the service listens. A service started later finds the proxy ready and takes the
+   * ports the proxy picks, as before.
+   */
+  async resolve(plan: ServicePlan): Promise<{ plan: ServicePlan; registered: Promise<void> }> {
     const links = plan.links ?? []
-    if (!links.length) return plan
-    const admin = await this.admin()
+    if (!links.length) return { plan, registered: Promise.resolve() }
+    const spec = (link: LinkPlan, listenPort?: number) => ({ from: plan.name, to: link.to, port: link.port, class: link.class, target: link.target, ...(listenPort ? { listenPort } : {}) })
     const ports = new Map<LinkPlan, number>()
-    for (const link of links) {
-      const status = await admin.call<LinkStatus>('links_add', [{ from: plan.name, to: link.to, port: link.port, class: link.class, target: link.target }])
-      ports.set(link, status.listenPort)
+    const admin = this.admin()
+    if (this.#ready) {
+      const client = await admin
+      for (const link of links) ports.set(link, (await client.call<LinkStatus>('links_add', [spec(link)])).listenPort)
+      return { plan: resolveLinks(plan, (link) => ({ host: '127.0.0.1', port: ports.get(link)! })), registered: Promise.resolve() }
     }
-    return resolveLinks(plan, (link) => ({ host: '127.0.0.1', port: ports.get(link)! }))
+    for (const link of links) ports.set(link, await freePort())
+    const waitsFor = new Set(plan.waitsFor ?? [])
+    const order = [...links.filter((l) => !waitsFor.has(l.to)), ...links.filter((l) => waitsFor.has(l.to))]
+    const registered = admin.then(async (client) => {
+      for (const link of order) {
+        const status = await client.call<LinkStatus>('links_add', [spec(link, ports.get(link))])
+        if (status.listenPort !== ports.get(link)) {
+          throw new DevnetError(`link ${plan.name} > ${link.to}:${link.port}: the proxy listens on ${status.listenPort}, not on the port chosen for it (${ports.get(link)})`)
+        }
+      }
+    })
+    registered.catch(() => {}) // awaited by the start
+    return { plan: resolveLinks(plan, (link) => ({ host: '127.0.0.1', port: ports.get(link)! })), registered }
   }
 
   async #running(action: string): Promise<RpcClient> {

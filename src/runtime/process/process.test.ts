@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -352,6 +352,42 @@ test('behavior: links go through the link proxy process, which partitions, heals
   await runtime.stopAll()
   expect(isProcessAlive(linksPid)).toBe(false)
   expect(existsSync(join(linksDir, 'pid'))).toBe(false)
+})
+
+test('behavior: a service started beside the starting link proxy takes ports chosen by the runtime; one started later, the proxy\'s', async () => {
+  const [l1Port, xPort, yPort] = [await freePort(), await freePort(), await freePort()]
+  const runtime = newRuntime()
+  const link = { to: 'l1', port: 'rpc', class: 'rpc' as const, target: { host: '127.0.0.1', port: l1Port } }
+  const l1 = runtime.start(plan('l1', l1Port))
+  void runtime.links.admin() // as a devnet's start does: the proxy starts beside L1
+  const x = await runtime.start(litePlan('x', xPort, 'serve', { env: { LITE_GREETING: 'http://{{link:l1:rpc}}' }, links: [link] }))
+  await l1
+  // Ready means registered: the chosen port is the proxy's listening one, at once.
+  const viaX = String(await rpc(x.endpoint('rpc'), 'test_env'))
+  expect(await runtime.links.list()).toEqual([expect.objectContaining({ id: 'x>l1:rpc', listenPort: Number(new URL(viaX).port) })])
+  expect(await rpc(viaX, 'eth_chainId')).toBe('0x7a69')
+  const y = await runtime.start(litePlan('y', yPort, 'serve', { env: { LITE_GREETING: 'http://{{link:l1:rpc}}' }, links: [link] }))
+  const viaY = String(await rpc(y.endpoint('rpc'), 'test_env'))
+  expect(await rpc(viaY, 'eth_chainId')).toBe('0x7a69')
+})
+
+test('error: a link proxy that fails to start fails the service started beside it, which is stopped', async () => {
+  const [l1Port, xPort] = [await freePort(), await freePort()]
+  // The stand-in program as the proxy: it cannot listen on `--admin-port` as a port, and exits.
+  const runtime = newRuntime({ linkProxyEntrypoint: liteEntrypoint })
+  const started = runtime.start(litePlan('x', xPort, 'serve', { links: [{ to: 'l1', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: l1Port } }] }))
+  await expect(started).rejects.toThrow(ServiceError)
+  await expect(started).rejects.toThrow(/x.*failed to become ready.*_links/s)
+  // Nothing runs in x's directory (it may be killed before it wrote its pid).
+  const dir = join(runtime.options.stateDir, 'x')
+  const inDir = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/cwd`) === dir
+    } catch {
+      return false
+    }
+  })
+  expect(inDir).toEqual([])
 })
 
 test('error: partition without a link proxy', async () => {
