@@ -7,9 +7,10 @@
  *   `dist/components/chunks/`); each component still runs as its own process;
  * - `dist/components/programs.cjs`, the programs again as one CommonJS file, which the launcher runs with
  *   V8's code cache when the process runtime gives it a cache directory (Node 20 caches no ES module code);
- * - `dist/bundle/cli.js`, the `devnet` command, which `bin/devnet.js` prefers when it exists. It sits two
- *   levels under the package root like every `dist/<dir>/` module, so paths taken from `import.meta.url`
- *   (package.json, fixtures, the launcher) resolve the same.
+ * - `dist/bundle/cli.cjs`, the `devnet` command as one CommonJS file, which `bin/devnet.js` runs with V8's
+ *   code cache (one per subcommand) when it exists. It sits two levels under the package root like every
+ *   `dist/<dir>/` module, and `import.meta.url` is its own file URL, so paths taken from it (package.json,
+ *   fixtures, the launcher) resolve the same.
  * Without esbuild (it comes with the dev tools) the plain tsc output stays, which works the same, only
  * slower to start. Docker's client (native addons) and etcd's stay outside the bundle.
  */
@@ -43,5 +44,13 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/components/main.ts'], outdir: 'dist/components', entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' }),
   // The same programs as one CommonJS file, which the launcher runs with V8's code cache (see main.ts).
   esbuild.build({ ...cjs, format: 'cjs', entryPoints: ['src/components/programs.ts'], outfile: 'dist/components/programs.cjs' }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist/bundle', entryNames: '[name]', chunkNames: '[name]-[hash]' }),
+  // The command, likewise: `bin/devnet.js` calls its `run` (src/cli/index.ts's top-level await stays out).
+  esbuild.build({
+    ...cjs,
+    format: 'cjs',
+    entryPoints: ['src/cli/program.ts'],
+    outfile: 'dist/bundle/cli.cjs',
+    define: { 'import.meta.url': '__devnetImportMetaUrl' },
+    banner: { js: "const __devnetImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
 ])

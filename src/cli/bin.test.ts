@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, expect, test } from 'vitest'
+
+// The built command (run `npm run build` first): `bin/devnet.js` runs `dist/bundle/cli.cjs` with V8's code cache.
+const bin = fileURLToPath(new URL('../../bin/devnet.js', import.meta.url))
+const root = mkdtempSync(join(tmpdir(), 'op-devnet-bin-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+function devnet(args: string[], cacheDir: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, DEVNET_CACHE_DIR: cacheDir, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr })
+    })
+  })
+}
+
+test('behavior: the command writes its code cache per subcommand as it exits, and later runs take it', async () => {
+  const cacheDir = join(root, 'cache')
+  const cache = join(cacheDir, 'code', 'cli-status.bin')
+  const status = ['status', '--state-dir', join(root, 'no-devnet')]
+  const first = await devnet(status, cacheDir)
+  expect(first).toMatchObject({ code: 1, output: expect.stringContaining('no devnet is running') })
+  expect(existsSync(cache)).toBe(true)
+  const written = statSync(cache).mtimeMs
+
+  expect((await devnet(status, cacheDir)).output).toContain('no devnet is running') // from the cache...
+  expect(statSync(cache).mtimeMs).toBe(written) // ...not written again: V8 took it
+  // Commands a user does not wait on share one cache; paths from import.meta.url resolve (package.json).
+  const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  expect(await devnet(['--version'], cacheDir)).toEqual({ code: 0, output: `${version}\n` })
+  expect(existsSync(join(cacheDir, 'code', 'cli-other.bin'))).toBe(true)
+})
+
+test('behavior: a cache V8 rejects (another build or Node) is written again', async () => {
+  const cacheDir = join(root, 'rejected')
+  const cache = join(cacheDir, 'code', 'cli-status.bin')
+  await devnet(['status', '--state-dir', join(root, 'no-devnet')], cacheDir)
+  writeFileSync(cache, 'not a code cache')
+  expect((await devnet(['status', '--state-dir', join(root, 'no-devnet')], cacheDir)).output).toContain('no devnet is running')
+  expect(readFileSync(cache).length).toBeGreaterThan(10_000)
+})
