@@ -5,6 +5,7 @@
  * | method | params | result |
  * |---|---|---|
  * | `links_add` | `LinkSpec` | `LinkStatus` (idempotent by `<from>><to>:<port>`) |
+ * | `links_addAll` | `LinkSpec[]` | `LinkStatus[]`, added in order (a service's links in one call) |
  * | `links_list` | | `LinkStatus[]` |
  * | `links_partition` | `groups: string[][]`, `links: 'p2p' \| 'all'` | the cut links |
  * | `links_heal` | | |
@@ -13,7 +14,7 @@
 import { closeServer, rpcFail, startRpcServer } from '../shared/jsonrpc.js'
 import { stopOnSignals } from '../shared/lifecycle.js'
 import { logger } from '../shared/log.js'
-import { LinkProxy, type Fault, type LinkSpec } from './proxy.js'
+import { LinkProxy, type Fault, type LinkSpec, type LinkStatus } from './proxy.js'
 
 const INVALID_PARAMS = -32602
 
@@ -22,12 +23,13 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined
 }
 
-function checkSpec(value: unknown): LinkSpec {
+function checkSpec(value: unknown, where = 'links_add'): LinkSpec {
   const s = value as Partial<LinkSpec> | null
   const ok =
     s && typeof s.from === 'string' && typeof s.to === 'string' && typeof s.port === 'string' &&
-    (s.class === 'p2p' || s.class === 'rpc') && typeof s.target?.host === 'string' && Number.isInteger(s.target?.port)
-  if (!ok) rpcFail(INVALID_PARAMS, 'links_add: expected { from, to, port, class: p2p|rpc, target: { host, port } }')
+    (s.class === 'p2p' || s.class === 'rpc') && typeof s.target?.host === 'string' && Number.isInteger(s.target?.port) &&
+    (s.listenPort === undefined || Number.isInteger(s.listenPort))
+  if (!ok) rpcFail(INVALID_PARAMS, `${where}: expected { from, to, port, class: p2p|rpc, target: { host, port }, listenPort? }, found ${JSON.stringify(value)}`)
   return s as LinkSpec
 }
 
@@ -57,15 +59,24 @@ export interface LinksConfig {
 export async function serveLinks(config: LinksConfig): Promise<() => Promise<void>> {
   const log = logger('links')
   const proxy = new LinkProxy(config.seed)
+  const added = (status: LinkStatus): LinkStatus => {
+    log.info('link', { id: status.id, listen: status.listenPort, target: `${status.target.host}:${status.target.port}` })
+    return status
+  }
   for (const spec of config.links ?? []) await proxy.add(spec)
   const server = await startRpcServer({
     host: config.admin.host,
     port: config.admin.port,
     methods: {
-      links_add: async ([spec]) => {
-        const status = await proxy.add(checkSpec(spec))
-        log.info('link', { id: status.id, listen: status.listenPort, target: `${status.target.host}:${status.target.port}` })
-        return status
+      links_add: async ([spec]) => added(await proxy.add(checkSpec(spec))),
+      // One call per service: at 50 replicas a devnet has ~2,800 links, and one request each kept the proxy
+      // busy for 18 s of the start while every service's readiness waited on its last link.
+      links_addAll: async ([specs]) => {
+        if (!Array.isArray(specs)) rpcFail(INVALID_PARAMS, `links_addAll: expected a list of link specs, found ${JSON.stringify(specs)}`)
+        const checked = specs.map((spec, i) => checkSpec(spec, `links_addAll: [${i}]`))
+        const statuses: LinkStatus[] = []
+        for (const spec of checked) statuses.push(added(await proxy.add(spec)))
+        return statuses
       },
       links_list: () => proxy.list(),
       links_partition: ([groups, links]) => {

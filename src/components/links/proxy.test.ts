@@ -181,3 +181,39 @@ describe('Shaper', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
   })
 })
+
+describe('the admin endpoint (serveLinks)', () => {
+  async function admin() {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address() as { port: number }
+    await new Promise((resolve) => probe.close(resolve))
+    const { serveLinks } = await import('./index.js')
+    closers.push(await serveLinks({ admin: { host: '127.0.0.1', port }, seed: 'test' }))
+    return rpcClient(`http://127.0.0.1:${port}`, 5_000)
+  }
+
+  test('links_addAll adds a service\'s links in one call, in order, each on the port asked for or a free one; again, the same ports', async () => {
+    const [echo, client0] = [await echoServer(), await admin()]
+    const wanted = (await proxyTo(echo)).port // a port that is free again once that proxy closes
+    await closers.pop()!()
+    const specs = [
+      { from: 'a', to: 'b', port: 'p2p', class: 'p2p', target: { host: '127.0.0.1', port: echo }, listenPort: wanted },
+      { from: 'a', to: 'l1', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: echo } },
+    ]
+    const statuses = await client0.call<{ id: string; listenPort: number }[]>('links_addAll', [specs])
+    expect(statuses.map((s) => s.id)).toEqual(['a>b:p2p', 'a>l1:rpc'])
+    expect(statuses[0]!.listenPort).toBe(wanted)
+    await (await client(statuses[1]!.listenPort)).roundTrip('ping') // echoed through the link
+    expect((await client0.call<{ listenPort: number }[]>('links_addAll', [specs])).map((s) => s.listenPort)).toEqual(statuses.map((s) => s.listenPort))
+    expect((await client0.call<unknown[]>('links_list')).length).toBe(2)
+  })
+
+  test('error: links_addAll names the spec that is not one, and adds none of the list', async () => {
+    const client0 = await admin()
+    const good = { from: 'a', to: 'b', port: 'rpc', class: 'rpc', target: { host: '127.0.0.1', port: 1 } }
+    await expect(client0.call('links_addAll', [[good, { ...good, class: 'tcp' }]])).rejects.toThrow(/links_addAll: \[1\]: expected \{ from, to, port, class: p2p\|rpc.*"class":"tcp"/)
+    await expect(client0.call('links_addAll', [good])).rejects.toThrow(/links_addAll: expected a list of link specs/)
+    expect(await client0.call('links_list')).toEqual([])
+  })
+})
