@@ -190,3 +190,13 @@ describe('error', () => {
     expect(() => devnet.l2('batcher')).toThrow(/no rollup node named "batcher"/)
   })
 })
+
+test('the start gives rollup nodes beyond the default two 1 s each of readiness time, shared by the cores', async () => {
+  const { startReadyAllowanceMs } = await import('./start.js')
+  const services = (replicas: number) => ({
+    services: [{ role: 'l1' }, { role: 'sequencer' }, ...Array.from({ length: replicas }, () => ({ role: 'replica' })), { role: 'batcher' }] as Devnet['plan']['services'],
+  })
+  expect(startReadyAllowanceMs(services(1), 2)).toBe(0)
+  expect(startReadyAllowanceMs(services(50), 2)).toBe(24_500)
+  expect(startReadyAllowanceMs(services(50), 8)).toBe(6_125)
+})

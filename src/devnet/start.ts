@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.js'
@@ -51,7 +52,10 @@ export interface StartDevnetOptions {
   genesisTime?: number
   /** Devnet clock speed: chain time runs this many times faster than wall time (1 to 16; see `Devnet.clock`). @default 1 */
   speed?: number
-  /** Per-service readiness timeout. @default defaults.readyTimeoutMs of runtime/waits */
+  /**
+   * Per-service readiness timeout. @default the runtime's (process 30 s, docker 60 s), plus
+   * {@link startReadyAllowanceMs} for a devnet of more than two rollup nodes
+   */
   readyTimeoutMs?: number
   /** The lite component launcher. @default `<package root>/dist/components/main.js` */
   liteEntrypoint?: string
@@ -70,6 +74,18 @@ export interface StartDevnetOptions {
    * the abort reason is thrown (the CLI aborts on Ctrl-C).
    */
   signal?: AbortSignal
+}
+
+/**
+ * What a devnet's start adds to the runtime's readiness timeout: 1 s per rollup node beyond the default
+ * topology's two, shared by the cores. Every rollup node loads its program and spawns its anvil at once, so
+ * each becomes ready only once most of them have: at 50 replicas on two cores the first rollup node
+ * answered 30-35 s after the start on a slow day, and the start failed on the sequencer's 30 s timeout.
+ * There 24.5 s more; 0 for the default topology.
+ */
+export function startReadyAllowanceMs(plan: Pick<DevnetPlan, 'services'>, cores: number): number {
+  const nodes = plan.services.filter((s) => s.role === 'sequencer' || s.role === 'replica').length
+  return Math.round((Math.max(0, nodes - 2) * 1000) / Math.max(1, cores))
 }
 
 /** The package root (holds `dist/`, `docker/`, `package.json`). */
@@ -165,6 +181,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const started = new Map<string, Promise<void>>()
   const failFast = new AbortController()
   let firstFailure: { error: unknown } | undefined
+  const readiness = { readyTimeoutMs: options.readyTimeoutMs, readyAllowanceMs: options.readyTimeoutMs === undefined ? startReadyAllowanceMs(plan, availableParallelism()) : 0 }
   const startOne = async (service: ServicePlan): Promise<void> => {
     const itself = new Set(service.waitsFor ?? [])
     await Promise.all(service.dependsOn.filter((d) => !itself.has(d)).map((d) => started.get(d)))
@@ -173,7 +190,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const t0 = Date.now()
     emit({ service: service.name, phase: 'starting' })
     try {
-      const handle = await runtime.start(service, { readyTimeoutMs: options.readyTimeoutMs, signal: failFast.signal })
+      const handle = await runtime.start(service, { ...readiness, signal: failFast.signal })
       handles.set(service.name, handle)
       if (service.role === 'l1') await paceL1(handle.endpoint('rpc'), clock, topology.l1.blockTime)
     } catch (error) {

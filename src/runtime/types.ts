@@ -36,8 +36,10 @@ export interface ServiceHandle {
 }
 
 export interface StartOptions {
-  /** Abort waiting for readiness after this many ms. */
+  /** Abort waiting for readiness after this many ms. @default the runtime's (process 30 s, docker 60 s) */
   readyTimeoutMs?: number
+  /** Added to the readiness timeout, given or default (a devnet that starts many nodes at once). @default 0 */
+  readyAllowanceMs?: number
   /**
    * Aborts waiting for readiness (the service is killed and the start throws `ServiceError`): another
    * service of the devnet failed to start, e.g. the L1 a service waits for itself.

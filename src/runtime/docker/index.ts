@@ -161,7 +161,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       await previous.stop() // a killed container keeps its name until removed
       this.#services = this.#services.filter((s) => s !== previous)
     }
-    const service = new DockerService(await this.#linkFaults.plan(plan), this.#context, options.readyTimeoutMs ?? dockerDefaults.readyTimeoutMs)
+    const service = new DockerService(await this.#linkFaults.plan(plan), this.#context, (options.readyTimeoutMs ?? dockerDefaults.readyTimeoutMs) + (options.readyAllowanceMs ?? 0))
     this.#services.push(service)
     try {
       await service.launch(options.signal)

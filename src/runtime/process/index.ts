@@ -100,7 +100,7 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
   async #launch(plan: ServicePlan, options: StartOptions, runtimeOptions = this.options, linksRegistered?: Promise<void>): Promise<ServiceHandle> {
     const running = this.#services.find((s) => s.name === plan.name && s.alive())
     if (running) throw new ServiceError(plan.name, `already running (pid ${running.id})`)
-    const service = new ProcessService(plan, runtimeOptions, options.readyTimeoutMs ?? defaults.readyTimeoutMs)
+    const service = new ProcessService(plan, runtimeOptions, (options.readyTimeoutMs ?? defaults.readyTimeoutMs) + (options.readyAllowanceMs ?? 0))
     await service.launch(true, options.signal, linksRegistered)
     this.#services.push(service)
     return service
