@@ -165,8 +165,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
           ...seeded,
         }))
       : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, codeCacheDir: codeCacheDir(), ...seeded })
+  const readiness = { readyTimeoutMs: options.readyTimeoutMs, readyAllowanceMs: options.readyTimeoutMs === undefined ? startReadyAllowanceMs(plan, availableParallelism()) : 0 }
   // The link proxy process starts with the first service that has links: start it beside L1 instead.
-  const linksUp = runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length) ? runtime.links.admin().catch(() => {}) : undefined
+  const linksUp = runtime instanceof ProcessRuntime && plan.services.some((s) => s.links?.length) ? runtime.links.admin(readiness).catch(() => {}) : undefined
   const handles = new Map<string, ServiceHandle>()
   const emit = (event: DevnetEvent) => {
     try {
@@ -181,7 +182,6 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const started = new Map<string, Promise<void>>()
   const failFast = new AbortController()
   let firstFailure: { error: unknown } | undefined
-  const readiness = { readyTimeoutMs: options.readyTimeoutMs, readyAllowanceMs: options.readyTimeoutMs === undefined ? startReadyAllowanceMs(plan, availableParallelism()) : 0 }
   const startOne = async (service: ServicePlan): Promise<void> => {
     const itself = new Set(service.waitsFor ?? [])
     await Promise.all(service.dependsOn.filter((d) => !itself.has(d)).map((d) => started.get(d)))

@@ -74,6 +74,16 @@ export class Backend {
     return this.errorRate() < this.opts.maxErrorRateThreshold && this.latency.avg() < this.opts.maxLatencyThresholdMs
   }
 
+  /**
+   * Why {@link healthy} says what it says, for the ban's log line: the error rate (failed / sent over the
+   * window) against `max_error_rate_threshold`, the average latency against `max_latency_threshold`.
+   */
+  healthSummary(): string {
+    const rate = this.errorRate()
+    return `error rate ${rate.toFixed(2)} (${this.networkErrors.sum()} of ${this.requests.sum()} requests failed; threshold ${this.opts.maxErrorRateThreshold}), ` +
+      `average latency ${Math.round(this.latency.avg())} ms (threshold ${this.opts.maxLatencyThresholdMs} ms)`
+  }
+
   /** proxyd's `IsDegraded`: average latency at or above `max_degraded_latency_threshold`. */
   degraded(): boolean {
     return this.latency.avg() >= this.opts.maxDegradedLatencyThresholdMs

@@ -133,6 +133,8 @@ describe('consensus poller', () => {
     // Each round its first call fails: from 10 requests on, its error rate passes 0.5 and the poller bans it.
     for (let i = 0; i < 10 && !p.isBanned(a); i++) await p.poll()
     expect(a.healthy()).toBe(false)
+    // The ban's log line says why: here the error rate, at or above proxyd's default threshold.
+    expect(a.healthSummary()).toMatch(/^error rate 0\.[5-9]\d \(\d+ of \d+ requests failed; threshold 0\.5\), average latency \d+ ms \(threshold \d+ ms\)$/)
     expect(p.isBanned(a)).toBe(true)
     expect(p.isBanned(b)).toBe(false)
   })

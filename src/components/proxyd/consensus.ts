@@ -79,7 +79,7 @@ export class ConsensusPoller {
   async updateBackend(be: Backend): Promise<void> {
     if (this.isBanned(be)) return
     this.metrics.consensusBackendBanned.set({ backend_name: be.name }, 0)
-    if (!be.healthy() && !be.conf.forcedCandidate) return this.ban(be, 'unhealthy')
+    if (!be.healthy() && !be.conf.forcedCandidate) return this.ban(be, `unhealthy: ${be.healthSummary()}`)
     try {
       const peerCount = be.conf.skipPeerCount ? 0 : Number(await be.call<string>('net_peerCount', []))
       const syncing = be.conf.skipIsSyncingCheck ? false : await be.call<unknown>('eth_syncing', [])

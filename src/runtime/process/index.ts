@@ -68,7 +68,7 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
   constructor(readonly options: ProcessRuntimeOptions) {
     // The link proxies are runtime machinery: always this package's program, whatever runs the services.
     const linkOptions = { ...options, liteEntrypoint: options.linkProxyEntrypoint ?? defaultLinkProxyEntrypoint() }
-    this.links = new ProcessLinks(options.stateDir, (plan) => this.#launch(plan, {}, linkOptions), String(options.seed ?? 0))
+    this.links = new ProcessLinks(options.stateDir, (plan, options) => this.#launch(plan, options, linkOptions), String(options.seed ?? 0))
   }
 
   /**

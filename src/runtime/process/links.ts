@@ -13,7 +13,7 @@ import { DevnetError } from '../../errors.js'
 import { resolveLinks } from '../../plan/links.js'
 import type { LinkPlan, ServicePlan } from '../../plan/types.js'
 import { freePort } from '../ports.js'
-import type { LinkFault, LinkFaultResult } from '../types.js'
+import type { LinkFault, LinkFaultResult, StartOptions } from '../types.js'
 import { linksServiceName, readPidFile } from './group.js'
 
 export { linksServiceName }
@@ -45,18 +45,21 @@ export class ProcessLinks {
   constructor(
     readonly stateDir: string,
     /** Starts the proxy process as a service of the runtime. */
-    readonly startService: (plan: ServicePlan) => Promise<unknown>,
+    readonly startService: (plan: ServicePlan, options: StartOptions) => Promise<unknown>,
     readonly seed: string = '0',
   ) {}
 
   /** Whether the proxy process answers (it was running, or the one this runtime started is ready). */
   #ready = false
 
-  /** The admin client of the proxy process: a running one of this state directory, or a new one. */
-  admin(): Promise<RpcClient> {
+  /**
+   * The admin client of the proxy process: a running one of this state directory, or a new one, started
+   * with `options` (its readiness timeout) by the first call.
+   */
+  admin(options: StartOptions = {}): Promise<RpcClient> {
     const running = this.#attach()
     if (running) this.#ready = true
-    this.#admin ??= (running ? Promise.resolve(running) : this.#start()).then(
+    this.#admin ??= (running ? Promise.resolve(running) : this.#start(options)).then(
       (admin) => {
         this.#ready = true
         return admin
@@ -77,7 +80,7 @@ export class ProcessLinks {
     return rpcClient(`http://127.0.0.1:${port}`, 5_000)
   }
 
-  async #start(): Promise<RpcClient> {
+  async #start(options: StartOptions): Promise<RpcClient> {
     const port = await freePort()
     await this.startService({
       name: linksServiceName,
@@ -90,7 +93,7 @@ export class ProcessLinks {
       readiness: { kind: 'rpc', port: 'admin', method: 'links_list' },
       dependsOn: [],
       links: [],
-    })
+    }, options)
     return rpcClient(`http://127.0.0.1:${port}`, 5_000)
   }
 
