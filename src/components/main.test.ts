@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, expect, test } from 'vitest'
 import { freePort } from '../runtime/ports.js'
 import { anvilBinary } from '../runtime/process/binary.js'
+import { rpcClient } from './shared/jsonrpc.js'
 
 // The built launcher (run `npm run build` first), with the link proxy program: small and quick to start.
 const launcher = fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
@@ -22,15 +22,15 @@ async function startLinks(env: Record<string, string>): Promise<ChildProcess> {
   const port = await freePort()
   const child = spawn(process.execPath, [launcher, 'links', '--admin-port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' })
   children.push(child)
+  // Until it answers, not until its port accepts: the kernel accepts connections once the port listens, before
+  // the program has run on and installed its SIGTERM handler (a SIGTERM then killed it on a slow CI machine).
+  const admin = rpcClient(`http://127.0.0.1:${port}`, 1_000)
   for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true))).once('error', () => resolve(false))
-    })
-    if (up) return child
+    if (await admin.call('links_list').then(() => true, () => false)) return child
     if (child.exitCode !== null) break
     await sleep(50)
   }
-  throw new Error(`the links program did not listen on ${port} (exit ${child.exitCode})`)
+  throw new Error(`the links program did not answer on ${port} (exit ${child.exitCode})`)
 }
 
 async function waitFor(file: string): Promise<void> {

@@ -256,8 +256,11 @@ export class Recorder {
    * where each node holds the deposits still in question: canonical ones some node lacks (until one holds
    * it and L1 finalized it), reorged-out ones some node still holds. Records only changes. Only nodes in
    * `answering` are asked, and a node that does not answer leaves it for the rest of the call.
+   * `final` (the run's last look, once sampling stopped): every canonical deposit some node is not known to
+   * hold, finalized or not, so each node's last observation is how the run ended (a replica slower than L1's
+   * finality was otherwise left as never holding a deposit it had long since derived).
    */
-  async sampleDeposits(answering: Set<string> = new Set(this.history.nodes)): Promise<void> {
+  async sampleDeposits(answering: Set<string> = new Set(this.history.nodes), { final = false } = {}): Promise<void> {
     const { deposits } = this.history
     const l1 = this.history.l1.at(-1)
     if (!deposits || !l1) return
@@ -273,7 +276,7 @@ export class Recorder {
     for (const d of deposits.l1) {
       const holders = held(d.l2Hash).length
       const reorged = d.l1.number > finalized && !canonical.has(d.l2Hash)
-      const open = reorged ? holders > 0 : holders < this.history.nodes.length && (holders === 0 || d.l1.number > finalized)
+      const open = reorged ? holders > 0 : holders < this.history.nodes.length && (final || holders === 0 || d.l1.number > finalized)
       if (!open) continue
       for (const node of this.history.nodes) {
         if (!answering.has(node)) continue

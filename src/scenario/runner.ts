@@ -119,6 +119,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   } finally {
     clearInterval(checker)
     await recorder?.stop()
+    if (recorder && devnet) await recorder.sampleDeposits(undefined, { final: true }).catch(() => {})
     if (recorder && devnet) await recorder.fillCanonical().catch(() => {})
     await devnet?.stop().catch(() => {})
   }
