@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url'
 
 const bundle = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url))
 if (existsSync(bundle)) {
-  const [{ join }, { loadWithCodeCache }, { codeCacheDir }] = await Promise.all([
+  const [{ join }, { loadWithCodeCache, saveIfUncached }, { codeCacheDir }] = await Promise.all([
     import('node:path'),
     import('../dist/components/shared/codeCache.js'),
     import('../dist/devnet/cacheDir.js'),
   ])
   const command = ['up', 'down', 'status', 'logs', 'fault', 'heal'].includes(process.argv[2] ?? '') ? process.argv[2] : 'other'
   const loaded = loadWithCodeCache(bundle, join(codeCacheDir(), `cli-${command}.bin`))
-  if (!loaded.cached) process.once('exit', () => loaded.save())
+  saveIfUncached(loaded)
   process.exit(await loaded.exports.run(process.argv))
 } else {
   await import('../dist/cli/index.js')

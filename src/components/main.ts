@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadWithCodeCache } from './shared/codeCache.js'
+import { loadWithCodeCache, saveIfUncached } from './shared/codeCache.js'
 
 /**
  * How long after loading the program its code cache is written: its start has compiled what it runs by
@@ -26,15 +26,7 @@ const early = await earlyStart(argv)
 if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
   const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
   ;(loaded.exports as typeof import('./programs.js')).runProgram(argv, early)
-  if (!loaded.cached) {
-    let saved = false
-    const save = () => {
-      if (!saved) loaded.save()
-      saved = true
-    }
-    setTimeout(save, SAVE_AFTER_MS).unref()
-    process.once('exit', save)
-  }
+  saveIfUncached(loaded, SAVE_AFTER_MS)
 } else {
   import('./programs.js').then((m) => m.runProgram(argv, early))
 }

@@ -119,8 +119,10 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
   } finally {
     clearInterval(checker)
     await recorder?.stop()
-    if (recorder && devnet) await recorder.sampleDeposits(undefined, { final: true }).catch(() => {})
-    if (recorder && devnet) await recorder.fillCanonical().catch(() => {})
+    if (recorder && devnet) {
+      await recorder.sampleDeposits(undefined, { final: true }).catch(() => {})
+      await recorder.fillCanonical().catch(() => {})
+    }
     await devnet?.stop().catch(() => {})
   }
   try {

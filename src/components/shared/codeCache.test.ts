@@ -66,3 +66,17 @@ test('error: a cache that cannot be written is skipped, without a throw or a tem
   expect(load(bundle('d'), join(dir, 'cache.bin'), true).exports.sum).toBe(5)
   expect(readdirSync(dir)).toEqual(['cache.bin'])
 })
+
+test('behavior: saveIfUncached writes a missing cache once (the timer or the exit, whichever comes first), a taken one never', async () => {
+  const { saveIfUncached } = await import('./codeCache.js')
+  const saves = { missing: 0, taken: 0 }
+  const exits = process.listenerCount('exit')
+  saveIfUncached({ exports: {}, cached: false, save: () => saves.missing++ }, 10)
+  saveIfUncached({ exports: {}, cached: true, save: () => saves.taken++ }, 10)
+  expect(process.listenerCount('exit')).toBe(exits + 1) // only the missing one waits for the exit
+  await new Promise((r) => setTimeout(r, 50))
+  const onExit = process.listeners('exit').at(-1) as () => void
+  onExit() // as the process would at its exit
+  process.removeListener('exit', onExit)
+  expect(saves).toEqual({ missing: 1, taken: 0 })
+})

@@ -53,3 +53,20 @@ export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoa
     },
   }
 }
+
+/**
+ * When `loaded` ran without a valid cache, writes it as the process exits and, with `afterMs`, that long
+ * after now if the process is still running (once: the later one does nothing). A taken cache is left as is.
+ * @example
+ * saveIfUncached(loadWithCodeCache(bundle, cacheFile), 1_500)
+ */
+export function saveIfUncached(loaded: CodeCacheLoad, afterMs?: number): void {
+  if (loaded.cached) return
+  let saved = false
+  const save = () => {
+    if (!saved) loaded.save()
+    saved = true
+  }
+  if (afterMs !== undefined) setTimeout(save, afterMs).unref()
+  process.once('exit', save)
+}
