@@ -88,7 +88,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
     const down = await devnet(['down'])
     expect(down.code).toBe(0)
-    expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1\n')
+    expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1-clock, l1\n')
     expect((await devnet(['status'])).code).toBe(1)
   })
 })

@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Devnet } from '../src/devnet/index.js'
+import { withL1Held } from '../src/devnet/clock.js'
 import { chainTime } from '../src/protocol/clock.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 import { jsonRpc } from '../src/runtime/jsonrpc.js'
@@ -78,6 +79,21 @@ function availableRuntimes(): Array<'process' | 'docker'> {
 }
 
 /**
+ * Replaces every L1 block from `first` on with a new branch of empty blocks (`anvil_reorg`), with the L1
+ * clock halted meanwhile: a block mined between reading the head and the reorg would leave `first` in
+ * place. Refuses a reorg that would reach L1 finalized blocks. Returns the depth.
+ */
+export async function reorgL1From(devnet: Devnet, first: number): Promise<number> {
+  const l1 = devnet.endpoints.l1.rpc
+  return withL1Held(devnet.endpoints, async () => {
+    const depth = Number(await rpc(l1, 'eth_blockNumber')) - first + 1
+    if (depth > 2 * devnet.topology.l1.slotsPerEpoch - 1) throw new Error(`reorg of depth ${depth} would reach finalized L1 blocks`)
+    await rpc(l1, 'anvil_reorg', [depth, []])
+    return depth
+  })
+}
+
+/**
  * Reorgs L1 so that its latest batcher tx drops out, once `rollupUrl`'s node has derived it; waits
  * until that node's safe head moves back. Returns the sync status before the reorg.
  */
@@ -93,9 +109,7 @@ export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Pr
     const s = await syncStatus(rollupUrl)
     return s.current_l1.number >= Number(found.number) && s
   }, 10_000, 20)
-  const depth = Number(await rpc(l1, 'eth_blockNumber')) - Number(found.number) + 1
-  if (depth > 2 * devnet.topology.l1.slotsPerEpoch - 1) throw new Error(`reorg of depth ${depth} would reach finalized L1 blocks`)
-  await rpc(l1, 'anvil_reorg', [depth, []])
+  await reorgL1From(devnet, Number(found.number))
   const dipped = await waitFor('the safe head moves back', async () => {
     const s = await syncStatus(rollupUrl)
     return s.safe_l2.number < before.safe_l2.number && s

@@ -28,10 +28,13 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
   let stateDir: string
   let seq: { el: string; rollup: string }
   let rep: { el: string; rollup: string }
+  /** Chain time when `startDevnet` returned, s. */
+  let upAt: number
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-pipeline-'))
     devnet = await startDevnet({ runtime, ports: 'auto', stateDir, speed: testSpeed })
+    upAt = chainTime(devnet.clock, Date.now()) / 1000
     seq = devnet.endpoints.sequencer as typeof seq
     rep = devnet.endpoints['replica-0'] as typeof rep
   })
@@ -39,6 +42,14 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
   afterAll(async () => {
     await devnet?.stop()
     rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  test('behavior: L1 mined no block while the devnet started: its first block takes the slot of the clock at the end of the start', async () => {
+    const first = await waitFor('L1 block 1', () => devnet.l1.getBlock({ blockNumber: 1n }).catch(() => undefined))
+    // slot grid: genesis + k * blockTime, the latest slot begun when the start resumed the L1 clock
+    expect((Number(first.timestamp) - devnet.genesisTime) % devnet.topology.l1.blockTime).toBe(0)
+    expect(Number(first.timestamp)).toBeGreaterThan(upAt - 2 * devnet.topology.l1.blockTime)
+    expect(Number(first.timestamp)).toBeGreaterThan(devnet.genesisTime + devnet.topology.l1.blockTime)
   })
 
   test('behavior: the replica derives a safe chain and agrees with the sequencer on every block', async () => {

@@ -16,7 +16,7 @@ import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { metric, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { metric, reorgL1From, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -137,12 +137,12 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
   test('behavior: an L1 reorg that removes its last game makes it propose again', async () => {
     // A fresh one: the reorg must stay above L1 finalized (head - 2 epochs).
-    const { status, head } = await waitFor('a game by this process at the L1 head', async () => {
+    const { status } = await waitFor('a game by this process at the L1 head', async () => {
       const [s, head] = await Promise.all([proposerStatus(), rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber').then(Number)])
       return s.lastGame && s.lastGame.l1Block.number >= head - 1 && { status: s, head }
     }, 30_000, 100)
     const game = status.lastGame!
-    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [head - game.l1Block.number + 1, []])
+    await reorgL1From(devnet, game.l1Block.number)
     expect(await rpc(devnet.endpoints.l1.rpc, 'eth_getCode', [game.proxy, 'latest'])).toBe('0x')
     const again = await waitFor('the proposer notices and proposes again', async () => {
       const s = await proposerStatus()

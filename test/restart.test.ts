@@ -16,7 +16,7 @@ import { logger } from '../src/components/shared/log.js'
 import { anvilBinary } from '../src/runtime/process/index.js'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgL1From, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
 
 const hex = (n: number) => `0x${n.toString(16)}`
 const blockHash = async (url: string, n: number) => (await rpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [hex(n), false]))?.hash
@@ -158,10 +158,7 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
     const before = await syncStatus(rep.rollup)
     await handle.stop() // graceful: the snapshot holds the head of now
     // Replace every L1 block from the snapshot head's L1 origin on: the engine must reorg below the block it loads.
-    const headNow = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-    const depth = headNow - before.unsafe_l2.l1origin.number + 1
-    expect(depth).toBeLessThanOrEqual(2 * devnet.topology.l1.slotsPerEpoch - 1) // never the finalized L1 block
-    await rpc(devnet.endpoints.l1.rpc, 'anvil_reorg', [depth, []])
+    await reorgL1From(devnet, before.unsafe_l2.l1origin.number) // never the finalized L1 block
     const mark = logMark('replica-0')
     await handle.restart()
     await waitFor('replica-0 rolls back to the reorg', async () => logSince('replica-0', mark).includes('rewinding engine'), 30_000)

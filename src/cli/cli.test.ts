@@ -135,12 +135,14 @@ test('behavior: up --detach, status, logs, down', async () => {
   const json = await devnet(cwd, ['status', '--json'])
   expect(json.code).toBe(0)
   const descriptor = JSON.parse(json.stdout) as DevnetDescriptor
-  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['bootnode', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proposer', 'running'], ['proxyd', 'running'], ['challenger', 'running']])
-  expect(Object.keys(descriptor.services[1].endpoints)).toEqual(['rpc'])
-  expect(Object.keys(descriptor.services[2].endpoints)).toEqual(['el', 'rollup', 'elWs'])
-  expect(Object.keys(descriptor.services[5].endpoints)).toEqual(['rpc', 'metrics'])
-  expect(Object.keys(descriptor.services[6].endpoints)).toEqual(['rpc', 'ws', 'metrics'])
-  expect(descriptor.services[2].heads).toBeDefined()
+  expect(descriptor.services.map((s) => [s.name, s.state])).toEqual([['l1', 'running'], ['l1-clock', 'running'], ['bootnode', 'running'], ['sequencer', 'running'], ['replica-0', 'running'], ['batcher', 'running'], ['proposer', 'running'], ['proxyd', 'running'], ['challenger', 'running']])
+  const described = (name: string) => descriptor.services.find((s) => s.name === name)!
+  expect(Object.keys(described('l1-clock').endpoints)).toEqual(['rpc'])
+  expect(Object.keys(described('bootnode').endpoints)).toEqual(['rpc'])
+  expect(Object.keys(described('sequencer').endpoints)).toEqual(['el', 'rollup', 'elWs'])
+  expect(Object.keys(described('proposer').endpoints)).toEqual(['rpc', 'metrics'])
+  expect(Object.keys(described('proxyd').endpoints)).toEqual(['rpc', 'ws', 'metrics'])
+  expect(described('sequencer').heads).toBeDefined()
   expect(descriptor.chains.l1.head).toBeTypeOf('number')
 
   const human = await devnet(cwd, ['status', '--name', 'devnet'])
@@ -152,7 +154,7 @@ test('behavior: up --detach, status, logs, down', async () => {
 
   const down = await devnet(cwd, ['down'])
   expect(down.code).toBe(0)
-  expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1\n')
+  expect(down.stdout).toBe('stopped: challenger, proxyd, proposer, batcher, replica-0, sequencer, bootnode, l1-clock, l1\n')
   for (const s of descriptor.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect((await devnet(cwd, ['status'])).code).toBe(1)
 })

@@ -27,6 +27,7 @@ const components: Record<string, () => Promise<Program>> = {
   proxyd: () => import('./proxyd/index.js'),
   links: () => import('./links/index.js'),
   bootnode: () => import('./bootnode/index.js'),
+  'l1-clock': () => import('./l1-clock/index.js'),
 }
 
 /** Runs the program `argv[0]` with the rest as its arguments; a failure prints it and exits 1. */

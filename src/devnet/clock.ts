@@ -1,12 +1,14 @@
 /**
- * The devnet clock on the orchestrator's side: which clock a plan runs at (the lite services' `DEVNET_CLOCK_*`),
- * and pacing L1 to it. anvil mines every `blockTime / speed` wall seconds (`--block-time`, planned); its
- * timestamps would be wall time, so `paceL1` makes them `blockTime` apart (`anvil_setBlockTimestampInterval`)
- * starting from the clock's now (`evm_setNextBlockTimestamp`).
+ * The devnet clock on the orchestrator's side: which clock a plan runs at (the lite services'
+ * `DEVNET_CLOCK_*`), and L1's block production, which the L1 clock service runs on it
+ * (`components/l1-clock`: one block per slot, timestamps on the clock at any speed): `resumeL1` ends the
+ * hold of the start and an `l1Halt`, `haltL1` halts it.
  */
-import type { Hex } from 'viem'
-import { chainTime, clockFromEnv, WALL_CLOCK, type DevnetClock } from '../protocol/clock.js'
+import { clockFromEnv, WALL_CLOCK, type DevnetClock } from '../protocol/clock.js'
+import type { L1ClockHalted, L1ClockStatus } from '../components/l1-clock/l1Clock.js'
+import { L1_CLOCK_SERVICE } from '../plan/l1Clock.js'
 import type { DevnetPlan } from '../plan/types.js'
+import { DevnetError } from '../errors.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
 
 /** The clock a plan's services run at (the wall clock when the plan gives them none). */
@@ -15,15 +17,34 @@ export function planClock(plan: DevnetPlan): DevnetClock {
   return lite ? clockFromEnv(lite.env) : WALL_CLOCK
 }
 
+/** The L1 clock's RPC among a devnet's endpoints. @throws DevnetError `DEVNET_USAGE` when the devnet has none */
+function l1ClockUrl(endpoints: Record<string, Record<string, string>>): string {
+  const url = endpoints[L1_CLOCK_SERVICE]?.rpc
+  if (!url) throw new DevnetError(`this devnet has no ${L1_CLOCK_SERVICE} service: its L1 cannot be halted or resumed`, { code: 'DEVNET_USAGE' })
+  return url
+}
+
+/** L1 mines again (or goes on mining), from the slot of the clock's now. Calls `l1clock_resume`. */
+export function resumeL1(endpoints: Record<string, Record<string, string>>): Promise<L1ClockStatus> {
+  return jsonRpc<L1ClockStatus>(l1ClockUrl(endpoints), 'l1clock_resume', [], { timeoutMs: 10_000 })
+}
+
+/** L1 mines no block until `resumeL1` (a block in flight is mined first). Calls `l1clock_halt`. */
+export function haltL1(endpoints: Record<string, Record<string, string>>): Promise<L1ClockHalted> {
+  return jsonRpc<L1ClockHalted>(l1ClockUrl(endpoints), 'l1clock_halt', [], { timeoutMs: 10_000 })
+}
+
 /**
- * Makes the L1 anvil at `url` stamp blocks `blockTime` seconds apart from the clock's now on, so L1
- * time follows the devnet clock. Nothing to do at speed 1 (anvil's wall-time stamps are the clock).
- * Calls `eth_getBlockByNumber`, `evm_setNextBlockTimestamp`, `anvil_setBlockTimestampInterval`.
+ * Runs `fn` with L1 block production held, so that no block is mined between reading L1 and acting on
+ * what was read (e.g. the blocks an `anvil_reorg` replaces), then lets L1 mine again if it was mining.
+ * A devnet without an L1 clock runs `fn` as is.
  */
-export async function paceL1(url: string, clock: DevnetClock, blockTime: number): Promise<void> {
-  if (clock.speed === 1) return
-  const latest = await jsonRpc<{ timestamp: Hex }>(url, 'eth_getBlockByNumber', ['latest', false])
-  const next = Math.max(Number(latest.timestamp) + 1, Math.ceil(chainTime(clock, Date.now()) / 1000))
-  await jsonRpc(url, 'evm_setNextBlockTimestamp', [next])
-  await jsonRpc(url, 'anvil_setBlockTimestampInterval', [blockTime])
+export async function withL1Held<T>(endpoints: Record<string, Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+  if (!endpoints[L1_CLOCK_SERVICE]?.rpc) return fn()
+  const { wasMining } = await haltL1(endpoints)
+  try {
+    return await fn()
+  } finally {
+    if (wasMining) await resumeL1(endpoints)
+  }
 }

@@ -25,13 +25,14 @@ topology.l2.nodes.push({ ...topology.l2.nodes.find((n) => n.role === 'replica')!
 // host ports unlike the container ports, so a swap would show
 const hostPorts: PortMap = {
   l1: { rpc: 40001 },
+  l1Clock: { rpc: 40014 },
   nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: 41000 + i, rollup: 42000 + i, p2p: 43000 + i }])),
   batcher: { rpc: 40008 },
   proposer: { rpc: 40011, metrics: 40013 },
   proxyd: { rpc: 40009, ws: 40012, metrics: 40010 }, bootnode: { p2p: 30401, rpc: 7640 },
   challenger: { metrics: 40011 },
 }
-const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime })
+const plan = planDevnet(topology, { runtime: 'docker', ports: hostPorts, genesisTime, holdL1: false })
 const file = composeFile(plan, { image, filesDir: 'devnet', user: '1000:1000' })
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-devnet-compose-'))

@@ -27,6 +27,7 @@ afterEach(async () => {
   delete process.env.FAKE_LITE_CRASH
   delete process.env.FAKE_LITE_HANG
   delete process.env.FAKE_LITE_CRASH_AFTER_MS
+  delete process.env.FAKE_LITE_SLOW
   await Promise.all(started.splice(0).map((devnet) => devnet.stop().catch(() => {})))
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -52,10 +53,10 @@ test('default', async () => {
   const seen = events.map((e) => `${e.service}:${e.phase}`)
   expect(seen.slice(0, 8).every((e) => e.endsWith(':starting')), seen.join(' ')).toBe(true)
   expect([...seen].sort()).toEqual(
-    ['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'].flatMap((s) => [`${s}:starting`, `${s}:ready`]).sort(),
+    ['l1', 'l1-clock', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'].flatMap((s) => [`${s}:starting`, `${s}:ready`]).sort(),
   )
   for (const s of ['sequencer', 'replica-0', 'batcher']) expect(seen.indexOf(`${s}:starting`)).toBeLessThan(seen.indexOf(`${s}:ready`))
-  expect(Object.keys(devnet.endpoints)).toEqual(['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
+  expect(Object.keys(devnet.endpoints)).toEqual(['l1', 'l1-clock', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
   expect(Object.keys(devnet.endpoints.proxyd)).toEqual(['rpc', 'ws', 'metrics'])
   expect(devnet.endpoints.proxyd.ws).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/)
   expect(Object.keys(devnet.endpoints.sequencer)).toEqual(['el', 'rollup', 'elWs'])
@@ -73,7 +74,7 @@ test('default', async () => {
   const recorded = readDescriptor(devnet.stateDir)
   expect(recorded).toEqual(devnet.descriptor())
   expect(recorded.services.map((s) => [s.name, s.role, s.state])).toEqual([
-    ['l1', 'l1', 'running'], ['bootnode', 'bootnode', 'running'], ['sequencer', 'sequencer', 'running'], ['replica-0', 'replica', 'running'], ['batcher', 'batcher', 'running'], ['proposer', 'proposer', 'running'],
+    ['l1', 'l1', 'running'], ['l1-clock', 'l1-clock', 'running'], ['bootnode', 'bootnode', 'running'], ['sequencer', 'sequencer', 'running'], ['replica-0', 'replica', 'running'], ['batcher', 'batcher', 'running'], ['proposer', 'proposer', 'running'],
     ['proxyd', 'proxyd', 'running'], ['challenger', 'challenger', 'running'],
   ])
   expect(recorded.keys.sequencer.address).toBe('0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65')
@@ -103,12 +104,23 @@ test('behavior: status and down from the state directory (another process)', asy
   expect(findStateDir({ stateDir: devnet.stateDir })).toBe(devnet.stateDir)
 
   const linksPid = Number(readFileSync(join(devnet.stateDir, '_links', 'pid'), 'utf8'))
-  expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['challenger', 'proxyd', 'proposer', 'batcher', 'replica-0', 'sequencer', 'bootnode', 'l1'])
+  expect(await stopFromDescriptor(devnet.stateDir)).toEqual(['challenger', 'proxyd', 'proposer', 'batcher', 'replica-0', 'sequencer', 'bootnode', 'l1-clock', 'l1'])
   expect(isProcessAlive(linksPid)).toBe(false) // the link proxies are stopped too, after the services
   for (const s of status.services) expect(isProcessAlive(s.pid)).toBe(false)
   expect(existsSync(join(devnet.stateDir, 'devnet.json'))).toBe(false)
   await expect(devnetStatus(devnet.stateDir)).rejects.toMatchObject({ code: 'DEVNET_NOT_RUNNING' })
   await expect(stopFromDescriptor(devnet.stateDir)).rejects.toMatchObject({ code: 'DEVNET_NOT_RUNNING' })
+})
+
+test('behavior: L1 mines no block while the devnet starts, however long the start takes, and mines once it is up', async () => {
+  // The batcher is ready 3 s late: L1 (2 s blocks) would have mined one or two blocks by then.
+  process.env.FAKE_LITE_SLOW = 'batcher'
+  const t0 = Date.now()
+  const devnet = await start()
+  expect(Date.now() - t0).toBeGreaterThan(3_000)
+  expect(await devnet.l1.getBlockNumber()).toBe(0n)
+  for (const end = Date.now() + 5_000; (await devnet.l1.getBlockNumber()) === 0n && Date.now() < end;) await new Promise((r) => setTimeout(r, 100))
+  expect(await devnet.l1.getBlockNumber()).toBeGreaterThan(0n)
 })
 
 test('behavior: await using stops the devnet', async () => {

@@ -13,11 +13,12 @@ import type { Topology } from '../topology/types.js'
 export async function resolvePorts(topology: Topology): Promise<PortMap> {
   if (topology.ports === 'stable') return stablePorts(topology)
   const conductors = conductorNodes(topology)
-  const free = await allocatePorts(10 + 3 * topology.l2.nodes.length + 3 * conductors.length)
+  const free = await allocatePorts(11 + 3 * topology.l2.nodes.length + 3 * conductors.length)
   let next = 0
   const take = () => free[next++]
   return {
     l1: { rpc: take() },
+    l1Clock: { rpc: take() },
     nodes: Object.fromEntries(topology.l2.nodes.map((node) => [node.name, { el: take(), rollup: take(), p2p: take() }])),
     batcher: { rpc: take() },
     proposer: { rpc: take(), metrics: take() },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.js'
 import { checkSpeed, planDevnet } from '../plan/plan.js'
 import { resolvePorts } from './ports.js'
-import { paceL1, planClock } from './clock.js'
+import { resumeL1 } from './clock.js'
 import { wipeServiceState } from './serviceState.js'
 import { codeCacheDir } from './cacheDir.js'
 import { prepareSettlement } from './settlement.js'
@@ -137,7 +137,6 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   // Before picking ports: the throwaway anvils of the settlement bind ports of their own.
   const settlement = await prepareSettlement(topology, genesisTime)
   const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts, speed: options.speed ?? 1 })
-  const clock = planClock(plan)
   if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
   if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
@@ -192,7 +191,6 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     try {
       const handle = await runtime.start(service, { ...readiness, signal: failFast.signal })
       handles.set(service.name, handle)
-      if (service.role === 'l1') await paceL1(handle.endpoint('rpc'), clock, topology.l1.blockTime)
     } catch (error) {
       if (failFast.signal.aborted) throw error // stopped for another service's failure, which is the one reported
       firstFailure = { error }
@@ -217,6 +215,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   }
   const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
+    // L1 has mined nothing while the devnet started (the L1 clock starts held): no L1 block, and so none of
+    // the sequencing window, passed however long the start took. Its first block takes the current slot.
+    await resumeL1(devnet.endpoints)
     await formConductorCluster(topology, plan, devnet.endpoints)
     writeDescriptor(devnet.descriptor())
     writeAttachData(stateDir, { topology, plan, liteEntrypoint })

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { startL1Clock } from '../components/l1-clock/index.js'
 import { withAnvil } from '../devnet/throwawayAnvil.js'
 import type { HistoryEvent } from '../devnet/history.js'
 import { DevnetError } from '../errors.js'
@@ -9,46 +10,58 @@ import { drawableFaults, faultPool } from '../chaos/schedule.js'
 import { namesOf } from './checks.js'
 import { newFaultState, type FaultContext, type FaultDevnet } from './context.js'
 import { l1Halt, l1Resume } from './l1Halt.js'
+import { l1Reorg } from './l1Reorg.js'
 
 const topology = defaultTopology() // l1.blockTime 2
 
-function context(url: string, speed: number): FaultContext {
-  const devnet = { topology, endpoints: { l1: { rpc: url } }, clock: devnetClock(Date.now() - 10_000, speed) } as unknown as FaultDevnet
+function context(endpoints: Record<string, Record<string, string>>, speed: number): FaultContext {
+  const devnet = { topology, endpoints, clock: devnetClock(Date.now() - 10_000, speed) } as unknown as FaultDevnet
   const events: HistoryEvent[] = []
   return { devnet, state: newFaultState(), record: (e) => events.push({ t: 0, ...e }) }
 }
 
-describe('l1Halt / l1Resume and the devnet clock', () => {
-  test('error: at --speed 4 L1 mines every 0.5 s, which evm_setIntervalMining cannot restore: refused before acting', async () => {
-    // Nothing listens there: had the fault acted, the error would be an RPC error.
-    const error = await l1Halt(context('http://127.0.0.1:9', 4)).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(DevnetError)
-    expect((error as DevnetError).code).toBe('DEVNET_USAGE')
-    expect((error as DevnetError).message).toMatch(/l1Halt\/l1Resume cannot run at --speed 4: L1 would mine every 0.5 s and anvil's evm_setIntervalMining takes whole seconds/)
-  })
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-  test('behavior: chaos does not draw l1Halt at a speed it cannot run at', () => {
+describe('l1Halt / l1Resume through the L1 clock', () => {
+  test('behavior: chaos draws l1Halt at any speed (the L1 clock stamps blocks on the devnet clock)', () => {
     expect(faultPool(namesOf(topology))).toContain('l1Halt')
-    expect(faultPool(namesOf(topology, 4))).not.toContain('l1Halt')
-    expect(faultPool(namesOf(topology, 2))).toContain('l1Halt')
+    expect(faultPool(namesOf(topology, 4))).toContain('l1Halt')
     expect(drawableFaults()).toContain('l1Halt')
   })
 
-  test('behavior: at --speed 2 l1Resume restarts L1 at the clock\'s now, blocks blockTime apart', async () => {
-    await withAnvil(['--block-time', '1'], async (rpc) => {
-      const url = rpc.url
-      const ctx = context(url, 2)
-      await l1Halt(ctx)
-      const halted = Number(await rpc.call<Hex>('eth_blockNumber'))
-      await l1Resume(ctx)
-      const clockNow = (ctx.devnet.clock!.originMs + (Date.now() - ctx.devnet.clock!.originMs) * 2) / 1000
-      for (let n = halted; n < halted + 2; n = Number(await rpc.call<Hex>('eth_blockNumber'))) await new Promise((r) => setTimeout(r, 200))
-      const block = (n: number) => rpc.call<{ timestamp: Hex }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, false]).then((b) => Number(b.timestamp))
-      const [first, second] = [await block(halted + 1), await block(halted + 2)]
-      // The clock runs 10 s x 2 ahead of the wall here: L1 time jumped to it.
-      expect(first).toBeGreaterThanOrEqual(Math.floor(clockNow) - 1)
-      expect(first).toBeGreaterThan(Date.now() / 1000 + 5)
-      expect(second - first).toBe(2)
+  test('error: a devnet without an L1 clock: l1Halt says so, naming the service', async () => {
+    const error = await l1Halt(context({ l1: { rpc: 'http://127.0.0.1:9' } }, 4)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DevnetError)
+    expect((error as DevnetError).message).toMatch(/this devnet has no l1-clock service: its L1 cannot be halted or resumed/)
+  })
+
+  test('behavior: l1Halt stops L1 blocks, l1Resume brings them back; an l1Reorg in between keeps it halted', async () => {
+    await withAnvil(['--no-mining'], async (rpc) => {
+      const running = await startL1Clock({ name: 'l1-clock', l1Rpc: rpc.url, blockTime: 1, genesisTime: Math.floor(Date.now() / 1000), held: false, host: '127.0.0.1', ports: { rpc: 0 } })
+      try {
+        const address = running.server.address()
+        const ctx = context({ l1: { rpc: rpc.url }, 'l1-clock': { rpc: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` } }, 1)
+        const blockNumber = async () => Number(await rpc.call<Hex>('eth_blockNumber'))
+        for (const end = Date.now() + 3_000; (await blockNumber()) < 1 && Date.now() < end;) await sleep(50)
+        await l1Halt(ctx)
+        const halted = await blockNumber()
+        expect(halted).toBeGreaterThanOrEqual(1)
+        await sleep(1_500)
+        expect(await blockNumber()).toBe(halted)
+        // an l1Reorg holds L1 while it acts and lets it mine again only if it was mining: still halted
+        await l1Reorg(ctx, { depth: 1 })
+        await sleep(1_500)
+        expect(await blockNumber()).toBe(halted)
+        await l1Resume(ctx)
+        for (const end = Date.now() + 3_000; (await blockNumber()) <= halted && Date.now() < end;) await sleep(50)
+        expect(await blockNumber()).toBeGreaterThan(halted)
+        // ... and mining, it mines again after the reorg
+        const reorged = await l1Reorg(ctx, { depth: 1 })
+        for (const end = Date.now() + 3_000; (await blockNumber()) <= reorged.head && Date.now() < end;) await sleep(50)
+        expect(await blockNumber()).toBeGreaterThan(reorged.head)
+      } finally {
+        await running.stop()
+      }
     })
   }, 30_000)
 })

@@ -6,6 +6,7 @@
 import type { Hex } from 'viem'
 import { DevnetError } from '../errors.js'
 import { bool, int } from '../topology/reader.js'
+import { withL1Held } from '../devnet/clock.js'
 import { call, type FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 import { between } from './draw.js'
@@ -52,8 +53,12 @@ export const l1ReorgFault: FaultDefinition<L1ReorgParameters, L1ReorgReturnType>
 const finalityDistance = (names: { topology: { l1: { slotsPerEpoch: number } } }) => 2 * names.topology.l1.slotsPerEpoch
 
 async function reorg(ctx: FaultContext, { depth, reinclude = false, allowFinalized = false }: L1ReorgParameters): Promise<L1ReorgReturnType> {
-  const url = ctx.devnet.endpoints.l1.rpc
   if (!Number.isInteger(depth) || depth < 1) throw new DevnetError(`l1Reorg: depth must be an integer >= 1, got ${depth}`, { code: 'DEVNET_USAGE' })
+  // L1 holds its next block meanwhile: one mined between reading the blocks and the reorg would shift them.
+  return withL1Held(ctx.devnet.endpoints, () => reorgHeld(ctx.devnet.endpoints.l1.rpc, { depth, reinclude, allowFinalized }))
+}
+
+async function reorgHeld(url: string, { depth, reinclude, allowFinalized }: Required<L1ReorgParameters>): Promise<L1ReorgReturnType> {
   const head = Number(await call<Hex>(url, 'eth_blockNumber'))
   const finalized = await call<{ number: Hex } | null>(url, 'eth_getBlockByNumber', ['finalized', false])
   const finalizedNumber = finalized ? Number(finalized.number) : 0

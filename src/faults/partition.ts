@@ -12,6 +12,7 @@ import { member, type Names } from './checks.js'
 import type { FaultContext } from './context.js'
 import { runFault, type FaultDefinition } from './definition.js'
 import { pick } from './draw.js'
+import { L1_CLOCK_SERVICE } from '../plan/l1Clock.js'
 
 export interface PartitionParameters {
   groups: string[][]
@@ -61,9 +62,18 @@ async function cut(ctx: FaultContext, { groups, links = 'p2p' }: PartitionParame
   const { devnet, state } = ctx
   if (groups.length < 2) throw new DevnetError('partition: give at least two groups', { code: 'DEVNET_USAGE' })
   for (const s of groups.flat()) devnet.service(s) // throws on unknown names
-  await devnet.runtime.partition(groups, { links })
+  await devnet.runtime.partition(withL1Clock(groups, devnet.endpoints), { links })
   state.runtimePartition = true
   return { via: devnet.runtime.kind === 'docker' ? 'docker networks' : 'proxy' }
+}
+
+/**
+ * The L1 clock is L1's block production (its consensus layer): it goes wherever L1 goes, so a partition
+ * never stops L1 mining. Services in no group form one more group, with L1 or without it: so does the clock.
+ */
+export function withL1Clock(groups: string[][], endpoints: Record<string, unknown>): string[][] {
+  if (!(L1_CLOCK_SERVICE in endpoints)) return groups
+  return groups.map((group) => (group.includes('l1') ? [...group, L1_CLOCK_SERVICE] : group))
 }
 
 export const partition = (ctx: FaultContext, args: PartitionParameters) => runFault(ctx, 'partition', partitionFault, args)

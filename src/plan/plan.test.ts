@@ -53,6 +53,7 @@ test('args: runtime docker', () => {
   const t = topology((t) => (t.name = 'demo'))
   const hostPorts: PortMap = {
     l1: { rpc: 40001 },
+    l1Clock: { rpc: 40014 },
     nodes: { sequencer: { el: 40002, rollup: 40003, p2p: 40004 }, 'replica-0': { el: 40005, rollup: 40006, p2p: 40007 } },
     batcher: { rpc: 40008 },
     proposer: { rpc: 40011, metrics: 40013 },
@@ -91,6 +92,7 @@ test('args: runtime docker', () => {
 test('args: ports (process) are used for binding and for URLs', () => {
   const ports: PortMap = {
     l1: { rpc: 30001 },
+    l1Clock: { rpc: 30014 },
     nodes: { sequencer: { el: 30002, rollup: 30003, p2p: 30004 }, 'replica-0': { el: 30005, rollup: 30006, p2p: 30007 } },
     batcher: { rpc: 30008 },
     proposer: { rpc: 30011, metrics: 30013 },
@@ -123,7 +125,7 @@ test('behavior: every dependsOn names an earlier service', () => {
       for (const dep of s.dependsOn) expect(seen, `${s.name} depends on ${dep}`).toContain(dep)
       seen.add(s.name)
     }
-    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
+    expect(plan.services.map((s) => s.name)).toEqual(['l1', 'l1-clock', 'bootnode', 'seq', 'r-a', 'r-b', 'batcher', 'proxyd'])
   }
 })
 
@@ -133,7 +135,7 @@ test('behavior: the lite programs that need L1 wait for it themselves (DEVNET_WA
   for (const runtime of ['process', 'docker'] as const) {
     const plan = planDevnet(t, { runtime, genesisTime, ...contracts })
     const waiting = plan.services.filter((s) => s.waitsFor)
-    expect(waiting.map((s) => s.role).sort()).toEqual(['batcher', 'challenger', 'proposer', 'replica', 'replica', 'replica', 'sequencer'])
+    expect(waiting.map((s) => s.role).sort()).toEqual(['batcher', 'challenger', 'l1-clock', 'proposer', 'replica', 'replica', 'replica', 'sequencer'])
     for (const s of waiting) {
       expect(s.waitsFor).toEqual(['l1'])
       expect(s.dependsOn).toContain('l1')
@@ -218,6 +220,7 @@ test('behavior: files are the l1 genesis, config and l2 genesis', () => {
   const plan = planDevnet(defaultTopology(), { runtime: 'process', genesisTime, ports: stablePorts(defaultTopology()) })
   expect(plan.services.map((s) => [s.name, Object.keys(s.files)])).toEqual([
     ['l1', ['l1-genesis.json']],
+    ['l1-clock', ['config.json']],
     ['bootnode', ['rollup.json']],
     ['sequencer', ['config.json', 'l2-genesis.json']],
     ['replica-0', ['config.json', 'l2-genesis.json']],
@@ -282,7 +285,7 @@ test('args: with the settlement contracts, a proposer with op-proposer flags fol
   const bare = planDevnet(t, { runtime: 'process', genesisTime })
   expect(bare.services.map((s) => s.name)).not.toContain('proposer')
   const plan = planDevnet(t, { runtime: 'docker', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } })
-  expect(plan.services.map((s) => s.name)).toEqual(['l1', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
+  expect(plan.services.map((s) => s.name)).toEqual(['l1', 'l1-clock', 'bootnode', 'sequencer', 'replica-0', 'batcher', 'proposer', 'proxyd', 'challenger'])
   const proposer = service(plan, 'proposer')
   expect(proposer.args).toEqual([
     'proposer', '--l1-eth-rpc=http://devnet-l1:8545', '--rollup-rpc=http://devnet-sequencer:7545', '--active-sequencer-check-duration=1s',

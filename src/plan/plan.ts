@@ -2,7 +2,7 @@
  * The planner: a resolved topology → the services of a devnet, in start order. Pure and deterministic
  * (ports and genesis time are inputs), hence snapshot-tested.
  *
- * Start order: `l1`, `bootnode` (with `l2.discovery: bootnodes`, see `bootnode.ts`), the sequencer, the
+ * Start order: `l1`, `l1-clock` (mines L1 once the start resumes it, see `l1Clock.ts`), `bootnode` (with `l2.discovery: bootnodes`, see `bootnode.ts`), the sequencer, the
  * replicas (in `l2.nodes` order), the conductors, `batcher`, `proposer` (with the settlement contracts, see
  * `proposer.ts`), `proxyd` (see `proxyd.ts`), `challenger`. Ports follow the `l2.nodes` list order whatever the start order (see `ports.ts`).
  */
@@ -25,6 +25,7 @@ import { conductorService, conductorServices } from './conductor.js'
 import { conductorNodes } from '../topology/conductor.js'
 import { challengerService } from './challenger.js'
 import { BOOTNODE_SERVICE, bootnodeService, nodeDiscovery } from './bootnode.js'
+import { l1ClockService } from './l1Clock.js'
 import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
 
 /** How docker-runtime nodes ping their p2p connections (see `PingLiveness`). */
@@ -43,7 +44,7 @@ export const planDefaults = {
 }
 
 /** Service names the planner uses besides the node names. */
-export const RESERVED_SERVICE_NAMES = ['l1', 'batcher', 'proposer', 'proxyd', 'challenger', 'bootnode'] as const
+export const RESERVED_SERVICE_NAMES = ['l1', 'l1-clock', 'batcher', 'proposer', 'proxyd', 'challenger', 'bootnode'] as const
 
 export interface PlanOptions {
   /** Where the services run: decides bind hosts and the URLs services use to reach each other. */
@@ -56,10 +57,16 @@ export interface PlanOptions {
   l1Contracts?: L1ContractsInput
   /**
    * Devnet clock speed (`protocol/clock.ts`): chain time runs `speed` times faster than wall time from the
-   * genesis time. L1 anvil mines every `blockTime / speed` wall seconds (the devnet layer keeps its
-   * timestamps `blockTime` apart) and every lite service gets the clock in `DEVNET_CLOCK_*`. @default 1
+   * genesis time. The L1 clock service mines L1 every `blockTime` of chain time (`blockTime / speed` wall
+   * seconds) and every lite service gets the clock in `DEVNET_CLOCK_*`. @default 1
    */
   speed?: number
+  /**
+   * The L1 clock starts held, mining nothing until the devnet start resumes it once every service is
+   * ready (`startDevnet`). False for a plan nothing resumes (a compose file): L1 mines from its start.
+   * @default true
+   */
+  holdL1?: boolean
 }
 
 /**
@@ -158,7 +165,8 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     program: 'anvil',
     args: [
       '--init', 'l1-genesis.json',
-      '--block-time', String(topology.l1.blockTime / speed),
+      // The L1 clock service mines it, one block per slot on the devnet clock (`l1Clock.ts`).
+      '--no-mining',
       '--slots-in-an-epoch', String(topology.l1.slotsPerEpoch),
       '--hardfork', planDefaults.l1Hardfork,
       '--host', bindHost,
@@ -314,7 +322,9 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
         links: proposerLinks,
       })]
     : []
-  const services = [l1, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger]
+  const l1ClockLinks: LinkPlan[] = []
+  const l1Clock = l1ClockService(topology, { held: options.holdL1 ?? true, bindHost, inner: innerPorts.l1Clock, host: hostPorts.l1Clock, genesisTime, l1Rpc: url(l1ClockLinks, 'l1', 'rpc'), links: l1ClockLinks })
+  const services = [l1, l1Clock, ...bootnode, nodeService(sequencer), ...replicas.map(nodeService), ...conductors, batcher, ...proposer, ...proxyd, ...challenger]
   // Every lite program reads the devnet clock (none at speed 1: the wall clock, as before).
   const clock = clockEnv(devnetClock(genesisTime * 1000, speed))
   for (const service of services) if (service.program === 'lite') Object.assign(service.env, clock)

@@ -6,6 +6,7 @@ import { stablePorts } from './ports.js'
 test('default', () => {
   expect(stablePorts(defaultTopology())).toEqual({
     l1: { rpc: 8545 },
+    l1Clock: { rpc: 8546 },
     nodes: {
       sequencer: { el: 9545, rollup: 7545, p2p: 9222 },
       'replica-0': { el: 9546, rollup: 7546, p2p: 9223 },

@@ -6,6 +6,7 @@
  * | service | port | number |
  * |---|---|---|
  * | `l1` (anvil) | `rpc` | 8545 |
+ * | `l1-clock` (L1 block production: `l1clock_halt`, `l1clock_resume`, `l1clock_status`) | `rpc` | 8546 |
  * | i-th node of `l2.nodes` (list order, i = 0, 1, ...) | `el` (L2 execution RPC) | 9545 + i |
  * | | `rollup` (rollup node RPC) | 7545 + i |
  * | | `p2p` (libp2p TCP) | 9222 + i |
@@ -40,6 +41,7 @@ export interface NodePorts {
 /** Every host port of a devnet. */
 export interface PortMap {
   l1: { rpc: number }
+  l1Clock: { rpc: number }
   /** By node name. */
   nodes: Record<string, NodePorts>
   batcher: { rpc: number }
@@ -62,6 +64,8 @@ export interface ConductorPorts {
 export const stablePortBase = {
   /** @default 8545 */
   l1Rpc: 8545,
+  /** @default 8546 */
+  l1ClockRpc: 8546,
   /** @default 9545 */
   el: 9545,
   /** @default 7545 */
@@ -92,10 +96,11 @@ export const stablePortBase = {
   bootnodeRpc: 7540,
 } as const
 
-/** Every port number in a map, in a fixed order (l1, nodes in list order, batcher, proposer, proxyd, challenger, bootnode, conductors). */
+/** Every port number in a map, in a fixed order (l1, l1-clock, nodes in list order, batcher, proposer, proxyd, challenger, bootnode, conductors). */
 export function portList(ports: PortMap): number[] {
   return [
     ports.l1.rpc,
+    ports.l1Clock.rpc,
     ...Object.values(ports.nodes).flatMap((n) => [n.el, n.rollup, n.p2p]),
     ports.batcher.rpc,
     ports.proposer.rpc,
@@ -120,6 +125,7 @@ export function stablePorts(topology: Topology): PortMap {
   const b = stablePortBase
   const ports: PortMap = {
     l1: { rpc: b.l1Rpc },
+    l1Clock: { rpc: b.l1ClockRpc },
     nodes: Object.fromEntries(topology.l2.nodes.map((node, i) => [node.name, { el: b.el + i, rollup: b.rollup + i, p2p: b.p2p + i }])),
     batcher: { rpc: b.batcherRpc },
     proposer: { rpc: b.proposerRpc, metrics: b.proposerMetrics },

@@ -6,6 +6,8 @@
 /** What a service is, as `devnet status --json` reports it. */
 export type ServiceRole =
   | 'l1'
+  /** L1 block production on the devnet clock (`components/l1-clock`). */
+  | 'l1-clock'
   | 'sequencer'
   | 'replica'
   | 'batcher'

@@ -54,7 +54,7 @@ export async function compose(options: ComposeCommandOptions): Promise<void> {
     throw new DevnetError(`the ${topology.profile} profile is not available yet`, { code: 'DEVNET_RUNTIME_UNAVAILABLE', details: 'use profile: lite' })
   }
   const genesisTime = Math.floor(Date.now() / 1000)
-  const plan = planDevnet(topology, { runtime: 'docker', ports: await resolvePorts(topology), genesisTime })
+  const plan = planDevnet(topology, { runtime: 'docker', ports: await resolvePorts(topology), genesisTime, holdL1: false })
   const image = await liteImage(out)
   const genesis = new Date(genesisTime * 1000).toISOString()
   const user = hostUser()

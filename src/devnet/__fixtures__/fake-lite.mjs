@@ -1,10 +1,10 @@
 // A stand-in for dist/components/main.js in tests of the devnet layer and the CLI: it serves the ports and
 // RPC methods the planner's readiness checks and head polling use, nothing more.
 //   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml | bootnode <flags>
-//   | challenger <op-challenger flags>
+//   | challenger <op-challenger flags> | l1-clock config.json (mines L1 once a second while resumed, as the real one does per slot)
 //   | proposer --rpc.addr=<host> --rpc.port=<port> ...
 // FAKE_LITE_CRASH=<service name> makes that service exit 1 at start (FAKE_LITE_CRASH_AFTER_MS later); FAKE_LITE_HANG=<service name> makes it
-// never ready (it serves nothing).
+// never ready (it serves nothing); FAKE_LITE_SLOW=<service name> makes it ready only FAKE_LITE_SLOW_MS (default 3000) later.
 import { readFileSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
 import { createServer as createTcp } from 'node:net'
@@ -35,6 +35,7 @@ if (process.env.FAKE_LITE_HANG === config.name) {
   setInterval(() => {}, 60_000)
   await new Promise(() => {}) // serves nothing, ever
 }
+if (process.env.FAKE_LITE_SLOW === config.name) await new Promise((r) => setTimeout(r, Number(process.env.FAKE_LITE_SLOW_MS ?? 3_000)))
 const started = Date.now()
 const head = () => Math.floor((Date.now() - started) / 100)
 
@@ -78,6 +79,23 @@ if (component === 'rollup-node') {
   rpc(config.ports.rpc, config.host, { proposer_status: () => ({ active: true }) })
 } else if (component === 'bootnode') {
   rpc(config.ports.rpc, config.host, { opp2p_self: () => ({ ENR: '' }) })
+} else if (component === 'l1-clock') {
+  let timer
+  const status = () => ({ mining: timer !== undefined, mined: 0, lastTimestamp: 0 })
+  const mine = () => fetch(config.l1Rpc, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}' }).catch(() => {})
+  rpc(config.ports.rpc, config.host, {
+    l1clock_status: status,
+    l1clock_resume: () => {
+      timer ??= setInterval(mine, 1_000)
+      return status()
+    },
+    l1clock_halt: () => {
+      clearInterval(timer)
+      timer = undefined
+      return status()
+    },
+  })
+  if (!config.held) timer = setInterval(mine, 1_000)
 } else if (component === 'proxyd') {
   rpc(config.ports.rpc, config.host, { eth_chainId: () => '0x385' })
 } else {
