@@ -94,8 +94,9 @@ export async function reorgL1From(devnet: Devnet, first: number): Promise<number
 }
 
 /**
- * Reorgs L1 so that its latest batcher tx drops out, once `rollupUrl`'s node has derived it; waits
- * until that node's safe head moves back. Returns the sync status before the reorg.
+ * Reorgs L1 so that its latest batcher tx drops out, once `rollupUrl`'s node has derived safe blocks from
+ * it; waits until that node's safe head moves back to what it had derived from the L1 blocks before it.
+ * Returns the sync status before the reorg.
  */
 export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Promise<SyncStatus> {
   const l1 = devnet.endpoints.l1.rpc
@@ -105,14 +106,19 @@ export async function reorgOutLatestBatch(devnet: Devnet, rollupUrl: string): Pr
     const head = await rpc(l1, 'eth_getBlockByNumber', ['latest', true])
     return head.transactions.some((t: { to: string | null }) => t.to?.toLowerCase() === inbox) && head
   }, 30_000, 50)
-  const before = await waitFor('the node derived the batch', async () => {
+  const first = Number(found.number)
+  await waitFor('the node read the batch', async () => (await syncStatus(rollupUrl)).current_l1.number >= first, 10_000, 20)
+  // The safe head derived from the L1 blocks the reorg keeps: where the node must go back to. It must have
+  // moved past it (reading the batch's L1 block is not deriving its blocks, on a busy machine least of all).
+  const floor = (await rpc<{ safeHead: { number: number } }>(rollupUrl, 'optimism_safeHeadAtL1Block', [`0x${(first - 1).toString(16)}`])).safeHead.number
+  const before = await waitFor('the node derived safe blocks from the batch', async () => {
     const s = await syncStatus(rollupUrl)
-    return s.current_l1.number >= Number(found.number) && s
+    return s.safe_l2.number > floor && s
   }, 10_000, 20)
-  await reorgL1From(devnet, Number(found.number))
+  await reorgL1From(devnet, first)
   const dipped = await waitFor('the safe head moves back', async () => {
     const s = await syncStatus(rollupUrl)
-    return s.safe_l2.number < before.safe_l2.number && s
+    return s.safe_l2.number <= floor && s
   }, 10_000, 20)
   if (dipped.safe_l2.number < dipped.finalized_l2.number) throw new Error(`safe ${dipped.safe_l2.number} fell below finalized ${dipped.finalized_l2.number}`)
   return before

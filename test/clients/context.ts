@@ -12,10 +12,12 @@ import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { wallDuration } from '../../src/protocol/clock.js'
 import { defaultTopology } from '../../src/topology/index.js'
 import { EMITTER_INITCODE } from './emitter.js'
-import { testSpeed } from '../helpers.js'
+import { syncStatus, testSpeed, waitFor } from '../helpers.js'
 
 /** Minimum devnet age before the suites run, in chain time. */
 export const MIN_AGE_MS = 30_000
+/** How far safe may lag unsafe (L2 blocks) in a settled devnet. */
+const SETTLED_LAG = 8
 
 export interface ClientContext {
   devnet: Devnet
@@ -61,6 +63,15 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
     const wait = wallDuration(devnet.clock, MIN_AGE_MS) - (Date.now() - started)
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const e = devnet.endpoints
+    // The sequencer builds the blocks of the start's duration at once (from genesis, fixed when the devnet
+    // was planned), and on a busy machine the safe heads take a while to follow: the suites judge a settled
+    // devnet, safe a few blocks behind unsafe.
+    for (const node of ['sequencer', 'replica-0']) {
+      await waitFor(`${node}'s safe head within ${SETTLED_LAG} blocks of its unsafe head`, async () => {
+        const s = await syncStatus(e[node].rollup)
+        return s.safe_l2.number >= s.unsafe_l2.number - SETTLED_LAG
+      }, 60_000, 200)
+    }
     return {
       ctx: {
         devnet, account, emitter, pingTx, ping,
