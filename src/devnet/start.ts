@@ -107,7 +107,8 @@ export function defaultLiteEntrypoint(): string {
 }
 
 /**
- * Plans a topology and starts it: L1, the rollup nodes, the batcher, each waited for in order.
+ * Plans a topology and starts it: L1, the rollup nodes, the batcher, each waited for in order; then lets L1
+ * mine (the L1 clock starts held, so the start's duration uses up none of the sequencing window).
  * Refuses to start when a devnet already runs in the state directory. On a start failure it stops what it
  * started (logs stay in the state directory) and rethrows the `ServiceError`.
  *

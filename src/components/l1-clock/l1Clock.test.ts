@@ -49,12 +49,18 @@ describe('the L1 clock on a real anvil (--no-mining)', () => {
     throw new Error(`not within ${ms} ms`)
   }
 
-  test('behavior: at speed 4 it mines one block per slot of chain time, stamped on the slot grid; halted it mines nothing; resumed it jumps to the clock\'s now', async () => {
+  /** A held L1 clock over a fresh anvil, 2 s blocks, on a devnet clock at `speed` from now. */
+  const clockAt = async (speed: number) => {
     const l1 = await anvil()
     const genesis = Math.floor(Date.now() / 1000)
-    const clock = devnetClock(genesis * 1000, 4)
+    const clock = devnetClock(genesis * 1000, speed)
     const l1Clock = new L1Clock(l1, { genesisTime: genesis, blockTime: 2, now: () => chainTime(clock, Date.now()), untilMs: (ms) => wallTime(clock, ms) - Date.now() }, logger('test'))
     stops.push(async () => void (await l1Clock.halt()))
+    return { l1, l1Clock, genesis }
+  }
+
+  test('behavior: at speed 4 it mines one block per slot of chain time, stamped on the slot grid; halted it mines nothing; resumed it jumps to the clock\'s now', async () => {
+    const { l1, l1Clock, genesis } = await clockAt(4)
     await sleep(600)
     expect(await blockNumber(l1)).toBe(0) // nothing until resumed
     l1Clock.resume()
@@ -79,11 +85,7 @@ describe('the L1 clock on a real anvil (--no-mining)', () => {
   }, 20_000)
 
   test('behavior: blocks anvil stamps itself (an anvil_reorg branch) come blockTime apart, and mining goes on after them', async () => {
-    const l1 = await anvil()
-    const genesis = Math.floor(Date.now() / 1000)
-    const clock = devnetClock(genesis * 1000, 8)
-    const l1Clock = new L1Clock(l1, { genesisTime: genesis, blockTime: 2, now: () => chainTime(clock, Date.now()), untilMs: (ms) => wallTime(clock, ms) - Date.now() }, logger('test'))
-    stops.push(async () => void (await l1Clock.halt()))
+    const { l1, l1Clock, genesis } = await clockAt(8)
     l1Clock.resume()
     await until(async () => (await blockNumber(l1)) >= 4, 5_000)
     await l1Clock.halt()
