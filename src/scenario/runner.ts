@@ -3,6 +3,7 @@
  * expectations, faults, load, marks), checks the invariants continuously and at the end, writes the
  * reports and stops the devnet. `runScenario` is the library API; `devnet scenario run` wraps it.
  */
+import { setMaxListeners } from 'node:events'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -96,6 +97,9 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     // A failed step skips the rest: the background loads stop too (one sending to a node left paused would
     // otherwise retry each transaction for its full timeout, for hours: a docker chaos run hung so).
     const stopLoads = new AbortController()
+    // Every transaction a load has in flight waits on it (and removes its listener once done): dozens at once
+    // under load are no leak, so no MaxListenersExceededWarning.
+    setMaxListeners(0, stopLoads.signal)
     let aborted = false
     for (const step of scenario.steps) {
       if (aborted) {
