@@ -42,6 +42,9 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
   const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-${name}-`))
   const topology = defaultTopology()
   topology.name = name
+  // The suites test the L2 RPC, not window expiry: a 20-block window is 10 s of wall time at speed 4, which a
+  // starved batcher on a busy CI machine can miss (deposit-only blocks then replace the sequencer's).
+  topology.l2.sequencingWindow = 80
   const started = Date.now()
   const devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   const stop = async () => {
