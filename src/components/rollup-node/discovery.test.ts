@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
 import { startBootnode } from '../bootnode/index.js'
 import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
-import { discoveryMethods, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
+import { discoveryMethods, FIRST_LOSS_REDIAL_MS, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
 import { P2PNode } from './p2p.js'
 import { freePort } from '../../runtime/ports.js'
 
@@ -103,28 +103,41 @@ describe('NodeDiscovery', () => {
     expect(a.discovery.service.table()).toContain(boot.discovery.enr())
   })
 
-  it('behavior: a discovered peer whose connection went away is not dialled again during the cooldown', async () => {
+  it('behavior: a discovered peer lost once is dialled again after a short wait; lost again soon after, only after the cooldown', async () => {
     const boot = await bootnode()
     const b = await node(2, boot)
-    // a's view of its connections hides b once `lost` is set, as if b had hung up; its dials of b are counted.
+    // a's view of its connections hides b while `lost` is set, as if the connection had gone; a dial of b
+    // (counted) brings it back.
     let lost = false
     const dialsOfB: number[] = []
     const a = await node(1, boot, 901, {}, (h) => ({
       ...h,
       connectedPeers: () => h.connectedPeers().filter((id) => !(lost && id === b.p2p.peerId)),
       connectPeer: (addr) => {
-        if (addr.endsWith(b.p2p.peerId)) dialsOfB.push(Date.now())
+        if (addr.endsWith(b.p2p.peerId)) {
+          dialsOfB.push(Date.now())
+          lost = false
+        }
         return h.connectPeer(addr)
       },
     }))
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
     await waitFor(() => a.p2p.connectedPeerIds().includes(b.p2p.peerId) && a.discovery.accepted.has(b.p2p.peerId), 'a connected to b, b discovered')
-    await new Promise((r) => setTimeout(r, 400)) // a tick sees b connected
+    await sleep(400) // a tick sees b connected
     const before = dialsOfB.length
+    const lostAt = Date.now()
     lost = true
-    // a is below peersLo (20) and has b's record: without the cooldown it dials b at its next tick (200 ms).
-    await new Promise((r) => setTimeout(r, 1_500))
+    // a is below peersLo (20) and has b's record: without a wait it dials b at its next tick (200 ms).
+    await sleep(1_500)
     expect(dialsOfB.length).toBe(before)
-  })
+    await waitFor(() => dialsOfB.length > before, 'a dials b again after FIRST_LOSS_REDIAL_MS')
+    expect(dialsOfB.at(-1)! - lostAt).toBeGreaterThanOrEqual(FIRST_LOSS_REDIAL_MS - 250)
+    await sleep(400) // a tick sees b connected again
+    lost = true
+    // the second loss within LOSS_MEMORY_MS: the full cooldown (30 s)
+    await sleep(3_000)
+    expect(dialsOfB.length).toBe(before + 1)
+  }, 20_000)
 
   it('args: lookupInterval: 1 s alone, 5 s below peersLo, 20 s at it; doubled per fruitless lookup up to 60 s', () => {
     expect(lookupInterval(0, 20, 9)).toBe(1_000)

@@ -61,12 +61,22 @@ const INTERVAL_MAX_MS = 60_000
 /** A peer whose dial failed is not tried again before this. */
 const DIAL_BACKOFF_MS = 2_000
 /**
- * A discovered peer whose connection went away (either side hung up, or it died) is not dialled again before
- * this. Without it a node above `peersHi` hangs up on a peer that is below `peersLo`, which dials it straight
- * back, and with 50 nodes the handshakes and identify exchanges kept every node busy. Inbound connections are
- * always accepted, and static peers are redialled by the host on their own schedule.
+ * A discovered peer whose connection went away again within `LOSS_MEMORY_MS` of the last time (either side
+ * hung up, or it died) is not dialled again before this. Without it a node above `peersHi` hangs up on a peer
+ * that is below `peersLo`, which dials it straight back, and with 50 nodes the handshakes and identify
+ * exchanges kept every node busy. Inbound connections are always accepted, and static peers are redialled by
+ * the host on their own schedule.
  */
 export const REDIAL_COOLDOWN_MS = 30_000
+/**
+ * The wait before redialling a discovered peer lost once (no loss of it in the last `LOSS_MEMORY_MS`): a
+ * connection a missed ping dropped on a busy machine comes back in seconds, not after the cooldown. With the
+ * full cooldown from the first loss, two docker nodes that found each other only by discovery and lost their
+ * one connection to a ping timeout gossiped nothing for 30 s (bootnode-down failed on CI so).
+ */
+export const FIRST_LOSS_REDIAL_MS = 2_000
+/** How long a lost connection counts towards the next loss of the same peer. */
+export const LOSS_MEMORY_MS = 120_000
 
 /** op-node's `--p2p.peers.grace` default. */
 export const PEERS_GRACE_MS = 30_000
@@ -120,6 +130,8 @@ export class NodeDiscovery {
   private fruitless = 0
   /** Peers connected at the previous tick. */
   private lastConnected = new Set<string>()
+  /** When each discovered peer was last lost (its connection went away). */
+  private readonly lostAt = new Map<string, number>()
   private stopped = false
 
   private constructor(
@@ -209,13 +221,20 @@ export class NodeDiscovery {
     )
   }
 
-  /** The connected peers; starts the redial cooldown of every discovered peer connected at the last look and gone now. */
+  /**
+   * The connected peers; every discovered peer connected at the last look and gone now waits before it is
+   * dialled again: `FIRST_LOSS_REDIAL_MS` when lost once, the full `REDIAL_COOLDOWN_MS` when lost again
+   * within `LOSS_MEMORY_MS`.
+   */
   private connectedNow(): string[] {
     const connected = this.host.connectedPeers()
     const now = new Set(connected)
+    const t = Date.now()
     for (const id of this.lastConnected) {
       if (now.has(id) || !this.accepted.has(id)) continue
-      this.retryAt.set(id, Math.max(this.retryAt.get(id) ?? 0, Date.now() + REDIAL_COOLDOWN_MS))
+      const again = t - (this.lostAt.get(id) ?? -Infinity) < LOSS_MEMORY_MS
+      this.lostAt.set(id, t)
+      this.retryAt.set(id, Math.max(this.retryAt.get(id) ?? 0, t + (again ? REDIAL_COOLDOWN_MS : FIRST_LOSS_REDIAL_MS)))
     }
     this.lastConnected = now
     return connected
