@@ -167,19 +167,48 @@ describe('NodeDiscovery', () => {
 
   it('behavior: above peersHi a node trims to peersLo, inbound peers too, sparing protected peers', async () => {
     const boot = await bootnode()
-    const a = await node(1, boot, 901, { peersLo: 1, peersHi: 2, peersGraceMs: 0 })
+    // peersLo 0: a dials nobody itself, so it goes above peersHi only once all three have dialled it, and trims
+    // then. (With peersLo 1 its own dial made a third peer before the test's last one: it trimmed at that
+    // moment, the last one stayed through the silence period, and the wait below timed out, 1 run in 4.)
+    const a = await node(1, boot, 901, { peersLo: 0, peersHi: 2, peersGraceMs: 0 })
     const others = await Promise.all([2, 3, 4].map((i) => node(i, boot, 901, { peersLo: 0 })))
-    // The others do not dial (peersLo 0): they are dialled by a, or dial a here, so a holds 3 peers.
+    // The others do not dial (peersLo 0) but here, so a holds 3 peers.
     const protectedPeer = others[1]!.p2p.peerId
     await a.p2p.protectPeer(protectedPeer)
     for (const o of others) await o.p2p.connectPeer(a.p2p.multiaddrs()[0]!)
-    // 3 > peersHi 2: down to peersLo 1, the protected peer kept.
+    // 3 > peersHi 2: down to peersLo 0, the protected peer kept.
     await waitFor(() => a.p2p.connectedPeerIds().length === 1, 'a trimmed to one peer')
     expect(a.p2p.connectedPeerIds()).toEqual([protectedPeer])
-    // The silence period: no second trim (nor dial back: a is at peersLo) within the next second.
+    // No dial back (a is at peersLo; a peer it trimmed waits out the cooldown) within the next second.
     await new Promise((r) => setTimeout(r, 1_000))
     expect(a.p2p.connectedPeerIds()).toEqual([protectedPeer])
   })
+
+  it('behavior: peers this node trimmed wait out the cooldown when it falls below peersLo; the peer it lost otherwise is redialled after the short wait', async () => {
+    const boot = await bootnode()
+    const others = await Promise.all([2, 3, 4].map((i) => node(i, boot, 901, { peersLo: 0 })))
+    const dials: string[] = []
+    // peersHi 2 with three others: a goes above it only once all three are connected (its own dial is one of
+    // them), so it trims all but one at once.
+    const a = await node(1, boot, 901, { peersLo: 1, peersHi: 2, peersGraceMs: 0 }, (h) => ({
+      ...h,
+      connectPeer: (addr) => {
+        dials.push(addr.slice(addr.lastIndexOf('/') + 1))
+        return h.connectPeer(addr)
+      },
+    }))
+    await waitFor(() => others.every((o) => a.discovery.accepted.has(o.p2p.peerId)), 'a discovered the others')
+    await Promise.all(others.map((o) => o.p2p.connectPeer(a.p2p.multiaddrs()[0]!)))
+    await waitFor(() => a.p2p.connectedPeerIds().length === 1, 'a trimmed to one peer')
+    await new Promise((r) => setTimeout(r, 400)) // a tick sees the trim done
+    const [kept] = a.p2p.connectedPeerIds()
+    const trimmed = others.map((o) => o.p2p.peerId).filter((id) => id !== kept)
+    const before = dials.length
+    await a.p2p.disconnectPeer(kept!)
+    await waitFor(() => dials.length > before, 'a dials again (below peersLo)', 5_000)
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(dials.slice(before).every((id) => id === kept), JSON.stringify({ kept, trimmed, dialled: dials.slice(before) })).toBe(true)
+  }, 20_000)
 
   it('args: peersGraceMs: a peer connected for less than the grace period is not trimmed', async () => {
     const boot = await bootnode()

@@ -224,7 +224,7 @@ export class NodeDiscovery {
   /**
    * The connected peers; every discovered peer connected at the last look and gone now waits before it is
    * dialled again: `FIRST_LOSS_REDIAL_MS` when lost once, the full `REDIAL_COOLDOWN_MS` when lost again
-   * within `LOSS_MEMORY_MS`.
+   * within `LOSS_MEMORY_MS` or trimmed by this node (`trim` records it lost and sets the cooldown itself).
    */
   private connectedNow(): string[] {
     const connected = this.host.connectedPeers()
@@ -252,12 +252,17 @@ export class NodeDiscovery {
   private trim(connected: string[]): void {
     const now = Date.now()
     if (connected.length <= this.cfg.peersHi || now - this.lastTrim < TRIM_SILENCE_MS) return
-    this.lastTrim = now
     const grace = this.cfg.peersGraceMs ?? PEERS_GRACE_MS
     const candidates = this.host.peerConnections().filter((c) => !c.protected && now - c.since >= grace).sort((a, b) => b.since - a.since)
+    // The silence period starts with a trim: peers all in their grace period are trimmed once it ends.
+    if (candidates.length === 0) return
+    this.lastTrim = now
     const excess = connected.length - this.cfg.peersLo
     for (const c of candidates.slice(0, excess)) {
       this.log(`discovery: trimming ${c.peerId} (${connected.length} peers, above ${this.cfg.peersHi})`)
+      // A peer this node hung up on waits out the full cooldown, not the quick redial of a lost connection.
+      this.lostAt.set(c.peerId, now)
+      this.retryAt.set(c.peerId, Math.max(this.retryAt.get(c.peerId) ?? 0, now + REDIAL_COOLDOWN_MS))
       void this.host.disconnectPeer(c.peerId).catch(() => undefined)
     }
   }
