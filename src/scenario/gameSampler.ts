@@ -20,8 +20,11 @@ export class GameSampler {
     if (devnet.contracts?.l1?.DisputeGameFactoryProxy) history.games = []
   }
 
-  /** One round: new games and games in progress; an unreachable L1 or node skips the round. */
-  async sample(t: number): Promise<void> {
+  /**
+   * One round: new games and games in progress; an unreachable L1 or node skips the round. `timeoutMs` bounds
+   * each call to the rollup node (a round must not hold up sampling; the run's last look can wait longer).
+   */
+  async sample(t: number, timeoutMs = 3000): Promise<void> {
     const factory = this.devnet.contracts?.l1?.DisputeGameFactoryProxy as Address | undefined
     if (!factory) return
     const open = [...this.last.values()].filter((g) => g.status === 'IN_PROGRESS' || g.honestRoot === undefined).map((g) => g.index)
@@ -30,7 +33,7 @@ export class GameSampler {
     const rollup = this.devnet.endpoints[sequencer]?.rollup
     try {
       const games = await readGameSamples(this.devnet.endpoints.l1.rpc, factory, from)
-      const safe = rollup ? (await call<SyncStatus>(rollup, 'optimism_syncStatus', [], 3000)).safe_l2.number : -1
+      const safe = rollup ? (await call<SyncStatus>(rollup, 'optimism_syncStatus', [], timeoutMs)).safe_l2.number : -1
       for (const game of games) {
         // An L1 reorg can replace the game at an index (at the same address) with another one.
         const seen = this.last.get(game.index)
@@ -38,7 +41,7 @@ export class GameSampler {
         let honestRoot = prev?.honestRoot
         // Read again while the game is open: an L1 reorg can change the safe chain, and so the honest root.
         if ((honestRoot === undefined || game.status === 'IN_PROGRESS') && rollup && game.l2Block <= safe) {
-          honestRoot = (await call<{ outputRoot: Hex }>(rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`], 3000)).outputRoot
+          honestRoot = (await call<{ outputRoot: Hex }>(rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`], timeoutMs)).outputRoot
         }
         const next: GameSample = { t, ...game, ...(honestRoot ? { honestRoot } : {}) }
         if (prev && prev.status === next.status && prev.claims === next.claims && prev.rootCountered === next.rootCountered && prev.honestRoot === next.honestRoot) continue

@@ -294,6 +294,15 @@ export class Recorder {
   }
 
   /** Canonical L1 hashes of every L1 origin the samples mention and of every deposit's L1 block (once L1 settled). */
+  /**
+   * The run's last look at the dispute games, once sampling stopped: a game whose honest root no round read
+   * (on a busy docker host the rounds' 3 s calls to the sequencer's rollup node timed out) gets it now, so
+   * `proposalsValid` judges it rather than leaving it unjudged.
+   */
+  async sampleGamesFinal(): Promise<void> {
+    await this.games.sample(this.now(), 10_000)
+  }
+
   async fillCanonical(): Promise<void> {
     const url = this.devnet.endpoints.l1.rpc
     const numbers = new Set<number>()

@@ -125,6 +125,7 @@ export async function runScenario(scenarioOrFile: Scenario | string, options: Ru
     await recorder?.stop()
     if (recorder && devnet) {
       await recorder.sampleDeposits(undefined, { final: true }).catch(() => {})
+      await recorder.sampleGamesFinal().catch(() => {})
       await recorder.fillCanonical().catch(() => {})
     }
     await devnet?.stop().catch(() => {})
