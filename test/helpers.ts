@@ -39,6 +39,21 @@ export async function sequencerCaughtUp(devnet: Devnet, timeoutMs = 150_000): Pr
   await waitFor('the sequencer caught up with the devnet clock', async () => chainTime(devnet.clock, Date.now()) / 1000 - Number((await devnet.l2().getBlock()).timestamp) <= 3, timeoutMs, 500)
 }
 
+/**
+ * Waits for a settled devnet: every node in `nodes` has a safe head of at least 3 within `lag` blocks of
+ * the sequencer's unsafe head. After a long start the sequencer builds the start's blocks at once on L1
+ * origin 0, and with a short sequencing window (4 L1 blocks: 2 s of wall time at speed 4) a busy machine's
+ * batcher can miss it, so derivation replaces them: suites that act on unsafe blocks wait for this first.
+ */
+export async function waitSettled(devnet: Devnet, lag: number, nodes = ['sequencer', 'replica-0'], timeoutMs = 60_000): Promise<void> {
+  for (const node of nodes) {
+    await waitFor(`${node}'s safe head >= 3, within ${lag} blocks of the sequencer's unsafe head`, async () => {
+      const [s, q] = await Promise.all([syncStatus(devnet.endpoints[node].rollup), syncStatus(devnet.endpoints.sequencer.rollup)])
+      return s.safe_l2.number >= 3 && s.safe_l2.number >= q.unsafe_l2.number - lag
+    }, timeoutMs, 200)
+  }
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes; returns that value. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -42,7 +42,7 @@ function checker(runtime: 'process' | 'docker'): void {
     const { result } = await runScenario(fixture('false-expectation.yaml'), { runtime, settleMs: 500, speed: testSpeed })
     expect(result.passed).toBe(false)
     const failed = result.steps.filter((s) => s.status === 'failed')
-    expect(failed).toHaveLength(1)
+    expect(failed, JSON.stringify({ steps: result.steps, violations: result.violations, error: result.error })).toHaveLength(1)
     expect(failed[0].label).toContain('replica-0.safe >= $safeBeforeReorg')
     expect(failed[0].message).toMatch(/does not hold: replica-0\.safe \(\d+\) >= \$safeBeforeReorg \(\d+\)/)
   }, 180_000)

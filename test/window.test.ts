@@ -11,7 +11,7 @@ import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from './helpers.js'
 
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   let devnet: Devnet
@@ -33,12 +33,7 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   test('behavior: a batcher outage past the window yields deposit-only blocks and an unsafe reorg', async () => {
     const seq = devnet.endpoints.sequencer
     const rep = devnet.endpoints['replica-0']
-    // A settled devnet first: after a long start the sequencer's first blocks (L1 origin 0) may still be
-    // replaced by deposit-only ones (a 4-block window is 2 s of wall time at speed 4).
-    await waitFor('replica safe >= 3, within 4 blocks of the sequencer\'s unsafe head', async () => {
-      const [r, s] = await Promise.all([syncStatus(rep.rollup), syncStatus(seq.rollup)])
-      return r.safe_l2.number >= 3 && r.safe_l2.number >= s.unsafe_l2.number - 4
-    }, 60_000)
+    await waitSettled(devnet, 4)
     await rpc(devnet.endpoints.batcher.rpc, 'admin_stopBatcher')
     const account = privateKeyToAccount(devnet.keys.accounts[3].privateKey)
     const l2 = devnet.l2()

@@ -12,7 +12,7 @@ import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { wallDuration } from '../../src/protocol/clock.js'
 import { defaultTopology } from '../../src/topology/index.js'
 import { EMITTER_INITCODE } from './emitter.js'
-import { syncStatus, testSpeed, waitFor } from '../helpers.js'
+import { testSpeed, waitSettled } from '../helpers.js'
 
 /** Minimum devnet age before the suites run, in chain time. */
 export const MIN_AGE_MS = 30_000
@@ -69,12 +69,7 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
     // The sequencer builds the blocks of the start's duration at once (from genesis, fixed when the devnet
     // was planned), and on a busy machine the safe heads take a while to follow: the suites judge a settled
     // devnet, safe a few blocks behind unsafe.
-    for (const node of ['sequencer', 'replica-0']) {
-      await waitFor(`${node}'s safe head within ${SETTLED_LAG} blocks of its unsafe head`, async () => {
-        const s = await syncStatus(e[node].rollup)
-        return s.safe_l2.number >= s.unsafe_l2.number - SETTLED_LAG
-      }, 60_000, 200)
-    }
+    await waitSettled(devnet, SETTLED_LAG)
     return {
       ctx: {
         devnet, account, emitter, pingTx, ping,

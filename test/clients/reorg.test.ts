@@ -12,7 +12,7 @@ import { createWalletClient, http, numberToHex, pad, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { defaultTopology } from '../../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, testSpeed, waitFor } from '../helpers.js'
+import { rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from '../helpers.js'
 import { EMITTER_INITCODE } from './emitter.js'
 import { WsClient } from './ws.js'
 
@@ -41,9 +41,10 @@ describe.each(testRuntimes())('subscriptions across an unsafe reorg on %s', (run
     const account = privateKeyToAccount(devnet.keys.accounts[6].privateKey)
     const l2 = devnet.l2()
     const wallet = createWalletClient({ account, chain: l2.chain, transport: http(seq.el) })
-    // The emitter must survive the reorg: its block must be safe on both nodes (a young devnet can
-    // replace its first unsafe blocks when the window of their epoch expires: deploy again then).
-    await waitFor('replica safe >= 3', async () => (await syncStatus(rep.rollup)).safe_l2.number >= 3, 60_000)
+    // The emitter must survive the reorg: its block must be safe on both nodes. A settled devnet first (a
+    // young one replaces its first unsafe blocks when the window of their epoch expires); if a busy machine
+    // still lets a window expire under the deployment, deploy again.
+    await waitSettled(devnet, 4)
     let emitter: Address | undefined
     for (let attempt = 0; attempt < 3 && !emitter; attempt++) {
       const deployed = await l2.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ data: EMITTER_INITCODE }), timeout: 30_000 })
