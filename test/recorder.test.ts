@@ -4,7 +4,8 @@
  * leaves it alone; before, it was asked once more per open deposit (3 s each), and after a pause with the
  * deposit load running one round took minutes, which held every later step of a 30-minute chaos run.
  * Also: rounds asked for while one runs (a fault step's, beside the timer's) wait for it, so a slow
- * answer never lands in the history after a later round's samples.
+ * answer never lands in the history after a later round's samples. And the run's last look at the dispute
+ * games, with longer calls, reads the honest roots no round could.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
@@ -12,13 +13,15 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { Address } from 'viem'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { readGameSamples } from '../src/devnet/games.js'
 import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
 import { defaultTopology } from '../src/topology/defaults.js'
 import { requires } from './requires.js'
-import { testSpeed } from './helpers.js'
+import { rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-recorder-'))
 const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
@@ -87,6 +90,42 @@ built('recorder on a devnet with a silent node', () => {
       expect(sequencer).toEqual(sequencer.toSorted((a, b) => a - b))
       // The second round started once the first was done (0.6 s of wall), not 300 ms in.
       expect(sequencer[1]! - sequencer[0]!).toBeGreaterThanOrEqual(chainDuration(devnet.clock, 550))
+    } finally {
+      slow.close()
+    }
+  }, 120_000)
+  test('behavior: the run\'s last look reads the honest roots of games that every round failed to read', async () => {
+    // The sequencer's rollup node answers optimism_outputAtBlock for the game's block in 4 s: over a round's
+    // 3 s calls (a busy docker host), under the last look's 10 s. Without the last look it is never judged.
+    let slowBlock = ''
+    const slow = createHttpServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks)
+        const { method, params } = JSON.parse(body.toString()) as { method: string; params?: unknown[] }
+        if (method === 'optimism_outputAtBlock' && params?.[0] === slowBlock) await new Promise((r) => setTimeout(r, 4000))
+        const answer = await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+      })
+    })
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    try {
+      const factory = devnet.contracts!.l1!.DisputeGameFactoryProxy as Address
+      const game = await waitFor('a proposal at a safe block', async () => {
+        const safe = (await syncStatus(devnet.endpoints.sequencer.rollup)).safe_l2.number
+        return (await readGameSamples(devnet.endpoints.l1.rpc, factory)).find((g) => g.l2Block <= safe)
+      }, 60_000, 250)
+      slowBlock = `0x${game.l2Block.toString(16)}`
+      const rollup = `http://127.0.0.1:${(slow.address() as { port: number }).port}`
+      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup } }
+      const recorder = new Recorder(Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet, 'slow-output', 250)
+      await recorder.sample() // the first round samples the games
+      const honestOf = () => recorder.history.games?.findLast((g) => g.index === game.index)?.honestRoot
+      expect(honestOf()).toBeUndefined()
+      await recorder.sampleGamesFinal()
+      const { outputRoot } = await rpc<{ outputRoot: string }>(devnet.endpoints.sequencer.rollup, 'optimism_outputAtBlock', [slowBlock])
+      expect(honestOf()).toBe(outputRoot)
     } finally {
       slow.close()
     }
