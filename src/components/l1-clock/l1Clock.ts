@@ -35,16 +35,25 @@ export interface L1ClockHalted extends L1ClockStatus {
  * @example
  * slotToMine({ genesisTime: 100, blockTime: 2 }, 107, 103.5) // 106
  */
-export function slotToMine(slots: { genesisTime: number; blockTime: number }, nowSec: number, parentTimestamp: number): number | undefined {
-  const { genesisTime, blockTime } = slots
-  const latest = genesisTime + Math.floor((nowSec - genesisTime) / blockTime) * blockTime
+export function slotToMine(slots: Slots, nowSec: number, parentTimestamp: number): number | undefined {
+  const latest = slotAt(slots, nowSec)
   return latest > parentTimestamp ? latest : undefined
 }
 
 /** The first slot later than `timestamp`, seconds. */
-export function slotAfter(slots: { genesisTime: number; blockTime: number }, timestamp: number): number {
-  const { genesisTime, blockTime } = slots
-  return genesisTime + (Math.floor((timestamp - genesisTime) / blockTime) + 1) * blockTime
+export function slotAfter(slots: Slots, timestamp: number): number {
+  return slotAt(slots, timestamp) + slots.blockTime
+}
+
+/** The L1 slot grid: slot k begins at `genesisTime + k * blockTime`, seconds. */
+interface Slots {
+  genesisTime: number
+  blockTime: number
+}
+
+/** The slot that has begun by `t` (seconds): the latest slot start at or before it. */
+function slotAt({ genesisTime, blockTime }: Slots, t: number): number {
+  return genesisTime + Math.floor((t - genesisTime) / blockTime) * blockTime
 }
 
 export interface L1ClockOptions {
