@@ -1,5 +1,6 @@
 /** Text rendering for the CLI: pure functions from data to lines. */
 import type { FaultRecord, DevnetDescriptor, ServiceDescriptor } from '../devnet/descriptor.js'
+import { isRollupNode } from '../plan/types.js'
 
 /** Left-aligned columns separated by two spaces. */
 export function table(rows: string[][], indent = ''): string[] {
@@ -29,7 +30,7 @@ export function formatKeys(descriptor: DevnetDescriptor): string[] {
 }
 
 const num = (value: number | undefined) => (value === undefined ? '-' : String(value))
-const isNode = (s: ServiceDescriptor) => s.role === 'sequencer' || s.role === 'replica'
+const isNode = (s: ServiceDescriptor) => isRollupNode(s.role)
 
 /** Live heads table: per rollup node its unsafe / safe / finalized L2 numbers and L1 view; then the L1 head. */
 export function formatHeads(descriptor: DevnetDescriptor): string[] {

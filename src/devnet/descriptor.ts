@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { DevnetError } from '../errors.js'
 import type { KeyRole } from '../plan/keys.js'
-import type { DevnetPlan, ServiceRole } from '../plan/types.js'
+import { isRollupNode, type DevnetPlan, type ServiceRole } from '../plan/types.js'
 import type { Topology } from '../topology/types.js'
 import type { ServiceState } from '../runtime/types.js'
 import type { ConductorState } from './conductors.js'
@@ -111,7 +111,7 @@ export const devnetDefaults = {
 export function withWebSocketEndpoints(role: ServiceRole, endpoints: Record<string, string>): Record<string, string> {
   const ws = (url: string) => url.replace(/^http(s?):/, 'ws$1:')
   if (role === 'l1' && endpoints.rpc) return { ...endpoints, ws: ws(endpoints.rpc) }
-  if ((role === 'sequencer' || role === 'replica') && endpoints.el) return { ...endpoints, elWs: ws(endpoints.el) }
+  if (isRollupNode(role) && endpoints.el) return { ...endpoints, elWs: ws(endpoints.el) }
   if (role === 'proxyd' && endpoints.ws) return { ...endpoints, ws: ws(endpoints.ws) }
   return endpoints
 }

@@ -4,6 +4,7 @@ import { jsonRpc } from '../runtime/jsonrpc.js'
 import type { SyncStatus } from '../protocol/types.js'
 import { conductorState } from './conductors.js'
 import { devnetDefaults, type DevnetDescriptor, type NodeHeads } from './descriptor.js'
+import { isRollupNode } from '../plan/types.js'
 import { readGames } from './games.js'
 
 /**
@@ -41,7 +42,7 @@ export async function withHeads(descriptor: DevnetDescriptor, timeoutMs?: number
   const out = structuredClone(descriptor)
   const jobs = out.services.map(async (service) => {
     if (service.state !== 'running') return
-    if ((service.role === 'sequencer' || service.role === 'replica') && service.endpoints.rollup) {
+    if (isRollupNode(service.role) && service.endpoints.rollup) {
       service.heads = await nodeHeads(service.endpoints.rollup, timeoutMs).catch(() => undefined)
       if (!service.heads) delete service.heads
     } else if (service.role === 'conductor' && service.endpoints.rpc) {

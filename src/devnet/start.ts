@@ -14,7 +14,7 @@ import { resumeL1 } from './clock.js'
 import { wipeServiceState } from './serviceState.js'
 import { codeCacheDir } from './cacheDir.js'
 import { prepareSettlement } from './settlement.js'
-import type { DevnetPlan, ServicePlan } from '../plan/types.js'
+import { isRollupNode, type DevnetPlan, type ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
 import { portFree } from '../runtime/ports.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
@@ -84,7 +84,7 @@ export interface StartDevnetOptions {
  * There 24.5 s more; 0 for the default topology.
  */
 export function startReadyAllowanceMs(plan: Pick<DevnetPlan, 'services'>, cores: number): number {
-  const nodes = plan.services.filter((s) => s.role === 'sequencer' || s.role === 'replica').length
+  const nodes = plan.services.filter((s) => isRollupNode(s.role)).length
   return Math.round((Math.max(0, nodes - 2) * 1000) / Math.max(1, cores))
 }
 

@@ -19,6 +19,9 @@ export type ServiceRole =
   /** The runtime's link proxies (process runtime; not part of the plan). */
   | 'links'
 
+/** A rollup node (its own engine, rollup RPC and p2p host): the sequencer and the replicas. */
+export const isRollupNode = (role: ServiceRole | undefined): boolean => role === 'sequencer' || role === 'replica'
+
 /**
  * Which program a service runs.
  * - `anvil`: the anvil binary from `@foundry-rs/anvil`.
