@@ -61,6 +61,19 @@ test('behavior: a program stopped before the cache was due writes it as it exits
   expect(existsSync(join(dir, 'links.bin'))).toBe(true)
 })
 
+test('behavior: every program has its own code cache, named after it (l1-clock ran uncached: the name check took no digits)', { timeout: 60_000 }, async () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<string>((resolve) => execFile(process.execPath, [launcher, ...args], { env: { ...process.env, ...env } }, (_error, stdout, stderr) => resolve(stdout + stderr)))
+  const names = /usage: main\.js <([^>]+)>/.exec(await run([]))![1]!.split('|')
+  expect(names).toContain('l1-clock')
+  const dir = join(root, 'every')
+  // Each fails on a config that does not exist, and writes its cache as it exits (the link proxy takes flags,
+  // not a config: the tests above).
+  const programs = names.filter((name) => name !== 'links')
+  await Promise.all(programs.map((name) => run([name, join(dir, 'missing.json')], { DEVNET_CODE_CACHE: dir })))
+  expect(readdirSync(dir).toSorted()).toEqual(programs.map((name) => `${name}.bin`).toSorted())
+})
+
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
   const child = await startLinks({ DEVNET_CODE_CACHE: '' })
   expect(child.exitCode).toBeNull()

@@ -23,7 +23,7 @@ const argv = process.argv.slice(2)
 const cacheDir = process.env.DEVNET_CODE_CACHE
 const bundle = fileURLToPath(new URL('./programs.cjs', import.meta.url))
 const early = await earlyStart(argv)
-if (cacheDir && argv[0] && /^[a-z-]+$/.test(argv[0]) && existsSync(bundle)) {
+if (cacheDir && argv[0] && /^[a-z0-9-]+$/.test(argv[0]) && existsSync(bundle)) {
   const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
   ;(loaded.exports as typeof import('./programs.js')).runProgram(argv, early)
   saveIfUncached(loaded, SAVE_AFTER_MS)
