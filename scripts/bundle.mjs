@@ -5,16 +5,20 @@
  * 4x less CPU to load a rollup node or `devnet up`):
  * - `dist/components/main.js`, the lite component launcher, replaced by its bundle (chunks in
  *   `dist/components/chunks/`); each component still runs as its own process;
- * - `dist/components/programs.cjs`, the programs again as one CommonJS file, which the launcher runs with
- *   V8's code cache when the process runtime gives it a cache directory (Node 20 caches no ES module code);
+ * - `dist/components/programs/<name>.cjs`, each program again as one CommonJS file holding only that
+ *   program, which the launcher runs with V8's code cache when the runtime gives it a cache directory
+ *   (Node 20 caches no ES module code); the program list is read from `src/components/programs.ts`;
  * - `dist/bundle/cli.cjs`, the `devnet` command as one CommonJS file, which `bin/devnet.js` runs with V8's
  *   code cache (one per subcommand) when it exists. It sits two levels under the package root like every
  *   `dist/<dir>/` module, and `import.meta.url` is its own file URL, so paths taken from it (package.json,
  *   fixtures, the launcher) resolve the same.
  * Without esbuild (it comes with the dev tools) the plain tsc output stays, which works the same, only
  * slower to start. Docker's client (native addons) and etcd's stay outside the bundle.
+ *
+ * The CommonJS files are pure ASCII (esbuild escapes strings already; what remains, in comments, is escaped
+ * here), so the loader takes them as one-byte strings: decoding 4 MB of UTF-8 cost 60-90 ms of every start.
  */
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 
 let esbuild
 try {
@@ -39,11 +43,23 @@ rmSync('dist/components/chunks', { recursive: true, force: true })
 rmSync('dist/components/main.js.map', { force: true })
 rmSync('dist/bundle', { recursive: true, force: true })
 rmSync('dist/components/programs.cjs', { force: true })
+rmSync('dist/components/programs', { recursive: true, force: true })
 const { banner, splitting, ...cjs } = common
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/components/main.ts'], outdir: 'dist/components', entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' }),
-  // The same programs as one CommonJS file, which the launcher runs with V8's code cache (see main.ts).
-  esbuild.build({ ...cjs, format: 'cjs', entryPoints: ['src/components/programs.ts'], outfile: 'dist/components/programs.cjs' }),
+  // Each program as one CommonJS file, which the launcher runs with V8's code cache (see main.ts): a process
+  // reads and deserializes only its own program (the batcher's is a quarter of all of them).
+  ...programs().map(([name, path]) => esbuild.build({
+    ...cjs,
+    format: 'cjs',
+    stdin: {
+      contents: `import { runLoaded } from './runProgram.js'\nexport function runProgram(argv, early) { runLoaded(${JSON.stringify(name)}, argv.slice(1), () => import(${JSON.stringify(path)}), early) }\n`,
+      resolveDir: 'src/components',
+      sourcefile: `programs/${name}.ts`,
+      loader: 'ts',
+    },
+    outfile: `dist/components/programs/${name}.cjs`,
+  })),
   // The command, likewise: `bin/devnet.js` calls its `run` (src/cli/index.ts's top-level await stays out).
   esbuild.build({
     ...cjs,
@@ -54,3 +70,14 @@ await Promise.all([
     banner: { js: "const __devnetImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
 ])
+for (const file of [...programs().map(([name]) => `dist/components/programs/${name}.cjs`), 'dist/bundle/cli.cjs']) {
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`))
+}
+
+/** The programs of `src/components/programs.ts`: `[name, module path]`, one per `name: () => import('path')` line. */
+function programs() {
+  const source = readFileSync('src/components/programs.ts', 'utf8')
+  const found = [...source.matchAll(/^\s+'?([a-z0-9-]+)'?: \(\) => import\('(\.\/[^']+)'\),$/gm)].map((m) => [m[1], m[2]])
+  if (found.length < 2) throw new Error(`bundle: no program list found in src/components/programs.ts (found ${found.length})`)
+  return found
+}

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -72,6 +73,16 @@ test('behavior: every program has its own code cache, named after it (l1-clock r
   const programs = names.filter((name) => name !== 'links')
   await Promise.all(programs.map((name) => run([name, join(dir, 'missing.json')], { DEVNET_CODE_CACHE: dir })))
   expect(readdirSync(dir).toSorted()).toEqual(programs.map((name) => `${name}.bin`).toSorted())
+})
+
+test('behavior: the build gives every program its own CommonJS bundle, pure ASCII like the command\'s (the loader reads them as one-byte strings)', async () => {
+  const usage = await new Promise<string>((resolve) => execFile(process.execPath, [launcher], (_error, stdout, stderr) => resolve(stdout + stderr)))
+  const names = /usage: main\.js <([^>]+)>/.exec(usage)![1]!.split('|')
+  const dir = fileURLToPath(new URL('../../dist/components/programs/', import.meta.url))
+  expect(readdirSync(dir).toSorted()).toEqual(names.map((name) => `${name}.cjs`).toSorted())
+  for (const file of [...names.map((name) => join(dir, `${name}.cjs`)), fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url))]) {
+    expect(isAscii(readFileSync(file)), file).toBe(true)
+  }
 })
 
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {

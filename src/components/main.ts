@@ -2,11 +2,11 @@
 /**
  * Launcher of the lite OP Stack programs: `node dist/components/main.js <component> [config.json]`.
  *
- * With `DEVNET_CODE_CACHE` set to a directory (the process runtime sets it) and the CommonJS bundle of the
- * programs built beside this file (`programs.cjs`), it runs that bundle with V8's code cache for the
- * component, so each start deserializes compiled code instead of compiling it again. Node 20 has no code
- * cache for ES modules (`module.enableCompileCache` came in Node 22). Otherwise it loads the programs as
- * ES modules.
+ * With `DEVNET_CODE_CACHE` set to a directory (the runtimes set it) and the component's own CommonJS
+ * bundle built beside this file (`programs/<component>.cjs`), it runs that bundle with V8's code cache for
+ * the component, so each start deserializes compiled code instead of compiling it again. Node 20 has no
+ * code cache for ES modules (`module.enableCompileCache` came in Node 22). Otherwise it loads the programs
+ * as ES modules.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,9 +21,9 @@ const SAVE_AFTER_MS = 1_500
 
 const argv = process.argv.slice(2)
 const cacheDir = process.env.DEVNET_CODE_CACHE
-const bundle = fileURLToPath(new URL('./programs.cjs', import.meta.url))
+const bundle = argv[0] && /^[a-z0-9-]+$/.test(argv[0]) ? fileURLToPath(new URL(`./programs/${argv[0]}.cjs`, import.meta.url)) : undefined
 const early = await earlyStart(argv)
-if (cacheDir && argv[0] && /^[a-z0-9-]+$/.test(argv[0]) && existsSync(bundle)) {
+if (cacheDir && bundle && existsSync(bundle)) {
   const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
   ;(loaded.exports as typeof import('./programs.js')).runProgram(argv, early)
   saveIfUncached(loaded, SAVE_AFTER_MS)

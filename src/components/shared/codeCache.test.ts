@@ -80,3 +80,14 @@ test('behavior: saveIfUncached writes a missing cache once (the timer or the exi
   process.removeListener('exit', onExit)
   expect(saves).toEqual({ missing: 1, taken: 0 })
 })
+
+test('behavior: an ASCII bundle and one with UTF-8 text both run as written (the ASCII one is read as Latin-1), with and without a cache', () => {
+  const text = 'π ≠ 3, “quoted”, 𝑊'
+  for (const [name, source] of [['ascii', `exports.text = ${JSON.stringify(text).replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)}\n`], ['utf8', `// ${text}\nexports.text = ${JSON.stringify(text)}\n`]]) {
+    const file = join(root, `${name}.cjs`)
+    writeFileSync(file, source)
+    const cache = join(root, name, 'cache.bin')
+    expect(load(file, cache, true)).toEqual({ cached: false, exports: { text } })
+    expect(load(file, cache)).toEqual({ cached: true, exports: { text } })
+  }
+})

@@ -2,6 +2,7 @@
  * Loading a CommonJS bundle with V8's code cache (Node 20's `vm.Script` `cachedData`): compiled once, the
  * bundle's functions are then deserialized on every start instead of parsed and compiled again.
  */
+import { isAscii } from 'node:buffer'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
@@ -22,7 +23,10 @@ export interface CodeCacheLoad {
 
 /** Runs the CommonJS bundle `file` like `require` does, with the code cache in `cacheFile` when it is valid. */
 export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoad {
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '')
+  // An ASCII file (the build makes its bundles so) is read as Latin-1: the same text as a one-byte string
+  // at once, where decoding 4 MB of UTF-8 took 60-90 ms.
+  const bytes = readFileSync(file)
+  const source = (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')).replace(/^#!.*/, '')
   let cachedData: Buffer | undefined
   try {
     cachedData = readFileSync(cacheFile)
