@@ -1,8 +1,8 @@
 /**
  * The house rules of docs/architecture.md, checked on the source: no import cycles anywhere in `src/`
  * (re-exports and type-only imports count), imports point down the layers only, and a component imports
- * only `protocol/` and `components/shared` (each lite service is its own program; `components/main.ts`
- * and `components/programs.ts` are the launcher that loads them).
+ * only `protocol/` and `components/shared` (each lite service is its own program; `components/main.ts`,
+ * `components/programs.ts` and `components/runProgram.ts` are the launcher that loads them).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest'
 const LAYERS = ['cli', 'chaos', 'scenario', 'faults', 'invariants', 'devnet', 'runtime', 'plan', 'topology', 'components', 'protocol']
 
 /** The launcher of the lite programs, the one place that imports every component. */
-const LAUNCHER = ['components/main', 'components/programs']
+const LAUNCHER = ['components/main', 'components/programs', 'components/runProgram']
 
 /** Modules (paths under `src/` without `.ts`) a source file imports or re-exports, side-effect imports included. */
 function localImports(file: string, source: string): string[] {
