@@ -117,22 +117,6 @@ describe('proposalsValid', () => {
     expect(proposalsValid.check(history, { counterMs: 10_000 })).toEqual([])
   })
 
-  test('behavior: a game seen before an L1 reorg whose root was first read after it, wrong, is judged from that read', () => {
-    const history = healthyHistory()
-    const reorg = (t: number) => history.events.push({ t, kind: 'fault-start', name: 'l1Reorg', targets: ['l1'], lasts: 'instant' })
-    // Proposed at block 10 before its block was read; the reorg at 2 s changed block 10; the first read (3 s)
-    // is wrong and the game resolved at 4 s (the reorg replayed it with its old timestamp): not the challenger's.
-    const won = game(4000, 0, hash(1), hash(2), { status: 'DEFENDER_WINS' })
-    history.games = [game(1000, 0, hash(1), undefined), game(3000, 0, hash(1), hash(2)), won]
-    expect(proposalsValid.check(history, { counterMs: 10_000 })).toHaveLength(1) // no reorg: wrong from the start
-    reorg(2000)
-    expect(proposalsValid.check(history, { counterMs: 10_000 })).toEqual([])
-    // A reorg before the game was first seen changed nothing under it: wrong from the start, reported.
-    history.events = history.events.filter((e) => e.name !== 'l1Reorg')
-    reorg(500)
-    expect(proposalsValid.check(history, { counterMs: 10_000 }).map((v) => v.message)).toEqual([expect.stringMatching(/resolved DEFENDER_WINS/)])
-  })
-
   test('behavior: a wrong root left uncountered past counterMs is reported', () => {
     const history = healthyHistory()
     const first = game(1000, 0, hash(9), hash(1))

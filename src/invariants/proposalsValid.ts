@@ -13,10 +13,10 @@ import type { Invariant } from './types.js'
  *   a window ends). A game an L1 reorg removed is held to the deadline only if the game that took its
  *   index was first seen after it.
  * A game that resolved before its block was safe is judged on the honest root read after; games whose
- * honest root was never learned (block never safe in the run) are not judged. A root an L1 reorg made wrong
- * (honest when read, or seen before the reorg and first read after it) that resolved DEFENDER_WINS before
- * the challenger's deadline from the change is not reported: its clock ran out before the challenger could
- * be held to act (a reorg replays a game at its old timestamp, with part of its clock gone).
+ * honest root was never learned (block never safe in the run) are not judged. A root read honest that an
+ * L1 reorg then made wrong, resolved DEFENDER_WINS before the challenger's deadline from the change, is not
+ * reported: its clock ran out before the challenger could be held to act (a reorg that re-includes the
+ * game's creation replays it at about its old timestamp, with part of its clock gone).
  */
 export const proposalsValid: Invariant = {
   id: 'proposalsValid',
@@ -30,9 +30,7 @@ export const proposalsValid: Invariant = {
     const byGame = new Map<string, GameSample[]>()
     for (const s of samples) byGame.set(keyOf(s), [...(byGame.get(keyOf(s)) ?? []), s])
     const end = Math.max(samples[samples.length - 1].t, ...history.l1.map((s) => s.t))
-    const windows = faultWindows(history, graceMs)
-    const down = windows.filter(stopsChallenger(history))
-    const reorgs = windows.filter((w) => w.name === 'l1Reorg').map((w) => w.start)
+    const down = faultWindows(history, graceMs).filter(stopsChallenger(history))
     const out: Violation[] = []
     for (const list of byGame.values()) {
       const root = list[0].rootClaim
@@ -42,9 +40,9 @@ export const proposalsValid: Invariant = {
       const honest = list.filter((s) => !won || s.t <= won.t).findLast((s) => s.honestRoot !== undefined)?.honestRoot ?? list.find((s) => s.honestRoot !== undefined)?.honestRoot
       if (honest === undefined) continue
       if (won?.status === 'DEFENDER_WINS' && honest !== root) {
-        // Made wrong by an L1 reorg (the chain changed under the game) with less time left than the challenger
-        // is given to counter: its clock ran out first (the reorg replays the game at its old timestamp).
-        const changed = madeWrongAt(list, root, reorgs)
+        // Made wrong by an L1 reorg (the chain changed under an honest root) with less time left than the
+        // challenger is given to counter: its clock ran out first.
+        const changed = madeWrongAt(list, root)
         if (changed !== undefined && won.t < counterDeadline(changed, counterMs, down)) continue
         out.push({
           invariant: this.id,
@@ -95,15 +93,13 @@ function stopsChallenger(history: History): (w: FaultWindow) => boolean {
 }
 
 /**
- * When an L1 reorg made `root` wrong: the first sample that read another honest root after one that read
- * `root`, or, for a game seen before an L1 reorg whose honest root was first read after it (the reorg came
- * before any read), that first read. `undefined` for a root wrong from its first read with no reorg between.
+ * When the chain changed under `root` (an L1 reorg): the first sample that read another honest root after
+ * one that read `root`; `undefined` for a root never read honest (a root read wrong at first is judged as
+ * wrong from the start, even if a reorg came before that first read).
  */
-function madeWrongAt(list: GameSample[], root: string, reorgs: number[]): number | undefined {
+function madeWrongAt(list: GameSample[], root: string): number | undefined {
   const lastRight = list.findLastIndex((s) => s.honestRoot === root)
-  if (lastRight >= 0) return list.slice(lastRight + 1).find((s) => s.honestRoot !== undefined && s.honestRoot !== root)?.t
-  const firstRead = list.find((s) => s.honestRoot !== undefined)
-  return firstRead && reorgs.some((t) => t >= list[0]!.t && t <= firstRead.t) ? firstRead.t : undefined
+  return lastRight < 0 ? undefined : list.slice(lastRight + 1).find((s) => s.honestRoot !== undefined && s.honestRoot !== root)?.t
 }
 
 /** `since + counterMs`, pushed to `counterMs` after the end of every window overlapping the time to counter. */
