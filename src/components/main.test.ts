@@ -85,6 +85,20 @@ test('behavior: the build gives every program its own CommonJS bundle, pure ASCI
   }
 })
 
+test('behavior: with DEVNET_READY_FD the program says on that descriptor when it serves, and closes it', async () => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [launcher, 'links', '--admin-port', String(port)], { env: { ...process.env, DEVNET_READY_FD: '3' }, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
+  children.push(child)
+  const pipe = child.stdio[3] as NodeJS.ReadableStream
+  let said = ''
+  pipe.on('data', (chunk: Buffer) => (said += chunk.toString()))
+  await new Promise((resolve) => pipe.once('end', resolve))
+  expect(said).toBe('ready\n')
+  // Said once it serves: its admin RPC answers at once.
+  expect(await rpcClient(`http://127.0.0.1:${port}`, 1_000).call('links_list')).toEqual([])
+  expect(child.exitCode).toBeNull()
+})
+
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
   const child = await startLinks({ DEVNET_CODE_CACHE: '' })
   expect(child.exitCode).toBeNull()

@@ -6,6 +6,7 @@
  */
 import type { SpawnedEngine } from './rollup-node/engineAnvil.js'
 import { WAIT_FOR_ENV, waitForDependencies } from './shared/dependencies.js'
+import { signalReady } from './shared/lifecycle.js'
 
 /** What the launcher started before it loaded the programs (the rollup node's engine). */
 export interface EarlyStart {
@@ -35,6 +36,7 @@ export function runLoaded(name: string, args: string[], load: () => Promise<Prog
       await dependencies
       return m.main(args)
     })
+    .then(signalReady) // every program's main resolves once it serves
     .catch((err: unknown) => {
       console.error(`${name} failed:`, err instanceof Error ? (err.stack ?? err.message) : err)
       process.exit(1)

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { afterEach, expect, test } from 'vitest'
 import { allocatePorts, freePort } from './ports.js'
-import { WaitTimeoutError, waitFor, waitForPort, waitForRpc } from './waits.js'
+import { WaitTimeoutError, defaults, waitFor, waitForPort, waitForRpc } from './waits.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -59,4 +59,43 @@ test('behavior: a port that refuses until its server listens: the wait answers o
   await new Promise((r) => setTimeout(r, 200))
   await rpcServer(0, port)
   expect(await answer).toBe('0x1')
+})
+
+test('behavior: a service that says when it is ready (ready) is probed once at first, then at once when it says so', async () => {
+  const saved = defaults.signalledIntervalMs
+  defaults.signalledIntervalMs = 60_000 // the fallback pace: never reached in this test
+  try {
+    let probes = 0
+    let up = false
+    const port = await freePort()
+    const server = createServer((_req, res) => {
+      probes++
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify(up ? { jsonrpc: '2.0', id: 1, result: '0x1' } : { jsonrpc: '2.0', id: 1, error: { code: -32000, message: 'not yet' } }))
+    })
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+    let say!: () => void
+    const ready = new Promise<void>((resolve) => (say = resolve))
+    const waited = waitForRpc(`http://127.0.0.1:${port}`, 'eth_chainId', [], { ready, timeoutMs: 30_000 })
+    await new Promise((r) => setTimeout(r, 400))
+    expect(probes).toBe(1) // at the 50 ms pace it would have been 8
+    up = true
+    say()
+    expect(await waited).toBe('0x1')
+    expect(probes).toBe(2)
+  } finally {
+    defaults.signalledIntervalMs = saved
+  }
+})
+
+test('behavior: after the service said it is ready, a probe that still fails is retried at the usual pace', async () => {
+  const saved = defaults.signalledIntervalMs
+  defaults.signalledIntervalMs = 60_000 // at the fallback pace the wait would time out
+  try {
+    const url = await rpcServer(3)
+    expect(await waitForRpc(url, 'eth_chainId', [], { ready: Promise.resolve(), intervalMs: 10, timeoutMs: 5_000 })).toBe('0x1')
+  } finally {
+    defaults.signalledIntervalMs = saved
+  }
 })

@@ -22,6 +22,12 @@ export const defaults = {
    */
   pollIntervalMs: 50,
   /**
+   * Pause between two readiness probes of a service that will say when it is ready (`WaitOptions.ready`):
+   * a fallback in case it never does.
+   * @default 500
+   */
+  signalledIntervalMs: 500,
+  /**
    * How long `stop()` waits after SIGTERM before sending SIGKILL.
    * @default 3_000
    */
@@ -35,6 +41,11 @@ export interface WaitOptions {
   intervalMs?: number
   /** Reject as soon as this aborts (with its `reason`). */
   signal?: AbortSignal
+  /**
+   * Settles when the service says it is ready (a lite program on the process runtime): the next probe is
+   * made at once. Until then probes are `signalledIntervalMs` apart, as a fallback; after it, `intervalMs`.
+   */
+  ready?: Promise<unknown>
 }
 
 /** A wait ran out of time; `lastError` is the last probe's failure. */
@@ -58,11 +69,18 @@ function describe(error: unknown): string {
 }
 
 /**
- * Runs `probe` every `intervalMs` until it resolves. Each probe gets a signal that aborts when the
- * deadline passes or the caller's signal aborts, so a hung probe (a paused process) cannot outlive the wait.
+ * Runs `probe` every `intervalMs` until it resolves (with `ready`, see `WaitOptions`). Each probe gets a
+ * signal that aborts when the deadline passes or the caller's signal aborts, so a hung probe (a paused
+ * process) cannot outlive the wait.
  */
 async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>, options: WaitOptions): Promise<T> {
   const { timeoutMs = defaults.readyTimeoutMs, intervalMs = defaults.pollIntervalMs, signal } = options
+  let saidReady: AbortSignal | undefined
+  if (options.ready) {
+    const said = new AbortController()
+    options.ready.then(() => said.abort(), () => said.abort())
+    saidReady = said.signal
+  }
   const deadline = AbortSignal.timeout(timeoutMs)
   const both = signal ? AbortSignal.any([signal, deadline]) : deadline
   let lastError: unknown
@@ -76,7 +94,9 @@ async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>,
     }
     signal?.throwIfAborted()
     if (deadline.aborted) throw new WaitTimeoutError(what, timeoutMs, lastError)
-    await sleep(intervalMs, undefined, { signal: both }).catch(() => {})
+    // Until the service said it is ready, the slow fallback pace, cut short when it says so.
+    const waiting = saidReady !== undefined && !saidReady.aborted
+    await sleep(waiting ? defaults.signalledIntervalMs : intervalMs, undefined, { signal: waiting ? AbortSignal.any([both, saidReady!]) : both }).catch(() => {})
   }
 }
 

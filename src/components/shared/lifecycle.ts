@@ -1,4 +1,34 @@
-/** Process lifecycle of a lite component: stop cleanly on SIGTERM / SIGINT, then exit. */
+/** Process lifecycle of a lite component: say when it is ready, stop cleanly on SIGTERM / SIGINT, then exit. */
+import { closeSync, writeSync } from 'node:fs'
+
+/**
+ * The environment variable naming the file descriptor (a pipe from the process runtime) on which a lite
+ * program says it is ready, so the runtime checks its readiness at once instead of at its next poll.
+ */
+export const READY_FD_ENV = 'DEVNET_READY_FD'
+
+/**
+ * Tells the runtime that started this program that its start is done: one line on the descriptor named in
+ * `DEVNET_READY_FD`, which is then closed. A no-op without it (docker, a program run by hand). The runtime
+ * still checks readiness itself: this only says when to look.
+ */
+export function signalReady(): void {
+  const fd = Number(process.env[READY_FD_ENV])
+  delete process.env[READY_FD_ENV] // not for the programs it spawns (the rollup node's engine)
+  if (!Number.isInteger(fd) || fd < 3) return
+  try {
+    writeSync(fd, 'ready\n')
+  } catch {
+    // the runtime went away (a detached start that failed): nothing to tell
+  } finally {
+    try {
+      closeSync(fd)
+    } catch {
+      // already closed
+    }
+  }
+}
+
 export function stopOnSignals(stop: () => Promise<void>): void {
   const shutdown = async () => {
     await stop()

@@ -5,7 +5,7 @@
 //   | proposer --rpc.addr=<host> --rpc.port=<port> ...
 // FAKE_LITE_CRASH=<service name> makes that service exit 1 at start (FAKE_LITE_CRASH_AFTER_MS later); FAKE_LITE_HANG=<service name> makes it
 // never ready (it serves nothing); FAKE_LITE_SLOW=<service name> makes it ready only FAKE_LITE_SLOW_MS (default 3000) later.
-import { readFileSync } from 'node:fs'
+import { closeSync, readFileSync, writeSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
 import { createServer as createTcp } from 'node:net'
 
@@ -105,4 +105,12 @@ if (component === 'rollup-node') {
 process.on('SIGTERM', () => {
   console.log('SIGTERM: bye')
   process.exit(0)
+})
+// As the launcher does: say on DEVNET_READY_FD that the start is done (the servers listen by the next turn).
+setImmediate(() => {
+  const fd = Number(process.env.DEVNET_READY_FD)
+  if (fd >= 3) {
+    writeSync(fd, 'ready\n')
+    closeSync(fd)
+  }
 })

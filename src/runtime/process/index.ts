@@ -5,7 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import type { Readable } from 'node:stream'
 import { DevnetError, ServiceError } from '../../errors.js'
+import { READY_FD_ENV } from '../../components/shared/lifecycle.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { writeServiceFiles } from '../files.js'
 import { portFree } from '../ports.js'
@@ -177,14 +179,16 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     this.#writeFiles()
     if (fresh) this.#tail.skipExisting()
     const [command, args] = this.#command()
+    const lite = this.plan.program === 'lite'
     const fd = openSync(this.logFile, 'a')
     let child: ChildProcess
     try {
       child = spawn(command, args, {
         cwd: this.dir,
-        env: { ...process.env, ...(this.plan.program === 'lite' ? this.#liteEnv() : {}), ...this.plan.env },
+        // A lite program says on descriptor 3 when its start is done (`components/shared/lifecycle.ts`).
+        env: { ...process.env, ...(lite ? { ...this.#liteEnv(), [READY_FD_ENV]: '3' } : {}), ...this.plan.env },
         detached: true,
-        stdio: ['ignore', fd, fd],
+        stdio: ['ignore', fd, fd, ...(lite ? (['pipe'] as const) : [])],
       })
     } finally {
       closeSync(fd)
@@ -228,6 +232,7 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
         waitFor(this.plan.readiness, (port) => this.endpoint(port), {
           timeoutMs: this.readyTimeoutMs,
           signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
+          ...(lite ? { ready: saysReady(child) } : {}),
         }),
         linksRegistered,
       ])
@@ -347,4 +352,23 @@ function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Settles when the lite program `child` writes on its descriptor 3 (its start is done) or closes it (it
+ * exited); the pipe is then destroyed, so it holds neither the program nor this process.
+ */
+function saysReady(child: ChildProcess): Promise<void> {
+  const pipe = child.stdio[3] as Readable | null | undefined
+  if (!pipe) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      pipe.destroy()
+      resolve()
+    }
+    pipe.once('data', done)
+    pipe.once('end', done)
+    pipe.once('error', done)
+    pipe.once('close', done)
+  })
 }

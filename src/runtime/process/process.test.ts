@@ -16,7 +16,7 @@ import { isProcessAlive, ProcessRuntime, type ProcessRuntimeOptions, stopRecorde
 const liteSource = `
 import http from 'node:http'
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 const [mode, port] = process.argv.slice(2)
 console.log('lite ' + mode + ' starting on ' + port)
 writeFileSync('self.pid', String(process.pid))
@@ -38,7 +38,11 @@ else http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ jsonrpc: '2.0', id, result }))
   })
-}).listen(Number(port), '127.0.0.1', () => console.log('listening'))
+}).listen(Number(port), '127.0.0.1', () => {
+  console.log('listening')
+  // as the launcher does: say so on DEVNET_READY_FD
+  if (process.env.DEVNET_READY_FD) { writeSync(Number(process.env.DEVNET_READY_FD), 'ready\\n'); closeSync(Number(process.env.DEVNET_READY_FD)) }
+})
 `
 
 let root: string
