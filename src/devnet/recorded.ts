@@ -59,9 +59,10 @@ export async function devnetStatus(stateDir: string): Promise<DevnetDescriptor> 
 }
 
 /**
- * Stops a devnet started by another process (`devnet down`): all its services at once, as
+ * Removes a devnet started by another process (`devnet down`): kills all its services at once, as
  * recorded in `devnet.json` (plus any other service directory with a live pid, e.g. after a start that
- * was killed before it wrote the descriptor), then removes `devnet.json`. Logs stay.
+ * was killed before it wrote the descriptor), then removes `devnet.json`. Logs stay. Nothing is stopped
+ * gracefully: a new start wipes what the services would save (docker's side likewise removes its containers).
  * @returns The names of the services that were running and are now stopped.
  * @throws DevnetError (`DEVNET_NOT_RUNNING`) if there is neither a descriptor nor a live service.
  * @example
@@ -79,16 +80,16 @@ export async function stopFromDescriptor(stateDir: string, options: { graceMs?: 
   }
   const recorded = descriptor ? descriptor.services.map((s) => s.name).reverse() : []
   const live = liveServiceDirs(dir)
-  // The process runtime's link proxies are machinery, not a service: stopped after every service.
+  // The process runtime's link proxies are machinery, not a service: killed with the rest, not listed.
   const links = live.includes(linksServiceName)
   const others = live.filter((name) => !recorded.includes(name) && name !== linksServiceName)
   if (!recorded.length && !others.length && !links) {
     throw new DevnetError(`no devnet is running in ${dir}`, { code: 'DEVNET_NOT_RUNNING' })
   }
-  // Unknown order for unrecorded services: stop L1 last, as a start would have started it first.
+  // Unknown order for unrecorded services: listed with L1 last, as a start would have started it first.
   others.sort((a, b) => Number(a === 'l1') - Number(b === 'l1'))
-  const stopped = await stopRecorded(dir, [...others, ...recorded], options)
-  if (links) await stopRecorded(dir, [linksServiceName], options)
+  const services = [...others, ...recorded]
+  const stopped = await stopRecorded(dir, links ? [...services, linksServiceName] : services, { ...options, discard: true })
   removeDescriptor(dir)
-  return stopped
+  return stopped.filter((name) => name !== linksServiceName)
 }

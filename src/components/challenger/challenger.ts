@@ -84,6 +84,8 @@ export class Challenger {
     private readonly cfg: ChallengerConfig,
     private readonly log: Logger,
     private readonly metrics: ChallengerMetrics,
+    /** Aborted when the challenger stops: ends the wait for a transaction in flight. */
+    private readonly stopping?: AbortSignal,
   ) {
     this.account = lazyAccount(cfg.privateKey)
     this.address = this.account.address
@@ -309,7 +311,7 @@ export class Challenger {
       const gas = ((await this.l1.estimateGas({ account: this.account, to: address, data, value })) * 3n) / 2n
       const hash = await this.wallet.sendTransaction({ to: address, data, value, gas, chain: null })
       this.metrics.txPublished.inc()
-      const mined = await waitMined<RpcTransactionReceipt>((method, params) => this.l1.request({ method, params } as never), hash, RECEIPT_TIMEOUT_MS)
+      const mined = await waitMined<RpcTransactionReceipt>((method, params) => this.l1.request({ method, params } as never), hash, RECEIPT_TIMEOUT_MS, { signal: this.stopping })
       if ('dropped' in mined) throw new Error(`transaction ${hash} was dropped (an L1 reorg?): sending again next round`)
       if ('timedOut' in mined) throw new Error(`transaction ${hash} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
       const receipt = formatTransactionReceipt(mined.receipt)
@@ -321,6 +323,7 @@ export class Challenger {
         .then(() => `out of gas? (used ${receipt.gasUsed})`, revertReason)
       throw new Error(`transaction ${hash} reverted: ${reason}`)
     } catch (err) {
+      if (this.stopping?.aborted) throw err // stopping: not a failed transaction
       this.stats.failedTxs++
       this.log.warn(`${functionName} failed`, { game: address, err: revertReason(err) })
       return false

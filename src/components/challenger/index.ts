@@ -20,7 +20,8 @@ export const CHALLENGER_VERSION = 'v0.1.0-lite'
 export async function startChallenger(cfg: ChallengerConfig): Promise<{ challenger: Challenger; stop(): Promise<void> }> {
   const log = logger('challenger')
   const metrics = challengerMetrics(CHALLENGER_VERSION)
-  const challenger = new Challenger(cfg, log, metrics)
+  const stopping = new AbortController()
+  const challenger = new Challenger(cfg, log, metrics, stopping.signal)
   let server: Server | undefined
   if (cfg.metrics.enabled) {
     server = await startRpcServer({
@@ -40,6 +41,7 @@ export async function startChallenger(cfg: ChallengerConfig): Promise<{ challeng
   return {
     challenger,
     async stop() {
+      stopping.abort() // a transaction in flight is not waited for, as op-challenger's txmgr cancels on shutdown
       await loop.stop()
       if (server) await closeServer(server)
     },

@@ -20,7 +20,8 @@ export const PROPOSER_VERSION = 'v0.1.0-lite'
 export async function startProposer(conf: ProposerConfig): Promise<{ proposer: Proposer; stop(): Promise<void> }> {
   const log = logger('proposer')
   const metrics = proposerMetrics(PROPOSER_VERSION)
-  const proposer = new Proposer(conf, log, metrics)
+  const stopping = new AbortController()
+  const proposer = new Proposer(conf, log, metrics, stopping.signal)
   const server = await startRpcServer({
     host: conf.rpc.addr,
     port: conf.rpc.port,
@@ -53,6 +54,7 @@ export async function startProposer(conf: ProposerConfig): Promise<{ proposer: P
   return {
     proposer,
     async stop() {
+      stopping.abort() // a transaction in flight is not waited for, as op-proposer's txmgr cancels on shutdown
       await loop.stop()
       await closeServer(server)
       if (metricsServer) await closeServer(metricsServer)

@@ -69,6 +69,8 @@ export class Proposer {
     private readonly conf: ProposerConfig,
     private readonly log: Logger,
     private readonly metrics: ProposerMetrics,
+    /** Aborted when the proposer stops: ends the wait for a transaction in flight. */
+    private readonly stopping?: AbortSignal,
   ) {
     this.active = !conf.stopped
     this.account = lazyAccount(conf.privateKey)
@@ -182,7 +184,7 @@ export class Proposer {
     const tx = await this.l1.call<Hex>('eth_sendRawTransaction', [signed])
     this.metrics.txPublished.inc()
     type Receipt = { status: Hex; blockNumber: Hex; blockHash: Hex; logs: Array<{ address: Address; topics: Hex[] }> }
-    const mined = await waitMined<Receipt>((m, p) => this.l1.call(m, p), tx, RECEIPT_TIMEOUT_MS)
+    const mined = await waitMined<Receipt>((m, p) => this.l1.call(m, p), tx, RECEIPT_TIMEOUT_MS, { signal: this.stopping })
     if ('dropped' in mined) return this.refuse(`create transaction ${tx} was dropped (an L1 reorg?): proposing again`)
     if ('timedOut' in mined) return this.refuse(`create transaction ${tx} was not mined within ${RECEIPT_TIMEOUT_MS} ms`)
     const { receipt } = mined

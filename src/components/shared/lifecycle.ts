@@ -29,6 +29,7 @@ export function signalReady(): void {
   }
 }
 
+/** Stops the program cleanly on SIGTERM / SIGINT (`stop`), then exits 0. */
 export function stopOnSignals(stop: () => Promise<void>): void {
   const shutdown = async () => {
     await stop()

@@ -32,3 +32,17 @@ test('error: failing rounds are retried, and logged once per 20 in a row', async
   expect(warnings.slice(0, 2)).toEqual(['batcher round failed', 'batcher round failed'])
   expect(warnings.length).toBe(Math.ceil(ticks / 20))
 })
+
+test('behavior: a round cut short by the stop (its waits aborted) ends the loop without a warning', async () => {
+  const warnings: string[] = []
+  const stopping = new AbortController()
+  let started = false
+  const loop = pollLoop('proposer', async () => {
+    started = true
+    await new Promise((_, reject) => stopping.signal.addEventListener('abort', () => reject(stopping.signal.reason)))
+  }, 0, quiet(warnings))
+  await until(() => started)
+  stopping.abort()
+  await loop.stop()
+  expect(warnings).toEqual([])
+})

@@ -27,6 +27,7 @@ export function pollLoop(name: string, tick: () => Promise<unknown>, intervalMs:
         await tick()
         failures = 0
       } catch (err) {
+        if (stopped) break // a round cut short by the stop (its waits are aborted) is not a failure
         if (failures++ % 20 === 0) log.warn(`${name} round failed`, { err: (err as Error).message })
       }
       await new Promise<void>((resolve) => {

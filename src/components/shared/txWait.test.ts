@@ -24,7 +24,7 @@ describe('waitMined on a real anvil', () => {
   test('behavior: a mined transaction returns its receipt', async () => {
     const hash = await send()
     setTimeout(() => void call('evm_mine', []), 300)
-    const mined = await waitMined<{ transactionHash: string }>(call, hash, 5000, 50)
+    const mined = await waitMined<{ transactionHash: string }>(call, hash, 5000, { pollMs: 50 })
     expect('receipt' in mined && mined.receipt.transactionHash).toBe(hash)
   })
 
@@ -32,13 +32,23 @@ describe('waitMined on a real anvil', () => {
     const hash = await send()
     await call('anvil_dropTransaction', [hash])
     const t0 = Date.now()
-    expect(await waitMined(call, hash, 20_000, 50)).toEqual({ dropped: true })
+    expect(await waitMined(call, hash, 20_000, { pollMs: 50 })).toEqual({ dropped: true })
     expect(Date.now() - t0).toBeLessThan(5000)
   })
 
   test('behavior: a pending transaction past the timeout is reported timed out', async () => {
     const hash = await send()
-    expect(await waitMined(call, hash, 400, 50)).toEqual({ timedOut: true })
+    expect(await waitMined(call, hash, 400, { pollMs: 50 })).toEqual({ timedOut: true })
+    await call('anvil_dropTransaction', [hash])
+  })
+
+  test('behavior: aborting the signal (the component stops) ends the wait for a pending transaction at once', async () => {
+    const hash = await send()
+    const stopping = new AbortController()
+    setTimeout(() => stopping.abort(), 100)
+    const t0 = Date.now()
+    await expect(waitMined(call, hash, 20_000, { pollMs: 1000, signal: stopping.signal })).rejects.toThrow(/aborted/)
+    expect(Date.now() - t0).toBeLessThan(900)
     await call('anvil_dropTransaction', [hash])
   })
 })

@@ -69,23 +69,36 @@ export function isProcessAlive(pid: number): boolean {
  * group until init reaps it, which some inits do only every second or so; it holds no ports and no memory.
  */
 export function isGroupAlive(pid: number): boolean {
-  try {
-    if (!killProcessGroup(pid, 0)) return false
-  } catch {
-    // EPERM: exists
-  }
-  if (process.platform !== 'linux') return true
+  return liveGroups([pid]).has(pid)
+}
+
+/**
+ * Which of the groups `pgids` have a live (non-zombie) process: one pass over `/proc` for all of them
+ * (on Linux; elsewhere a group that exists counts as live).
+ */
+function liveGroups(pgids: readonly number[]): Set<number> {
+  const existing = pgids.filter((pgid) => {
+    try {
+      return killProcessGroup(pgid, 0)
+    } catch {
+      return true // EPERM: exists
+    }
+  })
+  if (process.platform !== 'linux' || !existing.length) return new Set(existing)
   let entries: string[]
   try {
     entries = readdirSync('/proc')
   } catch {
-    return true
+    return new Set(existing)
   }
-  return entries.some((entry) => {
-    if (!/^\d+$/.test(entry)) return false
+  const wanted = new Set(existing)
+  const live = new Set<number>()
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
     const stat = procStat(entry)
-    return stat !== undefined && stat.pgrp === pid && stat.state !== 'Z'
-  })
+    if (stat !== undefined && wanted.has(stat.pgrp) && stat.state !== 'Z') live.add(stat.pgrp)
+  }
+  return live
 }
 
 /** State letter and process group of a process, from `/proc/<pid>/stat` (Linux); `undefined` if unreadable. */
@@ -102,10 +115,25 @@ function procStat(pid: string): { state: string; pgrp: number } | undefined {
 
 /** Polls until the group led by `pid` is gone; `false` if it is still there after `timeoutMs`. */
 export async function waitGroupGone(pid: number, timeoutMs: number): Promise<boolean> {
+  return (await waitGroupsGone([pid], timeoutMs)).length === 0
+}
+
+/** Polls until the groups `pids` are gone (one pass over `/proc` per poll for all); returns those left after `timeoutMs`. */
+async function waitGroupsGone(pids: readonly number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs
-  while (isGroupAlive(pid)) {
+  for (let left = [...pids]; ; await sleep(defaults.pollIntervalMs / 5)) {
+    const live = liveGroups(left)
+    left = left.filter((pid) => live.has(pid))
+    if (!left.length || Date.now() >= deadline) return left
+  }
+}
+
+/** Polls until the process `pid` is gone or a zombie; `false` if it still runs after `timeoutMs`. */
+async function waitProcessGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (isProcessAlive(pid)) {
     if (Date.now() >= deadline) return false
-    await sleep(defaults.pollIntervalMs / 2)
+    await sleep(defaults.pollIntervalMs / 5)
   }
   return true
 }
@@ -132,41 +160,40 @@ export function readPidFile(dir: string): number | undefined {
 
 /**
  * Stops services from their pid files (`<stateDir>/<name>/pid`), all at once: SIGTERM (+SIGCONT, in case
- * it is paused) to each group, SIGKILL after `graceMs`, then waits until the groups are gone and removes
- * the pid files.
+ * it is paused) to each program, SIGKILL to its group after `graceMs` or once the program is gone, then
+ * waits until the groups are gone and removes the pid files. With `discard` (the devnet is being removed,
+ * and no one reads its state again), SIGKILL to each group at once, as docker removes a container.
  * @returns The names whose group was running and is now stopped.
  * @throws AggregateError of the groups that survived SIGKILL.
  * @example
  * await stopRecorded('.devnet/default', ['batcher', 'sequencer', 'l1'])
  */
-export async function stopRecorded(stateDir: string, names: string[], options: { graceMs?: number } = {}): Promise<string[]> {
-  const { graceMs = defaults.stopGraceMs } = options
-  const failures: Error[] = []
-  const stopOne = async (name: string): Promise<boolean> => {
-    const dir = join(stateDir, name)
-    const pid = readPidFile(dir)
-    try {
-      let stopped = false
-      if (pid !== undefined && killProcessGroup(pid, 'SIGTERM')) {
-        killProcessGroup(pid, 'SIGCONT')
-        if (!(await waitGroupGone(pid, graceMs))) {
-          killProcessGroup(pid, 'SIGKILL')
-          if (!(await waitGroupGone(pid, graceMs))) throw new DevnetError(`service "${name}" (pid ${pid}) survived SIGKILL`)
-        }
-        stopped = true
-      }
-      rmSync(join(dir, pidFileName), { force: true })
-      return stopped
-    } catch (error) {
-      failures.push(error as Error)
-      return false
-    }
+export async function stopRecorded(stateDir: string, names: string[], options: { graceMs?: number; discard?: boolean } = {}): Promise<string[]> {
+  const { graceMs = defaults.stopGraceMs, discard = false } = options
+  const running = names.flatMap((name) => {
+    const pid = readPidFile(join(stateDir, name))
+    return pid === undefined ? [] : [{ name, pid }]
+  })
+  const signalled = running.filter(({ pid }) => {
+    // SIGTERM to the program alone, as the runtime's stop and docker's init do: it stops its own children
+    // (a rollup node snapshots its engine, then stops it). Whatever of the group outlives it is killed.
+    const sent = discard ? killProcessGroup(pid, 'SIGKILL') : signalPid(pid, 'SIGTERM')
+    if (sent && !discard) killProcessGroup(pid, 'SIGCONT') // a paused program must wake to handle it
+    return sent
+  })
+  if (!discard) {
+    await Promise.all(signalled.map(({ pid }) => waitProcessGone(pid, graceMs)))
+    for (const { pid } of signalled) killProcessGroup(pid, 'SIGKILL') // what outlived its program, if anything
   }
   // All at once: each service is its own process group, and none needs another to stop.
-  const results = await Promise.all(names.map(stopOne))
-  const stopped = names.filter((_, i) => results[i])
-  if (failures.length) throw new AggregateError(failures, `failed to stop ${failures.length} service(s) in ${stateDir}`)
-  return stopped
+  const survivors = new Set(await waitGroupsGone(signalled.map(({ pid }) => pid), graceMs))
+  const failed = signalled.filter(({ pid }) => survivors.has(pid))
+  for (const name of names) if (!failed.some((f) => f.name === name)) rmSync(join(stateDir, name, pidFileName), { force: true })
+  if (failed.length) {
+    const errors = failed.map(({ name, pid }) => new DevnetError(`service "${name}" (pid ${pid}) survived SIGKILL`))
+    throw new AggregateError(errors, `failed to stop ${failed.length} service(s) in ${stateDir}`)
+  }
+  return signalled.map(({ name }) => name)
 }
 
 /** Groups that the `exit` hook SIGKILLs if they are still running when this process exits. */

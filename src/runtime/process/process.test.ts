@@ -12,7 +12,11 @@ import type { ServicePlan } from '../../plan/types.js'
 import { freePort } from '../ports.js'
 import { isProcessAlive, ProcessRuntime, type ProcessRuntimeOptions, stopRecorded } from './index.js'
 
-/** A stand-in for `dist/components/main.js`: `<mode> <port>`; modes `serve`, `grandchild`, `exit`, `silent`. */
+/**
+ * A stand-in for `dist/components/main.js`: `<mode> <port>`; modes `serve`, `grandchild`, `owner`, `exit`,
+ * `silent`. `owner` writes `term` on SIGTERM and stops its child itself 200 ms later (as a rollup node
+ * snapshots its engine first); the child writes `child-term` if a SIGTERM reaches it directly.
+ */
 const liteSource = `
 import http from 'node:http'
 import { spawn } from 'node:child_process'
@@ -24,6 +28,11 @@ if (mode === 'exit') { console.error('boom: bad config'); process.exit(3) }
 if (mode === 'grandchild') {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   writeFileSync('grandchild.pid', String(child.pid))
+}
+if (mode === 'owner') {
+  const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => { require('fs').writeFileSync('child-term', ''); process.exit(0) }); setInterval(() => {}, 1000)"], { stdio: 'ignore' })
+  writeFileSync('grandchild.pid', String(child.pid))
+  process.on('SIGTERM', () => { writeFileSync('term', ''); setTimeout(() => { child.kill('SIGKILL'); process.exit(0) }, 200) })
 }
 if (mode === 'silent') setInterval(() => {}, 1000)
 else http.createServer((req, res) => {
@@ -205,6 +214,32 @@ test('behavior: stop reaches the whole process group, even when paused', async (
   await seq.stop()
   expect(seq.state()).toBe('stopped')
   expect(isProcessAlive(grandchild)).toBe(false)
+})
+
+test('behavior: SIGTERM goes to the program alone, which stops its own children (stop and stopRecorded)', async () => {
+  const runtime = newRuntime({ keepAliveOnExit: true })
+  const dir = (name: string) => join(runtime.options.stateDir, name)
+  const [a, b] = [await runtime.start(litePlan('a', await freePort(), 'owner')), await runtime.start(litePlan('b', await freePort(), 'owner'))]
+  const children = ['a', 'b'].map((name) => Number(readFileSync(join(dir(name), 'grandchild.pid'), 'utf8')))
+  await a.stop()
+  expect(await stopRecorded(runtime.options.stateDir, ['b'])).toEqual(['b'])
+  for (const name of ['a', 'b']) {
+    expect(existsSync(join(dir(name), 'term')), name).toBe(true)
+    expect(existsSync(join(dir(name), 'child-term')), name).toBe(false)
+  }
+  for (const pid of [...children, Number(a.id), Number(b.id)]) expect(isProcessAlive(pid)).toBe(false)
+})
+
+test('behavior: stopRecorded with discard (devnet down) kills every group at once, no graceful stop', async () => {
+  const runtime = newRuntime({ keepAliveOnExit: true })
+  const services = [await runtime.start(litePlan('a', await freePort(), 'owner')), await runtime.start(litePlan('b', await freePort(), 'owner'))]
+  const children = ['a', 'b'].map((name) => Number(readFileSync(join(runtime.options.stateDir, name, 'grandchild.pid'), 'utf8')))
+  expect(await stopRecorded(runtime.options.stateDir, ['a', 'b', 'missing'], { discard: true })).toEqual(['a', 'b'])
+  for (const name of ['a', 'b']) {
+    expect(existsSync(join(runtime.options.stateDir, name, 'term')), name).toBe(false)
+    expect(existsSync(join(runtime.options.stateDir, name, 'pid')), name).toBe(false)
+  }
+  for (const pid of [...children, ...services.map((s) => Number(s.id))]) expect(isProcessAlive(pid)).toBe(false)
 })
 
 test('behavior: stopAll leaves no process', async () => {
