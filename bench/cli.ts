@@ -1,7 +1,8 @@
 /**
- * `devnet up --detach` and `devnet down` as a user runs them (`node bin/devnet.js`, default topology, process
- * runtime, free ports), wall time of each command to its exit: `up` returns once every RPC is ready. The floor
- * is one anvil from spawn to answering `eth_chainId`, measured in the same run; the ratio is figure / floor.
+ * `devnet --help`, `devnet up --detach` and `devnet down` as a user runs them (`node bin/devnet.js`, default
+ * topology, process runtime, free ports), wall time of each command to its exit: `up` returns once every RPC
+ * is ready. The floor is one anvil from spawn to answering `eth_chainId`, measured in the same run; the ratio
+ * is figure / floor.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -25,10 +26,12 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
   const stateDir = join(cwd, 'state')
   const upMs: number[] = []
   const downMs: number[] = []
+  const helpMs: number[] = []
   const floorMs: number[] = []
   try {
     for (let i = 0; i < runs; i++) {
       floorMs.push(await anvilFloor())
+      helpMs.push(await timed(['--help'], cwd))
       upMs.push(await timed(['up', '--detach', '--runtime', 'process', '--ports', 'auto', '--state-dir', stateDir], cwd))
       downMs.push(await timed(['down', '--state-dir', stateDir], cwd))
     }
@@ -47,6 +50,7 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
     note: `floor (one anvil start to answer, same run): median ${(floor / 1000).toFixed(3)} s; ratio ${(median(xs) / floor).toFixed(0)}`,
   })
   return [
+    figure('`node bin/devnet.js --help`', helpMs, 250),
     figure('`node bin/devnet.js up --detach` to every RPC ready (default topology, process)', upMs, 1000),
     figure('`node bin/devnet.js down` (same devnet)', downMs, 300),
   ]

@@ -32,7 +32,20 @@ test('behavior: the command writes its code cache per subcommand as it exits, an
   // Commands a user does not wait on share one cache; paths from import.meta.url resolve (package.json).
   const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
   expect(await devnet(['--version'], cacheDir)).toEqual({ code: 0, output: `${version}\n` })
-  expect(existsSync(join(cacheDir, 'code', 'cli-other.bin'))).toBe(true)
+  expect(existsSync(join(cacheDir, 'code', 'cli-light-help.bin'))).toBe(true)
+})
+
+test('behavior: down, logs and help run the light bundle, which leaves the other commands out', async () => {
+  const cacheDir = join(root, 'light')
+  const noDevnet = join(root, 'no-devnet')
+  expect(await devnet(['down', '--state-dir', noDevnet], cacheDir)).toEqual({ code: 0, output: `no devnet is running in ${noDevnet}\n` })
+  expect(await devnet(['logs', 'sequencer', '--state-dir', noDevnet], cacheDir)).toMatchObject({ code: 2, output: expect.stringContaining('no logs for service "sequencer"') })
+  expect(await devnet(['--help'], cacheDir)).toMatchObject({ code: 0, output: expect.stringContaining('Usage: devnet') })
+  for (const name of ['down', 'logs', 'help']) expect(existsSync(join(cacheDir, 'code', `cli-light-${name}.bin`)), name).toBe(true)
+  const light = readFileSync(fileURLToPath(new URL('../../dist/bundle/cli-light.cjs', import.meta.url)), 'latin1')
+  const full = readFileSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)), 'latin1')
+  expect(light.length).toBeLessThan(full.length / 4)
+  expect(light).toContain('commands/up.js is not in cli-light.cjs') // the stub that stands in for `up`
 })
 
 test('behavior: a cache V8 rejects (another build or Node) is written again', async () => {

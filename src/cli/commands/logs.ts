@@ -1,7 +1,8 @@
 /** `devnet logs <service>`: the last lines of a service's log, optionally followed until Ctrl-C. */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { descriptorPath, findStateDir, followLog, readDescriptor, readLogLines } from '../../devnet/index.js'
+import { descriptorPath, findStateDir, readDescriptor } from '../../devnet/descriptor.js'
+import { followLog, readLogLines } from '../../devnet/logs.js'
 import { DevnetError } from '../../errors.js'
 import type { LogsOptions } from '../options.js'
 
