@@ -63,20 +63,28 @@ for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable()
 
   test('behavior: the replica forwards transactions to the active sequencer, also after a transfer', async () => {
     const account = privateKeyToAccount(devnet.keys.accounts[7].privateKey)
-    const send = async (nonce: number) => {
+    const send = async (nonce: number, when: string) => {
       const client = devnet.l2('replica-0')
       const raw = await account.signTransaction({ chainId: devnet.topology.l2.chainId, type: 'eip1559', to: account.address, value: parseEther('0.001'), nonce, gas: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
       const hash = await client.sendRawTransaction({ serializedTransaction: raw })
-      return client.waitForTransactionReceipt({ hash, timeout: 30_000 })
+      return client.waitForTransactionReceipt({ hash, timeout: 30_000 }).catch(async (err: Error) => {
+        // Once on docker in CI (not reproduced): say where the transaction is and who sequences.
+        const where = await Promise.all(NODES.map(async (n) => ({
+          node: n,
+          active: await rpc(devnet.endpoints[n]!.rollup!, 'admin_sequencerActive').catch((e: Error) => e.message),
+          hasTx: await rpc(devnet.endpoints[n]!.el!, 'eth_getTransactionByHash', [hash]).then(Boolean, (e: Error) => e.message),
+        })))
+        throw new Error(`${when}: ${err.message}; ${JSON.stringify(where)}`)
+      })
     }
     const nonce = await devnet.l2('replica-0').getTransactionCount({ address: account.address })
-    expect((await send(nonce)).status).toBe('success')
+    expect((await send(nonce, 'before the transfer')).status).toBe('success')
     const from = (await waitFor('one leader', leader))!
     const to = NODES[(NODES.indexOf(from) + 1) % 3]!
     const members = await rpc<{ servers: Array<{ id: string; addr: string }> }>(conductor(from), 'conductor_clusterMembership')
     await rpc(conductor(from), 'conductor_transferLeaderToServer', [to, members.servers.find((s) => s.id === to)!.addr])
     await waitFor(`${to} sequencing`, () => rpc<boolean>(devnet.endpoints[to]!.rollup!, 'admin_sequencerActive'), 20_000)
-    expect((await send(nonce + 1)).status).toBe('success')
+    expect((await send(nonce + 1, 'after the transfer')).status).toBe('success')
   })
 
   test('behavior: etcdPartition on the leader: another conductor leads and the chain goes on; heal brings it back', async () => {
