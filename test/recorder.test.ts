@@ -5,7 +5,8 @@
  * deposit load running one round took minutes, which held every later step of a 30-minute chaos run.
  * Also: rounds asked for while one runs (a fault step's, beside the timer's) wait for it, so a slow
  * answer never lands in the history after a later round's samples. And the run's last look at the dispute
- * games, with longer calls, reads the honest roots no round could.
+ * games, with longer calls, reads the honest roots no round could. And a deposit whose L1 block a reorg
+ * replaced is watched until it leaves L2, also when no round ran before L1 finalized the new block.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
@@ -15,6 +16,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Address } from 'viem'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
+import { l1Reorg, newFaultState } from '../src/faults/index.js'
 import { readGameSamples } from '../src/devnet/games.js'
 import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
@@ -130,4 +132,26 @@ built('recorder on a devnet with a silent node', () => {
       slow.close()
     }
   }, 120_000)
+
+  test('behavior: a deposit whose L1 block a reorg replaced is asked about until it leaves L2, also once L1 finalized the new block', async () => {
+    const recorder = new Recorder(devnet, 'reorged-deposit', 250)
+    const deposit = await sendDeposit(devnet, { mint: 7n })
+    const last = (node: string) => recorder.history.deposits?.onL2.findLast((d) => d.node === node && d.l2Hash === deposit.l2Hash)
+    const nodes = ['sequencer', 'replica-0']
+    await waitFor('both nodes hold the deposit', async () => {
+      await recorder.sample()
+      return nodes.every((node) => last(node)?.block)
+    }, 60_000, 0)
+    const head = Number(await rpc<string>(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+    await l1Reorg({ devnet, state: newFaultState(), record() {} }, { depth: head - deposit.l1.number + 1, reinclude: false })
+    // No round until L1 finalized the block that replaced the deposit's: the scan no longer reads it.
+    await waitFor('L1 finalizes the replaced block', async () => {
+      const fin = await rpc<{ number: string }>(devnet.endpoints.l1.rpc, 'eth_getBlockByNumber', ['finalized', false])
+      return Number(fin.number) >= deposit.l1.number
+    }, 60_000, 250)
+    await waitFor('both nodes are seen without the deposit', async () => {
+      await recorder.sample()
+      return nodes.every((node) => last(node) && !last(node)!.block)
+    }, 60_000, 0)
+  }, 180_000)
 })

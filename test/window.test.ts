@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
 import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
@@ -16,6 +16,7 @@ import { rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from '
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   let devnet: Devnet
   let stateDir: string
+  let keep = false
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-window-'))
@@ -27,10 +28,12 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
 
   afterAll(async () => {
     await devnet?.stop()
-    rmSync(stateDir, { recursive: true, force: true })
+    if (keep) console.log(`window (${runtime}): state and logs kept in ${stateDir}`)
+    else rmSync(stateDir, { recursive: true, force: true })
   })
 
   test('behavior: a batcher outage past the window yields deposit-only blocks and an unsafe reorg', async () => {
+    onTestFailed(() => { keep = true })
     const seq = devnet.endpoints.sequencer
     const rep = devnet.endpoints['replica-0']
     await waitSettled(devnet, 4)
@@ -60,9 +63,12 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
     await waitFor('replica safe catches up with the sequencer', async () => (await syncStatus(rep.rollup)).safe_l2.number >= unsafeNow, 60_000)
     // The replica's safe block is the sequencer's (asked until both engines hold it: either may be mid-rewind).
     await waitFor('the replica\'s safe block is the sequencer\'s', async () => {
-      const top = `0x${(await syncStatus(rep.rollup)).safe_l2.number.toString(16)}`
+      const [rs, ss] = await Promise.all([syncStatus(rep.rollup), syncStatus(seq.rollup)])
+      const top = `0x${rs.safe_l2.number.toString(16)}`
       const [r, q] = await Promise.all([rpc(rep.el, 'eth_getBlockByNumber', [top, false]), rpc(seq.el, 'eth_getBlockByNumber', [top, false])])
-      return r && q && r.hash === q.hash
+      if (r && q && r.hash === q.hash) return true
+      const heads = (s: typeof rs) => `unsafe ${s.unsafe_l2.number}, safe ${s.safe_l2.number}, L1 ${s.current_l1.number}`
+      throw new Error(`block ${rs.safe_l2.number}: replica ${r?.hash ?? 'none'}, sequencer ${q?.hash ?? 'none'} (replica ${heads(rs)}; sequencer ${heads(ss)})`)
     }, 30_000)
     // The dropped tx lands again, in a block above n.
     await waitFor('the dropped tx lands on the replica', async () => (await rpc(rep.el, 'eth_getTransactionReceipt', [hash])) !== null, 30_000)

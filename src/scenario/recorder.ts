@@ -48,6 +48,8 @@ export class Recorder {
   private depositScan = -1
   /** Per `node l2Hash`: the hash of the L2 block holding the deposit at the last observation, or null. */
   private readonly depositSeen = new Map<string, string | null>()
+  /** Hashes of final L1 blocks, by number: read once each, as they no longer change. */
+  private readonly finalL1Hashes = new Map<number, string>()
 
   constructor(
     private readonly devnet: Devnet,
@@ -187,6 +189,17 @@ export class Recorder {
     return reorgs
   }
 
+  private async finalL1Hash(number: number): Promise<string | undefined> {
+    let hash = this.finalL1Hashes.get(number)
+    if (hash === undefined) {
+      const b = await call<BlockJson | null>(this.devnet.endpoints.l1.rpc, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], this.timeoutMs)
+      if (!b) return undefined
+      hash = b.hash
+      this.finalL1Hashes.set(number, hash)
+    }
+    return hash
+  }
+
   private async hashAt(node: string, number: number): Promise<Hex | undefined> {
     const b = await call<BlockJson | null>(this.devnet.endpoints[node].el, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false], this.timeoutMs).catch(() => null)
     return b?.hash
@@ -275,7 +288,9 @@ export class Recorder {
     const held = (l2Hash: string) => this.history.nodes.filter((node) => this.depositSeen.get(`${node} ${l2Hash}`))
     for (const d of deposits.l1) {
       const holders = held(d.l2Hash).length
-      const reorged = d.l1.number > finalized && !canonical.has(d.l2Hash)
+      // Above L1 finalized the scan re-read the chain; at or below it, a deposit some node holds is checked
+      // against the final block once (a reorg just before finality replaced its block for good).
+      const reorged = d.l1.number > finalized ? !canonical.has(d.l2Hash) : holders > 0 && (await this.finalL1Hash(d.l1.number)) !== d.l1.hash
       const open = reorged ? holders > 0 : holders < this.history.nodes.length && (final || holders === 0 || d.l1.number > finalized)
       if (!open) continue
       for (const node of this.history.nodes) {

@@ -65,16 +65,9 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Whether any live (non-zombie) process of the group led by `pid` remains. An orphaned zombie stays in its
- * group until init reaps it, which some inits do only every second or so; it holds no ports and no memory.
- */
-export function isGroupAlive(pid: number): boolean {
-  return liveGroups([pid]).has(pid)
-}
-
-/**
  * Which of the groups `pgids` have a live (non-zombie) process: one pass over `/proc` for all of them
- * (on Linux; elsewhere a group that exists counts as live).
+ * (on Linux; elsewhere a group that exists counts as live). An orphaned zombie stays in its group until
+ * init reaps it, which some inits do only every second or so; it holds no ports and no memory.
  */
 function liveGroups(pgids: readonly number[]): Set<number> {
   const existing = pgids.filter((pgid) => {
@@ -120,22 +113,28 @@ export async function waitGroupGone(pid: number, timeoutMs: number): Promise<boo
 
 /** Polls until the groups `pids` are gone (one pass over `/proc` per poll for all); returns those left after `timeoutMs`. */
 async function waitGroupsGone(pids: readonly number[], timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs
-  for (let left = [...pids]; ; await sleep(defaults.pollIntervalMs / 5)) {
+  let left = [...pids]
+  await pollUntil(() => {
     const live = liveGroups(left)
     left = left.filter((pid) => live.has(pid))
-    if (!left.length || Date.now() >= deadline) return left
-  }
+    return !left.length
+  }, timeoutMs)
+  return left
 }
 
 /** Polls until the process `pid` is gone or a zombie; `false` if it still runs after `timeoutMs`. */
-async function waitProcessGone(pid: number, timeoutMs: number): Promise<boolean> {
+function waitProcessGone(pid: number, timeoutMs: number): Promise<boolean> {
+  return pollUntil(() => !isProcessAlive(pid), timeoutMs)
+}
+
+/** Checks `done` every fifth of the poll interval until it holds (`true`) or `timeoutMs` has passed (`false`). */
+async function pollUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
-  while (isProcessAlive(pid)) {
+  for (;;) {
+    if (done()) return true
     if (Date.now() >= deadline) return false
     await sleep(defaults.pollIntervalMs / 5)
   }
-  return true
 }
 
 /**
