@@ -5,8 +5,9 @@
  * deposit load running one round took minutes, which held every later step of a 30-minute chaos run.
  * Also: rounds asked for while one runs (a fault step's, beside the timer's) wait for it, so a slow
  * answer never lands in the history after a later round's samples. And the run's last look at the dispute
- * games, with longer calls, reads the honest roots no round could. And a deposit whose L1 block a reorg
- * replaced is watched until it leaves L2, also when no round ran before L1 finalized the new block.
+ * games, with longer calls, reads the honest roots no round could; with the sequencer silent, both take
+ * them from a node that answers. And a deposit whose L1 block a reorg replaced is watched until it leaves
+ * L2, also when no round ran before L1 finalized the new block.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
@@ -60,10 +61,29 @@ built('recorder on a devnet with a silent node', () => {
     expect(history.deposits?.l1.map((d) => d.l2Hash)).toEqual(expect.arrayContaining(deposits.map((d) => d.l2Hash)))
     // The replica was asked about every deposit (it answers: on its chain, or not yet)...
     expect(new Set(history.deposits?.onL2.filter((d) => d.node === 'replica-0').map((d) => d.l2Hash)).size).toBeGreaterThanOrEqual(deposits.length)
-    // ...the silent sequencer only for its status (optimism_syncStatus, admin_sequencerActive) and the
-    // honest output roots of games, never once per deposit.
+    // ...the silent sequencer only for its status (optimism_syncStatus, admin_sequencerActive), never once
+    // per deposit or game.
     expect(history.samples.map((s) => s.node)).toEqual(['replica-0'])
-    expect(sockets.length).toBeLessThanOrEqual(3)
+    expect(sockets.length).toBeLessThanOrEqual(2)
+  }, 120_000)
+
+  test('behavior: with the sequencer silent, the games\' honest roots come from the replica, in a round and in the last look', async () => {
+    const factory = devnet.contracts!.l1!.DisputeGameFactoryProxy as Address
+    const replica = devnet.endpoints['replica-0'].rollup
+    const game = await waitFor('a proposal at a block the replica has safe', async () => {
+      const safe = (await syncStatus(replica)).safe_l2.number
+      return (await readGameSamples(devnet.endpoints.l1.rpc, factory)).find((g) => g.l2Block <= safe)
+    }, 60_000, 250)
+    const { outputRoot } = await rpc<{ outputRoot: string }>(replica, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`])
+    const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, el: silentUrl, rollup: silentUrl } }
+    const seen = Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet
+    const honestOf = (recorder: Recorder) => recorder.history.games?.findLast((g) => g.index === game.index)?.honestRoot
+    const rounds = new Recorder(seen, 'silent-games', 250)
+    await rounds.sample() // round 0 samples the games
+    expect(honestOf(rounds)).toBe(outputRoot)
+    const last = new Recorder(seen, 'silent-games-last', 250)
+    await last.sampleGamesFinal()
+    expect(honestOf(last)).toBe(outputRoot)
   }, 120_000)
 
   test('behavior: a round asked for while another waits on a slow node runs after it: samples stay in time order', async () => {

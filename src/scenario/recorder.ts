@@ -12,7 +12,7 @@ import type { SyncStatus } from '../protocol/types.js'
 import { call } from '../faults/context.js'
 import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'
 import { ConductorSampler } from './conductorSampler.js'
-import { GameSampler } from './gameSampler.js'
+import { GameSampler, type HonestSource } from './gameSampler.js'
 import { depositsOnL1, l2BlockOf } from './deposits.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
@@ -166,7 +166,7 @@ export class Recorder {
     }
     await Promise.all([this.sampleL1(t), this.sampleProxyd(t)])
     await this.conductors.sample(t, statuses.flatMap((r) => (r ? [{ node: r.node, active: r.active, unsafe: r.s.unsafe_l2.number }] : [])))
-    if (round % 2 === 0) await this.games.sample(t)
+    if (round % 2 === 0) await this.games.sample(t, honestSource(statuses))
     const live = statuses.filter((r) => r !== undefined)
     // A node that did not answer its status (crashed, paused) is not asked anything else this round: a
     // paused one holds every call until its timeout, and a round of those took minutes (30 min soak).
@@ -308,16 +308,25 @@ export class Recorder {
     }
   }
 
-  /** Canonical L1 hashes of every L1 origin the samples mention and of every deposit's L1 block (once L1 settled). */
   /**
    * The run's last look at the dispute games, once sampling stopped: a game whose honest root no round read
    * (on a busy docker host the rounds' 3 s calls to the sequencer's rollup node timed out) gets it now, so
-   * `proposalsValid` judges it rather than leaving it unjudged.
+   * `proposalsValid` judges it rather than leaving it unjudged. Its long calls go to the first node that
+   * answers its status at once (a paused sequencer held the last look for its whole 10 s).
    */
   async sampleGamesFinal(): Promise<void> {
-    await this.games.sample(this.now(), 10_000)
+    const statuses = await Promise.all(
+      this.history.nodes.map((node) =>
+        call<SyncStatus>(this.devnet.endpoints[node].rollup, 'optimism_syncStatus', [], this.timeoutMs).then(
+          (s) => ({ node, s }),
+          () => undefined,
+        ),
+      ),
+    )
+    await this.games.sample(this.now(), honestSource(statuses), 10_000)
   }
 
+  /** Canonical L1 hashes of every L1 origin the samples mention and of every deposit's L1 block (once L1 settled). */
   async fillCanonical(): Promise<void> {
     const url = this.devnet.endpoints.l1.rpc
     const numbers = new Set<number>()
@@ -328,6 +337,12 @@ export class Recorder {
       if (b) this.history.l1Canonical[n] = b.hash
     }
   }
+}
+
+/** The first node in `statuses` (the sequencer first) that answered, with its safe head. */
+function honestSource(statuses: ReadonlyArray<{ node: string; s: SyncStatus } | undefined>): HonestSource | undefined {
+  const first = statuses.find((r) => r !== undefined)
+  return first && { node: first.node, safe: first.s.safe_l2.number }
 }
 
 /**
