@@ -1,6 +1,8 @@
 /** Small helpers shared by the integration suites. */
 import { execFileSync, spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { onTestFailed } from 'vitest'
 import type { Devnet } from '../src/devnet/index.js'
 import { withL1Held } from '../src/devnet/clock.js'
 import { chainTime } from '../src/protocol/clock.js'
@@ -151,4 +153,17 @@ export function runCli(cwd: string, args: string[]): Promise<{ code: number | nu
     child.once('error', reject)
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+const kept = new Set<string>()
+
+/** Called in a test: when it fails, `dir` (its suite's state directory, with every service's log) is kept. */
+export function keepIfFailed(dir: string): void {
+  onTestFailed(() => void kept.add(dir))
+}
+
+/** Removes a suite's state directory, or names it when a failed test kept it (`keepIfFailed`). */
+export function removeOrKeep(dir: string): void {
+  if (kept.has(dir)) console.log(`state and service logs of the failed test kept in ${dir}`)
+  else rmSync(dir, { recursive: true, force: true })
 }

@@ -3,7 +3,7 @@
  * transactions (recipient, value, calldata, in order), exactly those of the pure plan; transactions a
  * crashed sequencer lost from its pool are sent again, as a wallet does, and land.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet } from '../src/devnet/start.js'
 import type { Devnet } from '../src/devnet/started.js'
 import { REBROADCAST_MS, sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
-import { rpc, testSpeed, waitFor } from './helpers.js'
+import { keepIfFailed, removeOrKeep, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
@@ -23,7 +23,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   })
   afterAll(async () => {
     await devnet?.stop()
-    rmSync(root, { recursive: true, force: true })
+    removeOrKeep(root)
   })
 
   test('behavior: the same seed sends the same transaction sequence, the seeded plan', async () => {
@@ -47,6 +47,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   }, 120_000)
 
   test('behavior: accepted transactions a crashed sequencer lost from its pool are sent again and land', async () => {
+    keepIfFailed(root)
     const seq = devnet.endpoints.sequencer
     // Stopped, the sequencer keeps what it accepts in its pool only; a SIGKILL then loses it.
     await rpc(seq.rollup, 'admin_stopSequencer')
@@ -59,6 +60,18 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     expect(failed, firstError).toBe(0)
     expect(hashes.length).toBeGreaterThan(3)
     expect(rebroadcast).toBeGreaterThanOrEqual(hashes.length)
-    expect(missing).toEqual([])
+    // What the sequencer holds when some did not land (missing once in a loaded npm test: 6 of 6, rebroadcast).
+    const seen = async () => {
+      const sender = devnet.keys.accounts.at(-1)!.address
+      const [status, active, latest, pending, known] = await Promise.all([
+        syncStatus(seq.rollup),
+        rpc(seq.rollup, 'admin_sequencerActive'),
+        rpc(seq.el, 'eth_getTransactionCount', [sender, 'latest']),
+        rpc(seq.el, 'eth_getTransactionCount', [sender, 'pending']),
+        Promise.all(missing.map(async (hash) => (await rpc<{ nonce: string } | null>(seq.el, 'eth_getTransactionByHash', [hash]))?.nonce ?? null)),
+      ])
+      return JSON.stringify({ unsafe: status.unsafe_l2.number, safe: status.safe_l2.number, active, nonces: { latest, pending }, missingKnownWithNonce: known })
+    }
+    expect(missing, missing.length ? await seen() : undefined).toEqual([])
   }, 30_000 + REBROADCAST_MS + 60_000)
 })

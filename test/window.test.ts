@@ -3,20 +3,19 @@
  * derives the spec's deposit-only blocks; a sequencer block that carried a user tx is replaced (an
  * unsafe reorg), and the chain goes on normally once the batcher is back.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
 import { defaultTopology } from '../src/topology/index.js'
-import { rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from './helpers.js'
+import { keepIfFailed, removeOrKeep, rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from './helpers.js'
 
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   let devnet: Devnet
   let stateDir: string
-  let keep = false
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-window-'))
@@ -28,12 +27,11 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
 
   afterAll(async () => {
     await devnet?.stop()
-    if (keep) console.log(`window (${runtime}): state and logs kept in ${stateDir}`)
-    else rmSync(stateDir, { recursive: true, force: true })
+    removeOrKeep(stateDir)
   })
 
   test('behavior: a batcher outage past the window yields deposit-only blocks and an unsafe reorg', async () => {
-    onTestFailed(() => { keep = true })
+    keepIfFailed(stateDir)
     const seq = devnet.endpoints.sequencer
     const rep = devnet.endpoints['replica-0']
     await waitSettled(devnet, 4)
