@@ -20,6 +20,7 @@ import { SafeDb } from './safeDb.js'
 import { Sequencer, type SequencerHost } from './sequencer.js'
 import { RuntimeConfig } from './runtimeConfig.js'
 import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
+import { BoundedCache } from '../shared/boundedCache.js'
 import type { Logger } from '../shared/log.js'
 
 export class RollupNode implements GossipHost, SequencerHost {
@@ -45,6 +46,8 @@ export class RollupNode implements GossipHost, SequencerHost {
   private loopDone: Promise<void> | undefined
   /** Safe records below the finalized head, oldest first, on disk in `conf.dataDir` (op-node's safe DB). */
   private readonly safeDb: SafeDb
+  /** The message passer's storage root of each block asked for (`outputAtBlock`), by block hash. */
+  private readonly messagePasserRoots = new BoundedCache<Hex, Hex>(256)
   /** Snapshots of the engine and heads in `conf.dataDir` (none without a data dir). */
   readonly persistence: Persistence | undefined
   private readonly runtimeConfig: RuntimeConfig
@@ -384,13 +387,15 @@ export class RollupNode implements GossipHost, SequencerHost {
     if (!block) rpcFail(-32000, `block ${number} not found`)
     // By hash (EIP-1898), not number: the engine may replace block `number` between the two calls (a reorg, a
     // restarted node syncing), and the root must be of the state of the block it names.
-    const proof = await this.engine.rpc.call<{ storageHash: Hex }>('eth_getProof', [L2_TO_L1_MESSAGE_PASSER_ADDRESS, [], { blockHash: block.hash }])
+    // A block's state never changes: its message passer's root is read once (proposer, challenger, proxyd's
+    // and the recorder's rounds ask the same blocks again and again; eth_getProof is the engine's dearest call).
+    const storageHash = await this.messagePasserRoots.get(block.hash, async () => (await this.engine.rpc.call<{ storageHash: Hex }>('eth_getProof', [L2_TO_L1_MESSAGE_PASSER_ADDRESS, [], { blockHash: block.hash }])).storageHash)
     const stateRoot = block.stateRoot as Hex
     return {
       version: OUTPUT_VERSION_V0,
-      outputRoot: outputRootV0({ stateRoot, messagePasserStorageRoot: proof.storageHash, blockHash: block.hash }),
+      outputRoot: outputRootV0({ stateRoot, messagePasserStorageRoot: storageHash, blockHash: block.hash }),
       blockRef: l2RefFromBlock(block, this.cfg),
-      withdrawalStorageRoot: proof.storageHash,
+      withdrawalStorageRoot: storageHash,
       stateRoot,
       syncStatus: this.syncStatus(),
     }

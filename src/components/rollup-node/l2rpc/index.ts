@@ -4,7 +4,8 @@
  * - transactions go to the sequencer's mempool (on a replica: forwarded to the sequencer; a standby keeps
  *   a copy, as op-geth does), and the anvil/evm control methods that would fork this node off the chain
  *   are refused;
- * - `safe` / `finalized` block parameters mean the rollup node's heads (`blockTags.ts`);
+ * - `safe` / `finalized` block parameters mean the rollup node's heads (`blockTags.ts`), and those two
+ *   blocks are kept once read (by hash);
  * - calls (and `debug_traceCall`) charge no L1 fee ({@link withoutL1Charge}, {@link createAccessList});
  * - raw deposits are encoded here, as anvil crashes on them ({@link rawTransaction});
  * - transactions accepted but not yet in a block are answered as pending ({@link RecentTransactions});
@@ -14,6 +15,7 @@
  */
 import type { Address, Hex } from 'viem'
 import type { RollupNode } from '../node.js'
+import { BoundedCache } from '../../shared/boundedCache.js'
 import { RpcError, rpcFail, type RpcClient, type RpcHandler, type RpcSession } from '../../shared/jsonrpc.js'
 import { resolveBlockTags } from './blockTags.js'
 import { createAccessList, isObject, withoutL1Charge } from './calls.js'
@@ -63,6 +65,8 @@ export function l2Rpc(node: RollupNode): L2Rpc {
   const forward = (method: string) => async (params: unknown[]) => engine.call(method, tags(method, params))
   const recent = new RecentTransactions(Math.max(10_000, 10_000 * node.cfg.block_time))
   const notifications: RpcHandler = () => rpcFail(-32601, 'notifications not supported')
+  const heads = freeze.methods(engine, () => ({ latest: node.unsafe.number, safe: node.safe.number, finalized: node.finalized.number }))
+  const blocks = new BoundedCache<string, unknown>(16)
   const methods: Record<string, RpcHandler> = {
     eth_sendRawTransaction: async ([raw]) => {
       if (typeof raw !== 'string' || !raw.startsWith('0x')) rpcFail(-32602, 'expected a raw transaction (hex)')
@@ -113,7 +117,15 @@ export function l2Rpc(node: RollupNode): L2Rpc {
     debug_getRawTransaction: ([hash]) => rawTransaction(engine, 'debug_getRawTransaction', hash),
     eth_subscribe: notifications,
     eth_unsubscribe: notifications,
-    ...freeze.methods(engine, () => ({ latest: node.unsafe.number, safe: node.safe.number, finalized: node.finalized.number })),
+    ...heads,
+    // The safe and finalized blocks by the hash of the node's heads, kept once read: proxyd's consensus poller
+    // asks every backend for both several times a second, and they change far less often.
+    eth_getBlockByNumber: async (params) => {
+      const [tag, full] = params
+      const ref = freeze.heads ? undefined : tag === 'safe' ? node.safe : tag === 'finalized' ? node.finalized : undefined
+      const block = ref && (await blocks.get(`${ref.hash}/${full === true}`, () => engine.call('eth_getBlockByHash', [ref.hash, full === true])))
+      return block ?? heads.eth_getBlockByNumber!(params)
+    },
   }
   const fallback = async (method: string, params: unknown[]) => {
     if (BLOCKED.test(method)) {
