@@ -95,14 +95,17 @@ export class Batcher {
   constructor(
     private readonly conf: BatcherConfig,
     private readonly log: Logger,
+    /** Aborted when the batcher stops: ends its calls in flight. */
+    stopping?: AbortSignal,
   ) {
     this.active = !conf.stopped
     this.account = lazyAccount(conf.privateKey)
-    this.l1 = rpcClient(conf.l1Rpc)
-    this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000))
+    const signal = stopping
+    this.l1 = rpcClient(conf.l1Rpc, undefined, { signal })
+    this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000, { signal }))
     const rollupUrls = conf.rollupRpc.split(',').map((u) => u.trim())
-    this.rollups = rollupUrls.map((u) => rpcClient(u, 5_000))
-    this.sequencers = activeRollup(rollupUrls, { checkMs: 0, timeoutMs: 1_000, log })
+    this.rollups = rollupUrls.map((u) => rpcClient(u, 5_000, { signal }))
+    this.sequencers = activeRollup(rollupUrls, { checkMs: 0, timeoutMs: 1_000, log, signal })
     if (this.l2s.length !== this.rollups.length) throw new Error('l2Rpc and rollupRpc must list the same number of endpoints')
     this.l2 = this.l2s[0]
     this.rollup = this.rollups[0]

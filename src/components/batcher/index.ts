@@ -14,7 +14,8 @@ export const BATCHER_VERSION = 'v0.1.0-lite'
 
 export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batcher; stop(): Promise<void> }> {
   const log = logger(conf.name)
-  const batcher = new Batcher(conf, log)
+  const stopping = new AbortController()
+  const batcher = new Batcher(conf, log, stopping.signal)
   const server = await startRpcServer({
     host: conf.host,
     port: conf.ports.rpc,
@@ -38,6 +39,7 @@ export async function startBatcher(conf: BatcherConfig): Promise<{ batcher: Batc
   return {
     batcher,
     async stop() {
+      stopping.abort() // calls in flight are not waited for (a paused node would hold the stop until their timeout)
       await loop.stop()
       await closeServer(server)
     },

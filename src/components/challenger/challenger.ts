@@ -84,7 +84,7 @@ export class Challenger {
     private readonly cfg: ChallengerConfig,
     private readonly log: Logger,
     private readonly metrics: ChallengerMetrics,
-    /** Aborted when the challenger stops: ends the wait for a transaction in flight. */
+    /** Aborted when the challenger stops: ends its calls in flight and the wait for a transaction. */
     private readonly stopping?: AbortSignal,
   ) {
     this.account = lazyAccount(cfg.privateKey)
@@ -92,11 +92,11 @@ export class Challenger {
     // viem's clients over the components' JSON-RPC client (node:http), not viem's `http` transport: that one
     // is fetch, whose first call loads undici and compiles its WebAssembly HTTP parser (about 50 ms of CPU
     // in a devnet start, with every other service starting beside it).
-    const l1 = rpcClient(cfg.l1Rpc, 10_000)
+    const l1 = rpcClient(cfg.l1Rpc, 10_000, { signal: stopping })
     const transport = custom({ request: ({ method, params }: { method: string; params?: unknown[] }) => l1.call(method, params ?? []) })
     this.l1 = createPublicClient({ transport, pollingInterval: 200 })
     this.wallet = createWalletClient({ account: this.account, transport })
-    this.rollup = rpcClient(cfg.rollupRpc)
+    this.rollup = rpcClient(cfg.rollupRpc, undefined, { signal: stopping })
     this.gameTypes = cfg.traceTypes.map((t) => TRACE_TYPES[t])
   }
 

@@ -41,7 +41,7 @@ export async function startChallenger(cfg: ChallengerConfig): Promise<{ challeng
   return {
     challenger,
     async stop() {
-      stopping.abort() // a transaction in flight is not waited for, as op-challenger's txmgr cancels on shutdown
+      stopping.abort() // calls and a transaction in flight are not waited for, as op-challenger's txmgr cancels on shutdown
       await loop.stop()
       if (server) await closeServer(server)
     },

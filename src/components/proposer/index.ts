@@ -54,7 +54,7 @@ export async function startProposer(conf: ProposerConfig): Promise<{ proposer: P
   return {
     proposer,
     async stop() {
-      stopping.abort() // a transaction in flight is not waited for, as op-proposer's txmgr cancels on shutdown
+      stopping.abort() // calls and a transaction in flight are not waited for, as op-proposer's txmgr cancels on shutdown
       await loop.stop()
       await closeServer(server)
       if (metricsServer) await closeServer(metricsServer)

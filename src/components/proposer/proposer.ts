@@ -69,13 +69,13 @@ export class Proposer {
     private readonly conf: ProposerConfig,
     private readonly log: Logger,
     private readonly metrics: ProposerMetrics,
-    /** Aborted when the proposer stops: ends the wait for a transaction in flight. */
+    /** Aborted when the proposer stops: ends its calls in flight and the wait for a transaction. */
     private readonly stopping?: AbortSignal,
   ) {
     this.active = !conf.stopped
     this.account = lazyAccount(conf.privateKey)
-    this.l1 = rpcClient(conf.l1EthRpc)
-    this.rollups = activeRollup(conf.rollupRpc, { checkMs: conf.activeSequencerCheckMs, timeoutMs: 5_000, log })
+    this.l1 = rpcClient(conf.l1EthRpc, undefined, { signal: stopping })
+    this.rollups = activeRollup(conf.rollupRpc, { checkMs: conf.activeSequencerCheckMs, timeoutMs: 5_000, log, signal: stopping })
   }
 
   status(): ProposerStatus {

@@ -15,6 +15,8 @@ export interface ActiveRollupOptions {
   /** Timeout of each `admin_sequencerActive` probe and of the calls made on the node, ms. */
   timeoutMs: number
   log?: Logger
+  /** Aborted when the component stops: its calls in flight end at once (see `rpcClient`). */
+  signal?: AbortSignal
 }
 
 export interface ActiveRollup {
@@ -29,7 +31,7 @@ export interface ActiveRollup {
 /** The provider of `urls` (see the module comment). */
 export function activeRollup(urls: string[], opts: ActiveRollupOptions): ActiveRollup {
   if (urls.length === 0) throw new Error('empty rollup urls list')
-  const clients = urls.map((u) => rpcClient(u, opts.timeoutMs))
+  const clients = urls.map((u) => rpcClient(u, opts.timeoutMs, { signal: opts.signal }))
   let index = 0
   let checkedUntil = 0
   const select = async (): Promise<number> => {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { freePort } from '../../runtime/ports.js'
@@ -118,6 +119,29 @@ describe('rpcClient over dead keep-alive sockets', () => {
     } finally {
       server.closeAllConnections()
       await new Promise((r) => server.close(r))
+    }
+  })
+})
+
+describe('rpcClient with a stop signal', () => {
+  test('behavior: aborting ends a call in flight to a server that never answers at once, and later calls are not sent', async () => {
+    const sockets: Socket[] = []
+    const silent = createNetServer((socket) => void sockets.push(socket)) // takes the connection, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const stopping = new AbortController()
+      const client = rpcClient(`http://127.0.0.1:${(silent.address() as { port: number }).port}`, 10_000, { signal: stopping.signal })
+      const inFlight = client.call('eth_chainId')
+      await new Promise((r) => setTimeout(r, 100))
+      const started = Date.now()
+      stopping.abort()
+      await expect(inFlight).rejects.toThrow('cut short: stopping')
+      expect(Date.now() - started).toBeLessThan(1_000) // not its 10 s timeout
+      await expect(client.call('eth_chainId')).rejects.toThrow('not sent: stopping')
+      expect(sockets).toHaveLength(1)
+    } finally {
+      for (const s of sockets) s.destroy()
+      silent.close()
     }
   })
 })

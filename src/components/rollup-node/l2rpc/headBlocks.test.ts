@@ -17,7 +17,7 @@ test('behavior: safe and finalized are the node heads\' blocks, read once each; 
     const ref = async (n: number) => ({ number: n, hash: (await anvil.call<{ hash: Hex }>('eth_getBlockByNumber', [`0x${n.toString(16)}`, false])).hash })
     const node = { engine: { rpc: counting }, conf: {}, cfg: { block_time: 1 }, log: { warn() {} }, unsafe: await ref(5), safe: await ref(3), finalized: await ref(1) }
     const { methods } = l2Rpc(node as unknown as RollupNode)
-    const block = async (tag: string, full = false) => (await methods.eth_getBlockByNumber!([tag, full], {} as never)) as { number: Hex; hash: Hex; transactions: unknown[] }
+    const block = async (tag: string, full = false) => (await methods.eth_getBlockByNumber!([tag, full])) as { number: Hex; hash: Hex; transactions: unknown[] }
     expect(Number((await block('safe')).number)).toBe(3) // anvil's own rule would say 0 (head - 32)
     expect((await block('finalized')).hash).toBe(node.finalized.hash)
     const asked = calls.length
