@@ -221,7 +221,7 @@ export class ConsensusPoller {
   private every(work: () => Promise<void>): Promise<void> {
     const run = async () => {
       const next = Date.now() + wallMs(this.conf.pollerIntervalMs)
-      await this.track(work().catch((err: Error) => this.log.warn('consensus poll failed', { err: err.message })))
+      await this.track(work().catch((err: Error) => void (this.stopped || this.log.warn('consensus poll failed', { err: err.message }))))
       if (this.stopped) return
       const timer = setTimeout(() => {
         this.timers.delete(timer)

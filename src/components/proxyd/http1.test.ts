@@ -134,6 +134,19 @@ describe('Http1Pool (proxyd backend transport)', () => {
     expect(closed).toBe(true)
   })
 
+  it('behavior: close() fails an exchange in flight at once, without a retry, and refuses new posts', async () => {
+    const { server, url } = await listen(rawServer(() => {})) // takes requests, never answers
+    const p = pool(url)
+    const inFlight = p.post('{}', 10_000, 1024)
+    await new Promise((r) => setTimeout(r, 50))
+    const started = Date.now()
+    p.close()
+    await expect(inFlight).rejects.toThrow()
+    expect(Date.now() - started).toBeLessThan(1_000) // not its 10 s timeout
+    await expect(p.post('{}', 10_000, 1024)).rejects.toThrow('the connection pool to the backend is closed')
+    expect(server.connections).toBe(1)
+  })
+
   it('error: an answer over the size limit rejects with TooLargeError, by Content-Length or by chunks', async () => {
     const { url } = await listen(rawServer((socket, _n, request) => {
       if (request.includes('"chunked"')) socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n${'x'.repeat(16)}\r\n10\r\n${'x'.repeat(16)}\r\n0\r\n\r\n`)

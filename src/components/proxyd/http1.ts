@@ -119,6 +119,9 @@ class AnswerParser {
 export class Http1Pool {
   private readonly idle: Array<{ socket: Socket; release(): void }> = []
   private readonly waiting: Array<() => void> = []
+  /** Connections with an exchange in flight. */
+  private readonly busy = new Set<Socket>()
+  private closed = false
   private open = 0
   private readonly host: string
   private readonly port: number
@@ -136,6 +139,7 @@ export class Http1Pool {
 
   /** POSTs `body`; rejects on a transport failure, after `timeoutMs`, or with TooLargeError over `maxSize` bytes. */
   async post(body: string, timeoutMs: number, maxSize: number): Promise<Http1Answer> {
+    if (this.closed) throw new Error('the connection pool to the backend is closed')
     const payload = Buffer.from(body, 'utf8')
     const message = Buffer.concat([Buffer.from(`${this.head}${payload.length}\r\n\r\n`, 'latin1'), payload])
     const deadline = Date.now() + timeoutMs
@@ -144,7 +148,7 @@ export class Http1Pool {
     try {
       return await this.exchange(first ?? this.dial(), message, deadline, timeoutMs, maxSize)
     } catch (err) {
-      if (!(reused && err instanceof UnansweredError)) throw err
+      if (!(reused && err instanceof UnansweredError) || this.closed) throw err
       return await this.exchange(this.dial(), message, deadline, timeoutMs, maxSize)
     } finally {
       this.open--
@@ -157,8 +161,11 @@ export class Http1Pool {
     for (const { socket } of this.idle.splice(0)) socket.destroy()
   }
 
+  /** Closes every connection, those with an exchange in flight too (they fail at once), and refuses new posts. */
   close(): void {
+    this.closed = true
     this.destroyIdle()
+    for (const socket of this.busy) socket.destroy()
   }
 
   /** Waits for a free slot; returns an idle connection if one is kept, else undefined (dial one). */
@@ -180,7 +187,9 @@ export class Http1Pool {
     return new Promise<Http1Answer>((resolve, reject) => {
       const parser = new AnswerParser(maxSize)
       const timer = setTimeout(() => fail(new Error(`did not answer within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()))
+      this.busy.add(socket)
       const cleanup = () => {
+        this.busy.delete(socket)
         clearTimeout(timer)
         socket.off('data', onData)
         socket.off('end', onEnd)

@@ -47,13 +47,16 @@ export async function startProxyd(conf: ProxydConfig, opts: { backendsWithinMs?:
   const servers: Server[] = []
   let wss: WebSocketServer | undefined
   const stop = async () => {
-    await Promise.all(pollers.map((p) => p.stop()))
+    const polling = Promise.all(pollers.map((p) => p.stop())) // no new round from here
     await Promise.all(servers.map((s) => closeServer(s)))
     if (wss) {
       for (const c of wss.clients) c.terminate()
       await new Promise<void>((resolve) => wss!.close(() => resolve()))
     }
+    // Every backend connection closes, those with a poll in flight too: a backend that does not answer (a
+    // paused node) held the stop until its poll timed out.
     for (const b of backends.values()) b.close()
+    await polling
   }
   try {
     servers.push(await startHttp({ conf, groups, metrics, limiter, cache }))

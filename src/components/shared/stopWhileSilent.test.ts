@@ -1,12 +1,16 @@
 /**
  * A polling component stops at once while a round waits on a node that does not answer (a paused one):
  * its calls in flight are cut short, not waited out (5-10 s each). Before, a scenario that ended with the
- * sequencer paused took 1-3 s more to stop the devnet, the challenger's stop alone up to 10 s.
+ * sequencer paused took 1-3 s more to stop the devnet, the challenger's stop alone up to 10 s, proxyd's as
+ * long as its backend response timeout.
  */
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startBatcher } from '../batcher/index.js'
 import { startProposer } from '../proposer/index.js'
+import { parseConfig } from '../proxyd/config.js'
+import { startProxyd } from '../proxyd/proxyd.js'
 
 const sockets: Socket[] = []
 let silent: Server
@@ -49,4 +53,45 @@ test('behavior: the batcher stops at once while its nodes do not answer', async 
     pollMs: 100, host: '127.0.0.1', ports: { rpc: 0 }, stopped: false,
   })
   expect(await stopWhileWaiting(() => batcher.stop())).toBeLessThan(1_000)
+})
+
+test('behavior: proxyd stops at once while a consensus poll waits on a backend that stopped answering', async () => {
+  // Answers every call with an error until paused, then takes requests and never answers (a paused node).
+  let paused = false
+  let held = 0
+  const backend = createHttpServer((req, res) => {
+    let text = ''
+    req.on('data', (c) => (text += c))
+    req.on('end', () => {
+      if (paused) return void held++
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(text).id, error: { code: -32000, message: 'not yet' } }))
+    })
+  })
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve))
+  try {
+    const toml = `
+[server]
+rpc_port = 0
+[backend]
+response_timeout_seconds = 10
+[backends.a]
+rpc_url = "http://127.0.0.1:${(backend.address() as { port: number }).port}"
+[backend_groups.main]
+backends = ["a"]
+routing_strategy = "consensus_aware"
+consensus_poller_interval = "100ms"
+[rpc_method_mappings]
+eth_chainId = "main"
+`
+    const proxyd = await startProxyd(parseConfig(toml, 'stop.toml'))
+    paused = true
+    for (const end = Date.now() + 5_000; held === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20))
+    expect(held).toBeGreaterThan(0) // a poll waits on it
+    const started = Date.now()
+    await proxyd.stop()
+    expect(Date.now() - started).toBeLessThan(1_000) // not the poll's 10 s timeout
+  } finally {
+    backend.closeAllConnections()
+    backend.close()
+  }
 })
