@@ -96,11 +96,10 @@ export class Batcher {
     private readonly conf: BatcherConfig,
     private readonly log: Logger,
     /** Aborted when the batcher stops: ends its calls in flight. */
-    stopping?: AbortSignal,
+    signal?: AbortSignal,
   ) {
     this.active = !conf.stopped
     this.account = lazyAccount(conf.privateKey)
-    const signal = stopping
     this.l1 = rpcClient(conf.l1Rpc, undefined, { signal })
     this.l2s = conf.l2Rpc.split(',').map((u) => rpcClient(u.trim(), 5_000, { signal }))
     const rollupUrls = conf.rollupRpc.split(',').map((u) => u.trim())

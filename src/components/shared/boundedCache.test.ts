@@ -24,6 +24,14 @@ test('behavior: null and undefined are not kept (not known yet)', async () => {
   expect(calls).toBe(2)
 })
 
+test('behavior: callers asking while a load is in flight share it', async () => {
+  const cache = new BoundedCache<string, number>(4)
+  let loads = 0
+  const load = () => new Promise<number>((resolve) => setTimeout(() => resolve(++loads), 20))
+  expect(await Promise.all([cache.get('x', load), cache.get('x', load)])).toEqual([1, 1])
+  expect(loads).toBe(1)
+})
+
 test('error: a failed load is not kept', async () => {
   const cache = new BoundedCache<string, number>(4)
   await expect(cache.get('x', () => Promise.reject(new Error('engine down')))).rejects.toThrow('engine down')

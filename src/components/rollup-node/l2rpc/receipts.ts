@@ -9,6 +9,7 @@ import type { Hex } from 'viem'
 import { DEPOSIT_TX_TYPE } from '../../../protocol/constants.js'
 import { l1FeeFjord, type L1FeeParams } from '../../../protocol/l1Fee.js'
 import { decodeL1Info } from '../../../protocol/l1Info.js'
+import { BoundedCache } from '../../shared/boundedCache.js'
 import type { RpcClient } from '../../shared/jsonrpc.js'
 
 type Receipt = Record<string, unknown> & { type?: Hex; transactionHash: Hex; blockHash: Hex }
@@ -24,24 +25,18 @@ const ATTEMPTS = 3
 
 /** Adds the OP fields to receipts; caches each block's L1 attributes by hash. */
 export class ReceiptFields {
-  readonly #params = new Map<Hex, Promise<L1FeeParams>>()
+  readonly #params = new BoundedCache<Hex, L1FeeParams>(CACHE_SIZE)
 
   constructor(private readonly engine: RpcClient) {}
 
   #l1Params(blockHash: Hex): Promise<L1FeeParams> {
-    let p = this.#params.get(blockHash)
-    if (!p) {
-      p = this.engine.call<{ transactions: Array<{ input: Hex; type: Hex }> } | null>('eth_getBlockByHash', [blockHash, true]).then((block) => {
-        if (!block) throw new BlockGone(`block ${blockHash} is gone`)
-        const first = block.transactions[0]
-        if (!first || Number(first.type) !== DEPOSIT_TX_TYPE) throw new Error(`block ${blockHash} has no L1-info deposit`)
-        return decodeL1Info(first.input)
-      })
-      p.catch(() => this.#params.delete(blockHash))
-      this.#params.set(blockHash, p)
-      if (this.#params.size > CACHE_SIZE) this.#params.delete(this.#params.keys().next().value!)
-    }
-    return p
+    return this.#params.get(blockHash, async () => {
+      const block = await this.engine.call<{ transactions: Array<{ input: Hex; type: Hex }> } | null>('eth_getBlockByHash', [blockHash, true])
+      if (!block) throw new BlockGone(`block ${blockHash} is gone`)
+      const first = block.transactions[0]
+      if (!first || Number(first.type) !== DEPOSIT_TX_TYPE) throw new Error(`block ${blockHash} has no L1-info deposit`)
+      return decodeL1Info(first.input)
+    })
   }
 
   /**
