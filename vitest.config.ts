@@ -25,9 +25,11 @@ export default defineConfig({
     projects: [
       // The unit tests share their workers' module graph (no per-file isolation): their imports (viem,
       // libp2p, ...) then load once per worker instead of once per file, which took more time than the
-      // tests themselves (src/: 143 s isolated, 101 s shared, same 870 tests).
+      // tests themselves (src/: 143 s isolated, 101 s shared, same 870 tests). The integration suites too:
+      // each starts its own devnets and keeps no module state between files (import 61 s -> 32 s, npm test
+      // 385 s -> 356 s).
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: [...configDefaults.exclude, ...dockerRuntimeTests], isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/full/**'] } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/full/**'], isolate: false } },
     ],
   },
 })

@@ -1,9 +1,9 @@
 /**
- * Test file order for both tiers: longest first, from `durations.json` (seconds per file, from a CI run's
- * JSON report; files under 2 s are left out and count as 0). vitest orders by its own duration cache,
- * which a clean clone (CI) does not have: there the long integration suites ran in glob order, and the
- * last one to start ran alone at the end. Longest first keeps both workers busy until the end. Refresh
- * the file from `.ci/results.json` when suites change much: only the order depends on it.
+ * Test file order for both tiers: longest first, from `durations.json` (seconds per file with its hooks,
+ * as the default reporter prints them after a run; files under 2 s are left out and count as 0). vitest
+ * orders by its own duration cache, which a clean clone (CI) does not have: there the long integration
+ * suites ran in glob order, and the last one to start ran alone at the end. Longest first keeps both workers busy until the end. Refresh
+ * the file when suites change much: only the order depends on it.
  */
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
