@@ -54,6 +54,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 export async function formConductorCluster(topology: Topology, plan: DevnetPlan, endpoints: Record<string, Record<string, string>>, timeoutMs = 60_000): Promise<void> {
   const nodes = conductorNodes(topology)
   if (nodes.length === 0) return
+  // Every conductor answers by now: its health monitor runs its first check one interval from here.
+  const firstChecksBy = Date.now() + topology.l2.conductor.healthcheck.interval * 1000 + 200
   const rpc = (node: string) => endpoints[conductorService(node)]!.rpc!
   const [first, ...others] = nodes as [string, ...string[]]
   await until(`${conductorService(first)} to lead its one-member cluster`, () => call<boolean>(rpc(first), 'conductor_leader'), timeoutMs)
@@ -100,14 +102,16 @@ export async function formConductorCluster(topology: Topology, plan: DevnetPlan,
     members.push(node)
   }
   // The chain starts at genesis time: the first sequencer catches up with the wall clock first, and
-  // every sequencer must pass health checks (run after this point) before the conductors act.
-  const { unsafeInterval, interval } = topology.l2.conductor.healthcheck
+  // every sequencer must pass a health check before the conductors act. Until its monitor's first check a
+  // conductor reports healthy; later, only a check that found its node healthy (a head within the unsafe
+  // interval: caught up) does.
+  const { unsafeInterval } = topology.l2.conductor.healthcheck
   await until(
     `${first} to catch up with the wall clock`,
     async () => (await call<{ unsafe_l2: { timestamp: number } }>(endpoints[first]!.rollup!, 'optimism_syncStatus')).unsafe_l2.timestamp >= Date.now() / 1000 - Math.max(1, unsafeInterval - 1),
     timeoutMs,
   )
-  await sleep(2 * interval * 1000 + 200)
+  await sleep(Math.max(0, firstChecksBy - Date.now()))
   await until(
     'every conductor to report a healthy sequencer',
     async () => (await Promise.all(nodes.map((n) => call<boolean>(rpc(n), 'conductor_sequencerHealthy')))).every(Boolean),
