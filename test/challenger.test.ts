@@ -17,8 +17,7 @@ import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
-import { defaultTopology } from '../src/topology/defaults.js'
-import { metric, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { metric, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -39,7 +38,7 @@ const DEFENDER_WINS = 2
 
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('challenger on process', () => {
   let devnet: Devnet
-  const topology = defaultTopology()
+  const topology = suiteTopology()
   // Short clocks keep each game to seconds (24 chain s: 6 s of wall at the suite's speed); a split depth of
   // 2 keeps the full dispute below to 6 levels.
   topology.settlement.maxClockDuration = 24

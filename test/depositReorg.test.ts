@@ -15,9 +15,8 @@ import { newFaultState } from '../src/faults/context.js'
 import { l1Reorg } from '../src/faults/l1Reorg.js'
 import { sendDepositLoad } from '../src/scenario/deposits.js'
 import { runScenario } from '../src/scenario/runner.js'
-import { sequencerCaughtUp, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { sequencerCaughtUp, suiteTopology, testRuntimes, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
-import { defaultTopology } from '../src/topology/defaults.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-deposit-reorg-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -27,7 +26,7 @@ for (const runtime of testRuntimes()) built(`deposits across L1 reorgs on ${runt
   let devnet: Devnet
   beforeAll(async () => {
     // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = `deposit-reorg-${runtime}`
     devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`) }) // speed 1: at speed 4 on docker the dropped deposit stayed on L2 in 2 of 5 runs (not understood)
     // A loaded machine can start the chain late: the reorgs below must reach a deposit's L1 block, so its

@@ -17,7 +17,7 @@ import { encodeBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import { encodeChannel } from '../src/protocol/channel.js'
 import { encodeSingularBatch } from '../src/protocol/batch.js'
 import { encodeGossipBlock, gossipTopic, type ExecutionPayload } from '../src/protocol/payload.js'
-import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, suiteTopology, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 const messagePasser = JSON.parse(readFileSync(new URL('../fixtures/contracts/L2ToL1MessagePasser.json', import.meta.url), 'utf8'))
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
@@ -33,7 +33,7 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-pipeline-'))
-    devnet = await startDevnet({ runtime, ports: 'auto', stateDir, speed: testSpeed })
+    devnet = await startDevnet({ topology: suiteTopology(), runtime, ports: 'auto', stateDir, speed: testSpeed })
     upAt = chainTime(devnet.clock, Date.now()) / 1000
     seq = devnet.endpoints.sequencer as typeof seq
     rep = devnet.endpoints['replica-0'] as typeof rep

@@ -16,7 +16,7 @@ import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { metric, reorgL1From, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { metric, reorgL1From, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -36,7 +36,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
+    devnet = await startDevnet({ topology: suiteTopology(), runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
   }, 60_000)
   afterAll(async () => {
     await devnet?.stop()

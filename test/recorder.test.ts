@@ -22,9 +22,8 @@ import { readGameSamples } from '../src/devnet/games.js'
 import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
-import { defaultTopology } from '../src/topology/defaults.js'
 import { requires } from './requires.js'
-import { rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-recorder-'))
 const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
@@ -35,7 +34,7 @@ built('recorder on a devnet with a silent node', () => {
   const sockets: Socket[] = []
   let silentUrl = ''
   beforeAll(async () => {
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = 'recorder-silent'
     devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir: join(root, 'state'), speed: testSpeed })
     silent = createServer((socket) => void sockets.push(socket)) // takes the connection, never answers

@@ -15,8 +15,7 @@ import { rpcClient } from '../src/components/shared/jsonrpc.js'
 import { logger } from '../src/components/shared/log.js'
 import { anvilBinary } from '../src/runtime/process/index.js'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
-import { defaultTopology } from '../src/topology/index.js'
-import { reorgL1From, rpc, syncStatus, testRuntimes, waitFor } from './helpers.js'
+import { reorgL1From, rpc, suiteTopology, syncStatus, testRuntimes, waitFor } from './helpers.js'
 
 const hex = (n: number) => `0x${n.toString(16)}`
 const blockHash = async (url: string, n: number) => (await rpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [hex(n), false]))?.hash
@@ -31,7 +30,7 @@ describe.each(testRuntimes())('crash-safe nodes on %s', (runtime) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-restart-'))
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = 'restart'
     // Speed 1: the L1 reorg under a stopped node's snapshot must land above L1 finality, and at speed 4 a
     // loaded machine's graceful stop and restart took long enough in chain time for it not to.

@@ -12,9 +12,8 @@ import { getL2TransactionHashes, getSourceHash, publicActionsL1, publicActionsL2
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { SpecError } from '../src/errors.js'
-import { rpc, sequencerCaughtUp, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { rpc, sequencerCaughtUp, suiteTopology, testRuntimes, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
-import { defaultTopology } from '../src/topology/defaults.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-settlement-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -25,7 +24,7 @@ for (const runtime of testRuntimes()) built(`settlement on ${runtime}`, () => {
 
   beforeAll(async () => {
     // Its own name: on docker, devnet names are engine-wide, and other suites run the default one meanwhile.
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = `settlement-${runtime}`
     devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir: join(root, `devnet-${runtime}`), speed: testSpeed })
     // A loaded machine can start the chain late; L1 updates reach L2 blocks only once it caught up.

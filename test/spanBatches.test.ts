@@ -15,8 +15,7 @@ import { concatBytes } from '../src/protocol/bytes.js'
 import { decodeChannel } from '../src/protocol/channel.js'
 import { parseBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import type { RollupConfig } from '../src/protocol/types.js'
-import { defaultTopology } from '../src/topology/index.js'
-import { reorgOutLatestBatch, rpc, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { reorgOutLatestBatch, rpc, suiteTopology, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 describe.each(testRuntimes())('span batches on %s', (runtime) => {
   let devnet: Devnet
@@ -24,7 +23,7 @@ describe.each(testRuntimes())('span batches on %s', (runtime) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-span-'))
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = 'span'
     topology.batcher.batchType = 'span'
     // Several L2 blocks per channel, so spans carry more than one block.

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet } from '../src/devnet/start.js'
 import type { Devnet } from '../src/devnet/started.js'
 import { REBROADCAST_MS, sendTraffic, trafficPlan } from '../src/scenario/traffic.js'
-import { keepIfFailed, removeOrKeep, rpc, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { keepIfFailed, removeOrKeep, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
@@ -19,7 +19,7 @@ const root = mkdtempSync(join(tmpdir(), 'op-devnet-traffic-'))
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('seeded load on process', () => {
   let devnet: Devnet
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7, speed: testSpeed })
+    devnet = await startDevnet({ topology: suiteTopology(), runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), seed: 7, speed: testSpeed })
   })
   afterAll(async () => {
     await devnet?.stop()

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
-import { defaultTopology } from '../src/topology/index.js'
-import { keepIfFailed, removeOrKeep, rpc, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from './helpers.js'
+import { keepIfFailed, removeOrKeep, rpc, suiteTopology, syncStatus, testRuntimes, testSpeed, waitFor, waitSettled } from './helpers.js'
 
 describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
   let devnet: Devnet
@@ -19,7 +18,7 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-window-'))
-    const topology = defaultTopology()
+    const topology = suiteTopology()
     topology.name = 'window'
     topology.l2.sequencingWindow = 4
     devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })

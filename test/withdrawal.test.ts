@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { viemGame } from '../src/devnet/games.js'
 import { proveAndFinalize, resolveGame, waitForGame } from '../src/devnet/withdrawal.js'
-import { testSpeed, waitFor } from './helpers.js'
+import { suiteTopology, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-withdrawal-'))
@@ -35,7 +35,7 @@ const fresh = (n: number): Address => `0x${'00'.repeat(19)}${n.toString(16).padS
 requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')('withdrawals on process', () => {
   let devnet: Devnet
   beforeAll(async () => {
-    devnet = await startDevnet({ runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
+    devnet = await startDevnet({ topology: suiteTopology(), runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
   }, 60_000)
   afterAll(async () => {
     await devnet?.stop()

@@ -10,9 +10,8 @@ import { createWalletClient, http, numberToHex, pad, type Address, type Hex, typ
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
 import { wallDuration } from '../../src/protocol/clock.js'
-import { defaultTopology } from '../../src/topology/index.js'
 import { EMITTER_INITCODE } from './emitter.js'
-import { testSpeed, waitSettled } from '../helpers.js'
+import { suiteTopology, testSpeed, waitSettled } from '../helpers.js'
 
 /** Minimum devnet age before the suites run, in chain time. */
 export const MIN_AGE_MS = 30_000
@@ -40,7 +39,7 @@ export interface ClientContext {
 /** Starts the devnet (call from `beforeAll`); `stop` removes everything. */
 export async function startClientDevnet(runtime: 'process' | 'docker', name: string): Promise<{ ctx: ClientContext; stop(): Promise<void> }> {
   const stateDir = mkdtempSync(join(tmpdir(), `op-devnet-${name}-`))
-  const topology = defaultTopology()
+  const topology = suiteTopology()
   topology.name = name
   // The suites test the L2 RPC, not window expiry: a 20-block window is 10 s of wall time at speed 4, which a
   // starved batcher on a busy CI machine can miss (deposit-only blocks then replace the sequencer's).
