@@ -1,7 +1,8 @@
 /**
  * One devnet for the client conformance suites (process runtime unless DEVNET_TEST_DOCKER says
- * otherwise), aged at least 30 s so the L1-info deposits carry a non-zero L1 base fee, with the
- * {@link EMITTER_INITCODE} contract deployed and a few `Ping` logs emitted.
+ * otherwise), settled with a finalized L2 block on both nodes, with the {@link EMITTER_INITCODE} contract
+ * deployed and a few `Ping` logs emitted. The L1-info deposits carry a non-zero L1 base fee from the
+ * first block (anvil's L1 genesis: 1 gwei).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,12 +10,9 @@ import { join } from 'node:path'
 import { createWalletClient, http, numberToHex, pad, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../../src/devnet/index.js'
-import { wallDuration } from '../../src/protocol/clock.js'
 import { EMITTER_INITCODE } from './emitter.js'
-import { suiteTopology, testSpeed, waitSettled } from '../helpers.js'
+import { suiteTopology, syncStatus, testSpeed, waitFor, waitSettled } from '../helpers.js'
 
-/** Minimum devnet age before the suites run, in chain time. */
-export const MIN_AGE_MS = 30_000
 /** How far safe may lag unsafe (L2 blocks) in a settled devnet. */
 const SETTLED_LAG = 8
 
@@ -44,7 +42,6 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
   // The suites test the L2 RPC, not window expiry: a 20-block window is 10 s of wall time at speed 4, which a
   // starved batcher on a busy CI machine can miss (deposit-only blocks then replace the sequencer's).
   topology.l2.sequencingWindow = 80
-  const started = Date.now()
   const devnet = await startDevnet({ topology, runtime, ports: 'auto', stateDir, speed: testSpeed })
   const stop = async () => {
     await devnet.stop()
@@ -62,13 +59,15 @@ export async function startClientDevnet(runtime: 'process' | 'docker', name: str
       return { hash, blockNumber: receipt.blockNumber }
     }
     const { hash: pingTx } = await ping(7n)
-    const wait = wallDuration(devnet.clock, MIN_AGE_MS) - (Date.now() - started)
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const e = devnet.endpoints
     // The sequencer builds the blocks of the start's duration at once (from genesis, fixed when the devnet
     // was planned), and on a busy machine the safe heads take a while to follow: the suites judge a settled
     // devnet, safe a few blocks behind unsafe.
     await waitSettled(devnet, SETTLED_LAG)
+    // The suites read `finalized` as a block above genesis (viem, ethers): L1 finalizes a batch first.
+    for (const rollup of [e.sequencer.rollup, e['replica-0'].rollup]) {
+      await waitFor('a finalized L2 block above genesis', async () => (await syncStatus(rollup)).finalized_l2.number > 0, 60_000, 200)
+    }
     return {
       ctx: {
         devnet, account, emitter, pingTx, ping,
