@@ -67,7 +67,7 @@ describe.each(testRuntimes())('subscriptions across an unsafe reorg on %s', (run
       expect(added.removed).toBe(false)
       // It differed once on docker in a local run (not reproduced): say on which node, and which blocks.
       const node = i === 0 ? 'sequencer' : 'replica-0'
-      expect(added.blockHash, `${node}: the Ping log came first in block ${Number(added.blockNumber)} ${added.blockHash}; the receipt named block ${n} ${receipt.blockHash}`).toBe(receipt.blockHash)
+      expect(added.blockHash, `${node}: the Ping log came first in block ${Number(added.blockNumber)} ${added.blockHash}; the receipt named block ${n} ${receipt.blockHash}; it got:\n${ws.summary()}`).toBe(receipt.blockHash)
       await ws.notification(heads, (h) => h.hash === receipt.blockHash)
     }
     // The window expires; every node derives a deposit-only block at n.

@@ -7,9 +7,29 @@
  * quorum really is the voters'.
  */
 import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ConductorError, configurationChanged, ERR_NOT_LEADER } from './errors.js'
 import { KEYS, type ClusterMembership, type EtcdConsensus, type ServerInfo } from './consensus.js'
 import { peerUrl, sendJoin } from './etcdMember.js'
+
+/**
+ * Runs one etcd write again while etcd drops it (`raft proposal dropped`: its raft leader is moving, as
+ * when the member removed or added leads etcd's raft, which this conductor keeps off its own server). A
+ * dropped proposal was not applied, so sending it again is safe; hashicorp/raft, under op-conductor,
+ * waits out a leader change the same way instead of failing the call. Other errors, and a drop past
+ * `forMs`, are thrown.
+ */
+export async function proposing<T>(write: () => Promise<T>, forMs = 5_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + forMs
+  for (;;) {
+    try {
+      return await write()
+    } catch (err) {
+      if (!/raft proposal dropped/.test((err as Error).message) || Date.now() + everyMs > deadline) throw err
+      await sleep(everyMs)
+    }
+  }
+}
 
 /** The membership record and its version (0 when none was written yet). */
 export async function readMembership(cons: EtcdConsensus): Promise<ClusterMembership> {
@@ -26,10 +46,12 @@ export async function bootstrapMembership(cons: EtcdConsensus): Promise<void> {
 
 /** Writes `servers` if the record is still at `version`; false when it moved. */
 async function writeRecord(cons: EtcdConsensus, servers: ServerInfo[], version: number): Promise<boolean> {
-  const res = await cons.client
-    .if(KEYS.membership, 'Mod', '==', version)
-    .then(cons.client.put(KEYS.membership).value(JSON.stringify({ servers })))
-    .commit()
+  const res = await proposing(() =>
+    cons.client
+      .if(KEYS.membership, 'Mod', '==', version)
+      .then(cons.client.put(KEYS.membership).value(JSON.stringify({ servers })))
+      .commit(),
+  )
   return res.succeeded
 }
 
@@ -79,7 +101,7 @@ export async function addServer(cons: EtcdConsensus, id: string, addr: string, v
     if (existing.addr !== addr) throw new ConductorError(`server ${id} is already a member at ${existing.addr}`)
     if (existing.suffrage === suffrage || (existing.suffrage === 0 && suffrage === 1)) return
     const member = await findMember(cons, existing)
-    if (member) await cons.client.cluster.memberPromote({ ID: member.ID })
+    if (member) await proposing(() => cons.client.cluster.memberPromote({ ID: member.ID }))
     if (!(await writeRecord(cons, m.servers.map((s) => (s.id === id ? { ...s, suffrage: 0 } : s)), m.version))) {
       throw new ConductorError(configurationChanged(BigInt(m.version), BigInt((await readMembership(cons)).version)))
     }
@@ -92,7 +114,7 @@ export async function addServer(cons: EtcdConsensus, id: string, addr: string, v
   }
   let added: string | undefined
   try {
-    const res = await cons.client.cluster.memberAdd({ peerURLs: [peerUrl(addr)], isLearner: suffrage === 1 })
+    const res = await proposing(() => cons.client.cluster.memberAdd({ peerURLs: [peerUrl(addr)], isLearner: suffrage === 1 }))
     added = res.member?.ID
     const nameOf = (urls: string[], name: string) => name || servers.find((s) => urls.includes(peerUrl(s.addr)))?.id || id
     const initialCluster = (res.members ?? []).map((mm) => `${nameOf(mm.peerURLs, mm.name)}=${mm.peerURLs[0]}`).join(',')
@@ -116,10 +138,10 @@ export async function removeServer(cons: EtcdConsensus, id: string, version: num
   const servers = m.servers.filter((s) => s.id !== id)
   const ops = [cons.client.put(KEYS.membership).value(JSON.stringify({ servers }))]
   const resign = id === cons.opts.serverId ? [cons.client.delete().key(KEYS.leader)] : []
-  const res = await cons.client.if(KEYS.membership, 'Mod', '==', m.version).then(...ops, ...resign).commit()
+  const res = await proposing(() => cons.client.if(KEYS.membership, 'Mod', '==', m.version).then(...ops, ...resign).commit())
   if (!res.succeeded) {
     throw new ConductorError(configurationChanged(BigInt(m.version), BigInt((await readMembership(cons)).version)))
   }
   const member = await findMember(cons, target)
-  if (member) await cons.client.cluster.memberRemove({ ID: member.ID })
+  if (member) await proposing(() => cons.client.cluster.memberRemove({ ID: member.ID }))
 }
