@@ -74,3 +74,39 @@ describe.each(testRuntimes())('sequencing window on %s', (runtime) => {
     expect(Number(landed.blockNumber)).toBeGreaterThan(n)
   })
 })
+
+// The orchestrator's side of the window: a start that takes longer than the window leaves the sequencer
+// many blocks to build, all in L1 genesis's epoch; built before L1 mines its first block, none expire.
+describe('a start longer than the sequencing window (process)', () => {
+  let devnet: Devnet
+  let stateDir: string
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-late-'))
+    const topology = suiteTopology()
+    topology.name = 'late'
+    topology.l2.sequencingWindow = 8
+    // As if the start had taken 90 s: 360 L2 blocks of chain time (1 s blocks, speed 4) behind the clock.
+    const genesisTime = Math.floor(Date.now() / 1000) - 90
+    devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir, speed: testSpeed, genesisTime })
+  })
+
+  afterAll(async () => {
+    await devnet?.stop()
+    removeOrKeep(stateDir)
+  })
+
+  test('behavior: the sequencer caught up before L1 resumed; every block of the first epoch is posted in time, none replaced', async () => {
+    keepIfFailed(stateDir)
+    const seq = devnet.endpoints.sequencer
+    const rep = devnet.endpoints['replica-0']
+    const head = (await syncStatus(seq.rollup)).unsafe_l2
+    expect(head.number).toBeGreaterThan(300)
+    expect(head.l1origin.number).toBe(0)
+    await waitFor(`replica safe >= ${head.number}`, async () => (await syncStatus(rep.rollup)).safe_l2.number >= head.number, 60_000)
+    const hex = `0x${head.number.toString(16)}`
+    const [a, b] = await Promise.all([rpc(seq.el, 'eth_getBlockByNumber', [hex, false]), rpc(rep.el, 'eth_getBlockByNumber', [hex, false])])
+    expect([a.hash, b.hash]).toEqual([head.hash, head.hash])
+    for (const node of ['sequencer', 'replica-0']) expect(readFileSync(devnet.service(node).logFile, 'utf8')).not.toContain('sequencing window expired')
+  })
+})

@@ -4,12 +4,14 @@
  * (`components/l1-clock`: one block per slot, timestamps on the clock at any speed): `resumeL1` ends the
  * hold of the start and an `l1Halt`, `haltL1` halts it.
  */
-import { clockFromEnv, WALL_CLOCK, type DevnetClock } from '../protocol/clock.js'
+import { chainTime, clockFromEnv, WALL_CLOCK, type DevnetClock } from '../protocol/clock.js'
 import type { L1ClockHalted, L1ClockStatus } from '../components/l1-clock/l1Clock.js'
 import { L1_CLOCK_SERVICE } from '../plan/l1Clock.js'
 import type { DevnetPlan } from '../plan/types.js'
 import { DevnetError } from '../errors.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
+import { conductorNodes } from '../topology/conductor.js'
+import type { Topology } from '../topology/types.js'
 
 /** The clock a plan's services run at (the wall clock when the plan gives them none). */
 export function planClock(plan: DevnetPlan): DevnetClock {
@@ -46,5 +48,32 @@ export async function withL1Held<T>(endpoints: Record<string, Record<string, str
     return await fn()
   } finally {
     if (wasMining) await resumeL1(endpoints)
+  }
+}
+
+/**
+ * Waits, L1 still held, until every node that sequences from the start has an unsafe head within one L2
+ * block of the clock's now, and says whether they got there within `timeoutMs`. The chain starts at
+ * genesis time, so the blocks a sequencer builds to catch up after a slow start all have L1's genesis as
+ * origin: their batches must land within the sequencing window counted from L1's first block. Built while
+ * L1 mines nothing, they spend none of it (a 28 s docker start on a loaded machine at speed 4 left 112
+ * blocks in that epoch, more than the batcher posted in 20 L1 blocks: deposit-only blocks, then an unsafe
+ * reorg). A sequencer still behind at the timeout catches up with L1 mining, as before. Nodes under a
+ * conductor start stopped and are not waited for.
+ */
+export async function sequencersCaughtUp(topology: Topology, plan: DevnetPlan, endpoints: Record<string, Record<string, string>>, timeoutMs = 20_000): Promise<boolean> {
+  const conducted = new Set(conductorNodes(topology))
+  const urls = topology.l2.nodes.filter((n) => n.role === 'sequencer' && !conducted.has(n.name)).map((n) => endpoints[n.name]?.rollup)
+  const clock = planClock(plan)
+  const caughtUp = async (url: string | undefined) => {
+    if (!url) return true
+    const { unsafe_l2 } = await jsonRpc<{ unsafe_l2: { timestamp: number } }>(url, 'optimism_syncStatus', [], { timeoutMs: 1_000 })
+    return unsafe_l2.timestamp * 1000 >= chainTime(clock, Date.now()) - topology.l2.blockTime * 1000
+  }
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if ((await Promise.all(urls.map((u) => caughtUp(u).catch(() => false)))).every(Boolean)) return true
+    if (Date.now() > deadline) return false
+    await new Promise((r) => setTimeout(r, 50))
   }
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { DevnetError } from '../errors.js'
 import { checkSpeed, planDevnet } from '../plan/plan.js'
 import { resolvePorts } from './ports.js'
-import { resumeL1 } from './clock.js'
+import { resumeL1, sequencersCaughtUp } from './clock.js'
 import { wipeServiceState } from './serviceState.js'
 import { codeCacheDir } from './cacheDir.js'
 import { prepareSettlement } from './settlement.js'
@@ -217,7 +217,9 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
   try {
     // L1 has mined nothing while the devnet started (the L1 clock starts held): no L1 block, and so none of
-    // the sequencing window, passed however long the start took. Its first block takes the current slot.
+    // the sequencing window, passed however long the start took, nor while the sequencer catches up with
+    // the clock. Its first block takes the current slot.
+    await sequencersCaughtUp(topology, plan, devnet.endpoints)
     await resumeL1(devnet.endpoints)
     await formConductorCluster(topology, plan, devnet.endpoints)
     writeDescriptor(devnet.descriptor())
