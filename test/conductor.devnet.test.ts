@@ -83,7 +83,14 @@ for (const runtime of testRuntimes()) requires('etcd and dist/', etcdAvailable()
     const to = NODES[(NODES.indexOf(from) + 1) % 3]!
     const members = await rpc<{ servers: Array<{ id: string; addr: string }> }>(conductor(from), 'conductor_clusterMembership')
     await rpc(conductor(from), 'conductor_transferLeaderToServer', [to, members.servers.find((s) => s.id === to)!.addr])
-    await waitFor(`${to} sequencing`, () => rpc<boolean>(devnet.endpoints[to]!.rollup!, 'admin_sequencerActive'), 20_000)
+    // The transfer reserves the election for `to` for a while; a conductor that then finds its node unhealthy
+    // hands leadership on (op-conductor's control loop), so on a loaded machine the next sequencer may be the
+    // third node. What the test needs is a transfer that took: a node other than `from` sequencing.
+    const active = () => Promise.all(NODES.map((n) => rpc<boolean>(devnet.endpoints[n]!.rollup!, 'admin_sequencerActive').catch(() => false)))
+    await waitFor(`a node other than ${from} sequencing after the transfer to ${to}`, async () => (await active()).some((on, i) => on && NODES[i] !== from), 20_000)
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}; sequencing: ${JSON.stringify(await active())}, leader: ${await leader().catch(() => undefined)}`)
+      })
     expect((await send(nonce + 1, 'after the transfer')).status).toBe('success')
   })
 

@@ -171,6 +171,28 @@ export function runCli(cwd: string, args: string[]): Promise<{ code: number | nu
   })
 }
 
+/**
+ * Runs a test's body; when it throws, the error's message gains the last `lines` log lines of each of
+ * `services`: CI keeps only its output, not the devnet's state directory.
+ */
+export async function withServiceLogs<T>(devnet: Devnet, services: string[], body: () => Promise<T>, lines = 15): Promise<T> {
+  try {
+    return await body()
+  } catch (error) {
+    if (error instanceof Error) {
+      const tail = (name: string) => {
+        try {
+          return devnet.service(name).logs(lines).join('\n')
+        } catch (e) {
+          return `(no logs: ${(e as Error).message})`
+        }
+      }
+      error.message += services.map((name) => `\n--- last ${lines} log lines of ${name} ---\n${tail(name)}`).join('')
+    }
+    throw error
+  }
+}
+
 const kept = new Set<string>()
 
 /** Called in a test: when it fails, `dir` (its suite's state directory, with every service's log) is kept. */

@@ -81,7 +81,9 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
   test('behavior: captures logs in the ring buffer and service.log', async () => {
     const [port] = await allocatePorts(1)
     const l1 = await newRuntime().start(anvilPlan('l1', port!))
-    expect(l1.logs().join('\n')).toContain('Listening on 0.0.0.0:8545')
+    // Ready is the port answering: the line saying so may still be on its way through the engine's attach
+    // stream (in CI it had not arrived when start() returned once).
+    await expect.poll(() => l1.logs().join('\n')).toContain('Listening on 0.0.0.0:8545')
     expect(l1.logs(1)).toHaveLength(1)
     await rpc(l1.endpoint('rpc'), 'eth_blockNumber')
     await expect.poll(() => readFileSync(l1.logFile, 'utf8')).toContain('eth_blockNumber')
