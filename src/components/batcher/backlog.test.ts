@@ -77,7 +77,7 @@ test('behavior: a slowly read backlog is posted as its channel falls due, before
     host: '127.0.0.1', ports: { rpc: 0 }, stopped: false,
   }, log)
   // Idle rounds first, over two L1 blocks: the batcher measures L1's block interval.
-  const l1Head = async () => Number(await (await fetch(l1Url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) })).json().then((r) => r.result))
+  const l1Head = async () => Number(await (await fetch(l1Url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) })).json().then((r) => (r as { result: Hex }).result))
   const start = await l1Head()
   while ((await l1Head()) < start + 2) {
     await batcher.tick()
