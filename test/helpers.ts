@@ -44,13 +44,22 @@ export const testSpeed = 4
  * Measured (process, `up --detach`, 3 runs each): 1.7 s to start instead of 2.45 s, 44 % of a core idle at
  * speed 4 instead of 52 %, which the other worker's suite gets. The suites about proxyd, discovery, the
  * CLI and the shipped scenarios keep the default.
+ *
+ * And a sequencing window of {@link SUITE_SEQUENCING_WINDOW} L1 blocks: the default 20 is 10 s of wall
+ * time at speed 4, and a docker devnet starved beside another suite's (CI's full tier) stalled its L2 side
+ * that long while L1 mined on: deposit-only blocks and an unsafe reorg in a suite about something else.
+ * The suites about the window set their own.
  */
 export function suiteTopology(): Topology {
   const topology = defaultTopology()
   topology.proxyd.enabled = false
   topology.l2.discovery = 'static'
+  topology.l2.sequencingWindow = SUITE_SEQUENCING_WINDOW
   return topology
 }
+
+/** L1 blocks of the suites' sequencing window: 30 s of wall time at speed 4 (see `suiteTopology`). */
+export const SUITE_SEQUENCING_WINDOW = 60
 
 /** Waits until the sequencer's latest block is within 3 s of the devnet clock (a loaded machine can start the chain late). */
 export async function sequencerCaughtUp(devnet: Devnet, timeoutMs = 150_000): Promise<void> {
