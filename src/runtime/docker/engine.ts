@@ -122,3 +122,20 @@ export async function tolerate<T>(action: Promise<T>, statuses: number[] = [404,
     throw error
   }
 }
+
+/**
+ * `docker pause` of a container, tried again when the engine fails to freeze it. runc freezes a cgroup
+ * by asking the kernel and re-checking, and gives up ("unable to freeze") when the processes keep
+ * running, as busy ones can on a loaded machine; the cgroup is thawed again then, so another try is safe.
+ */
+export async function pauseContainer(pause: () => Promise<unknown>, { tries = 5, backoffMs = 100 } = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pause()
+      return
+    } catch (error) {
+      if (attempt >= tries || !/unable to freeze|failed to freeze|freezer/i.test(engineMessage(error))) throw error
+      await new Promise((r) => setTimeout(r, backoffMs * attempt))
+    }
+  }
+}

@@ -14,7 +14,7 @@ import { writeServiceFiles } from '../files.js'
 import { isProcessAlive } from '../process/group.js'
 import type { ServiceHandle, ServiceState } from '../types.js'
 import { WaitTimeoutError } from '../waits.js'
-import { engineMessage, labels as labelKeys, statusOf, tolerate } from './engine.js'
+import { engineMessage, labels as labelKeys, pauseContainer, statusOf, tolerate } from './engine.js'
 import { LineRing } from './lines.js'
 import { signalInContainer } from './signal.js'
 import { waitReady } from './readiness.js'
@@ -200,7 +200,12 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
   async pause(): Promise<void> {
     if (this.#state === 'paused') return
     this.#expect('running', 'pause')
-    await this.#container!.pause()
+    const container = this.#container!
+    try {
+      await pauseContainer(() => container.pause())
+    } catch (error) {
+      throw new ServiceError(this.name, `docker pause of ${this.containerName} failed: ${engineMessage(error)}`, { cause: error })
+    }
     this.#state = 'paused'
   }
 
