@@ -5,8 +5,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, expect, test } from 'vitest'
-import { clockEnv, devnetClock } from '../protocol/clock.js'
-import type { DevnetPlan } from '../plan/types.js'
+import { planDevnet } from '../plan/plan.js'
 import { defaultTopology } from '../topology/defaults.js'
 import { sequencersCaughtUp } from './clock.js'
 
@@ -32,13 +31,14 @@ async function rollup(timestamp: () => number): Promise<string> {
 }
 
 const speed = 4
-const origin = Date.now() - 10_000 // the clock shows 30 s more than the wall
-const plan = { services: [{ program: 'lite', env: clockEnv(devnetClock(origin, speed)) }] } as unknown as DevnetPlan
+const origin = Math.floor((Date.now() - 10_000) / 1000) * 1000 // the clock shows about 30 s more than the wall
+// The default topology: its sequencer sequences from the start, with 2 s blocks.
+const plan = planDevnet(defaultTopology(), { runtime: 'process', genesisTime: origin / 1000, speed })
 const chainNowS = () => (origin + (Date.now() - origin) * speed) / 1000
 const wait = async (url: string) => {
   const t0 = Date.now()
-  const caughtUp = await sequencersCaughtUp(defaultTopology(), plan, { sequencer: { rollup: url } }, { timeoutMs: 10_000, stallMs: 500 })
-  return { caughtUp, ms: Date.now() - t0 }
+  const behind = await sequencersCaughtUp(plan, { sequencer: { rollup: url } }, { timeoutMs: 10_000, stallMs: 500 })
+  return { caughtUp: behind.length === 0, behind, ms: Date.now() - t0 }
 }
 
 test('behavior: a head within one L2 block of the clock (chain time, at speed 4) ends the wait at once', async () => {
@@ -56,8 +56,11 @@ test('behavior: a head gaining on the clock is waited for until it is caught up'
 })
 
 test('error: a head that does not gain on the clock ends the wait after stallMs, not the timeout', async () => {
-  const { caughtUp, ms } = await wait(await rollup(() => Math.floor(origin / 1000)))
+  const { caughtUp, behind, ms } = await wait(await rollup(() => Math.floor(origin / 1000)))
   expect(caughtUp).toBe(false)
+  // The head stays at the origin: 10 s of wall at speed 4 is 40 s of chain, 20 blocks of 2 s (more as the clock moves on).
+  expect(behind).toEqual([{ node: 'sequencer', blocksBehind: expect.any(Number) }])
+  expect(behind[0]!.blocksBehind).toBeGreaterThanOrEqual(20)
   expect(ms).toBeLessThan(3_000)
 })
 
@@ -65,7 +68,8 @@ test('error: a sequencer that does not answer ends the wait after stallMs', asyn
   const url = await rollup(() => 0)
   await new Promise((r) => server!.close(r))
   server = undefined
-  const { caughtUp, ms } = await wait(url)
+  const { caughtUp, behind, ms } = await wait(url)
   expect(caughtUp).toBe(false)
+  expect(behind).toEqual([{ node: 'sequencer', blocksBehind: Infinity }])
   expect(ms).toBeLessThan(3_000)
 })

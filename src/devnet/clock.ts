@@ -10,8 +10,7 @@ import { L1_CLOCK_SERVICE } from '../plan/l1Clock.js'
 import type { DevnetPlan } from '../plan/types.js'
 import { DevnetError } from '../errors.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
-import { conductorNodes } from '../topology/conductor.js'
-import type { Topology } from '../topology/types.js'
+import { startingSequencers } from '../plan/plan.js'
 
 /** The clock a plan's services run at (the wall clock when the plan gives them none). */
 export function planClock(plan: DevnetPlan): DevnetClock {
@@ -53,42 +52,41 @@ export async function withL1Held<T>(endpoints: Record<string, Record<string, str
 
 /**
  * Waits, L1 still held, until every node that sequences from the start has an unsafe head within one L2
- * block of the clock's now, and says whether they got there. The chain starts at genesis time, so the
- * blocks a sequencer builds to catch up after a slow start all have L1's genesis as origin: their batches
- * must land within the sequencing window counted from L1's first block. Built while L1 mines nothing, they
- * spend none of it (a 28 s docker start on a loaded machine at speed 4 left 112 blocks in that epoch, more
- * than the batcher posted in 20 L1 blocks: deposit-only blocks, then an unsafe reorg). It stops waiting
- * after `timeoutMs`, or once a sequencer has not gained on the clock for `stallMs` (one that cannot keep up,
- * or cannot build on origin 0 past the sequencer drift): that one catches up with L1 mining, as before.
- * Nodes under a conductor start stopped and are not waited for.
+ * block of the clock's now, and returns those that did not get there, with how many L2 blocks each was
+ * still behind (none: all caught up). The chain starts at genesis time, so the blocks a sequencer builds to
+ * catch up after a slow start all have L1's genesis as origin: their batches must land within the
+ * sequencing window counted from L1's first block. Built while L1 mines nothing, they spend none of it (a
+ * 28 s docker start on a loaded machine at speed 4 left 112 blocks in that epoch, more than the batcher
+ * posted in 20 L1 blocks: deposit-only blocks, then an unsafe reorg). It stops waiting after `timeoutMs`,
+ * or once a sequencer has not gained on the clock for `stallMs` (one that cannot keep up, or cannot build
+ * on origin 0 past the sequencer drift): that one catches up with L1 mining, as before. Which nodes
+ * sequence from the start is the plan's say (`startingSequencers`): nodes under a conductor start stopped.
  */
 export async function sequencersCaughtUp(
-  topology: Topology,
   plan: DevnetPlan,
   endpoints: Record<string, Record<string, string>>,
   { timeoutMs = 20_000, stallMs = 2_000 }: { timeoutMs?: number; stallMs?: number } = {},
-): Promise<boolean> {
-  const conducted = new Set(conductorNodes(topology))
-  const urls = topology.l2.nodes.filter((n) => n.role === 'sequencer' && !conducted.has(n.name)).flatMap((n) => endpoints[n.name]?.rollup ?? [])
+): Promise<Array<{ node: string; blocksBehind: number }>> {
+  const sequencers = startingSequencers(plan).filter((s) => endpoints[s.name]?.rollup)
   const clock = planClock(plan)
-  const blockMs = topology.l2.blockTime * 1000
   // How far each head is behind the clock, chain ms (Infinity when it does not answer).
-  const lag = (url: string) =>
-    jsonRpc<{ unsafe_l2: { timestamp: number } }>(url, 'optimism_syncStatus', [], { timeoutMs: 1_000 }).then(
+  const lag = ({ name }: { name: string }) =>
+    jsonRpc<{ unsafe_l2: { timestamp: number } }>(endpoints[name]!.rollup!, 'optimism_syncStatus', [], { timeoutMs: 1_000 }).then(
       ({ unsafe_l2 }) => chainTime(clock, Date.now()) - unsafe_l2.timestamp * 1000,
       () => Infinity,
     )
   // Each sequencer's smallest lag so far, and when it last shrank.
-  const best = urls.map(() => ({ lag: Infinity, at: Date.now() }))
+  const best = sequencers.map(() => ({ lag: Infinity, at: Date.now() }))
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const lags = await Promise.all(urls.map(lag))
-    if (lags.every((l) => l <= blockMs)) return true
+    const lags = await Promise.all(sequencers.map(lag))
+    const behind = sequencers.flatMap((s, i) => (lags[i]! > s.blockTime * 1000 ? [{ node: s.name, blocksBehind: Math.floor(lags[i]! / (s.blockTime * 1000)) }] : []))
+    if (behind.length === 0) return []
     const now = Date.now()
     lags.forEach((l, i) => {
       if (l < best[i]!.lag) best[i] = { lag: l, at: now }
     })
-    if (now > deadline || lags.some((l, i) => l > blockMs && now - best[i]!.at > stallMs)) return false
+    if (now > deadline || behind.some(({ node }) => now - best[sequencers.findIndex((s) => s.name === node)]!.at > stallMs)) return behind
     await new Promise((r) => setTimeout(r, 50))
   }
 }

@@ -28,6 +28,7 @@ afterEach(async () => {
   delete process.env.FAKE_LITE_HANG
   delete process.env.FAKE_LITE_CRASH_AFTER_MS
   delete process.env.FAKE_LITE_SLOW
+  delete process.env.FAKE_LITE_STALE
   await Promise.all(started.splice(0).map((devnet) => devnet.stop().catch(() => {})))
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -119,6 +120,16 @@ test('behavior: L1 mines no block while the devnet starts, however long the star
   const devnet = await start()
   expect(Date.now() - t0).toBeGreaterThan(3_000)
   expect(await devnet.l1.getBlockNumber()).toBe(0n)
+  for (const end = Date.now() + 5_000; (await devnet.l1.getBlockNumber()) === 0n && Date.now() < end;) await new Promise((r) => setTimeout(r, 100))
+  expect(await devnet.l1.getBlockNumber()).toBeGreaterThan(0n)
+})
+
+test('behavior: a sequencer that does not catch up with the clock is named in a notice, and L1 mines all the same', async () => {
+  // Its unsafe head stays at time 0: the start gives up on it once it has not gained for 2 s.
+  process.env.FAKE_LITE_STALE = 'sequencer'
+  const notices: string[] = []
+  const devnet = await start({ onNotice: (m) => notices.push(m) })
+  expect(notices).toEqual([expect.stringMatching(/^sequencer is \d+ L2 blocks behind the clock and not catching up; L1 mines from now on/)])
   for (const end = Date.now() + 5_000; (await devnet.l1.getBlockNumber()) === 0n && Date.now() < end;) await new Promise((r) => setTimeout(r, 100))
   expect(await devnet.l1.getBlockNumber()).toBeGreaterThan(0n)
 })

@@ -219,7 +219,11 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     // L1 has mined nothing while the devnet started (the L1 clock starts held): no L1 block, and so none of
     // the sequencing window, passed however long the start took, nor while the sequencer catches up with
     // the clock. Its first block takes the current slot.
-    await sequencersCaughtUp(topology, plan, devnet.endpoints)
+    const behind = await sequencersCaughtUp(plan, devnet.endpoints)
+    for (const { node, blocksBehind } of behind) {
+      const how = Number.isFinite(blocksBehind) ? `${blocksBehind} L2 blocks behind the clock` : 'not answering'
+      options.onNotice?.(`${node} is ${how} and not catching up; L1 mines from now on, so the blocks it builds to catch up count against the sequencing window`)
+    }
     await resumeL1(devnet.endpoints)
     await formConductorCluster(topology, plan, devnet.endpoints)
     writeDescriptor(devnet.descriptor())

@@ -10,7 +10,7 @@ import { parseConfig } from '../components/proxyd/config.js'
 import { devKeys } from './keys.js'
 import { resolveLinks } from './links.js'
 import { l1Deployment } from './l1Deployment.js'
-import { DOCKER_P2P_LIVENESS, planDevnet } from './plan.js'
+import { DOCKER_P2P_LIVENESS, planDevnet, startingSequencers } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
 import type { DevnetPlan, ServicePlan } from './types.js'
 
@@ -303,6 +303,19 @@ test('args: with conductors (fixtures/ha.yaml) the proposer gets every sequencer
   const plan = planDevnet(t, { runtime: 'process', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } })
   const rollup = (name: string) => `http://127.0.0.1:${stablePorts(t).nodes[name]!.rollup}`
   expect(service(plan, 'proposer').args).toContain(`--rollup-rpc=${['seq-0', 'seq-1', 'seq-2'].map(rollup).join(',')}`)
+})
+
+test('behavior: the nodes that sequence from the start: the sequencer, not a standby, none under a conductor', () => {
+  const standby = topology((t) => {
+    t.l2.blockTime = 1
+    t.l2.nodes = [
+      { name: 'sequencer', role: 'sequencer', peers: [], l1Confs: 0, standby: false },
+      { name: 'replica-0', role: 'replica', peers: ['sequencer'], l1Confs: 0, standby: true },
+    ]
+  })
+  expect(startingSequencers(planDevnet(standby, { runtime: 'process', genesisTime }))).toEqual([{ name: 'sequencer', blockTime: 1 }])
+  const ha = parseTopology(readFileSync(new URL('../../fixtures/ha.yaml', import.meta.url), 'utf8'), 'ha.yaml')
+  expect(startingSequencers(planDevnet(ha, { runtime: 'process', genesisTime, l1Contracts: { alloc: {}, genesisOutputRoot: keccak256(toHex('root')) } }))).toEqual([])
 })
 
 test('args: l2.discovery bootnodes (default): a bootnode, and every node discovers with links to every other node', () => {

@@ -360,3 +360,15 @@ export function checkSpeed(topology: Topology, speed: number): void {
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`
 }
+
+/**
+ * The rollup nodes of a plan that sequence from the start (sequencer enabled and not stopped: not a
+ * standby, not under a conductor), read from their configs, with each one's L2 block time in seconds.
+ */
+export function startingSequencers(plan: DevnetPlan): Array<{ name: string; blockTime: number }> {
+  return plan.services.flatMap((s) => {
+    if (s.program !== 'lite' || s.args[0] !== 'rollup-node' || !s.files['config.json']) return []
+    const config = JSON.parse(s.files['config.json']) as RollupNodeConfig
+    return config.sequencer.enabled && !config.sequencer.stopped ? [{ name: s.name, blockTime: config.rollup.block_time }] : []
+  })
+}

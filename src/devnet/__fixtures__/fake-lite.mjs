@@ -62,7 +62,7 @@ if (component === 'rollup-node') {
       const n = head()
       return {
         current_l1: ref(Math.floor(n / 2)), current_l1_finalized: ref(0), head_l1: ref(Math.floor(n / 2) + 1), safe_l1: ref(0), finalized_l1: ref(0),
-        unsafe_l2: { ...l2ref(n + 2), timestamp: Math.floor(Date.now() / 1000) }, safe_l2: l2ref(n + 1), finalized_l2: l2ref(n), pending_safe_l2: l2ref(n + 1), cross_unsafe_l2: l2ref(n + 2), local_safe_l2: l2ref(n + 1),
+        unsafe_l2: { ...l2ref(n + 2), timestamp: process.env.FAKE_LITE_STALE === config.name ? 0 : Math.floor(Date.now() / 1000) }, safe_l2: l2ref(n + 1), finalized_l2: l2ref(n), pending_safe_l2: l2ref(n + 1), cross_unsafe_l2: l2ref(n + 2), local_safe_l2: l2ref(n + 1),
       }
     },
   })
