@@ -48,4 +48,21 @@ describe('L1Source following the head of a real anvil', () => {
     await new Promise((r) => setTimeout(r, 200))
     expect(l1.head.number).toBe(2) // closed: no longer follows
   })
+
+  test('behavior: while the head subscription is live, the head poll goes over its socket, not HTTP', async () => {
+    // An HTTP endpoint nobody listens on: a poll over HTTP fails.
+    const l1 = new L1Source(rpcClient('http://127.0.0.1:1', 1_000), 2_000)
+    await expect(l1.pollHead()).rejects.toThrow()
+    let live = false
+    l1.followHeads(`ws://127.0.0.1:${port}`, () => {}, (value) => (live = value))
+    try {
+      await vi.waitUntil(() => live, { timeout: 5_000, interval: 20 })
+      await rpc.call('evm_mine', [])
+      const tip = await latest()
+      expect((await l1.pollHead()).hash).toBe(tip.hash)
+    } finally {
+      l1.close()
+    }
+    await expect(l1.pollHead()).rejects.toThrow()
+  })
 })

@@ -23,6 +23,9 @@ import { rpcClient, rpcFail } from '../shared/jsonrpc.js'
 import { BoundedCache } from '../shared/boundedCache.js'
 import type { Logger } from '../shared/log.js'
 
+/** How long a read of L1 may take before the driver step fails (the loop retries after 250 ms). */
+const L1_TIMEOUT_MS = 10_000
+
 export class RollupNode implements GossipHost, SequencerHost {
   unsafe!: L2BlockRef
   safe!: L2BlockRef
@@ -58,7 +61,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     readonly engine: Engine,
     readonly log: Logger,
   ) {
-    this.l1 = new L1Source(rpcClient(conf.l1Rpc, 10_000))
+    this.l1 = new L1Source(rpcClient(conf.l1Rpc, L1_TIMEOUT_MS), L1_TIMEOUT_MS)
     this.runtimeConfig = new RuntimeConfig(cfg, this.l1, conf.p2p.unsafeBlockSigner, log)
     this.sequencer = new Sequencer(this)
     this.gossip = new Gossip(this)

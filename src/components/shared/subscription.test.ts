@@ -52,6 +52,27 @@ describe('subscribe (newHeads) on a real anvil, through a link', () => {
     expect(states).toEqual([true, false, true])
   })
 
+  test('behavior: a call over the live socket is answered; one in flight fails when the link is cut or silent, one while down fails at once', async () => {
+    sub = subscribe<Head>(`ws://127.0.0.1:${port}`, ['newHeads'], () => {}, { maxBackoffMs: 200 })
+    await vi.waitUntil(() => sub!.live, { timeout: 5_000, interval: 20 })
+    expect(await sub.call<string>('eth_blockNumber', [], 2_000)).toBe(await l1.call<string>('eth_blockNumber', []))
+    await expect(sub.call('eth_noSuchMethod', [], 2_000)).rejects.toThrow(/did not match any variant/)
+
+    // A silent link (what a docker partition gives): the answer does not come within the timeout.
+    proxy.setFault('node', { delayMs: 1_000, jitterMs: 0, lossPercent: 0 })
+    await expect(sub.call('eth_blockNumber', [], 200)).rejects.toThrow(/eth_blockNumber: no answer from .* within 200 ms/)
+    proxy.setFault('node', undefined)
+
+    const inFlight = sub.call('eth_blockNumber', [], 5_000)
+    proxy.partition([['node'], ['l1']], 'all')
+    await expect(inFlight).rejects.toThrow(/connection closed|no answer/)
+    await vi.waitUntil(() => !sub!.live, { timeout: 5_000, interval: 20 })
+    await expect(sub.call('eth_blockNumber', [], 2_000)).rejects.toThrow(/subscription not live/)
+    proxy.heal()
+    await vi.waitUntil(() => sub!.live, { timeout: 5_000, interval: 20 })
+    expect(await sub.call<string>('eth_blockNumber', [], 2_000)).toBe(await l1.call<string>('eth_blockNumber', []))
+  })
+
   test('behavior: a server that refuses eth_subscribe leaves it down, and it keeps asking', async () => {
     let asked = 0
     const server = await startRpcServer({

@@ -10,6 +10,12 @@ import { WebSocket } from 'ws'
 export interface Subscription {
   /** Whether notifications are flowing (subscribed, socket open). */
   readonly live: boolean
+  /**
+   * A JSON-RPC call over the subscription's socket, while it is live: a poll beside the notifications
+   * costs one frame each way instead of an HTTP exchange. Rejects when the subscription is not live, when
+   * the socket closes before the answer, or after `timeoutMs`; an error answer rejects with its message.
+   */
+  call<R>(method: string, params: unknown[], timeoutMs: number): Promise<R>
   close(): void
 }
 
@@ -30,6 +36,16 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
   let closed = false
   let backoff = 250
   let retry: NodeJS.Timeout | undefined
+  // Calls in flight on the current socket, by id (1 is the subscription's own request).
+  let nextId = 2
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>()
+  const failPending = (why: string) => {
+    for (const [id, call] of pending) {
+      clearTimeout(call.timer)
+      call.reject(new Error(why))
+      pending.delete(id)
+    }
+  }
 
   const setLive = (value: boolean) => {
     if (live === value) return
@@ -50,6 +66,16 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
       try {
         msg = JSON.parse(data.toString())
       } catch {
+        return
+      }
+      if (typeof msg.id === 'number' && msg.id !== 1) {
+        const call = pending.get(msg.id)
+        if (!call) return
+        pending.delete(msg.id)
+        clearTimeout(call.timer)
+        const error = msg.error as { message?: string } | undefined
+        if (error) call.reject(new Error(error.message ?? 'error'))
+        else call.resolve(msg.result)
         return
       }
       if (msg.id === 1) {
@@ -73,6 +99,7 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
       clearTimeout(answerTimer)
       if (ws === socket) ws = undefined
       setLive(false)
+      failPending(`${url}: connection closed`)
       if (closed) return
       retry = setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, maxBackoff)
@@ -84,11 +111,25 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
     get live() {
       return live
     },
+    call<R>(method: string, params: unknown[], timeoutMs: number): Promise<R> {
+      const socket = ws
+      if (!live || !socket) return Promise.reject(new Error(`${url}: subscription not live`))
+      const id = nextId++
+      return new Promise<R>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          reject(new Error(`${method}: no answer from ${url} within ${timeoutMs} ms`))
+        }, timeoutMs)
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer })
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+      })
+    },
     close() {
       closed = true
       if (retry) clearTimeout(retry)
       ws?.terminate()
       setLive(false)
+      failPending(`${url}: subscription closed`)
     },
   }
 }
