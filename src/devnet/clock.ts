@@ -51,6 +51,17 @@ export async function withL1Held<T>(endpoints: Record<string, Record<string, str
 }
 
 /**
+ * How far the unsafe head of the rollup node at `rollupUrl` is behind `clock`'s now, in chain ms
+ * (`Infinity` when the node does not answer `optimism_syncStatus` within `timeoutMs`).
+ */
+export function unsafeLagMs(clock: DevnetClock, rollupUrl: string, timeoutMs = 1_000): Promise<number> {
+  return jsonRpc<{ unsafe_l2: { timestamp: number } }>(rollupUrl, 'optimism_syncStatus', [], { timeoutMs }).then(
+    ({ unsafe_l2 }) => chainTime(clock, Date.now()) - unsafe_l2.timestamp * 1000,
+    () => Infinity,
+  )
+}
+
+/**
  * Waits, L1 still held, until every node that sequences from the start has an unsafe head within one L2
  * block of the clock's now, and returns those that did not get there, with how many L2 blocks each was
  * still behind (none: all caught up). The chain starts at genesis time, so the blocks a sequencer builds to
@@ -69,12 +80,7 @@ export async function sequencersCaughtUp(
 ): Promise<Array<{ node: string; blocksBehind: number }>> {
   const sequencers = startingSequencers(plan).filter((s) => endpoints[s.name]?.rollup)
   const clock = planClock(plan)
-  // How far each head is behind the clock, chain ms (Infinity when it does not answer).
-  const lag = ({ name }: { name: string }) =>
-    jsonRpc<{ unsafe_l2: { timestamp: number } }>(endpoints[name]!.rollup!, 'optimism_syncStatus', [], { timeoutMs: 1_000 }).then(
-      ({ unsafe_l2 }) => chainTime(clock, Date.now()) - unsafe_l2.timestamp * 1000,
-      () => Infinity,
-    )
+  const lag = ({ name }: { name: string }) => unsafeLagMs(clock, endpoints[name]!.rollup!)
   // Each sequencer's smallest lag so far, and when it last shrank.
   const best = sequencers.map(() => ({ lag: Infinity, at: Date.now() }))
   const deadline = Date.now() + timeoutMs

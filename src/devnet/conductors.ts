@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../errors.js'
 import { conductorServerId, conductorService } from '../plan/conductor.js'
+import { planClock, unsafeLagMs } from './clock.js'
 import type { DevnetPlan } from '../plan/types.js'
 import { jsonRpc } from '../runtime/jsonrpc.js'
 import { conductorNodes } from '../topology/conductor.js'
@@ -101,16 +102,13 @@ export async function formConductorCluster(topology: Topology, plan: DevnetPlan,
     )
     members.push(node)
   }
-  // The chain starts at genesis time: the first sequencer catches up with the wall clock first, and
+  // The chain starts at genesis time: the first sequencer catches up with the devnet clock first, and
   // every sequencer must pass a health check before the conductors act. Until its monitor's first check a
   // conductor reports healthy; later, only a check that found its node healthy (a head within the unsafe
   // interval: caught up) does.
   const { unsafeInterval } = topology.l2.conductor.healthcheck
-  await until(
-    `${first} to catch up with the wall clock`,
-    async () => (await call<{ unsafe_l2: { timestamp: number } }>(endpoints[first]!.rollup!, 'optimism_syncStatus')).unsafe_l2.timestamp >= Date.now() / 1000 - Math.max(1, unsafeInterval - 1),
-    timeoutMs,
-  )
+  const clock = planClock(plan)
+  await until(`${first} to catch up with the devnet clock`, async () => (await unsafeLagMs(clock, endpoints[first]!.rollup!, 10_000)) <= Math.max(1, unsafeInterval - 1) * 1000, timeoutMs)
   await sleep(Math.max(0, firstChecksBy - Date.now()))
   await until(
     'every conductor to report a healthy sequencer',
