@@ -3,7 +3,7 @@
  * as the default reporter prints them after a run; files under 2 s are left out and count as 0). vitest
  * orders by its own duration cache, which a clean clone (CI) does not have: there the long integration
  * suites ran in glob order, and the last one to start ran alone at the end. Longest first keeps both workers busy until the end. Refresh
- * the file when suites change much: only the order depends on it.
+ * the file when suites change much (`node scripts/durations.mjs` after `bash .ci/run`): only the order depends on it.
  */
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
