@@ -70,7 +70,7 @@ function checker(runtime: 'process' | 'docker'): void {
   test('behavior: a failed step stops the run and its background load, with a sequencer left paused', async () => {
     const { result, history } = await runScenario(fixture('failed-step-stops-load.yaml'), { runtime, settleMs: 500, speed: testSpeed })
     expect(result.passed).toBe(false)
-    expect(result.steps.map((s) => s.status), JSON.stringify(result.steps.filter((s) => s.status === 'failed'))).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
+    expect(result.steps.map((s) => s.status), JSON.stringify({ failed: result.steps.filter((s) => s.status === 'failed'), error: result.error })).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
     const load = history.events.find((e) => e.kind === 'note' && e.name === 'load')
     // 480 planned over 120 s: the load stopped with the run, well before its end (it never ended before).
     expect(Number(load?.details?.sent)).toBeLessThan(100)
