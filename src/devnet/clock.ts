@@ -4,6 +4,7 @@
  * (`components/l1-clock`: one block per slot, timestamps on the clock at any speed): `resumeL1` ends the
  * hold of the start and an `l1Halt`, `haltL1` halts it.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { chainTime, clockFromEnv, WALL_CLOCK, type DevnetClock } from '../protocol/clock.js'
 import type { L1ClockHalted, L1ClockStatus } from '../components/l1-clock/l1Clock.js'
 import { L1_CLOCK_SERVICE } from '../plan/l1Clock.js'
@@ -86,13 +87,14 @@ export async function sequencersCaughtUp(
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const lags = await Promise.all(sequencers.map(lag))
-    const behind = sequencers.flatMap((s, i) => (lags[i]! > s.blockTime * 1000 ? [{ node: s.name, blocksBehind: Math.floor(lags[i]! / (s.blockTime * 1000)) }] : []))
-    if (behind.length === 0) return []
     const now = Date.now()
-    lags.forEach((l, i) => {
-      if (l < best[i]!.lag) best[i] = { lag: l, at: now }
+    const behind = sequencers.flatMap((s, i) => {
+      const lagMs = lags[i]!
+      if (lagMs < best[i]!.lag) best[i] = { lag: lagMs, at: now }
+      return lagMs > s.blockTime * 1000 ? [{ i, node: s.name, blocksBehind: Math.floor(lagMs / (s.blockTime * 1000)) }] : []
     })
-    if (now > deadline || behind.some(({ node }) => now - best[sequencers.findIndex((s) => s.name === node)]!.at > stallMs)) return behind
-    await new Promise((r) => setTimeout(r, 50))
+    if (behind.length === 0) return []
+    if (now > deadline || behind.some(({ i }) => now - best[i]!.at > stallMs)) return behind.map(({ node, blocksBehind }) => ({ node, blocksBehind }))
+    await sleep(50)
   }
 }

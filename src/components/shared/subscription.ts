@@ -3,9 +3,10 @@
  * `result` to `onResult`, and after any close or error connects again (backoff 250 ms doubling to
  * `maxBackoffMs`). `live` is true between the subscription's answer and the next close, so a caller can
  * know whether notifications flow. A link that is cut resets the socket; a link that only goes silent is
- * the caller's to notice (the rollup node keeps polling).
+ * the caller's to notice (the rollup node keeps polling, over the same socket with `call` while it is live).
  */
 import { WebSocket } from 'ws'
+import { RpcError } from './jsonrpc.js'
 
 export interface Subscription {
   /** Whether notifications are flowing (subscribed, socket open). */
@@ -38,7 +39,7 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
   let retry: NodeJS.Timeout | undefined
   // Calls in flight on the current socket, by id (1 is the subscription's own request).
   let nextId = 2
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>()
+  const pending = new Map<number, { method: string; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>()
   const failPending = (why: string) => {
     for (const [id, call] of pending) {
       clearTimeout(call.timer)
@@ -73,8 +74,9 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
         if (!call) return
         pending.delete(msg.id)
         clearTimeout(call.timer)
-        const error = msg.error as { message?: string } | undefined
-        if (error) call.reject(new Error(error.message ?? 'error'))
+        // As the HTTP client (`rpcClient`) reports an error answer.
+        const error = msg.error as { code?: number; message?: string; data?: unknown } | undefined
+        if (error) call.reject(new RpcError(error.code ?? -32603, `${call.method}: ${error.message ?? 'error'}`, error.data, error.message))
         else call.resolve(msg.result)
         return
       }
@@ -120,7 +122,7 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
           pending.delete(id)
           reject(new Error(`${method}: no answer from ${url} within ${timeoutMs} ms`))
         }, timeoutMs)
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer })
+        pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer })
         socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
       })
     },

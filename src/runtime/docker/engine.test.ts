@@ -21,6 +21,13 @@ test('error: any other engine error is thrown at once', async () => {
     throw notRunning
   }, { backoffMs: 1 })).rejects.toBe(notRunning)
   expect(calls).toBe(1)
+  // A freezer that cannot work at all is not a busy cgroup: no second try either.
+  const noFreezer = engineError(500, 'Cannot pause container 8e6b: OCI runtime pause failed: cannot toggle freezer: cgroups not configured for container: unknown')
+  await expect(pauseContainer(async () => {
+    calls++
+    throw noFreezer
+  }, { backoffMs: 1 })).rejects.toBe(noFreezer)
+  expect(calls).toBe(2)
 })
 
 test('error: the last failure to freeze is thrown after the last try', async () => {

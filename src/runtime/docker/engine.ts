@@ -2,6 +2,7 @@
  * The Docker engine: one dockerode client, engine detection, the labels every resource carries, and the
  * few error shapes of the Engine API this runtime tolerates (404 gone, 304 already done).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import Docker from 'dockerode'
 import { DevnetError } from '../../errors.js'
 
@@ -134,8 +135,9 @@ export async function pauseContainer(pause: () => Promise<unknown>, { tries = 5,
       await pause()
       return
     } catch (error) {
-      if (attempt >= tries || !/unable to freeze|failed to freeze|freezer/i.test(engineMessage(error))) throw error
-      await new Promise((r) => setTimeout(r, backoffMs * attempt))
+      // Only that failure passes; another ("cannot toggle freezer: cgroups not configured") stays.
+      if (attempt >= tries || !/unable to freeze/i.test(engineMessage(error))) throw error
+      await sleep(backoffMs * attempt)
     }
   }
 }
