@@ -1,51 +1,52 @@
 #!/usr/bin/env node
 /**
- * Prints the counts and what failed in the JSON reports of a test run (vitest's `json` reporter), each failed test with
- * its file and the head of its failure message, and each file that failed outside a test (a hook, an
- * import). `.ci/run` calls it last, so that a log of which only the tail is kept still names what failed
- * and why, whatever tier it was in. Prints one line when nothing failed; a missing report is said, not
- * an error (a tier that did not run has said why above).
- * @example node scripts/ci-failures.mjs .ci/results.json .ci/results.full.json
+ * What failed in a test run, for the end of a CI log of which only the tail may be read. For each JSON
+ * report (vitest's `json` reporter): its counts and each failed test or file by name. For each log (the
+ * run's output): vitest's own account of the failures, the `Failed Suites` / `Failed Tests` sections
+ * with their errors (a file that failed in a hook has its error only there: the JSON report leaves its
+ * message empty). A missing file is said, not an error (a tier that did not run has said why above).
+ * @example node scripts/ci-failures.mjs .ci/results.json .ci/npm-test.log .ci/results.full.json .ci/full.log
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 
-/** Lines of each failure message kept: enough for the assertion, its values and the first frames. */
-const HEAD_LINES = 25
+/** Lines of vitest's failure sections kept per log. */
+const LOG_LINES = 250
 const root = new URL('..', import.meta.url).pathname
-const reports = process.argv.slice(2)
-const head = (text) => {
-  const lines = String(text).replace(/\x1b\[[0-9;]*m/g, '').split('\n')
-  return [...lines.slice(0, HEAD_LINES), ...(lines.length > HEAD_LINES ? [`... (${lines.length - HEAD_LINES} more lines)`] : [])]
-}
-let failed = 0
-for (const report of reports) {
-  if (!existsSync(report)) {
-    console.log(`${report}: no report (that tier did not run to its end)`)
-    continue
-  }
-  let results
-  try {
-    results = JSON.parse(readFileSync(report, 'utf8'))
-  } catch (e) {
-    console.log(`${report}: not a JSON report (${e.message})`)
-    continue
-  }
-  console.log(`${report}: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + results.numTodoTests} skipped`)
-  for (const file of results.testResults ?? []) {
-    const name = relative(root, file.name)
-    const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed')
-    for (const test of tests) {
-      failed++
-      console.log(`FAILED ${name} > ${test.fullName}`)
-      for (const message of test.failureMessages ?? []) for (const line of head(message)) console.log(`    ${line}`)
-    }
+const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '')
+
+function report(file) {
+  const results = JSON.parse(readFileSync(file, 'utf8'))
+  console.log(`${file}: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + results.numTodoTests} skipped`)
+  for (const suite of results.testResults ?? []) {
+    const name = relative(root, suite.name)
+    const failed = (suite.assertionResults ?? []).filter((t) => t.status === 'failed')
+    for (const test of failed) console.log(`  FAILED ${name} > ${test.fullName}`)
     // A file can fail with no failed test: a hook, an import, an error between tests.
-    if (file.status === 'failed' && tests.length === 0) {
-      failed++
-      console.log(`FAILED ${name} (outside a test)`)
-      for (const line of head(file.message || 'no message')) console.log(`    ${line}`)
-    }
+    if (suite.status === 'failed' && failed.length === 0) console.log(`  FAILED ${name} (outside a test${suite.message ? `: ${plain(suite.message).split('\n')[0]}` : ''})`)
   }
 }
-console.log(failed ? `${failed} failure(s) in ${reports.join(', ')}` : `no failed test in ${reports.join(', ')}`)
+
+function log(file) {
+  const lines = plain(readFileSync(file, 'utf8')).split('\n')
+  const from = lines.findIndex((l) => /⎯ Failed (Suites|Tests) \d+ ⎯/.test(l))
+  if (from < 0) return console.log(`${file}: no failure section`)
+  const to = lines.findIndex((l, i) => i > from && /^\s*Test Files\s/.test(l))
+  const section = lines.slice(from, to < 0 ? undefined : to).filter((l) => !/^\s+\d+\|/.test(l)) // without the source excerpts
+  console.log(`${file}: vitest's failure sections`)
+  for (const line of section.slice(0, LOG_LINES)) console.log(`  ${line}`)
+  if (section.length > LOG_LINES) console.log(`  ... (${section.length - LOG_LINES} more lines in ${file})`)
+}
+
+for (const file of process.argv.slice(2)) {
+  if (!existsSync(file)) {
+    console.log(`${file}: missing (that tier did not run to its end)`)
+    continue
+  }
+  try {
+    if (file.endsWith('.json')) report(file)
+    else log(file)
+  } catch (e) {
+    console.log(`${file}: unreadable (${e.message})`)
+  }
+}

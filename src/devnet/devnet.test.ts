@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, test } from 'vitest'
@@ -17,6 +18,7 @@ import {
   type DevnetEvent,
   type StartDevnetOptions,
 } from './index.js'
+import { portTakenReason } from './start.js'
 
 const liteEntrypoint = fileURLToPath(new URL('./__fixtures__/fake-lite.mjs', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-devnet-'))
@@ -182,6 +184,75 @@ describe('error', () => {
     expect(readFileSync(join(stateDir, 'replica-0', 'service.log'), 'utf8')).toContain('hanging on purpose')
     for (const name of ['l1', 'sequencer', 'replica-0']) expect(existsSync(join(stateDir, name, 'pid'))).toBe(false)
   }, 30_000)
+
+  test('behavior: a port found free but taken before its service binds it: the start begins again on other ports, and says so', async () => {
+    const holders: Server[] = []
+    const notices: string[] = []
+    const l1Ports: number[] = []
+    const devnet = await start({
+      onNotice: (n) => notices.push(n),
+      // Another program takes L1's port between the allocation and L1's start (the first plan only).
+      onPlan: (plan) => {
+        l1Ports.push(plan.services.find((s) => s.name === 'l1')!.ports.rpc.host)
+        if (l1Ports.length === 1) holders.push(createServer().listen(l1Ports[0]))
+      },
+    })
+    try {
+      expect(l1Ports).toHaveLength(2)
+      expect(l1Ports[1]).not.toBe(l1Ports[0])
+      expect(devnet.endpoints.l1.rpc).toBe(`http://127.0.0.1:${l1Ports[1]}`)
+      expect(await devnet.l1.getChainId()).toBe(devnet.chains.l1.id)
+      expect(notices.filter((n) => n.includes('starting again on other ports'))).toEqual([expect.stringMatching(/^l1: a port found free was taken before it started \(port \d+ \(rpc\) is already in use/)])
+    } finally {
+      for (const h of holders) h.close()
+    }
+  })
+
+  test('args: a port taken is told by the runtime\'s check, the program\'s own words (anvil, Node) or docker\'s; other failures are not', () => {
+    const logs = (line: string) => new ServiceError('l1', 'exited with code 1 before it was ready', { logs: ['starting', line] })
+    expect(portTakenReason(new ServiceError('l1', 'port 21715 (rpc) is already in use on 127.0.0.1: another program holds it'))).toBe('port 21715 (rpc) is already in use on 127.0.0.1: another program holds it')
+    expect(portTakenReason(logs('Error: Address already in use (os error 98)'))).toBe('Error: Address already in use (os error 98)')
+    expect(portTakenReason(logs('Error: listen EADDRINUSE: address already in use 127.0.0.1:21716'))).toMatch(/EADDRINUSE/)
+    expect(portTakenReason(new ServiceError('proxyd', 'Bind for 127.0.0.1:21717 failed: port is already allocated'))).toMatch(/already allocated/)
+    expect(portTakenReason(logs('boom: crashing on purpose'))).toBeUndefined()
+    expect(portTakenReason(new Error('connect ECONNREFUSED'))).toBeUndefined()
+  })
+
+  test('error: ports taken at every attempt: the third failure is thrown, naming the service and the port error; nothing stays', async () => {
+    const holders: Server[] = []
+    const events: DevnetEvent[] = []
+    const stateDir = join(root, `d${dirs++}`)
+    const error = await startDevnet({
+      topology: topology(), runtime: 'process', stateDir, liteEntrypoint,
+      onEvent: (e) => events.push(e),
+      onPlan: (plan) => void holders.push(createServer().listen(plan.services.find((s) => s.name === 'l1')!.ports.rpc.host)),
+    }).catch((e: unknown) => e)
+    for (const h of holders) h.close()
+    expect(holders).toHaveLength(3)
+    expect(error).toBeInstanceOf(ServiceError)
+    expect(error).toMatchObject({ service: 'l1', code: 'DEVNET_SERVICE_FAILED' })
+    expect((error as Error).message).toMatch(/already in use/)
+    // Only the last attempt's failure is an event: the earlier ones were not the end of the start.
+    expect(events.filter((e) => e.phase === 'failed').map((e) => e.service)).toEqual(['l1'])
+    for (const name of ['l1', 'l1-clock', 'sequencer', 'replica-0', 'batcher', 'bootnode']) expect(existsSync(join(stateDir, name, 'pid'))).toBe(false)
+    expect(existsSync(join(stateDir, 'devnet.json'))).toBe(false)
+  })
+
+  test('error: stable ports are not changed behind the user\'s back: a port taken fails the start at once', async () => {
+    const stateDir = join(root, `d${dirs++}`)
+    let holder: Server | undefined
+    let plans = 0
+    const error = await startDevnet({
+      topology: { ...topology(), ports: 'stable' }, runtime: 'process', stateDir, liteEntrypoint,
+      onPlan: (plan) => {
+        plans++
+        holder = createServer().listen(plan.services.find((s) => s.name === 'l1')!.ports.rpc.host)
+      },
+    }).catch((e: unknown) => e)
+    holder?.close()
+    expect(plans).toBe(1)
+    expect(error).toMatchObject({ service: 'l1', code: 'DEVNET_SERVICE_FAILED' })
+  })
 
   test('lite components not built', async () => {
     const stateDir = join(root, `d${dirs++}`)

@@ -59,7 +59,10 @@ export interface StartDevnetOptions {
   readyTimeoutMs?: number
   /** The lite component launcher. @default `<package root>/dist/components/main.js` */
   liteEntrypoint?: string
-  /** Called once the devnet is planned and checked, before any service starts (e.g. to set up progress output). */
+  /**
+   * Called once the devnet is planned and checked, before any service starts (e.g. to set up progress output);
+   * again with new ports if a port found free was taken before its service bound it (`ports: auto`).
+   */
   onPlan?: (plan: DevnetPlan) => void
   /** Seed of the runtime's random choices (link loss, jitter), so a run can be replayed. @default none (unseeded) */
   seed?: number
@@ -137,24 +140,86 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000)
   // Before picking ports: the throwaway anvils of the settlement bind ports of their own.
   const settlement = await prepareSettlement(topology, genesisTime)
-  const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts, speed: options.speed ?? 1 })
-  if (topology.ports === 'stable') await assertPortsFree(plan)
   const liteEntrypoint = options.liteEntrypoint ?? defaultLiteEntrypoint()
-  if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
-    throw new DevnetError(`the lite components are not built: ${liteEntrypoint} does not exist`, {
-      code: 'DEVNET_RUNTIME_UNAVAILABLE',
-      details: 'run `npm run build`',
-    })
+  for (let attempt = 1; ; attempt++) {
+    const plan = planDevnet(topology, { runtime: runtimeKind, ports: await resolvePorts(topology), genesisTime, l1Contracts: settlement.contracts, speed: options.speed ?? 1 })
+    if (topology.ports === 'stable') await assertPortsFree(plan)
+    if (plan.services.some((s) => s.program === 'lite') && !existsSync(liteEntrypoint)) {
+      throw new DevnetError(`the lite components are not built: ${liteEntrypoint} does not exist`, {
+        code: 'DEVNET_RUNTIME_UNAVAILABLE',
+        details: 'run `npm run build`',
+      })
+    }
+    options.onPlan?.(plan)
+    // Free ports are found before the services bind them: another program can take one meanwhile. With
+    // `ports: auto` the start then begins again on other ports; stable ports are the user's to free.
+    const retryOnClash = topology.ports === 'auto' && attempt < PORT_CLASH_ATTEMPTS
+    let launched: Launched
+    try {
+      launched = await launchServices(plan, { topology, stateDir, runtimeKind, liteEntrypoint, options, retryOnClash })
+    } catch (error) {
+      if (!(error instanceof PortClash)) throw error
+      options.onNotice?.(`${error.service}: a port found free was taken before it started (${error.reason}); starting again on other ports`)
+      continue
+    }
+    const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime: launched.runtime, handles: launched.handles, l1Contracts: settlement.addresses })
+    try {
+      // L1 has mined nothing while the devnet started (the L1 clock starts held): no L1 block, and so none of
+      // the sequencing window, passed however long the start took, nor while the sequencer catches up with
+      // the clock. Its first block takes the current slot.
+      const behind = await sequencersCaughtUp(plan, devnet.endpoints)
+      for (const { node, blocksBehind } of behind) {
+        const how = Number.isFinite(blocksBehind) ? `${blocksBehind} L2 blocks behind the clock` : 'not answering'
+        options.onNotice?.(`${node} is ${how} and not catching up; L1 mines from now on, so the blocks it builds to catch up count against the sequencing window`)
+      }
+      await resumeL1(devnet.endpoints)
+      await formConductorCluster(topology, plan, devnet.endpoints)
+      writeDescriptor(devnet.descriptor())
+      writeAttachData(stateDir, { topology, plan, liteEntrypoint })
+    } catch (error) {
+      await launched.runtime.stopAll().catch(() => {})
+      throw error
+    }
+    return devnet
   }
+}
 
-  options.onPlan?.(plan)
+/** Starts of a devnet with `ports: auto` in all, when its services find ports taken (the first and 2 more). */
+const PORT_CLASH_ATTEMPTS = 3
+
+/** A service could not bind a port found free for it: the start stopped everything and can begin again. */
+class PortClash extends Error {
+  constructor(readonly service: string, readonly reason: string, options: { cause: unknown }) {
+    super(`${service}: port taken (${reason})`, options)
+  }
+}
+
+/** The line of a failed start that says a port was taken (the runtime's check, a listener's or docker's words), if any. */
+export function portTakenReason(error: unknown): string | undefined {
+  const text = error instanceof DevnetError ? [error.message, ...(error.metaMessages ?? [])].join('\n') : String((error as Error)?.message ?? error)
+  const line = text.split('\n').map((l) => l.trim()).find((l) => /already in use|EADDRINUSE|port is already allocated/i.test(l))
+  return line?.replace(/^service "[^"]+": /, '')
+}
+
+interface Launched {
+  runtime: Runtime
+  handles: Map<string, ServiceHandle>
+}
+
+/**
+ * Starts the plan's services on a new runtime: each as soon as the services it depends on are ready. On a
+ * failure it stops everything started and throws the first failure, or a {@link PortClash} when that was
+ * a port taken and `retryOnClash` (then no `failed` event: the start goes on).
+ */
+async function launchServices(plan: DevnetPlan, ctx: { topology: Topology; stateDir: string; runtimeKind: 'process' | 'docker'; liteEntrypoint: string; options: StartDevnetOptions; retryOnClash: boolean }): Promise<Launched> {
+  const { topology, stateDir, options, liteEntrypoint } = ctx
   mkdirSync(stateDir, { recursive: true })
-  // A new devnet has a new L1: state persisted by an earlier devnet of this name is meaningless.
+  // A new devnet has a new L1: state persisted by an earlier devnet of this name (or an earlier attempt) is meaningless.
   for (const service of plan.services) wipeServiceState(stateDir, service)
   removeDescriptor(stateDir) // a stale one from a devnet that died
   const seeded = options.seed === undefined ? {} : { seed: options.seed }
   const runtime: Runtime =
-    runtimeKind === 'docker'
+    ctx.runtimeKind === 'docker'
       ? await import('../runtime/docker/index.js').then(async ({ DockerRuntime, ensureLiteImage }) => new DockerRuntime({
           devnet: topology.name,
           stateDir,
@@ -194,9 +259,10 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       handles.set(service.name, handle)
     } catch (error) {
       if (failFast.signal.aborted) throw error // stopped for another service's failure, which is the one reported
-      firstFailure = { error }
+      const taken = ctx.retryOnClash ? portTakenReason(error) : undefined
+      firstFailure = { error: taken ? new PortClash(service.name, taken, { cause: error }) : error }
       failFast.abort(new Error(`${service.name} failed to start`))
-      emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - t0, error })
+      if (!taken) emit({ service: service.name, phase: 'failed', elapsedMs: Date.now() - t0, error })
       throw error
     }
     emit({ service: service.name, phase: 'ready', elapsedMs: Date.now() - t0 })
@@ -209,30 +275,11 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     await runtime.stopAll().catch(() => {})
     throw (firstFailure ?? { error: failed.reason }).error
   }
-
   if (options.signal?.aborted) {
     await runtime.stopAll().catch(() => {})
     throw abortError(options.signal)
   }
-  const devnet = new StartedDevnet({ topology, plan, stateDir, genesisTime, runtime, handles, l1Contracts: settlement.addresses })
-  try {
-    // L1 has mined nothing while the devnet started (the L1 clock starts held): no L1 block, and so none of
-    // the sequencing window, passed however long the start took, nor while the sequencer catches up with
-    // the clock. Its first block takes the current slot.
-    const behind = await sequencersCaughtUp(plan, devnet.endpoints)
-    for (const { node, blocksBehind } of behind) {
-      const how = Number.isFinite(blocksBehind) ? `${blocksBehind} L2 blocks behind the clock` : 'not answering'
-      options.onNotice?.(`${node} is ${how} and not catching up; L1 mines from now on, so the blocks it builds to catch up count against the sequencing window`)
-    }
-    await resumeL1(devnet.endpoints)
-    await formConductorCluster(topology, plan, devnet.endpoints)
-    writeDescriptor(devnet.descriptor())
-    writeAttachData(stateDir, { topology, plan, liteEntrypoint })
-  } catch (error) {
-    await runtime.stopAll().catch(() => {})
-    throw error
-  }
-  return devnet
+  return { runtime, handles }
 }
 
 function abortError(signal: AbortSignal): unknown {

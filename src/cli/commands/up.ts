@@ -33,7 +33,9 @@ class Progress {
   readonly #tasks = new Map<string, Deferred>()
   #run?: Promise<unknown>
 
+  /** Once: a start that begins again on other ports plans the same services again. */
   start(plan: DevnetPlan): void {
+    if (this.#run) return
     for (const service of plan.services) this.#tasks.set(service.name, deferred())
     const listr = new Listr(
       plan.services.map((service) => ({
