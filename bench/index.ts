@@ -17,6 +17,7 @@ import { benchCli } from './cli.js'
 import { benchWithdrawal } from './withdrawal.js'
 import { benchDiscovery } from './discovery.js'
 import { benchScale } from './scale.js'
+import { benchHostShare } from './hostShare.js'
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   pipeline: () => benchStartup(),
@@ -34,6 +35,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   proxyd: () => benchProxyd(),
   discovery: () => benchDiscovery(),
   scale: () => benchScale(),
+  'host-share': () => benchHostShare(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 interface Status { services: { name: string; role: string; pid?: number; endpoints: Record<string, string> }[] }
 
 /** Every live process under `roots` (themselves included), from /proc's parent links. */
-function processTree(roots: number[]): number[] {
+export function processTree(roots: number[]): number[] {
   const children = new Map<number, number[]>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
@@ -46,7 +46,7 @@ function processTree(roots: number[]): number[] {
 }
 
 /** utime + stime of each pid, in clock ticks (100 per second on Linux). */
-function cpuTicks(pids: number[]): Map<number, number> {
+export function cpuTicks(pids: number[]): Map<number, number> {
   const ticks = new Map<number, number>()
   for (const pid of pids) {
     try {
@@ -57,7 +57,7 @@ function cpuTicks(pids: number[]): Map<number, number> {
   return ticks
 }
 
-function pssGiB(pids: number[]): number {
+export function pssGiB(pids: number[]): number {
   let kib = 0
   for (const pid of pids) {
     try {
