@@ -14,6 +14,7 @@ import type { L2BlockRef, RollupConfig } from '../../protocol/types.js'
 import type { OriginFields } from './attributes.js'
 import { spawnEngineAnvil, type SpawnedEngine } from './engineAnvil.js'
 import { rpcClient, type RpcClient } from '../shared/jsonrpc.js'
+import { wsRpcClient, type WsRpcClient } from '../shared/wsRpc.js'
 import type { Logger } from '../shared/log.js'
 
 /** An `eth_getBlockByNumber(…, true)` result, as anvil returns it (hex strings). */
@@ -120,6 +121,8 @@ export function rawDeposit(t: Record<string, unknown>): Hex {
 
 export class Engine {
   #rpc: RpcClient
+  /** The node's own calls (each engine step): over a WebSocket, one frame each way; {@link rpc} stays HTTP for the rest. */
+  #driver: WsRpcClient
   #child: ChildProcess
 
   private constructor(
@@ -127,6 +130,7 @@ export class Engine {
     private readonly args: EngineArgs,
   ) {
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
+    this.#driver = wsRpcClient(this.#rpc.url, 30_000)
     this.#child = spawned.child
     this.watch(spawned)
   }
@@ -166,6 +170,8 @@ export class Engine {
     const spawned = await spawnEngineAnvil(this.args.anvilBin, this.args.genesisFile)
     this.#child = spawned.child
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
+    this.#driver.close()
+    this.#driver = wsRpcClient(this.#rpc.url, 30_000)
     this.watch(spawned)
     this.headNumber = undefined
     this.dirty = true
@@ -175,12 +181,12 @@ export class Engine {
 
   /** `anvil_dumpState` without historical states: blocks, transactions and the latest state. */
   async dumpState(): Promise<Hex> {
-    return this.rpc.call<Hex>('anvil_dumpState', [false])
+    return this.#driver.call<Hex>('anvil_dumpState', [false])
   }
 
   /** Loads a {@link dumpState} snapshot: the engine then holds its blocks and head state. */
   async loadState(state: Hex): Promise<void> {
-    await this.rpc.call('anvil_loadState', [state])
+    await this.#driver.call('anvil_loadState', [state])
     this.headNumber = undefined
     this.dirty = true
     this.gasLimit = undefined
@@ -211,11 +217,11 @@ export class Engine {
   }
 
   async blockByNumber(n: number | 'latest'): Promise<RpcBlock | null> {
-    return this.rpc.call<RpcBlock | null>('eth_getBlockByNumber', [typeof n === 'number' ? `0x${n.toString(16)}` : n, true])
+    return this.#driver.call<RpcBlock | null>('eth_getBlockByNumber', [typeof n === 'number' ? `0x${n.toString(16)}` : n, true])
   }
 
   async blockByHash(hash: Hex): Promise<RpcBlock | null> {
-    return this.rpc.call<RpcBlock | null>('eth_getBlockByHash', [hash, true])
+    return this.#driver.call<RpcBlock | null>('eth_getBlockByHash', [hash, true])
   }
 
   async refByNumber(n: number): Promise<L2BlockRef | null> {
@@ -237,7 +243,7 @@ export class Engine {
       const dropped = this.onDropped ? await this.userTxsAbove(number, head) : []
       if (dropped.length) this.onDropping?.(dropped)
       try {
-        await this.rpc.call('anvil_rollback', [head - number])
+        await this.#driver.call('anvil_rollback', [head - number])
       } catch (err) {
         if (/Required data unavailable/i.test((err as Error).message)) {
           throw new EngineHistoryError(`engine cannot roll back to block ${number}: its state was loaded above it (${(err as Error).message})`)
@@ -272,7 +278,7 @@ export class Engine {
   private async userTxsAbove(from: number, to: number): Promise<DroppedTx[]> {
     const blocks = await Promise.all(Array.from({ length: to - from }, (_, i) => this.blockByNumber(from + 1 + i)))
     const txs = blocks.flatMap((b) => (b?.transactions ?? []).filter((t) => Number(t.type) !== DEPOSIT_TX_TYPE))
-    return Promise.all(txs.map(async (t) => ({ raw: await this.rpc.call<Hex>('eth_getRawTransactionByHash', [t.hash]), hash: t.hash, from: t.from, nonce: Number(t.nonce) })))
+    return Promise.all(txs.map(async (t) => ({ raw: await this.#driver.call<Hex>('eth_getRawTransactionByHash', [t.hash]), hash: t.hash, from: t.from, nonce: Number(t.nonce) })))
   }
 
   /**
@@ -286,16 +292,16 @@ export class Engine {
   async build(parent: RpcBlock, timestamp: number, txs: Hex[], fields?: OriginFields, gasLimit?: number, deadline?: number): Promise<BuiltBlock> {
     const parentNumber = Number(parent.number)
     await this.rewindTo(parentNumber)
-    if (this.dirty) await this.rpc.call('anvil_dropAllTransactions', [])
+    if (this.dirty) await this.#driver.call('anvil_dropAllTransactions', [])
     this.dirty = true
     const baseFee = nextBaseFee({
       gasLimit: BigInt(parent.gasLimit),
       gasUsed: BigInt(parent.gasUsed),
       baseFeePerGas: BigInt(parent.baseFeePerGas),
     })
-    await this.rpc.call('anvil_setNextBlockBaseFeePerGas', [`0x${baseFee.toString(16)}`])
+    await this.#driver.call('anvil_setNextBlockBaseFeePerGas', [`0x${baseFee.toString(16)}`])
     if (gasLimit !== undefined && gasLimit !== this.gasLimit) {
-      await this.rpc.call('evm_setBlockGasLimit', [`0x${gasLimit.toString(16)}`])
+      await this.#driver.call('evm_setBlockGasLimit', [`0x${gasLimit.toString(16)}`])
       this.gasLimit = gasLimit
     }
     const rejected: BuiltBlock['rejected'] = []
@@ -322,7 +328,7 @@ export class Engine {
         rejected.push({ index: i, error: (err as Error).message })
       }
     }
-    await this.rpc.call('evm_mine', [{ timestamp, blocks: 1 }])
+    await this.#driver.call('evm_mine', [{ timestamp, blocks: 1 }])
     this.headNumber = undefined
     const block = await this.head()
     this.headNumber = Number(block.number)
@@ -331,7 +337,7 @@ export class Engine {
     }
     const expected = end - rejected.length
     if (block.transactions.length !== expected) {
-      const pool = await this.rpc.call('txpool_status', []).catch(() => undefined)
+      const pool = await this.#driver.call('txpool_status', []).catch(() => undefined)
       throw new Error(`engine included ${block.transactions.length} of ${expected} txs (pool: ${JSON.stringify(pool)})`)
     }
     this.dirty = false
@@ -350,12 +356,12 @@ export class Engine {
     const tx = raw.startsWith('0x7e') ? decodeDepositTx(raw) : undefined
     const mine = tx && depositsBy.get(tx.from.toLowerCase())
     if (!tx || !mine || mine.total < 2) {
-      await this.rpc.call('eth_sendRawTransaction', [raw])
+      await this.#driver.call('eth_sendRawTransaction', [raw])
       return
     }
-    const nonce = Number(await this.rpc.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + mine.sent++
+    const nonce = Number(await this.#driver.call<Hex>('eth_getTransactionCount', [tx.from, 'latest'])) + mine.sent++
     const hex = (n: bigint | number) => `0x${n.toString(16)}`
-    await this.rpc.call('eth_sendTransaction', [
+    await this.#driver.call('eth_sendTransaction', [
       { from: tx.from, ...(tx.to ? { to: tx.to } : {}), value: hex(tx.value), gas: hex(tx.gas), data: tx.data, input: tx.data, sourceHash: tx.sourceHash, mint: hex(tx.mint), isSystemTx: tx.isSystemTx, nonce: hex(nonce) },
     ])
   }
@@ -381,6 +387,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopping) return
     this.stopping = true
+    this.#driver.close()
     const child = this.#child
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

@@ -108,7 +108,8 @@ export async function startRollupNode(conf: RollupNodeConfig, baseDir = process.
     // opp2p_* answers replace the plain ones when it runs.
     if (conf.p2p.discovery && discoveryModule) {
       const host = p2p!
-      const dcfg = conf.p2p.discovery
+      // Relative to the node's directory, as `dataDir` is (the process runtime starts each node in its own).
+      const dcfg = conf.p2p.discovery.path === 'memory' ? conf.p2p.discovery : { ...conf.p2p.discovery, path: resolve(baseDir, conf.p2p.discovery.path) }
       discovery = discoveryModule.then(async ({ NodeDiscovery, discoveryMethods }) => {
         const d = await NodeDiscovery.start({
           cfg: dcfg, privateKey: conf.p2p.privateKey, listenHost: conf.host, tcpPort: conf.ports.p2p, chainId: cfg.l2_chain_id,
