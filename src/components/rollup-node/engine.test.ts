@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +28,18 @@ describe('Engine.build', () => {
   afterEach(async () => {
     await Promise.all(engines.splice(0).map((e) => e.stop()))
   })
+
+  test('behavior: a snapshot over 16 MiB (a long-running node\'s) dumps and loads: anvil\'s WebSocket refuses requests that large', async () => {
+    const [a, b] = await Promise.all([0, 1].map(() => Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg: rollupConfig(topology, genesisTime), log: logger('test') })))
+    engines.push(a, b)
+    // 3 contracts of 8 MiB of random (incompressible) code: about 50 MiB of hex in the dump.
+    const addresses = [1, 2, 3].map((i) => `0x${i.toString(16).padStart(40, '0')}` as Hex)
+    for (const address of addresses) await a.rpc.call('anvil_setCode', [address, `0x${randomBytes(8 << 20).toString('hex')}`])
+    const state = await a.dumpState()
+    expect(state.length).toBeGreaterThan(17 << 20)
+    await b.loadState(state)
+    for (const address of addresses) expect(await b.rpc.call('eth_getCode', [address, 'latest'])).toBe(await a.rpc.call('eth_getCode', [address, 'latest']))
+  }, 60_000)
 
   test('behavior: several deposits from one sender and a gas limit go into one block, the same on two engines', async () => {
     const [a, b] = await Promise.all([0, 1].map(() => Engine.start({ anvilBin: anvilBinary(), genesisFile, cfg: rollupConfig(topology, genesisTime), log: logger('test') })))

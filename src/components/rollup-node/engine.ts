@@ -184,9 +184,13 @@ export class Engine {
     return this.#driver.call<Hex>('anvil_dumpState', [false])
   }
 
-  /** Loads a {@link dumpState} snapshot: the engine then holds its blocks and head state. */
+  /**
+   * Loads a {@link dumpState} snapshot: the engine then holds its blocks and head state. Over HTTP: anvil
+   * takes requests of any size there (`--no-request-size-limit`), while its WebSocket refuses frames over
+   * 16 MiB, which a long-running node's snapshot can reach.
+   */
   async loadState(state: Hex): Promise<void> {
-    await this.#driver.call('anvil_loadState', [state])
+    await this.rpc.call('anvil_loadState', [state])
     this.headNumber = undefined
     this.dirty = true
     this.gasLimit = undefined
