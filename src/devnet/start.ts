@@ -196,8 +196,8 @@ class PortClash extends Error {
 
 /** The line of a failed start that says a port was taken (the runtime's check, a listener's or docker's words), if any. */
 export function portTakenReason(error: unknown): string | undefined {
-  const text = error instanceof DevnetError ? [error.message, ...(error.metaMessages ?? [])].join('\n') : String((error as Error)?.message ?? error)
-  const line = text.split('\n').map((l) => l.trim()).find((l) => /already in use|EADDRINUSE|port is already allocated/i.test(l))
+  // A DevnetError's message holds its meta lines (a ServiceError's last log lines) already.
+  const line = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).find((l) => /already in use|EADDRINUSE|port is already allocated/i.test(l))
   return line?.replace(/^service "[^"]+": /, '')
 }
 

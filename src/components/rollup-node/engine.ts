@@ -120,15 +120,21 @@ export function rawDeposit(t: Record<string, unknown>): Hex {
 
 
 export class Engine {
-  #rpc: RpcClient
+  #rpc!: RpcClient
   /** The node's own calls (each engine step): over a WebSocket, one frame each way; {@link rpc} stays HTTP for the rest. */
-  #driver: WsRpcClient
-  #child: ChildProcess
+  #driver!: WsRpcClient
+  #child!: ChildProcess
 
   private constructor(
     spawned: SpawnedEngine,
     private readonly args: EngineArgs,
   ) {
+    this.attach(spawned)
+  }
+
+  /** Talks to a newly spawned anvil from now on: both clients (the socket of the old one closed). */
+  private attach(spawned: SpawnedEngine): void {
+    this.#driver?.close()
     this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
     this.#driver = wsRpcClient(this.#rpc.url, 30_000)
     this.#child = spawned.child
@@ -168,11 +174,7 @@ export class Engine {
   async restartCold(): Promise<void> {
     const old = this.#child
     const spawned = await spawnEngineAnvil(this.args.anvilBin, this.args.genesisFile)
-    this.#child = spawned.child
-    this.#rpc = rpcClient(`http://127.0.0.1:${spawned.port}`, 30_000)
-    this.#driver.close()
-    this.#driver = wsRpcClient(this.#rpc.url, 30_000)
-    this.watch(spawned)
+    this.attach(spawned)
     this.headNumber = undefined
     this.dirty = true
     this.gasLimit = undefined
