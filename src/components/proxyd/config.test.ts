@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { loadConfig, parseConfig, parseDuration, ProxydConfigError } from './config.js'
 import { keyLines, lineOf, splitKey } from './tomlLines.js'
 
@@ -140,9 +140,12 @@ describe('proxyd config', () => {
 
   test('error: an unreadable file is named', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxyd-config-'))
-    afterAll(() => rmSync(dir, { recursive: true, force: true }))
-    expect(() => loadConfig(join(dir, 'missing.toml'))).toThrow(/missing\.toml: cannot read the config/)
-    writeFileSync(join(dir, 'ok.toml'), valid)
-    expect(loadConfig(join(dir, 'ok.toml'), { B_URL: 'http://b' }).file).toBe(join(dir, 'ok.toml'))
+    try {
+      expect(() => loadConfig(join(dir, 'missing.toml'))).toThrow(/missing\.toml: cannot read the config/)
+      writeFileSync(join(dir, 'ok.toml'), valid)
+      expect(loadConfig(join(dir, 'ok.toml'), { B_URL: 'http://b' }).file).toBe(join(dir, 'ok.toml'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -171,6 +171,8 @@ describe('DiscoveryService', () => {
       const again = await start(0, [], path)
       expect(again.table()).toContain(a.enr())
     } finally {
+      // Stopped first: a node saves its table as it stops, which would make the directory again.
+      await Promise.all(running.splice(0).map((s) => s.stop()))
       rmSync(dir, { recursive: true, force: true })
     }
   })
