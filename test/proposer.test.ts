@@ -4,6 +4,8 @@
  * restart resumes from the factory (no second game within the interval); an L1 reorg that removes its last game makes it propose again.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWalletClient, http, type Hex } from 'viem'
@@ -27,11 +29,18 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   const games = () => readGames(devnet.l1, devnet.contracts.l1.DisputeGameFactoryProxy)
   const proposerStatus = () => rpc<ProposerStatus>(devnet.endpoints.proposer.rpc, 'proposer_status')
   const interval = () => devnet.topology.settlement.proposalIntervalSeconds
-  /** Each game claims the output root the replica computes for its block. */
+  /**
+   * Each game claims the output root the replica computes for its block, once the replica has settled:
+   * after an L1 reorg it may still hold the block it derived from a removed L1 block for a moment.
+   */
   const expectHonest = async (list: DevnetGame[]) => {
+    const outputAt = async (block: number) => (await rpc<{ outputRoot: Hex }>(devnet.endpoints['replica-0'].rollup, 'optimism_outputAtBlock', [`0x${block.toString(16)}`])).outputRoot
     for (const game of list) {
-      const output = await rpc<{ outputRoot: Hex }>(devnet.endpoints['replica-0'].rollup, 'optimism_outputAtBlock', [`0x${game.l2Block.toString(16)}`])
-      expect(game.root, `game ${game.index} at block ${game.l2Block}`).toBe(output.outputRoot)
+      const output = await waitFor(`the replica's output root at block ${game.l2Block} equal to game ${game.index}'s`, async () => {
+        const root = await outputAt(game.l2Block).catch(() => undefined)
+        return root === game.root && root
+      }, 20_000, 250).catch(() => outputAt(game.l2Block))
+      expect(game.root, `game ${game.index} at block ${game.l2Block}`).toBe(output)
     }
   }
 
@@ -152,6 +161,39 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const list = await games()
     expect(list.map((g) => g.address), JSON.stringify({ game, again })).toContain(again.lastGame!.proxy)
     await expectHonest(list.slice(-1))
+  }, 60_000)
+
+  test('behavior: a rollup node whose L1 origin is not on L1 (an L1 reorg it has not followed) gets no proposal until it is', async () => {
+    // Last in the suite: its proposer's game would count in the interval checks of the tests before. A relay
+    // in front of the sequencer's rollup RPC reports another hash for its L1 origin, as a node still on
+    // removed L1 blocks does.
+    const stale = { on: true }
+    const relay = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk) => (body += chunk))
+      req.on('end', async () => {
+        const answer = (await (await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { result: { current_l1: { hash: Hex } } }
+        if (stale.on && JSON.parse(body).method === 'optimism_syncStatus') answer.result.current_l1.hash = `0x${'ab'.repeat(32)}`
+        res.setHeader('content-type', 'application/json').end(JSON.stringify(answer))
+      })
+    })
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    const proposer = await startProposer({
+      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: [`http://127.0.0.1:${(relay.address() as AddressInfo).port}`], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+      gameType: devnet.topology.settlement.gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey: devnet.keys.accounts[9].privateKey,
+      rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
+    })
+    try {
+      const refusal = await waitFor('the refusal', async () => proposer.proposer.status().lastError, 20_000)
+      expect(refusal).toMatch(/^the rollup node's L1 origin \d+ \(0x(ab){32}\) is not on L1 \(0x[0-9a-f]{64} there\): waiting until it follows the L1 reorg$/)
+      expect(proposer.proposer.status().proposals).toBe(0)
+      stale.on = false
+      await waitFor('a proposal once the origin is on L1', async () => proposer.proposer.status().proposals > 0, 30_000, 100)
+      expect(proposer.proposer.status().lastError).toBeUndefined()
+    } finally {
+      await proposer.stop()
+      await new Promise((resolve) => relay.close(resolve))
+    }
   }, 60_000)
 })
 

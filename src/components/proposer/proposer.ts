@@ -6,7 +6,7 @@
  *    judged from the factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
  * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`;
  *    with a `--rollup-rpc` list, of the node whose sequencer is active: `shared/activeRollup.ts`), skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
- *    node's derivation origin;
+ *    node's derivation origin, and until that origin is on L1 (a node that has not followed an L1 reorg yet);
  * 4. skips a proposal that exists already (`games(type, root, extraData)`), checks its balance covers
  *    `initBonds(type)`, and sends `create(type, outputRoot, abi.encode(l2Block))` with the bond as value.
  */
@@ -103,8 +103,15 @@ export class Proposer {
       this.refuse(`unsupported output version ${output.version}`)
       return
     }
-    const l1Head = Number(await this.l1.call<Hex>('eth_blockNumber'))
-    if (l1Head < status.current_l1.number) return // our L1 is behind the node's: the game's l1Head would not hold the data
+    // The node's derivation origin must be a block of our L1. Missing: our L1 is behind the node's (the
+    // game's l1Head would not hold the data). Another block: an L1 reorg the node has not followed yet, so
+    // its safe head may be derived from removed L1 blocks, an output root no node will compute once it has.
+    const origin = await this.l1.call<RpcBlock | null>('eth_getBlockByNumber', [`0x${status.current_l1.number.toString(16)}`, false])
+    if (!origin) return
+    if (origin.hash !== status.current_l1.hash) {
+      this.refuse(`the rollup node's L1 origin ${status.current_l1.number} (${status.current_l1.hash}) is not on L1 (${origin.hash} there): waiting until it follows the L1 reorg`, 'warn')
+      return
+    }
     const extraData = proposalExtraData(head.number)
     const [existing] = await this.read('games', [this.conf.gameType, output.outputRoot, extraData])
     if (existing !== ZERO) {
@@ -205,8 +212,8 @@ export class Proposer {
     return Array.isArray(decoded) ? decoded : [decoded]
   }
 
-  private refuse(message: string): false {
-    if (message !== this.lastError) this.log.error(message)
+  private refuse(message: string, level: 'error' | 'warn' = 'error'): false {
+    if (message !== this.lastError) this.log[level](message)
     this.lastError = message
     return false
   }
