@@ -23,11 +23,15 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 
+/** Written last: `dist/` is complete and newer than its sources (`scripts/build-if-stale.mjs`, npm test's build). */
+const stamp = () => writeFileSync('dist/.build-stamp', `${new Date().toISOString()}\n`)
+
 let esbuild
 try {
   esbuild = await import('esbuild')
 } catch {
   console.warn('bundle: esbuild is not installed; keeping the unbundled entry points')
+  stamp()
   process.exit(0)
 }
 const common = {
@@ -77,6 +81,7 @@ await Promise.all([
 for (const file of [...programs().map(([name]) => `dist/components/programs/${name}.cjs`), 'dist/bundle/cli.cjs', 'dist/bundle/cli-light.cjs']) {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`))
 }
+stamp()
 
 /**
  * For `cli-light.cjs`: the modules that only the other commands load (lazily), each replaced by a stub that

@@ -85,7 +85,9 @@ if (testRuntimes().includes('process')) describe('a start longer than the sequen
     stateDir = mkdtempSync(join(tmpdir(), 'op-devnet-late-'))
     const topology = suiteTopology()
     topology.name = 'late'
-    topology.l2.sequencingWindow = 8
+    // 16 L1 blocks (32 s of chain time, 8 s of wall at speed 4) for the batcher to post the first epoch's
+    // 360 blocks once L1 resumes: with 8 (4 s of wall) it missed when three suites ran side by side.
+    topology.l2.sequencingWindow = 16
     // As if the start had taken 90 s: 360 L2 blocks of chain time (1 s blocks, speed 4) behind the clock.
     const genesisTime = Math.floor(Date.now() / 1000) - 90
     devnet = await startDevnet({ topology, runtime: 'process', ports: 'auto', stateDir, speed: testSpeed, genesisTime })
