@@ -9,22 +9,29 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { anvilFloor, median } from './floor.js'
+import { anvilFloor, cpuFigure, machineBusyMs, median } from './floor.js'
 import type { Figure } from './report.js'
 
 const run = promisify(execFile)
 
 /** Wall time of `node bin/devnet.js <args>`, ms. */
 export async function timed(args: string[], cwd: string): Promise<number> {
+  return (await timedWithCpu(args, cwd)).wallMs
+}
+
+/** Wall time of `node bin/devnet.js <args>` and the CPU the whole machine spent meanwhile, ms. */
+export async function timedWithCpu(args: string[], cwd: string): Promise<{ wallMs: number; busyMs: number }> {
+  const busy0 = machineBusyMs()
   const t0 = performance.now()
   await run(process.execPath, [resolve('bin/devnet.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-  return performance.now() - t0
+  return { wallMs: performance.now() - t0, busyMs: machineBusyMs() - busy0 }
 }
 
 export async function benchCli(runs = 5): Promise<Figure[]> {
   const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-bench-cli-'))
   const stateDir = join(cwd, 'state')
   const upMs: number[] = []
+  const upBusyMs: number[] = []
   const downMs: number[] = []
   const helpMs: number[] = []
   const floorMs: number[] = []
@@ -32,7 +39,9 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
     for (let i = 0; i < runs; i++) {
       floorMs.push(await anvilFloor())
       helpMs.push(await timed(['--help'], cwd))
-      upMs.push(await timed(['up', '--detach', '--runtime', 'process', '--ports', 'auto', '--state-dir', stateDir], cwd))
+      const up = await timedWithCpu(['up', '--detach', '--runtime', 'process', '--ports', 'auto', '--state-dir', stateDir], cwd)
+      upMs.push(up.wallMs)
+      upBusyMs.push(up.busyMs)
       downMs.push(await timed(['down', '--state-dir', stateDir], cwd))
     }
   } finally {
@@ -52,6 +61,7 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
   return [
     figure('`node bin/devnet.js --help`', helpMs, 250),
     figure('`node bin/devnet.js up --detach` to every RPC ready (default topology, process)', upMs, 1000),
+    cpuFigure('CPU the machine spent during that `up` (CLI, services, anvils)', upBusyMs, upMs),
     figure('`node bin/devnet.js down` (same devnet)', downMs, 300),
   ]
 }

@@ -1,4 +1,6 @@
 /** The floor figures are compared with: one anvil from spawn to its first answer, measured in the same run. */
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { spawnAnvil } from '../src/components/shared/anvil.js'
 import { anvilBinary } from '../src/runtime/process/index.js'
 import { rpc } from '../test/helpers.js'
@@ -14,4 +16,21 @@ export async function anvilFloor(): Promise<number> {
   const ms = performance.now() - t0
   child.kill('SIGKILL')
   return ms
+}
+
+/** CPU time the whole machine has spent busy since boot, ms (`/proc/stat`: user, nice, system, irq, softirq; USER_HZ 100). */
+export function machineBusyMs(): number {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  return (user! + nice! + system! + irq! + softirq!) * 10
+}
+
+/**
+ * What the machine's CPU did during a command: busy core-seconds of every process (the command, what it
+ * started, the container engine's own), against the cores x wall there were. A start is CPU-bound when that
+ * share is near 100 %: then only less work, not more overlap, makes it shorter.
+ */
+export function cpuFigure(name: string, busyMs: number[], wallMs: number[]): { name: string; value: number; unit: string; runs: number[]; note: string } {
+  const cores = availableParallelism()
+  const share = median(busyMs.map((b, i) => b / (cores * wallMs[i]!)))
+  return { name, value: median(busyMs) / 1000, unit: 'core-s', runs: busyMs.map((v) => v / 1000), note: `${(share * 100).toFixed(0)} % of ${cores} cores x the wall time (median); no target` }
 }
