@@ -15,7 +15,18 @@ const withEtcd = requires('etcd (Debian etcd-server)', etcdAvailable(), 'apt-get
 for (const runtime of testRuntimes()) withEtcd(`conductor invariants on ${runtime}`, () => {
   test('behavior: two sequencers started with the override equivocate and singleSequencer names both', async () => {
     const { result, history } = await runScenario(fixture, { runtime, settleMs: 500 })
-    expect(result.passed).toBe(false)
+    // Once (three suites side by side) the run passed: say what the recorder saw, to tell whether seq-1
+    // never sequenced or the sampler missed the two chains.
+    const seen = {
+      steps: result.steps.map((s) => `${s.status}: ${s.label}`),
+      claims: [...new Set((history.claims ?? []).map((c) => `${c.via} by ${c.by}`))].map((k) => {
+        const of = (history.claims ?? []).filter((c) => `${c.via} by ${c.by}` === k).map((c) => c.number)
+        return `${k}: ${of.length} (heights ${Math.min(...of)}-${Math.max(...of)})`
+      }),
+      activeConductors: [...new Set((history.conductors ?? []).filter((c) => c.active).map((c) => c.node))],
+      overridden: [...new Set((history.conductors ?? []).filter((c) => c.overridden).map((c) => c.node))],
+    }
+    expect(result.passed, JSON.stringify(seen)).toBe(false)
     const v = result.violations.filter((x) => x.invariant === 'singleSequencer')
     const why = [...result.steps.filter((s) => s.status === 'failed').map((s) => `${s.label}: ${s.message}`), ...result.violations.map((x) => `${x.invariant}: ${x.message}`), result.error?.message]
     expect(v.length, why.filter(Boolean).join('\n')).toBeGreaterThan(0)
