@@ -44,6 +44,13 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     }
   }
 
+  /** A second proposer of this devnet (the sequencer's rollup RPC, the topology's game type) started by a test. */
+  const proposerConf = (c: { privateKey: Hex; gameType?: number; rollupRpc?: string[] }) => ({
+    l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: c.rollupRpc ?? [devnet.endpoints.sequencer.rollup], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
+    gameType: c.gameType ?? devnet.topology.settlement.gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey: c.privateKey,
+    rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
+  })
+
   beforeAll(async () => {
     devnet = await startDevnet({ topology: suiteTopology(), runtime: 'process', ports: 'auto', stateDir: join(root, 'devnet'), speed: testSpeed })
   }, 60_000)
@@ -118,12 +125,8 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   }, 90_000)
 
   test('error: a proposer whose balance is below the bond, or whose game type is not registered, refuses and says why', async () => {
-    const conf = (gameType: number, privateKey: Hex) => ({
-      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: [devnet.endpoints.sequencer.rollup], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
-      gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey, rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
-    })
-    const unfunded = await startProposer(conf(devnet.topology.settlement.gameType, generatePrivateKey()))
-    const unregistered = await startProposer(conf(0, devnet.keys.accounts[8].privateKey))
+    const unfunded = await startProposer(proposerConf({ privateKey: generatePrivateKey() }))
+    const unregistered = await startProposer(proposerConf({ gameType: 0, privateKey: devnet.keys.accounts[8].privateKey }))
     try {
       const count = (await games()).length
       await waitFor('the balance refusal', async () => unfunded.proposer.status().lastError?.match(/balance \(0 wei\) is below the init bond of game type 255 \(\d+ wei\)/), 20_000)
@@ -178,11 +181,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
       })
     })
     await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
-    const proposer = await startProposer({
-      l1EthRpc: devnet.endpoints.l1.rpc, rollupRpc: [`http://127.0.0.1:${(relay.address() as AddressInfo).port}`], activeSequencerCheckMs: 0, gameFactoryAddress: devnet.contracts.l1.DisputeGameFactoryProxy,
-      gameType: devnet.topology.settlement.gameType, proposalIntervalMs: 1000, pollIntervalMs: 200, allowNonFinalized: true, privateKey: devnet.keys.accounts[9].privateKey,
-      rpc: { addr: '127.0.0.1', port: 0 }, metrics: { enabled: false, addr: '127.0.0.1', port: 0 }, stopped: false,
-    })
+    const proposer = await startProposer(proposerConf({ rollupRpc: [`http://127.0.0.1:${(relay.address() as AddressInfo).port}`], privateKey: devnet.keys.accounts[9].privateKey }))
     try {
       const refusal = await waitFor('the refusal', async () => proposer.proposer.status().lastError, 20_000)
       expect(refusal).toMatch(/^the rollup node's L1 origin \d+ \(0x(ab){32}\) is not on L1 \(0x[0-9a-f]{64} there\): waiting until it follows the L1 reorg$/)

@@ -6,7 +6,7 @@
  * the caller's to notice (the rollup node keeps polling, over the same socket with `call` while it is live).
  */
 import { WebSocket } from 'ws'
-import { RpcError } from './jsonrpc.js'
+import { WsCalls, type RpcFrame } from './wsRpc.js'
 
 export interface Subscription {
   /** Whether notifications are flowing (subscribed, socket open). */
@@ -37,16 +37,8 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
   let closed = false
   let backoff = 250
   let retry: NodeJS.Timeout | undefined
-  // Calls in flight on the current socket, by id (1 is the subscription's own request).
-  let nextId = 2
-  const pending = new Map<number, { method: string; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>()
-  const failPending = (why: string) => {
-    for (const [id, call] of pending) {
-      clearTimeout(call.timer)
-      call.reject(new Error(why))
-      pending.delete(id)
-    }
-  }
+  // Calls in flight on the current socket (1 is the subscription's own request).
+  const calls = new WsCalls(url, 2)
 
   const setLive = (value: boolean) => {
     if (live === value) return
@@ -63,23 +55,13 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
     const answerTimer = setTimeout(() => socket.terminate(), handshakeMs)
     socket.on('open', () => socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params })))
     socket.on('message', (data) => {
-      let msg: { id?: unknown; result?: unknown; error?: unknown; method?: string; params?: { subscription?: string; result?: T } }
+      let msg: RpcFrame & { method?: string; params?: { subscription?: string; result?: T } }
       try {
         msg = JSON.parse(data.toString())
       } catch {
         return
       }
-      if (typeof msg.id === 'number' && msg.id !== 1) {
-        const call = pending.get(msg.id)
-        if (!call) return
-        pending.delete(msg.id)
-        clearTimeout(call.timer)
-        // As the HTTP client (`rpcClient`) reports an error answer.
-        const error = msg.error as { code?: number; message?: string; data?: unknown } | undefined
-        if (error) call.reject(new RpcError(error.code ?? -32603, `${call.method}: ${error.message ?? 'error'}`, error.data, error.message))
-        else call.resolve(msg.result)
-        return
-      }
+      if (calls.answer(msg)) return // an answer to a call (ids from 2)
       if (msg.id === 1) {
         clearTimeout(answerTimer)
         if (typeof msg.result !== 'string') {
@@ -101,7 +83,7 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
       clearTimeout(answerTimer)
       if (ws === socket) ws = undefined
       setLive(false)
-      failPending(`${url}: connection closed`)
+      calls.fail(`${url}: connection closed`)
       if (closed) return
       retry = setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, maxBackoff)
@@ -116,22 +98,14 @@ export function subscribe<T>(url: string, params: unknown[], onResult: (result: 
     call<R>(method: string, params: unknown[], timeoutMs: number): Promise<R> {
       const socket = ws
       if (!live || !socket) return Promise.reject(new Error(`${url}: subscription not live`))
-      const id = nextId++
-      return new Promise<R>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id)
-          reject(new Error(`${method}: no answer from ${url} within ${timeoutMs} ms`))
-        }, timeoutMs)
-        pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer })
-        socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-      })
+      return calls.call<R>(socket, method, params, timeoutMs)
     },
     close() {
       closed = true
       if (retry) clearTimeout(retry)
       ws?.terminate()
       setLive(false)
-      failPending(`${url}: subscription closed`)
+      calls.fail(`${url}: subscription closed`)
     },
   }
 }

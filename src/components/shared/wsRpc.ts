@@ -12,12 +12,57 @@ export interface WsRpcClient extends RpcClient {
   close(): void
 }
 
-interface Pending {
-  method: string
-  ws: WebSocket
-  resolve: (value: unknown) => void
-  reject: (error: Error) => void
-  timer: NodeJS.Timeout
+/** A JSON-RPC answer (or anything else a server sends), as parsed from one frame. */
+export interface RpcFrame {
+  id?: unknown
+  result?: unknown
+  error?: { code?: number; message?: string; data?: unknown }
+}
+
+/**
+ * JSON-RPC calls in flight over WebSockets, matched to their answers by id: the one mechanism behind
+ * {@link wsRpcClient} and `subscribe`'s calls beside its notifications (`subscription.ts`).
+ */
+export class WsCalls {
+  private readonly pending = new Map<number, { method: string; ws: WebSocket; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>()
+
+  /** `firstId`: ids below it are the owner's own requests (the subscription's is 1). */
+  constructor(private readonly url: string, private nextId = 1) {}
+
+  /** Sends the call on `ws`: its result, or an error for an error answer, no answer within `timeoutMs`, a failed send or {@link fail}. */
+  call<T>(ws: WebSocket, method: string, params: unknown[], timeoutMs: number): Promise<T> {
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => this.settle(id)?.reject(new Error(`${method}: no answer from ${this.url} within ${timeoutMs} ms`)), timeoutMs)
+      this.pending.set(id, { method, ws, resolve: resolve as (value: unknown) => void, reject, timer })
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }), (error) => {
+        if (error) this.settle(id)?.reject(new Error(`${method}: not sent to ${this.url}: ${error.message}`))
+      })
+    })
+  }
+
+  /** Settles the call `frame` answers, an error answer as the HTTP client (`rpcClient`) reports it; false if it answers none. */
+  answer(frame: RpcFrame): boolean {
+    const call = typeof frame.id === 'number' ? this.settle(frame.id) : undefined
+    if (!call) return false
+    const error = frame.error
+    if (error) call.reject(new RpcError(error.code ?? -32603, `${call.method}: ${error.message ?? 'error'}`, error.data, error.message))
+    else call.resolve(frame.result)
+    return true
+  }
+
+  /** Fails the calls in flight on `ws` (every one without it) with `why`. */
+  fail(why: string, ws?: WebSocket): void {
+    for (const [id, call] of [...this.pending]) if (!ws || call.ws === ws) this.settle(id)?.reject(new Error(why))
+  }
+
+  private settle(id: number) {
+    const call = this.pending.get(id)
+    if (!call) return undefined
+    this.pending.delete(id)
+    clearTimeout(call.timer)
+    return call
+  }
 }
 
 /**
@@ -28,15 +73,7 @@ interface Pending {
 export function wsRpcClient(url: string, defaultTimeoutMs = 10_000): WsRpcClient {
   const wsUrl = url.replace(/^http/, 'ws')
   let socket: Promise<WebSocket> | undefined
-  let nextId = 1
-  const pending = new Map<number, Pending>()
-  const settle = (id: number): Pending | undefined => {
-    const call = pending.get(id)
-    if (!call) return undefined
-    pending.delete(id)
-    clearTimeout(call.timer)
-    return call
-  }
+  const calls = new WsCalls(url)
 
   const connect = (timeoutMs: number): Promise<WebSocket> => {
     const opened: Promise<WebSocket> = new Promise<WebSocket>((resolve, reject) => {
@@ -44,21 +81,16 @@ export function wsRpcClient(url: string, defaultTimeoutMs = 10_000): WsRpcClient
       ws.once('open', () => resolve(ws))
       ws.on('error', (error) => reject(new Error(`connection to ${url}: ${error.message}`)))
       ws.on('message', (data) => {
-        let msg: { id?: number; result?: unknown; error?: { code: number; message: string; data?: unknown } }
         try {
-          msg = JSON.parse(String(data))
+          calls.answer(JSON.parse(String(data)) as RpcFrame)
         } catch {
-          return // not an answer of ours
+          // not an answer of ours
         }
-        const call = typeof msg.id === 'number' ? settle(msg.id) : undefined
-        if (!call) return
-        if (msg.error) call.reject(new RpcError(msg.error.code, `${call.method}: ${msg.error.message}`, msg.error.data, msg.error.message))
-        else call.resolve(msg.result)
       })
       ws.once('close', () => {
         if (socket === opened) socket = undefined
         reject(new Error(`connection to ${url} closed`))
-        for (const [id, call] of [...pending]) if (call.ws === ws) settle(id)?.reject(new Error(`connection to ${url} closed before the answer`))
+        calls.fail(`connection to ${url} closed before the answer`, ws)
       })
     })
     opened.catch(() => {
@@ -71,15 +103,7 @@ export function wsRpcClient(url: string, defaultTimeoutMs = 10_000): WsRpcClient
     url,
     async call<T>(method: string, params: unknown[] = [], timeoutMs = defaultTimeoutMs): Promise<T> {
       socket ??= connect(timeoutMs)
-      const ws = await socket
-      const id = nextId++
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => settle(id)?.reject(new Error(`request to ${url} (${method}) timed out after ${timeoutMs} ms`)), timeoutMs)
-        pending.set(id, { method, ws, resolve: resolve as (value: unknown) => void, reject, timer })
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }), (error) => {
-          if (error) settle(id)?.reject(new Error(`request to ${url} (${method}) not sent: ${error.message}`))
-        })
-      })
+      return calls.call<T>(await socket, method, params, timeoutMs)
     },
     close() {
       const current = socket
