@@ -12,7 +12,7 @@ import { resolveLinks } from './links.js'
 import { l1Deployment } from './l1Deployment.js'
 import { DOCKER_P2P_LIVENESS, planDevnet, startingSequencers } from './plan.js'
 import { stablePorts, type PortMap } from './ports.js'
-import type { DevnetPlan, ServicePlan } from './types.js'
+import { cpuWeight, FOLLOWER_NICE, type DevnetPlan, type ServicePlan } from './types.js'
 
 const genesisTime = 1_700_000_000
 
@@ -171,6 +171,8 @@ test('behavior: the sequencer starts first, ports and p2p keys follow the list o
   expect(config(service(plan, 'r-a')).verifierL1Confs).toBe(2)
   expect(config(service(plan, 'r-a')).sequencerHttp).toBe('http://127.0.0.1:9546')
   expect(service(plan, 'r-a').dependsOn).toEqual(['l1'])
+  // Followers yield the CPU to the chain's own path; a node that can sequence does not.
+  expect(plan.services.filter((s) => s.nice !== undefined).map((s) => [s.name, s.nice])).toEqual([['r-a', FOLLOWER_NICE], ['r-b', FOLLOWER_NICE]])
   expect(batcherConfig(plan)).toMatchObject({ l2Rpc: 'http://127.0.0.1:9546', rollupRpc: 'http://127.0.0.1:7546' })
 })
 
@@ -345,4 +347,8 @@ test('args: l2.discovery static: no bootnode, no discovery (--p2p.no-discovery)'
   const plan = planDevnet(t, { runtime: 'process', genesisTime })
   expect(plan.services.map((s) => s.name)).not.toContain('bootnode')
   expect(config(service(plan, 'replica-0')).p2p.discovery).toBeUndefined()
+})
+
+test('args: cpuWeight follows the kernel\'s table of nice weights (1024 at 0, 110 at 10, 15 at 19)', () => {
+  expect([0, 1, 5, 10, 19].map(cpuWeight)).toEqual([1024, 819, 336, 110, 15])
 })

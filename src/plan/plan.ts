@@ -26,7 +26,7 @@ import { conductorNodes } from '../topology/conductor.js'
 import { challengerService } from './challenger.js'
 import { BOOTNODE_SERVICE, bootnodeService, nodeDiscovery } from './bootnode.js'
 import { l1ClockService } from './l1Clock.js'
-import type { DevnetPlan, LinkPlan, PortPlan, ServicePlan } from './types.js'
+import { FOLLOWER_NICE, type DevnetPlan, type LinkPlan, type PortPlan, type ServicePlan } from './types.js'
 
 /**
  * How docker-runtime nodes ping their p2p connections (see `PingLiveness`): a partition disconnects a
@@ -250,6 +250,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
       // transactions forwarded lazily, so nodes start side by side.
       dependsOn: ['l1'],
       links,
+      ...(canSequence ? {} : { nice: FOLLOWER_NICE }),
     }
   }
 

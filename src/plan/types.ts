@@ -83,6 +83,26 @@ export interface ServicePlan {
   waitsFor?: string[]
   /** Every link this service dials; args, env and files name them with placeholders (`plan/links.ts`). */
   links: LinkPlan[]
+  /**
+   * Scheduling priority as a Unix nice value (absent: 0, the default). Replicas that cannot sequence run
+   * at `FOLLOWER_NICE`: when the machine is short of CPU (many replicas on two cores), the chain's own
+   * path (L1, its clock, the sequencer, the batcher) keeps time and the followers fall behind, not the
+   * chain. The process runtime sets it on the service's session (`/proc/<pid>/autogroup`) and process;
+   * docker gives the container the matching CPU weight (`CpuShares`).
+   */
+  nice?: number
+}
+
+/**
+ * The nice value of a follower (a replica that cannot sequence). With 50 replicas on two cores and every
+ * service at the same priority, the sequencer got a 50th of the machine: 80 s behind the wall, and the
+ * sequencing window expired (deposit-only blocks). At 10 it kept within 1 s; at 5 within 3.3 s.
+ */
+export const FOLLOWER_NICE = 10
+
+/** CFS's CPU weight of a nice value (1024 at 0, about 1.25 times less per step: 110 at 10), as docker's `CpuShares`. */
+export function cpuWeight(nice: number): number {
+  return Math.round(1024 / 1.25 ** nice)
 }
 
 /** The result of planning a topology: every service, in a valid start order. */

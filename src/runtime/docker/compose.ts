@@ -72,6 +72,8 @@ export interface ComposeService {
   ports: string[]
   /** The container's own ports, kept out of its outgoing connections' local ports (`ContainerSpec.sysctls`). */
   sysctls?: Record<string, string>
+  /** The container's CPU weight (`ContainerSpec.cpuShares`). */
+  cpu_shares?: number
   networks: Record<string, { aliases: string[]; priority?: number }>
   depends_on?: Record<string, { condition: 'service_healthy' }>
   healthcheck: ComposeHealthcheck
@@ -181,6 +183,7 @@ function composeService(devnet: string, service: ServicePlan, c: ContainerSpec, 
     environment: Object.fromEntries(Object.entries(c.env).map(([key, value]) => [key, escape(value)])),
     ports: c.ports.map((p) => `${c.hostIp}:${p.host}:${p.container}${p.udp ? '/udp' : ''}`),
     ...(Object.keys(c.sysctls).length ? { sysctls: { ...c.sysctls } } : {}),
+    ...(c.cpuShares ? { cpu_shares: c.cpuShares } : {}),
     // compose connects networks by descending priority: rpc first, as the runtime does
     networks: Object.fromEntries(c.networks.map((n, i) => [n.link, { aliases: [n.alias], ...(i === 0 && c.networks.length > 1 ? { priority: 100 } : {}) }])),
     ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d, { condition: 'service_healthy' as const }])) } : {}),

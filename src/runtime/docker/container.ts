@@ -4,7 +4,7 @@
  * and `runtime/docker/compose.ts` into a compose service, so the two cannot drift apart.
  */
 import { DevnetError } from '../../errors.js'
-import type { LinkClass, ServicePlan } from '../../plan/types.js'
+import { cpuWeight, type LinkClass, type ServicePlan } from '../../plan/types.js'
 import { dockerDefaults } from './engine.js'
 import { aliasOf, linkClasses, networkName } from './networks.js'
 
@@ -48,6 +48,8 @@ export interface ContainerSpec {
   init: boolean
   /** `docker logs` storage. */
   logConfig: { type: 'json-file'; config: Record<string, string> }
+  /** The container's CPU weight (`CpuShares`, `cpu_shares`) from the plan's `nice`; absent: docker's default, 1024. */
+  cpuShares?: number
 }
 
 /** Whether a link class's networks are `internal` (no route out): p2p. */
@@ -87,6 +89,7 @@ export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec 
       .map((link) => ({ link, name: networkName(devnet, link), alias: aliasOf(devnet, plan.name, link), internal: isInternalLink(link) })),
     init: true,
     logConfig: { type: 'json-file', config: { 'max-size': '20m', 'max-file': '2' } },
+    ...(plan.nice ? { cpuShares: cpuWeight(plan.nice) } : {}),
   }
 }
 

@@ -41,6 +41,14 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(info.HostConfig.PortBindings).toEqual({ '8545/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] })
   })
 
+  test('behavior: a plan\'s nice becomes the container\'s CPU weight; without one it has docker\'s default', async () => {
+    const [a, b] = await allocatePorts(2)
+    const runtime = newRuntime()
+    const [follower, other] = await Promise.all([runtime.start(anvilPlan('follower', a!, { nice: 10 })), runtime.start(anvilPlan('other', b!))])
+    expect((await docker.getContainer(follower.id).inspect()).HostConfig.CpuShares).toBe(110)
+    expect((await docker.getContainer(other.id).inspect()).HostConfig.CpuShares ?? 0).toBe(0)
+  })
+
   test('behavior: writes files into the bind-mounted service directory, the workdir', async () => {
     const [port] = await allocatePorts(1)
     const genesis = { config: { chainId: 1337 }, alloc: {}, gasLimit: '0x1c9c380', timestamp: '0x0', difficulty: '0x0', extraData: '0x' }

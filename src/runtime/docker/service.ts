@@ -295,6 +295,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
         Sysctls: c.sysctls,
         ...(ctx.dns ? { Dns: ctx.dns } : {}),
         LogConfig: { Type: c.logConfig.type, Config: c.logConfig.config },
+        ...(c.cpuShares ? { CpuShares: c.cpuShares } : {}),
       },
       NetworkingConfig: { EndpointsConfig: { [first!.name]: { Aliases: [first!.alias] } } },
     }

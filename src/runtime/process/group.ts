@@ -3,7 +3,8 @@
  * (pgid = pid) and a signal to `-pid` reaches it and anything it spawned. These helpers work from a bare
  * pid, so `devnet down` can stop a devnet whose starting CLI is gone (see `stopRecorded`).
  */
-import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../../errors.js'
@@ -218,4 +219,25 @@ export function reapGroupOnExit(pid: number): void {
 /** Forgets a group registered with `reapGroupOnExit` (it has exited). */
 export function forgetGroup(pid: number): void {
   reapOnExit.delete(pid)
+}
+
+/**
+ * Lowers the scheduling priority of the service led by `pid` to `nice`: its process (the threads and
+ * children it starts from now on inherit it) and, on Linux with autogroups (`/proc/sys/kernel/sched_autogroup_enabled`),
+ * its session's autogroup. A detached service leads its own session, and so its own autogroup, which the
+ * scheduler weighs against the others by the autogroup's nice alone: a process's own nice then counts only
+ * inside its session. Best effort: where neither can be set, the service runs at the default priority.
+ * @returns whether either was set.
+ */
+export function lowerPriority(pid: number, nice: number): boolean {
+  let set = false
+  try {
+    setPriority(pid, nice)
+    set = true
+  } catch { /* not permitted here */ }
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice))
+    set = true
+  } catch { /* no autogroups (not Linux, or built without them) */ }
+  return set
 }

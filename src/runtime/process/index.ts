@@ -14,7 +14,7 @@ import { portFree } from '../ports.js'
 import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
-import { forgetGroup, killProcessGroup, pidFileName, reapGroupOnExit, signalPid, waitGroupGone } from './group.js'
+import { forgetGroup, killProcessGroup, lowerPriority, pidFileName, reapGroupOnExit, signalPid, waitGroupGone } from './group.js'
 import { defaultLinkProxyEntrypoint, ProcessLinks } from './links.js'
 import { LogTail } from './logTail.js'
 
@@ -205,6 +205,7 @@ class ProcessService implements ServiceHandle, AsyncDisposable {
     this.#child = child
     this.#exit = undefined
     const pid = (this.#pid = child.pid)
+    if (this.plan.nice) lowerPriority(pid, this.plan.nice)
     if (this.options.keepAliveOnExit) child.unref()
     else reapGroupOnExit(pid)
     writeFileSync(join(this.dir, pidFileName), `${pid}\n`)

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { getPriority, tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -123,6 +123,21 @@ test('default', async () => {
   expect(await rpc(l1.endpoint('rpc'), 'eth_chainId')).toBe('0x7a69')
   expect(isProcessAlive(Number(l1.id))).toBe(true)
   expect(readFileSync(join(runtime.options.stateDir, 'l1', 'pid'), 'utf8').trim()).toBe(l1.id)
+})
+
+test('behavior: a plan\'s nice lowers the service\'s priority, its process\'s and (with autogroups) its session\'s; without one it keeps ours', async () => {
+  const [a, b] = [await freePort(), await freePort()]
+  const runtime = newRuntime()
+  const follower = await runtime.start(plan('follower', a, { nice: 7 }))
+  const other = await runtime.start(plan('other', b))
+  expect(getPriority(Number(follower.id))).toBe(7)
+  expect(getPriority(Number(other.id))).toBe(getPriority())
+  // Each service leads its own session; with autogroups the scheduler weighs sessions by this nice.
+  const autogroup = (pid: string) => readFileSync(`/proc/${pid}/autogroup`, 'utf8')
+  if (existsSync(`/proc/${follower.id}/autogroup`)) {
+    expect(autogroup(follower.id)).toMatch(/ nice 7\n$/)
+    expect(autogroup(other.id)).not.toMatch(/ nice 7\n$/)
+  }
 })
 
 test('behavior: captures logs in the ring buffer and service.log', async () => {
