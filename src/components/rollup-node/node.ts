@@ -266,7 +266,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     if (!best || best.number <= this.finalized.number) return
     const keepFrom = records.findIndex((r) => r.l2.number >= best.number)
     if (keepFrom > 0) this.safeDb.add(records.splice(0, keepFrom))
-    await this.persistence?.save(best)
+    await this.persistence?.saveFinalized(best)
     this.finalized = best
   }
 

@@ -3,11 +3,11 @@
  * rebuilt; the latest dump is kept alone when the floor is not on its chain, when the replay is too long
  * or when a rebuilt block comes out different; a pending floor that an unsafe reorg replaced is dropped.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { l2Genesis, rollupConfig } from '../../plan/genesis.js'
 import { devKeys } from '../../plan/keys.js'
 import { encodeDepositTx, userDepositSourceHash } from '../../protocol/deposit.js'
@@ -18,7 +18,7 @@ import { l1InfoTx } from './attributes.js'
 import { Engine, rawDeposit, type RpcBlock } from './engine.js'
 import type { L1Block, L1Source } from './l1.js'
 import { readSnapshot, snapshotPath } from './persist.js'
-import { Persistence, type PersistenceHost } from './persistence.js'
+import { Persistence, snapshotWait, type PersistenceHost } from './persistence.js'
 import type { Logger } from '../shared/log.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'op-devnet-persistence-'))
@@ -180,6 +180,52 @@ describe('Persistence floor', () => {
     await host.heads(4)
     await persistence.save()
     expect(readSnapshot(d, () => {}, 'floor')?.head?.hash).toBe(head.hash)
+  })
+})
+
+describe('Persistence cadence', () => {
+  test('args: snapshotWait is 20 times the shorter of the last two dumps, at least 250 ms, with no cap', () => {
+    expect(snapshotWait([])).toBe(250)
+    expect(snapshotWait([5])).toBe(250)
+    expect(snapshotWait([40, 300])).toBe(800)
+    expect(snapshotWait([300, 40])).toBe(800)
+    // A long chain's dumps space snapshots out instead of taking a growing share of a core.
+    expect(snapshotWait([3000, 3100])).toBe(60_000)
+  })
+
+  test('behavior: a new finalized head the latest dump holds is saved with that dump; one above it, or after a reorg of its head, dumps again', async () => {
+    const d = join(dir, 'finalized-reuse')
+    const e = await engine()
+    const host = new Host(e)
+    const persistence = new Persistence(d, host)
+    const dumps = vi.spyOn(e, 'dumpState')
+    await extend(e, 4)
+    await host.heads(0)
+    await persistence.save()
+    const first = readSnapshot(d, () => {})!
+    expect(dumps).toHaveBeenCalledTimes(1)
+
+    await persistence.saveFinalized((await e.refByNumber(3))!)
+    expect(dumps).toHaveBeenCalledTimes(1)
+    const reused = readSnapshot(d, () => {})!
+    expect([reused.finalized.number, reused.head, reused.engineState]).toEqual([3, first.head, first.engineState])
+    // It resumes like any snapshot: a restarted node keeps finality at 3 (on a copy: a resume tidies its directory).
+    cpSync(d, `${d}-copy`, { recursive: true })
+    expect((await resume(`${d}-copy`)).resumed.finalized.number).toBe(3)
+
+    await extend(e, 2)
+    await host.heads(3)
+    await persistence.saveFinalized((await e.refByNumber(5))!)
+    expect(dumps).toHaveBeenCalledTimes(2)
+    expect(readSnapshot(d, () => {})!.head?.number).toBe(6)
+
+    // An unsafe reorg replaces the dump's head (block 6): the dump no longer matches the engine's chain.
+    await e.rewindTo(5)
+    await extend(e, 1, 1)
+    await host.heads(5)
+    await persistence.saveFinalized((await e.refByNumber(5))!)
+    expect(dumps).toHaveBeenCalledTimes(3)
+    expect(readSnapshot(d, () => {})!.head?.hash).toBe((await e.head()).hash)
   })
 })
 
