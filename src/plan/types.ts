@@ -96,7 +96,7 @@ export interface ServicePlan {
 /**
  * The nice value of a follower (a replica that cannot sequence). With 50 replicas on two cores and every
  * service at the same priority, the sequencer got a 50th of the machine: 80 s behind the wall, and the
- * sequencing window expired (deposit-only blocks). At 10 it kept within 1 s; at 5 within 3.3 s.
+ * sequencing window expired (deposit-only blocks). At 10 it kept within 1.2 s of the wall; at 5 within 3.3 s.
  */
 export const FOLLOWER_NICE = 10
 

@@ -8,8 +8,8 @@
  * heads past genesis, no sooner than {@link MIN_SNAPSHOT_INTERVAL_MS} and {@link COST_FACTOR} times the
  * recent dumps' duration after the previous one (`snapshotWait`): at most 1/20 of the time goes to dumps
  * however long the chain, so a devnet left running does not spend more CPU by the hour (a cap of 2 s
- * between snapshots did: at 3600 blocks, an hour at 1 s blocks, a dump took about 0.4 s, a fifth of a core
- * per node, and 2 s at 10800). One is written at every graceful stop, and one before each new finalized
+ * between snapshots did: on a plain anvil a dump takes 88 ms at 3600 empty blocks, an hour at 1 s blocks,
+ * and 301 ms at 10800, more with transactions). One is written at every graceful stop, and one before each new finalized
  * head is published (so a crash never takes finalization back): that one writes the latest dump again with
  * the new head when the dump holds it (`saveFinalized`), and dumps only when it does not. A SIGKILL loses
  * the unsafe and safe blocks after the last snapshot; the node gets them again from gossip or L1, as
@@ -46,6 +46,7 @@ export const COST_FACTOR = 20
 export function snapshotWait(dumpMs: readonly number[]): number {
   return Math.max(MIN_SNAPSHOT_INTERVAL_MS, COST_FACTOR * (dumpMs.length ? Math.min(...dumpMs) : 0))
 }
+
 /** A resume rebuilds at most this many blocks above the floor; with more it keeps the latest dump alone. */
 export const MAX_REPLAY_BLOCKS = 2000
 

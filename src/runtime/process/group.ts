@@ -227,17 +227,12 @@ export function forgetGroup(pid: number): void {
  * its session's autogroup. A detached service leads its own session, and so its own autogroup, which the
  * scheduler weighs against the others by the autogroup's nice alone: a process's own nice then counts only
  * inside its session. Best effort: where neither can be set, the service runs at the default priority.
- * @returns whether either was set.
  */
-export function lowerPriority(pid: number, nice: number): boolean {
-  let set = false
+export function lowerPriority(pid: number, nice: number): void {
   try {
     setPriority(pid, nice)
-    set = true
   } catch { /* not permitted here */ }
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(nice))
-    set = true
   } catch { /* no autogroups (not Linux, or built without them) */ }
-  return set
 }
