@@ -3,8 +3,9 @@
 //   node fake-lite.mjs rollup-node config.json | batcher config.json | proxyd --config proxyd.toml | bootnode <flags>
 //   | challenger <op-challenger flags> | l1-clock config.json (mines L1 once a second while resumed, as the real one does per slot)
 //   | proposer --rpc.addr=<host> --rpc.port=<port> ...
-// FAKE_LITE_CRASH=<service name> makes that service exit 1 at start (FAKE_LITE_CRASH_AFTER_MS later); FAKE_LITE_HANG=<service name> makes it
-// never ready (it serves nothing); FAKE_LITE_SLOW=<service name> makes it ready only FAKE_LITE_SLOW_MS (default 3000) later.
+// FAKE_LITE_CRASH=<service name> makes that service exit 1 at start (FAKE_LITE_CRASH_AFTER_MS later, and with FAKE_LITE_HANG
+// only once the hanging one has said so in its log); FAKE_LITE_HANG=<service name> makes it never ready (it serves nothing);
+// FAKE_LITE_SLOW=<service name> makes it ready only FAKE_LITE_SLOW_MS (default 3000) later.
 import { closeSync, readFileSync, writeSync } from 'node:fs'
 import { createServer as createHttp } from 'node:http'
 import { createServer as createTcp } from 'node:net'
@@ -25,7 +26,15 @@ const config = component === 'proxyd'
         : JSON.parse(readFileSync(args[0], 'utf8'))
 console.log(`fake ${component} ${config.name} starting`)
 if (process.env.FAKE_LITE_CRASH === config.name) {
-  // FAKE_LITE_CRASH_AFTER_MS: after a while (the others have started by then)
+  // FAKE_LITE_CRASH_AFTER_MS: after a while (the others have started by then); the hanging one may start late on a
+  // loaded machine (a replica runs at a lower priority), so the crash also waits for its line (services are siblings' dirs).
+  const hang = process.env.FAKE_LITE_HANG
+  for (let i = 0; hang && hang !== config.name && i < 1500; i++) {
+    let log = ''
+    try { log = readFileSync(`../${hang}/service.log`, 'utf8') } catch {}
+    if (log.includes('hanging on purpose')) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
   await new Promise((r) => setTimeout(r, Number(process.env.FAKE_LITE_CRASH_AFTER_MS ?? 0)))
   console.log('boom: crashing on purpose')
   process.exit(1)
