@@ -41,7 +41,13 @@ export function tagSuite(get: () => ClientContext): void {
         ]
         for (const tag of ['safe', 'finalized'] as const) {
           const key = tag === 'safe' ? 'safe_l2' : 'finalized_l2'
-          for (const [name, fn] of methods) {
+          for (const [name, call] of methods) {
+            // A failed call says which method, block and heads (one failed once in CI: eth_estimateGas on the
+            // replica, "Insufficient funds", not reproduced).
+            const fn = (b: string) => call(b).catch(async (err: Error) => {
+              const s = await syncStatus(rollup)
+              throw new Error(`${name}(${b}) on the ${node}: ${err.message} (unsafe ${s.unsafe_l2.number}, safe ${s.safe_l2.number}, finalized ${s.finalized_l2.number})`, { cause: err })
+            })
             const before = (await syncStatus(rollup))[key].number
             const got = await fn(tag)
             const after = (await syncStatus(rollup))[key].number
