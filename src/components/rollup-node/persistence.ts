@@ -166,14 +166,11 @@ export class Persistence {
 
   /** Writes a snapshot of the engine and the heads now; `finalized` is the head about to be finalized, if any. */
   async save(finalized = this.host.finalized): Promise<void> {
-    const { unsafe, safe, engine, derivation, cfg } = this.host
+    const { unsafe, safe, engine } = this.host
     const t0 = Date.now()
-    const records = derivation.records.map((r) => ({ ...r }))
-    const engineState = await engine.dumpState()
-    const head = { number: unsafe.number, hash: unsafe.hash }
-    await writeSnapshot(this.dataDir, { version: 1, genesisL2: cfg.genesis.l2.hash, finalized, records, engineState, head })
-    await this.advanceFloor(head, finalized)
-    this.lastDump = { engineState, head }
+    const dump = { engineState: await engine.dumpState(), head: { number: unsafe.number, hash: unsafe.hash } }
+    await this.write(finalized, dump)
+    this.lastDump = dump
     this.lastAt = Date.now()
     this.dumpMs = [...this.dumpMs.slice(-1), this.lastAt - t0]
     this.lastKey = this.key(unsafe, safe, finalized)
@@ -187,11 +184,16 @@ export class Persistence {
    */
   async saveFinalized(finalized: L2BlockRef): Promise<void> {
     const d = this.lastDump
-    const { engine, derivation, cfg } = this.host
-    if (!d || d.head.number < finalized.number || (await engine.blockByNumber(d.head.number))?.hash !== d.head.hash) return this.save(finalized)
+    if (!d || d.head.number < finalized.number || (await this.host.engine.blockByNumber(d.head.number))?.hash !== d.head.hash) return this.save(finalized)
+    await this.write(finalized, d)
+  }
+
+  /** Writes the latest snapshot (the node's safe records now, `finalized`, the engine `dump`) and moves the floor on. */
+  private async write(finalized: L2BlockRef, dump: { engineState: Hex; head: { number: number; hash: Hex } }): Promise<void> {
+    const { derivation, cfg } = this.host
     const records = derivation.records.map((r) => ({ ...r }))
-    await writeSnapshot(this.dataDir, { version: 1, genesisL2: cfg.genesis.l2.hash, finalized, records, engineState: d.engineState, head: d.head })
-    await this.advanceFloor(d.head, finalized)
+    await writeSnapshot(this.dataDir, { version: 1, genesisL2: cfg.genesis.l2.hash, finalized, records, ...dump })
+    await this.advanceFloor(dump.head, finalized)
   }
 
   /**
