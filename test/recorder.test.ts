@@ -19,6 +19,7 @@ import type { Address } from 'viem'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { l1Reorg, newFaultState } from '../src/faults/index.js'
 import { readGameSamples } from '../src/devnet/games.js'
+import { haltL1, resumeL1 } from '../src/devnet/clock.js'
 import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
@@ -154,20 +155,34 @@ built('recorder on a devnet with a silent node', () => {
 
   test('behavior: a deposit whose L1 block a reorg replaced is asked about until it leaves L2, also once L1 finalized the new block', async () => {
     const recorder = new Recorder(devnet, 'reorged-deposit', 250)
-    const deposit = await sendDeposit(devnet, { mint: 7n })
-    const last = (node: string) => recorder.history.deposits?.onL2.findLast((d) => d.node === node && d.l2Hash === deposit.l2Hash)
+    const finalizedNumber = async () => Number((await rpc<{ number: string }>(devnet.endpoints.l1.rpc, 'eth_getBlockByNumber', ['finalized', false])).number)
+    // L1 is held from the deposit's receipt to the reorg: finalized trails L1's head by 4 blocks (2 s of
+    // wall at speed 4), less than both nodes may take to hold the deposit on a loaded machine (CI once
+    // finalized the deposit's block first, and the reorg was refused). A receipt that came after L1
+    // finalized its block is sent again.
+    let deposit: Awaited<ReturnType<typeof sendDeposit>> | undefined
+    for (let attempt = 0; attempt < 5 && !deposit; attempt++) {
+      const sent = await sendDeposit(devnet, { mint: 7n })
+      await haltL1(devnet.endpoints)
+      if ((await finalizedNumber()) < sent.l1.number) deposit = sent
+      else await resumeL1(devnet.endpoints)
+    }
+    if (!deposit) throw new Error('every deposit\'s L1 block was finalized before L1 could be held')
+    const held = deposit
+    const last = (node: string) => recorder.history.deposits?.onL2.findLast((d) => d.node === node && d.l2Hash === held.l2Hash)
     const nodes = ['sequencer', 'replica-0']
-    await waitFor('both nodes hold the deposit', async () => {
-      await recorder.sample()
-      return nodes.every((node) => last(node)?.block)
-    }, 60_000, 0)
-    const head = Number(await rpc<string>(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-    await l1Reorg({ devnet, state: newFaultState(), record() {} }, { depth: head - deposit.l1.number + 1, reinclude: false })
+    try {
+      await waitFor('both nodes hold the deposit', async () => {
+        await recorder.sample()
+        return nodes.every((node) => last(node)?.block)
+      }, 60_000, 0)
+      const head = Number(await rpc<string>(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+      await l1Reorg({ devnet, state: newFaultState(), record() {} }, { depth: head - held.l1.number + 1, reinclude: false })
+    } finally {
+      await resumeL1(devnet.endpoints)
+    }
     // No round until L1 finalized the block that replaced the deposit's: the scan no longer reads it.
-    await waitFor('L1 finalizes the replaced block', async () => {
-      const fin = await rpc<{ number: string }>(devnet.endpoints.l1.rpc, 'eth_getBlockByNumber', ['finalized', false])
-      return Number(fin.number) >= deposit.l1.number
-    }, 60_000, 250)
+    await waitFor('L1 finalizes the replaced block', async () => (await finalizedNumber()) >= held.l1.number, 60_000, 250)
     await waitFor('both nodes are seen without the deposit', async () => {
       await recorder.sample()
       return nodes.every((node) => last(node) && !last(node)!.block)
