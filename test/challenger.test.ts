@@ -13,11 +13,15 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { depth, move } from '../src/components/challenger/position.js'
 import { CHALLENGER_VERSION } from '../src/components/challenger/index.js'
+import { Challenger } from '../src/components/challenger/challenger.js'
+import { challengerMetrics } from '../src/components/challenger/metrics.js'
+import { logger } from '../src/components/shared/log.js'
+import { haltL1, resumeL1 } from '../src/devnet/clock.js'
 import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
-import { metric, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { countingRelay, metric, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -74,6 +78,35 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   test('default: the challenger serves its health and status', async () => {
     const s = await rpc<{ address: Address }>(devnet.endpoints.challenger.metrics, 'challenger_status')
     expect(s.address).toBe(challenger())
+  })
+
+  test('behavior: a round under the L1 head of a round that went through reads only the head', async () => {
+    // Its own challenger, allowed no game of the devnet's (it must not play them), with L1 held.
+    const l1 = await countingRelay(devnet.endpoints.l1.rpc)
+    const cfg = {
+      l1Rpc: l1.url, rollupRpc: devnet.endpoints.sequencer.rollup, factory: devnet.contracts.l1.DisputeGameFactoryProxy, privateKey: devnet.keys.accounts[6].privateKey,
+      traceTypes: ['alphabet' as const], gameWindowMs: 3_600_000, pollMs: 500, allowlist: ['0x000000000000000000000000000000000000dEaD' as Address], additionalClaimants: [],
+      selectiveClaimResolution: false, metrics: { enabled: false, addr: '127.0.0.1', port: 0 },
+    }
+    const own = new Challenger(cfg, logger('challenger-test'), challengerMetrics(CHALLENGER_VERSION))
+    try {
+      await haltL1(devnet.endpoints)
+      await own.tick()
+      expect(l1.methods).toContain('eth_call') // gameCount
+      l1.methods.length = 0
+      await own.tick()
+      await own.tick()
+      expect(l1.methods).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
+      const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+      await resumeL1(devnet.endpoints)
+      await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
+      l1.methods.length = 0
+      await own.tick()
+      expect(l1.methods).toContain('eth_call')
+    } finally {
+      await resumeL1(devnet.endpoints)
+      await l1.close()
+    }
   })
 
   test('behavior: a wrong output root ends CHALLENGER_WINS and the challenger gains the bond', async () => {

@@ -1,5 +1,7 @@
 /** Small helpers shared by the integration suites. */
 import { execFileSync, spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { onTestFailed } from 'vitest'
@@ -17,6 +19,38 @@ export function rpc<T = any>(url: string, method: string, params: unknown[] = []
 }
 
 export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')
+
+/**
+ * An HTTP relay to the JSON-RPC endpoint `target` that records the method of every call it passes on
+ * (batches call by call): what a component asks of a node, and how often.
+ */
+export async function countingRelay(target: string): Promise<{ url: string; methods: string[]; close(): Promise<void> }> {
+  const methods: string[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks)
+      const parsed = JSON.parse(body.toString()) as { method: string } | Array<{ method: string }>
+      for (const call of Array.isArray(parsed) ? parsed : [parsed]) methods.push(call.method)
+      try {
+        const answer = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+      } catch (err) {
+        res.writeHead(502).end(String(err))
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    methods,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
+}
 
 /**
  * The value of one series scraped from a Prometheus `GET /metrics` (0 when the series is absent).

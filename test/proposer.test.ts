@@ -12,13 +12,16 @@ import { createWalletClient, http, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { PROPOSER_VERSION, startProposer } from '../src/components/proposer/index.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { ProposerStatus } from '../src/components/proposer/proposer.js'
+import { Proposer, type ProposerStatus } from '../src/components/proposer/proposer.js'
+import { proposerMetrics } from '../src/components/proposer/metrics.js'
+import { logger } from '../src/components/shared/log.js'
+import { haltL1, resumeL1 } from '../src/devnet/clock.js'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { metric, reorgL1From, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { countingRelay, metric, reorgL1From, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -164,6 +167,34 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const list = await games()
     expect(list.map((g) => g.address), JSON.stringify({ game, again })).toContain(again.lastGame!.proxy)
     await expectHonest(list.slice(-1))
+  }, 60_000)
+
+  test('behavior: rounds under the L1 head of a round that found its game within the interval make one call', async () => {
+    // The devnet's own key, with an interval of an hour: its games are this proposer's, so every round finds
+    // one within the interval and none proposes. L1 is held, so the head stays the same between rounds.
+    const l1 = await countingRelay(devnet.endpoints.l1.rpc)
+    const conf = { ...proposerConf({ privateKey: devnet.keys.proposer.privateKey }), l1EthRpc: l1.url, proposalIntervalMs: 3_600_000 }
+    const proposer = new Proposer(conf, logger('proposer-test'), proposerMetrics(PROPOSER_VERSION))
+    await waitFor('a game of the devnet\'s proposer', async () => (await games()).length > 0, 30_000, 250)
+    try {
+      await haltL1(devnet.endpoints)
+      await proposer.tick()
+      expect(l1.methods.length, l1.methods.join()).toBeGreaterThanOrEqual(3) // head, gameCount, gameAtIndex, gameCreator
+      l1.methods.length = 0
+      await proposer.tick()
+      await proposer.tick()
+      expect(l1.methods).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
+      const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+      await resumeL1(devnet.endpoints)
+      await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
+      l1.methods.length = 0
+      await proposer.tick()
+      expect(l1.methods.length, l1.methods.join()).toBeGreaterThanOrEqual(3)
+      expect(proposer.status().proposals).toBe(0)
+    } finally {
+      await resumeL1(devnet.endpoints)
+      await l1.close()
+    }
   }, 60_000)
 
   test('behavior: a rollup node whose L1 origin is not on L1 (an L1 reorg it has not followed) gets no proposal until it is', async () => {

@@ -79,6 +79,8 @@ export class Challenger {
   private readonly lastError = new Map<Address, string>()
   /** The L1 head of the previous round (an L1 reorg invalidates what was read about games). */
   private lastHead: { number: bigint; hash: Hex } | undefined
+  /** The L1 head (hash) of the last round in which every game's round went through. */
+  private settledAt: Hex | undefined
 
   constructor(
     private readonly cfg: ChallengerConfig,
@@ -103,6 +105,12 @@ export class Challenger {
   /** One round over every game in the window. */
   async tick(): Promise<void> {
     const head = await this.l1.getBlock({ blockTag: 'latest' })
+    // The games change only with L1 blocks: a round under the head of one that went through without a
+    // failure would read the same claims and clocks and do nothing new. op-challenger, too, progresses its
+    // games once per new L1 head. (A game waiting for the rollup node to derive its L1 head is looked at
+    // again with the next L1 block.)
+    if (head.hash === this.settledAt) return
+    let failed = false
     if (await this.l1Reorged(head)) {
       // Games at the reorged indexes may be gone or replaced by others at the same addresses (the factory
       // creates by nonce), so everything read from L1 is read again.
@@ -123,8 +131,10 @@ export class Challenger {
         const message = (err as Error).message
         if (this.lastError.get(game.address) !== message) this.log.warn('game round failed', { game: game.address, err: message })
         this.lastError.set(game.address, message)
+        failed = true
       }
     }
+    this.settledAt = failed ? undefined : head.hash
     const statuses = games.map((g) => this.games.get(g.address)?.status)
     const count = (s: GameSummary['status']) => statuses.filter((x) => x === s).length
     this.metrics.recordGamesStatus(count('IN_PROGRESS'), count('DEFENDER_WINS'), count('CHALLENGER_WINS'))

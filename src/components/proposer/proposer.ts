@@ -4,6 +4,7 @@
  *    the new block; gone, it forgets it, so the next step proposes again;
  * 2. skips the round if it created a game of its type within the proposal interval before the L1 head,
  *    judged from the factory's own games (`gameAtIndex`, `gameCreator`), so a restart resumes where it was;
+ *    once found, rounds under the same L1 head stop there (nothing they read can have changed);
  * 3. takes the rollup node's safe head (with `allowNonFinalized`) or finalized head (`optimism_syncStatus`;
  *    with a `--rollup-rpc` list, of the node whose sequencer is active: `shared/activeRollup.ts`), skips block 0, fetches `optimism_outputAtBlock` (version 0 only) and waits until L1 reached the
  *    node's derivation origin, and until that origin is on L1 (a node that has not followed an L1 reorg yet);
@@ -64,6 +65,8 @@ export class Proposer {
   private readonly counts = { proposals: 0, skippedExisting: 0, reorgs: 0 }
   private lastGame: ProposedGame | undefined
   private lastError: string | undefined
+  /** The L1 head (hash) under which the last round found a game of ours within the proposal interval. */
+  private recentGameAt: Hex | undefined
 
   constructor(
     private readonly conf: ProposerConfig,
@@ -92,8 +95,16 @@ export class Proposer {
   /** One round (see the module comment). Throws only on transport errors; refusals are recorded in `lastError`. */
   async tick(): Promise<void> {
     if (!this.active) return
+    const l1Head = await this.l1.call<RpcBlock & { timestamp: Hex }>('eth_getBlockByNumber', ['latest', false])
+    // What step 2 judges is on L1 alone: under the L1 head of a round that found a game within the
+    // interval, the next finds the same: one call a round instead of four or more.
+    if (l1Head.hash === this.recentGameAt) return
     await this.recheckAfterReorg()
-    if (await this.proposedWithinInterval()) return
+    if (await this.proposedWithinInterval(l1Head)) {
+      this.recentGameAt = l1Head.hash
+      return
+    }
+    this.recentGameAt = undefined
     const rollup = await this.rollups.client()
     const status = await rollup.call<SyncStatus>('optimism_syncStatus')
     const head = this.conf.allowNonFinalized ? status.safe_l2 : status.finalized_l2
@@ -145,8 +156,7 @@ export class Proposer {
    * (read from the factory). L1 time, not the wall clock: games are then at least an interval apart in
    * the timestamps the contracts record.
    */
-  private async proposedWithinInterval(): Promise<boolean> {
-    const head = await this.l1.call<RpcBlock & { timestamp: Hex }>('eth_getBlockByNumber', ['latest', false])
+  private async proposedWithinInterval(head: { timestamp: Hex }): Promise<boolean> {
     const cutoff = BigInt(head.timestamp) - BigInt(Math.ceil(this.conf.proposalIntervalMs / 1000))
     const count = (await this.read('gameCount', []))[0] as bigint
     for (let i = count - 1n; i >= 0n; i--) {
