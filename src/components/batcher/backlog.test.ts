@@ -3,7 +3,8 @@
  * in a docker run) is posted channel by channel as each falls due, not after the whole backlog was read,
  * which left the first channels' epochs past their sequencing window. L1 is a real anvil mining a block a
  * second; the sequencer's EL and rollup node are a small JSON-RPC server answering `eth_getBlockByNumber`
- * after 100 ms, with a chain of empty blocks (an L1-info deposit each).
+ * after 100 ms, with a chain of empty blocks (an L1-info deposit each). And, with the same node: channels
+ * whose L1 blocks the node derived past without its safe head moving are posted again.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -37,6 +38,8 @@ let l2: Server
 let l2Url: string
 let unsafe = 0
 let served = 0
+/** The L1 block the fake rollup node reports having derived up to (`current_l1`). */
+let derivedL1 = 0
 
 beforeAll(async () => {
   const port = await freePort()
@@ -49,7 +52,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] }
       const reply = (result: unknown, delayMs = 0) => setTimeout(() => res.end(JSON.stringify({ jsonrpc: '2.0', id, result })), delayMs)
-      if (method === 'optimism_syncStatus') return reply({ safe_l2: { number: 0, hash: hashOf(0) }, unsafe_l2: { number: unsafe, hash: hashOf(unsafe) } })
+      if (method === 'optimism_syncStatus') return reply({ current_l1: { number: derivedL1 }, safe_l2: { number: 0, hash: hashOf(0) }, unsafe_l2: { number: unsafe, hash: hashOf(unsafe) } })
       if (method === 'eth_getBlockByNumber') {
         const n = Number(params[0])
         served = Math.max(served, n)
@@ -89,4 +92,39 @@ test('behavior: a slowly read backlog is posted as its channel falls due, before
   expect(posted.length).toBeGreaterThan(0)
   expect(posted[0]!.l2).toMatch(/^1-\d+$/)
   expect(posted[0]!.servedThen).toBeLessThan(BACKLOG)
+}, 30_000)
+
+test('behavior: channels the node derived past without its safe head reaching them are posted again from the safe head', async () => {
+  // Follows the test above: blocks 1-30 posted, the fake node's safe head still 0. Its derivation passes
+  // the L1 blocks holding them (as when derivation ignores a batcher address SystemConfig no longer names).
+  const warned: string[] = []
+  const posted: string[] = []
+  const quiet = () => {}
+  const log: Logger = { debug: quiet, error: quiet, warn: (msg, fields) => void warned.push(`${msg}: ${String(fields?.reason)}`), info: (msg, fields) => void (msg === 'posted channel' && posted.push(String(fields?.l2))) }
+  const batcher = new Batcher({
+    name: 'batcher', l1Rpc: l1Url, l2Rpc: l2Url, rollupRpc: l2Url, privateKey: BATCHER_KEY, l1ChainId: 31337, l2ChainId: 901,
+    batchInbox: '0x00289C189bEE4E70334629f04Cd5eD602B6600eB', maxChannelDuration: 1, maxFrameSize: 120_000, batchType: 0, pollMs: 100,
+    host: '127.0.0.1', ports: { rpc: 0 }, stopped: false,
+  }, log)
+  unsafe = 4
+  derivedL1 = 0
+  const deadline = Date.now() + 20_000
+  const tickUntil = async (done: () => boolean) => {
+    while (!done() && Date.now() < deadline) {
+      await batcher.tick()
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  await tickUntil(() => posted.length > 0)
+  expect(posted[0]).toMatch(/^1-\d+$/)
+  // Its frames are mined within 2.5 s (a block a second); while the node has not derived past them, no start over.
+  const mined = Date.now() + 2_500
+  await tickUntil(() => Date.now() > mined)
+  expect(warned).toEqual([])
+  derivedL1 = 1_000_000
+  await tickUntil(() => warned.length > 0)
+  expect(warned[0]).toMatch(/^batcher starts over from the safe head: sequencer did not make expected progress: derived L1 up to 1000000, past the channel of blocks up to \d+ \(included by L1 block \d+\), and the safe head is 0$/)
+  const before = posted.length
+  await tickUntil(() => posted.length > before)
+  expect(posted[before]).toMatch(/^1-\d+$/)
 }, 30_000)

@@ -3,8 +3,9 @@
  * channels (one singular batch per block, or with `batchType` 1 one span batch for the whole
  * channel), closes a channel after `maxChannelDuration` L1 blocks (or when it is full), splits it
  * into frames and posts one frame per calldata tx to the batch inbox.
- * It starts over from the safe head when the safe head moves back, the L2 chain reorgs, or an L1
- * reorg drops one of its txs.
+ * It starts over from the safe head when the safe head moves back, the L2 chain reorgs, an L1
+ * reorg drops one of its txs, or the node derived past the L1 block that completed a channel without
+ * its safe head reaching the channel's blocks (op-batcher's "sequencer did not make expected progress").
  */
 import { formatTransaction, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from 'viem'
 import { lazyAccount } from '../shared/account.js'
@@ -146,7 +147,7 @@ export class Batcher {
     // predate the node's own reset, and starting there skipped the blocks between (CI's chaos run: blocks
     // 40-42 never posted again, the sequencing window expired). `lastSafe` stays, so the node's reset shows
     // as the safe head moving back and the batcher starts over from there.
-    if (await this.checkSent(safe.number)) return
+    if (await this.checkSent(safe.number, status.current_l1.number)) return
     if (!this.active) return
     if (!this.cursor || this.cursor.number < safe.number) {
       this.cursor = { number: safe.number, hash: safe.hash }
@@ -253,8 +254,15 @@ export class Batcher {
     this.log.info('posted channel', { l2: `${ch.firstL2}-${ch.lastL2}`, frames: frames.length, bytes: ch.size, batchType: this.conf.batchType })
   }
 
-  /** Follows the batcher's txs until their blocks are safe; an L1 reorg that drops one means starting over (true). */
-  private async checkSent(safeNumber: number): Promise<boolean> {
+  /**
+   * Follows the batcher's txs until their blocks are safe; starting over (true) when an L1 reorg dropped
+   * one, or when the node derived past the L1 block that completed a channel and its safe head did not
+   * reach the channel's last block: its batches were ignored (another batcher address in SystemConfig
+   * meanwhile, a batch derivation dropped), and op-batcher then starts afresh from the safe head too
+   * ("sequencer did not make expected progress"), so the blocks are posted again within the sequencing
+   * window instead of the window expiring into deposit-only blocks.
+   */
+  private async checkSent(safeNumber: number, derivedL1: number): Promise<boolean> {
     this.sent = this.sent.filter((s) => s.lastL2 > safeNumber)
     for (const s of this.sent) {
       if (!s.l1) {
@@ -274,6 +282,18 @@ export class Batcher {
       const block = await this.l1.call<{ hash: Hex } | null>('eth_getBlockByNumber', [`0x${s.l1.number.toString(16)}`, false])
       if (block?.hash !== s.l1.hash) {
         this.reset(`L1 reorg dropped batcher tx ${s.hash} (was in block ${s.l1.number})`, true)
+        return true
+      }
+    }
+    // A channel's frames share its last L2 block (a start over forgets the txs sent before it).
+    const inclusion = new Map<number, number | undefined>() // last L2 block -> highest L1 block of its frames, undefined while one is pending
+    for (const s of this.sent) {
+      const known = inclusion.has(s.lastL2) ? inclusion.get(s.lastL2) : -1
+      inclusion.set(s.lastL2, known === undefined || !s.l1 ? undefined : Math.max(known, s.l1.number))
+    }
+    for (const [lastL2, maxInclusion] of inclusion) {
+      if (maxInclusion !== undefined && derivedL1 > maxInclusion && safeNumber < lastL2) {
+        this.reset(`sequencer did not make expected progress: derived L1 up to ${derivedL1}, past the channel of blocks up to ${lastL2} (included by L1 block ${maxInclusion}), and the safe head is ${safeNumber}`)
         return true
       }
     }
