@@ -12,7 +12,7 @@ import { checkSpeed, planDevnet } from '../plan/plan.js'
 import { resolvePorts } from './ports.js'
 import { resumeL1, sequencersCaughtUp } from './clock.js'
 import { wipeServiceState } from './serviceState.js'
-import { codeCacheDir } from './cacheDir.js'
+import { cacheDir, codeCacheDir } from './cacheDir.js'
 import { prepareSettlement } from './settlement.js'
 import { isRollupNode, type DevnetPlan, type ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
@@ -227,6 +227,7 @@ async function launchServices(plan: DevnetPlan, ctx: { topology: Topology; state
           sessionId: randomUUID(),
           keepAliveOnExit: options.detach ?? false,
           codeCacheDir: codeCacheDir('docker'),
+          probeCacheDir: cacheDir(),
           ...seeded,
         }))
       : new ProcessRuntime({ stateDir, liteEntrypoint, keepAliveOnExit: options.detach ?? false, codeCacheDir: codeCacheDir(), ...seeded })

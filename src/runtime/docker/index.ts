@@ -69,6 +69,8 @@ export interface DockerRuntimeOptions {
    * (`DEVNET_CODE_CACHE`, see `components/main.ts`). @default none (each start compiles its code)
    */
   codeCacheDir?: string
+  /** Host directory where the answer of the `tc netem` probe (`linkProxies: 'auto'`) is kept per engine and kernel. @default none (probed by every runtime) */
+  probeCacheDir?: string
 }
 
 /** How `partition()` cuts: only libp2p gossip (`p2p`), or every link between groups (`all`). */
@@ -138,6 +140,7 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
       docker: this.docker,
       toolsImage: options.toolsImage ?? options.image,
       linkProxies: options.linkProxies ?? 'auto',
+      ...(options.probeCacheDir ? { probeCacheDir: options.probeCacheDir } : {}),
       seed: String(options.seed ?? 0),
       labels: (kind, service) => this.#labels(kind, service),
       services: () => this.#services,

@@ -11,7 +11,7 @@ import { resolveLinks } from '../../plan/links.js'
 import type { ServicePlan } from '../../plan/types.js'
 import type { LinkFault, LinkFaultResult } from '../types.js'
 import { applyLinkFault } from './linkFault.js'
-import { linkAdminPortName, netemAvailable, proxiedPlan, setProxyFault } from './linkProxies.js'
+import { linkAdminPortName, netemAvailable, netemAvailableCached, proxiedPlan, setProxyFault } from './linkProxies.js'
 import type { DockerService } from './service.js'
 
 export interface LinkFaultsContext {
@@ -19,6 +19,8 @@ export interface LinkFaultsContext {
   /** Image of the helpers (node, `tc`, `nft`). */
   toolsImage: string
   linkProxies: 'auto' | 'always' | 'never'
+  /** Where the netem probe's answer is kept per engine and kernel (none: probe each time). */
+  probeCacheDir?: string
   seed: string
   labels(kind: string, service?: string): Record<string, string>
   services(): readonly DockerService[]
@@ -35,7 +37,9 @@ export class LinkFaults {
   /** Whether links go through in-container proxies (decided at the first service with links). */
   proxies(): Promise<boolean> {
     const { linkProxies } = this.ctx
-    this.#proxies ??= linkProxies === 'auto' ? netemAvailable(this.ctx.docker, this.ctx.toolsImage, this.ctx.labels('helper')).then((netem) => !netem) : Promise.resolve(linkProxies === 'always')
+    const { docker, toolsImage, probeCacheDir } = this.ctx
+    const probe = () => (probeCacheDir ? netemAvailableCached(docker, toolsImage, this.ctx.labels('helper'), probeCacheDir) : netemAvailable(docker, toolsImage, this.ctx.labels('helper')))
+    this.#proxies ??= linkProxies === 'auto' ? probe().then((netem) => !netem) : Promise.resolve(linkProxies === 'always')
     return this.#proxies
   }
 

@@ -6,6 +6,8 @@
  * proxied connections as before, while latency, loss and bandwidth are shaped by the proxies. Their
  * admin API is published on a host port (`links-admin`).
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type Docker from 'dockerode'
 import { rpcClient } from '../../components/shared/jsonrpc.js'
 import { resolveLinks } from '../../plan/links.js'
@@ -59,4 +61,30 @@ export async function netemAvailable(docker: Docker, image: string, labels: Reco
   } finally {
     await tolerate(probe.remove({ force: true }), [404, 409])
   }
+}
+
+/**
+ * {@link netemAvailable}, remembered in `cacheDir` per engine and kernel (`docker info`'s `ID` and
+ * `KernelVersion`): the probe is a container's whole life (0.6-1.2 s of a docker start, measured here, before
+ * any lite container could start), its answer a property of the kernel. An unreadable or unwritable cache
+ * means probing.
+ */
+export async function netemAvailableCached(docker: Docker, image: string, labels: Record<string, string>, cacheDir: string): Promise<boolean> {
+  const info = (await docker.info()) as { ID?: string; KernelVersion?: string }
+  const key = `${info.ID ?? 'engine'}-${info.KernelVersion ?? 'kernel'}`.replace(/[^a-zA-Z0-9_.-]/g, '_')
+  const file = join(cacheDir, `netem-${key}.json`)
+  try {
+    const { netem } = JSON.parse(readFileSync(file, 'utf8')) as { netem?: unknown }
+    if (typeof netem === 'boolean') return netem
+  } catch {
+    // not probed on this engine and kernel yet
+  }
+  const netem = await netemAvailable(docker, image, labels)
+  try {
+    mkdirSync(cacheDir, { recursive: true })
+    writeFileSync(file, `${JSON.stringify({ netem })}\n`)
+  } catch {
+    // probed again next time
+  }
+  return netem
 }

@@ -1,9 +1,13 @@
 /** The docker runtime against the real engine: partitions, link faults and the in-container link proxies. */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { allocatePorts } from '../ports.js'
 import { requires } from '../../../test/requires.js'
 import { engine, docker, newRuntime, anvilPlan, p2pPlan, rpc, timedCallScript, reach, execIn, lookup, addressOf, leftovers, useDockerSuite } from './__fixtures__/harness.js'
 import { aliasOf, networkName } from './networks.js'
+import { netemAvailable, netemAvailableCached } from './linkProxies.js'
 
 requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker runtime networks', () => {
   useDockerSuite('odn')
@@ -85,6 +89,28 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(await reach(`${devnet}-a`, `${devnet}-d`)).toBe('ENOTFOUND')
     await runtime.heal()
     expect(await reach(`${devnet}-d`, `${devnet}-l1`)).toBe('ok')
+  })
+
+  test('behavior: the netem probe runs once per engine and kernel; the cache keeps its answer, and a bad cache file means probing again', async () => {
+    const { image } = newRuntime().options
+    const dir = mkdtempSync(join(tmpdir(), 'odn-probe-'))
+    try {
+      let created = 0
+      const counting = Object.create(docker, { createContainer: { value: (...args: Parameters<typeof docker.createContainer>) => (created++, docker.createContainer(...args)) } }) as typeof docker
+      const answer = await netemAvailableCached(counting, image, {}, dir)
+      expect(created).toBe(1)
+      expect(answer).toBe(await netemAvailable(docker, image, {}))
+      const { ID, KernelVersion } = (await docker.info()) as { ID: string; KernelVersion: string }
+      const file = `netem-${`${ID}-${KernelVersion}`.replace(/[^a-zA-Z0-9_.-]/g, '_')}.json`
+      expect(readdirSync(dir)).toEqual([file])
+      expect(await netemAvailableCached(counting, image, {}, dir)).toBe(answer)
+      expect(created).toBe(1)
+      writeFileSync(join(dir, file), 'not json')
+      expect(await netemAvailableCached(counting, image, {}, dir)).toBe(answer)
+      expect(created).toBe(2)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('error: partition names an unknown service', async () => {
