@@ -16,12 +16,11 @@ import { CHALLENGER_VERSION } from '../src/components/challenger/index.js'
 import { Challenger } from '../src/components/challenger/challenger.js'
 import { challengerMetrics } from '../src/components/challenger/metrics.js'
 import { logger } from '../src/components/shared/log.js'
-import { haltL1, resumeL1 } from '../src/devnet/clock.js'
 import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
-import { countingRelay, metric, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { countingRelay, metric, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -90,21 +89,11 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     }
     const own = new Challenger(cfg, logger('challenger-test'), challengerMetrics(CHALLENGER_VERSION))
     try {
-      await haltL1(devnet.endpoints)
-      await own.tick()
-      expect(l1.methods).toContain('eth_call') // gameCount
-      l1.methods.length = 0
-      await own.tick()
-      await own.tick()
-      expect(l1.methods).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
-      const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-      await resumeL1(devnet.endpoints)
-      await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
-      l1.methods.length = 0
-      await own.tick()
-      expect(l1.methods).toContain('eth_call')
+      const { first, held, next } = await roundsUnderHeldL1(devnet, l1, () => own.tick())
+      expect(first).toContain('eth_call') // gameCount
+      expect(held).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
+      expect(next).toContain('eth_call')
     } finally {
-      await resumeL1(devnet.endpoints)
       await l1.close()
     }
   })

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { onTestFailed } from 'vitest'
 import type { Devnet } from '../src/devnet/index.js'
-import { withL1Held } from '../src/devnet/clock.js'
+import { haltL1, resumeL1, withL1Held } from '../src/devnet/clock.js'
 import { chainTime } from '../src/protocol/clock.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 import { jsonRpc } from '../src/runtime/jsonrpc.js'
@@ -19,6 +19,30 @@ export function rpc<T = any>(url: string, method: string, params: unknown[] = []
 }
 
 export const syncStatus = (rollupUrl: string) => rpc<SyncStatus>(rollupUrl, 'optimism_syncStatus')
+
+/**
+ * The methods a component's polling round (`tick`, its L1 behind the relay `l1`) calls on L1: in its first
+ * round with L1 held, in the two rounds after it under the same head, and in one round after L1 mined
+ * another block. L1 mines again afterwards, also when a round fails.
+ */
+export async function roundsUnderHeldL1(devnet: Devnet, l1: { methods: string[] }, tick: () => Promise<void>): Promise<{ first: string[]; held: string[]; next: string[] }> {
+  const calls = async (rounds: number) => {
+    l1.methods.length = 0
+    for (let i = 0; i < rounds; i++) await tick()
+    return [...l1.methods]
+  }
+  try {
+    await haltL1(devnet.endpoints)
+    const first = await calls(1)
+    const held = await calls(2)
+    const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
+    await resumeL1(devnet.endpoints)
+    await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
+    return { first, held, next: await calls(1) }
+  } finally {
+    await resumeL1(devnet.endpoints)
+  }
+}
 
 /**
  * An HTTP relay to the JSON-RPC endpoint `target` that records the method of every call it passes on

@@ -15,13 +15,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Proposer, type ProposerStatus } from '../src/components/proposer/proposer.js'
 import { proposerMetrics } from '../src/components/proposer/metrics.js'
 import { logger } from '../src/components/shared/log.js'
-import { haltL1, resumeL1 } from '../src/devnet/clock.js'
 import { defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { countingRelay, metric, reorgL1From, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { countingRelay, metric, reorgL1From, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -177,22 +176,12 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const proposer = new Proposer(conf, logger('proposer-test'), proposerMetrics(PROPOSER_VERSION))
     await waitFor('a game of the devnet\'s proposer', async () => (await games()).length > 0, 30_000, 250)
     try {
-      await haltL1(devnet.endpoints)
-      await proposer.tick()
-      expect(l1.methods.length, l1.methods.join()).toBeGreaterThanOrEqual(3) // head, gameCount, gameAtIndex, gameCreator
-      l1.methods.length = 0
-      await proposer.tick()
-      await proposer.tick()
-      expect(l1.methods).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
-      const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-      await resumeL1(devnet.endpoints)
-      await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
-      l1.methods.length = 0
-      await proposer.tick()
-      expect(l1.methods.length, l1.methods.join()).toBeGreaterThanOrEqual(3)
+      const { first, held, next } = await roundsUnderHeldL1(devnet, l1, () => proposer.tick())
+      expect(first.length, first.join()).toBeGreaterThanOrEqual(3) // head, gameCount, gameAtIndex, gameCreator
+      expect(held).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber'])
+      expect(next.length, next.join()).toBeGreaterThanOrEqual(3)
       expect(proposer.status().proposals).toBe(0)
     } finally {
-      await resumeL1(devnet.endpoints)
       await l1.close()
     }
   }, 60_000)
