@@ -90,20 +90,23 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     const replica = devnet.endpoints['replica-0'].el
     await waitFor('both nodes in the consensus group', async () => (await consensusCount()) === 2, 30_000, 200)
     const { latest } = (await fault({ name: 'staleBackend', args: { node: 'replica-0' } })) as { latest: number }
-    const seen: number[] = []
     await waitFor('the sequencer 10 blocks past the frozen head, proxyd without the stale replica', async () => {
-      seen.push(Number(await rpc<string>(url, 'eth_blockNumber')))
       const sequencer = Number(await rpc<string>(devnet.endpoints.sequencer.el, 'eth_blockNumber'))
-      return sequencer > latest + 10 && (await consensusCount()) === 1
+      return sequencer > latest + 10 && (await consensusCount()) === 1 && Number(await rpc<string>(url, 'eth_blockNumber')) > latest + 8
     }, 40_000, 200)
+    // From here the replica lags by more than consensus_max_block_lag (8) and cannot rejoin. Before, a
+    // replica slow to answer on a loaded machine can miss consensus_max_update_threshold (3 s of chain
+    // time) and leave the group for a moment, then rejoin within the lag and lower latest again: proxyd
+    // does the same (consensus latest is the lowest candidate head), so that span is not checked.
+    const seen = [Number(await rpc<string>(url, 'eth_blockNumber'))]
     // The replica answers as a stuck op-geth: its head, tags and the blocks above it stay as they were.
     expect(Number(await rpc<string>(replica, 'eth_blockNumber'))).toBe(latest)
     expect(Number((await rpc<{ number: string }>(replica, 'eth_getBlockByNumber', ['latest', false])).number)).toBe(latest)
     expect(await rpc(replica, 'eth_getBlockByNumber', [`0x${(latest + 1).toString(16)}`, false])).toBeNull()
     // Reads through proxyd go on, and its latest follows the sequencer again without ever going back.
-    await waitFor('proxyd latest past the frozen head', async () => {
+    await waitFor('proxyd latest 3 blocks further', async () => {
       seen.push(Number(await rpc<string>(url, 'eth_blockNumber')))
-      return seen.at(-1)! > latest + 5
+      return seen.at(-1)! > seen[0] + 3
     }, 20_000, 200)
     expect(seen).toEqual([...seen].sort((a, b) => a - b))
     expect(await metrics()).toMatch(/proxyd_consensus_backend_banned\{backend_name="replica-0"} 0/) // lagging, not banned (as proxyd)
