@@ -199,6 +199,21 @@ export interface History {
   claims?: BlockClaim[]
   /** User deposits on L1 and on each node's L2 (absent: not recorded). */
   deposits?: DepositHistory
+  /**
+   * Spans in which the recorder's process did not run at all (the host stalled: a paused virtual machine),
+   * in time order; absent or empty: none. The invariants treat each as a fault window on every service.
+   */
+  stalls?: HostStall[]
+}
+
+/** A span of the run in which nothing ran on the host (see `scenario/stallWatch.ts`). */
+export interface HostStall {
+  /** The last moment the recorder's process was seen running (chain ms). */
+  from: number
+  /** When it ran again (chain ms). */
+  to: number
+  /** Length on the wall clock (ms). */
+  wallMs: number
 }
 
 export interface Violation {

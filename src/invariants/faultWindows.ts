@@ -6,6 +6,8 @@
  *   a recovery (`start`, `heal`, ...) records that `fault-end` under the name of the fault it ends;
  * - a window never closed lasts to the end of the history, except an `instant` one (`lasts: 'instant'`),
  *   which lasts `graceMs`.
+ * A host stall (`history.stalls`: nothing ran on the machine, the devnet clock went on) is a window too,
+ * named `hostStall`, on every service: no service could act during it.
  */
 import type { History, HistoryEvent, NodeSample } from '../devnet/history.js'
 
@@ -25,10 +27,20 @@ export interface FaultWindow {
 const overlap = (a: string[] | undefined, b: string[] | undefined) =>
   !a?.length || !b?.length || a.some((target) => b.includes(target))
 
-/** Every fault window of the history, in start order. */
+/** The name of a {@link faultWindows | window} that stands for a host stall. */
+export const HOST_STALL = 'hostStall'
+
+/** Every fault window of the history, host stalls included, in start order. */
 export function faultWindows(history: History, graceMs: number): FaultWindow[] {
   const events = history.events.toSorted((a, b) => a.t - b.t)
-  return events.flatMap((event, i) => {
+  const stalls: FaultWindow[] = (history.stalls ?? []).map((s) => ({
+    name: HOST_STALL,
+    targets: [],
+    start: s.from,
+    end: s.to,
+    event: { t: s.from, kind: 'note', name: HOST_STALL, details: { ...s } },
+  }))
+  const faults = events.flatMap((event, i): FaultWindow[] => {
     if (event.kind !== 'fault-start') return []
     const close = events
       .slice(i + 1)
@@ -36,6 +48,7 @@ export function faultWindows(history: History, graceMs: number): FaultWindow[] {
     const end = close?.t ?? (event.lasts === 'instant' ? event.t + graceMs : Infinity)
     return [{ name: event.name, targets: event.targets ?? [], start: event.t, end, event, ...(close ? { closedBy: close } : {}) }]
   })
+  return stalls.length ? [...faults, ...stalls].sort((a, b) => a.start - b.start) : faults
 }
 
 /** A node whose persisted state was wiped, between `from` and `to` (ms): it starts over from genesis. */

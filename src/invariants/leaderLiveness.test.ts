@@ -52,4 +52,22 @@ describe('leaderLiveness', () => {
     )
     expect(leaderLiveness.check(cut)).toEqual([])
   })
+
+  test('behavior: no check during a host stall (nothing ran: no samples) nor graceMs after it; one after the gap leaves it judged', () => {
+    // The machine stops from t=5000 to t=14000: no samples; the unsafe head catches up after.
+    const paused = () => {
+      const h = cluster()
+      h.conductors = h.conductors!.filter((s) => s.t <= 5000 || s.t >= 14_000)
+      h.samples = h.samples.filter((s) => s.t <= 5000 || s.t >= 14_000)
+      for (const s of h.samples) if (s.t === 14_000) s.unsafe = { ...s.unsafe, number: h.samples.find((x) => x.t === 5000 && x.node === s.node)!.unsafe.number }
+      return h
+    }
+    expect(leaderLiveness.check(paused()).map((v) => v.invariant)).toEqual(['leaderLiveness'])
+    const stalled = paused()
+    stalled.stalls = [{ from: 5000, to: 14_000, wallMs: 9000 }]
+    expect(leaderLiveness.check(stalled)).toEqual([])
+    const later = paused()
+    later.stalls = [{ from: 15_000, to: 15_500, wallMs: 500 }]
+    expect(leaderLiveness.check(later)).toHaveLength(1)
+  })
 })

@@ -1,6 +1,6 @@
 import type { ConductorSample } from '../devnet/history.js'
 import { conductorService } from '../plan/conductor.js'
-import { activeAt, affects, faultWindows } from './faultWindows.js'
+import { activeAt, affects, faultWindows, HOST_STALL } from './faultWindows.js'
 import { withDefaults } from './options.js'
 import { findStalls, type Point } from './stall.js'
 import type { Invariant } from './types.js'
@@ -8,7 +8,8 @@ import type { Invariant } from './types.js'
 /**
  * While a quorum of conductors takes part in the consensus (they answer, and no `etcdPartition` cuts
  * them off) and one of them reports a healthy sequencer: some conductor reports leading, and the highest
- * unsafe head rises, each at least once every `leaderElectionMs`. Histories without conductor samples pass.
+ * unsafe head rises, each at least once every `leaderElectionMs`; not judged during a host stall nor
+ * `graceMs` after it. Histories without conductor samples pass.
  */
 export const leaderLiveness: Invariant = {
   id: 'leaderLiveness',
@@ -19,7 +20,9 @@ export const leaderLiveness: Invariant = {
     if (!samples.length) return []
     const all = new Set(samples.map((s) => s.node))
     const quorum = Math.floor(all.size / 2) + 1
-    const windows = faultWindows(history, graceMs).filter((w) => w.name === 'etcdPartition')
+    const every = faultWindows(history, graceMs)
+    const windows = every.filter((w) => w.name === 'etcdPartition')
+    const stalls = every.filter((w) => w.name === HOST_STALL)
     const rounds = new Map<number, ConductorSample[]>()
     for (const s of samples) rounds.set(s.t, [...(rounds.get(s.t) ?? []), s])
     const nodeSamples = history.samples.toSorted((a, b) => a.t - b.t)
@@ -32,7 +35,7 @@ export const leaderLiveness: Invariant = {
       while (next < nodeSamples.length && nodeSamples[next]!.t <= t) unsafe = Math.max(unsafe, nodeSamples[next++]!.unsafe.number)
       const cut = activeAt(windows, t)
       const voting = round.filter((s) => !cut.some((w) => affects(w, conductorService(s.node))))
-      const checked = voting.length >= quorum && voting.some((s) => s.healthy)
+      const checked = voting.length >= quorum && voting.some((s) => s.healthy) && !activeAt(stalls, t, graceMs).length
       if (round.some((s) => s.leader)) leaders++
       leaderPoints.push({ t, value: leaders, checked, sample: round })
       unsafePoints.push({ t, value: unsafe, checked, sample: round })

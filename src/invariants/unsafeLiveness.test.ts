@@ -46,4 +46,23 @@ describe('unsafeLiveness', () => {
     for (const s of stopped.samples) s.sequencerActive = false
     expect(unsafeLiveness.check(stopped)).toEqual([])
   })
+
+  test('behavior: no check during a host stall (history.stalls: nothing ran, no samples) nor graceMs after it', () => {
+    // The whole machine stopped from t=5000 to t=14000 (a paused VM): the recorder took no samples, and
+    // the first after it still shows the head of t=5000 (the sequencer has yet to catch up with the clock).
+    const paused = () => {
+      const history = stalled()
+      history.samples = history.samples.filter((s) => s.t <= 5000 || s.t >= 14_000)
+      for (const s of history.samples) if (s.t === 14_000) s.unsafe = structuredClone(history.samples.find((x) => x.t === 5000 && x.node === s.node)!.unsafe)
+      return history
+    }
+    expect(unsafeLiveness.check(paused())).toHaveLength(1)
+    const host = paused()
+    host.stalls = [{ from: 5000, to: 14_000, wallMs: 9000 }]
+    expect(unsafeLiveness.check(host)).toEqual([])
+    // A stall after the head stalled covers nothing of it.
+    const later = stalled()
+    later.stalls = [{ from: 13_000, to: 13_500, wallMs: 500 }]
+    expect(unsafeLiveness.check(later)).toHaveLength(1)
+  })
 })

@@ -14,6 +14,7 @@ import type { ClientCall, History, HistoryEvent } from '../devnet/history.js'
 import { ConductorSampler } from './conductorSampler.js'
 import { GameSampler, type HonestSource } from './gameSampler.js'
 import { depositsOnL1, l2BlockOf } from './deposits.js'
+import { StallWatch } from './stallWatch.js'
 
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
@@ -50,6 +51,8 @@ export class Recorder {
   private readonly depositSeen = new Map<string, string | null>()
   /** Hashes of final L1 blocks, by number: read once each, as they no longer change. */
   private readonly finalL1Hashes = new Map<number, string>()
+  /** Spans in which this process did not run (the host stalled), kept in `history.stalls`. */
+  private readonly stallWatch = new StallWatch((wallMs) => this.sinceStart(wallMs))
 
   constructor(
     private readonly devnet: Devnet,
@@ -71,6 +74,7 @@ export class Recorder {
       proxyd: [],
       clients: [],
       l1Canonical: {},
+      stalls: this.stallWatch.stalls,
       ...(devnet.contracts.l1.OptimismPortalProxy ? { deposits: { seqWindowSize: devnet.topology.l2.sequencingWindow, l1: [], onL2: [] } } : {}),
     }
     this.conductors = new ConductorSampler(devnet.topology, devnet.endpoints, this.history)
@@ -105,6 +109,7 @@ export class Recorder {
   }
 
   start(): void {
+    this.stallWatch.start()
     const tick = async () => {
       await this.sample().catch(() => {})
       if (this.timer !== undefined) this.timer = setTimeout(tick, this.sampleMs / this.speed)
@@ -115,6 +120,7 @@ export class Recorder {
   async stop(): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
+    this.stallWatch.stop()
     await this.running
   }
 

@@ -6,6 +6,7 @@ import { DevnetError } from '../../errors.js'
 import { faultsByKind, runChaos, shrinkScenario, unitLabel, type Intensity } from '../../chaos/index.js'
 import { formatDuration, parseDuration } from '../../scenario/duration.js'
 import { drawSeed } from '../../scenario/random.js'
+import { describeStalls } from '../../scenario/stallWatch.js'
 import type { ChaosCliOptions } from '../options.js'
 
 const usage = (message: string) => new DevnetError(message, { code: 'DEVNET_USAGE' })
@@ -54,6 +55,7 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
   const kinds = Object.entries(faultsByKind(history)).map(([k, n]) => `${k} ${n}`)
   const lines = [
     `faults applied: ${kinds.join(', ') || 'none'}`,
+    ...(describeStalls(history.stalls) ? [describeStalls(history.stalls)!] : []),
     `violations: ${result.violations.length}${result.violations.length ? ` (${[...new Set(result.violations.map((v) => v.invariant))].join(', ')})` : ''}`,
     ...result.violations.slice(0, 8).map((v) => `  ${at(v.t)} ${v.invariant}: ${v.message}`),
     ...result.steps.filter((s) => s.status === 'failed').map((s) => `  step "${s.label}" failed: ${s.message ?? ''}`),

@@ -9,6 +9,7 @@ import { Listr } from 'listr2'
 import { parse } from 'yaml'
 import { DevnetError } from '../../errors.js'
 import { runScenario } from '../../scenario/runner.js'
+import { describeStalls } from '../../scenario/stallWatch.js'
 import { writeJUnitReport } from '../../scenario/report/index.js'
 import type { ScenarioResult } from '../../scenario/types.js'
 import type { ScenarioRunOptions } from '../options.js'
@@ -22,7 +23,7 @@ export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Pr
       task: async (_: unknown, task: { title: string; output: string }) => {
         const title = task.title
         const reportDir = opts.report ? (opts.repeat > 1 ? join(opts.report, `run-${i + 1}`) : opts.report) : undefined
-        const { result } = await runScenario(file, {
+        const { result, history } = await runScenario(file, {
           runtime: opts.runtime,
           seed: opts.seed,
           speed: opts.speed,
@@ -44,7 +45,8 @@ export async function scenarioRun(files: string[], opts: ScenarioRunOptions): Pr
           ]
           throw new Error(`${title} failed (${seconds}s)\n  ${why.slice(0, 8).join('\n  ')}`)
         }
-        task.title = `${title} (${seconds}s)`
+        const stalled = describeStalls(history.stalls)
+        task.title = `${title} (${seconds}s)${stalled ? `: ${stalled}` : ''}`
       },
     })),
     { concurrent: false, exitOnError: false, registerSignalListeners: true, rendererOptions: { collapseErrors: false } },

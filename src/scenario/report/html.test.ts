@@ -80,6 +80,13 @@ describe('renderHtmlTimeline', () => {
     expect(points.length).toBeLessThan(full.length)
   })
 
+  test('behavior: a host stall shows as a window on every service', () => {
+    const { history, result } = syntheticRun()
+    history.stalls = [{ from: 26_000, to: 28_500, wallMs: 2500 }]
+    const html = renderHtmlTimeline(history, result)
+    expect(html).toContain('<tr data-fault="hostStall"><td>hostStall</td><td>every service</td><td>26s</td><td>28.5s</td><td>2.5s</td></tr>')
+    expect(html).toMatch(/<g class="fault-window" data-fault="hostStall"/)
+  })
 })
 
 requires('chromium', Boolean(chromium), 'apt-get install -y chromium')('renderHtmlTimeline in headless Chromium', () => {

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest'
+import { describeStalls, STALL_WALL_MS, StallWatch } from './stallWatch.js'
+
+const busy = (ms: number) => {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    // The event loop does not run: as on a paused host, no timer fires.
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('StallWatch', () => {
+  test('behavior: a span in which the event loop did not run for STALL_WALL_MS or more is recorded, in chain ms', async () => {
+    const started = Date.now()
+    const watch = new StallWatch((wallMs) => (wallMs - started) * 4)
+    watch.start()
+    await sleep(300)
+    busy(STALL_WALL_MS + 200)
+    await sleep(300)
+    watch.stop()
+    expect(watch.stalls).toHaveLength(1)
+    const [stall] = watch.stalls
+    expect(stall.wallMs).toBeGreaterThanOrEqual(STALL_WALL_MS + 200)
+    // Speed 4: the chain span is four times the wall span.
+    expect(stall.to - stall.from).toBe(stall.wallMs * 4)
+    expect(stall.from).toBeGreaterThanOrEqual(4 * 200)
+  })
+
+  test('default: timers running late by less than STALL_WALL_MS are no stall', async () => {
+    const watch = new StallWatch((wallMs) => wallMs)
+    watch.start()
+    await sleep(150)
+    busy(STALL_WALL_MS / 2)
+    await sleep(150)
+    watch.stop()
+    expect(watch.stalls).toEqual([])
+  })
+
+  test('behavior: stop looks once more, so a stall that ends with the run is kept', () => {
+    let now = 10_000
+    const watch = new StallWatch((wallMs) => wallMs - 10_000, () => now)
+    watch.start()
+    now += 5000
+    watch.stop()
+    expect(watch.stalls).toEqual([{ from: 0, to: 5000, wallMs: 5000 }])
+    watch.stop()
+    expect(watch.stalls).toHaveLength(1)
+  })
+})
+
+describe('describeStalls', () => {
+  test('default: nothing without stalls; otherwise how many and how long', () => {
+    expect(describeStalls(undefined)).toBeUndefined()
+    expect(describeStalls([])).toBeUndefined()
+    expect(describeStalls([{ from: 0, to: 56_000, wallMs: 14_000 }])).toBe('the host stalled once, 14.0 s of wall in all (nothing ran: a paused machine?); liveness not judged then')
+    expect(describeStalls([{ from: 0, to: 1000, wallMs: 1000 }, { from: 5000, to: 6500, wallMs: 1500 }])).toMatch(/^the host stalled 2 times, 2\.5 s of wall/)
+  })
+})
