@@ -20,7 +20,7 @@ import type { HistoryEvent } from '../src/devnet/history.js'
 import { createGame, defaultLiteEntrypoint, startDevnet, type Devnet } from '../src/devnet/index.js'
 import { wallDuration } from '../src/protocol/clock.js'
 import { applyFault, newFaultState, type FaultContext } from '../src/faults/index.js'
-import { countingRelay, metric, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { jsonRpcRelay, metric, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-challenger-'))
@@ -81,7 +81,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
 
   test('behavior: a round under the L1 head of a round that went through reads only the head', async () => {
     // Its own challenger, allowed no game of the devnet's (it must not play them), with L1 held.
-    const l1 = await countingRelay(devnet.endpoints.l1.rpc)
+    const l1 = await jsonRpcRelay(devnet.endpoints.l1.rpc)
     const cfg = {
       l1Rpc: l1.url, rollupRpc: devnet.endpoints.sequencer.rollup, factory: devnet.contracts.l1.DisputeGameFactoryProxy, privateKey: devnet.keys.accounts[6].privateKey,
       traceTypes: ['alphabet' as const], gameWindowMs: 3_600_000, pollMs: 500, allowlist: ['0x000000000000000000000000000000000000dEaD' as Address], additionalClaimants: [],

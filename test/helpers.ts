@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { onTestFailed } from 'vitest'
 import type { Devnet } from '../src/devnet/index.js'
-import { haltL1, resumeL1, withL1Held } from '../src/devnet/clock.js'
+import { withL1Held } from '../src/devnet/clock.js'
 import { chainTime } from '../src/protocol/clock.js'
 import type { SyncStatus } from '../src/protocol/types.js'
 import { jsonRpc } from '../src/runtime/jsonrpc.js'
@@ -31,24 +31,29 @@ export async function roundsUnderHeldL1(devnet: Devnet, l1: { methods: string[] 
     for (let i = 0; i < rounds; i++) await tick()
     return [...l1.methods]
   }
-  try {
-    await haltL1(devnet.endpoints)
-    const first = await calls(1)
-    const held = await calls(2)
-    const head = Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber'))
-    await resumeL1(devnet.endpoints)
-    await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
-    return { first, held, next: await calls(1) }
-  } finally {
-    await resumeL1(devnet.endpoints)
-  }
+  const { first, held, head } = await withL1Held(devnet.endpoints, async () => ({
+    first: await calls(1),
+    held: await calls(2),
+    head: Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')),
+  }))
+  await waitFor('a new L1 block', async () => Number(await rpc(devnet.endpoints.l1.rpc, 'eth_blockNumber')) > head, 10_000, 50)
+  return { first, held, next: await calls(1) }
+}
+
+/** What a {@link jsonRpcRelay} may do to the calls it passes on. */
+export interface RelayHooks {
+  /** Runs before a request is passed on, with its calls (a batch call by call); the request waits for it. */
+  before?: (calls: Array<{ method: string; params?: unknown[] }>) => unknown
+  /** May change the answer to a single call (parsed) before it goes back. */
+  answer?: (call: { method: string }, answer: { result?: any }) => void
 }
 
 /**
  * An HTTP relay to the JSON-RPC endpoint `target` that records the method of every call it passes on
- * (batches call by call): what a component asks of a node, and how often.
+ * (batches call by call): what a component asks of a node, and how often. `hooks` hold requests back or
+ * change answers, as a slow or stale node would.
  */
-export async function countingRelay(target: string): Promise<{ url: string; methods: string[]; close(): Promise<void> }> {
+export async function jsonRpcRelay(target: string, hooks: RelayHooks = {}): Promise<{ url: string; methods: string[]; close(): Promise<void> }> {
   const methods: string[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -56,10 +61,18 @@ export async function countingRelay(target: string): Promise<{ url: string; meth
     req.on('end', async () => {
       const body = Buffer.concat(chunks)
       const parsed = JSON.parse(body.toString()) as { method: string } | Array<{ method: string }>
-      for (const call of Array.isArray(parsed) ? parsed : [parsed]) methods.push(call.method)
+      const calls = Array.isArray(parsed) ? parsed : [parsed]
+      for (const call of calls) methods.push(call.method)
       try {
+        await hooks.before?.(calls)
         const answer = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+        let text = await answer.text()
+        if (hooks.answer && !Array.isArray(parsed)) {
+          const json = JSON.parse(text) as { result?: unknown }
+          hooks.answer(parsed, json)
+          text = JSON.stringify(json)
+        }
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text)
       } catch (err) {
         res.writeHead(502).end(String(err))
       }

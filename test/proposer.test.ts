@@ -4,8 +4,6 @@
  * restart resumes from the factory (no second game within the interval); an L1 reorg that removes its last game makes it propose again.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWalletClient, http, type Hex } from 'viem'
@@ -20,7 +18,7 @@ import { wallDuration } from '../src/protocol/clock.js'
 import { readGames, type DevnetGame } from '../src/devnet/games.js'
 import { SpecError } from '../src/errors.js'
 import { disputeGameFactoryAbi, proposalExtraData } from '../src/protocol/disputeGames.js'
-import { countingRelay, metric, reorgL1From, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { jsonRpcRelay, metric, reorgL1From, roundsUnderHeldL1, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 import { requires } from './requires.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-proposer-'))
@@ -171,7 +169,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
   test('behavior: rounds under the L1 head of a round that found its game within the interval make one call', async () => {
     // The devnet's own key, with an interval of an hour: its games are this proposer's, so every round finds
     // one within the interval and none proposes. L1 is held, so the head stays the same between rounds.
-    const l1 = await countingRelay(devnet.endpoints.l1.rpc)
+    const l1 = await jsonRpcRelay(devnet.endpoints.l1.rpc)
     const conf = { ...proposerConf({ privateKey: devnet.keys.proposer.privateKey }), l1EthRpc: l1.url, proposalIntervalMs: 3_600_000 }
     const proposer = new Proposer(conf, logger('proposer-test'), proposerMetrics(PROPOSER_VERSION))
     await waitFor('a game of the devnet\'s proposer', async () => (await games()).length > 0, 30_000, 250)
@@ -191,17 +189,12 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
     // in front of the sequencer's rollup RPC reports another hash for its L1 origin, as a node still on
     // removed L1 blocks does.
     const stale = { on: true }
-    const relay = createServer((req, res) => {
-      let body = ''
-      req.on('data', (chunk) => (body += chunk))
-      req.on('end', async () => {
-        const answer = (await (await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { result: { current_l1: { hash: Hex } } }
-        if (stale.on && JSON.parse(body).method === 'optimism_syncStatus') answer.result.current_l1.hash = `0x${'ab'.repeat(32)}`
-        res.setHeader('content-type', 'application/json').end(JSON.stringify(answer))
-      })
+    const relay = await jsonRpcRelay(devnet.endpoints.sequencer.rollup, {
+      answer: (call, answer) => {
+        if (stale.on && call.method === 'optimism_syncStatus') answer.result.current_l1.hash = `0x${'ab'.repeat(32)}`
+      },
     })
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
-    const proposer = await startProposer(proposerConf({ rollupRpc: [`http://127.0.0.1:${(relay.address() as AddressInfo).port}`], privateKey: devnet.keys.accounts[9].privateKey }))
+    const proposer = await startProposer(proposerConf({ rollupRpc: [relay.url], privateKey: devnet.keys.accounts[9].privateKey }))
     try {
       const refusal = await waitFor('the refusal', async () => proposer.proposer.status().lastError, 20_000)
       expect(refusal).toMatch(/^the rollup node's L1 origin \d+ \(0x(ab){32}\) is not on L1 \(0x[0-9a-f]{64} there\): waiting until it follows the L1 reorg$/)
@@ -211,7 +204,7 @@ requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()
       expect(proposer.proposer.status().lastError).toBeUndefined()
     } finally {
       await proposer.stop()
-      await new Promise((resolve) => relay.close(resolve))
+      await relay.close()
     }
   }, 60_000)
 })

@@ -10,7 +10,6 @@
  * L2, also when no round ran before L1 finalized the new block.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,7 +23,7 @@ import { chainDuration } from '../src/protocol/clock.js'
 import { sendDeposit } from '../src/scenario/deposits.js'
 import { Recorder } from '../src/scenario/recorder.js'
 import { requires } from './requires.js'
-import { rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
+import { jsonRpcRelay, rpc, suiteTopology, syncStatus, testSpeed, waitFor } from './helpers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-recorder-'))
 const built = requires('dist/ (the built lite components)', existsSync(defaultLiteEntrypoint()), 'npm run build')
@@ -90,19 +89,9 @@ built('recorder on a devnet with a silent node', () => {
     // The sequencer's rollup endpoint answers its first two calls (the first round's status) 0.6 s late:
     // under the recorder's status timeout (1 s of wall at this speed), so the round waits for it.
     let held = 0
-    const slow = createHttpServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', async () => {
-        if (held++ < 2) await new Promise((r) => setTimeout(r, 600))
-        const answer = await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
-      })
-    })
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    const slow = await jsonRpcRelay(devnet.endpoints.sequencer.rollup, { before: () => held++ < 2 && new Promise((r) => setTimeout(r, 600)) })
     try {
-      const rollup = `http://127.0.0.1:${(slow.address() as { port: number }).port}`
-      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup } }
+      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup: slow.url } }
       const recorder = new Recorder(Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet, 'slow-node', 250)
       const first = recorder.sample()
       await new Promise((r) => setTimeout(r, 300))
@@ -113,25 +102,16 @@ built('recorder on a devnet with a silent node', () => {
       // The second round started once the first was done (0.6 s of wall), not 300 ms in.
       expect(sequencer[1]! - sequencer[0]!).toBeGreaterThanOrEqual(chainDuration(devnet.clock, 550))
     } finally {
-      slow.close()
+      await slow.close()
     }
   }, 120_000)
   test('behavior: the run\'s last look reads the honest roots of games that every round failed to read', async () => {
     // The sequencer's rollup node answers optimism_outputAtBlock for the game's block in 4 s: over a round's
     // 3 s calls (a busy docker host), under the last look's 10 s. Without the last look it is never judged.
     let slowBlock = ''
-    const slow = createHttpServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', async () => {
-        const body = Buffer.concat(chunks)
-        const { method, params } = JSON.parse(body.toString()) as { method: string; params?: unknown[] }
-        if (method === 'optimism_outputAtBlock' && params?.[0] === slowBlock) await new Promise((r) => setTimeout(r, 4000))
-        const answer = await fetch(devnet.endpoints.sequencer.rollup, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
-      })
+    const slow = await jsonRpcRelay(devnet.endpoints.sequencer.rollup, {
+      before: ([call]) => call.method === 'optimism_outputAtBlock' && call.params?.[0] === slowBlock && new Promise((r) => setTimeout(r, 4000)),
     })
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
     try {
       const factory = devnet.contracts!.l1!.DisputeGameFactoryProxy as Address
       const game = await waitFor('a proposal at a safe block', async () => {
@@ -139,8 +119,7 @@ built('recorder on a devnet with a silent node', () => {
         return (await readGameSamples(devnet.endpoints.l1.rpc, factory)).find((g) => g.l2Block <= safe)
       }, 60_000, 250)
       slowBlock = `0x${game.l2Block.toString(16)}`
-      const rollup = `http://127.0.0.1:${(slow.address() as { port: number }).port}`
-      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup } }
+      const endpoints = { ...devnet.endpoints, sequencer: { ...devnet.endpoints.sequencer, rollup: slow.url } }
       const recorder = new Recorder(Object.create(devnet, { endpoints: { value: endpoints } }) as Devnet, 'slow-output', 250)
       await recorder.sample() // the first round samples the games
       const honestOf = () => recorder.history.games?.findLast((g) => g.index === game.index)?.honestRoot
@@ -149,7 +128,7 @@ built('recorder on a devnet with a silent node', () => {
       const { outputRoot } = await rpc<{ outputRoot: string }>(devnet.endpoints.sequencer.rollup, 'optimism_outputAtBlock', [slowBlock])
       expect(honestOf()).toBe(outputRoot)
     } finally {
-      slow.close()
+      await slow.close()
     }
   }, 120_000)
 
