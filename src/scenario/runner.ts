@@ -20,6 +20,7 @@ import type { History, Violation } from '../devnet/history.js'
 import { loadScenario } from './load.js'
 import { deriveSeed, drawSeed } from './random.js'
 import { Recorder } from './recorder.js'
+import { stalledAfter } from './stallWatch.js'
 import { writeHtmlTimeline, writeJsonReport } from './report/index.js'
 import { l2BlockOf, sendDeposit, sendDepositLoad } from './deposits.js'
 import { sendTraffic } from './traffic.js'
@@ -220,9 +221,10 @@ async function runStep(step: Step, env: StepEnv): Promise<StepResult> {
           return done('passed')
         }
         const limit = step.kind === 'wait' ? step.timeoutMs : step.withinMs
-        const end = rec.now() + limit
+        const start = rec.now()
         while (!evaluateCondition(step.condition, view())) {
-          if (rec.now() > end) {
+          // A host stall (nothing ran) does not count against the limit: the chain could not move then.
+          if (rec.now() > start + limit + stalledAfter(rec.history.stalls ?? [], start)) {
             const v = view()
             if (step.kind === 'expect') rec.record({ kind: 'expect-fail', name: step.label, details: { saw: explainCondition(step.condition, v) } })
             return done('failed', `not met within ${limit} ms: ${explainCondition(step.condition, v)}`, [v.heads])

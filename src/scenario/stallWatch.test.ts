@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { describeStalls, STALL_WALL_MS, StallWatch } from './stallWatch.js'
+import { describeStalls, STALL_WALL_MS, stalledAfter, StallWatch } from './stallWatch.js'
 
 const busy = (ms: number) => {
   const until = Date.now() + ms
@@ -54,5 +54,16 @@ describe('describeStalls', () => {
     expect(describeStalls([])).toBeUndefined()
     expect(describeStalls([{ from: 0, to: 56_000, wallMs: 14_000 }])).toBe('the host stalled once, 14.0 s of wall in all (nothing ran: a paused machine?); liveness not judged then')
     expect(describeStalls([{ from: 0, to: 1000, wallMs: 1000 }, { from: 5000, to: 6500, wallMs: 1500 }])).toMatch(/^the host stalled 2 times, 2\.5 s of wall/)
+  })
+})
+
+describe('stalledAfter', () => {
+  test('behavior: counts the part of each stall after t', () => {
+    const stalls = [{ from: 1000, to: 3000, wallMs: 2000 }, { from: 5000, to: 6000, wallMs: 1000 }]
+    expect(stalledAfter(stalls, 0)).toBe(3000)
+    expect(stalledAfter(stalls, 2000)).toBe(2000)
+    expect(stalledAfter(stalls, 5500)).toBe(500)
+    expect(stalledAfter(stalls, 7000)).toBe(0)
+    expect(stalledAfter([], 0)).toBe(0)
   })
 })

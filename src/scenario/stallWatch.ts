@@ -57,3 +57,8 @@ export function describeStalls(stalls: HostStall[] = []): string | undefined {
   const times = stalls.length === 1 ? 'once' : `${stalls.length} times`
   return `the host stalled ${times}, ${seconds} s of wall in all (nothing ran: a paused machine?); liveness not judged then`
 }
+
+/** How much of `stalls` lies after `t` (chain ms): what a deadline set at `t` did not get to use. */
+export function stalledAfter(stalls: readonly HostStall[], t: number): number {
+  return stalls.reduce((sum, s) => sum + Math.max(0, s.to - Math.max(s.from, t)), 0)
+}
