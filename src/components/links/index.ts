@@ -1,6 +1,7 @@
 /**
  * Entry of the link proxy program (`main.js links --admin-port <n> [--admin-host <ip>] [--seed <s>]`): the runtime's per-link
- * loopback TCP proxies (`proxy.ts`), controlled over JSON-RPC on 127.0.0.1:<admin port>:
+ * loopback TCP proxies (`proxy.ts`), controlled over JSON-RPC on 127.0.0.1:<admin port> (in a container, on a
+ * unix socket in its service directory: `DEVNET_LINKS`, see `runtime/docker/linkProxies.ts`):
  *
  * | method | params | result |
  * |---|---|---|
@@ -46,7 +47,8 @@ function checkFault(value: unknown): Fault | undefined {
 
 /** What `serveLinks` runs: the admin endpoint, the seed, and links to open at once. */
 export interface LinksConfig {
-  admin: { host: string; port: number }
+  /** Where the admin JSON-RPC server listens: a TCP port, or a unix socket (`path`, in a container). */
+  admin: { host: string; port: number } | { path: string }
   seed: string
   links?: LinkSpec[]
 }
@@ -65,8 +67,7 @@ export async function serveLinks(config: LinksConfig): Promise<() => Promise<voi
   }
   for (const spec of config.links ?? []) await proxy.add(spec)
   const server = await startRpcServer({
-    host: config.admin.host,
-    port: config.admin.port,
+    ...('path' in config.admin ? { host: '', port: 0, path: config.admin.path } : config.admin),
     methods: {
       links_add: async ([spec]) => added(await proxy.add(checkSpec(spec))),
       // One call per service: at 50 replicas a devnet has ~2,800 links, and one request each kept the proxy
@@ -100,7 +101,7 @@ export async function serveLinks(config: LinksConfig): Promise<() => Promise<voi
       },
     },
   })
-  log.info('link proxy ready', { admin: config.admin.port, seed: proxy.seed, links: proxy.list().map((l) => `${l.id}@${l.listenPort}`) })
+  log.info('link proxy ready', { admin: 'path' in config.admin ? config.admin.path : config.admin.port, seed: proxy.seed, links: proxy.list().map((l) => `${l.id}@${l.listenPort}`) })
   return async () => {
     await proxy.close()
     await closeServer(server)

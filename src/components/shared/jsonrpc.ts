@@ -6,6 +6,7 @@
  * optimism_*) on hot paths. Error codes follow geth: -32700 parse error, -32600 invalid request or
  * batch, -32601 unknown method, -32000 anything a handler throws without a code.
  */
+import { chmodSync, rmSync } from 'node:fs'
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Registry } from 'prom-client'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -36,9 +37,10 @@ let nextId = 1
  * loopback, which matters when a node re-executes hundreds of blocks). Errors answered by the
  * server throw `RpcError`; transport errors throw as they are. Once `signal` aborts (the component
  * stops), calls in flight and later ones fail at once: a stop does not wait out a call to a node that
- * does not answer (a paused one held a challenger's stop for its 10 s timeout).
+ * does not answer (a paused one held a challenger's stop for its 10 s timeout). With `socketPath` it
+ * speaks HTTP over that unix socket (`url` then only gives the path part and names it in errors).
  */
-export function rpcClient(url: string, defaultTimeoutMs = 10_000, { signal }: { signal?: AbortSignal } = {}): RpcClient {
+export function rpcClient(url: string, defaultTimeoutMs = 10_000, { signal, socketPath }: { signal?: AbortSignal; socketPath?: string } = {}): RpcClient {
   const target = new URL(url)
   const agent = new Agent({ keepAlive: true, maxSockets: 16 })
   const post = (body: string, timeoutMs: number) =>
@@ -46,8 +48,7 @@ export function rpcClient(url: string, defaultTimeoutMs = 10_000, { signal }: { 
       if (signal?.aborted) return reject(new Error(`request to ${url} not sent: stopping`))
       const req = httpRequest(
         {
-          host: target.hostname,
-          port: target.port || 80,
+          ...(socketPath ? { socketPath } : { host: target.hostname, port: target.port || 80 }),
           path: target.pathname + target.search,
           method: 'POST',
           agent,
@@ -95,6 +96,11 @@ export type RpcHandler = (params: unknown[]) => unknown | Promise<unknown>
 export interface RpcServerOptions {
   host: string
   port: number
+  /**
+   * A unix socket to listen on instead of `host` and `port` (an existing file there is replaced; the
+   * socket is made connectable by every user, as a TCP port on loopback is).
+   */
+  path?: string
   /** Method table; a missing method answers -32601. */
   methods: Record<string, RpcHandler>
   /** Called for methods not in the table before answering -32601 (e.g. a proxy). */
@@ -202,10 +208,20 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<Server> {
   if (opts.websocket) acceptWebSockets(server, opts, opts.websocket)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(opts.port, opts.host, () => {
+    const listening = () => {
       server.off('error', reject)
-      resolve()
-    })
+      try {
+        if (opts.path) chmodSync(opts.path, 0o666)
+        resolve()
+      } catch (err) {
+        server.close()
+        reject(err)
+      }
+    }
+    if (opts.path) {
+      rmSync(opts.path, { force: true })
+      server.listen(opts.path, listening)
+    } else server.listen(opts.port, opts.host, listening)
   })
   return server
 }

@@ -11,7 +11,7 @@ import { resolveLinks } from '../../plan/links.js'
 import type { ServicePlan } from '../../plan/types.js'
 import type { LinkFault, LinkFaultResult } from '../types.js'
 import { applyLinkFault } from './linkFault.js'
-import { linkAdminPortName, netemAvailable, netemAvailableCached, proxiedPlan, setProxyFault } from './linkProxies.js'
+import { hasLinkProxy, netemAvailable, netemAvailableCached, proxiedPlan, setProxyFault } from './linkProxies.js'
 import type { DockerService } from './service.js'
 
 export interface LinkFaultsContext {
@@ -67,7 +67,7 @@ export class LinkFaults {
         // A paused container cannot answer (its proxies are frozen with it): they get the faults on resume.
         const ids: string[] = []
         for (const s of this.#proxied()) {
-          if (s.state() !== 'paused') ids.push(...(await setProxyFault(s.endpoint(linkAdminPortName), service.name, clear ? undefined : fault)))
+          if (s.state() !== 'paused') ids.push(...(await setProxyFault(s.dir, service.name, clear ? undefined : fault)))
         }
         return { via: 'proxy', detail: `${clear ? 'cleared' : JSON.stringify(fault)} on ${ids.length} link(s): ${ids.join(', ')}` }
       }
@@ -85,8 +85,8 @@ export class LinkFaults {
   /** After a (re)start or a resume: the service's netem fault, or every fault (and clear) into its link proxies. */
   async reapply(service: DockerService): Promise<void> {
     if (!service.alive()) return
-    if (service.plan.ports[linkAdminPortName]) {
-      for (const name of this.#touched) await setProxyFault(service.endpoint(linkAdminPortName), name, this.#faults.get(name))
+    if (hasLinkProxy(service.plan)) {
+      for (const name of this.#touched) await setProxyFault(service.dir, name, this.#faults.get(name))
       return
     }
     const fault = this.#faults.get(service.name)
@@ -99,7 +99,7 @@ export class LinkFaults {
   }
 
   #proxied(): DockerService[] {
-    return this.ctx.services().filter((s) => s.alive() && s.plan.ports[linkAdminPortName])
+    return this.ctx.services().filter((s) => s.alive() && hasLinkProxy(s.plan))
   }
 
   #netem(service: DockerService, fault: LinkFault | undefined): Promise<string> {

@@ -1,11 +1,11 @@
 /** The docker runtime against the real engine: partitions, link faults and the in-container link proxies. */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { allocatePorts } from '../ports.js'
 import { requires } from '../../../test/requires.js'
-import { engine, docker, newRuntime, anvilPlan, p2pPlan, rpc, timedCallScript, reach, execIn, lookup, addressOf, leftovers, useDockerSuite } from './__fixtures__/harness.js'
+import { engine, docker, newRuntime, stateRoot, anvilPlan, p2pPlan, rpc, timedCallScript, reach, execIn, lookup, addressOf, leftovers, useDockerSuite } from './__fixtures__/harness.js'
 import { aliasOf, networkName } from './networks.js'
 import { netemAvailable, netemAvailableCached } from './linkProxies.js'
 
@@ -141,7 +141,13 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
   })
 
   test('behavior: with link proxies a lite container dials through them; faults shape, partitions cut', async () => {
-    const { runtime, devnet, a } = await linkedPair()
+    // A state directory so deep that the admin socket's path does not fit a socket address (108 bytes):
+    // the runtime reaches it through a descriptor of its directory.
+    const deep = join(stateRoot(), 'a-state-directory-deep-enough-that-the-admin-socket-path-exceeds-the-108-bytes-of-sun-path')
+    const { runtime, devnet, a } = await linkedPair(deep)
+    expect(Buffer.byteLength(join(deep, 'a', 'links.sock'))).toBeGreaterThan(107)
+    expect(existsSync(join(deep, 'a', 'links.sock'))).toBe(true)
+    expect(Object.keys(a.plan.ports)).toEqual(['admin']) // the test's own port: the proxy's admin is published on none
     expect(a.plan.env.C_URL).toBe('http://127.0.0.1:19901')
     const timedCall = () => execIn(`${devnet}-a`, ['node', '-e', timedCallScript, 'http://127.0.0.1:19901'])
     expect(await timedCall()).toMatch(/^0x7a69 \d+$/)
@@ -178,8 +184,8 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
  * With link proxies always on: an anvil `c`, and a lite container `a` linked to c's rpc. The standalone
  * link proxy program stands in for a component: it answers links_list on 5000; `C_URL` is its link to c.
  */
-async function linkedPair() {
-  const runtime = newRuntime({ linkProxies: 'always', seed: 1 })
+async function linkedPair(stateDir?: string) {
+  const runtime = newRuntime({ linkProxies: 'always', seed: 1, ...(stateDir ? { stateDir } : {}) })
   const devnet = runtime.options.devnet
   const [cPort, aPort] = await allocatePorts(2)
   await runtime.start(anvilPlan('c', cPort!))

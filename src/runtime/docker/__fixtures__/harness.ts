@@ -22,6 +22,9 @@ export const docker = dockerClient()
 let root: string
 let image: string
 export const runtimes: DockerRuntime[] = []
+
+/** The suite's temporary directory (removed after it), for state directories of a test's own. */
+export const stateRoot = (): string => root
 const devnets = new Set<string>()
 let devnetCount = 0
 let prefix = 'odt'
