@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { ConductorSample, History } from '../devnet/history.js'
-import { healthyHistory } from './__fixtures__/history.js'
+import { healthyHistory, hostPaused } from './__fixtures__/history.js'
 import { leaderLiveness } from './leaderLiveness.js'
 
 const NODES = ['seq-0', 'seq-1', 'seq-2']
@@ -55,13 +55,7 @@ describe('leaderLiveness', () => {
 
   test('behavior: no check during a host stall (nothing ran: no samples) nor graceMs after it; one after the gap leaves it judged', () => {
     // The machine stops from t=5000 to t=14000: no samples; the unsafe head catches up after.
-    const paused = () => {
-      const h = cluster()
-      h.conductors = h.conductors!.filter((s) => s.t <= 5000 || s.t >= 14_000)
-      h.samples = h.samples.filter((s) => s.t <= 5000 || s.t >= 14_000)
-      for (const s of h.samples) if (s.t === 14_000) s.unsafe = { ...s.unsafe, number: h.samples.find((x) => x.t === 5000 && x.node === s.node)!.unsafe.number }
-      return h
-    }
+    const paused = () => hostPaused(cluster(), 5000, 14_000)
     expect(leaderLiveness.check(paused()).map((v) => v.invariant)).toEqual(['leaderLiveness'])
     const stalled = paused()
     stalled.stalls = [{ from: 5000, to: 14_000, wallMs: 9000 }]

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { healthyHistory } from './__fixtures__/history.js'
+import { healthyHistory, hostPaused } from './__fixtures__/history.js'
 import { unsafeLiveness } from './unsafeLiveness.js'
 
 /** A healthy run whose unsafe heads freeze from t=5000 to t=12000. */
@@ -50,12 +50,7 @@ describe('unsafeLiveness', () => {
   test('behavior: no check during a host stall (history.stalls: nothing ran, no samples) nor graceMs after it', () => {
     // The whole machine stopped from t=5000 to t=14000 (a paused VM): the recorder took no samples, and
     // the first after it still shows the head of t=5000 (the sequencer has yet to catch up with the clock).
-    const paused = () => {
-      const history = stalled()
-      history.samples = history.samples.filter((s) => s.t <= 5000 || s.t >= 14_000)
-      for (const s of history.samples) if (s.t === 14_000) s.unsafe = structuredClone(history.samples.find((x) => x.t === 5000 && x.node === s.node)!.unsafe)
-      return history
-    }
+    const paused = () => hostPaused(stalled(), 5000, 14_000)
     expect(unsafeLiveness.check(paused())).toHaveLength(1)
     const host = paused()
     host.stalls = [{ from: 5000, to: 14_000, wallMs: 9000 }]

@@ -85,3 +85,16 @@ export function healthyHistory(options: { nodes?: string[]; untilMs?: number; st
     l1Canonical: {},
   }
 }
+
+/**
+ * `history` as if the whole host stopped from `from` to `to` (ms): the samples between are gone (and the
+ * conductors'), and the first ones after still show each node's unsafe head of `from`, as a sequencer
+ * that has yet to catch up with the clock.
+ */
+export function hostPaused(history: History, from: number, to: number): History {
+  const kept = <T extends { t: number }>(list: T[]) => list.filter((s) => s.t <= from || s.t >= to)
+  history.samples = kept(history.samples)
+  if (history.conductors) history.conductors = kept(history.conductors)
+  for (const s of history.samples) if (s.t === to) s.unsafe = structuredClone(history.samples.find((x) => x.t === from && x.node === s.node)!.unsafe)
+  return history
+}
