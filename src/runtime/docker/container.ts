@@ -67,6 +67,11 @@ export function hostUser(): string | undefined {
   return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined
 }
 
+/** Where a service's directory is mounted in its container (and its working directory). */
+export function containerWorkingDir(service: string): string {
+  return `${dockerDefaults.mountRoot}/${service}`
+}
+
 /**
  * The container of `plan` in devnet `devnet`.
  * @throws DevnetError for an unknown `program`.
@@ -80,7 +85,7 @@ export function containerSpec(plan: ServicePlan, devnet: string): ContainerSpec 
     entrypoint: entrypointOf(plan),
     command: [...plan.args],
     env: { ...plan.env },
-    workingDir: `${dockerDefaults.mountRoot}/${plan.name}`,
+    workingDir: containerWorkingDir(plan.name),
     hostIp: '127.0.0.1',
     ports,
     sysctls: reservedPorts(ports.map((p) => p.container)),

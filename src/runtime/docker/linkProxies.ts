@@ -15,7 +15,7 @@ import { rpcClient } from '../../components/shared/jsonrpc.js'
 import { resolveLinks } from '../../plan/links.js'
 import type { ServicePlan } from '../../plan/types.js'
 import type { LinkFault } from '../types.js'
-import { containerSpec } from './container.js'
+import { containerWorkingDir } from './container.js'
 import { tolerate } from './engine.js'
 
 /** The first port of the in-container link proxies. */
@@ -31,7 +31,7 @@ export function proxiedPlan(plan: ServicePlan, seed: string): ServicePlan {
   const port = new Map(plan.links.map((link, i) => [link, firstLinkPort + i]))
   const resolved = resolveLinks(plan, (link) => ({ host: '127.0.0.1', port: port.get(link)! }))
   const links = plan.links.map((link) => ({ from: plan.name, to: link.to, port: link.port, class: link.class, target: link.target, listenPort: port.get(link)! }))
-  const admin = { path: `${containerSpec(plan, '').workingDir}/${linkAdminSocket}` }
+  const admin = { path: `${containerWorkingDir(plan.name)}/${linkAdminSocket}` }
   return { ...resolved, env: { ...resolved.env, DEVNET_LINKS: JSON.stringify({ admin, seed, links }) } }
 }
 
