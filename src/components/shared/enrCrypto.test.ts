@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { defaultCrypto, ENR, SignableENR } from '@chainsafe/enr'
 import { expect, test } from 'vitest'
-import { enrCrypto, useEnrCrypto } from './enrCrypto.js'
+import { enrCrypto, useEnrCrypto, VERIFIED_MAX, verifiedCount } from './enrCrypto.js'
 
 const keys = Array.from({ length: 6 }, () => Uint8Array.from(randomBytes(32)))
 const msg = new TextEncoder().encode('an ENR content')
@@ -50,4 +50,22 @@ test('error: a wrong message, a changed signature, another key or malformed inpu
   expect(enrCrypto.verify(pub, msg, sig.subarray(0, 63))).toBe(false)
   expect(enrCrypto.verify(pub.subarray(0, 20), msg, sig)).toBe(false)
   expect(() => enrCrypto.nodeId(pub.subarray(0, 20))).toThrow()
+})
+
+test('behavior: an answer is kept per content, signature and key; a record seen again is not checked again, a changed one is', () => {
+  const pub = enrCrypto.publicKey(keys[3])
+  const content = new TextEncoder().encode(`a record ${Math.random()}`)
+  const sig = enrCrypto.sign(keys[3], content)
+  const before = verifiedCount()
+  expect(enrCrypto.verify(pub, content, sig)).toBe(true)
+  expect(verifiedCount()).toBe(Math.min(before + 1, VERIFIED_MAX))
+  expect(enrCrypto.verify(pub, content, sig)).toBe(true)
+  expect(verifiedCount()).toBe(Math.min(before + 1, VERIFIED_MAX))
+  // The same signature on other content, or with another key, is its own question: no.
+  expect(enrCrypto.verify(pub, new TextEncoder().encode('other content'), sig)).toBe(false)
+  expect(enrCrypto.verify(enrCrypto.publicKey(keys[4]), content, sig)).toBe(false)
+  expect(enrCrypto.verify(pub, content, sig)).toBe(true)
+  // Bounded: many records later (malformed ones, refused at once), still at most VERIFIED_MAX answers.
+  for (let i = 0; i < VERIFIED_MAX + 10; i++) enrCrypto.verify(pub, Uint8Array.of(i & 0xff, i >> 8), sig.subarray(0, 63))
+  expect(verifiedCount()).toBe(VERIFIED_MAX)
 })
