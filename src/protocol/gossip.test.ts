@@ -152,3 +152,53 @@ describe('gossipMessageId', () => {
     expect(gossipMessageId(topic, snappy.compress(body))).toEqual(expected(1, body))
   })
 })
+
+describe('decodeGossipBlock signer check', () => {
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+  const body = (data: Uint8Array) => snappy.uncompress(data)
+  /** The message with its 65 signature bytes replaced. */
+  const withSignature = (data: Uint8Array, sig: Uint8Array) => snappy.compress(Uint8Array.from([...sig, ...body(data).subarray(65)]))
+  /** What recovery alone says: the signer's address, or an error. */
+  const recovered = async (data: Uint8Array) => {
+    const raw = body(data)
+    const hash = payloadSigningHash(901, raw.subarray(65))
+    const sig = raw.subarray(0, 65)
+    if (sig[64]! > 1) return 'bad parity'
+    return recoverAddress({ hash, signature: bytesToHex(sig) }).then((a) => a.toLowerCase(), () => 'unrecoverable')
+  }
+  const decided = (data: Uint8Array) =>
+    decodeGossipBlock(data, { version: 2, l2ChainId: 901, expectedSigner: signer }).then((d) => d.signer.toLowerCase(), (e: ProtocolError) => e.message)
+
+  test('behavior: with the signer\'s key known from a first recovery, every signature gets the answer recovery gives', async () => {
+    const blocks = await Promise.all(Array.from({ length: 12 }, (_, i) => encodeGossipBlock({ payload: { ...payload, blockNumber: BigInt(i) }, version: 2, l2ChainId: 901, signerPrivateKey: KEY })))
+    // The first decode recovers and keeps the key; the rest go through the known key.
+    for (const data of blocks) expect(await decided(data)).toBe(signer.toLowerCase())
+    const other = await encodeGossipBlock({ payload, version: 2, l2ChainId: 901, signerPrivateKey: generatePrivateKey() })
+    const variants: Uint8Array[] = [other]
+    for (const data of blocks.slice(0, 4)) {
+      const sig = body(data).subarray(0, 65)
+      const s = BigInt(bytesToHex(sig.subarray(32, 64)))
+      // The same signature with high s and the other parity: the same key recovers (geth accepts it too).
+      variants.push(withSignature(data, Uint8Array.from([...sig.subarray(0, 32), ...hexToBytes(numberToHex(n - s, { size: 32 })), sig[64]! ^ 1])))
+      // The wrong parity alone: another key.
+      variants.push(withSignature(data, Uint8Array.from([...sig.subarray(0, 64), sig[64]! ^ 1])))
+      // r or s changed, r = 0, s = n: another key or nothing at all.
+      for (const [i, b] of [[5, 1], [40, 0x80]] as const) {
+        const changed = Uint8Array.from(sig)
+        changed[i] ^= b
+        variants.push(withSignature(data, changed))
+      }
+      variants.push(withSignature(data, Uint8Array.from([...new Uint8Array(32), ...sig.subarray(32)])))
+      variants.push(withSignature(data, Uint8Array.from([...sig.subarray(0, 32), ...hexToBytes(numberToHex(n, { size: 32 })), sig[64]!])))
+    }
+    for (const data of variants) {
+      const truth = await recovered(data)
+      const answer = await decided(data)
+      if (truth === signer.toLowerCase()) expect(answer).toBe(truth)
+      else expect(answer, `recovery says ${truth}`).toMatch(/^(block signed by 0x[0-9a-fA-F]{40}, expected|cannot recover signer)/)
+    }
+    // The high-s variants are accepted, the parity flips refused: both kinds were really tried.
+    const answers = await Promise.all(variants.map(decided))
+    expect(answers.filter((a) => a === signer.toLowerCase())).toHaveLength(4)
+  })
+})
