@@ -53,9 +53,10 @@ export async function chaos(opts: ChaosCliOptions): Promise<void> {
   })
   const { result, history, replayFile, reports } = run
   const kinds = Object.entries(faultsByKind(history)).map(([k, n]) => `${k} ${n}`)
+  const stalled = describeStalls(history.stalls)
   const lines = [
     `faults applied: ${kinds.join(', ') || 'none'}`,
-    ...(describeStalls(history.stalls) ? [describeStalls(history.stalls)!] : []),
+    ...(stalled ? [stalled] : []),
     `violations: ${result.violations.length}${result.violations.length ? ` (${[...new Set(result.violations.map((v) => v.invariant))].join(', ')})` : ''}`,
     ...result.violations.slice(0, 8).map((v) => `  ${at(v.t)} ${v.invariant}: ${v.message}`),
     ...result.steps.filter((s) => s.status === 'failed').map((s) => `  step "${s.label}" failed: ${s.message ?? ''}`),
