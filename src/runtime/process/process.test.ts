@@ -42,6 +42,8 @@ else http.createServer((req, res) => {
     const { id, method } = JSON.parse(body)
     const result = method === 'test_env' ? process.env.LITE_GREETING
       : method === 'test_code_cache' ? process.env.DEVNET_CODE_CACHE ?? null
+      : method === 'test_extra_ca' ? process.env.NODE_EXTRA_CA_CERTS ?? null
+      : method === 'test_path' ? process.env.PATH ?? null
       : method === 'test_file' ? readFileSync('conf/config.json', 'utf8')
       : method === 'test_cwd' ? process.cwd() : 'pong'
     res.setHeader('content-type', 'application/json')
@@ -168,6 +170,19 @@ test('behavior: lite programs get the code cache directory, when the runtime has
   const b = await without.start(litePlan('sequencer', await freePort(), 'serve', { readiness: { kind: 'port', port: 'rpc' } }))
   expect(await rpc(a.endpoint('rpc'), 'test_code_cache')).toBe(join(root, 'code'))
   expect(await rpc(b.endpoint('rpc'), 'test_code_cache')).toBeNull()
+})
+
+test('behavior: lite programs start without the CLI\'s NODE_EXTRA_CA_CERTS (parsed at every Node start; they speak no TLS), and keep the rest of its environment', async () => {
+  const before = process.env.NODE_EXTRA_CA_CERTS
+  process.env.NODE_EXTRA_CA_CERTS = join(root, 'no-such-bundle.pem')
+  try {
+    const seq = await newRuntime().start(litePlan('sequencer', await freePort(), 'serve', { readiness: { kind: 'port', port: 'rpc' } }))
+    expect(await rpc(seq.endpoint('rpc'), 'test_extra_ca')).toBeNull()
+    expect(await rpc(seq.endpoint('rpc'), 'test_path')).toBe(process.env.PATH)
+  } finally {
+    if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS
+    else process.env.NODE_EXTRA_CA_CERTS = before
+  }
 })
 
 test('behavior: pause makes calls hang, resume brings them back', async () => {
