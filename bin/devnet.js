@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const bundle = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url))
 if (existsSync(bundle)) {
-  const [{ join }, { loadWithCodeCache, saveIfUncached }, { codeCacheDir }] = await Promise.all([
-    import('node:path'),
+  const [{ codeCacheFile, loadWithCodeCache, saveIfUncached }, { codeCacheDir }] = await Promise.all([
     import('../dist/components/shared/codeCache.js'),
     import('../dist/devnet/cacheDir.js'),
   ])
@@ -18,7 +17,7 @@ if (existsSync(bundle)) {
   const light = arg === 'down' || arg === 'logs' ? arg : [undefined, 'help', '--help', '-h', '--version', '-V'].includes(arg) ? 'help' : undefined
   const command = light ? `light-${light}` : ['up', 'status', 'fault', 'heal'].includes(arg ?? '') ? arg : 'other'
   const file = light ? bundle.replace(/cli\.cjs$/, 'cli-light.cjs') : bundle
-  const loaded = loadWithCodeCache(file, join(codeCacheDir(), `cli-${command}.bin`))
+  const loaded = loadWithCodeCache(file, codeCacheFile(codeCacheDir(), `cli-${command}`, file))
   saveIfUncached(loaded)
   process.exit(await loaded.exports.run(process.argv))
 } else {

@@ -8,10 +8,13 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, expect, test } from 'vitest'
 import { freePort } from '../runtime/ports.js'
 import { anvilBinary } from '../runtime/process/binary.js'
+import { codeCacheFile } from './shared/codeCache.js'
 import { rpcClient } from './shared/jsonrpc.js'
 
 // The built launcher (run `npm run build` first), with the link proxy program: small and quick to start.
 const launcher = fileURLToPath(new URL('../../dist/components/main.js', import.meta.url))
+/** Where the launcher keeps a program's code cache in `dir` (named after the program and its bundle's path). */
+const programCache = (dir: string, name: string) => codeCacheFile(dir, name, fileURLToPath(new URL(`../../dist/components/programs/${name}.cjs`, import.meta.url)))
 const root = mkdtempSync(join(tmpdir(), 'op-devnet-launcher-'))
 const children: ChildProcess[] = []
 afterEach(() => {
@@ -40,7 +43,7 @@ async function waitFor(file: string): Promise<void> {
 
 test('behavior: with DEVNET_CODE_CACHE the launcher writes the program\'s code cache once, and later starts take it', { timeout: 30_000 }, async () => {
   const dir = join(root, 'with')
-  const cache = join(dir, 'links.bin')
+  const cache = programCache(dir, 'links')
   ;(await startLinks({ DEVNET_CODE_CACHE: dir })).kill('SIGKILL')
   expect(existsSync(cache)).toBe(false) // written once the program has run a while, not at load
   await startLinks({ DEVNET_CODE_CACHE: dir })
@@ -59,7 +62,7 @@ test('behavior: a program stopped before the cache was due writes it as it exits
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   await exited
-  expect(existsSync(join(dir, 'links.bin'))).toBe(true)
+  expect(existsSync(programCache(dir, 'links'))).toBe(true)
 })
 
 test('behavior: every program has its own code cache, named after it (l1-clock ran uncached: the name check took no digits)', { timeout: 60_000 }, async () => {
@@ -72,7 +75,7 @@ test('behavior: every program has its own code cache, named after it (l1-clock r
   // not a config: the tests above).
   const programs = names.filter((name) => name !== 'links')
   await Promise.all(programs.map((name) => run([name, join(dir, 'missing.json')], { DEVNET_CODE_CACHE: dir })))
-  expect(readdirSync(dir).toSorted()).toEqual(programs.map((name) => `${name}.bin`).toSorted())
+  expect(readdirSync(dir).map((f) => join(dir, f)).toSorted()).toEqual(programs.map((name) => programCache(dir, name)).toSorted())
 })
 
 test('behavior: the build gives every program its own CommonJS bundle, pure ASCII like the command\'s (the loader reads them as one-byte strings)', async () => {

@@ -9,9 +9,8 @@
  * as ES modules.
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadWithCodeCache, saveIfUncached } from './shared/codeCache.js'
+import { codeCacheFile, loadWithCodeCache, saveIfUncached } from './shared/codeCache.js'
 
 /**
  * How long after loading the program its code cache is written: its start has compiled what it runs by
@@ -24,7 +23,7 @@ const cacheDir = process.env.DEVNET_CODE_CACHE
 const bundle = argv[0] && /^[a-z0-9-]+$/.test(argv[0]) ? fileURLToPath(new URL(`./programs/${argv[0]}.cjs`, import.meta.url)) : undefined
 const early = await earlyStart(argv)
 if (cacheDir && bundle && existsSync(bundle)) {
-  const loaded = loadWithCodeCache(bundle, join(cacheDir, `${argv[0]}.bin`))
+  const loaded = loadWithCodeCache(bundle, codeCacheFile(cacheDir, argv[0]!, bundle))
   ;(loaded.exports as typeof import('./programs.js')).runProgram(argv, early)
   saveIfUncached(loaded, SAVE_AFTER_MS)
 } else {

@@ -91,3 +91,27 @@ test('behavior: an ASCII bundle and one with UTF-8 text both run as written (the
     expect(load(file, cache)).toEqual({ cached: true, exports: { text } })
   }
 })
+
+test('behavior: the same bundle at two paths keeps a cache each, so a stack trace names the file that runs (a shared one named the other)', () => {
+  const source = 'exports.where = () => new Error("here").stack.split("\\n")[1]\n'
+  const [a, b] = ['one', 'two'].map((d) => {
+    mkdirSync(join(root, d))
+    writeFileSync(join(root, d, 'cli.cjs'), source)
+    return join(root, d, 'cli.cjs')
+  }) as [string, string]
+  const dir = join(root, 'per-path')
+  const script = (file: string) => `
+    const { codeCacheFile, loadWithCodeCache } = await import(${JSON.stringify(codeCache)})
+    const loaded = loadWithCodeCache(${JSON.stringify(file)}, codeCacheFile(${JSON.stringify(dir)}, 'cli-up', ${JSON.stringify(file)}))
+    loaded.save()
+    console.log(JSON.stringify({ cached: loaded.cached, where: loaded.exports.where() }))`
+  const run = (file: string) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script(file)], { encoding: 'utf8' })) as { cached: boolean; where: string }
+  expect(run(a)).toMatchObject({ cached: false })
+  expect(run(b)).toMatchObject({ cached: false })
+  const [fromA, fromB] = [run(a), run(b)]
+  expect(fromA.cached && fromB.cached).toBe(true)
+  expect(fromA.where).toContain(a)
+  expect(fromB.where).toContain(b)
+  expect(readdirSync(dir).sort()).toHaveLength(2)
+  expect(readdirSync(dir).every((f) => /^cli-up-[0-9a-f]{8}\.bin$/.test(f))).toBe(true)
+})

@@ -5,7 +5,7 @@
 import { isAscii } from 'node:buffer'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Script } from 'node:vm'
 
 export interface CodeCacheLoad {
@@ -19,6 +19,18 @@ export interface CodeCacheLoad {
    * (a temporary file renamed), so concurrent writers and readers never see half a file.
    */
   save(): void
+}
+
+/**
+ * The cache file of the bundle `file` in `dir`: `<name>-<hash of the bundle's path>.bin`. V8 takes a cache
+ * for any script of the same source, and the functions it deserializes keep the script name they were
+ * compiled under: two checkouts (or a global and a local install) of one version sharing `<name>.bin` had
+ * each other's paths in their stack traces.
+ */
+export function codeCacheFile(dir: string, name: string, file: string): string {
+  let hash = 0x811c9dc5 // FNV-1a, 32 bits: a name, not a secret
+  for (let i = 0; i < file.length; i++) hash = Math.imul(hash ^ file.charCodeAt(i), 0x01000193)
+  return join(dir, `${name}-${(hash >>> 0).toString(16).padStart(8, '0')}.bin`)
 }
 
 /** Runs the CommonJS bundle `file` like `require` does, with the code cache in `cacheFile` when it is valid. */
