@@ -8,7 +8,8 @@ import { ServiceError } from '../../errors.js'
 import { allocatePorts } from '../ports.js'
 import { requires } from '../../../test/requires.js'
 import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftovers, deadPid, useDockerSuite, execIn } from './__fixtures__/harness.js'
-import { labels } from './engine.js'
+import { dockerDefaults, labels } from './engine.js'
+import { codeCacheFile } from '../../components/shared/codeCache.js'
 import { imageDefaults, localBaseCurrent } from './image.js'
 import { networkName } from './networks.js'
 import { codeCacheMount } from './service.js'
@@ -73,7 +74,8 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     expect(lite.HostConfig.Binds).toContain(`${cacheDir}:${codeCacheMount}`)
     const plain = await docker.getContainer(l1.id).inspect()
     expect(plain.HostConfig.Binds).toHaveLength(1)
-    await expect.poll(() => existsSync(join(cacheDir, 'links.bin')), { timeout: 10_000 }).toBe(true)
+    // named after the program and its bundle's path in the container
+    await expect.poll(() => existsSync(codeCacheFile(cacheDir, 'links', join(dirname(dockerDefaults.liteEntrypoint), 'programs', 'links.cjs'))), { timeout: 10_000 }).toBe(true)
     rmSync(dirname(cacheDir), { recursive: true, force: true })
   })
 

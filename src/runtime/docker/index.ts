@@ -9,6 +9,7 @@ import type Docker from 'dockerode'
 import { DevnetError, ServiceError } from '../../errors.js'
 import type { LinkClass, ServicePlan } from '../../plan/types.js'
 import type { Runtime, ServiceHandle, StartOptions } from '../types.js'
+import { stopDependentsFirst } from '../stopOrder.js'
 import { defaults } from '../waits.js'
 import { dockerClient, dockerDefaults, engineMessage, labels as labelKeys, tolerate } from './engine.js'
 import { hostUser, isInternalLink } from './container.js'
@@ -177,14 +178,11 @@ export class DockerRuntime implements Runtime, AsyncDisposable {
   }
 
   /**
-   * Removes every container in reverse start order, then the partition and shared networks; throws one
-   * `AggregateError` of the failures. Idempotent.
+   * Removes every container, each once those that depend on it are gone (`stopOrder.ts`), then the
+   * partition and shared networks; throws one `AggregateError` of the failures. Idempotent.
    */
   async stopAll(): Promise<void> {
-    const failures: unknown[] = []
-    for (const service of [...this.#services].reverse()) {
-      await service.stop().catch((error: unknown) => failures.push(error))
-    }
+    const failures = await stopDependentsFirst(this.#services, (service) => service.stop())
     const partition = this.#partition
     this.#partition = undefined
     for (const name of [...(partition?.networks ?? []), ...[...this.#networks].reverse()]) {

@@ -11,10 +11,11 @@ import { READY_FD_ENV } from '../../components/shared/lifecycle.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { writeServiceFiles } from '../files.js'
 import { portFree } from '../ports.js'
+import { stopDependentsFirst } from '../stopOrder.js'
 import type { LinkFault, LinkFaultResult, Runtime, ServiceHandle, ServiceState, StartOptions } from '../types.js'
 import { WaitTimeoutError, defaults, waitFor } from '../waits.js'
 import { anvilBinary } from './binary.js'
-import { forgetGroup, killProcessGroup, lowerPriority, pidFileName, reapGroupOnExit, signalPid, waitGroupGone } from './group.js'
+import { forgetGroup, killProcessGroup, linksServiceName, lowerPriority, pidFileName, reapGroupOnExit, signalPid, waitGroupGone } from './group.js'
 import { defaultLinkProxyEntrypoint, ProcessLinks } from './links.js'
 import { LogTail } from './logTail.js'
 
@@ -108,12 +109,12 @@ export class ProcessRuntime implements Runtime, AsyncDisposable {
     return service
   }
 
-  /** Stops every started service in reverse start order; throws one `AggregateError` of the failures. */
+  /**
+   * Stops every started service, each once those that depend on it have stopped (`stopOrder.ts`), the link
+   * proxies last; throws one `AggregateError` of the failures.
+   */
   async stopAll(): Promise<void> {
-    const failures: unknown[] = []
-    for (const service of [...this.#services].reverse()) {
-      await service.stop().catch((error: unknown) => failures.push(error))
-    }
+    const failures = await stopDependentsFirst(this.#services, (service) => service.stop(), (service) => service.name === linksServiceName)
     if (failures.length) throw new AggregateError(failures, `failed to stop ${failures.length} service(s)`)
   }
 
