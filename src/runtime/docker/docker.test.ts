@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { dirname, join } from 'node:path'
 import { expect, test } from 'vitest'
 import { ServiceError } from '../../errors.js'
@@ -10,7 +11,7 @@ import { requires } from '../../../test/requires.js'
 import { engine, docker, runtimes, newRuntime, anvilPlan, p2pPlan, rpc, leftovers, deadPid, useDockerSuite, execIn } from './__fixtures__/harness.js'
 import { dockerDefaults, labels } from './engine.js'
 import { codeCacheFile } from '../../components/shared/codeCache.js'
-import { imageDefaults, localBaseCurrent } from './image.js'
+import { imageDefaults, localBaseCurrent, pruneLiteImages } from './image.js'
 import { networkName } from './networks.js'
 import { codeCacheMount } from './service.js'
 import { sweep } from './sweep.js'
@@ -271,6 +272,25 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
       await docker.getImage(unlabelled).remove()
     }
     expect(await localBaseCurrent('op-devnet-base:no-such-tag')).toBe(false)
+  })
+
+  test('behavior: pruning lite images keeps the one asked for, the newest others and any a container uses; the rest go', async () => {
+    const repository = `op-devnet-odt-prune-${process.pid}` // not the suite's own lite images
+    const tags = ['oldest', 'older', 'newer', 'newest'].map((t) => `${repository}:${t}`)
+    for (const [i, tag] of tags.entries()) {
+      if (i) await sleep(1_100) // Created is in seconds
+      execFileSync('docker', ['import', '--change', `LABEL n=${i}`, '-', tag], { input: execFileSync('tar', ['-cf', '-', '-T', '/dev/null']), stdio: ['pipe', 'ignore', 'inherit'] })
+    }
+    const user = await docker.createContainer({ Image: tags[1], Entrypoint: ['/nothing'], name: `${repository}-user` })
+    try {
+      // keep "oldest" (the current build) and the newest other: "newer" goes, "older" stays for its container
+      expect(await pruneLiteImages({ keep: tags[0], keepNewest: 1, repository })).toEqual([tags[2]])
+      const left = (await docker.listImages({ filters: { reference: [`${repository}:*`] } })).flatMap((i) => i.RepoTags ?? []).sort()
+      expect(left).toEqual([tags[3], tags[1], tags[0]].sort())
+    } finally {
+      await user.remove({ force: true })
+      for (const tag of tags) await docker.getImage(tag).remove().catch(() => {})
+    }
   })
 
   test('behavior: a local base that lacks a tool the host now has is not current (etcd installed after the base was built)', async () => {

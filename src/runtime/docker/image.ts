@@ -332,9 +332,13 @@ export async function buildBaseImage(options: { repoRoot: string; tag?: string; 
   return { tag, built: true, durationMs: Date.now() - started }
 }
 
+/** Older lite images a build leaves besides its own (another checkout may be starting a devnet from one). */
+export const LITE_IMAGES_KEPT = 2
+
 /**
  * The lite image for the current tree, built only when missing (its tag changes with any input). Builds
- * `op-devnet-base:local` first when that is the base and it is missing or older than the script.
+ * `op-devnet-base:local` first when that is the base and it is missing or older than the script. After a
+ * build it removes older lite images but the {@link LITE_IMAGES_KEPT} newest (`pruneLiteImages`).
  * @example
  * const { tag } = await ensureLiteImage({ repoRoot, baseImage: 'op-devnet-base:local' })
  */
@@ -348,22 +352,31 @@ export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage
   const tag = await liteImageTag(options.repoRoot, { baseImage: base, docker })
   if (await imageExists(tag, docker)) return { tag, built: false, durationMs: Date.now() - started }
   const built = await buildLiteImage({ ...options, baseImage: base, docker })
+  // Older builds' images go (best effort): two stay for other checkouts.
+  const removed = await pruneLiteImages({ keep: tag, keepNewest: LITE_IMAGES_KEPT, docker }).catch(() => [])
+  if (removed.length) options.onProgress?.(`removed ${removed.length} older ${imageDefaults.repository} image(s)`)
   return { ...built, durationMs: Date.now() - started }
 }
 
 /**
- * Removes `op-devnet-lite` images other than `keep` (each tree state gets its own tag, so they pile up).
- * Images that containers still use are left alone.
+ * Removes `op-devnet-lite` images other than `keep` and the `keepNewest` newest others (each tree state gets
+ * its own tag, so they pile up: 44 images and 4.3 GB on a machine after a day of builds). The newest
+ * others stay for another checkout or build that may be starting a devnet from its own; images that
+ * containers still use are left alone. `ensureLiteImage` calls it after each build.
  * @returns The removed tags.
  * @example
  * await pruneLiteImages({ keep: (await ensureLiteImage({ repoRoot })).tag })
  */
-export async function pruneLiteImages(options: { keep?: string; docker?: Docker } = {}): Promise<string[]> {
+export async function pruneLiteImages(options: { keep?: string; keepNewest?: number; repository?: string; docker?: Docker } = {}): Promise<string[]> {
   const docker = options.docker ?? dockerClient()
+  const repository = options.repository ?? imageDefaults.repository
   const removed: string[] = []
-  for (const info of await docker.listImages({ filters: { reference: [`${imageDefaults.repository}:*`] } })) {
+  const images = (await docker.listImages({ filters: { reference: [`${repository}:*`] } }))
+    .filter((info) => !(info.RepoTags ?? []).includes(options.keep ?? ''))
+    .sort((a, b) => b.Created - a.Created)
+  for (const info of images.slice(options.keepNewest ?? 0)) {
     for (const tag of info.RepoTags ?? []) {
-      if (tag === options.keep) continue
+      if (!tag.startsWith(`${repository}:`)) continue
       try {
         await docker.getImage(tag).remove()
         removed.push(tag)
