@@ -5,12 +5,13 @@
  * is figure / floor.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { anvilFloor, cpuFigure, machineBusyMs, median } from './floor.js'
 import type { Figure } from './report.js'
+import { readPidFile } from '../src/runtime/process/group.js'
 
 const run = promisify(execFile)
 
@@ -27,6 +28,33 @@ export async function timedWithCpu(args: string[], cwd: string): Promise<{ wallM
   return { wallMs: performance.now() - t0, busyMs: machineBusyMs() - busy0 }
 }
 
+/** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`, 100 on Linux). */
+const TICKS_PER_S = 100
+
+/**
+ * CPU each service of a detached devnet has used so far, ms: every process of its process group (a rollup
+ * node's anvil too), from `/proc`. Read right after `up` returns, it is what each service spent to be ready.
+ */
+export function serviceCpuMs(stateDir: string): Map<string, number> {
+  const byGroup = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      const group = Number(fields[2]) // pgrp
+      byGroup.set(group, (byGroup.get(group) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = new Map<string, number>()
+  for (const service of readdirSync(stateDir, { withFileTypes: true })) {
+    const pid = service.isDirectory() ? readPidFile(join(stateDir, service.name)) : undefined
+    if (pid) out.set(service.name, byGroup.get(pid) ?? 0)
+  }
+  return out
+}
+
 export async function benchCli(runs = 5): Promise<Figure[]> {
   const cwd = mkdtempSync(join(tmpdir(), 'op-devnet-bench-cli-'))
   const stateDir = join(cwd, 'state')
@@ -35,6 +63,7 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
   const downMs: number[] = []
   const helpMs: number[] = []
   const floorMs: number[] = []
+  const perService = new Map<string, number[]>()
   try {
     for (let i = 0; i < runs; i++) {
       floorMs.push(await anvilFloor())
@@ -42,6 +71,7 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
       const up = await timedWithCpu(['up', '--detach', '--runtime', 'process', '--ports', 'auto', '--state-dir', stateDir], cwd)
       upMs.push(up.wallMs)
       upBusyMs.push(up.busyMs)
+      for (const [service, ms] of serviceCpuMs(stateDir)) perService.set(service, [...(perService.get(service) ?? []), ms])
       downMs.push(await timed(['down', '--state-dir', stateDir], cwd))
     }
   } finally {
@@ -62,6 +92,19 @@ export async function benchCli(runs = 5): Promise<Figure[]> {
     figure('`node bin/devnet.js --help`', helpMs, 250),
     figure('`node bin/devnet.js up --detach` to every RPC ready (default topology, process)', upMs, 1000),
     cpuFigure('CPU the machine spent during that `up` (CLI, services, anvils)', upBusyMs, upMs),
+    serviceCpuFigure(perService, upBusyMs),
     figure('`node bin/devnet.js down` (same devnet)', downMs, 300),
   ]
+}
+
+/** The services' share of `up`'s CPU, each service's median; the rest is the CLI's and the kernel's. */
+function serviceCpuFigure(perService: Map<string, number[]>, upBusyMs: number[]): Figure {
+  const medians = [...perService].map(([service, xs]) => [service, median(xs)] as const).sort((a, b) => b[1] - a[1])
+  const services = medians.reduce((sum, [, ms]) => sum + ms, 0)
+  return {
+    name: 'of which the services (median each; a rollup node with its anvil)',
+    value: services / 1000,
+    unit: 'core-s',
+    note: `${medians.map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)}`).join(', ')}; the rest, the CLI and the kernel: ${((median(upBusyMs) - services) / 1000).toFixed(2)} core-s; no target`,
+  }
 }
