@@ -17,6 +17,7 @@ import { prepareSettlement } from './settlement.js'
 import { isRollupNode, type DevnetPlan, type ServicePlan } from '../plan/types.js'
 import { ProcessRuntime } from '../runtime/process/index.js'
 import { portFree } from '../runtime/ports.js'
+import { engineSocketMissing } from '../runtime/docker/socket.js'
 import type { Runtime, ServiceHandle } from '../runtime/types.js'
 import { loadTopology } from '../topology/parse.js'
 import type { Topology } from '../topology/types.js'
@@ -98,8 +99,11 @@ export function packageRoot(): string {
 
 /** Docker when an engine answers, otherwise the process runtime (with a one-line notice). */
 export async function defaultRuntime(onNotice?: (message: string) => void): Promise<'process' | 'docker'> {
-  const { dockerAvailable } = await import('../runtime/docker/index.js') // dockerode only when docker may be used
-  if (await dockerAvailable()) return 'docker'
+  // dockerode only when docker may be used: without a socket to dial, no engine can answer.
+  if (!engineSocketMissing()) {
+    const { dockerAvailable } = await import('../runtime/docker/index.js')
+    if (await dockerAvailable()) return 'docker'
+  }
   onNotice?.('no Docker engine answered: running services as local processes (--runtime process)')
   return 'process'
 }
