@@ -17,7 +17,7 @@ import { encodeBatcherTxData, type Frame } from '../src/protocol/frame.js'
 import { encodeChannel } from '../src/protocol/channel.js'
 import { encodeSingularBatch } from '../src/protocol/batch.js'
 import { encodeGossipBlock, gossipTopic, type ExecutionPayload } from '../src/protocol/payload.js'
-import { reorgOutLatestBatch, rpc, suiteTopology, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
+import { reorgL1From, reorgOutLatestBatch, rpc, suiteTopology, syncStatus, testRuntimes, testSpeed, waitFor } from './helpers.js'
 
 const messagePasser = JSON.parse(readFileSync(new URL('../fixtures/contracts/L2ToL1MessagePasser.json', import.meta.url), 'utf8'))
 const MESSAGE_PASSER = '0x4200000000000000000000000000000000000016'
@@ -205,6 +205,42 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
     expect(log).toContain('ignoring batcher tx from unauthorized sender')
     expect(log).toContain('ignoring invalid batcher tx')
   })
+
+  test('behavior: a replica frozen through an L1 reorg finalizes nothing derived from the replaced blocks once L1 finality passes them; it resets and agrees', async () => {
+    const l1 = devnet.endpoints.l1.rpc
+    const replica = devnet.service('replica-0')
+    const depth = 2 * devnet.topology.l1.slotsPerEpoch - 1 // the deepest that stays clear of L1 finality
+    // Whatever the replica calls finalized must be the sequencer's block.
+    const agrees = async () => {
+      const { finalized_l2: f } = await syncStatus(rep.rollup)
+      const ours = await rpc(seq.el, 'eth_getBlockByNumber', [`0x${f.number.toString(16)}`, false])
+      expect(f.hash, `replica finalized block ${f.number}`).toBe(ours.hash)
+    }
+    // Twice: whether the replica finalizes before it notices the reorg depends on where its loop was frozen
+    // (without the canonical check, one round in two failed here).
+    for (let round = 0; round < 2; round++) {
+      // Past L1 genesis (always final) by more than the reorg's depth; then the replica's safe head has an L1
+      // origin the reorg replaces, so that the sequencer builds those blocks again on the new branch.
+      const origin = await waitFor('a safe head with an L1 origin among the latest', async () => {
+        const [head, s] = [Number(await rpc(l1, 'eth_blockNumber')), await syncStatus(rep.rollup)]
+        return head >= 8 && s.current_l1.number >= head && s.safe_l2.l1origin.number > head - depth && s.safe_l2.l1origin.number
+      }, 60_000, 20)
+      await replica.pause()
+      let replacedUpTo: number
+      try {
+        // A reorg that keeps L1's height: the frozen replica wakes to a higher head, with no shorter chain to
+        // tell it, and to an L1 finality that passed the replaced blocks.
+        await reorgL1From(devnet, origin)
+        replacedUpTo = Number(await rpc(l1, 'eth_blockNumber'))
+        await waitFor('L1 finality past the replaced blocks', async () => Number((await rpc(l1, 'eth_getBlockByNumber', ['finalized', false])).number) >= replacedUpTo, 60_000)
+      } finally {
+        await replica.resume()
+      }
+      await agrees()
+      await waitFor('the replica finalizes blocks derived from the new branch', async () => (await syncStatus(rep.rollup)).finalized_l2.l1origin.number >= replacedUpTo, 60_000)
+      await agrees()
+    }
+  }, 240_000)
 
   test('behavior: an L1 reorg that drops a batcher tx moves the safe head back, then forward again', async () => {
     const before = await reorgOutLatestBatch(devnet, rep.rollup)

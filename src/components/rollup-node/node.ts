@@ -261,9 +261,18 @@ export class RollupNode implements GossipHost, SequencerHost {
   private async updateFinalized(): Promise<void> {
     const finL1 = this.l1.finalized.number
     const records = this.derivation.records
-    let best: L2BlockRef | undefined
-    for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) best = r.l2
-    if (!best || best.number <= this.finalized.number) return
+    let found: (typeof records)[number] | undefined
+    for (const r of records) if (r.derivedFrom.number <= finL1 && r.l2.number <= this.safe.number) found = r
+    if (!found || found.l2.number <= this.finalized.number) return
+    // L1's finality is read from L1 as it is now; the records name the blocks derivation read, which an L1
+    // reorg the pipeline has not noticed yet (the new branch as long as the old) may have replaced. As
+    // op-node's finalizer does, the block the new finalized head was derived from must still be canonical,
+    // else the node resets instead: finalizing by number alone made a block final on a replaced branch.
+    if (!(await this.l1.isCanonical(found.derivedFrom))) {
+      this.requestReset(`finality: L2 block ${found.l2.number} was derived from L1 block ${found.derivedFrom.number} ${found.derivedFrom.hash}, which is no longer canonical`)
+      return
+    }
+    const best = found.l2
     const keepFrom = records.findIndex((r) => r.l2.number >= best.number)
     if (keepFrom > 0) this.safeDb.add(records.splice(0, keepFrom))
     await this.persistence?.saveFinalized(best)
