@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { concat, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startDevnet, type Devnet } from '../src/devnet/index.js'
+import { withL1Held } from '../src/devnet/clock.js'
 import { chainTime } from '../src/protocol/clock.js'
 import { P2PNode } from '../src/components/rollup-node/p2p.js'
 import { encodeBatcherTxData, type Frame } from '../src/protocol/frame.js'
@@ -221,20 +222,33 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
     for (let round = 0; round < 2; round++) {
       // Past L1 genesis (always final) by more than the reorg's depth; then the replica's safe head has an L1
       // origin the reorg replaces, so that the sequencer builds those blocks again on the new branch.
-      const origin = await waitFor('a safe head with an L1 origin among the latest', async () => {
+      const suitable = async () => {
         const [head, s] = [Number(await rpc(l1, 'eth_blockNumber')), await syncStatus(rep.rollup)]
         return head >= 8 && s.current_l1.number >= head && s.safe_l2.l1origin.number > head - depth && s.safe_l2.l1origin.number
-      }, 60_000, 20)
-      await replica.pause()
-      let replacedUpTo: number
+      }
+      let origin: number | false = false
+      let replacedUpTo = 0
+      let paused = false
       try {
-        // A reorg that keeps L1's height: the frozen replica wakes to a higher head, with no shorter chain to
-        // tell it, and to an L1 finality that passed the replaced blocks.
-        await reorgL1From(devnet, origin)
-        replacedUpTo = Number(await rpc(l1, 'eth_blockNumber'))
+        for (let attempt = 0; origin === false; attempt++) {
+          if (attempt === 10) throw new Error('no safe head of the replica had an L1 origin among the latest when L1 was held')
+          await waitFor('a safe head with an L1 origin among the latest', suitable, 60_000, 20)
+          // Checked again with L1 held: L1 must not move between the check and the reorg (on docker it did).
+          origin = await withL1Held(devnet.endpoints, async () => {
+            const found = await suitable()
+            if (found === false) return false
+            await replica.pause()
+            paused = true
+            // A reorg that keeps L1's height: the frozen replica wakes to a higher head, with no shorter chain
+            // to tell it, and to an L1 finality that passed the replaced blocks.
+            await reorgL1From(devnet, found)
+            replacedUpTo = Number(await rpc(l1, 'eth_blockNumber'))
+            return found
+          })
+        }
         await waitFor('L1 finality past the replaced blocks', async () => Number((await rpc(l1, 'eth_getBlockByNumber', ['finalized', false])).number) >= replacedUpTo, 60_000)
       } finally {
-        await replica.resume()
+        if (paused) await replica.resume()
       }
       await agrees()
       await waitFor('the replica finalizes blocks derived from the new branch', async () => (await syncStatus(rep.rollup)).finalized_l2.l1origin.number >= replacedUpTo, 60_000)
