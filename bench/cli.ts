@@ -5,13 +5,14 @@
  * is figure / floor.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { anvilFloor, cpuFigure, machineBusyMs, median } from './floor.js'
+import { anvilFloor, cpuFigure, median } from './floor.js'
 import type { Figure } from './report.js'
 import { readPidFile } from '../src/runtime/process/group.js'
+import { cpuMsByGroup, machineBusyMs } from './proc.js'
 
 const run = promisify(execFile)
 
@@ -28,25 +29,12 @@ export async function timedWithCpu(args: string[], cwd: string): Promise<{ wallM
   return { wallMs: performance.now() - t0, busyMs: machineBusyMs() - busy0 }
 }
 
-/** Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`, 100 on Linux). */
-const TICKS_PER_S = 100
-
 /**
  * CPU each service of a detached devnet has used so far, ms: every process of its process group (a rollup
  * node's anvil too), from `/proc`. Read right after `up` returns, it is what each service spent to be ready.
  */
 export function serviceCpuMs(stateDir: string): Map<string, number> {
-  const byGroup = new Map<number, number>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      const group = Number(fields[2]) // pgrp
-      byGroup.set(group, (byGroup.get(group) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S)
-    } catch {
-      // gone meanwhile
-    }
-  }
+  const byGroup = cpuMsByGroup()
   const out = new Map<string, number>()
   for (const service of readdirSync(stateDir, { withFileTypes: true })) {
     const pid = service.isDirectory() ? readPidFile(join(stateDir, service.name)) : undefined

@@ -1,5 +1,4 @@
 /** The floor figures are compared with: one anvil from spawn to its first answer, measured in the same run. */
-import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { spawnAnvil } from '../src/components/shared/anvil.js'
 import { anvilBinary } from '../src/runtime/process/index.js'
@@ -16,12 +15,6 @@ export async function anvilFloor(): Promise<number> {
   const ms = performance.now() - t0
   child.kill('SIGKILL')
   return ms
-}
-
-/** CPU time the whole machine has spent busy since boot, ms (`/proc/stat`: user, nice, system, irq, softirq; USER_HZ 100). */
-export function machineBusyMs(): number {
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-  return (user! + nice! + system! + irq! + softirq!) * 10
 }
 
 /**

@@ -21,7 +21,7 @@ import { loadTopology } from '../src/topology/index.js'
 import { rpc } from '../test/helpers.js'
 import { median } from './floor.js'
 import type { Figure } from './report.js'
-import { cpuTicks, processTree, pssGiB } from './scale.js'
+import { cpuTicks, processTree, pssGiB } from './proc.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const SETTLE_MS = 15_000

@@ -12,60 +12,20 @@
  * The floor (one anvil start to answer) is measured in the same run.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { jsonRpc } from '../src/runtime/jsonrpc.js'
 import { timed } from './cli.js'
 import { anvilFloor, median } from './floor.js'
+import { cpuTicks, processTree, pssGiB, TICKS_PER_S } from './proc.js'
 import type { Figure } from './report.js'
 
 const run = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Status { services: { name: string; role: string; pid?: number; endpoints: Record<string, string> }[] }
-
-/** Every live process under `roots` (themselves included), from /proc's parent links. */
-export function processTree(roots: number[]): number[] {
-  const children = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-    } catch { /* gone meanwhile */ }
-  }
-  const out: number[] = []
-  for (const queue = [...roots]; queue.length;) {
-    const pid = queue.shift()!
-    out.push(pid)
-    queue.push(...(children.get(pid) ?? []))
-  }
-  return out
-}
-
-/** utime + stime of each pid, in clock ticks (100 per second on Linux). */
-export function cpuTicks(pids: number[]): Map<number, number> {
-  const ticks = new Map<number, number>()
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      ticks.set(pid, Number(f[11]) + Number(f[12]))
-    } catch { /* gone */ }
-  }
-  return ticks
-}
-
-export function pssGiB(pids: number[]): number {
-  let kib = 0
-  for (const pid of pids) {
-    try {
-      kib += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))![1])
-    } catch { /* gone */ }
-  }
-  return kib / 1024 / 1024
-}
 
 interface Sample { upMs: number; downMs: number; cpuPct: number; pss: number; lag: number; silent: number; behindS: number; processes: number }
 
@@ -100,7 +60,7 @@ async function oneRun(replicas: number, settleMs: number): Promise<Sample> {
     const answered = heads.filter((h): h is number => h !== undefined)
     const lag = seq === undefined ? Number.NaN : Math.max(0, ...answered.map((h) => seq - h))
     const downMs = await timed(['down', '--state-dir', stateDir], cwd)
-    return { upMs, downMs, cpuPct: ticks / secs, pss, lag, silent: heads.length - answered.length, behindS, processes: pids.length }
+    return { upMs, downMs, cpuPct: (ticks * 100) / TICKS_PER_S / secs, pss, lag, silent: heads.length - answered.length, behindS, processes: pids.length }
   } finally {
     await timed(['down', '--state-dir', stateDir], cwd).catch(() => 0)
     rmSync(cwd, { recursive: true, force: true })
