@@ -352,10 +352,21 @@ export async function ensureLiteImage(options: BuildOptions): Promise<BuiltImage
   const tag = await liteImageTag(options.repoRoot, { baseImage: base, docker })
   if (await imageExists(tag, docker)) return { tag, built: false, durationMs: Date.now() - started }
   const built = await buildLiteImage({ ...options, baseImage: base, docker })
-  // Older builds' images go (best effort): two stay for other checkouts.
-  const removed = await pruneLiteImages({ keep: tag, keepNewest: LITE_IMAGES_KEPT, docker }).catch(() => [])
-  if (removed.length) options.onProgress?.(`removed ${removed.length} older ${imageDefaults.repository} image(s)`)
+  await pruneAfterBuild(tag, docker, options.onProgress)
   return { ...built, durationMs: Date.now() - started }
+}
+
+/**
+ * After a build, older builds' images go (best effort: two stay for other checkouts). The build stands
+ * whatever happens here; a prune that fails says why in one progress line.
+ */
+export async function pruneAfterBuild(tag: string, docker: Docker, onProgress?: (line: string) => void): Promise<void> {
+  try {
+    const removed = await pruneLiteImages({ keep: tag, keepNewest: LITE_IMAGES_KEPT, docker })
+    if (removed.length) onProgress?.(`removed ${removed.length} older ${imageDefaults.repository} image(s)`)
+  } catch (error) {
+    onProgress?.(`could not remove older ${imageDefaults.repository} images ('docker rmi' removes them by hand): ${engineMessage(error)}`)
+  }
 }
 
 /**
