@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, expect, test } from 'vitest'
 
@@ -114,4 +114,32 @@ test('behavior: the same bundle at two paths keeps a cache each, so a stack trac
   expect(fromB.where).toContain(b)
   expect(readdirSync(dir).sort()).toHaveLength(2)
   expect(readdirSync(dir).every((f) => /^cli-up-[0-9a-f]{8}\.bin$/.test(f))).toBe(true)
+})
+
+test('behavior: a save keeps its program\'s caches last used from other paths (4 files in all), drops older ones and the unhashed file of older builds; other programs\' files stay', async () => {
+  const { CODE_CACHES_KEPT, codeCacheFile } = await import('./codeCache.js')
+  const dir = join(root, 'prune')
+  mkdirSync(dir)
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000)
+  const others = Array.from({ length: 6 }, (_, i) => `prog-0000000${i}.bin`) // prog-00000005 used last
+  for (const [i, name] of [...others, 'prog.bin', 'other-00000000.bin', 'prog-extra-00000000.bin'].entries()) {
+    writeFileSync(join(dir, name), 'an older cache')
+    utimesSync(join(dir, name), daysAgo(20 - i), daysAgo(20 - i))
+  }
+  const file = bundle('prune')
+  const cache = codeCacheFile(dir, 'prog', file)
+  load(file, cache, true)
+  expect(CODE_CACHES_KEPT).toBe(4)
+  expect(readdirSync(dir).sort()).toEqual([basename(cache), 'prog-00000005.bin', 'prog-00000004.bin', 'prog-00000003.bin', 'other-00000000.bin', 'prog-extra-00000000.bin'].sort())
+})
+
+test('behavior: a start that takes the cache marks it as used now (what the prune keeps by)', async () => {
+  const { codeCacheFile } = await import('./codeCache.js')
+  const file = bundle('used')
+  const cache = codeCacheFile(join(root, 'used'), 'prog', file)
+  load(file, cache, true)
+  const old = new Date(Date.now() - 10 * 86_400_000)
+  utimesSync(cache, old, old)
+  expect(load(file, cache).cached).toBe(true)
+  expect(statSync(cache).mtimeMs).toBeGreaterThan(Date.now() - 60_000)
 })

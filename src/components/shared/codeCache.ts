@@ -3,9 +3,9 @@
  * bundle's functions are then deserialized on every start instead of parsed and compiled again.
  */
 import { isAscii } from 'node:buffer'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { Script } from 'node:vm'
 
 export interface CodeCacheLoad {
@@ -33,6 +33,48 @@ export function codeCacheFile(dir: string, name: string, file: string): string {
   return join(dir, `${name}-${(hash >>> 0).toString(16).padStart(8, '0')}.bin`)
 }
 
+/** How many cache files of one program (or CLI command) a directory keeps: one per checkout path, the last used. */
+export const CODE_CACHES_KEPT = 4
+
+/**
+ * Removes the cache files of `cacheFile`'s program but the {@link CODE_CACHES_KEPT} last used (a start that
+ * takes a cache marks it, {@link loadWithCodeCache}), `cacheFile` always among them, and the program's
+ * unhashed `<name>.bin` of builds before per-path files. Each checkout path (worktrees, CI clones, a global
+ * install) has its own files of about 12 MB in all, and nothing removed them. Other programs' files stay.
+ * Best effort: a file another process removed meanwhile is no error.
+ */
+export function pruneCodeCaches(cacheFile: string, kept = CODE_CACHES_KEPT): void {
+  const own = basename(cacheFile)
+  const name = /^(.+)-[0-9a-f]{8}\.bin$/.exec(own)?.[1]
+  if (name === undefined) return
+  const dir = dirname(cacheFile)
+  const family = new RegExp(`^${name.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&')}(-[0-9a-f]{8})?\\.bin$`)
+  const unhashed: string[] = []
+  const hashed: { entry: string; usedMs: number }[] = []
+  try {
+    for (const entry of readdirSync(dir)) {
+      const match = family.exec(entry)
+      if (!match || entry === own) continue
+      if (match[1] === undefined) unhashed.push(entry)
+      else hashed.push({ entry, usedMs: statSync(join(dir, entry), { throwIfNoEntry: false })?.mtimeMs ?? 0 })
+    }
+    hashed.sort((x, y) => y.usedMs - x.usedMs)
+    for (const entry of [...unhashed, ...hashed.slice(Math.max(0, kept - 1)).map((h) => h.entry)]) rmSync(join(dir, entry), { force: true })
+  } catch {
+    // an unreadable directory: nothing to prune
+  }
+}
+
+/** Marks a cache file as used now (its modification time), which {@link pruneCodeCaches} keeps by. */
+function markUsed(cacheFile: string): void {
+  try {
+    const now = new Date()
+    utimesSync(cacheFile, now, now)
+  } catch {
+    // a read-only cache directory: it is only not marked
+  }
+}
+
 /** Runs the CommonJS bundle `file` like `require` does, with the code cache in `cacheFile` when it is valid. */
 export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoad {
   // An ASCII file (the build makes its bundles so) is read as Latin-1: the same text as a one-byte string
@@ -47,6 +89,7 @@ export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoa
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData })
   const cached = cachedData !== undefined && !script.cachedDataRejected
+  if (cached) markUsed(cacheFile)
   const module = { exports: {} as unknown }
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void
   run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
@@ -59,6 +102,7 @@ export function loadWithCodeCache(file: string, cacheFile: string): CodeCacheLoa
         mkdirSync(dirname(cacheFile), { recursive: true })
         writeFileSync(tmp, script.createCachedData())
         renameSync(tmp, cacheFile)
+        pruneCodeCaches(cacheFile)
       } catch {
         try {
           rmSync(tmp, { force: true })
