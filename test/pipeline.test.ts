@@ -49,8 +49,11 @@ describe.each(testRuntimes())('pipeline on %s', (runtime) => {
     const first = await waitFor('L1 block 1', () => devnet.l1.getBlock({ blockNumber: 1n }).catch(() => undefined))
     // slot grid: genesis + k * blockTime, the latest slot begun when the start resumed the L1 clock
     expect((Number(first.timestamp) - devnet.genesisTime) % devnet.topology.l1.blockTime).toBe(0)
+    // The latest slot begun when the clock resumed, which was before startDevnet returned (upAt). Not "after
+    // genesis + one slot": a start shorter than a slot (0.9 wall s at speed 4) rightly mines block 1 there.
+    // The hold over a start of several slots is devnet.test.ts's "L1 mines no block while the devnet starts".
     expect(Number(first.timestamp)).toBeGreaterThan(upAt - 2 * devnet.topology.l1.blockTime)
-    expect(Number(first.timestamp)).toBeGreaterThan(devnet.genesisTime + devnet.topology.l1.blockTime)
+    expect(Number(first.timestamp)).toBeLessThanOrEqual(upAt)
   })
 
   test('behavior: the replica derives a safe chain and agrees with the sequencer on every block', async () => {
