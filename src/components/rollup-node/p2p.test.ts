@@ -71,7 +71,7 @@ afterEach(async () => {
 describe('P2PNode', () => {
   it('publishes without peers and stops idempotently', async () => {
     const a = await start()
-    await expect(a.node.publish(TOPIC, enc('nobody'))).resolves.toBeUndefined()
+    await expect(a.node.publish(TOPIC, enc('nobody'))).resolves.toBe(0)
     expect(a.node.peerId).toBe(p2pPeerId(a.key))
     expect(a.node.multiaddrs()[0]).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${a.node.peerId}$`))
     await a.node.stop()
@@ -84,6 +84,21 @@ describe('P2PNode', () => {
     await deliver(a, b, 'ab')
     await deliver(b, a, 'ba')
     expect(a.received.every(m => m.startsWith('ba-'))).toBe(true)
+  })
+
+  it('behavior: a publish goes to the mesh, not to every peer of the topic (op-node: no flood publish)', async () => {
+    // 14 peers graft the hub (each has only it); above D_high (12) its heartbeat prunes the mesh to D (8).
+    // With flood publish (js-libp2p's default) every publish goes to all 14.
+    const hub = await start()
+    const leaves = await Promise.all(Array.from({ length: 14 }, () => start([hub])))
+    await waitFor(() => hub.node.peerStats().blocksTopicV3 === leaves.length, '14 peers on the topic') // TOPIC is v3's
+    const sent: number[] = []
+    for (const deadline = Date.now() + 10_000; !(sent.at(-1)! >= 8 && sent.at(-1)! <= 12);) {
+      if (Date.now() > deadline) throw new Error(`no publish went to the mesh alone: to ${sent.join(', ')} peers`)
+      sent.push(await hub.node.publish(TOPIC, enc(`m-${sent.length}`)))
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    expect(connected(hub)).toBe(leaves.length)
   })
 
   it('delivers through a three-node mesh', async () => {

@@ -150,12 +150,15 @@ export class P2PNode {
       services: {
         identify: identify(),
         pubsub: gossipsub({
-          // op-node: StrictNoSign, its own message IDs, D 8/6/12, Dlazy 6, 500 ms heartbeat, no PX.
+          // op-node: StrictNoSign, its own message IDs, D 8/6/12, Dlazy 6, 500 ms heartbeat, no PX, and no
+          // flood publish (`--p2p.gossip.mesh.floodpublish` defaults to false; js-libp2p's default is true):
+          // a block goes to the mesh (at least D peers), not to every peer of the topic.
           globalSignaturePolicy: StrictNoSign,
           msgIdFn: (msg: Message) => gossipMessageId(msg.topic, msg.data),
           D: 8, Dlo: 6, Dhi: 12, Dlazy: 6,
           heartbeatInterval: 500, fanoutTTL: 24_000, mcacheLength: 12, mcacheGossip: 3, seenTTL: 65_000,
           doPX: false,
+          floodPublish: false,
           allowPublishToZeroTopicPeers: true,
           ignoreDuplicatePublishError: true,
           maxInboundDataLength: MAX_GOSSIP_SIZE,
@@ -264,10 +267,10 @@ export class P2PNode {
     return this.node.getMultiaddrs().map(a => withPeerSuffix(a.toString(), this.peerId))
   }
 
-  /** Publish to the topic's peers (zero peers is fine). */
-  async publish(topic: string, data: Uint8Array): Promise<void> {
-    if (this.stopping !== undefined) return
-    await this.node.services.pubsub.publish(topic, data)
+  /** Publishes to the topic's mesh (zero peers is fine). @returns How many peers it was sent to. */
+  async publish(topic: string, data: Uint8Array): Promise<number> {
+    if (this.stopping !== undefined) return 0
+    return (await this.node.services.pubsub.publish(topic, data)).recipients.length
   }
 
   /** Connected peers that announced `protocol` through identify. */
