@@ -58,6 +58,7 @@ export function cpuMsByGroup(): Map<number, number> {
   return ms
 }
 
+/** Proportional set size of `pids` together, GiB (`/proc/<pid>/smaps_rollup`: shared pages split among their users); a process gone meanwhile counts 0. */
 export function pssGiB(pids: number[]): number {
   let kib = 0
   for (const pid of pids) {

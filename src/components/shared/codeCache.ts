@@ -21,6 +21,10 @@ export interface CodeCacheLoad {
   save(): void
 }
 
+/** Hex digits of the path hash in a cache file's name (`<name>-<hash>.bin`), and the pattern of that hash. */
+const PATH_HASH_DIGITS = 8
+const pathHash = `[0-9a-f]{${PATH_HASH_DIGITS}}`
+
 /**
  * The cache file of the bundle `file` in `dir`: `<name>-<hash of the bundle's path>.bin`. V8 takes a cache
  * for any script of the same source, and the functions it deserializes keep the script name they were
@@ -30,7 +34,7 @@ export interface CodeCacheLoad {
 export function codeCacheFile(dir: string, name: string, file: string): string {
   let hash = 0x811c9dc5 // FNV-1a, 32 bits: a name, not a secret
   for (let i = 0; i < file.length; i++) hash = Math.imul(hash ^ file.charCodeAt(i), 0x01000193)
-  return join(dir, `${name}-${(hash >>> 0).toString(16).padStart(8, '0')}.bin`)
+  return join(dir, `${name}-${(hash >>> 0).toString(16).padStart(PATH_HASH_DIGITS, '0')}.bin`)
 }
 
 /** How many cache files of one program (or CLI command) a directory keeps: one per checkout path, the last used. */
@@ -45,10 +49,10 @@ export const CODE_CACHES_KEPT = 4
  */
 export function pruneCodeCaches(cacheFile: string, kept = CODE_CACHES_KEPT): void {
   const own = basename(cacheFile)
-  const name = /^(.+)-[0-9a-f]{8}\.bin$/.exec(own)?.[1]
+  const name = new RegExp(`^(.+)-${pathHash}\\.bin$`).exec(own)?.[1]
   if (name === undefined) return
   const dir = dirname(cacheFile)
-  const family = new RegExp(`^${name.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&')}(-[0-9a-f]{8})?\\.bin$`)
+  const family = new RegExp(`^${name.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&')}(-${pathHash})?\\.bin$`)
   const unhashed: string[] = []
   const hashed: { entry: string; usedMs: number }[] = []
   try {

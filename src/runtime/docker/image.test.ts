@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
 import { expect, test } from 'vitest'
-import { imageDefaults, pruneAfterBuild } from './image.js'
+import { imageDefaults } from './image.js'
+import { pruneAfterBuild } from './liteImage.js'
 
 test('error: a prune after a build that cannot reach the engine says why in one progress line and leaves the build standing', async () => {
   // A real client whose socket is not there: the engine's list call fails as it does with the engine gone.
