@@ -49,6 +49,26 @@ describe('L1Source following the head of a real anvil', () => {
     expect(l1.head.number).toBe(2) // closed: no longer follows
   })
 
+  test('behavior: a canonical view reads each L1 height once and answers for blocks of the branch it read', async () => {
+    await rpc.call('evm_mine', [])
+    await rpc.call('evm_mine', [])
+    const tip = await latest()
+    const parent = { number: Number(tip.number) - 1, hash: tip.parentHash as `0x${string}` }
+    const calls: unknown[] = []
+    const counting: RpcClient = { ...rpc, call: (method: string, params?: unknown[]) => (calls.push([method, params]), rpc.call(method, params)) } as RpcClient
+    const isCanonical = new L1Source(counting).canonicalView()
+    const head = { number: Number(tip.number), hash: tip.hash as `0x${string}` }
+    expect(await isCanonical(head)).toBe(true)
+    expect(await isCanonical(parent)).toBe(true)
+    expect(await isCanonical({ ...head, hash: parent.hash })).toBe(false)
+    expect(await Promise.all([isCanonical(head), isCanonical(parent)])).toEqual([true, true])
+    expect(calls).toHaveLength(2)
+    // Another view sees the reorg; the first keeps the branch it read.
+    await rpc.call('anvil_reorg', [1, []])
+    expect(await new L1Source(rpc).canonicalView()(head)).toBe(false)
+    expect(await isCanonical(head)).toBe(true)
+  })
+
   test('behavior: while the head subscription is live, the head poll goes over its socket, not HTTP', async () => {
     // An HTTP endpoint nobody listens on: a poll over HTTP fails.
     const l1 = new L1Source(rpcClient('http://127.0.0.1:1', 1_000), 2_000)

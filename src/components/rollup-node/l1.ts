@@ -131,6 +131,20 @@ export class L1Source {
     return b !== null && b.hash === id.hash
   }
 
+  /**
+   * `isCanonical` for one pass over many blocks (a pipeline reset): L1 as it is at the first read of each
+   * height, which is read once. The L2 blocks a reset walks back share L1 origins, and its records share the
+   * L1 blocks they were derived from: each asked L1 again.
+   */
+  canonicalView(): (id: BlockID) => Promise<boolean> {
+    const hashes = new Map<number, Promise<Hex | undefined>>()
+    return async (id) => {
+      let hash = hashes.get(id.number)
+      if (hash === undefined) hashes.set(id.number, (hash = this.fetch(`0x${id.number.toString(16)}`, false).then((b) => b?.hash)))
+      return (await hash) === id.hash
+    }
+  }
+
   /** Logs of `address` in the block with `blockHash`. */
   async logs(blockHash: Hex, address: Address): Promise<Array<{ address: Address; topics: Hex[]; data: Hex; blockHash: Hex; logIndex: Hex }>> {
     return this.rpc.call('eth_getLogs', [{ blockHash, address }])

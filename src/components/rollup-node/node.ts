@@ -217,9 +217,10 @@ export class RollupNode implements GossipHost, SequencerHost {
     this.resetReason = undefined
     this.l1.clearCache()
     await this.l1.pollHead()
+    const isCanonical = this.l1.canonicalView()
     let u = this.unsafe
     while (u.number > this.finalized.number) {
-      if (u.l1origin.number <= this.l1.head.number && (await this.l1.isCanonical(u.l1origin))) break
+      if (u.l1origin.number <= this.l1.head.number && (await isCanonical(u.l1origin))) break
       const prev = await this.engine.refByNumber(u.number - 1)
       if (!prev) throw new Error(`engine has no block ${u.number - 1}`)
       u = prev
@@ -230,7 +231,7 @@ export class RollupNode implements GossipHost, SequencerHost {
     for (let i = records.length - 1; i >= 0; i--) {
       const r = records[i]
       if (r.l2.number > u.number) continue
-      if (!(await this.l1.isCanonical(r.derivedFrom))) continue
+      if (!(await isCanonical(r.derivedFrom))) continue
       const onChain = await this.engine.refByNumber(r.l2.number)
       if (onChain?.hash !== r.l2.hash) continue
       safe = r.l2
