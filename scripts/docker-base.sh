@@ -10,7 +10,7 @@
 #        ANVIL_BIN  anvil binary whose libraries to add (default: the one in node_modules, if any)
 set -euo pipefail
 
-# Bump when what goes into the image changes (src/runtime/docker/image.ts rebuilds an older base).
+# Bump when what goes into the image changes (ensureLiteImage, src/runtime/docker/liteImage.ts, rebuilds an older base).
 version=3
 tag=${1:-op-devnet-base:local}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -17,8 +17,8 @@ const { tag, built, durationMs } = await ensureLiteImage({
 process.stderr.write(`${tag} ${built ? `built in ${(durationMs / 1000).toFixed(1)} s` : "is up to date"}\n`)
 console.log(tag)
 '
-if [[ -f dist/runtime/docker/image.js ]]; then
-  node --input-type=module -e "$script" "$PWD/dist/runtime/docker/image.js"
+if [[ -f dist/runtime/docker/liteImage.js ]]; then
+  node --input-type=module -e "$script" "$PWD/dist/runtime/docker/liteImage.js"
 else
-  npx --no-install tsx -e "$script" "$PWD/src/runtime/docker/image.ts"
+  npx --no-install tsx -e "$script" "$PWD/src/runtime/docker/liteImage.ts"
 fi
