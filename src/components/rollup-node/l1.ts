@@ -126,9 +126,8 @@ export class L1Source {
   }
 
   /** Whether `id` is on the canonical L1 chain right now (never cached). */
-  async isCanonical(id: BlockID): Promise<boolean> {
-    const b = await this.fetch(`0x${id.number.toString(16)}`, false)
-    return b !== null && b.hash === id.hash
+  isCanonical(id: BlockID): Promise<boolean> {
+    return this.canonicalView()(id)
   }
 
   /**
