@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { p2pPrivateKeyFromSeed } from '../../protocol/p2pIdentity.js'
 import { startBootnode } from '../bootnode/index.js'
 import { DiscoveryService, freeUdpPort } from '../shared/discv5.js'
-import { discoveryMethods, FIRST_LOSS_REDIAL_MS, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
+import { DIAL_WORKERS, discoveryMethods, FIRST_LOSS_REDIAL_MS, lookupInterval, NodeDiscovery, type DialHost, type DiscoveryConfig, type FirstJoin } from './discovery.js'
 import { P2PNode } from './p2p.js'
 import { freePort } from '../../runtime/ports.js'
 
@@ -164,6 +164,30 @@ describe('NodeDiscovery', () => {
     expect(dials).toHaveLength(2)
     expect(a.p2p.connectedPeerIds()).toHaveLength(2)
   })
+
+  it('behavior: at most DIAL_WORKERS (4) discovery dials at once, as op-node; the rest follow as they finish', async () => {
+    const boot = await bootnode()
+    const others = await Promise.all([2, 3, 4, 5, 6, 7].map((i) => node(i, boot, 901, { peersLo: 0 })))
+    let inFlight = 0
+    let most = 0
+    // Each dial takes 600 ms, so the six records are all known while the first dials are still in flight.
+    const a = await node(1, boot, 901, {}, (h) => ({
+      ...h,
+      connectPeer: async (addr) => {
+        most = Math.max(most, ++inFlight)
+        try {
+          await new Promise((r) => setTimeout(r, 600))
+          return await h.connectPeer(addr)
+        } finally {
+          inFlight--
+        }
+      },
+    }))
+    await waitFor(() => a.p2p.connectedPeerIds().length === 6, 'a connected to all six others')
+    expect(DIAL_WORKERS).toBe(4)
+    expect(most).toBe(DIAL_WORKERS)
+    expect(others.every((o) => a.discovery.accepted.has(o.p2p.peerId))).toBe(true)
+  }, 20_000)
 
   it('behavior: above peersHi a node trims to peersLo, inbound peers too, sparing protected peers', async () => {
     const boot = await bootnode()

@@ -5,9 +5,10 @@
  * each lookup in a row that finds no record the node had not seen doubles the wait, up to 60 s (a node that
  * contacts this one enters its table without a lookup, and the table is swept for dials every 200 ms);
  * every record found is filtered on its `opstack` entry and, while the node is below its peer target,
- * dialled over libp2p (dials in flight count towards the target). Above `--p2p.peers.hi` the node trims as
- * op-node's connection manager does: down to `--p2p.peers.lo`, sparing protected and static peers and peers
- * connected for less than `--p2p.peers.grace`, at most once a minute.
+ * dialled over libp2p, at most four at once as op-node's connection workers (dials in flight count towards
+ * the target). Above `--p2p.peers.hi` the node trims as op-node's connection manager does: down to
+ * `--p2p.peers.lo`, sparing protected and static peers and peers connected for less than `--p2p.peers.grace`,
+ * at most once a minute.
  *
  * The address dialled: `dialAddrs[peerId]` when the runtime gave one (its link to that node, so partitions
  * and link faults apply to discovered peers too), else the ENR's `/ip4/<ip>/tcp/<tcp>`.
@@ -58,6 +59,12 @@ const INTERVAL_ENOUGH_MS = 20_000
 const INTERVAL_ALONE_MS = 1_000
 /** The longest wait between lookups once they stop finding new records. */
 const INTERVAL_MAX_MS = 60_000
+/**
+ * At most this many discovery dials at once, as op-node's four connection workers. Dialling every record up
+ * to `peersLo` at once (20 per node) put a thousand handshakes in flight when 50 replicas joined together on two
+ * cores: most hit the 10 s dial timeout and were redialled, and the devnet spent a minute doing handshakes.
+ */
+export const DIAL_WORKERS = 4
 /** A peer whose dial failed is not tried again before this. */
 const DIAL_BACKOFF_MS = 2_000
 /**
@@ -168,7 +175,10 @@ export class NodeDiscovery {
   private tick(): void {
     if (this.stopped) return
     const connected = this.connectedNow()
-    for (const enr of this.service.records()) this.consider(enr, connected)
+    // Records are filtered as they arrive (`onRecord`); the sweep only retries dials, so it is skipped while
+    // none could start (at `peersLo`, or every dial worker busy): walking the table and filtering every record
+    // five times a second was 2 % of a replica's CPU in a devnet of 20.
+    if (this.canDial(connected.length)) for (const enr of this.service.records()) this.consider(enr, connected)
     this.trim(connected)
     if (this.looking || Date.now() - this.lastLookup < lookupInterval(connected.length, this.cfg.peersLo, this.fruitless)) return
     this.looking = true
@@ -200,7 +210,7 @@ export class NodeDiscovery {
     const addr = this.cfg.dialAddrs?.[peer.peerId] ?? (peer.tcpAddr && `${peer.tcpAddr}/p2p/${peer.peerId}`)
     if (!addr) return // a bootnode: no TCP port in its record
     this.firstJoin.recordMs ??= this.elapsed()
-    if (connected.includes(peer.peerId) || connected.length + this.dialing >= this.cfg.peersLo) return
+    if (connected.includes(peer.peerId) || !this.canDial(connected.length)) return
     if ((this.retryAt.get(peer.peerId) ?? 0) > Date.now()) return
     this.retryAt.set(peer.peerId, Number.POSITIVE_INFINITY) // dialling
     this.firstJoin.dialMs ??= this.elapsed()
@@ -219,6 +229,11 @@ export class NodeDiscovery {
         this.log(`discovery: dial ${peer.peerId} at ${addr} failed: ${err.message}`)
       },
     )
+  }
+
+  /** Whether a dial may start: below `peersLo` counting dials in flight, and a dial worker free. */
+  private canDial(connected: number): boolean {
+    return connected + this.dialing < this.cfg.peersLo && this.dialing < DIAL_WORKERS
   }
 
   /**

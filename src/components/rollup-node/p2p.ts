@@ -36,6 +36,15 @@ const STATIC_DIAL_TIMEOUT_MS = 2_000
 const DIAL_TIMEOUT_MS = 10_000
 
 /**
+ * Inbound connections from these networks skip js-libp2p's per-host limits (5 new connections a second per
+ * IP, 10 handshakes pending), as go-libp2p's resource manager exempts localhost from its connection rate
+ * limits. Every node of a process devnet dials from 127.0.0.1 (through its link proxy): with the limits, 50
+ * replicas joining at once had most of their dials refused right after the TCP accept, and redialled them
+ * for a minute (a few hundred connections opened and closed a second).
+ */
+const LOOPBACK = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+
+/**
  * How often each connection is pinged, and how long an answer may take (adaptive, between the two bounds)
  * before the connection is dropped.
  */
@@ -95,7 +104,8 @@ export class P2PNode {
   private readonly blockedSubnets = new Set<string>()
   private blockList = new BlockList()
   private readonly protectedPeers = new Set<string>()
-  private readonly staticPeers = new Map<string, Multiaddr>()
+  /** Static peers by peer ID: the address dialled, and the ID parsed once (parsing decompresses a public key). */
+  private readonly staticPeers = new Map<string, { ma: Multiaddr; peer: PeerId }>()
   private readonly known = new Map<string, KnownPeer>()
   private readonly dialing = new Set<string>()
   private readonly nextDial = new Map<string, number>()
@@ -111,8 +121,8 @@ export class P2PNode {
       const ma = multiaddr(s)
       const id = ma.getComponents().find(c => c.name === 'p2p')?.value
       if (id === undefined) throw new Error(`static peer ${s} has no /p2p/<id> suffix`)
-      peerIdFromString(id) // throws on a malformed peer ID
-      if (id !== this.peerId) this.staticPeers.set(id, ma)
+      const peer = peerIdFromString(id) // throws on a malformed peer ID
+      if (id !== this.peerId) this.staticPeers.set(id, { ma, peer })
     }
   }
 
@@ -135,7 +145,7 @@ export class P2PNode {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionManager: { dialTimeout: DIAL_TIMEOUT_MS, addressDialTimeout: DIAL_TIMEOUT_MS },
+      connectionManager: { dialTimeout: DIAL_TIMEOUT_MS, addressDialTimeout: DIAL_TIMEOUT_MS, allow: LOOPBACK },
       // A connection that stops answering pings is dropped; a static peer is redialled once none is left (as op-node).
       connectionMonitor: opts.liveness
         ? { pingInterval: opts.liveness.intervalMs, pingTimeout: { minTimeout: opts.liveness.minTimeoutMs, maxTimeout: opts.liveness.maxTimeoutMs } }
@@ -213,9 +223,10 @@ export class P2PNode {
 
   private redialStaticPeers(): void {
     const now = Date.now()
-    for (const [id, ma] of this.staticPeers) {
-      if (this.dialing.has(id) || this.blockedPeers.has(id) || this.isAddrBlocked(ipOf(ma))) continue
-      if ((this.nextDial.get(id) ?? 0) > now || this.connections(id).length > 0) continue
+    for (const [id, { ma, peer }] of this.staticPeers) {
+      // Connected (the usual case) is one map lookup; the address checks run only before a dial.
+      if (this.dialing.has(id) || (this.nextDial.get(id) ?? 0) > now || this.node.getConnections(peer).length > 0) continue
+      if (this.blockedPeers.has(id) || this.isAddrBlocked(ipOf(ma))) continue
       this.dialing.add(id)
       this.node.dial(ma, { signal: AbortSignal.timeout(STATIC_DIAL_TIMEOUT_MS) })
         .then(() => {
@@ -328,7 +339,7 @@ export class P2PNode {
     const conns = id === this.peerId ? [] : this.connections(id)
     const known = this.known.get(id)
     const addrs = new Set((known?.addrs ?? []).map(a => withPeerSuffix(a, id)))
-    const staticAddr = this.staticPeers.get(id)
+    const staticAddr = this.staticPeers.get(id)?.ma
     if (staticAddr !== undefined) addrs.add(staticAddr.toString())
     // An inbound connection's remote port is ephemeral: only use it when nothing better is known.
     for (const c of conns) if (c.direction === 'outbound' || addrs.size === 0) addrs.add(withPeerSuffix(c.remoteAddr.toString(), id))
