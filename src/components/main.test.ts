@@ -102,6 +102,19 @@ test('behavior: with DEVNET_READY_FD the program says on that descriptor when it
   expect(child.exitCode).toBeNull()
 })
 
+test('behavior: with DEVNET_READY_FILE (docker: a file in the bind-mounted service directory) the program creates that file once it serves', async () => {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'op-devnet-ready-'))
+  const file = join(dir, '.ready')
+  const child = spawn(process.execPath, [launcher, 'links', '--admin-port', String(port)], { env: { ...process.env, DEVNET_READY_FILE: file }, stdio: 'ignore' })
+  children.push(child)
+  await expect.poll(() => existsSync(file), { timeout: 10_000 }).toBe(true)
+  expect(readFileSync(file, 'utf8')).toBe('ready\n')
+  // Said once it serves: its admin RPC answers at once.
+  expect(await rpcClient(`http://127.0.0.1:${port}`, 1_000).call('links_list')).toEqual([])
+  rmSync(dir, { recursive: true, force: true })
+})
+
 test('behavior: without DEVNET_CODE_CACHE the launcher runs the programs as ES modules', async () => {
   const child = await startLinks({ DEVNET_CODE_CACHE: '' })
   expect(child.exitCode).toBeNull()

@@ -73,7 +73,8 @@ describe('composeFile', () => {
     expect(s.depends_on ?? {}).toEqual(Object.fromEntries(service.dependsOn.map((d) => [d, { condition: 'service_healthy' }])))
     const port = service.ports[service.readiness.port]!.port
     expect(s.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e'])
-    expect(s.healthcheck.test[3]).toContain(service.readiness.kind === 'rpc' ? `'http://127.0.0.1:${port}'` : `connect(${port},'127.0.0.1')`)
+    const { readiness } = service
+    expect(s.healthcheck.test[3]).toContain(readiness.kind === 'rpc' ? `'http://127.0.0.1:${port}'` : readiness.kind === 'http' ? `'http://127.0.0.1:${port}${readiness.path}'` : `connect(${port},'127.0.0.1')`)
     if (service.readiness.kind === 'rpc') expect(s.healthcheck.test[3]).toContain(service.readiness.method)
     expect(s.labels).toMatchObject({ 'op-devnet.devnet': 'demo', 'op-devnet.service': name, 'op-devnet.kind': 'service' })
     // `devnet sweep --name demo` selects it (session label present); a plain `devnet sweep` leaves it alone
@@ -167,11 +168,24 @@ describe('healthcheck scripts', () => {
   })
 
   test('port: 0 once a connection opens, 1 when refused', async () => {
-    expect(batcher.readiness.kind).toBe('port')
+    const byPort: ServicePlan = { ...batcher, readiness: { kind: 'port', port: 'rpc' } }
     const server = createTcpServer((socket) => socket.destroy())
     const port = await listening(server)
-    expect(await runCheck(withPort(batcher, port))).toBe(0)
+    expect(await runCheck(withPort(byPort, port))).toBe(0)
     await new Promise((resolve) => server.close(resolve))
+    expect(await runCheck(withPort(byPort, await closedPort()))).toBe(1)
+  })
+
+  test('http: 0 on a 2xx answer to GET <path>, 1 on another status or nothing listening', async () => {
+    expect(batcher.readiness).toEqual({ kind: 'http', port: 'rpc', path: '/healthz' })
+    const paths: string[] = []
+    const ok = await rpcServer((req, res) => (paths.push(`${req.method} ${req.url}`), res.end('OK')))
+    expect(await runCheck(withPort(batcher, ok.port))).toBe(0)
+    expect(paths).toEqual(['GET /healthz'])
+    await ok.close()
+    const unavailable = await rpcServer((_, res) => ((res.statusCode = 503), res.end('starting')))
+    expect(await runCheck(withPort(batcher, unavailable.port))).toBe(1)
+    await unavailable.close()
     expect(await runCheck(withPort(batcher, await closedPort()))).toBe(1)
   })
 })

@@ -296,7 +296,7 @@ export function planDevnet(topology: Topology, options: PlanOptions): DevnetPlan
     env: {},
     ports: { rpc: port(innerPorts.batcher.rpc, hostPorts.batcher.rpc) },
     files: { 'config.json': json(batcherConfig) },
-    readiness: { kind: 'port', port: 'rpc' },
+    readiness: { kind: 'http', port: 'rpc', path: '/healthz' },
     // The batcher polls its sequencer(s) every round and tolerates them being down: it needs only L1.
     dependsOn: ['l1'],
     links: batcherLinks,

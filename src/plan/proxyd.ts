@@ -135,8 +135,8 @@ export function proxydService(
     env,
     ports: { rpc: port(opts.inner.rpc, opts.host.rpc), ws: port(opts.inner.ws, opts.host.ws), metrics: port(opts.inner.metrics, opts.host.metrics) },
     files: { 'proxyd.toml': config ? userToml(config, opts.inner, env) : proxydToml(topology, opts.bindHost, opts.inner, opts.sequencing) },
-    // proxyd opens its port after the consensus poller's first round.
-    readiness: { kind: 'port', port: 'rpc' },
+    // proxyd opens its port after the consensus poller's first round; `/healthz` answers from then on.
+    readiness: { kind: 'http', port: 'rpc', path: '/healthz' },
     dependsOn: [],
     links: opts.links,
   }

@@ -45,6 +45,11 @@ export type ReadinessPlan =
   | { kind: 'rpc'; port: string; method: string; params?: unknown[] }
   /** Ready once the TCP port accepts connections. */
   | { kind: 'port'; port: string }
+  /**
+   * Ready once `GET <path>` on `port` answers 2xx (op-service's and proxyd's `/healthz`). Better than `port`
+   * where the program serves HTTP: a published port accepts connections before the program listens.
+   */
+  | { kind: 'http'; port: string; path: string }
 
 /** Traffic classes a partition can cut separately (see docs/architecture.md). */
 export type LinkClass = 'p2p' | 'rpc'

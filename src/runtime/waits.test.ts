@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { afterEach, expect, test } from 'vitest'
 import { allocatePorts, freePort } from './ports.js'
-import { WaitTimeoutError, defaults, waitFor, waitForPort, waitForRpc } from './waits.js'
+import { WaitTimeoutError, defaults, waitFor, waitForHttp, waitForPort, waitForRpc } from './waits.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -98,4 +98,25 @@ test('behavior: after the service said it is ready, a probe that still fails is 
   } finally {
     defaults.signalledIntervalMs = saved
   }
+})
+
+test('behavior: an http readiness waits for a 2xx answer to GET <path>; another status to the end times out and says which', async () => {
+  const port = await freePort()
+  const seen: string[] = []
+  let status = 503
+  const server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`)
+    res.statusCode = status
+    res.end(status === 200 ? 'OK' : 'starting')
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${port}`
+  const refused = await waitForHttp(`${base}/healthz`, { timeoutMs: 150, intervalMs: 10 }).catch((e: unknown) => e)
+  expect(refused).toBeInstanceOf(WaitTimeoutError)
+  expect((refused as WaitTimeoutError).message).toContain(`waiting for GET ${base}/healthz`)
+  expect((refused as WaitTimeoutError).details).toContain('HTTP 503')
+  setTimeout(() => (status = 200), 100)
+  await waitFor({ kind: 'http', port: 'rpc', path: '/healthz' }, () => base, { intervalMs: 10, timeoutMs: 5_000 })
+  expect(new Set(seen)).toEqual(new Set(['GET /healthz']))
 })

@@ -3,6 +3,7 @@
  * answers or a TCP port accepts connections. Every wait rejects early when its `signal` aborts (e.g. the
  * process exited before it was ready) and with a `WaitTimeoutError` when time runs out.
  */
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../errors.js'
@@ -132,6 +133,39 @@ export function waitForPort(host: string, port: number, options: WaitOptions = {
 }
 
 /**
+ * One `GET url`; resolves on a 2xx answer (its body read), rejects on another status, a closed connection
+ * or `timeoutMs`. The connection is closed after the answer.
+ * @example
+ * await httpOk('http://127.0.0.1:8080/healthz', { timeoutMs: 1_000 })
+ */
+export function httpOk(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const { timeoutMs, signal } = options
+    const req = request(url, { method: 'GET', headers: { connection: 'close' }, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
+      res.resume()
+      res.on('error', reject)
+      res.on('end', () => {
+        const status = res.statusCode ?? 0
+        if (status >= 200 && status < 300) resolve()
+        else reject(new Error(`GET ${url}: HTTP ${status} ${res.statusMessage ?? ''}`.trim()))
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/**
+ * Waits until `GET <url>` answers 2xx.
+ * @example
+ * await waitForHttp('http://127.0.0.1:8080/healthz')
+ */
+export function waitForHttp(url: string, options: WaitOptions = {}): Promise<void> {
+  return poll(`GET ${url}`, (signal) => httpOk(url, { timeoutMs: defaults.readyTimeoutMs, signal }), options)
+}
+
+/**
  * Waits for a service's `ReadinessPlan`.
  * @param endpointOf Maps a named port to its URL (`http://127.0.0.1:8545`, `tcp://127.0.0.1:9222`).
  * @example
@@ -147,7 +181,15 @@ export async function waitFor(readiness: ReadinessPlan, endpointOf: (port: strin
       await waitForPort(url.hostname, Number(url.port), options)
       return
     }
+    case 'http':
+      await waitForHttp(httpUrl(endpointOf(readiness.port), readiness.path), options)
+      return
     default:
       throw new DevnetError(`unknown readiness kind ${JSON.stringify((readiness as { kind: unknown }).kind)}`)
   }
+}
+
+/** `path` on the endpoint `base` (`http://127.0.0.1:8080`). */
+export function httpUrl(base: string, path: string): string {
+  return new URL(path, base).toString()
 }

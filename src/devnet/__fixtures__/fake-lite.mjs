@@ -50,6 +50,7 @@ const head = () => Math.floor((Date.now() - started) / 100)
 
 function rpc(port, host, methods) {
   const server = createHttp((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') return res.end('OK') // as op-service and proxyd
     let body = ''
     req.on('data', (chunk) => (body += chunk))
     req.on('end', () => {

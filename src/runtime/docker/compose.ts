@@ -163,6 +163,11 @@ function healthcheckScript(readiness: ReadinessPlan, service: ServicePlan): stri
         `.on('error',${fail}).on('timeout',${fail}).end(${JSON.stringify(body)})`
       )
     }
+    case 'http':
+      return (
+        `require('http').get('http://127.0.0.1:${port.port}${readiness.path}',{timeout:${timeout}},` +
+        `r=>{r.resume();process.exit(r.statusCode>=200&&r.statusCode<300?0:1)}).on('error',${fail}).on('timeout',${fail})`
+      )
     case 'port':
       return `require('net').connect(${port.port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',${fail}).setTimeout(${timeout},${fail})`
     default:

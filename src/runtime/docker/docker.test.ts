@@ -73,9 +73,13 @@ requires('a Docker engine', engine, 'bash scripts/docker-engine.sh')('docker run
     const l1 = await runtime.start(anvilPlan('l1', b!))
     const lite = await docker.getContainer(links.id).inspect()
     expect(lite.Config.Env).toContain(`DEVNET_CODE_CACHE=${codeCacheMount}`)
+    // it says when it is ready in its own directory (the runtime's probes wait for that); anvil cannot
+    expect(lite.Config.Env).toContain('DEVNET_READY_FILE=/devnet/links/.ready')
+    expect(readFileSync(join(runtime.options.stateDir, 'links', '.ready'), 'utf8')).toBe('ready\n')
     expect(lite.HostConfig.Binds).toContain(`${cacheDir}:${codeCacheMount}`)
     const plain = await docker.getContainer(l1.id).inspect()
     expect(plain.HostConfig.Binds).toHaveLength(1)
+    expect(plain.Config.Env?.some((e) => e.startsWith('DEVNET_READY_FILE='))).toBe(false)
     // named after the program and its bundle's path in the container
     await expect.poll(() => existsSync(codeCacheFile(cacheDir, 'links', join(dirname(dockerDefaults.liteEntrypoint), 'programs', 'links.cjs'))), { timeout: 10_000 }).toBe(true)
     rmSync(dirname(cacheDir), { recursive: true, force: true })

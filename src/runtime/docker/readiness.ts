@@ -12,7 +12,7 @@ import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../../errors.js'
 import type { ReadinessPlan } from '../../plan/types.js'
-import { WaitTimeoutError, defaults } from '../waits.js'
+import { WaitTimeoutError, defaults, httpOk, httpUrl } from '../waits.js'
 import { dockerDefaults } from './engine.js'
 import { jsonRpc } from '../jsonrpc.js'
 
@@ -24,7 +24,16 @@ export interface ReadyOptions {
   intervalMs?: number
   /** @default dockerDefaults.readyProbeTimeoutMs */
   probeTimeoutMs?: number
+  /**
+   * Whether the program said it is ready (a lite program's `DEVNET_READY_FILE`), checked every
+   * {@link saidReadyCheckMs}: until it says so, probes through the published port (docker-proxy, the
+   * program's socket) are `defaults.signalledIntervalMs` apart, a fallback; after, `intervalMs`.
+   */
+  saidReady?: () => boolean
 }
+
+/** How often `saidReady` is checked (a stat of a file in the service's directory). */
+const saidReadyCheckMs = 10
 
 /** How long the proxy must keep a connection open for a `port` wait to count it. */
 const holdMs = 150
@@ -79,15 +88,29 @@ export async function waitReady(readiness: ReadinessPlan, endpointOf: (port: str
       probe = (timeout) => portProbe(url.hostname, Number(url.port), timeout)
       break
     }
+    case 'http': {
+      const url = httpUrl(endpointOf(readiness.port), readiness.path)
+      what = `GET ${url}`
+      probe = (timeout) => httpOk(url, { timeoutMs: timeout })
+      break
+    }
     default:
       throw new DevnetError(`unknown readiness kind ${JSON.stringify((readiness as { kind: unknown }).kind)}`)
   }
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
+  let said = false
+  let probedAt = -Infinity
   for (;;) {
     signal?.throwIfAborted()
     const remaining = deadline - Date.now()
     if (remaining <= 0) throw new WaitTimeoutError(what, timeoutMs, lastError)
+    said ||= options.saidReady?.() ?? true
+    if (!said && Date.now() - probedAt < defaults.signalledIntervalMs) {
+      await sleep(Math.min(saidReadyCheckMs, remaining), undefined, signal ? { signal } : undefined).catch(() => {})
+      continue
+    }
+    probedAt = Date.now()
     try {
       await raceAbort(probe(Math.min(remaining, probeTimeoutMs)), signal)
       return

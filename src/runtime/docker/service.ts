@@ -4,7 +4,7 @@
  * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port (see
  * `readiness.ts`) while the attach stream tells an early exit.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, rmSync, type WriteStream } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import type Docker from 'dockerode'
@@ -12,6 +12,7 @@ import { DevnetError, ServiceError } from '../../errors.js'
 import type { ServicePlan } from '../../plan/types.js'
 import { writeServiceFiles } from '../files.js'
 import { isProcessAlive } from '../process/group.js'
+import { READY_FILE_ENV } from '../../components/shared/lifecycle.js'
 import type { ServiceHandle, ServiceState } from '../types.js'
 import { WaitTimeoutError } from '../waits.js'
 import { engineMessage, labels as labelKeys, pauseContainer, statusOf, tolerate } from './engine.js'
@@ -26,6 +27,8 @@ import { forgetContainer, reapContainerOnExit } from './reap.js'
 const errorLogLines = 20
 /** Lines kept in each service's ring buffer. */
 const ringLines = 200
+/** The file a lite program creates in its directory once it is ready (`DEVNET_READY_FILE`). */
+const readyFile = '.ready'
 
 /** What a service needs from its runtime. */
 /** Where a lite container sees the host's code cache directory. */
@@ -139,6 +142,9 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     this.#stopping = undefined
     this.#exit = undefined
     const exitedBeforeReady = (this.#exitedBeforeReady = new AbortController())
+    const lite = this.plan.program === 'lite'
+    const saidReady = join(this.dir, readyFile)
+    rmSync(saidReady, { force: true }) // from the last run
     try {
       if (!this.#container) await this.#create()
       await this.#attach()
@@ -151,7 +157,11 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     }
 
     try {
-      await waitReady(this.plan.readiness, (port) => this.endpoint(port), { timeoutMs: this.readyTimeoutMs, signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal })
+      await waitReady(this.plan.readiness, (port) => this.endpoint(port), {
+        timeoutMs: this.readyTimeoutMs,
+        signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
+        ...(lite ? { saidReady: () => existsSync(saidReady) } : {}),
+      })
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
       if (this.#running) await tolerate(this.#container!.kill({ signal: 'SIGKILL' }), [404, 409])
@@ -272,6 +282,7 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     const [first, ...rest] = c.networks
     const binds = [`${this.dir}:${c.workingDir}`]
     const env = Object.entries(c.env).map(([key, value]) => `${key}=${value}`)
+    if (plan.program === 'lite') env.push(`${READY_FILE_ENV}=${c.workingDir}/${readyFile}`)
     if (ctx.codeCacheDir && plan.program === 'lite') {
       mkdirSync(ctx.codeCacheDir, { recursive: true }) // by the host user, before docker would create it as root
       binds.push(`${ctx.codeCacheDir}:${codeCacheMount}`)
