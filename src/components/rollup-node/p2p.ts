@@ -248,14 +248,13 @@ export class P2PNode {
   /**
    * Connections, all or to one peer. Found by the remote peer's string, never by parsing `id`: parsing a
    * secp256k1 peer ID decompresses its public key (about 1 ms), and libp2p's `getPeers()` parses every
-   * connected peer's ID on each call. Discovery, gap sync and the static-peer loop ask many times a second.
+   * connected peer's ID on each call. Discovery and gap sync ask many times a second (the static-peer loop
+   * keeps each static peer's parsed ID and asks libp2p by it).
    */
   private connections(id?: string): Connection[] {
     const all = this.node.getConnections()
     return id === undefined ? all : all.filter(c => c.remotePeer.toString() === id)
   }
-
-
 
   private isAddrBlocked(ip: string | undefined): boolean {
     return ip !== undefined && this.blockList.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
