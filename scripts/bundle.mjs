@@ -41,7 +41,10 @@ const common = {
   platform: 'node',
   target: 'node20',
   allowOverwrite: true,
-  external: ['dockerode', 'etcd3', 'ssh2', 'cpu-features', '@grpc/grpc-js', 'bufferutil', 'utf-8-validate'],
+  // Native addons and etcd's client (it reads .proto files next to its modules) stay outside. Docker's client
+  // goes in, but for the parts it loads eagerly and uses only for BuildKit sessions (gRPC) and ssh:// engines
+  // (ssh2): see lazyDockerParts.
+  external: ['etcd3', 'ssh2', 'cpu-features', '@grpc/grpc-js', 'bufferutil', 'utf-8-validate'],
   // CommonJS dependencies call require() on node built-ins: give the ESM bundle one.
   banner: { js: "import { createRequire as __devnetRequire } from 'node:module'; const require = __devnetRequire(import.meta.url);" },
   logLevel: 'warning',
@@ -75,7 +78,7 @@ await Promise.all([
     outfile: `dist/bundle/${name}.cjs`,
     define: { 'import.meta.url': '__devnetImportMetaUrl' },
     banner: { js: "const __devnetImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins,
+    plugins: [...plugins, lazyDockerParts()],
   })),
 ])
 for (const file of [...programs().map(([name]) => `dist/components/programs/${name}.cjs`), 'dist/bundle/cli.cjs', 'dist/bundle/cli-light.cjs']) {
@@ -95,6 +98,34 @@ function lightOnly() {
     setup(build) {
       build.onResolve({ filter: heavy }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined))
       build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({ contents: stub(args.path), loader: 'js' }))
+    },
+  }
+}
+
+/**
+ * dockerode requires its BuildKit session module (gRPC and protobuf, 100 modules) and docker-modem its ssh
+ * transport (ssh2) when they load, though a devnet uses neither (classic builds, a unix socket): loading
+ * them was two thirds of loading dockerode, 140 ms of CPU on every docker `up`, `status` and `down` before
+ * anything started. Each becomes a function that requires the real module (left outside the bundle, from
+ * node_modules) on its first call; both modules export one function.
+ */
+function lazyDockerParts() {
+  const parts = [
+    { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: './session', module: 'dockerode/lib/session.js' },
+    { importer: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, request: './ssh', module: 'docker-modem/lib/ssh.js' },
+  ]
+  return {
+    name: 'lazy-docker-parts',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) => {
+        const part = parts.find((p) => p.request === args.path && p.importer.test(args.importer))
+        return part ? { path: part.module, namespace: 'lazy-docker-part' } : undefined
+      })
+      build.onResolve({ filter: /^(dockerode\/lib\/session|docker-modem\/lib\/ssh)\.js$/ }, (args) => ({ path: args.path, external: true }))
+      build.onLoad({ filter: /.*/, namespace: 'lazy-docker-part' }, (args) => ({
+        contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments) }\n`,
+        loader: 'js',
+      }))
     },
   }
 }

@@ -60,3 +60,16 @@ test('behavior: a cache V8 rejects (another build or Node) is written again', as
   expect((await devnet(['status', '--state-dir', join(root, 'no-devnet')], cacheDir)).output).toContain('no devnet is running')
   expect(readFileSync(cache).length).toBeGreaterThan(10_000)
 })
+
+test('behavior: both bundles hold Docker\'s client; its BuildKit session (gRPC) and ssh transport are required from node_modules on first use only', async () => {
+  const { createRequire } = await import('node:module')
+  for (const file of [bundles.full, bundles.light]) {
+    const text = readFileSync(file, 'latin1')
+    expect(text).not.toMatch(/require\("dockerode"\)/) // bundled, so it loads with the command's code cache
+    const lazy = [...text.matchAll(/require\("((?:dockerode|docker-modem)\/lib\/[a-z]+\.js)"\)/g)].map((m) => m[1]!)
+    expect(lazy.toSorted()).toEqual(['docker-modem/lib/ssh.js', 'dockerode/lib/session.js'])
+    // each resolves from where the bundle lies, and is the one-function module the stand-in calls
+    const load = createRequire(file)
+    for (const path of lazy) expect(typeof load(path)).toBe('function')
+  }
+})
