@@ -8,6 +8,7 @@ import '../shared/polyfills.js'
 import { BlockList, isIP } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { installGoYamuxWindowUpdates } from './yamuxWindow.js'
 import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { identify, type Identify } from '@libp2p/identify'
@@ -138,6 +139,7 @@ export class P2PNode {
     const host = opts.listenHost ?? '127.0.0.1'
     const family = isIP(host) === 6 ? 'ip6' : 'ip4'
     const denyPeer = (id: PeerId) => this.blockedPeers.has(id.toString())
+    installGoYamuxWindowUpdates()
     this.node = await createLibp2p({
       privateKey: p2pPrivateKey(opts.privateKey),
       nodeInfo: { userAgent: 'optimism' },
