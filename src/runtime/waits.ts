@@ -72,9 +72,11 @@ function describe(error: unknown): string {
 /**
  * Runs `probe` every `intervalMs` until it resolves (with `ready`, see `WaitOptions`). Each probe gets a
  * signal that aborts when the deadline passes or the caller's signal aborts, so a hung probe (a paused
- * process) cannot outlive the wait.
+ * process) cannot outlive the wait. Every wait of both runtimes goes through it (the docker runtime with
+ * its own probes, `docker/readiness.ts`).
+ * @throws WaitTimeoutError naming `what` and the last probe's failure; the caller's signal's reason.
  */
-async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>, options: WaitOptions): Promise<T> {
+export async function waitForProbe<T>(what: string, probe: (signal: AbortSignal) => Promise<T>, options: WaitOptions): Promise<T> {
   const { timeoutMs = defaults.readyTimeoutMs, intervalMs = defaults.pollIntervalMs, signal } = options
   let saidReady: AbortSignal | undefined
   if (options.ready) {
@@ -108,7 +110,7 @@ async function poll<T>(what: string, probe: (signal: AbortSignal) => Promise<T>,
  * await waitForRpc('http://127.0.0.1:8545', 'eth_chainId', [], { timeoutMs: 5_000 })
  */
 export function waitForRpc(url: string, method: string, params: unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
-  return poll(`${method} on ${url}`, (signal) => jsonRpc(url, method, params, { signal }), options)
+  return waitForProbe(`${method} on ${url}`, (signal) => jsonRpc(url, method, params, { signal }), options)
 }
 
 /**
@@ -117,7 +119,7 @@ export function waitForRpc(url: string, method: string, params: unknown[] = [], 
  * await waitForPort('127.0.0.1', 9222)
  */
 export function waitForPort(host: string, port: number, options: WaitOptions = {}): Promise<void> {
-  return poll(`tcp://${host}:${port}`, (signal) => new Promise<void>((resolve, reject) => {
+  return waitForProbe(`tcp://${host}:${port}`, (signal) => new Promise<void>((resolve, reject) => {
     const socket = connect({ host, port })
     const done = (error?: Error) => {
       signal.removeEventListener('abort', onAbort)
@@ -162,7 +164,7 @@ export function httpOk(url: string, options: { timeoutMs: number; signal?: Abort
  * await waitForHttp('http://127.0.0.1:8080/healthz')
  */
 export function waitForHttp(url: string, options: WaitOptions = {}): Promise<void> {
-  return poll(`GET ${url}`, (signal) => httpOk(url, { timeoutMs: defaults.readyTimeoutMs, signal }), options)
+  return waitForProbe(`GET ${url}`, (signal) => httpOk(url, { timeoutMs: defaults.readyTimeoutMs, signal }), options)
 }
 
 /**

@@ -1,15 +1,18 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { freePort } from '../ports.js'
 import { defaults } from '../waits.js'
-import { waitReady } from './readiness.js'
+import { waitReady, whenFileExists } from './readiness.js'
 
 const servers: Server[] = []
 afterEach(() => {
   for (const server of servers.splice(0)) server.close()
 })
 
-test('behavior: until a lite program says it is ready, probes through its published port wait for the fallback pace; once it says so, the next comes at once', async () => {
+test('behavior: until a lite program says it is ready (its ready file appears), probes through its published port wait for the fallback pace; once it says so, the next comes at once', async () => {
   const saved = defaults.signalledIntervalMs
   defaults.signalledIntervalMs = 60_000 // the fallback pace: never reached in this test
   try {
@@ -23,14 +26,18 @@ test('behavior: until a lite program says it is ready, probes through its publis
     })
     servers.push(server)
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-    let said = false
-    const waited = waitReady({ kind: 'http', port: 'rpc', path: '/healthz' }, () => `http://127.0.0.1:${port}`, { timeoutMs: 10_000, intervalMs: 10, saidReady: () => said })
+    const dir = mkdtempSync(join(tmpdir(), 'op-devnet-ready-'))
+    const file = join(dir, '.ready')
+    const looked = new AbortController()
+    const waited = waitReady({ kind: 'http', port: 'rpc', path: '/healthz' }, () => `http://127.0.0.1:${port}`, { timeoutMs: 10_000, intervalMs: 10, ready: whenFileExists(file, looked.signal) })
     await new Promise((r) => setTimeout(r, 500))
     expect(probes).toBe(1) // the first probe; at the 10 ms pace it would be about fifty
     up = true
-    said = true
+    writeFileSync(file, 'ready\n') // as the program does in its bind-mounted directory
     await waited // within its 10 s: the fallback probe would come after 60 s
     expect(probes).toBe(2)
+    looked.abort()
+    rmSync(dir, { recursive: true, force: true })
   } finally {
     defaults.signalledIntervalMs = saved
   }

@@ -8,11 +8,12 @@
  * - Node 20's fetch (undici) can hang forever on such a connection (connected, then closed before the
  *   request is written): the RPC probe uses `node:http`, and every probe has its own timeout.
  */
+import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DevnetError } from '../../errors.js'
 import type { ReadinessPlan } from '../../plan/types.js'
-import { WaitTimeoutError, defaults, httpOk, httpUrl } from '../waits.js'
+import { defaults, httpOk, httpUrl, waitForProbe } from '../waits.js'
 import { dockerDefaults } from './engine.js'
 import { jsonRpc } from '../jsonrpc.js'
 
@@ -25,15 +26,15 @@ export interface ReadyOptions {
   /** @default dockerDefaults.readyProbeTimeoutMs */
   probeTimeoutMs?: number
   /**
-   * Whether the program said it is ready (a lite program's `DEVNET_READY_FILE`), checked every
-   * {@link saidReadyCheckMs}: until it says so, probes through the published port (docker-proxy, the
-   * program's socket) are `defaults.signalledIntervalMs` apart, a fallback; after, `intervalMs`.
+   * Settles when the program says it is ready (a lite program's `DEVNET_READY_FILE`, {@link whenFileExists}):
+   * until then probes through the published port (docker-proxy, the program's socket) are
+   * `defaults.signalledIntervalMs` apart, a fallback; after, `intervalMs` (`WaitOptions.ready`).
    */
-  saidReady?: () => boolean
+  ready?: Promise<unknown>
 }
 
-/** How often `saidReady` is checked (a stat of a file in the service's directory). */
-const saidReadyCheckMs = 10
+/** How often {@link whenFileExists} looks (a stat of a file in the service's bind-mounted directory). */
+const fileCheckMs = 10
 
 /** How long the proxy must keep a connection open for a `port` wait to count it. */
 const holdMs = 150
@@ -97,29 +98,20 @@ export async function waitReady(readiness: ReadinessPlan, endpointOf: (port: str
     default:
       throw new DevnetError(`unknown readiness kind ${JSON.stringify((readiness as { kind: unknown }).kind)}`)
   }
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  let said = false
-  let probedAt = -Infinity
-  for (;;) {
-    signal?.throwIfAborted()
-    const remaining = deadline - Date.now()
-    if (remaining <= 0) throw new WaitTimeoutError(what, timeoutMs, lastError)
-    said ||= options.saidReady?.() ?? true
-    if (!said && Date.now() - probedAt < defaults.signalledIntervalMs) {
-      await sleep(Math.min(saidReadyCheckMs, remaining), undefined, signal ? { signal } : undefined).catch(() => {})
-      continue
-    }
-    probedAt = Date.now()
-    try {
-      await raceAbort(probe(Math.min(remaining, probeTimeoutMs)), signal)
-      return
-    } catch (error) {
-      signal?.throwIfAborted()
-      lastError = error
-    }
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : undefined).catch(() => {})
-  }
+  await waitForProbe(what, (probeSignal) => raceAbort(probe(probeTimeoutMs), probeSignal), {
+    timeoutMs,
+    intervalMs,
+    ...(signal ? { signal } : {}),
+    ...(options.ready ? { ready: options.ready } : {}),
+  })
+}
+
+/**
+ * Resolves once `path` exists, checked every {@link fileCheckMs} (a stat: it needs no inotify reaching
+ * across a bind mount, as on Docker Desktop), or once `signal` aborts (the wait it served is over).
+ */
+export async function whenFileExists(path: string, signal: AbortSignal): Promise<void> {
+  while (!existsSync(path) && !signal.aborted) await sleep(fileCheckMs, undefined, { signal }).catch(() => {})
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -4,7 +4,7 @@
  * `<stateDir>/<service>/service.log` and a ring buffer; readiness through the published port (see
  * `readiness.ts`) while the attach stream tells an early exit.
  */
-import { createWriteStream, existsSync, mkdirSync, rmSync, type WriteStream } from 'node:fs'
+import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import type Docker from 'dockerode'
@@ -18,7 +18,7 @@ import { WaitTimeoutError } from '../waits.js'
 import { engineMessage, labels as labelKeys, pauseContainer, statusOf, tolerate } from './engine.js'
 import { LineRing } from './lines.js'
 import { signalInContainer } from './signal.js'
-import { waitReady } from './readiness.js'
+import { waitReady, whenFileExists } from './readiness.js'
 import { containerSpec, joinsP2p } from './container.js'
 import { aliasOf } from './networks.js'
 import { forgetContainer, reapContainerOnExit } from './reap.js'
@@ -157,11 +157,17 @@ export class DockerService implements ServiceHandle, AsyncDisposable {
     }
 
     try {
-      await waitReady(this.plan.readiness, (port) => this.endpoint(port), {
-        timeoutMs: this.readyTimeoutMs,
-        signal: abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal,
-        ...(lite ? { saidReady: () => existsSync(saidReady) } : {}),
-      })
+      const waiting = abort ? AbortSignal.any([exitedBeforeReady.signal, abort]) : exitedBeforeReady.signal
+      const looked = new AbortController()
+      try {
+        await waitReady(this.plan.readiness, (port) => this.endpoint(port), {
+          timeoutMs: this.readyTimeoutMs,
+          signal: waiting,
+          ...(lite ? { ready: whenFileExists(saidReady, looked.signal) } : {}),
+        })
+      } finally {
+        looked.abort() // stop looking for the file
+      }
     } catch (error) {
       const timeout = error instanceof WaitTimeoutError
       if (this.#running) await tolerate(this.#container!.kill({ signal: 'SIGKILL' }), [404, 409])
